@@ -1,0 +1,88 @@
+import DataLoader from 'dataloader';
+import { sql, type Kysely } from 'kysely';
+import type { CommentRow, Database } from '../src/db/types';
+import type { Cursor } from '../src/pagination';
+import { byKey, countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { anyUuid, keysetAfter } from './sql';
+
+export interface CommentPageArgs {
+  first: number;
+  after: Cursor | null;
+  /** null: all comments; true: resolved only; false: open only. */
+  resolved: boolean | null;
+}
+
+/** Comments in the order they were written: keyset on (created_at, id). */
+export const COMMENTS_ORDER_KEY = 'comments:created_at';
+
+export interface CommentStatsRow {
+  total: number;
+  resolved: number;
+  averageResolutionHours: number | null;
+}
+
+export function createCommentLoaders(db: Kysely<Database>, batch: boolean) {
+  return {
+    commentById: new DataLoader<string, CommentRow | null>(
+      async (ids) => byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+      { batch },
+    ),
+
+    commentsPage: createPageLoader<CommentPageArgs, CommentRow>(batch, async (studyIds, args) => {
+      const rows = await db
+        .selectFrom('studies as s')
+        .innerJoinLateral(
+          (eb) => {
+            let page = eb.selectFrom('comments as c').selectAll('c').whereRef('c.study_id', '=', 's.id');
+            if (args.resolved !== null) page = page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
+            if (args.after) {
+              page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
+            }
+            return page.orderBy('c.created_at').orderBy('c.id').limit(args.first + 1).as('page');
+          },
+          (join) => join.onTrue(),
+        )
+        .selectAll('page')
+        .where('s.id', '=', anyUuid(studyIds))
+        .execute();
+      return groupBy(rows, 'study_id');
+    }),
+
+    commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
+      batch,
+      async (studyIds, args) => {
+        let query = db
+          .selectFrom('comments')
+          .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
+          .where('study_id', '=', anyUuid(studyIds));
+        if (args.resolved !== null) query = query.where('resolved_at', args.resolved ? 'is not' : 'is', null);
+        return countsByParent(await query.groupBy('study_id').execute());
+      },
+      () => 0,
+    ),
+
+    commentStats: new DataLoader<string, CommentStatsRow>(
+      async (studyIds) => {
+        const rows = await db
+          .selectFrom('comments')
+          .select([
+            'study_id',
+            sql<number>`count(*)::int`.as('total'),
+            sql<number>`count(resolved_at)::int`.as('resolved'),
+            sql<number | null>`(avg(extract(epoch FROM resolved_at - created_at)) / 3600)::float8`.as('average_hours'),
+          ])
+          .where('study_id', '=', anyUuid(studyIds))
+          .groupBy('study_id')
+          .execute();
+        const found = new Map(rows.map((row) => [row.study_id, row]));
+        return studyIds.map((id) => {
+          const row = found.get(id);
+          return row
+            ? { total: row.total, resolved: row.resolved, averageResolutionHours: row.average_hours }
+            : { total: 0, resolved: 0, averageResolutionHours: null };
+        });
+      },
+      { batch },
+    ),
+  };
+}

@@ -1,0 +1,73 @@
+import DataLoader from 'dataloader';
+import { sql, type Kysely } from 'kysely';
+import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
+import type { Cursor } from '../src/pagination';
+import { countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { anyUuid, keysetAfter } from './sql';
+
+export interface MemberPageArgs {
+  first: number;
+  after: Cursor | null;
+  role: OrganizationRole | null;
+}
+
+/** Members in the order they joined: keyset on (joined_at, user_id). */
+export const MEMBERS_ORDER_KEY = 'members:joined_at';
+
+export function membershipKey(organizationId: string, userId: string): string {
+  return `${organizationId}:${userId}`;
+}
+
+export function createMembershipLoaders(db: Kysely<Database>, batch: boolean) {
+  return {
+    /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
+    membership: new DataLoader<string, MemberRow | null>(
+      async (keys) => {
+        const pairs = keys.map((key) => key.split(':') as [string, string]);
+        const rows = await db
+          .selectFrom('organization_members')
+          .selectAll()
+          .where(
+            sql<boolean>`(organization_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::uuid[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
+          )
+          .execute();
+        const found = new Map(rows.map((row) => [membershipKey(row.organization_id, row.user_id), row]));
+        return keys.map((key) => found.get(key) ?? null);
+      },
+      { batch },
+    ),
+
+    membersPage: createPageLoader<MemberPageArgs, MemberRow>(batch, async (organizationIds, args) => {
+      const rows = await db
+        .selectFrom('organizations as o')
+        .innerJoinLateral(
+          (eb) => {
+            let page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'o.id');
+            if (args.role) page = page.where('m.role', '=', args.role);
+            if (args.after) {
+              page = page.where(keysetAfter('m.joined_at', 'm.user_id', 'asc', args.after, 'timestamptz', 'uuid'));
+            }
+            return page.orderBy('m.joined_at').orderBy('m.user_id').limit(args.first + 1).as('page');
+          },
+          (join) => join.onTrue(),
+        )
+        .selectAll('page')
+        .where('o.id', '=', anyUuid(organizationIds))
+        .execute();
+      return groupBy(rows, 'organization_id');
+    }),
+
+    memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
+      batch,
+      async (organizationIds, args) => {
+        let query = db
+          .selectFrom('organization_members')
+          .select((eb) => ['organization_id as parent', eb.fn.countAll<string>().as('count')])
+          .where('organization_id', '=', anyUuid(organizationIds));
+        if (args.role) query = query.where('role', '=', args.role);
+        return countsByParent(await query.groupBy('organization_id').execute());
+      },
+      () => 0,
+    ),
+  };
+}

@@ -1,0 +1,94 @@
+import DataLoader from 'dataloader';
+
+/** One page of a parent's one-to-many relation. */
+export interface Page<Row> {
+  rows: Row[];
+  hasNextPage: boolean;
+}
+
+/**
+ * A key of a relation read for many parents at once. `args` is plain data (page size, decoded cursor,
+ * filters): parents asked with equal args share one statement, different args get one statement each.
+ */
+export interface ParentKey<Args> {
+  parentId: string;
+  args: Args;
+}
+
+export type FetchByParents<Args, Value> = (parentIds: readonly string[], args: Args) => Promise<Map<string, Value>>;
+
+function argsKeyOf(args: unknown): string {
+  return JSON.stringify(args);
+}
+
+/** A loader of one value per (parent, args), fetched for all parents of equal args in one statement. */
+export function createParentLoader<Args, Value>(
+  batch: boolean,
+  fetch: FetchByParents<Args, Value>,
+  missing: () => Value,
+): DataLoader<ParentKey<Args>, Value, string> {
+  return new DataLoader<ParentKey<Args>, Value, string>(
+    async (keys) => {
+      const groups = new Map<string, { args: Args; parentIds: Set<string> }>();
+      for (const key of keys) {
+        const argsKey = argsKeyOf(key.args);
+        const group = groups.get(argsKey) ?? { args: key.args, parentIds: new Set<string>() };
+        group.parentIds.add(key.parentId);
+        groups.set(argsKey, group);
+      }
+      const results = new Map<string, Map<string, Value>>();
+      await Promise.all(
+        [...groups].map(async ([argsKey, group]) => {
+          results.set(argsKey, await fetch([...group.parentIds], group.args));
+        }),
+      );
+      return keys.map((key) => results.get(argsKeyOf(key.args))?.get(key.parentId) ?? missing());
+    },
+    { batch, cacheKeyFn: (key) => `${key.parentId}|${argsKeyOf(key.args)}` },
+  );
+}
+
+/**
+ * Pages of a one-to-many relation: `fetch` returns, per parent, at most `first + 1` rows in order; the
+ * extra row only tells that a next page exists.
+ */
+export function createPageLoader<Args extends { first: number }, Row>(
+  batch: boolean,
+  fetch: FetchByParents<Args, Row[]>,
+): DataLoader<ParentKey<Args>, Page<Row>, string> {
+  return createParentLoader<Args, Page<Row>>(
+    batch,
+    async (parentIds, args) => {
+      const pages = new Map<string, Page<Row>>();
+      for (const [parentId, rows] of await fetch(parentIds, args)) {
+        pages.set(parentId, { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first });
+      }
+      return pages;
+    },
+    () => ({ rows: [], hasNextPage: false }),
+  );
+}
+
+/** Groups rows by a parent column, keeping their order. */
+export function groupBy<Row, K extends keyof Row>(rows: Row[], column: K): Map<string, Row[]> {
+  const grouped = new Map<string, Row[]>();
+  for (const row of rows) {
+    const parent = String(row[column]);
+    const list = grouped.get(parent);
+    if (list) list.push(row);
+    else grouped.set(parent, [row]);
+  }
+  return grouped;
+}
+
+/** Orders loaded rows as DataLoader requires: one result per key, null where none was found. */
+export function byKey<Row, K extends keyof Row>(keys: readonly string[], rows: Row[], column: K): (Row | null)[] {
+  const found = new Map<string, Row>();
+  for (const row of rows) found.set(String(row[column]), row);
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+/** `{ parent, count }` rows as a map; parents without rows are left to the loader's `missing`. */
+export function countsByParent(rows: { parent: string; count: number | string }[]): Map<string, number> {
+  return new Map(rows.map((row) => [row.parent, Number(row.count)]));
+}

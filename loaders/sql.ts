@@ -1,0 +1,25 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Cursor } from '../src/pagination';
+
+/** `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch size. */
+export function anyUuid(ids: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${sql.val([...ids])}::uuid[])`;
+}
+
+/**
+ * Rows strictly after `cursor` in the order `(orderColumn, idColumn) direction`: a row comparison, so
+ * PostgreSQL walks the matching index from the cursor on.
+ */
+export function keysetAfter(
+  orderColumn: string,
+  idColumn: string,
+  direction: 'asc' | 'desc',
+  cursor: Cursor,
+  valueType: 'timestamptz' | 'text',
+  idType: 'uuid' | 'bigint',
+): RawBuilder<SqlBool> {
+  const comparison = sql.raw(direction === 'desc' ? '<' : '>');
+  const value = sql`cast(${String(cursor.value)} as ${sql.raw(valueType)})`;
+  const id = sql`cast(${cursor.id} as ${sql.raw(idType)})`;
+  return sql<SqlBool>`(${sql.ref(orderColumn)}, ${sql.ref(idColumn)}) ${comparison} (${value}, ${id})`;
+}

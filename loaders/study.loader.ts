@@ -1,0 +1,144 @@
+import DataLoader from 'dataloader';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Database, StudyRow, StudyStatus } from '../src/db/types';
+import type { Cursor } from '../src/pagination';
+import { byKey, countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { anyUuid, keysetAfter } from './sql';
+
+export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
+
+export interface StudyListFilter {
+  statuses: StudyStatus[] | null;
+  createdById: string | null;
+  /** ISO timestamps, so that the args stay plain data. */
+  createdAfter: string | null;
+  createdBefore: string | null;
+}
+
+export interface StudyPageArgs {
+  first: number;
+  after: Cursor | null;
+  orderBy: StudyOrderColumn;
+  direction: 'asc' | 'desc';
+  filter: StudyListFilter;
+}
+
+export const STUDY_COLUMNS = [
+  's.id',
+  's.organization_id',
+  's.title',
+  's.description',
+  's.status',
+  's.created_by',
+  's.created_at',
+  's.updated_at',
+  's.completed_at',
+] as const;
+
+export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): string {
+  return `studies:${orderBy}:${direction}`;
+}
+
+type StudiesScope = ExpressionBuilder<Database & { s: Database['studies'] }, 's'>;
+
+function filterConditions(eb: StudiesScope, filter: StudyListFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.statuses && filter.statuses.length > 0) conditions.push(eb('s.status', 'in', filter.statuses));
+  if (filter.createdById) conditions.push(eb('s.created_by', '=', filter.createdById));
+  if (filter.createdAfter) conditions.push(eb('s.created_at', '>=', new Date(filter.createdAfter)));
+  if (filter.createdBefore) conditions.push(eb('s.created_at', '<', new Date(filter.createdBefore)));
+  return conditions;
+}
+
+export interface StudySearch {
+  query: string;
+  organizationIds: readonly string[];
+  first: number;
+  offset: number;
+}
+
+export function createStudyLoaders(db: Kysely<Database>, batch: boolean) {
+  return {
+    studyById: new DataLoader<string, StudyRow | null>(
+      async (ids) =>
+        byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
+      { batch },
+    ),
+
+    /** Pages of an organization's studies: one LATERAL statement for all organizations asked. */
+    studiesPage: createPageLoader<StudyPageArgs, StudyRow>(batch, async (organizationIds, args) => {
+      const column = `s.${args.orderBy}` as const;
+      const rows = await db
+        .selectFrom('organizations as o')
+        .innerJoinLateral(
+          (eb) =>
+            eb
+              .selectFrom('studies as s')
+              .select(STUDY_COLUMNS)
+              .whereRef('s.organization_id', '=', 'o.id')
+              .where((w) => {
+                const conditions = filterConditions(w, args.filter);
+                if (args.after) {
+                  const valueType = args.orderBy === 'title' ? 'text' : 'timestamptz';
+                  conditions.push(keysetAfter(column, 's.id', args.direction, args.after, valueType, 'uuid'));
+                }
+                return w.and(conditions);
+              })
+              .orderBy(column, args.direction)
+              .orderBy('s.id', args.direction)
+              .limit(args.first + 1)
+              .as('page'),
+          (join) => join.onTrue(),
+        )
+        .selectAll('page')
+        .where('o.id', '=', anyUuid(organizationIds))
+        .execute();
+      return groupBy(rows, 'organization_id');
+    }),
+
+    studyTotal: createParentLoader<StudyListFilter, number>(
+      batch,
+      async (organizationIds, filter) =>
+        countsByParent(
+          await db
+            .selectFrom('studies as s')
+            .select((eb) => ['s.organization_id as parent', eb.fn.countAll<string>().as('count')])
+            .where('s.organization_id', '=', anyUuid(organizationIds))
+            .where((w) => w.and(filterConditions(w, filter)))
+            .groupBy('s.organization_id')
+            .execute(),
+        ),
+      () => 0,
+    ),
+  };
+}
+
+function searchMatches(db: Kysely<Database>, search: StudySearch) {
+  const tsquery = sql`websearch_to_tsquery('english', ${search.query})`;
+  const query = db
+    .selectFrom('studies as s')
+    .where('s.organization_id', '=', anyUuid(search.organizationIds))
+    .where(() => sql<SqlBool>`(s.search_vector @@ ${tsquery} OR ${search.query} <% s.title)`);
+  return { query, tsquery };
+}
+
+/**
+ * Full-text (English stemming, websearch syntax) or fuzzy (trigram word similarity on the title) matches
+ * within the given organizations, best first; `first + 1` rows tell whether more exist.
+ */
+export async function searchStudies(db: Kysely<Database>, search: StudySearch): Promise<StudyRow[]> {
+  const { query, tsquery } = searchMatches(db, search);
+  return query
+    .select(STUDY_COLUMNS)
+    .orderBy(sql`ts_rank(s.search_vector, ${tsquery}) + word_similarity(${search.query}, s.title)`, 'desc')
+    .orderBy('s.id')
+    .offset(search.offset)
+    .limit(search.first + 1)
+    .execute();
+}
+
+export async function countSearchMatches(db: Kysely<Database>, search: StudySearch): Promise<number> {
+  const { query } = searchMatches(db, search);
+  const row = await query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,22 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Activity } from '../schema/activity.type';
+import { Study } from '../schema/study.type';
+import { User } from '../schema/user.type';
+import type { GatewayContext } from '../src/context';
+import { toStudy } from './mappers';
+import { optionalRelatedUser } from './relations';
+
+@Resolver(() => Activity)
+export class ActivityResolver {
+  @FieldResolver(() => User, { nullable: true, description: 'Who did it; null if that user was deleted.' })
+  actor(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Promise<User | null> {
+    return optionalRelatedUser(ctx, activity.actorId);
+  }
+
+  @FieldResolver(() => Study, { nullable: true, description: 'The study concerned; null for organization-wide entries.' })
+  async study(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Promise<Study | null> {
+    if (activity.studyId === null) return null;
+    const row = await ctx.loaders.studyById.load(activity.studyId);
+    return row ? toStudy(row) : null;
+  }
+}

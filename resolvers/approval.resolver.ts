@@ -1,0 +1,56 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Approval } from '../schema/approval.type';
+import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
+import { User } from '../schema/user.type';
+import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import { insertApproval, recordApprovalDecision } from '../src/db/repositories/collaboration.repository';
+import { badUserInput, forbidden, notFound } from '../src/errors';
+import { membershipKey } from '../loaders/membership.loader';
+import { toApproval } from './mappers';
+import { relatedUser } from './relations';
+
+@Resolver(() => Approval)
+export class ApprovalResolver {
+  @FieldResolver(() => User)
+  requestedBy(@Root() approval: Approval, @Ctx() ctx: GatewayContext): Promise<User> {
+    return relatedUser(ctx, approval.requestedById);
+  }
+
+  @FieldResolver(() => User)
+  reviewer(@Root() approval: Approval, @Ctx() ctx: GatewayContext): Promise<User> {
+    return relatedUser(ctx, approval.reviewerId);
+  }
+
+  @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
+  async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
+    const viewer = requireViewer(ctx);
+    const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
+    await requireStudyRole(ctx, study, ['owner', 'editor'], 'request approvals');
+    const reviewerId = parseUuid(input.reviewerId, 'input.reviewerId');
+    if (reviewerId === viewer.id) throw badUserInput('You cannot review your own request.', 'input.reviewerId');
+    const reviewer = await ctx.loaders.membership.load(membershipKey(study.organization_id, reviewerId));
+    if (!reviewer || !roleAtLeast(reviewer.role, 'member')) {
+      throw badUserInput('The reviewer must be a member (not a viewer) of the study’s organization.', 'input.reviewerId');
+    }
+    const row = await insertApproval(ctx.services.db, { study, reviewerId, actorId: viewer.id });
+    ctx.loaders.approvalsByStudy.clear(study.id);
+    return toApproval(row);
+  }
+
+  @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
+  async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
+    const viewer = requireViewer(ctx);
+    const approval = await ctx.loaders.approvalById.load(parseUuid(input.approvalId, 'input.approvalId'));
+    if (!approval) throw notFound('Approval', input.approvalId);
+    const study = await loadVisibleStudy(ctx, approval.study_id).catch(() => {
+      throw notFound('Approval', input.approvalId);
+    });
+    if (approval.reviewer_id !== viewer.id) throw forbidden('Only the requested reviewer can decide this approval.');
+    if (approval.status !== 'pending') throw badUserInput(`This approval was already ${approval.status}.`, 'input.approvalId');
+    const row = await recordApprovalDecision(ctx.services.db, { approval, study, decision: input.decision, actorId: viewer.id });
+    ctx.loaders.approvalById.clear(row.id).prime(row.id, row);
+    ctx.loaders.approvalsByStudy.clear(study.id);
+    return toApproval(row);
+  }
+}

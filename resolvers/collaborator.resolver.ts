@@ -1,0 +1,57 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collaboration.input';
+import { Collaborator } from '../schema/collaborator.type';
+import { Study } from '../schema/study.type';
+import { User } from '../schema/user.type';
+import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import { deleteCollaborator, insertCollaborator } from '../src/db/repositories/collaboration.repository';
+import { badUserInput } from '../src/errors';
+import { membershipKey } from '../loaders/membership.loader';
+import { toCollaborator, toStudy } from './mappers';
+import { optionalRelatedUser, relatedUser } from './relations';
+
+@Resolver(() => Collaborator)
+export class CollaboratorResolver {
+  @FieldResolver(() => User)
+  user(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): Promise<User> {
+    return relatedUser(ctx, collaborator.userId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  addedBy(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): Promise<User | null> {
+    return optionalRelatedUser(ctx, collaborator.addedById);
+  }
+
+  @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
+  async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
+    const viewer = requireViewer(ctx);
+    const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
+    await requireStudyRole(ctx, study, ['owner'], 'add collaborators');
+    const userId = parseUuid(input.userId, 'input.userId');
+    const membership = await ctx.loaders.membership.load(membershipKey(study.organization_id, userId));
+    if (!membership) throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
+    if (input.role !== 'viewer' && !roleAtLeast(membership.role, 'member')) {
+      throw badUserInput('An organization viewer can only be a study VIEWER.', 'input.role');
+    }
+    const row = await insertCollaborator(ctx.services.db, {
+      study,
+      userId,
+      role: input.role,
+      permissions: [...new Set(input.permissions ?? [])],
+      actorId: viewer.id,
+    });
+    ctx.loaders.collaboratorsByStudy.clear(study.id);
+    return toCollaborator(row);
+  }
+
+  @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
+  async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
+    const viewer = requireViewer(ctx);
+    const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
+    await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
+    await deleteCollaborator(ctx.services.db, { study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });
+    ctx.loaders.collaboratorsByStudy.clear(study.id);
+    return toStudy(study);
+  }
+}

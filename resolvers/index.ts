@@ -1,0 +1,22 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { ActivityResolver } from './activity.resolver';
+import { ApprovalResolver } from './approval.resolver';
+import { CollaboratorResolver } from './collaborator.resolver';
+import { CommentResolver } from './comment.resolver';
+import { MemberResolver } from './member.resolver';
+import { OrganizationResolver } from './organization.resolver';
+import { StudyMutationResolver } from './study-mutation.resolver';
+import { StudyResolver } from './study.resolver';
+import { UserResolver } from './user.resolver';
+
+export const resolvers: NonEmptyArray<Function> = [
+  UserResolver,
+  OrganizationResolver,
+  MemberResolver,
+  StudyResolver,
+  StudyMutationResolver,
+  CollaboratorResolver,
+  CommentResolver,
+  ApprovalResolver,
+  ActivityResolver,
+];

@@ -1,0 +1,63 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { OrganizationRole } from '../schema/enums';
+import { AddMemberInput, ChangeMemberRoleInput } from '../schema/member.input';
+import { Member } from '../schema/member.type';
+import { User } from '../schema/user.type';
+import { parseUuid, requireOrganizationRole, requireViewer } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import { insertMember, updateMemberRole } from '../src/db/repositories/membership.repository';
+import { badUserInput, forbidden, notFound } from '../src/errors';
+import { membershipKey } from '../loaders/membership.loader';
+import type { MemberRow } from '../src/db/types';
+import { toMember } from './mappers';
+import { optionalRelatedUser, relatedUser } from './relations';
+
+function changed(ctx: GatewayContext, row: MemberRow): Member {
+  ctx.loaders.membership.clear(membershipKey(row.organization_id, row.user_id)).prime(membershipKey(row.organization_id, row.user_id), row);
+  return toMember(row);
+}
+
+@Resolver(() => Member)
+export class MemberResolver {
+  @FieldResolver(() => User)
+  user(@Root() member: Member, @Ctx() ctx: GatewayContext): Promise<User> {
+    return relatedUser(ctx, member.userId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Who added this member; null for founders.' })
+  invitedBy(@Root() member: Member, @Ctx() ctx: GatewayContext): Promise<User | null> {
+    return optionalRelatedUser(ctx, member.invitedById);
+  }
+
+  @Mutation(() => Member, { description: 'Adds an existing user to an organization. Admins add members; only owners add owners.' })
+  async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
+    const viewer = requireViewer(ctx);
+    const organizationId = parseUuid(input.organizationId, 'input.organizationId');
+    const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'add members');
+    if (input.role === OrganizationRole.OWNER && actorRole !== 'owner') throw forbidden('Only an owner can add another owner.');
+    if ((input.userId == null) === (input.email == null)) throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
+    const user = input.userId != null
+      ? await ctx.loaders.userById.load(parseUuid(input.userId, 'input.userId'))
+      : await ctx.loaders.userByEmail.load(input.email!.trim().toLowerCase());
+    if (!user) throw notFound('User', (input.userId ?? input.email)!);
+    const row = await insertMember(ctx.services.db, { organizationId, userId: user.id, role: input.role, actorId: viewer.id });
+    return changed(ctx, row);
+  }
+
+  @Mutation(() => Member, {
+    description: 'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
+  })
+  async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @Ctx() ctx: GatewayContext): Promise<Member> {
+    const viewer = requireViewer(ctx);
+    const organizationId = parseUuid(input.organizationId, 'input.organizationId');
+    const userId = parseUuid(input.userId, 'input.userId');
+    const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'change member roles');
+    const target = await ctx.loaders.membership.load(membershipKey(organizationId, userId));
+    if (!target) throw badUserInput('That user is not a member of this organization.', 'input.userId');
+    if ((target.role === 'owner' || input.role === OrganizationRole.OWNER) && actorRole !== 'owner') {
+      throw forbidden('Only an owner can grant or take the owner role.');
+    }
+    const { member } = await updateMemberRole(ctx.services.db, { organizationId, userId, role: input.role, actorId: viewer.id });
+    return changed(ctx, member);
+  }
+}

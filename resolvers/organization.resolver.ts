@@ -1,0 +1,114 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
+import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
+import type { ConnectionPayload } from '../schema/connection.type';
+import { OrganizationRole } from '../schema/enums';
+import { Member, MemberConnection } from '../schema/member.type';
+import { Organization, OrganizationConnection } from '../schema/organization.type';
+import { PageArgs } from '../schema/pagination.args';
+import { StudyConnection, type Study } from '../schema/study.type';
+import { StudyPageArgs } from '../schema/study.input';
+import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import type { MemberRow } from '../src/db/types';
+import { badUserInput, notFound } from '../src/errors';
+import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { toMember, toOrganization } from './mappers';
+import { NO_STUDY_FILTER, studyConnection } from './study-list';
+
+@ArgsType()
+class OrganizationLookupArgs {
+  @Field(() => ID, { nullable: true })
+  id?: string | null;
+
+  @Field(() => String, { nullable: true })
+  slug?: string | null;
+}
+
+@ArgsType()
+class MemberPageArgs extends PageArgs {
+  @Field(() => OrganizationRole, { nullable: true, description: 'Only members with this role.' })
+  role?: OrganizationRole | null;
+}
+
+const ORGANIZATION_ORDER: KeysetOrder<ViewerOrganizationRow> = {
+  key: ORGANIZATIONS_ORDER_KEY,
+  valueKind: 'text',
+  idKind: 'uuid',
+  value: (row) => row.name,
+  id: (row) => row.id,
+};
+
+const MEMBER_ORDER: KeysetOrder<MemberRow> = {
+  key: MEMBERS_ORDER_KEY,
+  valueKind: 'timestamp',
+  idKind: 'uuid',
+  value: (row) => row.joined_at,
+  id: (row) => row.user_id,
+};
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, {
+    nullable: true,
+    description: 'An organization the viewer is a member of, by id or by slug (exactly one).',
+  })
+  async organization(@Args(() => OrganizationLookupArgs) { id, slug }: OrganizationLookupArgs, @Ctx() ctx: GatewayContext): Promise<Organization> {
+    requireViewer(ctx);
+    if ((id == null) === (slug == null)) throw badUserInput('Pass exactly one of `id` and `slug`.');
+    const row = id != null
+      ? await ctx.loaders.organizationById.load(parseUuid(id, 'id'))
+      : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
+    if (!row || !viewerRole(ctx, row.id)) throw notFound('Organization', (id ?? slug)!);
+    return toOrganization(row);
+  }
+
+  @Query(() => OrganizationConnection, { description: 'The organizations the viewer is a member of, by name.' })
+  async organizations(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
+    const viewer = requireViewer(ctx);
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER) };
+    const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
+    for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
+    return toConnection(page, ORGANIZATION_ORDER, toOrganization, loaderArgs.after !== null, async () => viewer.roles.size);
+  }
+
+  @FieldResolver(() => OrganizationRole, { nullable: true, description: "The viewer's role in this organization." })
+  viewerRole(@Root() organization: Organization, @Ctx() ctx: GatewayContext): OrganizationRole | null {
+    return viewerRole(ctx, organization.id) as OrganizationRole | null;
+  }
+
+  @FieldResolver(() => Int)
+  memberCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
+    return ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role: null } });
+  }
+
+  @FieldResolver(() => Int)
+  studyCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
+    return ctx.loaders.studyTotal.load({ parentId: organization.id, args: NO_STUDY_FILTER });
+  }
+
+  @FieldResolver(() => MemberConnection, { description: 'Members in the order they joined.' })
+  async members(
+    @Root() organization: Organization,
+    @Args(() => MemberPageArgs) args: MemberPageArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionPayload<Member>> {
+    requireMember(ctx, organization.id);
+    const role = args.role ?? null;
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, MEMBER_ORDER), role };
+    const page = await ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs });
+    return toConnection(page, MEMBER_ORDER, toMember, loaderArgs.after !== null, () =>
+      ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role } }),
+    );
+  }
+
+  @FieldResolver(() => StudyConnection)
+  studies(
+    @Root() organization: Organization,
+    @Args(() => StudyPageArgs) args: StudyPageArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionPayload<Study>> {
+    requireMember(ctx, organization.id);
+    return studyConnection(ctx, organization.id, args);
+  }
+}

@@ -1,0 +1,59 @@
+import type { StudyListFilter, StudyPageArgs as StudyLoaderArgs } from '../loaders/study.loader';
+import { studyOrderKey } from '../loaders/study.loader';
+import type { ConnectionPayload } from '../schema/connection.type';
+import { OrderDirection, StudyOrderField } from '../schema/enums';
+import type { Study } from '../schema/study.type';
+import type { StudyFilter, StudyPageArgs } from '../schema/study.input';
+import type { GatewayContext } from '../src/context';
+import type { StudyRow } from '../src/db/types';
+import { badUserInput } from '../src/errors';
+import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { toStudy } from './mappers';
+
+export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
+
+function studyFilter(filter: StudyFilter | null | undefined): StudyListFilter {
+  if (!filter) return NO_STUDY_FILTER;
+  if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
+    throw badUserInput('`filter.createdAfter` must be earlier than `filter.createdBefore`.', 'filter');
+  }
+  return {
+    statuses: filter.statuses?.length ? [...new Set(filter.statuses)].sort() : null,
+    createdById: filter.createdById?.toLowerCase() ?? null,
+    createdAfter: filter.createdAfter?.toISOString() ?? null,
+    createdBefore: filter.createdBefore?.toISOString() ?? null,
+  };
+}
+
+function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOrder<StudyRow> {
+  return {
+    key: studyOrderKey(field, direction),
+    valueKind: field === StudyOrderField.TITLE ? 'text' : 'timestamp',
+    idKind: 'uuid',
+    value: (row) => row[field],
+    id: (row) => row.id,
+  };
+}
+
+/** One organization's studies as a connection; the caller has checked that the viewer may see them. */
+export async function studyConnection(
+  ctx: GatewayContext,
+  organizationId: string,
+  args: StudyPageArgs,
+): Promise<ConnectionPayload<Study>> {
+  const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
+  const direction = args.orderBy?.direction ?? OrderDirection.DESC;
+  const order = studyOrder(field, direction);
+  const loaderArgs: StudyLoaderArgs = {
+    first: args.first,
+    after: decodeAfter(args.after, order),
+    orderBy: field,
+    direction,
+    filter: studyFilter(args.filter),
+  };
+  const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
+  for (const row of page.rows) ctx.loaders.studyById.prime(row.id, row);
+  return toConnection(page, order, toStudy, loaderArgs.after !== null, () =>
+    ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
+  );
+}

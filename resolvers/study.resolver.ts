@@ -1,0 +1,173 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
+import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
+import { countSearchMatches, searchStudies, type StudySearch } from '../loaders/study.loader';
+import { Activity, ActivityConnection } from '../schema/activity.type';
+import { Approval } from '../schema/approval.type';
+import { Collaborator } from '../schema/collaborator.type';
+import { Comment, CommentConnection } from '../schema/comment.type';
+import type { ConnectionPayload } from '../schema/connection.type';
+import { ActivityType } from '../schema/enums';
+import { Organization } from '../schema/organization.type';
+import { PageArgs } from '../schema/pagination.args';
+import { CommentStats, Study, StudyConnection } from '../schema/study.type';
+import { OrganizationStudiesArgs } from '../schema/study.input';
+import { User } from '../schema/user.type';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH } from '../schema/validation';
+import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import type { ActivityRow, CommentRow } from '../src/db/types';
+import { badUserInput } from '../src/errors';
+import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
+import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { toActivity, toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
+import { relatedUser } from './relations';
+import { studyConnection } from './study-list';
+
+@ArgsType()
+class SearchStudiesArgs {
+  @Field(() => String, { description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or); typos are tolerated in titles.' })
+  @MaxLength(MAX_SEARCH_LENGTH)
+  query!: string;
+
+  @Field(() => ID, { nullable: true, description: "Limit to one organization; default: all of the viewer's." })
+  organizationId?: string | null;
+
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(512)
+  after?: string | null;
+}
+
+@ArgsType()
+class CommentPageArgs extends PageArgs {
+  @Field(() => Boolean, { nullable: true, description: 'true: resolved only; false: open only; omitted: all.' })
+  resolved?: boolean | null;
+}
+
+@ArgsType()
+class ActivityPageArgs extends PageArgs {
+  @Field(() => [ActivityType], { nullable: true, description: 'Only entries of these types.' })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  types?: ActivityType[] | null;
+}
+
+const COMMENT_ORDER: KeysetOrder<CommentRow> = {
+  key: COMMENTS_ORDER_KEY,
+  valueKind: 'timestamp',
+  idKind: 'uuid',
+  value: (row) => row.created_at,
+  id: (row) => row.id,
+};
+
+const ACTIVITY_ORDER: KeysetOrder<ActivityRow> = {
+  key: ACTIVITY_ORDER_KEY,
+  valueKind: 'timestamp',
+  idKind: 'bigint',
+  value: (row) => row.created_at,
+  id: (row) => row.id,
+};
+
+const SEARCH_LIST_KEY = 'search';
+
+@Resolver(() => Study)
+export class StudyResolver {
+  @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
+  async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Study> {
+    return toStudy(await loadVisibleStudy(ctx, id));
+  }
+
+  @Query(() => StudyConnection, { description: "An organization's studies; newest first unless `orderBy` says otherwise." })
+  studies(@Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
+    const organizationId = parseUuid(args.organizationId, 'organizationId');
+    requireMember(ctx, organizationId);
+    return studyConnection(ctx, organizationId, args);
+  }
+
+  @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
+  async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
+    const viewer = requireViewer(ctx);
+    const query = args.query.trim();
+    if (query.length === 0) throw badUserInput('`query` must not be blank.', 'query');
+    let organizationIds: string[];
+    if (args.organizationId != null) {
+      const organizationId = parseUuid(args.organizationId, 'organizationId');
+      requireMember(ctx, organizationId);
+      organizationIds = [organizationId];
+    } else {
+      organizationIds = [...viewer.roles.keys()];
+    }
+    const offset = args.after ? decodeOffsetCursor(args.after, SEARCH_LIST_KEY) + 1 : 0;
+    const search: StudySearch = { query, organizationIds, first: args.first, offset };
+    const rows = organizationIds.length === 0 ? [] : await searchStudies(ctx.services.db, search);
+    const page = rows.slice(0, args.first);
+    for (const row of page) ctx.loaders.studyById.prime(row.id, row);
+    const edges = page.map((row, index) => ({ cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index), node: toStudy(row) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > args.first,
+        hasPreviousPage: offset > 0,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      get totalCount() {
+        return organizationIds.length === 0 ? Promise.resolve(0) : countSearchMatches(ctx.services.db, search);
+      },
+    };
+  }
+
+  @FieldResolver(() => Organization)
+  async organization(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Organization> {
+    const row = await ctx.loaders.organizationById.load(study.organizationId);
+    if (!row) throw new Error(`Organization ${study.organizationId} of study ${study.id} is missing`);
+    return toOrganization(row);
+  }
+
+  @FieldResolver(() => User)
+  createdBy(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<User> {
+    return relatedUser(ctx, study.createdById);
+  }
+
+  @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
+  async collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Collaborator[]> {
+    return (await ctx.loaders.collaboratorsByStudy.load(study.id)).map(toCollaborator);
+  }
+
+  @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first.' })
+  async comments(@Root() study: Study, @Args(() => CommentPageArgs) args: CommentPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Comment>> {
+    const resolved = args.resolved ?? null;
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, COMMENT_ORDER), resolved };
+    const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
+    return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
+      ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
+    );
+  }
+
+  @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
+  async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Approval[]> {
+    return (await ctx.loaders.approvalsByStudy.load(study.id)).map(toApproval);
+  }
+
+  @FieldResolver(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
+  async activity(@Root() study: Study, @Args(() => ActivityPageArgs) args: ActivityPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Activity>> {
+    const types = args.types?.length ? [...new Set(args.types)].sort() : null;
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER), types };
+    const page = await ctx.loaders.activityPage.load({ parentId: study.id, args: loaderArgs });
+    return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
+      ctx.loaders.activityTotal.load({ parentId: study.id, args: { types } }),
+    );
+  }
+
+  @FieldResolver(() => CommentStats)
+  async commentStats(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<CommentStats> {
+    return Object.assign(new CommentStats(), await ctx.loaders.commentStats.load(study.id));
+  }
+}

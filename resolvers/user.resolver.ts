@@ -1,0 +1,17 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import { User } from '../schema/user.type';
+import { requireViewer } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import { unauthenticated } from '../src/errors';
+import { toUser } from './mappers';
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { description: 'The authenticated user.' })
+  async viewer(@Ctx() ctx: GatewayContext): Promise<User> {
+    const viewer = requireViewer(ctx);
+    const row = await ctx.loaders.userById.load(viewer.id);
+    if (!row) throw unauthenticated('The user of this token no longer exists.');
+    return toUser(row);
+  }
+}

@@ -1,0 +1,21 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { ApprovalStatus } from './enums';
+
+@ObjectType({ description: 'A request for a reviewer to approve a study.' })
+export class Approval {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ApprovalStatus)
+  status!: ApprovalStatus;
+
+  @Field(() => GraphQLISODateTime)
+  requestedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  decidedAt!: Date | null;
+
+  studyId!: string;
+  requestedById!: string;
+  reviewerId!: string;
+}

@@ -1,0 +1,18 @@
+import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { CollaboratorRole } from './enums';
+
+@ObjectType({ description: 'A user working on a study, with their role and permissions on it.' })
+export class Collaborator {
+  @Field(() => CollaboratorRole)
+  role!: CollaboratorRole;
+
+  @Field(() => [String])
+  permissions!: string[];
+
+  @Field(() => GraphQLISODateTime)
+  addedAt!: Date;
+
+  studyId!: string;
+  userId!: string;
+  addedById!: string | null;
+}

@@ -1,0 +1,24 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Connection } from './connection.type';
+
+@ObjectType({ description: 'A comment on a study.' })
+export class Comment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  body!: string;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  resolvedAt!: Date | null;
+
+  studyId!: string;
+  authorId!: string;
+  resolvedById!: string | null;
+}
+
+@ObjectType()
+export class CommentConnection extends Connection('Comment', Comment) {}

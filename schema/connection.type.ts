@@ -1,0 +1,55 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Edge<TNode> {
+  cursor: string;
+  node: TNode;
+}
+
+/** What connection resolvers return; `totalCount` may be a lazy getter so it costs nothing unless asked. */
+export interface ConnectionPayload<TNode> {
+  edges: Edge<TNode>[];
+  pageInfo: PageInfo;
+  readonly totalCount: number | Promise<number>;
+}
+
+/** A Relay connection type `<name>Connection` with edges `<name>Edge`. */
+export function Connection<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String, { description: 'Opaque cursor; pass it as `after` to continue after this edge.' })
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: TNode;
+  }
+
+  // Abstract: only the concrete `<name>Connection` subclasses reach the schema.
+  @ObjectType()
+  abstract class ConnectionType {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'Number of items in the whole list, across all pages.' })
+    totalCount!: number;
+  }
+
+  return ConnectionType;
+}

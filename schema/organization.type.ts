@@ -1,0 +1,24 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Connection } from './connection.type';
+import { OrganizationPlan } from './enums';
+
+@ObjectType({ description: 'An organization that runs studies. Visible to its members only.' })
+export class Organization {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  slug!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => OrganizationPlan)
+  plan!: OrganizationPlan;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class OrganizationConnection extends Connection('Organization', Organization) {}

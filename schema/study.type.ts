@@ -1,0 +1,45 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Connection } from './connection.type';
+import { StudyStatus } from './enums';
+
+@ObjectType({ description: 'A research study run by an organization.' })
+export class Study {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => StudyStatus)
+  status!: StudyStatus;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime)
+  updatedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  completedAt!: Date | null;
+
+  organizationId!: string;
+  createdById!: string;
+}
+
+@ObjectType()
+export class StudyConnection extends Connection('Study', Study) {}
+
+@ObjectType({ description: 'Comment figures of one study.' })
+export class CommentStats {
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => Int)
+  resolved!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Mean hours from creation to resolution; null when none is resolved.' })
+  averageResolutionHours!: number | null;
+}

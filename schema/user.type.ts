@@ -1,0 +1,16 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'A person using the platform.' })
+export class User {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  email!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+}

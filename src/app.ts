@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { signAccessToken } from './auth';
+import type { Config } from './config';
+import type { Services } from './context';
+import { openDatabase, type DatabaseHandle } from './db/database';
+import { migrateToLatest } from './db/migrator';
+import type { Database } from './db/types';
+import { createApolloServer } from './gateway';
+import { createHttpServer } from './http';
+import type { Logger } from './logger';
+import { buildGatewaySchema } from './schema';
+import { DEMO_USERS } from './seed/scales';
+import { seedDatabase } from './seed/seed';
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly database: DatabaseHandle;
+  /** A token for analyst@example.com when the demo data is present (development conveniences only). */
+  readonly demoToken: string | undefined;
+  close(): Promise<void>;
+}
+
+async function isEmpty(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').limit(1).execute()).length === 0;
+}
+
+async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<string | undefined> {
+  const analyst = await db.selectFrom('users').select(['id', 'email']).where('email', '=', DEMO_USERS.analyst.email).executeTakeFirst();
+  return analyst ? signAccessToken(analyst, config.jwt) : undefined;
+}
+
+/**
+ * Builds every singleton once (database, schema, Apollo, HTTP server), migrating and seeding first
+ * where the configuration asks for it. The caller decides whether and where to listen.
+ */
+export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
+  const database = await openDatabase(config, logger);
+  try {
+    if (config.autoMigrate) {
+      for (const line of await migrateToLatest(database.db)) logger.info(line);
+    }
+    if (config.autoSeed && (await isEmpty(database.db))) {
+      logger.info('empty database: loading the small demo seed');
+      await seedDatabase(database.db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
+    }
+    const schema = await buildGatewaySchema();
+    const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
+    const services: Services = { db: database.db, config, logger };
+    const apollo = createApolloServer(schema, config, logger, { demoToken });
+    await apollo.start();
+    const app = createHttpServer(apollo, services, database);
+    return {
+      app,
+      database,
+      demoToken,
+      async close() {
+        await app.close();
+        await apollo.stop();
+        await database.destroy();
+      },
+    };
+  } catch (error) {
+    await database.destroy().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+/** Everything the gateway reads from its environment, parsed once and frozen. */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Unset: embedded PGlite stored under `dataDir` (`memory` keeps it in memory only). */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly dbPoolMax: number;
+  readonly dbStatementTimeoutMs: number;
+  readonly redisUrl: string | undefined;
+  readonly jwt: {
+    readonly secret: Uint8Array;
+    readonly secretIsDevelopmentDefault: boolean;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly ttlSeconds: number;
+    readonly clockToleranceSeconds: number;
+  };
+  /** Migrate on start (development default; production runs `npm run migrate`). */
+  readonly autoMigrate: boolean;
+  /** Load the small demo seed on start when the database has no users. */
+  readonly autoSeed: boolean;
+  /** `off` makes every loader fetch one key per statement: the benchmark's baseline. */
+  readonly dataloaderBatching: boolean;
+  /** Adds `x-sql-statements` to every response (on outside production). */
+  readonly sqlCountHeader: boolean;
+  readonly sandbox: boolean;
+  readonly introspection: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEVELOPMENT_JWT_SECRET = 'studygraph-development-secret-do-not-use-in-production';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be on/off (or true/false), got "${env[name]}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
+    throw new ConfigError('NODE_ENV', `must be development, production or test, got "${nodeEnv}"`);
+  }
+  const production = nodeEnv === 'production';
+
+  const logLevel = (env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info')) as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const secret = env.JWT_SECRET;
+  if (production && !secret) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+
+  return Object.freeze({
+    env: nodeEnv,
+    host: env.HOST?.trim() || '0.0.0.0',
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    logLevel,
+    databaseUrl,
+    dataDir: env.DATA_DIR?.trim() === 'memory' ? 'memory' : path.resolve(env.DATA_DIR?.trim() || '.data'),
+    dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jwt: Object.freeze({
+      secret: new TextEncoder().encode(secret ?? DEVELOPMENT_JWT_SECRET),
+      secretIsDevelopmentDefault: secret === undefined,
+      issuer: env.JWT_ISSUER?.trim() || 'studygraph',
+      audience: env.JWT_AUDIENCE?.trim() || 'studygraph',
+      ttlSeconds: integer(env, 'JWT_TTL_SECONDS', 86400, 60, 31536000),
+      clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
+    }),
+    autoMigrate: flag(env, 'AUTO_MIGRATE', !production),
+    autoSeed: flag(env, 'AUTO_SEED', !production && databaseUrl === undefined),
+    dataloaderBatching: flag(env, 'DATALOADER_BATCHING', true),
+    sqlCountHeader: flag(env, 'SQL_COUNT_HEADER', !production),
+    sandbox: flag(env, 'SANDBOX', !production),
+    introspection: flag(env, 'INTROSPECTION', !production),
+  });
+}

@@ -1,0 +1,85 @@
+import { mkdir } from 'node:fs/promises';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type LogEvent } from 'kysely';
+import { Pool, types as pgTypes } from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { countSqlStatement } from '../request-scope';
+import type { Database } from './types';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: 'postgres' | 'pglite';
+  /** Pool figures for metrics (PGlite has one connection). */
+  poolStats(): { total: number; idle: number; waiting: number };
+  ping(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+// Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
+function onQueryLogged(logger: Logger) {
+  return (event: LogEvent) => {
+    countSqlStatement();
+    if (event.level === 'error') {
+      logger.debug({ err: event.error, sql: event.query.sql, ms: event.queryDurationMillis }, 'sql statement failed');
+    }
+  };
+}
+
+export function createPostgresPool(config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs'>, logger: Logger): Pool {
+  const pool = new Pool({
+    connectionString: config.databaseUrl,
+    max: config.dbPoolMax,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+    statement_timeout: config.dbStatementTimeoutMs,
+    idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
+    application_name: 'studygraph',
+  });
+  // A server restart surfaces here on idle clients; without a listener it would crash the process.
+  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));
+  return pool;
+}
+
+export async function createEmbeddedDatabase(dataDir: string): Promise<PGlite> {
+  const options = {
+    extensions: { pg_trgm },
+    // Same representation as node-postgres: bigint ids stay strings.
+    parsers: { [INT8_OID]: (value: string) => value },
+  };
+  if (dataDir === 'memory') return PGlite.create(options);
+  await mkdir(dataDir, { recursive: true });
+  return PGlite.create(`${dataDir}/pglite`, options);
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  const log = onQueryLogged(logger.child({ component: 'sql' }));
+  if (config.databaseUrl) {
+    pgTypes.setTypeParser(INT8_OID, (value) => value);
+    const pool = createPostgresPool(config, logger);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    return {
+      db,
+      kind: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      ping: async () => {
+        await sql`SELECT 1`.execute(db);
+      },
+      destroy: () => db.destroy(),
+    };
+  }
+  const pglite = await createEmbeddedDatabase(config.dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log });
+  return {
+    db,
+    kind: 'pglite',
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    ping: async () => {
+      await sql`SELECT 1`.execute(db);
+    },
+    destroy: () => db.destroy(),
+  };
+}

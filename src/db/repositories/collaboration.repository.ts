@@ -1,0 +1,166 @@
+import type { Kysely } from 'kysely';
+import { badUserInput, concurrentChange } from '../../errors';
+import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
+import { recordActivity } from './activity';
+
+export async function insertCollaborator(
+  db: Kysely<Database>,
+  input: { study: StudyRow; userId: string; role: CollaboratorRole; permissions: string[]; actorId: string },
+): Promise<CollaboratorRow> {
+  return db.transaction().execute(async (trx) => {
+    const collaborator = await trx
+      .insertInto('study_collaborators')
+      .values({
+        study_id: input.study.id,
+        user_id: input.userId,
+        role: input.role,
+        permissions: input.permissions,
+        added_by: input.actorId,
+      })
+      .onConflict((oc) => oc.columns(['study_id', 'user_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!collaborator) throw badUserInput('That user is already a collaborator on this study.', 'userId');
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'collaborator_added',
+      details: { userId: input.userId, role: input.role },
+    });
+    return collaborator;
+  });
+}
+
+/** Removes a collaborator; the last owner of a study cannot be removed. */
+export async function deleteCollaborator(
+  db: Kysely<Database>,
+  input: { study: StudyRow; userId: string; actorId: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // Serialises collaborator changes of this study, so two removals cannot each leave the other owner.
+    await trx.selectFrom('studies').select('id').where('id', '=', input.study.id).forUpdate().execute();
+    const removed = await trx
+      .deleteFrom('study_collaborators')
+      .where('study_id', '=', input.study.id)
+      .where('user_id', '=', input.userId)
+      .returning('role')
+      .executeTakeFirst();
+    if (!removed) throw badUserInput('That user is not a collaborator on this study.', 'userId');
+    if (removed.role === 'owner') {
+      const owners = await trx
+        .selectFrom('study_collaborators')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('study_id', '=', input.study.id)
+        .where('role', '=', 'owner')
+        .executeTakeFirstOrThrow();
+      if (Number(owners.count) === 0) throw badUserInput('A study must keep at least one owner.', 'userId');
+    }
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'collaborator_removed',
+      details: { userId: input.userId },
+    });
+  });
+}
+
+export async function insertComment(
+  db: Kysely<Database>,
+  input: { study: StudyRow; body: string; actorId: string },
+): Promise<CommentRow> {
+  return db.transaction().execute(async (trx) => {
+    const comment = await trx
+      .insertInto('comments')
+      .values({ study_id: input.study.id, author_id: input.actorId, body: input.body })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'comment_added',
+      details: { commentId: comment.id },
+    });
+    return comment;
+  });
+}
+
+export async function markCommentResolved(
+  db: Kysely<Database>,
+  input: { comment: CommentRow; study: StudyRow; actorId: string },
+): Promise<CommentRow> {
+  return db.transaction().execute(async (trx) => {
+    const comment = await trx
+      .updateTable('comments')
+      .set({ resolved_at: new Date(), resolved_by: input.actorId })
+      .where('id', '=', input.comment.id)
+      .where('resolved_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!comment) throw badUserInput('That comment is already resolved.', 'commentId');
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'comment_resolved',
+      details: { commentId: comment.id },
+    });
+    return comment;
+  });
+}
+
+export async function insertApproval(
+  db: Kysely<Database>,
+  input: { study: StudyRow; reviewerId: string; actorId: string },
+): Promise<ApprovalRow> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('studies').select('id').where('id', '=', input.study.id).forUpdate().execute();
+    const pending = await trx
+      .selectFrom('approvals')
+      .select('id')
+      .where('study_id', '=', input.study.id)
+      .where('reviewer_id', '=', input.reviewerId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (pending) throw badUserInput('That reviewer already has a pending approval request for this study.', 'reviewerId');
+    const approval = await trx
+      .insertInto('approvals')
+      .values({ study_id: input.study.id, requested_by: input.actorId, reviewer_id: input.reviewerId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'approval_requested',
+      details: { approvalId: approval.id, reviewerId: input.reviewerId },
+    });
+    return approval;
+  });
+}
+
+export async function recordApprovalDecision(
+  db: Kysely<Database>,
+  input: { approval: ApprovalRow; study: StudyRow; decision: 'approved' | 'rejected'; actorId: string },
+): Promise<ApprovalRow> {
+  return db.transaction().execute(async (trx) => {
+    const approval = await trx
+      .updateTable('approvals')
+      .set({ status: input.decision, decided_at: new Date() })
+      .where('id', '=', input.approval.id)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst();
+    if (!approval) throw concurrentChange('The approval');
+    await recordActivity(trx, {
+      organizationId: input.study.organization_id,
+      studyId: input.study.id,
+      userId: input.actorId,
+      type: 'approval_decided',
+      details: { approvalId: approval.id, decision: input.decision },
+    });
+    return approval;
+  });
+}

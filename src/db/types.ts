@@ -1,0 +1,110 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Row types of the tables created by `migrations/`. They stay in `src/db` and `loaders/`. */
+
+export type OrganizationPlan = 'free' | 'team' | 'enterprise';
+export type OrganizationRole = 'owner' | 'admin' | 'member' | 'viewer';
+export type StudyStatus = 'draft' | 'active' | 'in_review' | 'approved' | 'completed' | 'archived';
+export type CollaboratorRole = 'owner' | 'editor' | 'reviewer' | 'viewer';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  plan: ColumnType<OrganizationPlan, OrganizationPlan | undefined, OrganizationPlan>;
+  created_at: CreatedAt;
+}
+
+export interface OrganizationMembersTable {
+  organization_id: string;
+  user_id: string;
+  role: OrganizationRole;
+  joined_at: CreatedAt;
+  invited_by: string | null;
+}
+
+export interface StudiesTable {
+  id: Generated<string>;
+  organization_id: string;
+  title: string;
+  description: string | null;
+  status: ColumnType<StudyStatus, StudyStatus | undefined, StudyStatus>;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  completed_at: NullableTimestamp;
+  search_vector: ColumnType<string, never, never>;
+}
+
+export interface StudyCollaboratorsTable {
+  study_id: string;
+  user_id: string;
+  role: CollaboratorRole;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  added_at: CreatedAt;
+  added_by: string | null;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  study_id: string;
+  author_id: string;
+  body: string;
+  created_at: CreatedAt;
+  resolved_at: NullableTimestamp;
+  resolved_by: string | null;
+}
+
+export interface ApprovalsTable {
+  id: Generated<string>;
+  study_id: string;
+  requested_by: string;
+  reviewer_id: string;
+  status: ColumnType<ApprovalStatus, ApprovalStatus | undefined, ApprovalStatus>;
+  requested_at: CreatedAt;
+  decided_at: NullableTimestamp;
+}
+
+export interface CollaborationActivityTable {
+  /** bigint, returned as a string by both drivers. */
+  id: ColumnType<string, never, never>;
+  organization_id: string;
+  study_id: string | null;
+  user_id: string | null;
+  activity_type: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
+  studies: StudiesTable;
+  study_collaborators: StudyCollaboratorsTable;
+  comments: CommentsTable;
+  approvals: ApprovalsTable;
+  collaboration_activity: CollaborationActivityTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type MemberRow = Selectable<OrganizationMembersTable>;
+export type StudyRow = Omit<Selectable<StudiesTable>, 'search_vector'>;
+export type CollaboratorRow = Selectable<StudyCollaboratorsTable>;
+export type CommentRow = Selectable<CommentsTable>;
+export type ApprovalRow = Selectable<ApprovalsTable>;
+export type ActivityRow = Selectable<CollaborationActivityTable>;
+export type NewActivity = Insertable<CollaborationActivityTable>;

@@ -1,0 +1,47 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Config } from './config';
+import { ErrorCode } from './errors';
+import type { Logger } from './logger';
+import { currentRequestScope } from './request-scope';
+
+/** Codes whose messages were written for clients; anything else is an unexpected failure. */
+const CLIENT_CODES = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.QUERY_TOO_COSTLY,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'INTROSPECTION_DISABLED',
+  'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
+]);
+
+/**
+ * Client errors pass through; every other error is logged with its stack and answered as
+ * INTERNAL_SERVER_ERROR, its message masked outside development.
+ */
+export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const original = unwrapResolverError(error);
+    const requestId = currentRequestScope()?.requestId;
+    logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error while serving a request');
+    return {
+      message: config.env === 'development' ? formatted.message : 'Internal server error.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+    };
+  };
+}

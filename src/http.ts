@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { ApolloServer } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createContext, type GatewayContext, type Services } from './context';
+import type { DatabaseHandle } from './db/database';
+import { runInRequestScope, type RequestScope } from './request-scope';
+
+/** Largest accepted request body; a GraphQL document with variables fits easily. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+const READY_TIMEOUT_MS = 2000;
+
+function requestIdOf(request: { headers: Record<string, unknown> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+function graphqlError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Fastify in front of Apollo: request ids, body limits, GraphQL-shaped errors for malformed HTTP,
+ * health endpoints, and a request scope that counts the SQL statements each request sends.
+ */
+export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle): FastifyInstance {
+  const { config, logger } = services;
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request access logs only at debug level: at gateway rates they would dominate the log volume.
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  // Fastify's own errors (unparseable JSON, body too large, unsupported media type) in GraphQL's shape.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return graphqlError(reply, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
+    }
+    const message =
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? 'Request body is not valid JSON.'
+        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `Request body is larger than ${BODY_LIMIT_BYTES} bytes.`
+          : error.message;
+    return graphqlError(reply, status, 'BAD_REQUEST', message);
+  });
+
+  app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`));
+
+  const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
+    return runInRequestScope(scope, async () => {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: request.method.toUpperCase(),
+          headers,
+          search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
+          body: request.body,
+        },
+        context: () => createContext(services, { authorization: request.headers.authorization, requestId: request.id }),
+      });
+      for (const [key, value] of response.headers) void reply.header(key, value);
+      if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
+      void reply.code(response.status ?? 200);
+      if (response.body.kind === 'complete') return reply.send(response.body.string);
+      let text = '';
+      for await (const chunk of response.body.asyncIterator) text += chunk;
+      return reply.send(text);
+    });
+  };
+
+  app.route({ method: ['GET', 'POST'], url: '/graphql', handler: graphqlHandler });
+  app.get('/', async (_request, reply) => reply.redirect('/graphql'));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await withTimeout(database.ping(), READY_TIMEOUT_MS);
+      return { status: 'ready', database: database.kind };
+    } catch (error) {
+      return reply.code(503).send({ status: 'unavailable', database: database.kind, reason: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+  return app;
+}

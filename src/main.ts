@@ -1,0 +1,61 @@
+import { createGateway } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  if (config.jwt.secretIsDevelopmentDefault) {
+    logger.warn('JWT_SECRET is not set: using the built-in development secret. Anyone can forge tokens; never run like this in production.');
+  }
+  if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
+
+  const gateway = await createGateway(config, logger);
+  const address = await gateway.app.listen({ host: config.host, port: config.port });
+  const url = `http://localhost:${config.port}/graphql`;
+  logger.info({ address, url }, 'studygraph gateway listening');
+  if (process.stdout.isTTY || config.env === 'development') {
+    console.log(`\n  studygraph is running at ${url}`);
+    if (gateway.demoToken) console.log(`  Demo token (analyst@example.com), already set in Sandbox:\n\n  ${gateway.demoToken}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    timer.unref();
+    gateway.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { badUserInput } from './errors';
+
+/**
+ * Opaque keyset cursors: base64url of `[version, orderKey, value, id]`. The order key ties a cursor to
+ * the order it was made for, so a cursor from another ordering is refused instead of skipping rows.
+ */
+const CURSOR_VERSION = 1;
+
+export type CursorValue = string | number | null;
+
+export interface Cursor {
+  orderKey: string;
+  value: CursorValue;
+  id: string;
+}
+
+export function encodeCursor(orderKey: string, value: CursorValue | Date, id: string): string {
+  const serialised = value instanceof Date ? value.toISOString() : value;
+  return Buffer.from(JSON.stringify([CURSOR_VERSION, orderKey, serialised, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, expectedOrderKey: string): Cursor {
+  let parsed: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 4 ||
+    parsed[0] !== CURSOR_VERSION ||
+    typeof parsed[1] !== 'string' ||
+    !(typeof parsed[2] === 'string' || typeof parsed[2] === 'number' || parsed[2] === null) ||
+    typeof parsed[3] !== 'string'
+  ) {
+    throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
+  }
+  if (parsed[1] !== expectedOrderKey) {
+    throw badUserInput('The cursor in `after` belongs to a different ordering or list.', 'after');
+  }
+  return { orderKey: parsed[1], value: parsed[2], id: parsed[3] };
+}
+
+/** Offset cursors for ranked lists (search), where no stable key order exists. */
+export function encodeOffsetCursor(listKey: string, offset: number): string {
+  return encodeCursor(listKey, offset, String(offset));
+}
+
+export function decodeOffsetCursor(cursor: string, listKey: string): number {
+  const { value } = decodeCursor(cursor, listKey);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10_000) {
+    throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
+  }
+  return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A keyset cursor whose value and id have been checked to be of the column's type, so that a forged
+ * cursor is a BAD_USER_INPUT and never reaches PostgreSQL as an invalid literal.
+ */
+export function decodeKeysetCursor(
+  cursor: string,
+  orderKey: string,
+  valueKind: 'timestamp' | 'text',
+  idKind: 'uuid' | 'bigint',
+): Cursor {
+  const decoded = decodeCursor(cursor, orderKey);
+  const valueOk =
+    valueKind === 'timestamp'
+      ? typeof decoded.value === 'string' && !Number.isNaN(Date.parse(decoded.value))
+      : typeof decoded.value === 'string' && decoded.value.length <= 1000;
+  const idOk = idKind === 'uuid' ? UUID.test(decoded.id) : /^\d{1,19}$/.test(decoded.id);
+  if (!valueOk || !idOk) throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
+  return decoded;
+}

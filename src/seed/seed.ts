@@ -1,0 +1,195 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../db/types';
+import { DEMO_USERS, SEED_SCALES, type SeedScaleName } from './scales';
+
+/**
+ * Deterministic demo data, generated in PostgreSQL with set-based statements: every id, relation and
+ * text is a pure function of a row number (md5 ids, multiplicative hashing instead of random()), so
+ * the same scale and anchor always give the same data, whatever order the server inserts in.
+ * Timestamps count back from `anchor` (default: today 00:00 UTC) so that "the last 30 days" has data.
+ */
+export interface SeedOptions {
+  scale: SeedScaleName;
+  anchor?: Date;
+  onProgress?: (message: string) => void;
+}
+
+export class DatabaseNotEmptyError extends Error {
+  constructor() {
+    super('The database already has users; pass --reset to replace all data with the seed.');
+    this.name = 'DatabaseNotEmptyError';
+  }
+}
+
+const FIRST_NAMES = ['Alex', 'Sam', 'Jordan', 'Taylor', 'Morgan', 'Riley', 'Casey', 'Jamie', 'Avery', 'Quinn', 'Noor', 'Kenji', 'Lena', 'Mateo', 'Priya', 'Tomás', 'Ines', 'Wei', 'Amara', 'Felix'];
+const LAST_NAMES = ['Okafor', 'Lindqvist', 'Nakamura', 'García', 'Schmidt', 'Haddad', 'Kowalski', 'Moreau', 'Singh', 'Rossi', 'Ivanova', 'Mensah', 'Costa', 'Berg', 'Novak', 'Park', 'Silva', 'Dubois', 'Khan', 'Murphy'];
+const DESIGNS = ['Randomized', 'Longitudinal', 'Pilot', 'Cross-sectional', 'Observational', 'Double-blind', 'Mixed-methods', 'Retrospective', 'Prospective', 'Exploratory'];
+const TOPICS = ['sleep quality', 'remote collaboration', 'vaccine uptake', 'reading fluency', 'heart rate variability', 'urban heat exposure', 'microbiome diversity', 'team communication', 'medication adherence', 'screen time', 'air quality', 'code review latency', 'soil nitrogen', 'patient onboarding', 'grant productivity', 'citizen science engagement'];
+const POPULATIONS = ['older adults', 'night-shift nurses', 'graduate students', 'rural clinics', 'distributed teams', 'primary schools', 'smallholder farms', 'open-source maintainers', 'new parents', 'research labs'];
+const COMMENT_BODIES = [
+  'Could we double-check the sample size calculation?',
+  'The consent form needs the updated data-retention clause.',
+  'Looks good to me; ready for review.',
+  'Please add the pre-registration link to the description.',
+  'The exclusion criteria in section 2 contradict the protocol.',
+  'I reran the pipeline and the numbers match.',
+  'Can we move the follow-up survey one week later?',
+  'Outcome measures should be defined before unblinding.',
+];
+const ACTIVITY_TYPES = ['comment_added', 'study_updated', 'status_changed', 'comment_resolved', 'collaborator_added', 'approval_requested', 'approval_decided', 'study_created'];
+const ORGANIZATION_NAMES = ['Acme Research', 'Globex Labs', 'Initech Health', 'Umbrella Sciences', 'Stark Biomedical', 'Wayne Institute'];
+
+/** Our own whole numbers, inlined: bound parameters would leave generate_series() and friends untyped. */
+function int(value: number): RawBuilder<number> {
+  return sql.raw(String(Math.trunc(value)));
+}
+
+function textArray(values: readonly string[]): RawBuilder<string[]> {
+  return sql<string[]>`${sql.val([...values])}::text[]`;
+}
+
+function startOfTodayUtc(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): Promise<void> {
+  const scale = SEED_SCALES[options.scale];
+  const anchor = (options.anchor ?? startOfTodayUtc()).toISOString();
+  const progress = options.onProgress ?? (() => undefined);
+  const O = scale.organizations;
+  const U = scale.users;
+  const M = Math.min(scale.membersPerOrganization, U);
+  const S = scale.studies;
+  const C = scale.collaboratorsPerStudy;
+  const stride = Math.max(1, Math.floor(U / O));
+  // A study's k-th collaborator is the organization's member number ((s * 7) + k * spacing) % M.
+  const spacing = Math.max(1, Math.floor(M / C));
+
+  const existing = await db.selectFrom('users').select('id').limit(1).execute();
+  if (existing.length > 0) throw new DatabaseNotEmptyError();
+
+  const started = Date.now();
+  const step = (message: string) => progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+  const t = sql`${anchor}::timestamptz`;
+  const memberUser = (org: RawBuilder<unknown>, k: RawBuilder<unknown>) =>
+    sql`md5('user:' || ((((${org}) - 1) * ${int(stride)} + (${k})) % ${int(U)} + 1))::uuid`;
+
+  await db.transaction().execute(async (trx) => {
+    step(`users (${U + 2})`);
+    await sql`
+      INSERT INTO users (id, email, name, created_at)
+      SELECT md5('user:' || u)::uuid, 'user' || u || '@example.com',
+             (${textArray(FIRST_NAMES)})[1 + u % ${int(FIRST_NAMES.length)}] || ' ' || (${textArray(LAST_NAMES)})[1 + (u / ${int(FIRST_NAMES.length)}) % ${int(LAST_NAMES.length)}],
+             ${t} - make_interval(days => 400 + u % 300)
+      FROM generate_series(1, ${int(U)}) AS u`.execute(trx);
+    await trx
+      .insertInto('users')
+      .values(Object.values(DEMO_USERS).map((u) => ({ id: u.id, email: u.email, name: u.name, created_at: new Date(Date.parse(anchor) - 800 * 86_400_000) })))
+      .execute();
+
+    step(`organizations (${O})`);
+    await sql`
+      INSERT INTO organizations (id, slug, name, plan, created_at)
+      SELECT md5('org:' || o)::uuid,
+             CASE WHEN o <= ${int(ORGANIZATION_NAMES.length)} THEN lower(replace((${textArray(ORGANIZATION_NAMES)})[o], ' ', '-')) ELSE 'org-' || o END,
+             CASE WHEN o <= ${int(ORGANIZATION_NAMES.length)} THEN (${textArray(ORGANIZATION_NAMES)})[o] ELSE 'Research Group ' || o END,
+             CASE WHEN o = 1 OR o % 10 = 0 THEN 'enterprise' WHEN o = 2 OR o % 3 = 0 THEN 'team' ELSE 'free' END,
+             ${t} - make_interval(days => 700 - o % 200)
+      FROM generate_series(1, ${int(O)}) AS o`.execute(trx);
+
+    step(`memberships (${O * M + 3})`);
+    await sql`
+      INSERT INTO organization_members (organization_id, user_id, role, joined_at, invited_by)
+      SELECT md5('org:' || o)::uuid, ${memberUser(sql`o`, sql`k`)},
+             CASE WHEN k = 0 THEN 'owner' WHEN k <= 2 THEN 'admin' WHEN k % 10 = 9 THEN 'viewer' ELSE 'member' END,
+             ${t} - make_interval(days => 600 - o % 200) + make_interval(hours => k),
+             CASE WHEN k = 0 THEN NULL ELSE ${memberUser(sql`o`, sql`0`)} END
+      FROM generate_series(1, ${int(O)}) AS o, generate_series(0, ${int(M - 1)}) AS k`.execute(trx);
+    // The analyst administers the first two organizations (one enterprise) and is a member of the third.
+    await sql`
+      INSERT INTO organization_members (organization_id, user_id, role, joined_at, invited_by)
+      SELECT md5('org:' || o)::uuid, ${DEMO_USERS.analyst.id}::uuid, CASE WHEN o <= 2 THEN 'admin' ELSE 'member' END,
+             ${t} - make_interval(days => 300), ${memberUser(sql`o`, sql`0`)}
+      FROM generate_series(1, least(3, ${int(O)})) AS o`.execute(trx);
+
+    step(`studies (${S})`);
+    await sql`
+      INSERT INTO studies (id, organization_id, title, description, status, created_by, created_at, updated_at, completed_at)
+      SELECT id, org_id, title, description, status, created_by, created_at, created_at + make_interval(hours => 1 + s % 500),
+             CASE WHEN status IN ('completed', 'archived') AND s % 2 = 0 OR status = 'completed' THEN created_at + make_interval(days => 5 + s % 60) END
+      FROM (
+        SELECT s, md5('study:' || s)::uuid AS id, md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid AS org_id,
+               (${textArray(DESIGNS)})[1 + s % ${int(DESIGNS.length)}] || ' study of ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' in ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] AS title,
+               'We examine ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' among ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] || ' over ' || (4 + s % 20) || ' weeks (protocol ' || s || ').' AS description,
+               CASE WHEN (s * 37) % 100 < 10 THEN 'draft' WHEN (s * 37) % 100 < 45 THEN 'active' WHEN (s * 37) % 100 < 60 THEN 'in_review'
+                    WHEN (s * 37) % 100 < 70 THEN 'approved' WHEN (s * 37) % 100 < 90 THEN 'completed' ELSE 'archived' END AS status,
+               ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`(s * 7) % ${int(M)}`)} AS created_by,
+               ${t} - make_interval(mins => ((s::bigint * 7919) % (365 * 24 * 60))::int) AS created_at
+        FROM generate_series(1, ${int(S)}) AS s
+      ) generated`.execute(trx);
+
+    step(`collaborators (${S * C})`);
+    await sql`
+      INSERT INTO study_collaborators (study_id, user_id, role, permissions, added_at, added_by)
+      SELECT md5('study:' || s)::uuid, ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`((s * 7) + k * ${int(spacing)}) % ${int(M)}`)},
+             (ARRAY['owner', 'editor', 'reviewer', 'viewer'])[1 + least(k, 3)],
+             CASE WHEN k = 0 THEN ARRAY['data:export', 'study:delete'] WHEN k = 1 THEN ARRAY['data:export'] ELSE ARRAY[]::text[] END,
+             ${t} - make_interval(mins => ((s::bigint * 7919) % (365 * 24 * 60))::int) + make_interval(hours => k),
+             CASE WHEN k = 0 THEN NULL ELSE ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`(s * 7) % ${int(M)}`)} END
+      FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(C - 1)}) AS k`.execute(trx);
+    await sql`
+      INSERT INTO study_collaborators (study_id, user_id, role, permissions, added_at, added_by)
+      SELECT md5('study:' || s)::uuid, ${DEMO_USERS.analyst.id}::uuid, 'editor', ARRAY['data:export'],
+             ${t} - make_interval(mins => ((s::bigint * 7919) % (365 * 24 * 60))::int) + make_interval(hours => 1), NULL
+      FROM generate_series(1, ${int(S)}) AS s
+      WHERE (s - 1) % ${int(O)} + 1 <= 2 AND s % 4 = 1
+      ON CONFLICT DO NOTHING`.execute(trx);
+
+    step(`comments (${S * scale.commentsPerStudy})`);
+    await sql`
+      INSERT INTO comments (id, study_id, author_id, body, created_at, resolved_at, resolved_by)
+      SELECT md5('comment:' || s || ':' || c)::uuid, md5('study:' || s)::uuid,
+             ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`((s * 7) + (c % ${int(C)}) * ${int(spacing)}) % ${int(M)}`)},
+             (${textArray(COMMENT_BODIES)})[1 + (s + c) % ${int(COMMENT_BODIES.length)}],
+             created_at, CASE WHEN (s + c) % 3 = 0 THEN created_at + make_interval(hours => 1 + (s * c) % 72) END,
+             CASE WHEN (s + c) % 3 = 0 THEN ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`(s * 7) % ${int(M)}`)} END
+      FROM (
+        SELECT s, c, ${t} - make_interval(mins => ((s::bigint * 7919) % (365 * 24 * 60))::int) + make_interval(hours => 2 + c * 5) AS created_at
+        FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(scale.commentsPerStudy - 1)}) AS c
+      ) generated`.execute(trx);
+
+    step('approvals');
+    await sql`
+      INSERT INTO approvals (id, study_id, requested_by, reviewer_id, status, requested_at, decided_at)
+      SELECT md5('approval:' || s.id)::uuid, s.id, s.created_by, c.user_id,
+             CASE WHEN s.status = 'in_review' THEN 'pending' ELSE 'approved' END,
+             s.created_at + interval '3 days',
+             CASE WHEN s.status = 'in_review' THEN NULL ELSE s.created_at + interval '3 days' + make_interval(hours => 2 + abs(hashtext(s.id::text)) % 96) END
+      FROM studies s JOIN study_collaborators c ON c.study_id = s.id AND c.role = 'reviewer'
+      WHERE s.status IN ('in_review', 'approved', 'completed')`.execute(trx);
+
+    const chunk = 250_000;
+    for (let from = 1; from <= scale.activity; from += chunk) {
+      const to = Math.min(scale.activity, from + chunk - 1);
+      step(`activity ${from}..${to} of ${scale.activity}`);
+      await sql`
+        INSERT INTO collaboration_activity (organization_id, study_id, user_id, activity_type, details, created_at)
+        SELECT md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid, md5('study:' || s)::uuid,
+               ${memberUser(sql`(s - 1) % ${int(O)} + 1`, sql`((s * 7) + (i % ${int(C)}) * ${int(spacing)}) % ${int(M)}`)},
+               (${textArray(ACTIVITY_TYPES)})[1 + (i * 31) % ${int(ACTIVITY_TYPES.length)}],
+               jsonb_build_object('seed', i),
+               ${t} - make_interval(mins => ((i::bigint * 104729) % (90 * 24 * 60))::int)
+        FROM (SELECT i, ((i::bigint * 7919) % ${int(S)}) + 1 AS s FROM generate_series(${int(from)}, ${int(to)}) AS i) generated
+        ORDER BY i`.execute(trx);
+    }
+  });
+  step('analyze');
+  await sql`ANALYZE`.execute(db);
+  step('done');
+}
+
+/** Empties every table (for `seed --reset`), keeping the schema. */
+export async function truncateAll(db: Kysely<Database>): Promise<void> {
+  await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(db);
+}
