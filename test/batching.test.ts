@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
+
+/** The viewer and all their memberships are read in one statement before any resolver runs. */
+const AUTH_STATEMENTS = 1;
+
+const ORGANIZATIONS_STUDIES_COLLABORATORS = /* GraphQL */ `
+  query Nested($studies: Int!) {
+    organizations(first: 10) {             # depth 1
+      edges { node {
+        studies(first: $studies) {         # depth 2
+          edges { node {
+            collaborators {                # depth 3
+              role
+              user { name }                # depth 4
+            }
+          } }
+        }
+      } }
+    }
+  }`;
+
+const STUDY_COMMENTS_AUTHOR = /* GraphQL */ `
+  query Comments($id: ID!, $comments: Int!) {
+    study(id: $id) {                        # depth 1
+      comments(first: $comments) {          # depth 2
+        edges { node { body author { name } } }   # depth 3
+      }
+    }
+  }`;
+
+function countRows(data: any): { studies: number; collaborators: number } {
+  const studies = data.organizations.edges.flatMap((o: any) => o.node.studies.edges);
+  return { studies: studies.length, collaborators: studies.flatMap((s: any) => s.node.collaborators).length };
+}
+
+describe('DataLoader batching: statements follow the query shape, not the row count', () => {
+  let gateway: TestGateway;
+  let unbatched: TestGateway;
+  let token: string;
+
+  before(async () => {
+    gateway = await startTestGateway();
+    unbatched = await startTestGateway({ config: { dataloaderBatching: false } });
+    token = await gateway.tokenFor('analyst@example.com');
+  });
+  after(async () => {
+    await gateway?.close();
+    await unbatched?.close();
+  });
+
+  it('organizations → studies → collaborators → user takes depth + auth statements', async () => {
+    const response = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
+    const rows = countRows(dataOf(response));
+    assert.equal(rows.studies, 30, 'three organizations of ten studies each');
+    assert.ok(rows.collaborators >= 90);
+    assert.equal(response.sqlStatements, 4 + AUTH_STATEMENTS);
+  });
+
+  it('twice as many studies and collaborators send the same number of statements', async () => {
+    const small = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
+    const large = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 20 } });
+    const smallRows = countRows(dataOf(small));
+    const largeRows = countRows(dataOf(large));
+    assert.equal(largeRows.studies, 2 * smallRows.studies);
+    assert.ok(largeRows.collaborators >= 2 * smallRows.collaborators - 10);
+    assert.equal(large.sqlStatements, small.sqlStatements);
+  });
+
+  it('study → comments → author takes depth + auth statements, also after the comments double', async () => {
+    const study = await gateway.db
+      .selectFrom('studies')
+      .select(['id'])
+      .where('organization_id', '=', sql<string>`md5('org:1')::uuid`)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const before = await gateway.graphql(STUDY_COMMENTS_AUTHOR, { token, variables: { id: study.id, comments: 100 } });
+    const beforeCount = dataOf(before).study.comments.edges.length;
+    assert.ok(beforeCount >= 4);
+    assert.equal(before.sqlStatements, 3 + AUTH_STATEMENTS);
+
+    // Double the comments, written by as many different members as possible.
+    await sql`
+      INSERT INTO comments (study_id, author_id, body)
+      SELECT ${study.id}::uuid, m.user_id, 'extra comment ' || row_number() OVER ()
+      FROM (SELECT user_id FROM organization_members WHERE organization_id = md5('org:1')::uuid ORDER BY user_id LIMIT ${beforeCount}) m
+    `.execute(gateway.db);
+    const doubled = await gateway.graphql(STUDY_COMMENTS_AUTHOR, { token, variables: { id: study.id, comments: 100 } });
+    assert.equal(dataOf(doubled).study.comments.edges.length, 2 * beforeCount);
+    assert.equal(doubled.sqlStatements, before.sqlStatements);
+  });
+
+  it('with batching off the same query costs a statement per row, with the same answer', async () => {
+    const unbatchedToken = await unbatched.tokenFor('analyst@example.com');
+    const batchedResponse = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
+    const unbatchedResponse = await unbatched.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token: unbatchedToken, variables: { studies: 10 } });
+    assert.deepEqual(dataOf(unbatchedResponse), dataOf(batchedResponse));
+    assert.ok(
+      unbatchedResponse.sqlStatements > 5 * batchedResponse.sqlStatements,
+      `unbatched ${unbatchedResponse.sqlStatements} vs batched ${batchedResponse.sqlStatements}`,
+    );
+  });
+});

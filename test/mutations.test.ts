@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+
+/** Every table a mutation may touch, counted: a failed mutation must leave all of them as they were. */
+async function snapshot(gateway: TestGateway): Promise<Record<string, number>> {
+  const row = await sql<Record<string, string>>`
+    SELECT (SELECT count(*) FROM studies) AS studies, (SELECT count(*) FROM study_collaborators) AS collaborators,
+           (SELECT count(*) FROM comments) AS comments, (SELECT count(*) FROM approvals) AS approvals,
+           (SELECT count(*) FROM organization_members) AS members, (SELECT count(*) FROM collaboration_activity) AS activity,
+           (SELECT count(*) FROM comments WHERE resolved_at IS NOT NULL) AS resolved,
+           (SELECT count(*) FROM approvals WHERE status <> 'pending') AS decided,
+           (SELECT string_agg(role, ',' ORDER BY organization_id, user_id) FROM organization_members) AS roles,
+           (SELECT string_agg(status || title, ',' ORDER BY id) FROM studies) AS study_state`.execute(gateway.db);
+  return Object.fromEntries(Object.entries(row.rows[0]!).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as any)]));
+}
+
+async function latestActivity(gateway: TestGateway) {
+  return gateway.db.selectFrom('collaboration_activity').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+}
+
+/** A member of an organization with the given role, from the seed. */
+async function memberWithRole(gateway: TestGateway, organizationId: string, role: string, except: string[] = []) {
+  const row = await gateway.db
+    .selectFrom('organization_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.role', '=', role as any)
+    .where('u.email', 'not in', ['analyst@example.com', ...except])
+    .orderBy('u.email')
+    .executeTakeFirstOrThrow();
+  return { ...row, token: await gateway.tokenFor(row.email) };
+}
+
+const CREATE = 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id title description status collaborators { role user { email } } organization { id } } }';
+
+describe('mutations', () => {
+  let gateway: TestGateway;
+  let analyst: string;
+  let analystId: string;
+
+  before(async () => {
+    gateway = await startTestGateway();
+    analyst = await gateway.tokenFor('analyst@example.com');
+    analystId = await gateway.userId('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  describe('createStudy', () => {
+    it('creates a draft owned by its creator and logs it in the same transaction', async () => {
+      const before = await snapshot(gateway);
+      const data = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: '  Sleep and focus  ', description: 'Pilot' } } }));
+      assert.equal(data.createStudy.title, 'Sleep and focus');
+      assert.equal(data.createStudy.status, 'DRAFT');
+      assert.deepEqual(data.createStudy.collaborators, [{ role: 'OWNER', user: { email: 'analyst@example.com' } }]);
+      const after = await snapshot(gateway);
+      assert.equal(after.studies, before.studies! + 1);
+      assert.equal(after.collaborators, before.collaborators! + 1);
+      assert.equal(after.activity, before.activity! + 1);
+      const activity = await latestActivity(gateway);
+      assert.equal(activity.activity_type, 'study_created');
+      assert.equal(activity.study_id, data.createStudy.id);
+      assert.equal(activity.user_id, analystId);
+    });
+
+    it('rejects empty, blank and oversized titles and descriptions, writing nothing', async () => {
+      const before = await snapshot(gateway);
+      for (const input of [
+        { organizationId: ACME, title: '' },
+        { organizationId: ACME, title: '    ' },
+        { organizationId: ACME, title: 'x'.repeat(201) },
+        { organizationId: ACME, title: 'ok', description: 'x'.repeat(10_001) },
+        { organizationId: 'nope', title: 'ok' },
+      ]) {
+        const response = await gateway.graphql(CREATE, { token: analyst, variables: { input } });
+        assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', JSON.stringify(input).slice(0, 80));
+      }
+      const wrongType = await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 42 } } });
+      assert.equal(onlyError(wrongType).extensions?.code, 'BAD_USER_INPUT');
+      const unknownField = await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'ok', owner: 'me' } } });
+      assert.equal(onlyError(unknownField).extensions?.code, 'BAD_USER_INPUT');
+      assert.deepEqual(await snapshot(gateway), before);
+    });
+
+    it('is NOT_FOUND in another tenant and FORBIDDEN for an organization viewer', async () => {
+      const before = await snapshot(gateway);
+      const foreign = await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: UMBRELLA, title: 'Sneaky' } } });
+      assert.equal(onlyError(foreign).extensions?.code, 'NOT_FOUND');
+      const viewer = await memberWithRole(gateway, ACME, 'viewer');
+      const denied = await gateway.graphql(CREATE, { token: viewer.token, variables: { input: { organizationId: ACME, title: 'Viewer study' } } });
+      assert.equal(onlyError(denied).extensions?.code, 'FORBIDDEN');
+      const anonymous = await gateway.graphql(CREATE, { variables: { input: { organizationId: ACME, title: 'Anon' } } });
+      assert.equal(onlyError(anonymous).extensions?.code, 'UNAUTHENTICATED');
+      assert.deepEqual(await snapshot(gateway), before);
+    });
+  });
+
+  describe('study lifecycle', () => {
+    let studyId: string;
+    beforeEach(async () => {
+      studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Lifecycle' } } })).createStudy.id;
+    });
+
+    it('updateStudy changes fields, bumps updatedAt and logs the change', async () => {
+      const before = dataOf(await gateway.graphql(`{ study(id: "${studyId}") { updatedAt } }`, { token: analyst })).study;
+      const data = dataOf(
+        await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title description updatedAt } }', {
+          token: analyst,
+          variables: { input: { id: studyId, title: 'Renamed', description: null } },
+        }),
+      );
+      assert.equal(data.updateStudy.title, 'Renamed');
+      assert.equal(data.updateStudy.description, null);
+      assert.ok(data.updateStudy.updatedAt > before.updatedAt);
+      assert.equal((await latestActivity(gateway)).activity_type, 'study_updated');
+      const nothing = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: analyst, variables: { input: { id: studyId } } });
+      assert.equal(onlyError(nothing).extensions?.code, 'BAD_USER_INPUT');
+    });
+
+    it('changeStudyStatus follows the lifecycle and sets completedAt', async () => {
+      const change = (status: string) =>
+        gateway.graphql('mutation($input: ChangeStudyStatusInput!) { changeStudyStatus(input: $input) { status completedAt } }', {
+          token: analyst,
+          variables: { input: { id: studyId, status } },
+        });
+      const skip = await change('COMPLETED');
+      assert.equal(onlyError(skip).extensions?.code, 'BAD_USER_INPUT');
+      assert.match(onlyError(skip).message, /DRAFT study cannot become COMPLETED/);
+      for (const status of ['ACTIVE', 'IN_REVIEW', 'APPROVED']) assert.equal(dataOf(await change(status)).changeStudyStatus.status, status);
+      const done = dataOf(await change('COMPLETED')).changeStudyStatus;
+      assert.equal(done.status, 'COMPLETED');
+      assert.ok(done.completedAt);
+      const activity = await latestActivity(gateway);
+      assert.deepEqual([activity.activity_type, activity.details], ['status_changed', { from: 'approved', to: 'completed' }]);
+    });
+
+    it('a plain member who is not a collaborator cannot edit; an editor can', async () => {
+      const member = await memberWithRole(gateway, ACME, 'member');
+      const denied = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: member.token, variables: { input: { id: studyId, title: 'Mine now' } } });
+      assert.equal(onlyError(denied).extensions?.code, 'FORBIDDEN');
+      dataOf(
+        await gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role permissions user { id } } }', {
+          token: analyst,
+          variables: { input: { studyId, userId: member.id, role: 'EDITOR', permissions: ['data:export'] } },
+        }),
+      );
+      const allowed = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: member.token, variables: { input: { id: studyId, title: 'Edited by editor' } } });
+      assert.equal(dataOf(allowed).updateStudy.title, 'Edited by editor');
+    });
+  });
+
+  describe('collaborators', () => {
+    it('adds organization members only, once, and keeps a study owner', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Team' } } })).createStudy.id;
+      const member = await memberWithRole(gateway, ACME, 'member');
+      const add = (input: Record<string, unknown>) =>
+        gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role user { id } addedBy { id } } }', { token: analyst, variables: { input } });
+      const added = dataOf(await add({ studyId, userId: member.id, role: 'REVIEWER' })).addCollaborator;
+      assert.deepEqual(added, { role: 'REVIEWER', user: { id: member.id }, addedBy: { id: analystId } });
+      assert.equal((await latestActivity(gateway)).activity_type, 'collaborator_added');
+
+      const before = await snapshot(gateway);
+      assert.equal(onlyError(await add({ studyId, userId: member.id, role: 'EDITOR' })).extensions?.code, 'BAD_USER_INPUT');
+      const outsiderId = await gateway.userId('outsider@example.com');
+      assert.equal(onlyError(await add({ studyId, userId: outsiderId, role: 'EDITOR' })).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(onlyError(await add({ studyId, userId: member.id, role: 'EDITOR', permissions: ['DROP TABLE'] })).extensions?.code, 'BAD_USER_INPUT');
+      const remove = (userId: string) =>
+        gateway.graphql('mutation($input: RemoveCollaboratorInput!) { removeCollaborator(input: $input) { collaborators { user { id } } } }', { token: analyst, variables: { input: { studyId, userId } } });
+      assert.equal(onlyError(await remove(analystId)).extensions?.code, 'BAD_USER_INPUT', 'the only owner stays');
+      assert.deepEqual(await snapshot(gateway), before);
+
+      const after = dataOf(await remove(member.id)).removeCollaborator;
+      assert.deepEqual(after.collaborators, [{ user: { id: analystId } }]);
+      assert.equal((await latestActivity(gateway)).activity_type, 'collaborator_removed');
+    });
+  });
+
+  describe('comments and approvals', () => {
+    it('adds and resolves comments; only permitted people resolve; twice is refused', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Talk' } } })).createStudy.id;
+      const member = await memberWithRole(gateway, ACME, 'member');
+      const comment = dataOf(
+        await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id body author { id } resolvedAt } }', {
+          token: member.token,
+          variables: { input: { studyId, body: ' Needs a power analysis. ' } },
+        }),
+      ).addComment;
+      assert.deepEqual([comment.body, comment.author.id, comment.resolvedAt], ['Needs a power analysis.', member.id, null]);
+      for (const body of ['', '   ', 'x'.repeat(10_001)]) {
+        const bad = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { token: member.token, variables: { input: { studyId, body } } });
+        assert.equal(onlyError(bad).extensions?.code, 'BAD_USER_INPUT');
+      }
+      const viewer = await memberWithRole(gateway, ACME, 'viewer');
+      const viewerComment = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { token: viewer.token, variables: { input: { studyId, body: 'hi' } } });
+      assert.equal(onlyError(viewerComment).extensions?.code, 'FORBIDDEN');
+
+      const resolve = (token: string) =>
+        gateway.graphql('mutation($input: ResolveCommentInput!) { resolveComment(input: $input) { resolvedAt resolvedBy { id } } }', { token, variables: { input: { commentId: comment.id } } });
+      const otherMember = await memberWithRole(gateway, ACME, 'member', [member.email]);
+      assert.equal(onlyError(await resolve(otherMember.token)).extensions?.code, 'FORBIDDEN');
+      const resolved = dataOf(await resolve(analyst)).resolveComment;
+      assert.equal(resolved.resolvedBy.id, analystId);
+      assert.ok(resolved.resolvedAt);
+      assert.equal(onlyError(await resolve(analyst)).extensions?.code, 'BAD_USER_INPUT');
+      const outsider = await gateway.tokenFor('outsider@example.com');
+      assert.equal(onlyError(await resolve(outsider)).extensions?.code, 'NOT_FOUND');
+    });
+
+    it('requests and decides approvals; only the reviewer decides, once', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Review me' } } })).createStudy.id;
+      const reviewer = await memberWithRole(gateway, ACME, 'member');
+      const request = (reviewerId: string) =>
+        gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id status reviewer { id } requestedBy { id } decidedAt } }', {
+          token: analyst,
+          variables: { input: { studyId, reviewerId } },
+        });
+      const approval = dataOf(await request(reviewer.id)).requestApproval;
+      assert.deepEqual([approval.status, approval.reviewer.id, approval.requestedBy.id, approval.decidedAt], ['PENDING', reviewer.id, analystId, null]);
+      assert.equal(onlyError(await request(reviewer.id)).extensions?.code, 'BAD_USER_INPUT', 'one pending request per reviewer');
+      assert.equal(onlyError(await request(analystId)).extensions?.code, 'BAD_USER_INPUT', 'not your own reviewer');
+      const viewer = await memberWithRole(gateway, ACME, 'viewer');
+      assert.equal(onlyError(await request(viewer.id)).extensions?.code, 'BAD_USER_INPUT', 'viewers do not review');
+
+      const decide = (token: string, decision: string) =>
+        gateway.graphql('mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { status decidedAt } }', { token, variables: { input: { approvalId: approval.id, decision } } });
+      assert.equal(onlyError(await decide(analyst, 'APPROVED')).extensions?.code, 'FORBIDDEN');
+      const decided = dataOf(await decide(reviewer.token, 'REJECTED')).decideApproval;
+      assert.equal(decided.status, 'REJECTED');
+      assert.ok(decided.decidedAt);
+      assert.equal((await latestActivity(gateway)).activity_type, 'approval_decided');
+      assert.equal(onlyError(await decide(reviewer.token, 'APPROVED')).extensions?.code, 'BAD_USER_INPUT');
+      const approvals = dataOf(await gateway.graphql(`{ study(id: "${studyId}") { approvals { status } } }`, { token: analyst })).study.approvals;
+      assert.deepEqual(approvals, [{ status: 'REJECTED' }]);
+    });
+  });
+
+  describe('members', () => {
+    it('adds users by email or id; refuses duplicates, unknown users and non-admins', async () => {
+      const add = (token: string, input: Record<string, unknown>) =>
+        gateway.graphql('mutation($input: AddMemberInput!) { addMember(input: $input) { role user { email } invitedBy { id } } }', { token, variables: { input } });
+      const added = dataOf(await add(analyst, { organizationId: ACME, email: 'outsider@example.com', role: 'VIEWER' })).addMember;
+      assert.deepEqual(added, { role: 'VIEWER', user: { email: 'outsider@example.com' }, invitedBy: { id: analystId } });
+      assert.equal((await latestActivity(gateway)).activity_type, 'member_added');
+      const before = await snapshot(gateway);
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'outsider@example.com' })).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'nobody@example.com' })).extensions?.code, 'NOT_FOUND');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME })).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'not-an-email' })).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(onlyError(await add(analyst, { organizationId: INITECH, email: 'outsider@example.com' })).extensions?.code, 'FORBIDDEN', 'analyst is a plain member of Initech');
+      assert.equal(onlyError(await add(analyst, { organizationId: UMBRELLA, email: 'outsider@example.com' })).extensions?.code, 'NOT_FOUND');
+      const outsiderId = await gateway.userId('outsider@example.com');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, userId: outsiderId, role: 'OWNER' })).extensions?.code, 'FORBIDDEN', 'admins do not make owners');
+      assert.deepEqual(await snapshot(gateway), before);
+    });
+
+    it('changes roles; only owners touch the owner role; the last owner stays', async () => {
+      const owner = await memberWithRole(gateway, ACME, 'owner');
+      const member = await memberWithRole(gateway, ACME, 'member');
+      const change = (token: string, userId: string, role: string) =>
+        gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role user { id } } }', { token, variables: { input: { organizationId: ACME, userId, role } } });
+      assert.equal(dataOf(await change(analyst, member.id, 'ADMIN')).changeMemberRole.role, 'ADMIN');
+      const activity = await latestActivity(gateway);
+      assert.deepEqual([activity.activity_type, activity.study_id, activity.details], ['member_role_changed', null, { userId: member.id, from: 'member', to: 'admin' }]);
+      const before = await snapshot(gateway);
+      assert.equal(onlyError(await change(analyst, owner.id, 'MEMBER')).extensions?.code, 'FORBIDDEN');
+      assert.equal(onlyError(await change(analyst, member.id, 'OWNER')).extensions?.code, 'FORBIDDEN');
+      assert.equal(onlyError(await change(owner.token, owner.id, 'ADMIN')).extensions?.code, 'BAD_USER_INPUT', 'the only owner cannot step down');
+      assert.deepEqual(await snapshot(gateway), before);
+      assert.equal(dataOf(await change(owner.token, member.id, 'OWNER')).changeMemberRole.role, 'OWNER');
+      assert.equal(dataOf(await change(owner.token, owner.id, 'ADMIN')).changeMemberRole.role, 'ADMIN', 'now someone else owns it');
+    });
+  });
+
+  it('writes on another tenant’s study are NOT_FOUND and change nothing', async () => {
+    const before = await snapshot(gateway);
+    const umbrellaUser = (await gateway.db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow()).user_id;
+    for (const [mutation, input] of [
+      ['updateStudy(input: { id: $id, title: "x" }) { id }', {}],
+      ['changeStudyStatus(input: { id: $id, status: ARCHIVED }) { id }', {}],
+      ['addComment(input: { studyId: $id, body: "x" }) { id }', {}],
+      [`addCollaborator(input: { studyId: $id, userId: "${umbrellaUser}", role: EDITOR }) { role }`, {}],
+      [`removeCollaborator(input: { studyId: $id, userId: "${umbrellaUser}" }) { id }`, {}],
+      [`requestApproval(input: { studyId: $id, reviewerId: "${umbrellaUser}" }) { id }`, {}],
+    ] as const) {
+      const response = await gateway.graphql(`mutation($id: ID!) { ${mutation} }`, { token: analyst, variables: { id: UMBRELLA_STUDY, ...input } });
+      assert.equal(onlyError(response).extensions?.code, 'NOT_FOUND', mutation);
+    }
+    const roleChange = await gateway.graphql(`mutation { changeMemberRole(input: { organizationId: "${UMBRELLA}", userId: "${umbrellaUser}", role: VIEWER }) { role } }`, { token: analyst });
+    assert.equal(onlyError(roleChange).extensions?.code, 'NOT_FOUND');
+    assert.deepEqual(await snapshot(gateway), before);
+  });
+});
