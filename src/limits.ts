@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, type ASTNode, type ValidationContext, type ValidationRule } from 'graphql';
 
-export const MAX_QUERY_DEPTH = 12;
+/** Field levels, connection wrappers (`edges`, `node`) included: organizations → studies → collaborators → user is 8. */
+export const MAX_QUERY_DEPTH = 20;
 /** graphql-js stops parsing past this many tokens: a huge document is refused before it is walked. */
 export const MAX_QUERY_TOKENS = 5000;
 

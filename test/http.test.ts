@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BODY_LIMIT_BYTES } from '../src/http';
+import { MAX_QUERY_DEPTH } from '../src/limits';
+import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME } from './support/ids';
+
+describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
+  let gateway: TestGateway;
+  let token: string;
+
+  before(async () => {
+    gateway = await startTestGateway();
+    token = await gateway.tokenFor('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  async function errorOf(response: Response) {
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    assert.equal(body.errors.length, 1, JSON.stringify(body));
+    return body.errors[0]!;
+  }
+
+  it('malformed JSON is a 400 BAD_REQUEST', async () => {
+    const response = await gateway.post('{"query": "{ viewer { id } "');
+    assert.equal(response.status, 400);
+    const error = await errorOf(response);
+    assert.equal(error.extensions.code, 'BAD_REQUEST');
+    assert.match(error.message, /not valid JSON/);
+  });
+
+  it('a body over the limit is a 413 BAD_REQUEST', async () => {
+    const response = await gateway.post(JSON.stringify({ query: `{ __typename } # ${'x'.repeat(BODY_LIMIT_BYTES)}` }));
+    assert.equal(response.status, 413);
+    assert.equal((await errorOf(response)).extensions.code, 'BAD_REQUEST');
+  });
+
+  it('a body without a query is a 400 BAD_REQUEST', async () => {
+    const response = await gateway.post(JSON.stringify({ variables: {} }));
+    assert.equal(response.status, 400);
+    assert.equal((await errorOf(response)).extensions.code, 'BAD_REQUEST');
+  });
+
+  it('syntax errors, unknown fields and wrong argument types are refused before execution', async () => {
+    const syntax = await gateway.graphql('{ viewer { id }', { token });
+    assert.equal(onlyError(syntax).extensions?.code, 'GRAPHQL_PARSE_FAILED');
+    const unknown = await gateway.graphql('{ viewer { id password } }', { token });
+    assert.equal(onlyError(unknown).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(unknown.sqlStatements, 1, 'only the viewer lookup ran');
+    const wrongLiteral = await gateway.graphql(`{ studies(organizationId: "${ACME}", first: "ten") { totalCount } }`, { token });
+    assert.equal(onlyError(wrongLiteral).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    const wrongVariable = await gateway.graphql('query($n: Int!) { organizations(first: $n) { totalCount } }', { token, variables: { n: 'ten' } });
+    assert.equal(wrongVariable.status, 400);
+    assert.equal(onlyError(wrongVariable).extensions?.code, 'BAD_USER_INPUT');
+    const badEnum = await gateway.graphql(`{ studies(organizationId: "${ACME}", filter: { statuses: [DONE] }) { totalCount } }`, { token });
+    assert.equal(onlyError(badEnum).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('queries nested deeper than the limit are refused without touching the database', async () => {
+    let selection = 'id';
+    // Each round adds 4 levels: studies → edges → node → organization.
+    for (let i = 0; i < MAX_QUERY_DEPTH / 4 + 1; i += 1) selection = `studies(first: 1) { edges { node { organization { ${selection} } } } }`;
+    const query = `{ organizations(first: 1) { edges { node { ${selection} } } } }`;
+    const response = await gateway.graphql(query, { token });
+    const error = onlyError(response);
+    assert.equal(error.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(error.message, new RegExp(`nested \\d+ levels deep; the maximum is ${MAX_QUERY_DEPTH}`));
+    assert.equal(response.sqlStatements, 1, 'only the viewer lookup ran');
+  });
+
+  it('huge documents are refused by the parser’s token limit', async () => {
+    const aliases = Array.from({ length: 3000 }, (_, i) => `a${i}: __typename`).join(' ');
+    const response = await gateway.graphql(`{ ${aliases} }`, { token });
+    assert.equal(response.status, 400);
+    const error = onlyError(response);
+    assert.equal(error.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+    assert.match(error.message, /more th.t 5000 tokens/);
+  });
+
+  it('GET queries need a CSRF-safe header; with it they run', async () => {
+    const query = encodeURIComponent('{ __typename }');
+    const simple = await fetch(`${gateway.url}/graphql?query=${query}`);
+    assert.equal(simple.status, 400);
+    assert.match((await errorOf(simple)).message, /CSRF/);
+    const preflighted = await fetch(`${gateway.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    assert.equal(preflighted.status, 200);
+    assert.deepEqual(await preflighted.json(), { data: { __typename: 'Query' } });
+  });
+
+  it('mutations over GET are refused', async () => {
+    const mutation = encodeURIComponent(`mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`);
+    const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 405);
+  });
+
+  it('every response carries a request id; a sane client id is kept', async () => {
+    const response = await gateway.post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'trace-123' });
+    assert.equal(response.headers.get('x-request-id'), 'trace-123');
+    const generated = await gateway.post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'bad id with spaces' });
+    assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('unknown routes are 404 with a pointer to /graphql', async () => {
+    const response = await fetch(`${gateway.url}/nope`);
+    assert.equal(response.status, 404);
+    assert.match((await errorOf(response)).message, /\/graphql/);
+  });
+
+  it('healthz and readyz answer', async () => {
+    const health = await fetch(`${gateway.url}/healthz`);
+    assert.deepEqual([health.status, await health.json()], [200, { status: 'ok' }]);
+    const ready = await fetch(`${gateway.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { status: string }).status, 'ready');
+  });
+});

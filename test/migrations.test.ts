@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config';
+import { openDatabase, type DatabaseHandle } from '../src/db/database';
+import { migrateDown, migrateToLatest } from '../src/db/migrator';
+import { createLogger } from '../src/logger';
+import { seedDatabase } from '../src/seed/seed';
+import { DEMO_USERS } from '../src/seed/scales';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { SEED_ANCHOR } from './support/gateway';
+
+async function tables(database: DatabaseHandle): Promise<string[]> {
+  const result = await sql<{ table_name: string }>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(database.db);
+  return result.rows.map((r) => r.table_name);
+}
+
+async function fingerprint(database: DatabaseHandle): Promise<string> {
+  const result = await sql<{ digest: string }>`
+    SELECT md5(
+      (SELECT string_agg(id::text || email || name || created_at, ',' ORDER BY id) FROM users) ||
+      (SELECT string_agg(organization_id::text || ':' || user_id || role, ',' ORDER BY organization_id, user_id) FROM organization_members) ||
+      (SELECT string_agg(id::text || title || status || created_by || created_at, ',' ORDER BY id) FROM studies) ||
+      (SELECT string_agg(id::text || author_id || body || coalesce(resolved_at::text, '-'), ',' ORDER BY id) FROM comments) ||
+      (SELECT string_agg(study_id::text || ':' || user_id || role, ',' ORDER BY study_id, user_id) FROM study_collaborators) ||
+      (SELECT count(*) || ':' || md5(string_agg(id::text || activity_type || coalesce(study_id::text, '') || created_at, ',' ORDER BY id)) FROM collaboration_activity)
+    ) AS digest`.execute(database.db);
+  return result.rows[0]!.digest;
+}
+
+describe('migrations and seed', () => {
+  let testDatabase: TestDatabase;
+  let database: DatabaseHandle;
+
+  before(async () => {
+    testDatabase = await createTestDatabase({ ...loadConfig(), logLevel: 'silent' });
+    database = await openDatabase(testDatabase.config, createLogger({ logLevel: 'silent' }));
+  });
+  after(async () => {
+    await database?.destroy();
+    await testDatabase?.drop();
+  });
+
+  it('migrate up creates every table of the contract, down removes them, up again works', async () => {
+    assert.deepEqual(await migrateToLatest(database.db), ['applied 2026-11-21T0900_initial_schema']);
+    const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
+    assert.deepEqual(await tables(database), expected);
+    assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
+    assert.deepEqual(await migrateDown(database.db), ['reverted 2026-11-21T0900_initial_schema']);
+    assert.deepEqual(await tables(database), []);
+    await migrateToLatest(database.db);
+    assert.deepEqual(await tables(database), expected);
+  });
+
+  it('the schema enforces the enumerations, text limits and updated_at', async () => {
+    await assert.rejects(sql`INSERT INTO organizations (slug, name, plan) VALUES ('x', 'X', 'platinum')`.execute(database.db), /check constraint/);
+    await assert.rejects(sql`INSERT INTO organizations (slug, name) VALUES ('Not A Slug', 'X')`.execute(database.db), /check constraint/);
+    await sql`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-0000000000a1', 'a@example.com', 'A')`.execute(database.db);
+    await sql`INSERT INTO organizations (id, slug, name) VALUES ('00000000-0000-4000-8000-0000000000b1', 'b', 'B')`.execute(database.db);
+    await assert.rejects(
+      sql`INSERT INTO studies (organization_id, title, created_by, status) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', 'done')`.execute(database.db),
+      /check constraint/,
+    );
+    const inserted = await sql<{ id: string; updated_at: Date }>`
+      INSERT INTO studies (organization_id, title, created_by, created_at, updated_at) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', now() - interval '1 day', now() - interval '1 day')
+      RETURNING id, updated_at`.execute(database.db);
+    const updated = await sql<{ updated_at: Date }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0]!.id} RETURNING updated_at`.execute(database.db);
+    assert.ok(updated.rows[0]!.updated_at.getTime() > inserted.rows[0]!.updated_at.getTime());
+    await sql`TRUNCATE users, organizations CASCADE`.execute(database.db);
+  });
+
+  it('the seed is deterministic and contains the demo users', async () => {
+    await seedDatabase(database.db, { scale: 'small', anchor: SEED_ANCHOR });
+    const first = await fingerprint(database);
+    await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(database.db);
+    await seedDatabase(database.db, { scale: 'small', anchor: SEED_ANCHOR });
+    assert.equal(await fingerprint(database), first);
+
+    const analystOrgs = await database.db
+      .selectFrom('organization_members as m')
+      .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+      .select(['m.role', 'o.plan'])
+      .where('m.user_id', '=', DEMO_USERS.analyst.id)
+      .execute();
+    const adminOf = analystOrgs.filter((o) => o.role === 'admin' || o.role === 'owner');
+    assert.ok(adminOf.length >= 2);
+    assert.ok(adminOf.some((o) => o.plan === 'enterprise'));
+    const outsider = await database.db.selectFrom('organization_members').select('user_id').where('user_id', '=', DEMO_USERS.outsider.id).execute();
+    assert.deepEqual(outsider, []);
+  });
+});

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { buildGatewaySchema, printGatewaySchema } from '../src/schema';
+
+const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');
+
+describe('schema', () => {
+  it('schema/schema.graphql is what the code emits (run `npm run schema:emit` after changing types)', async () => {
+    const emitted = printGatewaySchema(await buildGatewaySchema());
+    const committed = await readFile(SCHEMA_FILE, 'utf8');
+    assert.equal(committed, emitted);
+  });
+
+  it('has the contract’s operations and enum spellings', async () => {
+    const schema = await buildGatewaySchema();
+    const query = schema.getQueryType()!.getFields();
+    for (const name of ['viewer', 'organization', 'organizations', 'study', 'studies', 'searchStudies']) assert.ok(query[name], name);
+    const mutation = schema.getMutationType()!.getFields();
+    for (const name of ['createStudy', 'updateStudy', 'changeStudyStatus', 'addCollaborator', 'removeCollaborator', 'addComment', 'resolveComment', 'requestApproval', 'decideApproval', 'addMember', 'changeMemberRole']) {
+      assert.ok(mutation[name], name);
+      assert.deepEqual(mutation[name]!.args.map((a) => a.name), ['input'], `${name} takes one input`);
+    }
+    const status = schema.getType('StudyStatus') as import('graphql').GraphQLEnumType;
+    assert.deepEqual(status.getValues().map((v) => v.name), ['DRAFT', 'ACTIVE', 'IN_REVIEW', 'APPROVED', 'COMPLETED', 'ARCHIVED']);
+  });
+});
