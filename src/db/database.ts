@@ -6,6 +6,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { countSqlStatement } from '../request-scope';
+import { lockEmbeddedDatabase } from './embedded-lock';
 import type { Database } from './types';
 
 export interface DatabaseHandle {
@@ -44,15 +45,21 @@ export function createPostgresPool(config: Pick<Config, 'databaseUrl' | 'dbPoolM
   return pool;
 }
 
-export async function createEmbeddedDatabase(dataDir: string): Promise<PGlite> {
+export async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release: () => void }> {
   const options = {
     extensions: { pg_trgm },
     // Same representation as node-postgres: bigint ids stay strings.
     parsers: { [INT8_OID]: (value: string) => value },
   };
-  if (dataDir === 'memory') return PGlite.create(options);
+  if (dataDir === 'memory') return { pglite: await PGlite.create(options), release: () => undefined };
   await mkdir(dataDir, { recursive: true });
-  return PGlite.create(`${dataDir}/pglite`, options);
+  const release = lockEmbeddedDatabase(dataDir);
+  try {
+    return { pglite: await PGlite.create(`${dataDir}/pglite`, options), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
@@ -71,7 +78,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       destroy: () => db.destroy(),
     };
   }
-  const pglite = await createEmbeddedDatabase(config.dataDir);
+  const { pglite, release } = await createEmbeddedDatabase(config.dataDir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log });
   return {
     db,
@@ -80,6 +87,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },
-    destroy: () => db.destroy(),
+    destroy: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        release();
+      }
+    },
   };
 }
