@@ -1,5 +1,5 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../types';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, StudyRow } from '../types';
 
 export interface ActivityEntry {
   organizationId: string;
@@ -9,16 +9,31 @@ export interface ActivityEntry {
   details?: Record<string, unknown>;
 }
 
-/** Every write appends its activity row in the same transaction, so the log never disagrees with the data. */
-export async function recordActivity(trx: Transaction<Database>, entry: ActivityEntry): Promise<void> {
-  await trx
-    .insertInto('collaboration_activity')
-    .values({
-      organization_id: entry.organizationId,
-      study_id: entry.studyId,
-      user_id: entry.userId,
-      activity_type: entry.type,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
+/** The entry of a change to one study. */
+export function studyActivity(study: StudyRow, actorId: string, type: string, details: Record<string, unknown> = {}): ActivityEntry {
+  return { organizationId: study.organization_id, studyId: study.id, userId: actorId, type, details };
+}
+
+/**
+ * Runs a write in one transaction together with the activity row it describes, so that the log never
+ * disagrees with the data: if either fails, neither is kept.
+ */
+export async function writeWithActivity<T>(
+  db: Kysely<Database>,
+  write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry }>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const { result, activity } = await write(trx);
+    await trx
+      .insertInto('collaboration_activity')
+      .values({
+        organization_id: activity.organizationId,
+        study_id: activity.studyId,
+        user_id: activity.userId,
+        activity_type: activity.type,
+        details: JSON.stringify(activity.details ?? {}),
+      })
+      .execute();
+    return result;
+  });
 }

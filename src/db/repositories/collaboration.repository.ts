@@ -1,45 +1,33 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { badUserInput, concurrentChange } from '../../errors';
 import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
-import { recordActivity } from './activity';
+import { studyActivity, writeWithActivity } from './activity';
+
+/** Serialises changes to one study's collaborators and approvals, so their checks cannot race. */
+async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<void> {
+  await trx.selectFrom('studies').select('id').where('id', '=', studyId).forUpdate().execute();
+}
 
 export async function insertCollaborator(
   db: Kysely<Database>,
   input: { study: StudyRow; userId: string; role: CollaboratorRole; permissions: string[]; actorId: string },
 ): Promise<CollaboratorRow> {
-  return db.transaction().execute(async (trx) => {
+  return writeWithActivity(db, async (trx) => {
     const collaborator = await trx
       .insertInto('study_collaborators')
-      .values({
-        study_id: input.study.id,
-        user_id: input.userId,
-        role: input.role,
-        permissions: input.permissions,
-        added_by: input.actorId,
-      })
+      .values({ study_id: input.study.id, user_id: input.userId, role: input.role, permissions: input.permissions, added_by: input.actorId })
       .onConflict((oc) => oc.columns(['study_id', 'user_id']).doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!collaborator) throw badUserInput('That user is already a collaborator on this study.', 'userId');
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'collaborator_added',
-      details: { userId: input.userId, role: input.role },
-    });
-    return collaborator;
+    return { result: collaborator, activity: studyActivity(input.study, input.actorId, 'collaborator_added', { userId: input.userId, role: input.role }) };
   });
 }
 
 /** Removes a collaborator; the last owner of a study cannot be removed. */
-export async function deleteCollaborator(
-  db: Kysely<Database>,
-  input: { study: StudyRow; userId: string; actorId: string },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    // Serialises collaborator changes of this study, so two removals cannot each leave the other owner.
-    await trx.selectFrom('studies').select('id').where('id', '=', input.study.id).forUpdate().execute();
+export async function deleteCollaborator(db: Kysely<Database>, input: { study: StudyRow; userId: string; actorId: string }): Promise<void> {
+  await writeWithActivity(db, async (trx) => {
+    await lockStudy(trx, input.study.id);
     const removed = await trx
       .deleteFrom('study_collaborators')
       .where('study_id', '=', input.study.id)
@@ -56,34 +44,18 @@ export async function deleteCollaborator(
         .executeTakeFirstOrThrow();
       if (Number(owners.count) === 0) throw badUserInput('A study must keep at least one owner.', 'userId');
     }
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'collaborator_removed',
-      details: { userId: input.userId },
-    });
+    return { result: undefined, activity: studyActivity(input.study, input.actorId, 'collaborator_removed', { userId: input.userId }) };
   });
 }
 
-export async function insertComment(
-  db: Kysely<Database>,
-  input: { study: StudyRow; body: string; actorId: string },
-): Promise<CommentRow> {
-  return db.transaction().execute(async (trx) => {
+export async function insertComment(db: Kysely<Database>, input: { study: StudyRow; body: string; actorId: string }): Promise<CommentRow> {
+  return writeWithActivity(db, async (trx) => {
     const comment = await trx
       .insertInto('comments')
       .values({ study_id: input.study.id, author_id: input.actorId, body: input.body })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'comment_added',
-      details: { commentId: comment.id },
-    });
-    return comment;
+    return { result: comment, activity: studyActivity(input.study, input.actorId, 'comment_added', { commentId: comment.id }) };
   });
 }
 
@@ -91,7 +63,7 @@ export async function markCommentResolved(
   db: Kysely<Database>,
   input: { comment: CommentRow; study: StudyRow; actorId: string },
 ): Promise<CommentRow> {
-  return db.transaction().execute(async (trx) => {
+  return writeWithActivity(db, async (trx) => {
     const comment = await trx
       .updateTable('comments')
       .set({ resolved_at: new Date(), resolved_by: input.actorId })
@@ -100,23 +72,13 @@ export async function markCommentResolved(
       .returningAll()
       .executeTakeFirst();
     if (!comment) throw badUserInput('That comment is already resolved.', 'commentId');
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'comment_resolved',
-      details: { commentId: comment.id },
-    });
-    return comment;
+    return { result: comment, activity: studyActivity(input.study, input.actorId, 'comment_resolved', { commentId: comment.id }) };
   });
 }
 
-export async function insertApproval(
-  db: Kysely<Database>,
-  input: { study: StudyRow; reviewerId: string; actorId: string },
-): Promise<ApprovalRow> {
-  return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('studies').select('id').where('id', '=', input.study.id).forUpdate().execute();
+export async function insertApproval(db: Kysely<Database>, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
+  return writeWithActivity(db, async (trx) => {
+    await lockStudy(trx, input.study.id);
     const pending = await trx
       .selectFrom('approvals')
       .select('id')
@@ -130,14 +92,10 @@ export async function insertApproval(
       .values({ study_id: input.study.id, requested_by: input.actorId, reviewer_id: input.reviewerId })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'approval_requested',
-      details: { approvalId: approval.id, reviewerId: input.reviewerId },
-    });
-    return approval;
+    return {
+      result: approval,
+      activity: studyActivity(input.study, input.actorId, 'approval_requested', { approvalId: approval.id, reviewerId: input.reviewerId }),
+    };
   });
 }
 
@@ -145,7 +103,7 @@ export async function recordApprovalDecision(
   db: Kysely<Database>,
   input: { approval: ApprovalRow; study: StudyRow; decision: 'approved' | 'rejected'; actorId: string },
 ): Promise<ApprovalRow> {
-  return db.transaction().execute(async (trx) => {
+  return writeWithActivity(db, async (trx) => {
     const approval = await trx
       .updateTable('approvals')
       .set({ status: input.decision, decided_at: new Date() })
@@ -154,13 +112,6 @@ export async function recordApprovalDecision(
       .returningAll()
       .executeTakeFirst();
     if (!approval) throw concurrentChange('The approval');
-    await recordActivity(trx, {
-      organizationId: input.study.organization_id,
-      studyId: input.study.id,
-      userId: input.actorId,
-      type: 'approval_decided',
-      details: { approvalId: approval.id, decision: input.decision },
-    });
-    return approval;
+    return { result: approval, activity: studyActivity(input.study, input.actorId, 'approval_decided', { approvalId: approval.id, decision: input.decision }) };
   });
 }

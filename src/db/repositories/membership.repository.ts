@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { badUserInput } from '../../errors';
 import type { Database, MemberRow, OrganizationRole } from '../types';
-import { recordActivity } from './activity';
+import { writeWithActivity } from './activity';
 
 /** Serialises membership changes of one organization, so owner checks cannot race. */
 async function lockOrganization(trx: Transaction<Database>, organizationId: string): Promise<void> {
@@ -12,7 +12,7 @@ export async function insertMember(
   db: Kysely<Database>,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<MemberRow> {
-  return db.transaction().execute(async (trx) => {
+  return writeWithActivity(db, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const member = await trx
       .insertInto('organization_members')
@@ -26,14 +26,10 @@ export async function insertMember(
       .returningAll()
       .executeTakeFirst();
     if (!member) throw badUserInput('That user is already a member of this organization.', 'userId');
-    await recordActivity(trx, {
-      organizationId: input.organizationId,
-      studyId: null,
-      userId: input.actorId,
-      type: 'member_added',
-      details: { userId: input.userId, role: input.role },
-    });
-    return member;
+    return {
+      result: member,
+      activity: { organizationId: input.organizationId, studyId: null, userId: input.actorId, type: 'member_added', details: { userId: input.userId, role: input.role } },
+    };
   });
 }
 
@@ -42,7 +38,7 @@ export async function updateMemberRole(
   db: Kysely<Database>,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<{ member: MemberRow; previousRole: OrganizationRole }> {
-  return db.transaction().execute(async (trx) => {
+  return writeWithActivity(db, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const current = await trx
       .selectFrom('organization_members')
@@ -69,13 +65,15 @@ export async function updateMemberRole(
       .where('user_id', '=', input.userId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordActivity(trx, {
-      organizationId: input.organizationId,
-      studyId: null,
-      userId: input.actorId,
-      type: 'member_role_changed',
-      details: { userId: input.userId, from: current.role, to: input.role },
-    });
-    return { member, previousRole: current.role };
+    return {
+      result: { member, previousRole: current.role },
+      activity: {
+        organizationId: input.organizationId,
+        studyId: null,
+        userId: input.actorId,
+        type: 'member_role_changed',
+        details: { userId: input.userId, from: current.role, to: input.role },
+      },
+    };
   });
 }
