@@ -76,6 +76,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
     sql`md5('user:' || ((((${org}) - 1) * ${int(stride)} + (${k})) % ${int(U)} + 1))::uuid`;
 
   await db.transaction().execute(async (trx) => {
+    // Bulk statements of the large scale run for minutes; the serving timeout is not meant for them.
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
     step(`users (${U + 2})`);
     await sql`
       INSERT INTO users (id, email, name, created_at)
@@ -183,9 +185,9 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
         FROM (SELECT i, ((i::bigint * 7919) % ${int(S)}) + 1 AS s FROM generate_series(${int(from)}, ${int(to)}) AS i) generated
         ORDER BY i`.execute(trx);
     }
+    step('analyze');
+    await sql`ANALYZE`.execute(trx);
   });
-  step('analyze');
-  await sql`ANALYZE`.execute(db);
   step('done');
 }
 
