@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/types';
 import { createActivityLoaders } from './activity.loader';
+import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
 import { createCollaboratorLoaders } from './collaborator.loader';
 import { createCommentLoaders } from './comment.loader';
 import { createMembershipLoaders } from './membership.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
+import { createTeamProductivityLoaders } from './team-productivity.loader';
 import { createUserLoaders } from './user.loader';
 
 export interface LoaderOptions {
@@ -26,6 +28,8 @@ export function createLoaders(db: Kysely<Database>, options: LoaderOptions) {
     ...createCommentLoaders(db, batch),
     ...createApprovalLoaders(db, batch),
     ...createActivityLoaders(db, batch),
+    ...createAnalyticsLoaders(db, batch),
+    ...createTeamProductivityLoaders(db, batch),
   };
 }
 

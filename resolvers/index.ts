@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { ActivityResolver } from './activity.resolver';
+import { OrganizationAnalyticsEntryResolver, OrganizationAnalyticsResolver } from './analytics.resolver';
 import { ApprovalResolver } from './approval.resolver';
 import { CollaboratorResolver } from './collaborator.resolver';
 import { CommentResolver } from './comment.resolver';
@@ -7,6 +8,7 @@ import { MemberResolver } from './member.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { StudyResolver } from './study.resolver';
+import { TeamProductivityResolver } from './team-productivity.resolver';
 import { UserResolver } from './user.resolver';
 
 export const resolvers: NonEmptyArray<Function> = [
@@ -19,4 +21,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CommentResolver,
   ApprovalResolver,
   ActivityResolver,
+  OrganizationAnalyticsEntryResolver,
+  OrganizationAnalyticsResolver,
+  TeamProductivityResolver,
 ];

@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { DEMO_USERS } from './seed/scales';
 import { seedDatabase } from './seed/seed';
+import { scheduleTeamProductivityRefresh } from './team-productivity-schedule';
 
 export interface Gateway {
   readonly app: FastifyInstance;
@@ -50,11 +51,15 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const apollo = createApolloServer(schema, config, logger, { demoToken });
     await apollo.start();
     const app = createHttpServer(apollo, services, database);
+    const stopSchedule = config.teamProductivityRefreshMinutes > 0
+      ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger)
+      : async () => undefined;
     return {
       app,
       database,
       demoToken,
       async close() {
+        await stopSchedule();
         await app.close();
         await apollo.stop();
         await database.destroy();

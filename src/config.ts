@@ -28,6 +28,8 @@ export interface Config {
   readonly dataloaderBatching: boolean;
   /** Adds `x-sql-statements` to every response (on outside production). */
   readonly sqlCountHeader: boolean;
+  /** Minutes between scheduled refreshes of team_productivity; 0 turns the schedule off. */
+  readonly teamProductivityRefreshMinutes: number;
   readonly sandbox: boolean;
   readonly introspection: boolean;
 }
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     autoSeed: flag(env, 'AUTO_SEED', !production && databaseUrl === undefined),
     dataloaderBatching: flag(env, 'DATALOADER_BATCHING', true),
     sqlCountHeader: flag(env, 'SQL_COUNT_HEADER', !production),
+    teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
   });

@@ -12,7 +12,7 @@ import { SEED_ANCHOR } from './support/gateway';
 
 async function tables(database: DatabaseHandle): Promise<string[]> {
   const result = await sql<{ table_name: string }>`
-    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(database.db);
+    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(database.db);
   return result.rows.map((r) => r.table_name);
 }
 
@@ -43,14 +43,30 @@ describe('migrations and seed', () => {
   });
 
   it('migrate up creates every table of the contract, down removes them, up again works', async () => {
-    assert.deepEqual(await migrateToLatest(database.db), ['applied 2026-11-21T0900_initial_schema']);
+    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring'];
+    assert.deepEqual(await migrateToLatest(database.db), migrations.map((name) => `applied ${name}`));
     const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
-    assert.deepEqual(await migrateDown(database.db), ['reverted 2026-11-21T0900_initial_schema']);
+    assert.deepEqual(await migrateDown(database.db), [`reverted ${migrations[1]}`]);
+    assert.deepEqual(await migrateDown(database.db), [`reverted ${migrations[0]}`]);
     assert.deepEqual(await tables(database), []);
     await migrateToLatest(database.db);
     assert.deepEqual(await tables(database), expected);
+  });
+
+  it('the monitoring views answer (slow queries only where pg_stat_statements is available)', async () => {
+    const indexUsage = await sql<{ index_name: string }>`SELECT index_name FROM monitoring_index_usage`.execute(database.db);
+    assert.ok(indexUsage.rows.some((row) => row.index_name === 'studies_org_created_idx'));
+    const scans = await sql<{ table_name: string }>`SELECT table_name FROM monitoring_table_scans`.execute(database.db);
+    assert.ok(scans.rows.some((row) => row.table_name === 'collaboration_activity'));
+    const { rows } = await sql<{ present: boolean; loaded: boolean }>`
+      SELECT to_regclass('monitoring_slow_queries') IS NOT NULL AS present,
+             EXISTS (SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%') AS loaded`.execute(database.db);
+    if (rows[0]!.present && rows[0]!.loaded) {
+      const slow = await sql<{ calls: string }>`SELECT calls FROM monitoring_slow_queries`.execute(database.db);
+      assert.ok(slow.rows.length > 0);
+    }
   });
 
   it('the schema enforces the enumerations, text limits and updated_at', async () => {

@@ -88,6 +88,19 @@ export interface CollaborationActivityTable {
   created_at: CreatedAt;
 }
 
+/** Materialized view, refreshed concurrently (see src/db/repositories/team-productivity.repository.ts). */
+export interface TeamProductivityView {
+  organization_id: string;
+  member_count: number;
+  studies_created: number;
+  comments: number;
+  approvals_decided: number;
+  studies_per_member: number | null;
+  comments_per_member: number | null;
+  period_days: number;
+  refreshed_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -97,6 +110,7 @@ export interface Database {
   comments: CommentsTable;
   approvals: ApprovalsTable;
   collaboration_activity: CollaborationActivityTable;
+  team_productivity: TeamProductivityView;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -108,3 +122,4 @@ export type CommentRow = Selectable<CommentsTable>;
 export type ApprovalRow = Selectable<ApprovalsTable>;
 export type ActivityRow = Selectable<CollaborationActivityTable>;
 export type NewActivity = Insertable<CollaborationActivityTable>;
+export type TeamProductivityRow = Selectable<TeamProductivityView>;

@@ -185,6 +185,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
         FROM (SELECT i, ((i::bigint * 7919) % ${int(S)}) + 1 AS s FROM generate_series(${int(from)}, ${int(to)}) AS i) generated
         ORDER BY i`.execute(trx);
     }
+    step('team productivity');
+    await sql`REFRESH MATERIALIZED VIEW team_productivity`.execute(trx);
     step('analyze');
     await sql`ANALYZE`.execute(trx);
   });

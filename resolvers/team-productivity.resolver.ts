@@ -1,0 +1,40 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { RefreshTeamProductivityInput } from '../schema/analytics.input';
+import { TeamProductivity } from '../schema/analytics.type';
+import { Organization } from '../schema/organization.type';
+import { parseUuid, requireMember, requireOrganizationRole } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import { refreshTeamProductivity } from '../src/db/repositories/team-productivity.repository';
+import type { TeamProductivityRow } from '../src/db/types';
+
+function toTeamProductivity(row: TeamProductivityRow | null): TeamProductivity {
+  return Object.assign(new TeamProductivity(), {
+    memberCount: row?.member_count ?? 0,
+    studiesCreated: row?.studies_created ?? 0,
+    studiesPerMember: row?.studies_per_member ?? null,
+    commentsPerMember: row?.comments_per_member ?? null,
+    approvalsDecided: row?.approvals_decided ?? 0,
+    periodDays: row?.period_days ?? 90,
+    refreshedAt: row?.refreshed_at ?? null,
+  });
+}
+
+@Resolver(() => Organization)
+export class TeamProductivityResolver {
+  @FieldResolver(() => TeamProductivity)
+  async teamProductivity(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
+    requireMember(ctx, organization.id);
+    return toTeamProductivity(await ctx.loaders.teamProductivity.load(organization.id));
+  }
+
+  @Mutation(() => TeamProductivity, {
+    description: 'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
+  })
+  async refreshTeamProductivity(@Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
+    const organizationId = parseUuid(input.organizationId, 'input.organizationId');
+    requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
+    await refreshTeamProductivity(ctx.services.db);
+    ctx.loaders.teamProductivity.clear(organizationId);
+    return toTeamProductivity(await ctx.loaders.teamProductivity.load(organizationId));
+  }
+}

@@ -1,0 +1,29 @@
+import { Matches, Max, Min } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { UUID_PATTERN } from './validation';
+
+export const MAX_ANALYTICS_DAYS = 365;
+export const MAX_TOP_CONTRIBUTORS = 50;
+
+@ArgsType()
+export class AnalyticsArgs {
+  @Field(() => Int, { defaultValue: 30, description: `Window length in whole UTC days ending today, 1 to ${MAX_ANALYTICS_DAYS}.` })
+  @Min(1)
+  @Max(MAX_ANALYTICS_DAYS)
+  days!: number;
+}
+
+@ArgsType()
+export class TopContributorsArgs {
+  @Field(() => Int, { defaultValue: 5, description: `1 to ${MAX_TOP_CONTRIBUTORS}.` })
+  @Min(1)
+  @Max(MAX_TOP_CONTRIBUTORS)
+  limit!: number;
+}
+
+@InputType()
+export class RefreshTeamProductivityInput {
+  @Field(() => ID, { description: 'The organization whose figures to return; the refresh covers all organizations.' })
+  @Matches(UUID_PATTERN, { message: '$property must be a UUID' })
+  organizationId!: string;
+}

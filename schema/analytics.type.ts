@@ -1,0 +1,84 @@
+import { GraphQLLocalDate } from 'graphql-scalars';
+import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
+import { ActivityType, StudyStatus } from './enums';
+import { User } from './user.type';
+
+@ObjectType()
+export class StudyStatusCount {
+  @Field(() => StudyStatus)
+  status!: StudyStatus;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+export class DailyCount {
+  @Field(() => GraphQLLocalDate, { description: 'A UTC calendar day.' })
+  date!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+export class HourCount {
+  @Field(() => Int, { description: 'Hour of the day, 0 to 23, UTC.' })
+  hour!: number;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+export class ActivityTypeCount {
+  @Field(() => ActivityType)
+  type!: ActivityType;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+export class Contributor {
+  @Field(() => User)
+  user!: User;
+
+  @Field(() => Int, { description: 'Activity entries in the window.' })
+  count!: number;
+}
+
+@ObjectType({
+  description:
+    'How an organization works, over a window of `days` whole UTC days ending today. Snapshot figures (totalStudies, activeStudies, studiesByStatus) describe the organization now.',
+})
+export class OrganizationAnalytics {
+  @Field(() => Int, { description: 'Length of the window in days.' })
+  days!: number;
+
+  organizationId!: string;
+}
+
+@ObjectType({ description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.' })
+export class TeamProductivity {
+  @Field(() => Int)
+  memberCount!: number;
+
+  @Field(() => Int)
+  studiesCreated!: number;
+
+  @Field(() => Float, { nullable: true, description: 'null when the organization has no members.' })
+  studiesPerMember!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'null when the organization has no members.' })
+  commentsPerMember!: number | null;
+
+  @Field(() => Int)
+  approvalsDecided!: number;
+
+  @Field(() => Int, { description: 'Length of the period the figures cover.' })
+  periodDays!: number;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the figures were computed; null for an organization newer than the last refresh.' })
+  refreshedAt!: Date | null;
+}
