@@ -100,15 +100,19 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
       batch,
       async (organizationIds, { days }) => {
         const since = windowStart(days);
+        // Two index ranges (written in the window, resolved in the window) rather than one OR over both.
         const { rows } = await sql<{ organization_id: string; created: number; resolved: number; average_hours: number | null }>`
-          SELECT s.organization_id,
-                 (count(*) FILTER (WHERE c.created_at >= ${since}))::int AS created,
-                 (count(*) FILTER (WHERE c.resolved_at >= ${since}))::int AS resolved,
-                 (avg(extract(epoch FROM c.resolved_at - c.created_at)) FILTER (WHERE c.resolved_at >= ${since}) / 3600)::float8 AS average_hours
-          FROM studies s
-          JOIN comments c ON c.study_id = s.id AND (c.created_at >= ${since} OR c.resolved_at >= ${since})
-          WHERE s.organization_id = ${anyUuid(organizationIds)}
-          GROUP BY s.organization_id`.execute(db);
+          WITH written AS (
+            SELECT organization_id, count(*)::int AS created FROM comments
+            WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${since} GROUP BY organization_id
+          ), resolved AS (
+            SELECT organization_id, count(*)::int AS resolved, (avg(extract(epoch FROM resolved_at - created_at)) / 3600)::float8 AS average_hours
+            FROM comments
+            WHERE organization_id = ${anyUuid(organizationIds)} AND resolved_at >= ${since} GROUP BY organization_id
+          )
+          SELECT coalesce(w.organization_id, r.organization_id) AS organization_id, coalesce(w.created, 0) AS created,
+                 coalesce(r.resolved, 0) AS resolved, r.average_hours
+          FROM written w FULL JOIN resolved r ON r.organization_id = w.organization_id`.execute(db);
         return new Map(rows.map((row) => [row.organization_id, { created: row.created, resolved: row.resolved, averageResolutionHours: row.average_hours }]));
       },
       () => ({ created: 0, resolved: 0, averageResolutionHours: null }),
@@ -119,11 +123,10 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
       batch,
       async (organizationIds, { days }) => {
         const { rows } = await sql<{ organization_id: string; average_hours: number }>`
-          SELECT s.organization_id, (avg(extract(epoch FROM a.decided_at - a.requested_at)) / 3600)::float8 AS average_hours
-          FROM studies s
-          JOIN approvals a ON a.study_id = s.id AND a.decided_at >= ${windowStart(days)}
-          WHERE s.organization_id = ${anyUuid(organizationIds)}
-          GROUP BY s.organization_id`.execute(db);
+          SELECT organization_id, (avg(extract(epoch FROM decided_at - requested_at)) / 3600)::float8 AS average_hours
+          FROM approvals
+          WHERE organization_id = ${anyUuid(organizationIds)} AND decided_at >= ${windowStart(days)}
+          GROUP BY organization_id`.execute(db);
         return new Map(rows.map((row) => [row.organization_id, row.average_hours]));
       },
       () => null,

@@ -57,9 +57,13 @@ export interface StudyCollaboratorsTable {
   added_by: string | null;
 }
 
+/** Filled from the study by a trigger on insert (analytics reads by organization). */
+type OrganizationOfStudy = ColumnType<string, never, never>;
+
 export interface CommentsTable {
   id: Generated<string>;
   study_id: string;
+  organization_id: OrganizationOfStudy;
   author_id: string;
   body: string;
   created_at: CreatedAt;
@@ -70,6 +74,7 @@ export interface CommentsTable {
 export interface ApprovalsTable {
   id: Generated<string>;
   study_id: string;
+  organization_id: OrganizationOfStudy;
   requested_by: string;
   reviewer_id: string;
   status: ColumnType<ApprovalStatus, ApprovalStatus | undefined, ApprovalStatus>;
