@@ -1,4 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
 import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
@@ -49,6 +50,7 @@ const MEMBER_ORDER: KeysetOrder<MemberRow> = {
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
+  @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => Organization, {
     nullable: true,
     description: 'An organization the viewer is a member of, by id or by slug (exactly one).',
@@ -63,6 +65,7 @@ export class OrganizationResolver {
     return toOrganization(row);
   }
 
+  @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => OrganizationConnection, { description: 'The organizations the viewer is a member of, by name.' })
   async organizations(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
     const viewer = requireViewer(ctx);

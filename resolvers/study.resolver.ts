@@ -1,4 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
@@ -79,11 +80,13 @@ const SEARCH_LIST_KEY = 'search';
 
 @Resolver(() => Study)
 export class StudyResolver {
+  @CachePrivate(CACHE_SECONDS.study)
   @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
   async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Study> {
     return toStudy(await loadVisibleStudy(ctx, id));
   }
 
+  @CachePrivate(CACHE_SECONDS.study)
   @Query(() => StudyConnection, { description: "An organization's studies; newest first unless `orderBy` says otherwise." })
   studies(@Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
     const organizationId = parseUuid(args.organizationId, 'organizationId');
@@ -91,6 +94,7 @@ export class StudyResolver {
     return studyConnection(ctx, organizationId, args);
   }
 
+  @CachePrivate(CACHE_SECONDS.search)
   @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
   async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
     const viewer = requireViewer(ctx);

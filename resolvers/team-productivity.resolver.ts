@@ -34,6 +34,8 @@ export class TeamProductivityResolver {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
     await refreshTeamProductivity(ctx.services.db);
+    // The refresh changed every organization's figures, not only the viewer's.
+    await ctx.services.generations.bumpEpoch();
     ctx.loaders.teamProductivity.clear(organizationId);
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organizationId));
   }

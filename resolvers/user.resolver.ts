@@ -1,4 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
+import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { User } from '../schema/user.type';
 import { requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
@@ -7,6 +8,7 @@ import { toUser } from './mappers';
 
 @Resolver(() => User)
 export class UserResolver {
+  @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => User, { description: 'The authenticated user.' })
   async viewer(@Ctx() ctx: GatewayContext): Promise<User> {
     const viewer = requireViewer(ctx);

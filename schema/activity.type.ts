@@ -1,8 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { ActivityType } from './enums';
 
+@CachePrivate(CACHE_SECONDS.study)
 @ObjectType({ description: 'One entry of the collaboration log, written with every change.' })
 export class Activity {
   @Field(() => ID)
@@ -22,5 +24,6 @@ export class Activity {
   actorId!: string | null;
 }
 
+@CacheInherit()
 @ObjectType()
 export class ActivityConnection extends Connection('Activity', Activity) {}

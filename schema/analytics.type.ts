@@ -1,8 +1,10 @@
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { ActivityType, StudyStatus } from './enums';
 import { User } from './user.type';
 
+@CacheInherit()
 @ObjectType()
 export class StudyStatusCount {
   @Field(() => StudyStatus)
@@ -12,6 +14,7 @@ export class StudyStatusCount {
   count!: number;
 }
 
+@CacheInherit()
 @ObjectType()
 export class DailyCount {
   @Field(() => GraphQLLocalDate, { description: 'A UTC calendar day.' })
@@ -21,6 +24,7 @@ export class DailyCount {
   count!: number;
 }
 
+@CacheInherit()
 @ObjectType()
 export class HourCount {
   @Field(() => Int, { description: 'Hour of the day, 0 to 23, UTC.' })
@@ -30,6 +34,7 @@ export class HourCount {
   count!: number;
 }
 
+@CacheInherit()
 @ObjectType()
 export class ActivityTypeCount {
   @Field(() => ActivityType)
@@ -39,6 +44,7 @@ export class ActivityTypeCount {
   count!: number;
 }
 
+@CacheInherit()
 @ObjectType()
 export class Contributor {
   @Field(() => User)
@@ -48,6 +54,7 @@ export class Contributor {
   count!: number;
 }
 
+@CachePrivate(CACHE_SECONDS.analytics)
 @ObjectType({
   description:
     'How an organization works, over a window of `days` whole UTC days ending today. Snapshot figures (totalStudies, activeStudies, studiesByStatus) describe the organization now.',
@@ -59,6 +66,7 @@ export class OrganizationAnalytics {
   organizationId!: string;
 }
 
+@CachePrivate(CACHE_SECONDS.analytics)
 @ObjectType({ description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.' })
 export class TeamProductivity {
   @Field(() => Int)

@@ -1,6 +1,8 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { ApprovalStatus } from './enums';
 
+@CachePrivate(CACHE_SECONDS.study)
 @ObjectType({ description: 'A request for a reviewer to approve a study.' })
 export class Approval {
   @Field(() => ID)

@@ -1,6 +1,8 @@
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { CollaboratorRole } from './enums';
 
+@CachePrivate(CACHE_SECONDS.membership)
 @ObjectType({ description: 'A user working on a study, with their role and permissions on it.' })
 export class Collaborator {
   @Field(() => CollaboratorRole)

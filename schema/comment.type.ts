@@ -1,6 +1,8 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 
+@CachePrivate(CACHE_SECONDS.study)
 @ObjectType({ description: 'A comment on a study.' })
 export class Comment {
   @Field(() => ID)
@@ -20,5 +22,6 @@ export class Comment {
   resolvedById!: string | null;
 }
 
+@CacheInherit()
 @ObjectType()
 export class CommentConnection extends Connection('Comment', Comment) {}

@@ -1,5 +1,7 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { CacheInherit } from './cache-control';
 
+@CacheInherit()
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
   @Field(() => Boolean)
@@ -29,6 +31,7 @@ export interface ConnectionPayload<TNode> {
 
 /** A Relay connection type `<name>Connection` with edges `<name>Edge`. */
 export function Connection<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+  @CacheInherit()
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field(() => String, { description: 'Opaque cursor; pass it as `after` to continue after this edge.' })

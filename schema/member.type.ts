@@ -1,7 +1,9 @@
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationRole } from './enums';
 
+@CachePrivate(CACHE_SECONDS.membership)
 @ObjectType({ description: "A user's membership of an organization." })
 export class Member {
   @Field(() => OrganizationRole)
@@ -15,5 +17,6 @@ export class Member {
   invitedById!: string | null;
 }
 
+@CacheInherit()
 @ObjectType()
 export class MemberConnection extends Connection('Member', Member) {}

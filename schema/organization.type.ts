@@ -1,7 +1,9 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationPlan } from './enums';
 
+@CachePrivate(CACHE_SECONDS.membership)
 @ObjectType({ description: 'An organization that runs studies. Visible to its members only.' })
 export class Organization {
   @Field(() => ID)
@@ -20,5 +22,6 @@ export class Organization {
   createdAt!: Date;
 }
 
+@CacheInherit()
 @ObjectType()
 export class OrganizationConnection extends Connection('Organization', Organization) {}

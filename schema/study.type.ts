@@ -1,7 +1,9 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { StudyStatus } from './enums';
 
+@CachePrivate(CACHE_SECONDS.study)
 @ObjectType({ description: 'A research study run by an organization.' })
 export class Study {
   @Field(() => ID)
@@ -29,9 +31,11 @@ export class Study {
   createdById!: string;
 }
 
+@CacheInherit()
 @ObjectType()
 export class StudyConnection extends Connection('Study', Study) {}
 
+@CachePrivate(CACHE_SECONDS.study)
 @ObjectType({ description: 'Comment figures of one study.' })
 export class CommentStats {
   @Field(() => Int)

@@ -6,9 +6,12 @@ import type { Services } from './context';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
+import { OrganizationGenerations } from './cache/generations';
+import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
+import { createMetrics } from './metrics';
 import { buildGatewaySchema } from './schema';
 import { DEMO_USERS } from './seed/scales';
 import { seedDatabase } from './seed/seed';
@@ -47,12 +50,15 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     }
     const schema = await buildGatewaySchema();
     const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
-    const services: Services = { db: database.db, config, logger };
-    const apollo = createApolloServer(schema, config, logger, { demoToken });
+    const metrics = createMetrics();
+    const store = createCacheStore(config, logger, metrics);
+    const generations = new OrganizationGenerations(store.cache);
+    const services: Services = { db: database.db, config, logger, generations };
+    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics });
     await apollo.start();
-    const app = createHttpServer(apollo, services, database);
+    const app = createHttpServer(apollo, services, database, metrics);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
-      ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger)
+      ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
       : async () => undefined;
     return {
       app,
@@ -62,6 +68,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         await stopSchedule();
         await app.close();
         await apollo.stop();
+        generations.stop();
+        await store.close();
         await database.destroy();
       },
     };

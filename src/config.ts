@@ -12,6 +12,15 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly dbStatementTimeoutMs: number;
   readonly redisUrl: string | undefined;
+  /** `RESPONSE_CACHE=off` serves every response fresh (benchmarks, debugging). */
+  readonly responseCache: boolean;
+  /** Bound of the in-process store used without REDIS_URL. */
+  readonly responseCacheMaxBytes: number;
+  /** Deadline of one cache call; slower counts as a miss. */
+  readonly cacheTimeoutMs: number;
+  /** `on`: automatic persisted queries; `only`: only the operations of schema/operations; `off`. */
+  readonly persistedQueries: 'on' | 'only' | 'off';
+  readonly persistedQueryTtlSeconds: number;
   readonly jwt: {
     readonly secret: Uint8Array;
     readonly secretIsDevelopmentDefault: boolean;
@@ -63,6 +72,13 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be on/off (or true/false), got "${env[name]}"`);
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return raw as T;
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -104,6 +120,11 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    responseCache: flag(env, 'RESPONSE_CACHE', true),
+    responseCacheMaxBytes: integer(env, 'RESPONSE_CACHE_MAX_MB', 64, 1, 65536) * 1024 * 1024,
+    cacheTimeoutMs: integer(env, 'CACHE_TIMEOUT_MS', 100, 1, 10000),
+    persistedQueries: oneOf(env, 'PERSISTED_QUERIES', ['on', 'only', 'off'] as const, 'on'),
+    persistedQueryTtlSeconds: integer(env, 'PERSISTED_QUERY_TTL_SECONDS', 86400, 60, 31536000),
     jwt: Object.freeze({
       secret: new TextEncoder().encode(secret ?? DEVELOPMENT_JWT_SECRET),
       secretIsDevelopmentDefault: secret === undefined,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createLoaders, type Loaders } from '../loaders';
 import { membershipKey } from '../loaders/membership.loader';
 import { bearerToken, verifyAccessToken } from './auth';
+import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import { loadViewerRecord } from './db/viewer';
 import type { Database, OrganizationRole } from './db/types';
@@ -20,6 +21,8 @@ export interface Services {
   readonly db: Kysely<Database>;
   readonly config: Config;
   readonly logger: Logger;
+  /** Cache invalidation for writes whose reach is wider than the viewer's organizations. */
+  readonly generations: OrganizationGenerations;
 }
 
 export interface GatewayContext {

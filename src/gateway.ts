@@ -3,20 +3,29 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
+import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
+import type { OrganizationGenerations } from './cache/generations';
+import { allowListPlugin, loadOperationManifest } from './cache/persisted-queries';
+import type { ResilientCache } from './cache/resilient-cache';
+import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './error-format';
 import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from './limits';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
   demoToken?: string;
+  cache: ResilientCache;
+  generations: OrganizationGenerations;
+  metrics: Metrics;
 }
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
-export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions = {}) {
+export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
   const landingPage = config.sandbox
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: { initialState: { sharedHeaders: options.demoToken ? { Authorization: `Bearer ${options.demoToken}` } : {} } },
@@ -33,7 +42,14 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: [depthLimit(MAX_QUERY_DEPTH)],
     formatError: createErrorFormatter(config, logger),
-    plugins: [landingPage],
+    cache: options.cache,
+    persistedQueries:
+      config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
+    plugins: [
+      landingPage,
+      ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
+      ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),
+    ],
   });
 }
 

@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
+import type { Metrics } from './metrics';
 import { runInRequestScope, type RequestScope } from './request-scope';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
@@ -32,7 +33,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Fastify in front of Apollo: request ids, body limits, GraphQL-shaped errors for malformed HTTP,
  * health endpoints, and a request scope that counts the SQL statements each request sends.
  */
-export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle): FastifyInstance {
+export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle, metrics: Metrics): FastifyInstance {
   const { config, logger } = services;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -96,6 +97,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
   app.route({ method: ['GET', 'POST'], url: '/graphql', handler: graphqlHandler });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {

@@ -3,12 +3,14 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { resolvers } from '../resolvers';
+import { cacheControlDirective } from '../schema/cache-control';
 import { validateArguments } from './validation';
 
 /** Built once at start-up: type-graphql's metadata turned into an executable schema. */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
+    directives: [cacheControlDirective],
     validate: true,
     validateFn: validateArguments,
   });

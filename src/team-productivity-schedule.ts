@@ -4,13 +4,21 @@ import { refreshTeamProductivity } from './db/repositories/team-productivity.rep
 import type { Logger } from './logger';
 
 /** Refreshes team_productivity every `intervalMinutes`; the advisory lock keeps it to one process at a time. */
-export function scheduleTeamProductivityRefresh(db: Kysely<Database>, intervalMinutes: number, logger: Logger): () => Promise<void> {
+export function scheduleTeamProductivityRefresh(
+  db: Kysely<Database>,
+  intervalMinutes: number,
+  logger: Logger,
+  onRefreshed: () => Promise<unknown>,
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
     const started = Date.now();
     running = refreshTeamProductivity(db)
-      .then((outcome) => logger.info({ outcome, ms: Date.now() - started }, 'team_productivity refresh'))
+      .then(async (outcome) => {
+        if (outcome === 'refreshed') await onRefreshed();
+        logger.info({ outcome, ms: Date.now() - started }, 'team_productivity refresh');
+      })
       .catch((error: unknown) => logger.warn({ err: error }, 'team_productivity refresh failed; will retry at the next interval'))
       .finally(() => {
         running = undefined;

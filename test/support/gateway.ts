@@ -41,7 +41,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   let testDatabase: TestDatabase | undefined;
   try {
     testDatabase = await createTestDatabase(
-      Object.freeze({ ...base, env: 'test', logLevel: 'silent', autoMigrate: true, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0, ...options.config }) as Config,
+      Object.freeze({ ...base, env: 'test', logLevel: 'silent', autoMigrate: true, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0,
+        // Most suites change rows behind the API's back (SQL fixtures); the cache suites turn it on.
+        responseCache: false, ...options.config }) as Config,
     );
     const config = testDatabase.config;
     const logger = createLogger(config);

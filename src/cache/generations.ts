@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { ResilientCache } from './resilient-cache';
+
+/** Longer than any response's maxAge, so an entry never outlives the generation it was keyed with. */
+const GENERATION_TTL_SECONDS = 7 * 86400;
+const EPOCH_KEY = 'gen:epoch';
+const organizationKey = (organizationId: string) => `gen:org:${organizationId}`;
+
+export interface GenerationSnapshot {
+  epoch: string | null;
+  organizations: Record<string, string | null>;
+}
+
+/**
+ * Invalidation without scanning keys: every cached response is keyed with the current generation of each
+ * organization the viewer belongs to (and a global epoch). A write replaces its organization's generation
+ * with a fresh value, one SET, and every response keyed with the old one is never read again (it expires
+ * by its TTL). If a bump cannot be written (store down), the epoch is replaced as soon as the store
+ * answers again, so nothing cached before the outage is served after it.
+ */
+export class OrganizationGenerations {
+  private epochBumpOwed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly cache: ResilientCache,
+    private readonly retryMs = 1000,
+  ) {}
+
+  /** The generations to key a response with; null when the store cannot be asked (then: bypass). */
+  async read(organizationIds: readonly string[]): Promise<GenerationSnapshot | null> {
+    if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
+    const keys = [EPOCH_KEY, ...organizationIds.map(organizationKey)];
+    const values = await Promise.all(keys.map((key) => this.cache.tryGet(key)));
+    if (values.some((value) => value === null)) return null;
+    return {
+      epoch: values[0] ?? null,
+      organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 1] ?? null])),
+    };
+  }
+
+  async bumpOrganizations(organizationIds: Iterable<string>): Promise<void> {
+    const results = await Promise.all(
+      [...new Set(organizationIds)].map((id) => this.cache.trySet(organizationKey(id), randomUUID(), { ttl: GENERATION_TTL_SECONDS })),
+    );
+    if (results.includes(false)) this.oweEpochBump();
+  }
+
+  /** Invalidates every cached response (for changes that touch all organizations). */
+  async bumpEpoch(): Promise<boolean> {
+    const written = await this.cache.trySet(EPOCH_KEY, randomUUID(), { ttl: GENERATION_TTL_SECONDS });
+    if (written) this.epochBumpOwed = false;
+    else this.oweEpochBump();
+    return written;
+  }
+
+  /** Keeps trying in the background, so other processes stop serving pre-outage entries within ~retryMs. */
+  private oweEpochBump(): void {
+    this.epochBumpOwed = true;
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => {
+      void this.bumpEpoch().then((written) => {
+        if (written && this.retryTimer) {
+          clearInterval(this.retryTimer);
+          this.retryTimer = undefined;
+        }
+      });
+    }, this.retryMs);
+    this.retryTimer.unref();
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+}

@@ -1,0 +1,109 @@
+import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+
+export interface ResilientCacheOptions {
+  /** Longest a cache call may take before it counts as failed. */
+  timeoutMs: number;
+  /** After a failure, calls skip the store for this long (then one call probes it again). */
+  cooldownMs: number;
+  onError(operation: 'get' | 'set' | 'delete', error: unknown): void;
+  /** Called once when the store answers again after failures. */
+  onRecover(): void;
+}
+
+class CacheTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`cache store did not answer within ${ms} ms`);
+    this.name = 'CacheTimeoutError';
+  }
+}
+
+/**
+ * A cache that never fails a request: every call has a deadline, errors and timeouts are misses, and
+ * after a failure the store is left alone for a cooldown instead of being hammered. `healthy` tells
+ * callers (x-cache: bypass) whether the store is in use right now.
+ */
+export class ResilientCache implements KeyValueCache<string> {
+  private unavailableUntil = 0;
+  private failing = false;
+
+  constructor(
+    private readonly store: KeyValueCache<string>,
+    private readonly options: ResilientCacheOptions,
+  ) {}
+
+  get healthy(): boolean {
+    return Date.now() >= this.unavailableUntil;
+  }
+
+  /** The value, undefined when absent, or null when the store could not be asked. */
+  async tryGet(key: string): Promise<string | undefined | null> {
+    if (!this.healthy) return null;
+    try {
+      const value = await this.withDeadline(this.store.get(key));
+      this.succeeded();
+      return value;
+    } catch (error) {
+      this.failed('get', error);
+      return null;
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.tryGet(key)) ?? undefined;
+  }
+
+  /** false when the value could not be written. */
+  async trySet(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<boolean> {
+    if (!this.healthy) return false;
+    try {
+      await this.withDeadline(this.store.set(key, value, options));
+      this.succeeded();
+      return true;
+    } catch (error) {
+      this.failed('set', error);
+      return false;
+    }
+  }
+
+  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    await this.trySet(key, value, options);
+  }
+
+  async delete(key: string): Promise<boolean | void> {
+    if (!this.healthy) return false;
+    try {
+      const deleted = await this.withDeadline(Promise.resolve(this.store.delete(key)));
+      this.succeeded();
+      return deleted;
+    } catch (error) {
+      this.failed('delete', error);
+      return false;
+    }
+  }
+
+  private async withDeadline<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        promise,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CacheTimeoutError(this.options.timeoutMs)), this.options.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private failed(operation: 'get' | 'set' | 'delete', error: unknown): void {
+    this.failing = true;
+    this.unavailableUntil = Date.now() + this.options.cooldownMs;
+    this.options.onError(operation, error);
+  }
+
+  private succeeded(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.options.onRecover();
+  }
+}

@@ -1,0 +1,53 @@
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { KeyvAdapter } from '@apollo/utils.keyvadapter';
+import Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { ResilientCache } from './resilient-cache';
+
+export interface CacheStore {
+  readonly kind: 'redis' | 'memory';
+  /** Responses, persisted queries and generations, under one namespace. */
+  readonly cache: ResilientCache;
+  close(): Promise<void>;
+}
+
+/**
+ * Keyv over Redis (REDIS_URL) or over a bounded in-process LRU, behind the Apollo KeyValueCache interface
+ * (KeyvAdapter batches concurrent gets into one MGET), made resilient: a Redis outage turns into misses.
+ */
+export function createCacheStore(config: Config, logger: Logger, metrics: Metrics): CacheStore {
+  const log = logger.child({ component: 'cache' });
+  let keyv: Keyv<string>;
+  let close = async () => undefined as void;
+  if (config.redisUrl) {
+    const client = createClient({
+      url: config.redisUrl,
+      // Fail fast while disconnected instead of queueing commands behind a dead socket.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+    });
+    client.on('error', (error: unknown) => log.debug({ err: error }, 'redis client error'));
+    const store = new KeyvRedis<string>(client, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 });
+    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true });
+    close = async () => {
+      await keyv.disconnect().catch(() => undefined);
+    };
+  } else {
+    const lru = new LRUCache<string, string>({ maxSize: config.responseCacheMaxBytes, sizeCalculation: (value, key) => value.length + key.length });
+    keyv = new Keyv<string>({ store: lru, namespace: 'studygraph', throwOnErrors: true });
+  }
+  keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
+  const cache = new ResilientCache(new KeyvAdapter(keyv, { disableBatchReads: false }), {
+    timeoutMs: config.cacheTimeoutMs,
+    cooldownMs: 1000,
+    onError: (operation, error) => {
+      metrics.cacheErrors.inc({ operation });
+      log.warn({ err: error, operation }, 'cache store unavailable: serving without it');
+    },
+    onRecover: () => log.info('cache store answers again'),
+  });
+  return { kind: config.redisUrl ? 'redis' : 'memory', cache, close };
+}
