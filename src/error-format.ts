@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Config } from './config';
 import { ErrorCode } from './errors';
@@ -36,6 +36,11 @@ export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger
       return { ...formatted, extensions };
     }
     const original = unwrapResolverError(error);
+    // Apollo's own request errors (e.g. a persisted-query hash that does not match) carry a 4xx status but no code.
+    const status = original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined;
+    if ((code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) && status !== undefined && status >= 400 && status < 500) {
+      return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
+    }
     const requestId = currentRequestScope()?.requestId;
     logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error while serving a request');
     return {

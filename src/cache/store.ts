@@ -37,7 +37,15 @@ export function createCacheStore(config: Config, logger: Logger, metrics: Metric
     };
   } else {
     const lru = new LRUCache<string, string>({ maxSize: config.responseCacheMaxBytes, sizeCalculation: (value, key) => value.length + key.length });
-    keyv = new Keyv<string>({ store: lru, namespace: 'studygraph', throwOnErrors: true });
+    // Keyv calls set(key, value, ttlMs) on Map-like stores; lru-cache takes its ttl in an options object.
+    const store = {
+      get: (key: string) => lru.get(key),
+      set: (key: string, value: string, ttl?: number) => lru.set(key, value, ttl ? { ttl } : undefined),
+      delete: (key: string) => lru.delete(key),
+      has: (key: string) => lru.has(key),
+      clear: () => lru.clear(),
+    };
+    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true });
   }
   keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
   const cache = new ResilientCache(new KeyvAdapter(keyv, { disableBatchReads: false }), {

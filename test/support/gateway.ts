@@ -33,6 +33,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   seed?: SeedScaleName | 'none';
   config?: Partial<Config>;
+  /** A second process on the same database (needs DATABASE_URL): no seed, and the database stays. */
+  shareDatabaseWith?: TestGateway;
 }
 
 /** A real gateway on a fresh database, listening on a free loopback port. */
@@ -40,15 +42,27 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const base = loadConfig();
   let testDatabase: TestDatabase | undefined;
   try {
-    testDatabase = await createTestDatabase(
-      Object.freeze({ ...base, env: 'test', logLevel: 'silent', autoMigrate: true, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0,
-        // Most suites change rows behind the API's back (SQL fixtures); the cache suites turn it on.
-        responseCache: false, ...options.config }) as Config,
-    );
+    const settings = Object.freeze({
+      ...base,
+      env: 'test',
+      logLevel: 'silent',
+      autoMigrate: true,
+      autoSeed: false,
+      sandbox: false,
+      teamProductivityRefreshMinutes: 0,
+      // Most suites change rows behind the API's back (SQL fixtures); the cache suites turn it on.
+      responseCache: false,
+      ...options.config,
+    }) as Config;
+    const shared = options.shareDatabaseWith;
+    if (shared && !shared.config.databaseUrl) throw new Error('sharing a database needs DATABASE_URL');
+    testDatabase = shared
+      ? { config: Object.freeze({ ...settings, databaseUrl: shared.config.databaseUrl }), drop: async () => undefined }
+      : await createTestDatabase(settings);
     const config = testDatabase.config;
     const logger = createLogger(config);
     const gateway = await createGateway(config, logger);
-    if ((options.seed ?? 'small') !== 'none') {
+    if (!shared && (options.seed ?? 'small') !== 'none') {
       await seedDatabase(gateway.database.db, { scale: (options.seed ?? 'small') as SeedScaleName, anchor: SEED_ANCHOR });
     }
     await gateway.app.listen({ host: '127.0.0.1', port: 0 });

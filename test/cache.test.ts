@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from '@keyv/redis';
+import { loadConfig } from '../src/config';
+import { loadOperationManifest } from '../src/cache/persisted-queries';
+import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, ACME_STUDY } from './support/ids';
+import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
+
+const STUDY = `query Study($id: ID!) { study(id: $id) { id title status collaborators { role user { email } } } }`;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('response cache (in-process store)', () => {
+  let gateway: TestGateway;
+  let analyst: string;
+
+  before(async () => {
+    gateway = await startTestGateway({ config: { responseCache: true, redisUrl: undefined } });
+    analyst = await gateway.tokenFor('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  it('misses, then hits; formatting and comments do not matter, variables do', async () => {
+    const first = await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+    assert.equal(first.headers.get('x-cache'), 'miss');
+    assert.match(first.headers.get('cache-control') ?? '', /max-age=120, private/);
+    const second = await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+    assert.equal(second.headers.get('x-cache'), 'hit');
+    assert.deepEqual(second.body, first.body);
+    assert.equal(second.sqlStatements, 1, 'a hit costs only the viewer lookup');
+    const reformatted = `# the same operation
+      query Study($id: ID!) {
+        study(id: $id) { id, title, status, collaborators { role, user { email } } }
+      }`;
+    assert.equal((await gateway.graphql(reformatted, { token: analyst, variables: { id: ACME_STUDY } })).headers.get('x-cache'), 'hit');
+    const other = await gateway.graphql(STUDY, { token: analyst, variables: { id: '8ee4b21f-26a4-1c12-7cc2-d3f9aa6d5e4c' } });
+    assert.equal(other.headers.get('x-cache'), 'miss');
+  });
+
+  it('a mutation is never cached, and after it returns the cached query shows the new state', async () => {
+    await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+    const mutation = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed by the cache test" }) { title } }', {
+      token: analyst,
+      variables: { id: ACME_STUDY },
+    });
+    assert.equal(mutation.headers.get('x-cache'), 'bypass');
+    const after = await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+    assert.equal(after.headers.get('x-cache'), 'miss');
+    assert.equal(dataOf(after).study.title, 'Renamed by the cache test');
+  });
+
+  it("one user's private response is never served to another, even for the identical query", async () => {
+    const query = `{ viewer { email } organization(id: "${ACME}") { viewerRole } }`;
+    const member = (await gateway.db
+      .selectFrom('organization_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select('u.email')
+      .where('m.organization_id', '=', ACME)
+      .where('m.role', '=', 'member')
+      .orderBy('u.email')
+      .executeTakeFirstOrThrow()).email;
+    const memberToken = await gateway.tokenFor(member);
+    await gateway.graphql(query, { token: analyst });
+    assert.equal((await gateway.graphql(query, { token: analyst })).headers.get('x-cache'), 'hit');
+    const theirs = await gateway.graphql(query, { token: memberToken });
+    assert.equal(theirs.headers.get('x-cache'), 'miss');
+    assert.deepEqual(dataOf(theirs), { viewer: { email: member }, organization: { viewerRole: 'MEMBER' } });
+    const outsider = await gateway.graphql(query, { token: await gateway.tokenFor('outsider@example.com') });
+    assert.notEqual(outsider.headers.get('x-cache'), 'hit');
+    assert.equal(onlyError(outsider).extensions?.code, 'NOT_FOUND');
+  });
+
+  it('errors are not cached and anonymous callers get nothing cached', async () => {
+    const bad = `{ study(id: "00000000-0000-4000-8000-00000000ffff") { id } }`;
+    await gateway.graphql(bad, { token: analyst });
+    assert.equal((await gateway.graphql(bad, { token: analyst })).headers.get('x-cache'), 'miss');
+    const anonymous = await gateway.graphql('{ __typename }');
+    assert.notEqual(anonymous.headers.get('x-cache'), 'hit');
+  });
+
+  it('/metrics counts hits, misses and bypasses', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    for (const result of ['hit', 'miss', 'bypass']) assert.match(text, new RegExp(`studygraph_response_cache_requests_total\\{result="${result}"\\} [1-9]`));
+  });
+});
+
+describe('automatic persisted queries', () => {
+  let gateway: TestGateway;
+  let token: string;
+  before(async () => {
+    gateway = await startTestGateway({ config: { responseCache: true } });
+    token = await gateway.tokenFor('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  const post = (body: unknown) =>
+    fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+
+  it('unknown hash → PERSISTED_QUERY_NOT_FOUND; register; then the hash alone works, also over GET', async () => {
+    const query = '{ viewer { email } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+    const unknown = (await (await post({ extensions })).json()) as any;
+    assert.equal(unknown.errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
+    assert.deepEqual(((await (await post({ query, extensions })).json()) as any).data, { viewer: { email: 'analyst@example.com' } });
+    assert.deepEqual(((await (await post({ extensions })).json()) as any).data, { viewer: { email: 'analyst@example.com' } });
+    const get = await fetch(`${gateway.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    });
+    assert.equal(get.status, 200);
+    assert.deepEqual(((await get.json()) as any).data, { viewer: { email: 'analyst@example.com' } });
+  });
+
+  it('a hash that does not match the query is refused', async () => {
+    const response = await post({ query: '{ viewer { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { name } }') } } });
+    assert.equal(response.status, 400);
+    const error = ((await response.json()) as any).errors[0];
+    assert.match(error.message, /provided sha does not match query/i);
+    assert.equal(error.extensions.code, 'BAD_REQUEST');
+  });
+});
+
+describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
+  let gateway: TestGateway;
+  let token: string;
+  before(async () => {
+    gateway = await startTestGateway({ config: { persistedQueries: 'only' } });
+    token = await gateway.tokenFor('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  it('runs registered operations by hash or text, and refuses anything else with a clear error', async () => {
+    const manifest = loadOperationManifest();
+    const [hash, dashboard] = Object.entries(manifest.operations).find(([, op]) => op.file === 'dashboard.graphql')!;
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
+    });
+    const body = (await response.json()) as any;
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    assert.equal(body.data.organizations.edges.length, 3);
+    assert.equal(dataOf(await gateway.graphql(dashboard.query, { token })).viewer.name, 'Ada Analyst');
+    const adHoc = await gateway.graphql('{ viewer { email } }', { token });
+    assert.equal(adHoc.status, 400);
+    assert.equal(onlyError(adHoc).extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+  });
+});
+
+const config = loadConfig();
+
+describe('Redis stopped in the middle of a run', { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' }, () => {
+  let redis: OwnRedis;
+  let gateway: TestGateway;
+  let token: string;
+  before(async () => {
+    redis = await startOwnRedis();
+    gateway = await startTestGateway({ config: { responseCache: true, redisUrl: redis.url, cacheTimeoutMs: 200 } });
+    token = await gateway.tokenFor('analyst@example.com');
+  });
+  after(async () => {
+    await gateway?.close();
+    await redis?.stop();
+  });
+
+  it('answers every request correctly while Redis is down (bypass) and caches again once it is back', async () => {
+    const ask = () => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    const expected = dataOf(await ask());
+    assert.equal((await ask()).headers.get('x-cache'), 'hit');
+
+    await redis.stop();
+    for (let i = 0; i < 5; i += 1) {
+      const started = Date.now();
+      const response = await ask();
+      assert.equal(response.status, 200);
+      assert.deepEqual(dataOf(response), expected);
+      assert.notEqual(response.headers.get('x-cache'), 'hit');
+      assert.ok(Date.now() - started < 2000, 'no request waits on the dead Redis');
+    }
+    const mutation = await gateway.graphql('mutation($id: ID!) { addComment(input: { studyId: $id, body: "during the outage" }) { id } }', { token, variables: { id: ACME_STUDY } });
+    assert.equal(mutation.status, 200, 'writes work without the cache');
+    assert.equal(mutation.body.errors, undefined);
+
+    await redis.start();
+    let outcome: string | null = null;
+    for (let i = 0; i < 60 && outcome !== 'hit'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      outcome = (await ask()).headers.get('x-cache');
+    }
+    assert.equal(outcome, 'hit', 'caching resumed by itself');
+  });
+});
+
+describe('several gateway processes sharing Redis', { skip: config.databaseUrl && config.redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
+  let first: TestGateway;
+  let second: TestGateway;
+  before(async () => {
+    first = await startTestGateway({ config: { responseCache: true } });
+    second = await startTestGateway({ config: { responseCache: true }, shareDatabaseWith: first });
+    // Each run has its own database, but Redis is shared with earlier runs: start from a clean keyspace.
+    const client = createClient({ url: config.redisUrl });
+    await client.connect();
+    await client.flushDb();
+    await client.quit();
+  });
+  after(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('one caches a study, the other changes it, both then serve the new state', async () => {
+    const token = await first.tokenFor('analyst@example.com');
+    const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    await ask(first);
+    assert.equal((await ask(first)).headers.get('x-cache'), 'hit');
+    assert.equal((await ask(second)).headers.get('x-cache'), 'hit', 'the second process reads what the first cached');
+    const changed = await second.graphql('mutation($id: ID!) { changeStudyStatus(input: { id: $id, status: ARCHIVED }) { status } }', {
+      token,
+      variables: { id: ACME_STUDY },
+    });
+    assert.equal(dataOf(changed).changeStudyStatus.status, 'ARCHIVED');
+    for (const gateway of [first, second]) {
+      const response = await ask(gateway);
+      assert.equal(response.headers.get('x-cache'), gateway === first ? 'miss' : 'hit');
+      assert.equal(dataOf(response).study.status, 'ARCHIVED');
+    }
+  });
+
+  it('corrupt or foreign values under our prefix are misses, not errors', async () => {
+    const token = await first.tokenFor('analyst@example.com');
+    const ask = () => first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    const expected = dataOf(await ask());
+    const client = createClient({ url: config.redisUrl });
+    await client.connect();
+    try {
+      const keys = (await client.keys('studygraph:*')).filter((key) => key.includes('fqc:'));
+      assert.ok(keys.length > 0, 'responses are stored under our namespace');
+      for (const [i, key] of keys.entries()) {
+        await client.set(key, i % 2 === 0 ? 'not json at all' : JSON.stringify({ value: '{"data":null}', expires: null }));
+      }
+    } finally {
+      await client.quit();
+    }
+    const response = await ask();
+    assert.equal(response.headers.get('x-cache'), 'miss');
+    assert.deepEqual(dataOf(response), expected);
+    assert.equal((await ask()).headers.get('x-cache'), 'hit', 'the corrupt entry was replaced');
+  });
+});
