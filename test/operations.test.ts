@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, validate } from 'graphql';
+import { buildOperationManifest, loadOperationManifest } from '../src/cache/persisted-queries';
 import { buildGatewaySchema } from '../src/schema';
 
 const OPERATIONS = path.resolve(__dirname, '../../schema/operations');
@@ -16,5 +17,9 @@ describe('saved operations (schema/operations)', () => {
       const errors = validate(schema, parse(await readFile(path.join(OPERATIONS, file), 'utf8')));
       assert.deepEqual(errors.map((e) => e.message), [], file);
     }
+  });
+
+  it('manifest.json lists exactly these operations (run `npm run schema:emit` after editing them)', () => {
+    assert.deepEqual(loadOperationManifest(), buildOperationManifest());
   });
 });
