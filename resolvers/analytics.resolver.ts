@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import { Cost, FIELD_LIMITS, ListSize, RateLimit } from '../schema/cost-directives';
 import { AnalyticsArgs, TopContributorsArgs } from '../schema/analytics.input';
 import { ActivityTypeCount, Contributor, DailyCount, HourCount, OrganizationAnalytics, StudyStatusCount } from '../schema/analytics.type';
 import type { ActivityType, StudyStatus } from '../schema/enums';
@@ -11,6 +12,8 @@ const of = (analytics: OrganizationAnalytics) => ({ parentId: analytics.organiza
 
 @Resolver(() => Organization)
 export class OrganizationAnalyticsEntryResolver {
+  @RateLimit(FIELD_LIMITS.analytics.limit, FIELD_LIMITS.analytics.duration)
+  @Cost(10)
   @FieldResolver(() => OrganizationAnalytics)
   analytics(@Root() organization: Organization, @Args(() => AnalyticsArgs) { days }: AnalyticsArgs, @Ctx() ctx: GatewayContext): OrganizationAnalytics {
     requireMember(ctx, organization.id);
@@ -30,6 +33,7 @@ export class OrganizationAnalyticsResolver {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).byStatus.find((s) => s.status === 'active')?.count ?? 0;
   }
 
+  @ListSize({ assumedSize: 6 })
   @FieldResolver(() => [StudyStatusCount], { description: 'Studies per status, every status listed (snapshot).' })
   async studiesByStatus(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<StudyStatusCount[]> {
     const metrics = await ctx.loaders.studyMetrics.load(of(analytics));
@@ -76,22 +80,26 @@ export class OrganizationAnalyticsResolver {
     return (await ctx.loaders.activityMetrics.load(of(analytics))).activeMembers;
   }
 
+  @ListSize({ assumedSize: 30 })
   @FieldResolver(() => [DailyCount], { description: 'Distinct active users per UTC day, one entry per day of the window, oldest first, zeros included.' })
   async dailyActiveUsers(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<DailyCount[]> {
     return (await ctx.loaders.dailyActiveUsers.load(of(analytics))).map((day) => Object.assign(new DailyCount(), day));
   }
 
+  @ListSize({ assumedSize: 24 })
   @FieldResolver(() => [HourCount], { description: 'Activity per hour of the day (UTC) over the window, 24 entries.' })
   async peakHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<HourCount[]> {
     return (await ctx.loaders.activityMetrics.load(of(analytics))).byHour.map((hour) => Object.assign(new HourCount(), hour));
   }
 
+  @ListSize({ assumedSize: 11 })
   @FieldResolver(() => [ActivityTypeCount], { description: 'Activity per type over the window, most frequent first; types without activity are left out.' })
   async activityByType(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<ActivityTypeCount[]> {
     const { byType } = await ctx.loaders.activityMetrics.load(of(analytics));
     return byType.map(({ type, count }) => Object.assign(new ActivityTypeCount(), { type: type as ActivityType, count }));
   }
 
+  @ListSize({ slicingArguments: ['limit'], assumedSize: 5 })
   @FieldResolver(() => [Contributor], { description: 'The users with the most activity in the window, most active first.' })
   async topContributors(
     @Root() analytics: OrganizationAnalytics,

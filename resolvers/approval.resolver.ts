@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
 import { User } from '../schema/user.type';
@@ -22,6 +23,7 @@ export class ApprovalResolver {
     return relatedUser(ctx, approval.reviewerId);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
   async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const viewer = requireViewer(ctx);
@@ -38,6 +40,7 @@ export class ApprovalResolver {
     return toApproval(row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
   async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const viewer = requireViewer(ctx);

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
 import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collaboration.input';
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
@@ -23,6 +24,7 @@ export class CollaboratorResolver {
     return optionalRelatedUser(ctx, collaborator.addedById);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
   async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
     const viewer = requireViewer(ctx);
@@ -45,6 +47,7 @@ export class CollaboratorResolver {
     return toCollaborator(row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
   async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);

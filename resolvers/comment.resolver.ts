@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
 import { AddCommentInput, ResolveCommentInput } from '../schema/collaboration.input';
 import { Comment } from '../schema/comment.type';
 import { User } from '../schema/user.type';
@@ -21,6 +22,7 @@ export class CommentResolver {
     return optionalRelatedUser(ctx, comment.resolvedById);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Comment, { description: 'Comments on a study. Organization members and above, and study collaborators other than viewers.' })
   async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const viewer = requireViewer(ctx);
@@ -36,6 +38,7 @@ export class CommentResolver {
     return toComment(row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Comment, { description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.' })
   async resolveComment(@Arg('input', () => ResolveCommentInput) input: ResolveCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const viewer = requireViewer(ctx);

@@ -7,6 +7,7 @@ import { CommentResolver } from './comment.resolver';
 import { MemberResolver } from './member.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
+import { RateLimitResolver } from './rate-limit.resolver';
 import { StudyResolver } from './study.resolver';
 import { TeamProductivityResolver } from './team-productivity.resolver';
 import { UserResolver } from './user.resolver';
@@ -24,4 +25,5 @@ export const resolvers: NonEmptyArray<Function> = [
   OrganizationAnalyticsEntryResolver,
   OrganizationAnalyticsResolver,
   TeamProductivityResolver,
+  RateLimitResolver,
 ];

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
 import { OrganizationRole } from '../schema/enums';
 import { AddMemberInput, ChangeMemberRoleInput } from '../schema/member.input';
 import { Member } from '../schema/member.type';
@@ -29,6 +30,7 @@ export class MemberResolver {
     return optionalRelatedUser(ctx, member.invitedById);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Member, { description: 'Adds an existing user to an organization. Admins add members; only owners add owners.' })
   async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
     const viewer = requireViewer(ctx);
@@ -44,6 +46,7 @@ export class MemberResolver {
     return changed(ctx, row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Member, {
     description: 'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
   })

@@ -1,4 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
 import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
@@ -65,6 +66,7 @@ export class OrganizationResolver {
     return toOrganization(row);
   }
 
+  @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => OrganizationConnection, { description: 'The organizations the viewer is a member of, by name.' })
   async organizations(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
@@ -90,6 +92,7 @@ export class OrganizationResolver {
     return ctx.loaders.studyTotal.load({ parentId: organization.id, args: NO_STUDY_FILTER });
   }
 
+  @ConnectionSize()
   @FieldResolver(() => MemberConnection, { description: 'Members in the order they joined.' })
   async members(
     @Root() organization: Organization,
@@ -105,6 +108,7 @@ export class OrganizationResolver {
     );
   }
 
+  @ConnectionSize()
   @FieldResolver(() => StudyConnection)
   studies(
     @Root() organization: Organization,

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
 import { StudyStatus } from '../schema/enums';
 import { Study } from '../schema/study.type';
 import { ChangeStudyStatusInput, CreateStudyInput, UpdateStudyInput } from '../schema/study.input';
@@ -29,6 +30,7 @@ function changed(ctx: GatewayContext, row: StudyRow): Study {
 
 @Resolver(() => Study)
 export class StudyMutationResolver {
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Study, { description: 'Creates a draft study; its creator becomes its owner. Organization members and above.' })
   async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);
@@ -43,6 +45,7 @@ export class StudyMutationResolver {
     return changed(ctx, row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Study, { description: 'Changes title and/or description. Study owners and editors, organization admins.' })
   async updateStudy(@Arg('input', () => UpdateStudyInput) input: UpdateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);
@@ -60,6 +63,7 @@ export class StudyMutationResolver {
     return changed(ctx, row);
   }
 
+  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
   @Mutation(() => Study, {
     description:
       'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',

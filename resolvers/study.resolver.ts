@@ -1,4 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
@@ -86,6 +87,7 @@ export class StudyResolver {
     return toStudy(await loadVisibleStudy(ctx, id));
   }
 
+  @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => StudyConnection, { description: "An organization's studies; newest first unless `orderBy` says otherwise." })
   studies(@Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
@@ -94,6 +96,8 @@ export class StudyResolver {
     return studyConnection(ctx, organizationId, args);
   }
 
+  @Cost(10)
+  @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.search)
   @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
   async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
@@ -140,11 +144,13 @@ export class StudyResolver {
     return relatedUser(ctx, study.createdById);
   }
 
+  @ListSize({ assumedSize: 10 })
   @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
   async collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Collaborator[]> {
     return (await ctx.loaders.collaboratorsByStudy.load(study.id)).map(toCollaborator);
   }
 
+  @ConnectionSize()
   @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first.' })
   async comments(@Root() study: Study, @Args(() => CommentPageArgs) args: CommentPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
@@ -155,11 +161,13 @@ export class StudyResolver {
     );
   }
 
+  @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
   async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Approval[]> {
     return (await ctx.loaders.approvalsByStudy.load(study.id)).map(toApproval);
   }
 
+  @ConnectionSize()
   @FieldResolver(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
   async activity(@Root() study: Study, @Args(() => ActivityPageArgs) args: ActivityPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Activity>> {
     const types = args.types?.length ? [...new Set(args.types)].sort() : null;

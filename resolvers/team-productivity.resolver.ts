@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Cost, RateLimit } from '../schema/cost-directives';
 import { RefreshTeamProductivityInput } from '../schema/analytics.input';
 import { TeamProductivity } from '../schema/analytics.type';
 import { Organization } from '../schema/organization.type';
@@ -27,6 +28,8 @@ export class TeamProductivityResolver {
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organization.id));
   }
 
+  @RateLimit(5, 60)
+  @Cost(50)
   @Mutation(() => TeamProductivity, {
     description: 'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
   })

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { ActivityType } from './enums';
@@ -24,6 +25,7 @@ export class Activity {
   actorId!: string | null;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class ActivityConnection extends Connection('Activity', Activity) {}

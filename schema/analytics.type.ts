@@ -1,9 +1,11 @@
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
+import { Cost } from './cost-directives';
 import { ActivityType, StudyStatus } from './enums';
 import { User } from './user.type';
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class StudyStatusCount {
@@ -14,6 +16,7 @@ export class StudyStatusCount {
   count!: number;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class DailyCount {
@@ -24,6 +27,7 @@ export class DailyCount {
   count!: number;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class HourCount {
@@ -34,6 +38,7 @@ export class HourCount {
   count!: number;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class ActivityTypeCount {
@@ -44,6 +49,7 @@ export class ActivityTypeCount {
   count!: number;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class Contributor {

@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Cost } from './cost-directives';
 import { CacheInherit } from './cache-control';
 
+@Cost(0)
 @CacheInherit()
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -31,6 +33,7 @@ export interface ConnectionPayload<TNode> {
 
 /** A Relay connection type `<name>Connection` with edges `<name>Edge`. */
 export function Connection<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+  @Cost(0)
   @CacheInherit()
   @ObjectType(`${name}Edge`)
   class EdgeType {

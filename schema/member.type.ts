@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationRole } from './enums';
@@ -17,6 +18,7 @@ export class Member {
   invitedById!: string | null;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class MemberConnection extends Connection('Member', Member) {}

@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationPlan } from './enums';
@@ -22,6 +23,7 @@ export class Organization {
   createdAt!: Date;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class OrganizationConnection extends Connection('Organization', Organization) {}

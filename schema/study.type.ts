@@ -1,4 +1,5 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { StudyStatus } from './enums';
@@ -31,6 +32,7 @@ export class Study {
   createdById!: string;
 }
 
+@Cost(0)
 @CacheInherit()
 @ObjectType()
 export class StudyConnection extends Connection('Study', Study) {}

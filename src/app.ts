@@ -12,6 +12,9 @@ import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
+import { Budgets } from './rate-limit/budget';
+import { fieldRateLimits } from './rate-limit/field-limits';
+import { closeRedisClient, createRedisClient } from './redis';
 import { buildGatewaySchema } from './schema';
 import { DEMO_USERS } from './seed/scales';
 import { seedDatabase } from './seed/seed';
@@ -48,13 +51,16 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       logger.info('empty database: loading the small demo seed');
       await seedDatabase(database.db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
     }
-    const schema = await buildGatewaySchema();
-    const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
     const metrics = createMetrics();
-    const store = createCacheStore(config, logger, metrics);
+    const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;
+    if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
+    const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);
+    const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
+    const budgets = new Budgets(redis, logger);
+    const store = createCacheStore(config, redis, logger, metrics);
     const generations = new OrganizationGenerations(store.cache);
     const services: Services = { db: database.db, config, logger, generations };
-    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics });
+    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
@@ -69,7 +75,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         await app.close();
         await apollo.stop();
         generations.stop();
-        await store.close();
+        if (redis) await closeRedisClient(redis);
         await database.destroy();
       },
     };

@@ -21,6 +21,12 @@ export interface Config {
   /** `on`: automatic persisted queries; `only`: only the operations of schema/operations; `off`. */
   readonly persistedQueries: 'on' | 'only' | 'off';
   readonly persistedQueryTtlSeconds: number;
+  /** `RATE_LIMITS=off` turns point budgets and field limits off (benchmarks only); the cost maximum stays. */
+  readonly rateLimits: boolean;
+  /** Operations whose estimated cost is higher are refused before they run. */
+  readonly maxQueryCost: number;
+  /** Honour X-Forwarded-For from a proxy in front (anonymous callers are limited by address). */
+  readonly trustProxy: boolean;
   readonly jwt: {
     readonly secret: Uint8Array;
     readonly secretIsDevelopmentDefault: boolean;
@@ -125,6 +131,9 @@ export function loadConfig(env: Env = process.env): Config {
     cacheTimeoutMs: integer(env, 'CACHE_TIMEOUT_MS', 100, 1, 10000),
     persistedQueries: oneOf(env, 'PERSISTED_QUERIES', ['on', 'only', 'off'] as const, 'on'),
     persistedQueryTtlSeconds: integer(env, 'PERSISTED_QUERY_TTL_SECONDS', 86400, 60, 31536000),
+    rateLimits: flag(env, 'RATE_LIMITS', true),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 10_000_000),
+    trustProxy: flag(env, 'TRUST_PROXY', false),
     jwt: Object.freeze({
       secret: new TextEncoder().encode(secret ?? DEVELOPMENT_JWT_SECRET),
       secretIsDevelopmentDefault: secret === undefined,

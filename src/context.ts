@@ -5,7 +5,7 @@ import { bearerToken, verifyAccessToken } from './auth';
 import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import { loadViewerRecord } from './db/viewer';
-import type { Database, OrganizationRole } from './db/types';
+import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
 
@@ -14,6 +14,8 @@ export interface Viewer {
   readonly email: string;
   /** Role per organization id, loaded with the viewer: access checks cost no statement. */
   readonly roles: ReadonlyMap<string, OrganizationRole>;
+  /** Plans of those organizations (rate-limit tiers). */
+  readonly plans: ReadonlySet<OrganizationPlan>;
 }
 
 /** Singletons the resolvers need beside the loaders; built once at start-up. */
@@ -27,6 +29,8 @@ export interface Services {
 
 export interface GatewayContext {
   readonly viewer: Viewer | null;
+  /** The caller's address: anonymous callers are rate-limited by it. */
+  readonly clientIp: string;
   readonly loaders: Loaders;
   readonly services: Services;
   readonly requestId: string;
@@ -35,6 +39,7 @@ export interface GatewayContext {
 export interface ContextRequest {
   authorization: string | string[] | undefined;
   requestId: string;
+  clientIp: string;
 }
 
 /**
@@ -44,7 +49,7 @@ export interface ContextRequest {
 export async function createContext(services: Services, request: ContextRequest): Promise<GatewayContext> {
   const loaders = createLoaders(services.db, { batching: services.config.dataloaderBatching });
   const token = bearerToken(request.authorization);
-  if (token === null) return { viewer: null, loaders, services, requestId: request.requestId };
+  if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, services, requestId: request.requestId };
 
   const userId = await verifyAccessToken(token, services.config.jwt);
   const record = await loadViewerRecord(services.db, userId);
@@ -52,12 +57,15 @@ export async function createContext(services: Services, request: ContextRequest)
 
   loaders.userById.prime(record.user.id, record.user);
   const roles = new Map<string, OrganizationRole>();
-  for (const membership of record.memberships) {
+  const plans = new Set<OrganizationPlan>();
+  for (const { plan, ...membership } of record.memberships) {
     roles.set(membership.organization_id, membership.role);
+    plans.add(plan);
     loaders.membership.prime(membershipKey(membership.organization_id, membership.user_id), membership);
   }
   return {
-    viewer: { id: record.user.id, email: record.user.email, roles },
+    viewer: { id: record.user.id, email: record.user.email, roles, plans },
+    clientIp: request.clientIp,
     loaders,
     services,
     requestId: request.requestId,

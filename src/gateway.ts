@@ -12,9 +12,11 @@ import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './error-format';
-import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from './limits';
+import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from './limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { Budgets } from './rate-limit/budget';
+import { costLimitPlugin } from './rate-limit/plugin';
 
 export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
@@ -22,6 +24,7 @@ export interface GatewayOptions {
   cache: ResilientCache;
   generations: OrganizationGenerations;
   metrics: Metrics;
+  budgets: Budgets;
 }
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
@@ -40,13 +43,14 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     csrfPrevention: true,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES)],
     formatError: createErrorFormatter(config, logger),
     cache: options.cache,
     persistedQueries:
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
     plugins: [
       landingPage,
+      costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
       ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),
     ],

@@ -40,6 +40,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     // Per-request access logs only at debug level: at gateway rates they would dominate the log volume.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
@@ -82,7 +83,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
           search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
           body: request.body,
         },
-        context: () => createContext(services, { authorization: request.headers.authorization, requestId: request.id }),
+        context: () => createContext(services, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip }),
       });
       for (const [key, value] of response.headers) void reply.header(key, value);
       if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));

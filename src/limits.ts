@@ -42,3 +42,26 @@ export function depthLimit(maxDepth: number): ValidationRule {
     };
   };
 }
+
+export const MAX_ALIASES = 30;
+
+/** Refuses operations with more aliased fields than `max` (aliases multiply work without deeper nesting). */
+export function aliasLimit(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias) aliases += 1;
+      },
+      Document: {
+        leave() {
+          if (aliases > max) {
+            context.reportError(
+              new GraphQLError(`Operation uses ${aliases} aliases; the maximum is ${max}.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', aliases, maxAliases: max } }),
+            );
+          }
+        },
+      },
+    };
+  };
+}

@@ -4,16 +4,20 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { resolvers } from '../resolvers';
 import { cacheControlDirective } from '../schema/cache-control';
+import { costDirective, listSizeDirective, rateLimitDirective } from '../schema/cost-directives';
 import { validateArguments } from './validation';
 
-/** Built once at start-up: type-graphql's metadata turned into an executable schema. */
-export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/**
+ * Built once at start-up: type-graphql's metadata turned into an executable schema. `transform` applies
+ * directive behaviour (the @rateLimit field limits) to the built schema; the SDL is the same either way.
+ */
+export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
-    directives: [cacheControlDirective],
-    validate: true,
+    directives: [cacheControlDirective, costDirective, listSizeDirective, rateLimitDirective],
     validateFn: validateArguments,
   });
+  return transform(schema);
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';

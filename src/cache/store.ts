@@ -1,40 +1,29 @@
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { RedisClient } from '../redis';
 import { ResilientCache } from './resilient-cache';
 
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';
   /** Responses, persisted queries and generations, under one namespace. */
   readonly cache: ResilientCache;
-  close(): Promise<void>;
 }
 
 /**
  * Keyv over Redis (REDIS_URL) or over a bounded in-process LRU, behind the Apollo KeyValueCache interface
  * (KeyvAdapter batches concurrent gets into one MGET), made resilient: a Redis outage turns into misses.
  */
-export function createCacheStore(config: Config, logger: Logger, metrics: Metrics): CacheStore {
+export function createCacheStore(config: Config, redis: RedisClient | undefined, logger: Logger, metrics: Metrics): CacheStore {
   const log = logger.child({ component: 'cache' });
   let keyv: Keyv<string>;
-  let close = async () => undefined as void;
-  if (config.redisUrl) {
-    const client = createClient({
-      url: config.redisUrl,
-      // Fail fast while disconnected instead of queueing commands behind a dead socket.
-      disableOfflineQueue: true,
-      socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-    });
-    client.on('error', (error: unknown) => log.debug({ err: error }, 'redis client error'));
-    const store = new KeyvRedis<string>(client, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 });
+  if (redis) {
+    const store = new KeyvRedis<string>(redis, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 });
     keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true });
-    close = async () => {
-      await keyv.disconnect().catch(() => undefined);
-    };
   } else {
     const lru = new LRUCache<string, string>({ maxSize: config.responseCacheMaxBytes, sizeCalculation: (value, key) => value.length + key.length });
     // Keyv calls set(key, value, ttlMs) on Map-like stores; lru-cache takes its ttl in an options object.
@@ -57,5 +46,5 @@ export function createCacheStore(config: Config, logger: Logger, metrics: Metric
     },
     onRecover: () => log.info('cache store answers again'),
   });
-  return { kind: config.redisUrl ? 'redis' : 'memory', cache, close };
+  return { kind: redis ? 'redis' : 'memory', cache };
 }

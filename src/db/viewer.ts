@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, MemberRow, UserRow } from './types';
+import type { Database, MemberRow, OrganizationPlan, UserRow } from './types';
 
 export interface ViewerRecord {
   user: UserRow;
-  memberships: MemberRow[];
+  /** With the plan of each organization (rate-limit tiers). */
+  memberships: (MemberRow & { plan: OrganizationPlan })[];
 }
 
 /** The authenticated user and all their memberships, in one statement (the auth constant of a request). */
@@ -12,11 +13,12 @@ export async function loadViewerRecord(db: Kysely<Database>, userId: string): Pr
     .selectFrom('users as u')
     .selectAll('u')
     .select(
-      sql<MemberRow[]>`coalesce((
+      sql<ViewerRecord['memberships']>`coalesce((
         SELECT json_agg(json_build_object(
           'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role,
-          'joined_at', m.joined_at, 'invited_by', m.invited_by))
-        FROM organization_members m WHERE m.user_id = u.id), '[]'::json)`.as('memberships'),
+          'joined_at', m.joined_at, 'invited_by', m.invited_by, 'plan', o.plan))
+        FROM organization_members m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = u.id), '[]'::json)`.as('memberships'),
     )
     .where('u.id', '=', userId)
     .executeTakeFirst();

@@ -50,8 +50,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       autoSeed: false,
       sandbox: false,
       teamProductivityRefreshMinutes: 0,
-      // Most suites change rows behind the API's back (SQL fixtures); the cache suites turn it on.
+      // Most suites change rows behind the API's back (SQL fixtures) and send requests faster than any
+      // budget allows; the cache and rate-limit suites turn these on.
       responseCache: false,
+      rateLimits: false,
       ...options.config,
     }) as Config;
     const shared = options.shareDatabaseWith;

@@ -1,0 +1,59 @@
+import { DirectiveLocation, GraphQLBoolean, GraphQLDirective, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLString } from 'graphql';
+import { Directive } from 'type-graphql';
+
+/**
+ * Demand-control directives in the style of the GraphQL cost directive specification (IBM) and Apollo
+ * Router: @cost gives a type or field its weight, @listSize says how many items a list returns.
+ */
+export const costDirective = new GraphQLDirective({
+  name: 'cost',
+  description: 'Points a type or field adds to an operation’s cost (objects 1, scalars 0, mutations 10 unless set).',
+  locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
+  args: { weight: { type: new GraphQLNonNull(GraphQLInt) } },
+});
+
+export const listSizeDirective = new GraphQLDirective({
+  name: 'listSize',
+  description:
+    'Size of the list a field returns: the value of a slicing argument (e.g. `first`), else `assumedSize`. With `sizedFields`, the size applies to those fields of the returned object (connections: `edges`).',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: {
+    assumedSize: { type: GraphQLInt },
+    slicingArguments: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    sizedFields: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    requireOneSlicingArgument: { type: GraphQLBoolean, defaultValue: true },
+  },
+});
+
+/** graphql-rate-limit-directive's @rateLimit: this field at most `limit` times per `duration` seconds per principal. */
+export const rateLimitDirective = new GraphQLDirective({
+  name: 'rateLimit',
+  description: 'At most `limit` calls of this field per `duration` seconds per caller.',
+  locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
+  isRepeatable: true,
+  args: {
+    limit: { type: new GraphQLNonNull(GraphQLInt), defaultValue: 60 },
+    duration: { type: new GraphQLNonNull(GraphQLInt), defaultValue: 60 },
+  },
+});
+
+export const Cost = (weight: number) => Directive(`@cost(weight: ${weight})`);
+
+export const ConnectionSize = () => Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false)');
+
+export const ListSize = (options: { assumedSize?: number; slicingArguments?: string[] }) => {
+  const args = [
+    options.assumedSize !== undefined ? `assumedSize: ${options.assumedSize}` : '',
+    options.slicingArguments ? `slicingArguments: [${options.slicingArguments.map((a) => JSON.stringify(a)).join(', ')}]` : '',
+    options.slicingArguments ? 'requireOneSlicingArgument: false' : '',
+  ].filter(Boolean);
+  return Directive(`@listSize(${args.join(', ')})`);
+};
+
+export const RateLimit = (limit: number, durationSeconds: number) => Directive(`@rateLimit(limit: ${limit}, duration: ${durationSeconds})`);
+
+/** Per-principal limits of heavy fields (SPEC §8). */
+export const FIELD_LIMITS = {
+  analytics: { limit: 30, duration: 60 },
+  collaborationWrites: { limit: 50, duration: 60 },
+} as const;

@@ -1,0 +1,128 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../logger';
+import type { RedisClient } from '../redis';
+
+/** A token bucket: up to `capacity` points, refilled continuously at `refillPerSecond`. */
+export interface BucketPolicy {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface BucketCharge {
+  key: string;
+  policy: BucketPolicy;
+  /** Points to take (> 0), give back (< 0), or 0 to read the level. */
+  cost: number;
+}
+
+export interface BucketLevel {
+  allowed: boolean;
+  /** Points left after this call. */
+  remaining: number;
+}
+
+/**
+ * Every bucket of one call is checked and charged together, atomically: if any bucket lacks the points,
+ * none is charged. Refills are computed from Redis's clock (TIME), so processes on different machines
+ * agree. A continuous bucket has no window edge at which a client could spend two windows at once.
+ */
+const TOKEN_BUCKETS_LUA = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local levels = {}
+local allowed = 1
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[(i - 1) * 3 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
+  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1]) or capacity
+  local ts = tonumber(state[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - ts) / 1000 * rate)
+  levels[i] = tokens
+  if cost > 0 and tokens < cost then allowed = 0 end
+end
+local result = { allowed }
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[(i - 1) * 3 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
+  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  local tokens = levels[i]
+  if allowed == 1 or cost < 0 then tokens = math.min(capacity, tokens - cost) end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil(capacity / rate * 1000) + 1000)
+  result[i + 1] = tostring(tokens)
+end
+return result
+`;
+
+class MemoryBuckets {
+  private readonly buckets = new LRUCache<string, { tokens: number; ts: number }>({ max: 100_000 });
+
+  charge(charges: BucketCharge[]): BucketLevel[] {
+    const now = Date.now();
+    const levels = charges.map(({ key, policy }) => {
+      const state = this.buckets.get(key);
+      const tokens = state ? Math.min(policy.capacity, state.tokens + (Math.max(0, now - state.ts) / 1000) * policy.refillPerSecond) : policy.capacity;
+      return tokens;
+    });
+    const allowed = charges.every((charge, i) => charge.cost <= 0 || levels[i]! >= charge.cost);
+    return charges.map((charge, i) => {
+      const tokens = allowed || charge.cost < 0 ? Math.min(charge.policy.capacity, levels[i]! - charge.cost) : levels[i]!;
+      this.buckets.set(charge.key, { tokens, ts: now });
+      return { allowed, remaining: tokens };
+    });
+  }
+}
+
+/**
+ * Point budgets in Redis when configured (shared and atomic across processes), in memory otherwise. If
+ * Redis fails, the in-process buckets take over at once, and Redis is tried again after a second.
+ */
+export class Budgets {
+  private readonly memory = new MemoryBuckets();
+  private redisDownUntil = 0;
+
+  constructor(
+    private readonly redis: RedisClient | undefined,
+    private readonly logger: Logger,
+    private readonly timeoutMs = 200,
+  ) {}
+
+  get usingRedis(): boolean {
+    return this.redis !== undefined && Date.now() >= this.redisDownUntil;
+  }
+
+  async charge(charges: BucketCharge[]): Promise<BucketLevel[]> {
+    if (this.redis && this.usingRedis) {
+      try {
+        const reply = (await this.withDeadline(
+          this.redis.eval(TOKEN_BUCKETS_LUA, {
+            keys: charges.map((c) => c.key),
+            arguments: charges.flatMap((c) => [String(c.policy.capacity), String(c.policy.refillPerSecond), String(c.cost)]),
+          }),
+        )) as unknown as (number | string)[];
+        const allowed = Number(reply[0]) === 1;
+        return charges.map((_, i) => ({ allowed, remaining: Number(reply[i + 1]) }));
+      } catch (error) {
+        this.redisDownUntil = Date.now() + 1000;
+        this.logger.warn({ err: error }, 'rate-limit store unavailable: counting in this process until it is back');
+      }
+    }
+    return this.memory.charge(charges);
+  }
+
+  private async withDeadline<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        promise,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`rate-limit store did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
