@@ -23,6 +23,8 @@ export interface Config {
   readonly persistedQueryTtlSeconds: number;
   /** `RATE_LIMITS=off` turns point budgets and field limits off (benchmarks only); the cost maximum stays. */
   readonly rateLimits: boolean;
+  /** A plain user's budget; admins get ×2, enterprise members ×3, anonymous callers ÷5. */
+  readonly rateLimitPointsPerMinute: number;
   /** Operations whose estimated cost is higher are refused before they run. */
   readonly maxQueryCost: number;
   /** Honour X-Forwarded-For from a proxy in front (anonymous callers are limited by address). */
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     persistedQueries: oneOf(env, 'PERSISTED_QUERIES', ['on', 'only', 'off'] as const, 'on'),
     persistedQueryTtlSeconds: integer(env, 'PERSISTED_QUERY_TTL_SECONDS', 86400, 60, 31536000),
     rateLimits: flag(env, 'RATE_LIMITS', true),
+    rateLimitPointsPerMinute: integer(env, 'RATE_LIMIT_POINTS_PER_MINUTE', 3000, 10, 10_000_000),
     maxQueryCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 10_000_000),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     jwt: Object.freeze({

@@ -86,7 +86,7 @@ export class Budgets {
   constructor(
     private readonly redis: RedisClient | undefined,
     private readonly logger: Logger,
-    private readonly timeoutMs = 200,
+    private readonly timeoutMs = 1000,
   ) {}
 
   get usingRedis(): boolean {

@@ -4,9 +4,9 @@ import type { BucketPolicy } from './budget';
 
 /**
  * Who pays for a request, and how much they may spend. Budgets are sized in points: a typical operation
- * (a page of studies with their creators, the dashboard) costs about 30, so a user's 3,000 points a
- * minute are about 100 typical operations. Organization admins get twice that, members of an enterprise
- * organization three times; anonymous callers share one budget per address.
+ * (a page of studies with their creators, the dashboard) costs about 30, so a user's default 3,000 points
+ * a minute (RATE_LIMIT_POINTS_PER_MINUTE) are about 100 typical operations. Organization admins get twice
+ * that, members of an enterprise organization three times; anonymous callers share a fifth per address.
  */
 export interface Principal {
   key: string;
@@ -17,7 +17,6 @@ export interface Principal {
 }
 
 export const TYPICAL_OPERATION_COST = 30;
-const USER_POINTS_PER_MINUTE = 100 * TYPICAL_OPERATION_COST;
 const REQUESTS: BucketPolicy = { capacity: 10, refillPerSecond: 10 };
 
 function perMinute(pointsPerMinute: number): BucketPolicy {
@@ -25,11 +24,12 @@ function perMinute(pointsPerMinute: number): BucketPolicy {
 }
 
 export function principalOf(ctx: GatewayContext): Principal {
+  const userPointsPerMinute = ctx.services.config.rateLimitPointsPerMinute;
   const viewer = ctx.viewer;
-  if (!viewer) return { key: `ip:${ctx.clientIp}`, tier: 'anonymous', points: perMinute(USER_POINTS_PER_MINUTE / 5), requests: REQUESTS };
+  if (!viewer) return { key: `ip:${ctx.clientIp}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
   const admin = [...viewer.roles.values()].some((role) => roleAtLeast(role, 'admin'));
   const enterprise = viewer.plans.has('enterprise');
   const multiplier = (admin ? 2 : 1) * (enterprise ? 3 : 1);
   const tier = enterprise ? (admin ? 'enterprise-admin' : 'enterprise-user') : admin ? 'admin' : 'user';
-  return { key: `user:${viewer.id}`, tier, points: perMinute(USER_POINTS_PER_MINUTE * multiplier), requests: REQUESTS };
+  return { key: `user:${viewer.id}`, tier, points: perMinute(userPointsPerMinute * multiplier), requests: REQUESTS };
 }
