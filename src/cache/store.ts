@@ -1,6 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
-import Keyv from 'keyv';
+import Keyv, { type DeserializedData, type Deserialize, type Serialize } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -18,12 +18,24 @@ export interface CacheStore {
  * Keyv over Redis (REDIS_URL) or over a bounded in-process LRU, behind the Apollo KeyValueCache interface
  * (KeyvAdapter batches concurrent gets into one MGET), made resilient: a Redis outage turns into misses.
  */
+/** A value under our prefix that is not JSON is someone else's (or corrupt): a miss, not a store failure. */
+const serialize: Serialize = (data) => JSON.stringify(data);
+const deserialize: Deserialize = <Value>(data: string) => {
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    return parsed !== null && typeof parsed === 'object' ? (parsed as DeserializedData<Value>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const serialization = { serialize, deserialize };
+
 export function createCacheStore(config: Config, redis: RedisClient | undefined, logger: Logger, metrics: Metrics): CacheStore {
   const log = logger.child({ component: 'cache' });
   let keyv: Keyv<string>;
   if (redis) {
     const store = new KeyvRedis<string>(redis, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 });
-    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true });
+    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization });
   } else {
     const lru = new LRUCache<string, string>({ maxSize: config.responseCacheMaxBytes, sizeCalculation: (value, key) => value.length + key.length });
     // Keyv calls set(key, value, ttlMs) on Map-like stores; lru-cache takes its ttl in an options object.
@@ -34,7 +46,7 @@ export function createCacheStore(config: Config, redis: RedisClient | undefined,
       has: (key: string) => lru.has(key),
       clear: () => lru.clear(),
     };
-    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true });
+    keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization });
   }
   keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
   const cache = new ResilientCache(new KeyvAdapter(keyv, { disableBatchReads: false }), {
