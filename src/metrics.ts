@@ -30,6 +30,12 @@ export function createMetrics() {
       buckets: [1, 5, 10, 30, 100, 300, 1000, 3000, 10000],
       registers: [registry],
     }),
+    costDifference: new Histogram({
+      name: 'studygraph_operation_cost_refunded',
+      help: 'Estimated minus actual cost (points refunded after execution).',
+      buckets: [0, 1, 5, 10, 30, 100, 300, 1000, 3000, 10000],
+      registers: [registry],
+    }),
     throttled: new Counter({
       name: 'studygraph_throttled_requests_total',
       help: 'Requests refused by cost limits, by reason (too_costly, budget, burst, field).',

@@ -120,6 +120,7 @@ describe('cost-based rate limits', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.equal(retryAfter, error.extensions?.retryAfterSeconds);
     assert.equal(retryAfter, Math.ceil((1500 - throttle.currentlyAvailable) / throttle.restoreRate), JSON.stringify(throttle));
+    assert.match(await (await fetch(`${gateway.url}/metrics`)).text(), /studygraph_throttled_requests_total\{reason="budget"\} [1-9]/);
     await sleep(retryAfter * 1000 + 200);
     assert.equal((await gateway.graphql(query, { token })).status, 200, 'the budget refilled');
   });
@@ -135,6 +136,10 @@ describe('cost-based rate limits', () => {
     assert.ok(cost.actualQueryCost < 1500);
     const spent = before - cost.throttleStatus!.currentlyAvailable;
     assert.ok(spent <= cost.actualQueryCost + 1, `spent ${spent}, actual ${cost.actualQueryCost}`);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    for (const series of ['studygraph_operation_cost_estimated_count', 'studygraph_operation_cost_actual_count', 'studygraph_operation_cost_refunded_count']) {
+      assert.match(metrics, new RegExp(`${series} [1-9]`), series);
+    }
   });
 
   it('200 concurrent requests never overspend a budget', async () => {

@@ -125,6 +125,7 @@ export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; m
           const result = rc.response.body.singleResult;
           const actual = cost.dryRun ? 0 : result.data ? operationCost(input, result.data) : 0;
           metrics.actualCost.observe(actual);
+          if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
           if (charged && cost.principal && cost.requested > actual) {
             const [points] = await budgets.charge([{ key: `studygraph:rl:points:${cost.principal.key}`, policy: cost.principal.points, cost: actual - cost.requested }]);
             cost.throttle = throttleOf(cost.principal, points!);
