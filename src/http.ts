@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
+import { withDeadline } from './deadline';
 import type { Metrics } from './metrics';
 import { runInRequestScope, type RequestScope } from './request-scope';
 
@@ -18,15 +19,6 @@ function requestIdOf(request: { headers: Record<string, unknown> }): string {
 
 function graphqlError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -102,7 +94,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
-      await withTimeout(database.ping(), READY_TIMEOUT_MS);
+      await withDeadline(database.ping(), READY_TIMEOUT_MS, 'database');
       return { status: 'ready', database: database.kind };
     } catch (error) {
       return reply.code(503).send({ status: 'unavailable', database: database.kind, reason: error instanceof Error ? error.message : String(error) });

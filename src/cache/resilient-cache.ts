@@ -1,4 +1,5 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import { withDeadline } from '../deadline';
 
 export interface ResilientCacheOptions {
   /** Longest a cache call may take before it counts as failed. */
@@ -8,13 +9,6 @@ export interface ResilientCacheOptions {
   onError(operation: 'get' | 'set' | 'delete', error: unknown): void;
   /** Called once when the store answers again after failures. */
   onRecover(): void;
-}
-
-class CacheTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`cache store did not answer within ${ms} ms`);
-    this.name = 'CacheTimeoutError';
-  }
 }
 
 /**
@@ -81,18 +75,8 @@ export class ResilientCache implements KeyValueCache<string> {
     }
   }
 
-  private async withDeadline<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        promise,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CacheTimeoutError(this.options.timeoutMs)), this.options.timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private withDeadline<T>(promise: Promise<T>): Promise<T> {
+    return withDeadline(promise, this.options.timeoutMs, 'cache store');
   }
 
   private failed(operation: 'get' | 'set' | 'delete', error: unknown): void {

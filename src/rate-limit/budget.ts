@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { withDeadline } from '../deadline';
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis';
 
@@ -96,11 +97,13 @@ export class Budgets {
   async charge(charges: BucketCharge[]): Promise<BucketLevel[]> {
     if (this.redis && this.usingRedis) {
       try {
-        const reply = (await this.withDeadline(
+        const reply = (await withDeadline(
           this.redis.eval(TOKEN_BUCKETS_LUA, {
             keys: charges.map((c) => c.key),
             arguments: charges.flatMap((c) => [String(c.policy.capacity), String(c.policy.refillPerSecond), String(c.cost)]),
           }),
+          this.timeoutMs,
+          'rate-limit store',
         )) as unknown as (number | string)[];
         const allowed = Number(reply[0]) === 1;
         return charges.map((_, i) => ({ allowed, remaining: Number(reply[i + 1]) }));
@@ -110,19 +113,5 @@ export class Budgets {
       }
     }
     return this.memory.charge(charges);
-  }
-
-  private async withDeadline<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        promise,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`rate-limit store did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
