@@ -1,6 +1,8 @@
 import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
+import { CachePrivate } from './cache-control';
 import { Cost } from './cost-directives';
 
+@CachePrivate(0)
 @Cost(0)
 @ObjectType({ description: "The caller's point budget and what this operation costs (GitHub's rateLimit, Shopify's throttleStatus)." })
 export class RateLimitStatus {
