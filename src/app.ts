@@ -11,7 +11,7 @@ import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
+import { createMetrics, registerPoolGauge } from './metrics';
 import { Budgets } from './rate-limit/budget';
 import { fieldRateLimits } from './rate-limit/field-limits';
 import { closeRedisClient, createRedisClient } from './redis';
@@ -52,6 +52,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       await seedDatabase(database.db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
     }
     const metrics = createMetrics();
+    registerPoolGauge(metrics, database.poolStats);
     const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;
     if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);

@@ -17,6 +17,7 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Budgets } from './rate-limit/budget';
 import { costLimitPlugin } from './rate-limit/plugin';
+import { requestMetricsPlugin } from './request-metrics-plugin';
 
 export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
@@ -50,6 +51,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
     plugins: [
       landingPage,
+      requestMetricsPlugin(options.metrics),
       costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
       ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),

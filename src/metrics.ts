@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per process, scraped at /metrics. */
 export function createMetrics() {
@@ -36,6 +36,19 @@ export function createMetrics() {
       buckets: [0, 1, 5, 10, 30, 100, 300, 1000, 3000, 10000],
       registers: [registry],
     }),
+    requestDuration: new Histogram({
+      name: 'studygraph_request_duration_seconds',
+      help: 'GraphQL request latency by operation name (named operations; others grouped) and outcome.',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    sqlStatements: new Histogram({
+      name: 'studygraph_sql_statements_per_request',
+      help: 'SQL statements one GraphQL request sent (authentication included).',
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 50, 100],
+      registers: [registry],
+    }),
     throttled: new Counter({
       name: 'studygraph_throttled_requests_total',
       help: 'Requests refused by cost limits, by reason (too_costly, budget, burst, field).',
@@ -46,3 +59,34 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Pool figures, read when Prometheus scrapes. */
+export function registerPoolGauge(metrics: Metrics, poolStats: () => { total: number; idle: number; waiting: number }): void {
+  new Gauge({
+    name: 'studygraph_db_pool_connections',
+    help: 'Database pool connections by state (waiting: requests queued for a connection).',
+    labelNames: ['state'] as const,
+    registers: [metrics.registry],
+    collect() {
+      const stats = poolStats();
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+}
+
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_LABELS = 200;
+
+/** Operation names are client-chosen: keep the label set bounded. */
+export function operationLabeler(): (name: string | null | undefined) => string {
+  const seen = new Set<string>();
+  return (name) => {
+    if (!name || !OPERATION_NAME.test(name)) return 'anonymous';
+    if (seen.has(name)) return name;
+    if (seen.size >= MAX_OPERATION_LABELS) return 'other';
+    seen.add(name);
+    return name;
+  };
+}

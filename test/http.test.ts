@@ -106,6 +106,17 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.match((await errorOf(response)).message, /\/graphql/);
   });
 
+  it('/metrics has latency by operation, SQL statements per request and pool figures', async () => {
+    await gateway.graphql('query DashboardProbe { viewer { id } }', { token });
+    await gateway.graphql('{ viewer { id } }', { token });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(text, /studygraph_request_duration_seconds_count\{operation="DashboardProbe",outcome="ok"\} 1/);
+    assert.match(text, /studygraph_request_duration_seconds_count\{operation="anonymous",outcome="ok"\} [1-9]/);
+    assert.match(text, /studygraph_sql_statements_per_request_count [1-9]/);
+    assert.match(text, /studygraph_db_pool_connections\{state="total"\} [0-9]/);
+    assert.match(text, /studygraph_process_resident_memory_bytes [0-9]/);
+  });
+
   it('healthz and readyz answer', async () => {
     const health = await fetch(`${gateway.url}/healthz`);
     assert.deepEqual([health.status, await health.json()], [200, { status: 'ok' }]);
