@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { countsByParent, createPageLoader, createParentLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface ActivityPageArgs {
@@ -13,10 +13,10 @@ export interface ActivityPageArgs {
 /** Newest first: keyset on (created_at, id) descending. */
 export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 
-export function createActivityLoaders(db: Kysely<Database>, batch: boolean) {
+export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     /** Pages of a study's activity log. */
-    activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(batch, async (studyIds, args) => {
+    activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(settings, 'activityPage', async (studyIds, args) => {
       const rows = await db
         .selectFrom('studies as s')
         .innerJoinLateral(
@@ -37,7 +37,8 @@ export function createActivityLoaders(db: Kysely<Database>, batch: boolean) {
     }),
 
     activityTotal: createParentLoader<{ types: string[] | null }, number>(
-      batch,
+      settings,
+      'activityTotal',
       async (studyIds, args) => {
         let query = db
           .selectFrom('collaboration_activity')

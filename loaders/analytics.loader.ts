@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, StudyStatus } from '../src/db/types';
-import { createParentLoader } from './page';
+import { createParentLoader, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
 
 /**
@@ -58,10 +58,11 @@ function grouped<Row extends { organization_id: string }>(rows: Row[]): Map<stri
   return map;
 }
 
-export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
+export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     studyMetrics: createParentLoader<AnalyticsArgs, StudyMetrics>(
-      batch,
+      settings,
+      'studyMetrics',
       async (organizationIds, { days }) => {
         const since = windowStart(days);
         const { rows } = await sql<{ organization_id: string; status: StudyStatus; total: number; created: number; completed: number; created_and_completed: number }>`
@@ -97,7 +98,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
 
     /** Comments written in the window; comments resolved in the window and how long they took. */
     commentMetrics: createParentLoader<AnalyticsArgs, CommentMetrics>(
-      batch,
+      settings,
+      'commentMetrics',
       async (organizationIds, { days }) => {
         const since = windowStart(days);
         // Two index ranges (written in the window, resolved in the window) rather than one OR over both.
@@ -120,7 +122,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
 
     /** Mean hours from request to decision of the approvals decided in the window; null when none was. */
     averageApprovalHours: createParentLoader<AnalyticsArgs, number | null>(
-      batch,
+      settings,
+      'averageApprovalHours',
       async (organizationIds, { days }) => {
         const { rows } = await sql<{ organization_id: string; average_hours: number }>`
           SELECT organization_id, (avg(extract(epoch FROM decided_at - requested_at)) / 3600)::float8 AS average_hours
@@ -134,7 +137,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
 
     /** Active members, activity per type and per hour of day (UTC), from one pass over the window. */
     activityMetrics: createParentLoader<AnalyticsArgs, ActivityMetrics>(
-      batch,
+      settings,
+      'activityMetrics',
       async (organizationIds, { days }) => {
         const { rows } = await sql<{ organization_id: string; kind: 'members' | 'type' | 'hour'; key: string | null; count: number }>`
           WITH window_activity AS (
@@ -171,7 +175,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
 
     /** Distinct active users per UTC day of the window, zeros included (generate_series). */
     dailyActiveUsers: createParentLoader<AnalyticsArgs, DayCount[]>(
-      batch,
+      settings,
+      'dailyActiveUsers',
       async (organizationIds, { days }) => {
         const { rows } = await sql<{ organization_id: string; date: string; count: number }>`
           WITH per_day AS (
@@ -194,7 +199,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, batch: boolean) {
 
     /** The most active users of the window, most active first (ties by user id). */
     topContributors: createParentLoader<AnalyticsArgs & { limit: number }, ContributorCount[]>(
-      batch,
+      settings,
+      'topContributors',
       async (organizationIds, { days, limit }) => {
         const { rows } = await sql<{ organization_id: string; user_id: string; count: number }>`
           SELECT organization_id, user_id, count FROM (

@@ -1,18 +1,20 @@
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
-import { byKey, groupBy } from './page';
+import { byKey, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
 
-export function createApprovalLoaders(db: Kysely<Database>, batch: boolean) {
+export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    approvalById: new DataLoader<string, ApprovalRow | null>(
+    approvalById: defineLoader<string, ApprovalRow | null>(
+      settings,
+      'approvalById',
       async (ids) => byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
-      { batch },
     ),
 
     /** A study's approval requests, oldest first. */
-    approvalsByStudy: new DataLoader<string, ApprovalRow[]>(
+    approvalsByStudy: defineLoader<string, ApprovalRow[]>(
+      settings,
+      'approvalsByStudy',
       async (studyIds) => {
         const rows = await db
           .selectFrom('approvals')
@@ -24,7 +26,6 @@ export function createApprovalLoaders(db: Kysely<Database>, batch: boolean) {
         const grouped = groupBy(rows, 'study_id');
         return studyIds.map((id) => grouped.get(id) ?? []);
       },
-      { batch },
     ),
   };
 }

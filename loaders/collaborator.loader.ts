@@ -1,13 +1,14 @@
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
-import { groupBy } from './page';
+import { defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
 
-export function createCollaboratorLoaders(db: Kysely<Database>, batch: boolean) {
+export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     /** All collaborators of a study, oldest first (a study has tens, not thousands). */
-    collaboratorsByStudy: new DataLoader<string, CollaboratorRow[]>(
+    collaboratorsByStudy: defineLoader<string, CollaboratorRow[]>(
+      settings,
+      'collaboratorsByStudy',
       async (studyIds) => {
         const rows = await db
           .selectFrom('study_collaborators')
@@ -19,7 +20,6 @@ export function createCollaboratorLoaders(db: Kysely<Database>, batch: boolean) 
         const grouped = groupBy(rows, 'study_id');
         return studyIds.map((id) => grouped.get(id) ?? []);
       },
-      { batch },
     ),
   };
 }

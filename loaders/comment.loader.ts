@@ -1,8 +1,7 @@
-import DataLoader from 'dataloader';
 import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface CommentPageArgs {
@@ -21,14 +20,15 @@ export interface CommentStatsRow {
   averageResolutionHours: number | null;
 }
 
-export function createCommentLoaders(db: Kysely<Database>, batch: boolean) {
+export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    commentById: new DataLoader<string, CommentRow | null>(
+    commentById: defineLoader<string, CommentRow | null>(
+      settings,
+      'commentById',
       async (ids) => byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
-      { batch },
     ),
 
-    commentsPage: createPageLoader<CommentPageArgs, CommentRow>(batch, async (studyIds, args) => {
+    commentsPage: createPageLoader<CommentPageArgs, CommentRow>(settings, 'commentsPage', async (studyIds, args) => {
       const rows = await db
         .selectFrom('studies as s')
         .innerJoinLateral(
@@ -49,7 +49,8 @@ export function createCommentLoaders(db: Kysely<Database>, batch: boolean) {
     }),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
-      batch,
+      settings,
+      'commentTotal',
       async (studyIds, args) => {
         let query = db
           .selectFrom('comments')
@@ -61,7 +62,11 @@ export function createCommentLoaders(db: Kysely<Database>, batch: boolean) {
       () => 0,
     ),
 
-    commentStats: new DataLoader<string, CommentStatsRow>(
+    commentStats: defineLoader<string, CommentStatsRow>(
+
+      settings,
+
+      'commentStats',
       async (studyIds) => {
         const rows = await db
           .selectFrom('comments')
@@ -82,7 +87,6 @@ export function createCommentLoaders(db: Kysely<Database>, batch: boolean) {
             : { total: 0, resolved: 0, averageResolutionHours: null };
         });
       },
-      { batch },
     ),
   };
 }

@@ -9,27 +9,22 @@ import { createMembershipLoaders } from './membership.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
+import type { LoaderSettings } from './page';
 import { createUserLoaders } from './user.loader';
 
-export interface LoaderOptions {
-  /** false: one key per statement (the benchmark's unbatched baseline). */
-  batching: boolean;
-}
-
 /** The only place loaders are built: once per request, so no cached row outlives it. */
-export function createLoaders(db: Kysely<Database>, options: LoaderOptions) {
-  const batch = options.batching;
+export function createLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    ...createUserLoaders(db, batch),
-    ...createOrganizationLoaders(db, batch),
-    ...createMembershipLoaders(db, batch),
-    ...createStudyLoaders(db, batch),
-    ...createCollaboratorLoaders(db, batch),
-    ...createCommentLoaders(db, batch),
-    ...createApprovalLoaders(db, batch),
-    ...createActivityLoaders(db, batch),
-    ...createAnalyticsLoaders(db, batch),
-    ...createTeamProductivityLoaders(db, batch),
+    ...createUserLoaders(db, settings),
+    ...createOrganizationLoaders(db, settings),
+    ...createMembershipLoaders(db, settings),
+    ...createStudyLoaders(db, settings),
+    ...createCollaboratorLoaders(db, settings),
+    ...createCommentLoaders(db, settings),
+    ...createApprovalLoaders(db, settings),
+    ...createActivityLoaders(db, settings),
+    ...createAnalyticsLoaders(db, settings),
+    ...createTeamProductivityLoaders(db, settings),
   };
 }
 

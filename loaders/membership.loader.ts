@@ -1,8 +1,7 @@
-import DataLoader from 'dataloader';
 import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface MemberPageArgs {
@@ -18,10 +17,12 @@ export function membershipKey(organizationId: string, userId: string): string {
   return `${organizationId}:${userId}`;
 }
 
-export function createMembershipLoaders(db: Kysely<Database>, batch: boolean) {
+export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
-    membership: new DataLoader<string, MemberRow | null>(
+    membership: defineLoader<string, MemberRow | null>(
+      settings,
+      'membership',
       async (keys) => {
         const pairs = keys.map((key) => key.split(':') as [string, string]);
         const rows = await db
@@ -34,10 +35,9 @@ export function createMembershipLoaders(db: Kysely<Database>, batch: boolean) {
         const found = new Map(rows.map((row) => [membershipKey(row.organization_id, row.user_id), row]));
         return keys.map((key) => found.get(key) ?? null);
       },
-      { batch },
     ),
 
-    membersPage: createPageLoader<MemberPageArgs, MemberRow>(batch, async (organizationIds, args) => {
+    membersPage: createPageLoader<MemberPageArgs, MemberRow>(settings, 'membersPage', async (organizationIds, args) => {
       const rows = await db
         .selectFrom('organizations as o')
         .innerJoinLateral(
@@ -58,7 +58,8 @@ export function createMembershipLoaders(db: Kysely<Database>, batch: boolean) {
     }),
 
     memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
-      batch,
+      settings,
+      'memberTotal',
       async (organizationIds, args) => {
         let query = db
           .selectFrom('organization_members')

@@ -1,8 +1,7 @@
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, createPageLoader, groupBy } from './page';
+import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface ViewerOrganizationRow extends OrganizationRow {
@@ -18,22 +17,26 @@ export interface OrganizationPageArgs {
 /** Organizations a user belongs to, by name: keyset on (name, id). */
 export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
 
-export function createOrganizationLoaders(db: Kysely<Database>, batch: boolean) {
+export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    organizationById: new DataLoader<string, OrganizationRow | null>(
+    organizationById: defineLoader<string, OrganizationRow | null>(
+      settings,
+      'organizationById',
       async (ids) =>
         byKey(ids, await db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
-      { batch },
     ),
 
-    organizationBySlug: new DataLoader<string, OrganizationRow | null>(
+    organizationBySlug: defineLoader<string, OrganizationRow | null>(
+
+      settings,
+
+      'organizationBySlug',
       async (slugs) =>
         byKey(slugs, await db.selectFrom('organizations').selectAll().where('slug', 'in', [...slugs]).execute(), 'slug'),
-      { batch },
     ),
 
     /** Pages of the organizations a user (the parent) is a member of. */
-    organizationsOfUser: createPageLoader<OrganizationPageArgs, ViewerOrganizationRow>(batch, async (userIds, args) => {
+    organizationsOfUser: createPageLoader<OrganizationPageArgs, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args) => {
       const rows = await db
         .selectFrom('users as u')
         .innerJoinLateral(

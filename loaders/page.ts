@@ -1,5 +1,28 @@
 import DataLoader from 'dataloader';
 
+/** How every loader of a request is built: batched or not, and who is told each batch's size. */
+export interface LoaderSettings {
+  /** false: one key per statement (the benchmark's unbatched baseline). */
+  batch: boolean;
+  onBatch?: (loader: string, keys: number) => void;
+}
+
+/** A DataLoader whose batches are reported (by name) to `settings.onBatch`. */
+export function defineLoader<K, V, C = K>(
+  settings: LoaderSettings,
+  name: string,
+  load: DataLoader.BatchLoadFn<K, V>,
+  options: Omit<DataLoader.Options<K, V, C>, 'batch' | 'name'> = {},
+): DataLoader<K, V, C> {
+  const observed: DataLoader.BatchLoadFn<K, V> = settings.onBatch
+    ? (keys) => {
+        settings.onBatch!(name, keys.length);
+        return load(keys);
+      }
+    : load;
+  return new DataLoader<K, V, C>(observed, { ...options, batch: settings.batch, name });
+}
+
 /** One page of a parent's one-to-many relation. */
 export interface Page<Row> {
   rows: Row[];
@@ -23,11 +46,14 @@ function argsKeyOf(args: unknown): string {
 
 /** A loader of one value per (parent, args), fetched for all parents of equal args in one statement. */
 export function createParentLoader<Args, Value>(
-  batch: boolean,
+  settings: LoaderSettings,
+  name: string,
   fetch: FetchByParents<Args, Value>,
   missing: () => Value,
 ): DataLoader<ParentKey<Args>, Value, string> {
-  return new DataLoader<ParentKey<Args>, Value, string>(
+  return defineLoader<ParentKey<Args>, Value, string>(
+    settings,
+    name,
     async (keys) => {
       const groups = new Map<string, { args: Args; parentIds: Set<string> }>();
       for (const key of keys) {
@@ -44,7 +70,7 @@ export function createParentLoader<Args, Value>(
       );
       return keys.map((key) => results.get(argsKeyOf(key.args))?.get(key.parentId) ?? missing());
     },
-    { batch, cacheKeyFn: (key) => `${key.parentId}|${argsKeyOf(key.args)}` },
+    { cacheKeyFn: (key) => `${key.parentId}|${argsKeyOf(key.args)}` },
   );
 }
 
@@ -53,11 +79,13 @@ export function createParentLoader<Args, Value>(
  * extra row only tells that a next page exists.
  */
 export function createPageLoader<Args extends { first: number }, Row>(
-  batch: boolean,
+  settings: LoaderSettings,
+  name: string,
   fetch: FetchByParents<Args, Row[]>,
 ): DataLoader<ParentKey<Args>, Page<Row>, string> {
   return createParentLoader<Args, Page<Row>>(
-    batch,
+    settings,
+    name,
     async (parentIds, args) => {
       const pages = new Map<string, Page<Row>>();
       for (const [parentId, rows] of await fetch(parentIds, args)) {

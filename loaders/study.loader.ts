@@ -1,8 +1,7 @@
-import DataLoader from 'dataloader';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, StudyRow, StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, groupBy } from './page';
+import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
@@ -57,16 +56,17 @@ export interface StudySearch {
   offset: number;
 }
 
-export function createStudyLoaders(db: Kysely<Database>, batch: boolean) {
+export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    studyById: new DataLoader<string, StudyRow | null>(
+    studyById: defineLoader<string, StudyRow | null>(
+      settings,
+      'studyById',
       async (ids) =>
         byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
-      { batch },
     ),
 
     /** Pages of an organization's studies: one LATERAL statement for all organizations asked. */
-    studiesPage: createPageLoader<StudyPageArgs, StudyRow>(batch, async (organizationIds, args) => {
+    studiesPage: createPageLoader<StudyPageArgs, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
       const column = `s.${args.orderBy}` as const;
       const rows = await db
         .selectFrom('organizations as o')
@@ -97,7 +97,8 @@ export function createStudyLoaders(db: Kysely<Database>, batch: boolean) {
     }),
 
     studyTotal: createParentLoader<StudyListFilter, number>(
-      batch,
+      settings,
+      'studyTotal',
       async (organizationIds, filter) =>
         countsByParent(
           await db

@@ -1,23 +1,24 @@
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../src/db/types';
-import { byKey } from './page';
+import { byKey, defineLoader, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
 
-export function createUserLoaders(db: Kysely<Database>, batch: boolean) {
+export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    userById: new DataLoader<string, UserRow | null>(
+    userById: defineLoader<string, UserRow | null>(
+      settings,
+      'userById',
       async (ids) => byKey(ids, await db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
-      { batch },
     ),
-    userByEmail: new DataLoader<string, UserRow | null>(
+    userByEmail: defineLoader<string, UserRow | null>(
+      settings,
+      'userByEmail',
       async (emails) =>
         byKey(
           emails,
           await db.selectFrom('users').selectAll().where('email', 'in', [...emails]).execute(),
           'email',
         ),
-      { batch },
     ),
   };
 }

@@ -60,7 +60,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const budgets = new Budgets(redis, logger);
     const store = createCacheStore(config, redis, logger, metrics);
     const generations = new OrganizationGenerations(store.cache);
-    const services: Services = { db: database.db, config, logger, generations };
+    const loaderSettings = {
+      batch: config.dataloaderBatching,
+      onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
+    };
+    const services: Services = { db: database.db, config, logger, generations, loaderSettings };
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);

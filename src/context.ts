@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createLoaders, type Loaders } from '../loaders';
 import { membershipKey } from '../loaders/membership.loader';
+import type { LoaderSettings } from '../loaders/page';
 import { bearerToken, verifyAccessToken } from './auth';
 import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
@@ -25,6 +26,8 @@ export interface Services {
   readonly logger: Logger;
   /** Cache invalidation for writes whose reach is wider than the viewer's organizations. */
   readonly generations: OrganizationGenerations;
+  /** Batching on or off, and the metric each batch's size goes to. */
+  readonly loaderSettings: LoaderSettings;
 }
 
 export interface GatewayContext {
@@ -47,7 +50,7 @@ export interface ContextRequest {
  * token gives an anonymous viewer; a bad one, or one whose user is gone, is UNAUTHENTICATED.
  */
 export async function createContext(services: Services, request: ContextRequest): Promise<GatewayContext> {
-  const loaders = createLoaders(services.db, { batching: services.config.dataloaderBatching });
+  const loaders = createLoaders(services.db, services.loaderSettings);
   const token = bearerToken(request.authorization);
   if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, services, requestId: request.requestId };
 

@@ -49,6 +49,13 @@ export function createMetrics() {
       buckets: [0, 1, 2, 3, 5, 8, 13, 21, 50, 100],
       registers: [registry],
     }),
+    loaderBatchSize: new Histogram({
+      name: 'studygraph_dataloader_batch_size',
+      help: 'Keys per DataLoader batch, by loader (the unbatched mode observes 1 per key).',
+      labelNames: ['loader'] as const,
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
     throttled: new Counter({
       name: 'studygraph_throttled_requests_total',
       help: 'Requests refused by cost limits, by reason (too_costly, budget, burst, field).',

@@ -117,6 +117,18 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.match(text, /studygraph_process_resident_memory_bytes [0-9]/);
   });
 
+  it('/metrics has the size of every DataLoader batch, by loader', async () => {
+    const query = '{ organizations(first: 10) { edges { node { studies(first: 3) { edges { node { createdBy { name } } } } } } } }';
+    const { body } = await gateway.graphql(query, { token });
+    const organizations = (body.data as { organizations: { edges: unknown[] } }).organizations.edges.length;
+    assert.ok(organizations >= 2, 'the analyst belongs to several organizations');
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    // One batch held the studies of every organization at once.
+    assert.match(text, /studygraph_dataloader_batch_size_count\{loader="studiesPage"\} 1\n/);
+    assert.match(text, new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="studiesPage"\\} ${organizations}\\n`));
+    assert.match(text, /studygraph_dataloader_batch_size_bucket\{le="1",loader="userById"\} 0\n/);
+  });
+
   it('healthz and readyz answer', async () => {
     const health = await fetch(`${gateway.url}/healthz`);
     assert.deepEqual([health.status, await health.json()], [200, { status: 'ok' }]);
