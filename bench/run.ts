@@ -2,48 +2,90 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { createGateway } from '../src/app';
-import { loadConfig } from '../src/config';
+import { loadConfig, type Config } from '../src/config';
+import { openDatabase } from '../src/db/database';
 import { createLogger } from '../src/logger';
 import { benchAnalytics } from './analytics';
+import { toPng } from './chart';
+import { benchOperations } from './operations';
 
-// npm run bench -- [--section analytics] [--organizations 50] [--rounds 3]
-// Runs against the database of DATABASE_URL (seed it first: npm run seed -- --scale large).
+const RESULTS = path.resolve(__dirname, '../../bench/results');
+const USAGE = `usage: npm run bench -- [--section operations|analytics] [options]
+  operations (default): every saved operation, batched vs unbatched vs warm cache
+    --users 200 --connections 16 --seconds 10 --warmup 2
+  analytics: analytics(days: 30|365) per organization
+    --organizations 50 --rounds 3`;
+
+// Runs against the database of DATABASE_URL (seed it first: npm run seed -- --scale medium|large).
 async function main() {
   const { values } = parseArgs({
     options: {
-      section: { type: 'string', default: 'analytics' },
+      section: { type: 'string', default: 'operations' },
+      users: { type: 'string', default: '200' },
+      connections: { type: 'string', default: '16' },
+      seconds: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
       organizations: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) return console.log(USAGE);
+  const numbers = Object.fromEntries(
+    (['users', 'connections', 'seconds', 'warmup', 'organizations', 'rounds'] as const).map((name) => {
+      const value = Number(values[name]);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1\n${USAGE}`);
+      return [name, value];
+    }),
+  ) as Record<'users' | 'connections' | 'seconds' | 'warmup' | 'organizations' | 'rounds', number>;
   const base = loadConfig();
   if (!base.databaseUrl) throw new Error('npm run bench needs DATABASE_URL (a seeded PostgreSQL); the embedded database is not what we measure.');
-  const config = Object.freeze({ ...base, logLevel: 'warn' as const, autoMigrate: false, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0 });
-  const gateway = await createGateway(config, createLogger(config));
-  await gateway.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = gateway.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const config: Config = Object.freeze({ ...base, logLevel: 'warn' as const, autoMigrate: false, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0 });
+  const logger = createLogger(config);
+
+  const database = await openDatabase(config, logger);
+  const sections: string[] = [];
   try {
-    const sections: string[] = [`# studygraph bench — ${new Date().toISOString()}`, `${os.cpus().length} cores, Node ${process.version}, database ${new URL(config.databaseUrl!).pathname.slice(1)}`];
-    if (values.section === 'analytics') {
-      const table = await benchAnalytics(gateway, baseUrl, config, { organizations: Number(values.organizations), rounds: Number(values.rounds) });
-      sections.push('## Analytics (cold: no response cache in the path; client in the same process)', table);
+    const size = await sql<{ users: string; studies: string; comments: string }>`
+      SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM studies) AS studies, (SELECT count(*) FROM comments) AS comments`.execute(database.db);
+    const { users, studies, comments } = size.rows[0]!;
+    sections.push(
+      `# studygraph bench: ${values.section} — ${new Date().toISOString()}`,
+      `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; ` +
+        `database ${new URL(config.databaseUrl!).pathname.slice(1)} with ${users} users, ${studies} studies, ${comments} comments; cache store ${config.redisUrl ? 'Redis' : 'in-process LRU'}.`,
+    );
+    await mkdir(RESULTS, { recursive: true });
+    if (values.section === 'operations') {
+      const { report, svg } = await benchOperations(database.db, config, { ...numbers, warmupSeconds: numbers.warmup }, (line) => console.error(line));
+      sections.push('## Standard operations', report, '![latency per operation](operations.png)');
+      await writeFile(path.join(RESULTS, 'operations.svg'), svg);
+      await writeFile(path.join(RESULTS, 'operations.png'), toPng(svg));
+    } else if (values.section === 'analytics') {
+      const gateway = await createGateway(config, logger);
+      try {
+        await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+        const address = gateway.app.server.address();
+        if (!address || typeof address === 'string') throw new Error('no port');
+        const table = await benchAnalytics(gateway, `http://127.0.0.1:${address.port}`, config, numbers);
+        sections.push('## Analytics (cold: no response cache in the path; client in the same process)', table);
+      } finally {
+        await gateway.close();
+      }
     } else {
-      throw new Error(`unknown --section ${values.section}`);
+      throw new Error(`unknown --section ${values.section}\n${USAGE}`);
     }
-    const report = sections.join('\n\n') + '\n';
-    console.log(report);
-    const dir = path.resolve(__dirname, '../../bench/results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, `${values.section}.md`), report);
   } finally {
-    await gateway.close();
+    await database.destroy();
   }
+  const report = `${sections.join('\n\n')}\n`;
+  console.log(report);
+  await writeFile(path.join(RESULTS, `${values.section}.md`), report);
+  console.log(`wrote bench/results/${values.section}.md${values.section === 'operations' ? ' and operations.png' : ''}`);
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

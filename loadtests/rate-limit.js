@@ -1,59 +1,47 @@
-// A greedy client and a normal one share the gateway: the greedy one must be throttled (429) while the
-// normal one keeps its latency.
-//   k6 run -e BASE_URL=http://localhost:4000 -e JWT_SECRET=... loadtests/rate-limit.js
+// A greedy client and a normal one share the gateway: the greedy one must be throttled (429 with
+// Retry-After) while the normal one keeps its latency and is never refused.
+//   k6 run -e BASE_URL=http://localhost:4000 loadtests/rate-limit.js (or: npm run loadtest -- rate-limit)
+// GREEDY_USER and NORMAL_USER are seeded user numbers; DURATION (30s).
 import { check, sleep } from 'k6';
-import http from 'k6/http';
-import { Counter } from 'k6/metrics';
-import { BASE_URL } from './lib/graphql.js';
-import { mintToken, seededUserId } from './lib/tokens.js';
+import { graphql } from './lib/graphql.js';
+import { discoverUser } from './lib/mix.js';
+import { operations } from './lib/operations.js';
+import { SUMMARY_TREND_STATS, summaryFor } from './lib/summary.js';
 
-const SECRET = __ENV.JWT_SECRET || 'studygraph-development-secret-do-not-use-in-production';
-const GREEDY_USER = Number(__ENV.GREEDY_USER || 40);
-const NORMAL_USER = Number(__ENV.NORMAL_USER || 70);
-const throttled = new Counter('throttled_responses');
+const DURATION = __ENV.DURATION || '30s';
 
 export const options = {
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: {
-    greedy: { executor: 'constant-vus', vus: 20, duration: __ENV.DURATION || '30s', exec: 'greedy', tags: { client: 'greedy' } },
-    normal: { executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: __ENV.DURATION || '30s', preAllocatedVUs: 5, exec: 'normal', tags: { client: 'normal' } },
+    greedy: { executor: 'constant-vus', vus: 20, duration: DURATION, exec: 'greedy', tags: { client: 'greedy' } },
+    normal: { executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: DURATION, preAllocatedVUs: 5, exec: 'normal', tags: { client: 'normal' } },
   },
   thresholds: {
     'http_req_duration{client:normal}': ['p(95)<200'],
     'http_req_failed{client:normal}': ['rate<0.01'],
+    'graphql_errors{client:normal}': ['rate<0.01'],
     'throttled_responses{client:greedy}': ['count>0'],
+    'throttled_responses{client:normal}': ['count==0'],
   },
 };
 
-const STUDIES = `query Studies($org: ID!) { studies(organizationId: $org, first: 50) { totalCount edges { node { id title status createdBy { name } } } } }`;
-
-function post(token, query, variables) {
-  return http.post(`${BASE_URL}/graphql`, JSON.stringify({ query, variables }), {
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    responseCallback: http.expectedStatuses(200, 429),
-  });
-}
-
-function organizationOf(token) {
-  const body = post(token, '{ organizations(first: 1) { edges { node { id } } } }', {}).json();
-  return body.data.organizations.edges[0].node.id;
+function clientOf(userNumber) {
+  const user = discoverUser(userNumber);
+  return { token: user.token, organizationId: user.organizations[0].id };
 }
 
 export function setup() {
-  const greedy = mintToken(seededUserId(GREEDY_USER), SECRET);
-  const normal = mintToken(seededUserId(NORMAL_USER), SECRET);
-  return { greedy, normal, greedyOrg: organizationOf(greedy), normalOrg: organizationOf(normal) };
+  return { greedy: clientOf(Number(__ENV.GREEDY_USER || 40)), normal: clientOf(Number(__ENV.NORMAL_USER || 70)) };
 }
 
-export function greedy(data) {
-  const response = post(data.greedy, STUDIES, { org: data.greedyOrg });
-  if (response.status === 429) {
-    throttled.add(1);
-    check(response, { 'throttled with Retry-After': (r) => Number(r.headers['Retry-After']) >= 1 });
-  }
+export function greedy({ greedy: client }) {
+  const { response } = graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, { operation: 'Studies', expect: [200, 429] });
+  if (response.status === 429) check(response, { 'throttled with Retry-After': (r) => Number(r.headers['Retry-After']) >= 1 });
 }
 
-export function normal(data) {
-  const response = post(data.normal, STUDIES, { org: data.normalOrg });
-  check(response, { 'normal client served': (r) => r.status === 200 && !r.json().errors });
+export function normal({ normal: client }) {
+  graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, { operation: 'Studies' });
   sleep(0.1);
 }
+
+export const handleSummary = summaryFor('rate-limit');

@@ -154,3 +154,8 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: flag(env, 'INTROSPECTION', !production),
   });
 }
+
+/** The environment of a child process (a gateway the load-test and bench commands start): ours, changed. */
+export function environmentWith(changes: Record<string, string>): Record<string, string | undefined> {
+  return { ...process.env, ...changes };
+}

@@ -1,0 +1,68 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { runCli } from './run';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SCRIPTS = ['smoke', 'load', 'stress', 'spike', 'soak', 'cache', 'rate-limit'];
+const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=VALUE ...]
+  NAME     one of ${SCRIPTS.join(', ')} (loadtests/NAME.js)
+  --local  start the gateway here (on DATABASE_URL / REDIS_URL of this environment), wait for /readyz, stop it after
+  --url    the gateway to test otherwise (default http://localhost:4000)
+  --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200)`;
+
+/** k6 on PATH, else where `go install go.k6.io/k6@latest` puts it. */
+function findK6(): string {
+  const candidates = ['k6', path.join(os.homedir(), 'go', 'bin', 'k6')];
+  try {
+    candidates.push(path.join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', 'k6'));
+  } catch {
+    // no Go toolchain
+  }
+  for (const candidate of candidates) {
+    try {
+      execFileSync(candidate, ['version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  throw new Error('k6 is not installed: see loadtests/README.md (go install go.k6.io/k6@latest, or k6.io packages)');
+}
+
+runCli(async (config) => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { local: { type: 'boolean', default: false }, url: { type: 'string' }, env: { type: 'string', multiple: true, default: [] } },
+  });
+  const [name] = positionals;
+  if (!name || positionals.length > 1 || !SCRIPTS.includes(name)) throw new Error(`${name ? `unknown load test "${name}"\n` : ''}${USAGE}`);
+  if (values.local && values.url) throw new Error('--local starts its own gateway; leave out --url');
+  for (const pair of values.env) if (!/^[A-Z_][A-Z0-9_]*=/.test(pair)) throw new Error(`--env wants KEY=VALUE, got "${pair}"`);
+  const k6 = findK6();
+
+  let gateway: GatewayProcess | undefined;
+  if (values.local) {
+    if (!config.databaseUrl) console.warn('DATABASE_URL is not set: the gateway runs on the embedded database; its figures say nothing about PostgreSQL.');
+    // A database without users gets the small demo seed; a seeded one is left as it is.
+    gateway = await startGatewayProcess({ AUTO_MIGRATE: 'on', AUTO_SEED: 'on', LOG_LEVEL: 'warn', TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0' });
+    console.log(`gateway started at ${gateway.url} (pid ${gateway.pid})`);
+  }
+  const baseUrl = gateway?.url ?? values.url ?? 'http://localhost:4000';
+  // k6 sees our environment (JWT_SECRET included, to mint the seeded users' tokens) as __ENV.
+  const args = ['run', '-e', `BASE_URL=${baseUrl}`, ...values.env.flatMap((pair) => ['-e', pair]), path.join('loadtests', `${name}.js`)];
+  let code: number | null;
+  try {
+    const run = spawn(k6, args, { cwd: ROOT, stdio: 'inherit' });
+    [code] = (await once(run, 'exit')) as [number | null];
+  } finally {
+    const stopped = await gateway?.stop();
+    if (gateway && stopped !== 0) console.warn(`the gateway exited with code ${stopped} when stopped`);
+  }
+  if (existsSync(path.join(ROOT, 'loadtests', 'results', `${name}.md`))) console.log(`report: loadtests/results/${name}.md and .json`);
+  if (code !== 0) throw new Error(`k6 ${name} failed (exit code ${code}): see the thresholds above`);
+});
