@@ -37,6 +37,17 @@ async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<strin
   return analyst ? signAccessToken(analyst, config.jwt) : undefined;
 }
 
+/** Migrates and seeds where the configuration asks for it (once per start, before any process serves). */
+export async function prepareDatabase(db: Kysely<Database>, config: Config, logger: Logger): Promise<void> {
+  if (config.autoMigrate) {
+    for (const line of await migrateToLatest(db)) logger.info(line);
+  }
+  if (config.autoSeed && (await isEmpty(db))) {
+    logger.info('empty database: loading the small demo seed');
+    await seedDatabase(db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
+  }
+}
+
 /**
  * Builds every singleton once (database, schema, Apollo, HTTP server), migrating and seeding first
  * where the configuration asks for it. The caller decides whether and where to listen.
@@ -44,13 +55,7 @@ async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<strin
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
   const database = await openDatabase(config, logger);
   try {
-    if (config.autoMigrate) {
-      for (const line of await migrateToLatest(database.db)) logger.info(line);
-    }
-    if (config.autoSeed && (await isEmpty(database.db))) {
-      logger.info('empty database: loading the small demo seed');
-      await seedDatabase(database.db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
-    }
+    await prepareDatabase(database.db, config, logger);
     const metrics = createMetrics();
     registerPoolGauge(metrics, database.poolStats);
     const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;

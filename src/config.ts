@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Everything the gateway reads from its environment, parsed once and frozen. */
@@ -49,6 +50,8 @@ export interface Config {
   readonly teamProductivityRefreshMinutes: number;
   readonly sandbox: boolean;
   readonly introspection: boolean;
+  /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
+  if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
 
   return Object.freeze({
     env: nodeEnv,
@@ -152,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
+    workers,
   });
 }
 

@@ -39,8 +39,20 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     forceCloseConnections: 'idle',
   });
 
+  // Connections idle at close are closed by Fastify; one busy at close would stay open as keep-alive
+  // after its last response and hold the shutdown until its timeout, so those answers end it.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
   });
 
   // Fastify's own errors (unparseable JSON, body too large, unsupported media type) in GraphQL's shape.

@@ -1,31 +1,18 @@
+import cluster from 'node:cluster';
 import { createGateway } from './app';
-import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { runPrimary } from './cluster';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-  const logger = createLogger(config);
-  if (config.jwt.secretIsDevelopmentDefault) {
-    logger.warn('JWT_SECRET is not set: using the built-in development secret. Anyone can forge tokens; never run like this in production.');
-  }
-  if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
-
+/** One serving process: the only one, or a worker of WORKERS=N. */
+async function serve(config: Config, logger: Logger): Promise<void> {
   const gateway = await createGateway(config, logger);
   const address = await gateway.app.listen({ host: config.host, port: config.port });
   const url = `http://localhost:${config.port}/graphql`;
   logger.info({ address, url }, 'studygraph gateway listening');
-  if (process.stdout.isTTY || config.env === 'development') {
+  if (cluster.isPrimary && (process.stdout.isTTY || config.env === 'development')) {
     console.log(`\n  studygraph is running at ${url}`);
     if (gateway.demoToken) console.log(`  Demo token (analyst@example.com), already set in Sandbox:\n\n  ${gateway.demoToken}\n`);
   }
@@ -53,6 +40,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  if (cluster.isPrimary) {
+    if (config.jwt.secretIsDevelopmentDefault) {
+      logger.warn('JWT_SECRET is not set: using the built-in development secret. Anyone can forge tokens; never run like this in production.');
+    }
+    if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
+  }
+  if (cluster.isPrimary && config.workers > 1) await runPrimary(config, logger, SHUTDOWN_GRACE_MS);
+  else await serve(config, logger);
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config';
 
@@ -24,6 +25,8 @@ describe('config', () => {
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
       [{ JWT_SECRET: 'short' }, /JWT_SECRET/],
       [{ DATALOADER_BATCHING: 'maybe' }, /DATALOADER_BATCHING/],
+      [{ WORKERS: '0' }, /WORKERS/],
+      [{ WORKERS: '2' }, /WORKERS above 1 needs DATABASE_URL/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message), JSON.stringify(env));
@@ -38,5 +41,8 @@ describe('config', () => {
     assert.equal(config.sandbox, false);
     assert.equal(config.introspection, false);
     assert.equal(config.sqlCountHeader, false);
+    assert.equal(config.workers, os.availableParallelism(), 'one worker per core in production');
+    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) }).workers, 1, 'the embedded database has one process');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).workers, 1, 'one process in development');
   });
 });

@@ -18,6 +18,8 @@ export const MIX = [
 ];
 
 const durations = Object.fromEntries(MIX.map(([name]) => [name, new Trend(`duration_${name}`, true)]));
+/** Latency of the mix's requests only: setup()'s discovery burst is not what the pass bar is about. */
+const operationDuration = new Trend('operation_duration', true);
 
 const DISCOVERY = '{ organizations(first: 5) { edges { node { id studies(first: 10) { edges { node { id } } } } } } }';
 
@@ -103,12 +105,13 @@ export function runMixed(users, name) {
   if (chosen === 'Study' && organization.studies.length === 0) chosen = 'Studies';
   const result = graphql(operations[chosen], variablesFor(chosen, organization), user.token, { operation: chosen });
   durations[chosen].add(result.response.timings.duration);
+  operationDuration.add(result.response.timings.duration);
   return result;
 }
 
 /** The pass bar of the load-shaped scripts (the seeds' limits); SPEC §10's tighter targets are reported. */
 export const PASS_BAR = {
-  http_req_duration: ['p(95)<200'],
+  operation_duration: ['p(95)<200'],
   http_req_failed: ['rate<0.01'],
   graphql_errors: ['rate<0.01'],
   checks: ['rate>0.99'],

@@ -1,0 +1,72 @@
+import cluster, { type Worker } from 'node:cluster';
+import { prepareDatabase } from './app';
+import type { Config } from './config';
+import { openDatabase } from './db/database';
+import type { Logger } from './logger';
+
+/** A worker that dies this soon after another is a crash loop: give up instead of forking forever. */
+const CRASH_WINDOW_MS = 60_000;
+const MAX_CRASHES_IN_WINDOW = 5;
+const RESTART_DELAY_MS = 1_000;
+
+/**
+ * The primary of WORKERS=N: migrates and seeds once, forks N workers that share the port (the cluster
+ * module hands connections round-robin), replaces workers that die, and on SIGTERM/SIGINT asks every
+ * worker to finish its in-flight requests and exits 0 when they all did.
+ */
+export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs: number): Promise<void> {
+  const database = await openDatabase(config, logger);
+  try {
+    await prepareDatabase(database.db, config, logger);
+  } finally {
+    await database.destroy();
+  }
+  // Workers must not race each other over migrations or the seed: the primary has done both.
+  const workerEnv = { AUTO_MIGRATE: 'off', AUTO_SEED: 'off' };
+  let stopping = false;
+  const crashes: number[] = [];
+  const fork = () => cluster.fork(workerEnv);
+
+  cluster.on('exit', (worker: Worker, code, signal) => {
+    if (stopping) return;
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+    logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
+    if (crashes.length > MAX_CRASHES_IN_WINDOW) {
+      logger.fatal(`${crashes.length} workers died within ${CRASH_WINDOW_MS / 1000} s: giving up`);
+      void shutdown('crash loop', 1);
+      return;
+    }
+    setTimeout(() => stopping || fork(), RESTART_DELAY_MS).unref();
+  });
+
+  const shutdown = async (reason: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'stopping workers: each finishes its in-flight requests');
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    const codes = await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<number>((resolve) => {
+            const timer = setTimeout(() => worker.process.kill('SIGKILL'), shutdownGraceMs + 2_000);
+            // A worker still starting has no handler yet: SIGTERM ends it at once, which is clean too.
+            worker.once('exit', (code, signal) => {
+              clearTimeout(timer);
+              resolve(code === 0 || (code === null && signal === 'SIGTERM') ? 0 : 1);
+            });
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    const failed = codes.filter((code) => code !== 0).length;
+    if (failed > 0) logger.error(`${failed} of ${workers.length} workers did not stop cleanly`);
+    process.exit(failed > 0 ? 1 : exitCode);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  for (let i = 0; i < config.workers; i += 1) fork();
+  logger.info({ workers: config.workers, port: config.port }, 'primary started its workers');
+}
