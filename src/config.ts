@@ -50,6 +50,8 @@ export interface Config {
   readonly teamProductivityRefreshMinutes: number;
   readonly sandbox: boolean;
   readonly introspection: boolean;
+  /** Operations one HTTP request may batch as a JSON array; 0 refuses arrays. */
+  readonly maxBatchOperations: number;
   /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
   readonly workers: number;
 }
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
+    maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 50),
     workers,
   });
 }

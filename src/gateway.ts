@@ -43,6 +43,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     csrfPrevention: true,
+    allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES)],
     formatError: createErrorFormatter(config, logger),

@@ -74,6 +74,12 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
   app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`));
 
   const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (Array.isArray(request.body)) {
+      if (config.maxBatchOperations === 0) return graphqlError(reply, 400, 'BAD_REQUEST', 'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.');
+      if (request.body.length === 0 || request.body.length > config.maxBatchOperations) {
+        return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
+      }
+    }
     const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
     return runInRequestScope(scope, async () => {
       const headers = new HeaderMap();

@@ -87,6 +87,27 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.deepEqual(((await preflighted.json()) as { data: unknown }).data, { __typename: 'Query' });
   });
 
+  it('batched requests (JSON arrays) are refused unless MAX_BATCH_OPERATIONS allows them, and then bounded', async () => {
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ query: '{ __typename }' })));
+    const refused = await gateway.post(batch(2));
+    assert.equal(refused.status, 400);
+    assert.match((await errorOf(refused)).message, /Batched requests/);
+
+    const batching = await startTestGateway({ seed: 'none', config: { maxBatchOperations: 3 } });
+    try {
+      const served = await batching.post(batch(3));
+      assert.equal(served.status, 200);
+      const answers = (await served.json()) as { data: unknown }[];
+      assert.deepEqual(answers.map((answer) => answer.data), Array.from({ length: 3 }, () => ({ __typename: 'Query' })));
+      const tooMany = await batching.post(batch(4));
+      assert.equal(tooMany.status, 400);
+      assert.match((await errorOf(tooMany)).message, /1 to 3 operations; this one has 4/);
+      assert.equal((await batching.post('[]')).status, 400);
+    } finally {
+      await batching.close();
+    }
+  });
+
   it('mutations over GET are refused', async () => {
     const mutation = encodeURIComponent(`mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`);
     const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
