@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { signAccessToken } from './auth';
+import { createTokenVerifier, signAccessToken } from './auth';
 import type { Config } from './config';
 import type { Services } from './context';
 import { openDatabase, type DatabaseHandle } from './db/database';
@@ -33,6 +33,8 @@ async function isEmpty(db: Kysely<Database>): Promise<boolean> {
 }
 
 async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<string | undefined> {
+  // Behind an identity provider, our own HS256 tokens are only accepted when JWT_SECRET is set.
+  if (config.jwt.jwksUrl && config.jwt.secretIsDevelopmentDefault) return undefined;
   const analyst = await db.selectFrom('users').select(['id', 'email']).where('email', '=', DEMO_USERS.analyst.email).executeTakeFirst();
   return analyst ? signAccessToken(analyst, config.jwt) : undefined;
 }
@@ -69,7 +71,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       batch: config.dataloaderBatching,
       onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
     };
-    const services: Services = { db: database.db, config, logger, generations, loaderSettings };
+    const services: Services = { db: database.db, config, logger, generations, loaderSettings, verifyToken: createTokenVerifier(config.jwt) };
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);

@@ -1,10 +1,12 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from './config';
-import { unauthenticated } from './errors';
+import { serviceUnavailable, unauthenticated } from './errors';
 
 type JwtConfig = Config['jwt'];
 
 const ALGORITHM = 'HS256';
+/** What identity providers sign with; HMAC stays with our own secret, so no key is used as both. */
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The token of `Authorization: Bearer <token>`; null when the header is absent. */
@@ -16,23 +18,47 @@ export function bearerToken(header: string | string[] | undefined): string | nul
   return match[1]!;
 }
 
+export type TokenVerifier = (token: string) => Promise<string>;
+
+/**
+ * Built once at start-up. Without JWT_JWKS_URL: HS256 tokens signed with JWT_SECRET. With it: tokens
+ * signed by the key set's keys (fetched on first use, cached, refetched for an unknown `kid` at most every
+ * 30 s), plus HS256 tokens only when JWT_SECRET is set explicitly (`npm run token`, internal tools).
+ */
+export function createTokenVerifier(jwt: JwtConfig): TokenVerifier {
+  if (!jwt.jwksUrl) return (token) => verifyAccessToken(token, jwt);
+  const keySet = createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  const algorithms = jwt.secretIsDevelopmentDefault ? JWKS_ALGORITHMS : [ALGORITHM, ...JWKS_ALGORITHMS];
+  const key: JWTVerifyGetKey = async (header, token) => (header.alg === ALGORITHM ? jwt.secret : keySet(header, token));
+  return (token) => verifyWith(token, key, algorithms, jwt, true);
+}
+
 /** Verifies signature, algorithm, issuer, audience and expiry; returns the user id (`sub`). */
 export async function verifyAccessToken(token: string, jwt: JwtConfig): Promise<string> {
+  return verifyWith(token, async () => jwt.secret, [ALGORITHM], jwt, false);
+}
+
+async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: string[], jwt: JwtConfig, remoteKeys: boolean): Promise<string> {
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, jwt.secret, {
-      algorithms: [ALGORITHM],
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms,
       issuer: jwt.issuer,
       audience: jwt.audience,
       clockTolerance: jwt.clockToleranceSeconds,
       requiredClaims: ['sub', 'exp'],
-    });
-    if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw unauthenticated('Invalid token subject.');
-    return payload.sub;
+    }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired: request a new one.');
+    // The key set did not answer (timeout, network, not a key set): not the caller's fault; a retry may work.
+    if (remoteKeys && (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError))) {
+      throw serviceUnavailable('The signing keys of the identity provider could not be fetched; try again shortly.');
+    }
     if (error instanceof errors.JOSEError) throw unauthenticated('Invalid token.');
     throw error;
   }
+  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw unauthenticated('Invalid token subject.');
+  return payload.sub;
 }
 
 export async function signAccessToken(user: { id: string; email: string }, jwt: JwtConfig, ttlSeconds = jwt.ttlSeconds): Promise<string> {

@@ -37,6 +37,8 @@ export interface Config {
     readonly audience: string;
     readonly ttlSeconds: number;
     readonly clockToleranceSeconds: number;
+    /** An identity provider's JSON Web Key Set: tokens signed with its keys (RS/PS/ES/EdDSA) are accepted. */
+    readonly jwksUrl: string | undefined;
   };
   /** Migrate on start (development default; production runs `npm run migrate`). */
   readonly autoMigrate: boolean;
@@ -118,7 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const secret = env.JWT_SECRET;
-  if (production && !secret) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:']);
+  if (production && !secret && !jwksUrl) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (or JWT_JWKS_URL)');
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -151,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: env.JWT_AUDIENCE?.trim() || 'studygraph',
       ttlSeconds: integer(env, 'JWT_TTL_SECONDS', 86400, 60, 31536000),
       clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
+      jwksUrl,
     }),
     autoMigrate: flag(env, 'AUTO_MIGRATE', !production),
     autoSeed: flag(env, 'AUTO_SEED', !production && databaseUrl === undefined),

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createLoaders, type Loaders } from '../loaders';
 import { membershipKey } from '../loaders/membership.loader';
 import type { LoaderSettings } from '../loaders/page';
-import { bearerToken, verifyAccessToken } from './auth';
+import { bearerToken, type TokenVerifier } from './auth';
 import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import { loadViewerRecord } from './db/viewer';
@@ -26,6 +26,8 @@ export interface Services {
   readonly logger: Logger;
   /** Cache invalidation for writes whose reach is wider than the viewer's organizations. */
   readonly generations: OrganizationGenerations;
+  /** Token verification (HS256 secret and/or an identity provider's key set), built once. */
+  readonly verifyToken: TokenVerifier;
   /** Batching on or off, and the metric each batch's size goes to. */
   readonly loaderSettings: LoaderSettings;
 }
@@ -54,7 +56,7 @@ export async function createContext(services: Services, request: ContextRequest)
   const token = bearerToken(request.authorization);
   if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, services, requestId: request.requestId };
 
-  const userId = await verifyAccessToken(token, services.config.jwt);
+  const userId = await services.verifyToken(token);
   const record = await loadViewerRecord(services.db, userId);
   if (!record) throw unauthenticated('The user of this token no longer exists.');
 

@@ -9,11 +9,19 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 
 export function unauthenticated(message = 'Authentication required: send `Authorization: Bearer <token>`.'): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
+}
+
+/** Something the gateway depends on (the identity provider's keys) did not answer: retry later. */
+export function serviceUnavailable(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503 } },
   });
 }
 

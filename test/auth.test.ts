@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { signAccessToken } from '../src/auth';
+import { loadConfig } from '../src/config';
 import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('bearer tokens', () => {
@@ -85,5 +88,99 @@ describe('bearer tokens', () => {
     assert.equal(response.body.data?.__typename, 'Query');
     const viewer = await gateway.graphql('{ viewer { id } }');
     assert.equal(onlyError(viewer).extensions?.code, 'UNAUTHENTICATED');
+  });
+});
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
+  let gateway: TestGateway;
+  let keysServer: Server;
+  let analystId: string;
+  let providerKey: PrivateKey;
+  let strangerKey: PrivateKey;
+  let jwksRequests = 0;
+
+  before(async () => {
+    const provider = await generateKeyPair('RS256');
+    const stranger = await generateKeyPair('RS256');
+    providerKey = provider.privateKey;
+    strangerKey = stranger.privateKey;
+    const jwks = { keys: [{ ...(await exportJWK(provider.publicKey)), kid: 'provider-1', alg: 'RS256', use: 'sig' }] };
+    keysServer = createServer((_request, response) => {
+      jwksRequests += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => keysServer.listen(0, '127.0.0.1', resolve));
+    const base = loadConfig();
+    const { port } = keysServer.address() as AddressInfo;
+    gateway = await startTestGateway({ config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` } } });
+    analystId = await gateway.userId('analyst@example.com');
+  });
+  after(async () => {
+    await gateway?.close();
+    keysServer?.close();
+  });
+
+  const providerToken = (key: PrivateKey, claims: { aud?: string; iss?: string; expInSeconds?: number; kid?: string } = {}) => {
+    const jwt = gateway.config.jwt;
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: claims.kid ?? 'provider-1' })
+      .setSubject(analystId)
+      .setIssuer(claims.iss ?? jwt.issuer)
+      .setAudience(claims.aud ?? jwt.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.expInSeconds ?? 600))
+      .sign(key);
+  };
+
+  const viewerWith = (token: string) => gateway.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${token}` } });
+
+  it("accepts the provider's tokens, fetching its keys once", async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const response = await viewerWith(await providerToken(providerKey));
+      assert.equal(response.body.data?.viewer.id, analystId);
+    }
+    assert.equal(jwksRequests, 1, 'the key set is cached');
+  });
+
+  it('accepts a token expired within the clock tolerance, not beyond it', async () => {
+    const tolerance = gateway.config.jwt.clockToleranceSeconds;
+    assert.equal((await viewerWith(await providerToken(providerKey, { expInSeconds: -Math.floor(tolerance / 2) }))).body.data?.viewer.id, analystId);
+    assert.equal(onlyError(await viewerWith(await providerToken(providerKey, { expInSeconds: -tolerance - 30 }))).extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('refuses forged keys, unknown key ids, other audiences and issuers, and HS256 with the development secret', async () => {
+    const refused = [
+      await providerToken(strangerKey),
+      await providerToken(strangerKey, { kid: 'stranger-1' }),
+      await providerToken(providerKey, { aud: 'someone-else' }),
+      await providerToken(providerKey, { iss: 'evil' }),
+      await signAccessToken({ id: analystId, email: 'analyst@example.com' }, gateway.config.jwt),
+    ];
+    for (const token of refused) {
+      const response = await viewerWith(token);
+      assert.equal(response.status, 401);
+      assert.equal(onlyError(response).extensions?.code, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('an unreachable key set is a 503 SERVICE_UNAVAILABLE, not a refusal of the caller', async () => {
+    const base = loadConfig();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const orphan = await startTestGateway({
+      seed: 'none',
+      config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/jwks.json` } },
+    });
+    try {
+      const response = await orphan.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${await providerToken(providerKey)}` } });
+      assert.equal(response.status, 503);
+      assert.equal(onlyError(response).extensions?.code, 'SERVICE_UNAVAILABLE');
+    } finally {
+      await orphan.close();
+    }
   });
 });

@@ -9,6 +9,9 @@ import { runCli } from './run';
 runCli(async (config, logger) => {
   const { values } = parseArgs({ options: { email: { type: 'string' }, ttl: { type: 'string' } } });
   if (!values.email) throw new Error('--email is required, e.g. npm run token -- --email analyst@example.com');
+  if (config.jwt.jwksUrl && config.jwt.secretIsDevelopmentDefault) {
+    throw new Error('JWT_JWKS_URL is set: tokens come from that identity provider. Set JWT_SECRET as well to mint HS256 tokens here.');
+  }
   const email = values.email.trim().toLowerCase();
   const ttl = values.ttl === undefined ? config.jwt.ttlSeconds : Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1) throw new Error(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
