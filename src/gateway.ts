@@ -17,6 +17,7 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Budgets } from './rate-limit/budget';
 import { costLimitPlugin } from './rate-limit/plugin';
+import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
 import { requestMetricsPlugin } from './request-metrics-plugin';
 
 export interface GatewayOptions {
@@ -45,7 +46,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     csrfPrevention: true,
     allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES)],
+    validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals],
     formatError: createErrorFormatter(config, logger),
     cache: options.cache,
     persistedQueries:
@@ -53,6 +54,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     plugins: [
       landingPage,
       requestMetricsPlugin(options.metrics),
+      noNulInVariablesPlugin(),
       costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
       ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),

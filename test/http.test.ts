@@ -56,6 +56,30 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.equal(onlyError(badEnum).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('variables that are null for a non-null type or missing are BAD_USER_INPUT before anything runs (found by fuzzing)', async () => {
+    const query = 'query($id: ID!) { study(id: $id) { id } }';
+    for (const variables of [{ id: null }, {}]) {
+      const response = await gateway.graphql(query, { token, variables });
+      assert.equal(response.status, 400, JSON.stringify(variables));
+      assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(response.sqlStatements, 1, 'only the viewer lookup ran');
+    }
+  });
+
+  it('NUL characters in text are refused instead of failing in PostgreSQL (found by fuzzing)', async () => {
+    const literal = await gateway.graphql('{ organization(slug: "a\\u0000b") { id } }', { token });
+    assert.equal(onlyError(literal).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(onlyError(literal).message, /NUL/);
+    const variable = await gateway.graphql('query($slug: String!) { organization(slug: $slug) { id } }', { token, variables: { slug: 'a\u0000b' } });
+    assert.equal(variable.status, 400);
+    assert.equal(onlyError(variable).extensions?.code, 'BAD_USER_INPUT');
+    const nested = await gateway.graphql('mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }', {
+      token,
+      variables: { input: { organizationId: ACME, title: 'ok', description: 'bad \u0000 text' } },
+    });
+    assert.equal(onlyError(nested).extensions?.code, 'BAD_USER_INPUT');
+  });
+
   it('queries nested deeper than the limit are refused without touching the database', async () => {
     let selection = 'id';
     // Each round adds 4 levels: studies → edges → node → organization.

@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import { execute, GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
@@ -26,10 +27,18 @@ export function requestCostOf(ctx: GatewayContext): RequestCost | undefined {
   return requestCosts.get(ctx);
 }
 
+/**
+ * The operation with its variables coerced as execution will coerce them: a variable that is null for a
+ * non-null type, missing, or of the wrong type is the caller's BAD_USER_INPUT here, before anything runs.
+ */
 function costInput(rc: GraphQLRequestContext<GatewayContext>): CostInput {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of rc.document!.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  return { schema: rc.schema, operation: rc.operation!, fragments, variables: rc.request.variables ?? {} };
+  const coerced = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], rc.request.variables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) {
+    throw new GraphQLError(coerced.errors[0]!.message, { nodes: coerced.errors[0]!.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+  }
+  return { schema: rc.schema, operation: rc.operation!, fragments, variables: coerced.coerced };
 }
 
 /** `rateLimit(dryRun: true)` anywhere at the root: report the cost, run nothing, charge nothing. */

@@ -1,0 +1,123 @@
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** A small deterministic PRNG (mulberry32): a failing case can be replayed from its seed. */
+export function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (max: number) => Math.floor(next() * max);
+  return { next, int, pick: <T>(list: readonly T[]): T => list[int(list.length)]!, chance: (p: number) => next() < p };
+}
+export type Random = ReturnType<typeof random>;
+
+const STRINGS = ['', 'a', 'Study ✓ ünïcödé 🧪', 'x'.repeat(5000), "'; DROP TABLE studies; --", '<script>alert(1)</script>', '\u0000\u0001', '%s%n', 'a\nb\tc'];
+const INTS = [0, 1, -1, 2, 5, 10, 20, 100, 101, 365, 366, 2147483647, -2147483648];
+const FLOATS = [0, -0.5, 1.5, 1e308, -1e-308];
+const BAD_IDS = ['', 'not-an-id', '00000000-0000-0000-0000-000000000000', '1 OR 1=1', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '../../etc/passwd', 'a'.repeat(300)];
+
+function literal(type: GraphQLInputType, r: Random, ids: readonly string[], depth: number): string {
+  if (isNonNullType(type)) return literal(type.ofType, r, ids, depth);
+  if (isListType(type)) {
+    const items = Array.from({ length: r.int(4) }, () => literal(type.ofType, r, ids, depth + 1));
+    return `[${items.join(', ')}]`;
+  }
+  if (isEnumType(type)) return r.pick(type.getValues()).name;
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) || r.chance(0.5));
+    return `{ ${fields.map((field) => `${field.name}: ${depth > 3 ? 'null' : literal(field.type, r, ids, depth + 1)}`).join(', ')} }`;
+  }
+  if (isScalarType(type)) {
+    switch (type.name) {
+      case 'ID':
+        return JSON.stringify(r.chance(0.8) ? r.pick(ids) : r.pick(BAD_IDS));
+      case 'Int':
+        return String(r.pick(INTS));
+      case 'Float':
+        return String(r.pick(FLOATS));
+      case 'Boolean':
+        return r.chance(0.5) ? 'true' : 'false';
+      case 'DateTimeISO':
+        return JSON.stringify(r.pick(['2026-01-01T00:00:00.000Z', 'yesterday', '9999-12-31T23:59:59Z']));
+      default:
+        return JSON.stringify(r.pick(STRINGS));
+    }
+  }
+  return 'null';
+}
+
+function args(field: GraphQLField<unknown, unknown>, r: Random, ids: readonly string[]): string {
+  const chosen = field.args.filter((arg: GraphQLArgument) => isNonNullType(arg.type) || r.chance(0.4));
+  if (chosen.length === 0) return '';
+  return `(${chosen.map((arg) => `${arg.name}: ${literal(arg.type, r, ids, 0)}`).join(', ')})`;
+}
+
+function selection(type: GraphQLObjectType, r: Random, ids: readonly string[], depth: number): string {
+  const fields = Object.values(type.getFields());
+  const parts: string[] = [];
+  for (let i = 0, n = 1 + r.int(4); i < n; i += 1) {
+    const field = r.pick(fields);
+    const named = getNamedType(field.type);
+    const alias = r.chance(0.1) ? `a${i}: ` : '';
+    if (isObjectType(named)) {
+      if (depth >= 5) continue;
+      parts.push(`${alias}${field.name}${args(field, r, ids)} { ${selection(named, r, ids, depth + 1)} }`);
+    } else {
+      parts.push(`${alias}${field.name}${args(field, r, ids)}`);
+    }
+  }
+  return parts.length > 0 ? parts.join(' ') : '__typename';
+}
+
+/** A random operation that is valid in shape (it may still fail validation on argument values). */
+export function randomOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): string {
+  const mutation = schema.getMutationType();
+  if (mutation && r.chance(0.25)) {
+    const field = r.pick(Object.values(mutation.getFields()));
+    const named = getNamedType(field.type);
+    const body = isObjectType(named) ? ` { ${selection(named, r, ids, 1)} }` : '';
+    return `mutation { ${field.name}${args(field, r, ids)}${body} }`;
+  }
+  return `{ ${selection(schema.getQueryType()!, r, ids, 0)} }`;
+}
+
+const GARBAGE = ['{', '}', '(', ')', '[', ']', ':', '$', '@', '...', 'query', 'mutation', 'fragment', 'on', 'viewer', 'studies', '"', '#', '\\', '\u0000', 'null', '1e9999'];
+
+/** A request body that is malformed somewhere: JSON, the envelope, or the document. */
+export function malformedBody(r: Random): string {
+  switch (r.int(8)) {
+    case 0:
+      return Array.from({ length: 1 + r.int(200) }, () => String.fromCharCode(r.int(256))).join('');
+    case 1:
+      return JSON.stringify({ query: '{ viewer { id } }' }).slice(0, 1 + r.int(25));
+    case 2:
+      return JSON.stringify(r.pick([{ query: 5 }, { query: null }, { query: ['{ viewer { id } }'] }, { query: '{ viewer { id } }', variables: 'x' }, { query: '{ __typename }', operationName: 7 }, { query: '{ __typename }', extensions: [] }, {}, [], 'query', 42, null]));
+    case 3:
+      return JSON.stringify({ query: Array.from({ length: 1 + r.int(60) }, () => r.pick(GARBAGE)).join(' ') });
+    case 4:
+      return JSON.stringify({ query: `${'{ a: viewer '.repeat(1 + r.int(300))}${'}'.repeat(r.int(300))}` });
+    case 5:
+      return JSON.stringify({ query: 'query($n: Int!, $id: ID!) { organizations(first: $n) { totalCount } study(id: $id) { id } }', variables: { n: r.pick(['ten', 1e12, -5, null, [], {}]), id: r.pick([5, null, {}, 'x']) } });
+    case 6:
+      return `{"query": "{ __typename }", "variables": ${'{"a":'.repeat(1 + r.int(2000))}1${'}'.repeat(1 + r.int(2000))}}`;
+    default:
+      return JSON.stringify({ query: `{ ${'__typename '.repeat(1 + r.int(6000))}}` });
+  }
+}
