@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { getNamedType, isEnumType, isNonNullType, isObjectType, isScalarType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { sql } from 'kysely';
+import { buildGatewaySchema } from '../src/schema';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
+import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** Every field of `type`, nested `depth` levels, with small values for required arguments. */
+function everything(type: GraphQLObjectType, depth: number): string {
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
+    if (required.some((arg) => getNamedType(arg.type).name !== 'Int')) continue;
+    const args = [...required.map((arg) => `${arg.name}: 5`), ...(field.args.some((a) => a.name === 'first') ? ['first: 5'] : [])];
+    const call = `${field.name}${args.length ? `(${[...new Set(args)].join(', ')})` : ''}`;
+    const named = getNamedType(field.type);
+    if (isObjectType(named)) {
+      if (depth > 0) parts.push(`${call} { ${everything(named, depth - 1)} }`);
+    } else if (isScalarType(named) || isEnumType(named)) {
+      parts.push(call);
+    }
+  }
+  return parts.length ? parts.join(' ') : '__typename';
+}
+
+describe('tenant isolation audit: another organization’s data is unreachable', () => {
+  let gateway: TestGateway;
+  let schema: GraphQLSchema;
+  /** Ids and texts of Umbrella (the analyst is not a member; the outsider belongs nowhere). */
+  let foreign: { ids: Set<string>; texts: string[]; slug: string; commentId: string; approvalId: string; memberId: string; studyWord: string };
+  let viewers: { name: string; token: string }[];
+
+  before(async () => {
+    gateway = await startTestGateway();
+    schema = await buildGatewaySchema();
+    const db = gateway.db;
+    const rows = await sql<{ id: string; text: string | null }>`
+      SELECT id, name AS text FROM organizations WHERE id = ${UMBRELLA}
+      UNION ALL SELECT id, title FROM studies WHERE organization_id = ${UMBRELLA}
+      UNION ALL SELECT c.id, c.body FROM comments c JOIN studies s ON s.id = c.study_id WHERE s.organization_id = ${UMBRELLA}
+      UNION ALL SELECT a.id, NULL FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA}`.execute(db);
+    const organization = await db.selectFrom('organizations').select(['slug']).where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const comment = await db.selectFrom('comments').select('id').where('study_id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
+    const approval = await sql<{ id: string }>`SELECT a.id FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA} LIMIT 1`.execute(db);
+    const member = await db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const study = await db.selectFrom('studies').select('title').where('id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
+    foreign = {
+      ids: new Set(rows.rows.map((row) => row.id)),
+      // Long texts only: short words also occur in the viewer's own organizations.
+      texts: rows.rows.map((row) => row.text).filter((text): text is string => text !== null && text.length >= 24),
+      slug: organization.slug,
+      commentId: comment.id,
+      approvalId: approval.rows[0]!.id,
+      memberId: member.user_id,
+      studyWord: study.title.split(/\s+/).find((word) => word.length >= 5) ?? study.title,
+    };
+    viewers = [
+      { name: 'member of another organization', token: await gateway.tokenFor('analyst@example.com') },
+      { name: 'outsider', token: await gateway.tokenFor('outsider@example.com') },
+    ];
+  });
+  after(() => gateway?.close());
+
+  function assertNothingForeign(response: GraphQLResponse, asked: string, label: string) {
+    const text = JSON.stringify(response.body);
+    const askedIds = new Set(asked.match(UUID) ?? []);
+    const leakedIds = (text.match(UUID) ?? []).filter((id) => foreign.ids.has(id) && !askedIds.has(id));
+    assert.deepEqual(leakedIds, [], `${label}: no id of another tenant`);
+    const leakedTexts = foreign.texts.filter((t) => text.includes(JSON.stringify(t).slice(1, -1)));
+    assert.deepEqual(leakedTexts, [], `${label}: no text of another tenant`);
+    for (const error of response.body.errors ?? []) {
+      assert.ok(['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(String(error.extensions?.code)), `${label}: ${error.message}`);
+    }
+  }
+
+  /** Every root field, with the ways it can be pointed at Umbrella. A new field fails the audit until added. */
+  const queries = (): Record<string, string[]> => {
+    const query = schema.getQueryType()!;
+    const select = (field: string) => everything(getNamedType(query.getFields()[field]!.type) as GraphQLObjectType, 4);
+    return {
+      organization: [`{ organization(id: "${UMBRELLA}") { ${select('organization')} } }`, `{ organization(slug: "${foreign.slug}") { ${select('organization')} } }`],
+      organizations: [`{ organizations(first: 100) { ${select('organizations')} } }`],
+      study: [`{ study(id: "${UMBRELLA_STUDY}") { ${select('study')} } }`],
+      studies: [`{ studies(organizationId: "${UMBRELLA}", first: 5) { ${select('studies')} } }`],
+      searchStudies: [
+        `{ searchStudies(organizationId: "${UMBRELLA}", query: ${JSON.stringify(foreign.studyWord)}, first: 100) { ${select('searchStudies')} } }`,
+        `{ searchStudies(query: ${JSON.stringify(foreign.studyWord)}, first: 100) { ${select('searchStudies')} } }`,
+      ],
+      viewer: [`{ viewer { ${select('viewer')} } }`],
+      rateLimit: ['{ rateLimit { __typename } }'],
+    };
+  };
+
+  const mutations = (): Record<string, string> => ({
+    addCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}", role: VIEWER }`,
+    addComment: `{ studyId: "${UMBRELLA_STUDY}", body: "hello from outside" }`,
+    addMember: `{ organizationId: "${UMBRELLA}", email: "outsider@example.com", role: ADMIN }`,
+    changeMemberRole: `{ organizationId: "${UMBRELLA}", userId: "${foreign.memberId}", role: MEMBER }`,
+    changeStudyStatus: `{ id: "${UMBRELLA_STUDY}", status: ARCHIVED }`,
+    createStudy: `{ organizationId: "${UMBRELLA}", title: "planted" }`,
+    decideApproval: `{ approvalId: "${foreign.approvalId}", decision: APPROVED }`,
+    refreshTeamProductivity: `{ organizationId: "${UMBRELLA}" }`,
+    removeCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}" }`,
+    requestApproval: `{ studyId: "${UMBRELLA_STUDY}", reviewerId: "${foreign.memberId}" }`,
+    resolveComment: `{ commentId: "${foreign.commentId}" }`,
+    updateStudy: `{ id: "${UMBRELLA_STUDY}", title: "renamed from outside" }`,
+  });
+
+  it('the audit covers every root query and mutation of the schema', () => {
+    assert.deepEqual(Object.keys(queries()).sort(), Object.keys(schema.getQueryType()!.getFields()).sort());
+    assert.deepEqual(Object.keys(mutations()).sort(), Object.keys(schema.getMutationType()!.getFields()).sort());
+  });
+
+  it('control: the same walk as one of its members does reach its ids and texts (the audit can see a leak)', async () => {
+    const member = await gateway.db.selectFrom('users').select('email').where('id', '=', foreign.memberId).executeTakeFirstOrThrow();
+    const token = await gateway.tokenFor(member.email);
+    const seen = new Set<string>();
+    for (const operation of [...queries().organization!, ...queries().study!, ...queries().studies!]) {
+      const text = JSON.stringify((await gateway.graphql(operation, { token })).body);
+      for (const id of text.match(UUID) ?? []) if (foreign.ids.has(id)) seen.add(id);
+      for (const t of foreign.texts) if (text.includes(JSON.stringify(t).slice(1, -1))) seen.add(t);
+    }
+    assert.ok(seen.size >= 10, `the walk reached ${seen.size} of Umbrella's ids and texts`);
+  });
+
+  it('queries by id, by slug, by organization, by search and through every nested relation return nothing of it', async () => {
+    let asked = 0;
+    for (const viewer of viewers) {
+      for (const [field, operations] of Object.entries(queries())) {
+        for (const operation of operations) {
+          const response = await gateway.graphql(operation, { token: viewer.token });
+          assert.ok(response.status < 500, `${viewer.name} ${field}: ${JSON.stringify(response.body.errors)}`);
+          assertNothingForeign(response, operation, `${viewer.name} ${field}`);
+          asked += 1;
+        }
+      }
+    }
+    assert.ok(asked >= 18);
+  });
+
+  it('mutations aimed at it are refused and write nothing', async () => {
+    const counts = () =>
+      sql<{ n: string }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
+        + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity) AS n`.execute(gateway.db);
+    const fingerprint = () =>
+      sql<{ f: string }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
+        || (SELECT md5(string_agg(c.id || coalesce(c.resolved_at::text, ''), ',' ORDER BY c.id)) FROM comments c JOIN studies cs ON cs.id = c.study_id WHERE cs.organization_id = ${UMBRELLA})
+        || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA}) AS f
+        FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(gateway.db);
+    const before = [(await counts()).rows[0]!.n, (await fingerprint()).rows[0]!.f];
+    for (const viewer of viewers) {
+      for (const [field, input] of Object.entries(mutations())) {
+        const operation = `mutation { ${field}(input: ${input}) { __typename } }`;
+        const response = await gateway.graphql(operation, { token: viewer.token });
+        assert.equal(response.body.data ?? null, null, `${viewer.name} ${field} returned data`);
+        assert.ok(['NOT_FOUND', 'FORBIDDEN'].includes(String(response.body.errors?.[0]?.extensions?.code)), `${viewer.name} ${field}: ${JSON.stringify(response.body.errors)}`);
+        assertNothingForeign(response, operation, `${viewer.name} ${field}`);
+      }
+    }
+    assert.deepEqual([(await counts()).rows[0]!.n, (await fingerprint()).rows[0]!.f], before, 'nothing was written');
+  });
+});
