@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Config } from './config';
+import { isDatabaseUnavailable } from './db/unavailable';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import { currentRequestScope } from './request-scope';
@@ -26,8 +27,8 @@ const CLIENT_CODES = new Set<string>([
 ]);
 
 /**
- * Client errors pass through; every other error is logged with its stack and answered as
- * INTERNAL_SERVER_ERROR, its message masked outside development.
+ * Client errors pass through; an unreachable database is SERVICE_UNAVAILABLE (retry later); every other
+ * error is logged with its stack and answered as INTERNAL_SERVER_ERROR, its message masked outside development.
  */
 export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -43,6 +44,15 @@ export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger
       return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
     }
     const requestId = currentRequestScope()?.requestId;
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ err: original, path: formatted.path, requestId }, 'database unavailable while serving a request');
+      return {
+        message: 'The database is unavailable right now; retry shortly.',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...(requestId ? { requestId } : {}) },
+      };
+    }
     logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error while serving a request');
     return {
       message: config.env === 'development' ? formatted.message : 'Internal server error.',

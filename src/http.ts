@@ -97,7 +97,10 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
       });
       for (const [key, value] of response.headers) void reply.header(key, value);
       if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
-      void reply.code(response.status ?? 200);
+      // A request that failed before execution because the database is unreachable (the viewer lookup)
+      // is a 503 a client or load balancer may retry, not a 500.
+      const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
+      void reply.code(unavailable ? 503 : (response.status ?? 200));
       if (response.body.kind === 'complete') return reply.send(response.body.string);
       let text = '';
       for await (const chunk of response.body.asyncIterator) text += chunk;

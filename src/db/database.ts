@@ -42,6 +42,10 @@ export function createPostgresPool(config: Pick<Config, 'databaseUrl' | 'dbPoolM
   });
   // A server restart surfaces here on idle clients; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));
+  // pg-pool drops that listener while a client is checked out (between a transaction's statements, say):
+  // a connection killed then would be an uncaught 'error' event. The statement that next uses it fails
+  // instead, and the pool discards the broken client when it comes back.
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed while checked out')));
   return pool;
 }
 
