@@ -4,6 +4,7 @@ import { createTokenVerifier, signAccessToken } from './auth';
 import type { Config } from './config';
 import type { Services } from './context';
 import { openDatabase, type DatabaseHandle } from './db/database';
+import { RecentWriters } from './db/recent-writers';
 import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
 import { OrganizationGenerations } from './cache/generations';
@@ -71,8 +72,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       batch: config.dataloaderBatching,
       onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
     };
-    const services: Services = { db: database.db, config, logger, generations, loaderSettings, verifyToken: createTokenVerifier(config.jwt) };
-    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets });
+    const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
+    const services: Services = { db: database.db, config, logger, generations, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
+    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets, recentWriters });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0

@@ -10,6 +10,10 @@ export interface Config {
   /** Unset: embedded PGlite stored under `dataDir` (`memory` keeps it in memory only). */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** A read replica of DATABASE_URL: queries go there, mutations and a writer's next reads to the primary. */
+  readonly databaseReadUrl: string | undefined;
+  /** How long after a mutation its viewer keeps reading from the primary (replication lag cover). */
+  readonly readYourWritesSeconds: number;
   readonly dbPoolMax: number;
   readonly dbStatementTimeoutMs: number;
   readonly redisUrl: string | undefined;
@@ -125,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (databaseReadUrl && !databaseUrl) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary)');
   const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
   if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
 
@@ -134,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 4000, 0, 65535),
     logLevel,
     databaseUrl,
+    databaseReadUrl,
+    readYourWritesSeconds: integer(env, 'READ_YOUR_WRITES_SECONDS', 5, 1, 3600),
     dataDir: env.DATA_DIR?.trim() === 'memory' ? 'memory' : path.resolve(env.DATA_DIR?.trim() || '.data'),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),

@@ -5,10 +5,12 @@ import type { LoaderSettings } from '../loaders/page';
 import { bearerToken, type TokenVerifier } from './auth';
 import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
+import type { RecentWriters } from './db/recent-writers';
 import { loadViewerRecord } from './db/viewer';
 import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
+import { currentRequestScope } from './request-scope';
 
 export interface Viewer {
   readonly id: string;
@@ -28,6 +30,8 @@ export interface Services {
   readonly generations: OrganizationGenerations;
   /** Token verification (HS256 secret and/or an identity provider's key set), built once. */
   readonly verifyToken: TokenVerifier;
+  /** With a read replica: viewers who wrote recently, whose reads go to the primary. */
+  readonly recentWriters?: RecentWriters;
   /** Batching on or off, and the metric each batch's size goes to. */
   readonly loaderSettings: LoaderSettings;
 }
@@ -57,6 +61,8 @@ export async function createContext(services: Services, request: ContextRequest)
   if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, services, requestId: request.requestId };
 
   const userId = await services.verifyToken(token);
+  const scope = currentRequestScope();
+  if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId))) scope.readsFromReplica = false;
   const record = await loadViewerRecord(services.db, userId);
   if (!record) throw unauthenticated('The user of this token no longer exists.');
 

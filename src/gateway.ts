@@ -18,6 +18,8 @@ import type { Metrics } from './metrics';
 import type { Budgets } from './rate-limit/budget';
 import { costLimitPlugin } from './rate-limit/plugin';
 import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
+import { readYourWritesPlugin } from './read-your-writes-plugin';
+import type { RecentWriters } from './db/recent-writers';
 import { requestMetricsPlugin } from './request-metrics-plugin';
 
 export interface GatewayOptions {
@@ -27,6 +29,8 @@ export interface GatewayOptions {
   generations: OrganizationGenerations;
   metrics: Metrics;
   budgets: Budgets;
+  /** Present with a read replica (DATABASE_READ_URL). */
+  recentWriters?: RecentWriters;
 }
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
@@ -55,6 +59,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       landingPage,
       requestMetricsPlugin(options.metrics),
       noNulInVariablesPlugin(),
+      ...(options.recentWriters ? [readYourWritesPlugin(options.recentWriters)] : []),
       costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
       ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),

@@ -80,7 +80,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
         return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
       }
     }
-    const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
+    const scope: RequestScope = { requestId: request.id, sqlStatements: 0, readsFromReplica: config.databaseReadUrl !== undefined };
     return runInRequestScope(scope, async () => {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(request.headers)) {

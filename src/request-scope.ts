@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestScope {
   readonly requestId: string;
   sqlStatements: number;
+  /** With a read replica: true until the request turns out to be a mutation or its viewer wrote recently. */
+  readsFromReplica: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -19,4 +21,9 @@ export function currentRequestScope(): RequestScope | undefined {
 export function countSqlStatement(): void {
   const scope = storage.getStore();
   if (scope) scope.sqlStatements += 1;
+}
+
+/** Outside a request (CLI, schedules, migrations) every statement goes to the primary. */
+export function readsFromReplica(): boolean {
+  return storage.getStore()?.readsFromReplica === true;
 }

@@ -5,6 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { readsFromReplica } from '../request-scope';
+import { ReplicaRoutingDialect } from './replica-routing';
 import { countSqlStatement } from '../request-scope';
 import { lockEmbeddedDatabase } from './embedded-lock';
 import type { Database } from './types';
@@ -19,6 +21,8 @@ export interface DatabaseHandle {
 }
 
 const INT8_OID = 20;
+/** A replica that does not connect this fast is skipped for the primary (see ReplicaRoutingDialect). */
+const REPLICA_CONNECT_TIMEOUT_MS = 1000;
 
 // Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
 function onQueryLogged(logger: Logger) {
@@ -30,11 +34,15 @@ function onQueryLogged(logger: Logger) {
   };
 }
 
-export function createPostgresPool(config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs'>, logger: Logger): Pool {
+export function createPostgresPool(
+  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs'>,
+  logger: Logger,
+  server: { connectionString?: string; connectionTimeoutMillis?: number } = {},
+): Pool {
   const pool = new Pool({
-    connectionString: config.databaseUrl,
+    connectionString: server.connectionString ?? config.databaseUrl,
     max: config.dbPoolMax,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: server.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: 30000,
     statement_timeout: config.dbStatementTimeoutMs,
     idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
@@ -71,11 +79,20 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   if (config.databaseUrl) {
     pgTypes.setTypeParser(INT8_OID, (value) => value);
     const pool = createPostgresPool(config, logger);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    const replicaPool = config.databaseReadUrl ? createPostgresPool(config, logger, { connectionString: config.databaseReadUrl, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS }) : undefined;
+    const dialect = replicaPool
+      ? new ReplicaRoutingDialect(new PostgresDialect({ pool }), new PostgresDialect({ pool: replicaPool }), readsFromReplica, logger)
+      : new PostgresDialect({ pool });
+    const db = new Kysely<Database>({ dialect, log });
+    const pools = replicaPool ? [pool, replicaPool] : [pool];
     return {
       db,
       kind: 'postgres',
-      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      poolStats: () => ({
+        total: pools.reduce((n, p) => n + p.totalCount, 0),
+        idle: pools.reduce((n, p) => n + p.idleCount, 0),
+        waiting: pools.reduce((n, p) => n + p.waitingCount, 0),
+      }),
       ping: async () => {
         await sql`SELECT 1`.execute(db);
       },
