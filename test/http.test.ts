@@ -132,6 +132,19 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     }
   });
 
+  it('with introspection off (production’s default), schema queries are refused', async () => {
+    const closed = await startTestGateway({ seed: 'none', config: { introspection: false } });
+    try {
+      const response = await closed.graphql('{ __schema { types { name } } }');
+      assert.equal(response.status, 400);
+      assert.equal(onlyError(response).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+      assert.match(onlyError(response).message, /introspection/i);
+      assert.equal((await closed.graphql('{ __typename }')).status, 200, '__typename is not introspection');
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('mutations over GET are refused', async () => {
     const mutation = encodeURIComponent(`mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`);
     const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
