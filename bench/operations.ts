@@ -51,6 +51,8 @@ export async function benchOperations(db: Kysely<Database>, config: Config, opti
       {
         ...phase.env,
         NODE_ENV: 'production',
+        // One process: production would otherwise fork one worker per core, beside the bench's client.
+        WORKERS: '1',
         JWT_SECRET: secret,
         RATE_LIMITS: 'off',
         SQL_COUNT_HEADER: 'on',

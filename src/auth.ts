@@ -20,6 +20,13 @@ export function bearerToken(header: string | string[] | undefined): string | nul
 
 export type TokenVerifier = (token: string) => Promise<string>;
 
+class KeySetUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the key set could not be fetched', { cause });
+    this.name = 'KeySetUnavailableError';
+  }
+}
+
 /**
  * Built once at start-up. Without JWT_JWKS_URL: HS256 tokens signed with JWT_SECRET. With it: tokens
  * signed by the key set's keys (fetched on first use, cached, refetched for an unknown `kid` at most every
@@ -27,9 +34,20 @@ export type TokenVerifier = (token: string) => Promise<string>;
  */
 export function createTokenVerifier(jwt: JwtConfig): TokenVerifier {
   if (!jwt.jwksUrl) return (token) => verifyAccessToken(token, jwt);
-  const keySet = createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  // Keys stay cached until a token names an unknown `kid` (then refetched, at most every 30 s), so an
+  // outage of the provider does not fail tokens signed with keys we already hold.
+  const keySet = createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: Infinity });
   const algorithms = jwt.secretIsDevelopmentDefault ? JWKS_ALGORITHMS : [ALGORITHM, ...JWKS_ALGORITHMS];
-  const key: JWTVerifyGetKey = async (header, token) => (header.alg === ALGORITHM ? jwt.secret : keySet(header, token));
+  const key: JWTVerifyGetKey = async (header, token) => {
+    if (header.alg === ALGORITHM) return jwt.secret;
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      // No key for this token is the token's fault; anything else (timeout, HTTP error, not a key set) is the provider's.
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      throw new KeySetUnavailableError(error);
+    }
+  };
   return (token) => verifyWith(token, key, algorithms, jwt, true);
 }
 
@@ -50,8 +68,8 @@ async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: strin
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired: request a new one.');
-    // The key set did not answer (timeout, network, not a key set): not the caller's fault; a retry may work.
-    if (remoteKeys && (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError))) {
+    // The key set did not answer (timeout, network, HTTP error, not a key set): not the caller's fault; a retry may work.
+    if (remoteKeys && error instanceof KeySetUnavailableError) {
       throw serviceUnavailable('The signing keys of the identity provider could not be fetched; try again shortly.');
     }
     if (error instanceof errors.JOSEError) throw unauthenticated('Invalid token.');

@@ -23,11 +23,20 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
   }
   // Workers must not race each other over migrations or the seed: the primary has done both.
   const workerEnv = { AUTO_MIGRATE: 'off', AUTO_SEED: 'off' };
+  // One worker runs the team-productivity schedule (each refresh empties every cache); a replacement
+  // of that worker takes it over.
+  let scheduleOwner: number | undefined;
   let stopping = false;
   const crashes: number[] = [];
-  const fork = () => cluster.fork(workerEnv);
+  const fork = () => {
+    const owner = scheduleOwner === undefined;
+    const worker = cluster.fork(owner ? workerEnv : { ...workerEnv, TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0' });
+    if (owner) scheduleOwner = worker.id;
+    return worker;
+  };
 
   cluster.on('exit', (worker: Worker, code, signal) => {
+    if (worker.id === scheduleOwner) scheduleOwner = undefined;
     if (stopping) return;
     const now = Date.now();
     crashes.push(now);

@@ -133,6 +133,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseReadUrl && !databaseUrl) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary)');
   const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
   if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  if (workers > 1 && databaseReadUrl && !env.REDIS_URL?.trim()) {
+    throw new ConfigError('DATABASE_READ_URL', 'with WORKERS above 1 needs REDIS_URL: the workers must share who wrote recently (read-your-writes)');
+  }
 
   return Object.freeze({
     env: nodeEnv,

@@ -62,7 +62,13 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       ...(options.recentWriters ? [readYourWritesPlugin(options.recentWriters)] : []),
       costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
-      ...createResponseCachePlugins({ enabled: config.responseCache, cache: options.cache, generations: options.generations, metrics: options.metrics }),
+      ...createResponseCachePlugins({
+        enabled: config.responseCache,
+        cache: options.cache,
+        generations: options.generations,
+        metrics: options.metrics,
+        rebumpAfterMs: config.databaseReadUrl ? config.readYourWritesSeconds * 1000 : undefined,
+      }),
     ],
   });
 }

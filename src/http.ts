@@ -6,6 +6,7 @@ import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
 import { withDeadline } from './deadline';
 import type { Metrics } from './metrics';
+import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, type RequestScope } from './request-scope';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
@@ -80,7 +81,12 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
         return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
       }
     }
-    const scope: RequestScope = { requestId: request.id, sqlStatements: 0, readsFromReplica: config.databaseReadUrl !== undefined };
+    const scope: RequestScope = {
+      requestId: request.id,
+      sqlStatements: 0,
+      // GET cannot carry a mutation (Apollo refuses them there).
+      readsFromReplica: config.databaseReadUrl !== undefined && (request.method === 'GET' || !mayWrite(request.body)),
+    };
     return runInRequestScope(scope, async () => {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(request.headers)) {

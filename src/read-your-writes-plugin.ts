@@ -3,10 +3,27 @@ import type { GatewayContext } from './context';
 import type { RecentWriters } from './db/recent-writers';
 import { currentRequestScope } from './request-scope';
 
+const MUTATION_KEYWORD = /\bmutation\b/;
+
 /**
- * With a read replica: a mutation runs on the primary entirely (its access checks and its answer
- * included), and its viewer is remembered as a recent writer before anything is written, so the
- * viewer's next requests read from the primary too (see createContext).
+ * Whether an HTTP request body may hold a mutation, decided before the context (and its viewer's
+ * roles) is loaded: documents that mention `mutation` anywhere, persisted queries sent by hash only,
+ * and batches with either. A false "yes" only sends reads to the primary; a "no" is always right,
+ * since a document without the keyword cannot hold a mutation.
+ */
+export function mayWrite(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some(mayWrite);
+  if (body === null || typeof body !== 'object') return false;
+  const { query } = body as { query?: unknown };
+  if (typeof query !== 'string') return true;
+  return MUTATION_KEYWORD.test(query);
+}
+
+/**
+ * With a read replica: requests that may write run on the primary entirely (see `mayWrite`; access
+ * checks use roles read there), and a mutation's viewer is remembered as a recent writer before
+ * anything is written and again when it is answered, so the window covers slow mutations too and the
+ * viewer's next requests read from the primary (see createContext).
  */
 export function readYourWritesPlugin(recentWriters: RecentWriters): ApolloServerPlugin<GatewayContext> {
   return {
@@ -17,6 +34,9 @@ export function readYourWritesPlugin(recentWriters: RecentWriters): ApolloServer
           const scope = currentRequestScope();
           if (scope) scope.readsFromReplica = false;
           if (contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+        },
+        async willSendResponse({ operation, contextValue }) {
+          if (operation?.operation === 'mutation' && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
         },
       };
     },

@@ -100,6 +100,7 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
   let providerKey: PrivateKey;
   let strangerKey: PrivateKey;
   let jwksRequests = 0;
+  let keysDown = false;
 
   before(async () => {
     const provider = await generateKeyPair('RS256');
@@ -109,7 +110,8 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
     const jwks = { keys: [{ ...(await exportJWK(provider.publicKey)), kid: 'provider-1', alg: 'RS256', use: 'sig' }] };
     keysServer = createServer((_request, response) => {
       jwksRequests += 1;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+      if (keysDown) response.writeHead(500).end('upstream error');
+      else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
     });
     await new Promise<void>((resolve) => keysServer.listen(0, '127.0.0.1', resolve));
     const base = loadConfig();
@@ -162,6 +164,21 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
       const response = await viewerWith(token);
       assert.equal(response.status, 401);
       assert.equal(onlyError(response).extensions?.code, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('keys already fetched keep working while the provider is down; a key set answering 500 is a 503', async () => {
+    keysDown = true;
+    const fresh = await startTestGateway({ seed: 'none', config: { jwt: gateway.config.jwt } });
+    try {
+      assert.equal((await viewerWith(await providerToken(providerKey))).body.data?.viewer.id, analystId, 'the cached key still verifies');
+      // A gateway that holds no key yet must ask the provider, which fails: not the caller's fault.
+      const response = await fresh.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${await providerToken(providerKey)}` } });
+      assert.equal(response.status, 503);
+      assert.equal(onlyError(response).extensions?.code, 'SERVICE_UNAVAILABLE');
+    } finally {
+      keysDown = false;
+      await fresh.close();
     }
   });
 

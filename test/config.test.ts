@@ -27,6 +27,8 @@ describe('config', () => {
       [{ DATALOADER_BATCHING: 'maybe' }, /DATALOADER_BATCHING/],
       [{ WORKERS: '0' }, /WORKERS/],
       [{ WORKERS: '2' }, /WORKERS above 1 needs DATABASE_URL/],
+      [{ DATABASE_READ_URL: 'postgres://replica/x' }, /DATABASE_READ_URL needs DATABASE_URL/],
+      [{ DATABASE_URL: 'postgres://p/x', DATABASE_READ_URL: 'postgres://r/x', WORKERS: '2' }, /DATABASE_READ_URL with WORKERS above 1 needs REDIS_URL/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message), JSON.stringify(env));

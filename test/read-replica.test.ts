@@ -5,10 +5,11 @@ import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { migrateToLatest } from '../src/db/migrator';
 import type { Database } from '../src/db/types';
+import { mayWrite } from '../src/read-your-writes-plugin';
 import { seedDatabase } from '../src/seed/seed';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { dataOf, SEED_ANCHOR, startTestGateway, type TestGateway } from './support/gateway';
-import { ACME } from './support/ids';
+import { dataOf, onlyError, SEED_ANCHOR, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, GLOBEX } from './support/ids';
 
 const base = loadConfig();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,6 +69,28 @@ describe('read replica (DATABASE_READ_URL)', { skip: base.databaseUrl ? false : 
     assert.equal((await acme(writer)).organization.name, 'Acme Research (replica)', 'after the window the writer is back on the replica');
   });
 
+  it('a mutation is authorised with the roles on the primary, not the lagging replica’s', async () => {
+    // On the primary the analyst was just demoted in Globex; the replica still says admin.
+    await gateway.db.updateTable('organization_members').set({ role: 'member' }).where('organization_id', '=', GLOBEX).where('user_id', '=', await gateway.userId('analyst@example.com')).execute();
+    const response = await gateway.graphql(`mutation { addMember(input: { organizationId: "${GLOBEX}", email: "outsider@example.com", role: MEMBER }) { role } }`, { token: writer });
+    assert.equal(onlyError(response).extensions?.code, 'FORBIDDEN');
+  });
+
+  it('cached answers read from the lagging replica after a mutation are retired once the window has passed', async () => {
+    const cached = await startTestGateway({ shareDatabaseWith: gateway, config: { databaseReadUrl: replica.config.databaseUrl, readYourWritesSeconds: WINDOW_SECONDS, responseCache: true } });
+    try {
+      const read = async () => (await cached.graphql(`{ organization(id: "${ACME}") { name studyCount } }`, { token: colleague })).headers.get('x-cache');
+      await cached.graphql(`mutation { createStudy(input: { organizationId: "${ACME}", title: "lag" }) { id } }`, { token: writer });
+      // During the lag the colleague reads the replica's older rows, cached under the new generation.
+      assert.equal(await read(), 'miss');
+      assert.equal(await read(), 'hit');
+      await pause(WINDOW_SECONDS * 1000 + 500);
+      assert.equal(await read(), 'miss', 'the second bump after the window retired what was cached during it');
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('an unreachable replica sends reads to the primary instead of failing them', async () => {
     const url = new URL(replica.config.databaseUrl!);
     url.pathname = '/studygraph_no_such_replica';
@@ -78,5 +101,18 @@ describe('read replica (DATABASE_READ_URL)', { skip: base.databaseUrl ? false : 
     } finally {
       await orphan.close();
     }
+  });
+});
+
+describe('which requests may write (they skip the replica)', () => {
+  it('documents mentioning mutation, hash-only persisted queries and batches holding either', () => {
+    assert.equal(mayWrite({ query: '{ viewer { id } }' }), false);
+    assert.equal(mayWrite({ query: 'query Q { organizations { totalCount } }' }), false);
+    assert.equal(mayWrite({ query: 'mutation { createStudy(input: $i) { id } }' }), true);
+    assert.equal(mayWrite({ query: '# a note\n  mutation M { x }' }), true);
+    assert.equal(mayWrite({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), true, 'unknown text: assume it may');
+    assert.equal(mayWrite([{ query: '{ a }' }, { query: 'mutation { b }' }]), true);
+    assert.equal(mayWrite([{ query: '{ a }' }, { query: '{ b }' }]), false);
+    assert.equal(mayWrite('garbage'), false, 'not a request: nothing will run');
   });
 });

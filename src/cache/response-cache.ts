@@ -58,6 +58,8 @@ export function createResponseCachePlugins(options: {
   cache: ResilientCache;
   generations: OrganizationGenerations;
   metrics: Metrics;
+  /** With a read replica: bump again once replication has caught up (READ_YOUR_WRITES_SECONDS). */
+  rebumpAfterMs?: number;
 }): ApolloServerPlugin<GatewayContext>[] {
   const { cache, generations, metrics } = options;
   const states = new WeakMap<GatewayContext, RequestCacheState>();
@@ -123,7 +125,11 @@ export function createResponseCachePlugins(options: {
       return {
         async willSendResponse(rc) {
           if (rc.operation?.operation !== 'mutation' || !rc.contextValue.viewer) return;
-          await generations.bumpOrganizations(rc.contextValue.viewer.roles.keys());
+          const organizationIds = [...rc.contextValue.viewer.roles.keys()];
+          await generations.bumpOrganizations(organizationIds);
+          // Another member may read the replica's older rows during the lag and cache them under the
+          // new generation; a second bump after the window retires those entries.
+          if (options.rebumpAfterMs) setTimeout(() => void generations.bumpOrganizations(organizationIds), options.rebumpAfterMs).unref();
         },
       };
     },

@@ -42,8 +42,12 @@ export class ReplicaRoutingDialect implements Dialect {
   }
 }
 
+/** After the replica fails to give a connection, reads skip it this long (then one read tries again). */
+const REPLICA_RETRY_AFTER_MS = 5000;
+
 class ReplicaRoutingDriver implements Driver {
   private readonly owners = new WeakMap<DatabaseConnection, Driver>();
+  private replicaDownUntil = 0;
 
   constructor(
     private readonly primary: Driver,
@@ -57,11 +61,12 @@ class ReplicaRoutingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.readsFromReplica()) {
+    if (this.readsFromReplica() && Date.now() >= this.replicaDownUntil) {
       try {
         return this.own(await this.replica.acquireConnection(), this.replica);
       } catch (error) {
-        this.logger.warn({ err: error }, 'read replica unavailable: reading from the primary');
+        this.replicaDownUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
+        this.logger.warn({ err: error }, `read replica unavailable: reading from the primary for the next ${REPLICA_RETRY_AFTER_MS / 1000} s`);
       }
     }
     return this.own(await this.primary.acquireConnection(), this.primary);
