@@ -2,6 +2,9 @@ import autocannon from 'autocannon';
 import { summarize } from './stats';
 
 export interface LoadResult {
+  /** Every latency (ms), so runs can be merged. */
+  latencies: number[];
+  seconds: number;
   requests: number;
   requestsPerSecond: number;
   p50: number;
@@ -44,8 +47,21 @@ export async function runLoad(url: string, bodies: string[], tokens: string[], o
   });
   instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   const result = await finished;
+  return summarizeLoad(latencies, options.seconds, failures + result.errors);
+}
+
+function summarizeLoad(latencies: number[], seconds: number, failures: number): LoadResult {
   const s = summarize(latencies);
-  return { requests: s.n, requestsPerSecond: s.n / options.seconds, p50: s.p50, p95: s.p95, p99: s.p99, failures: failures + result.errors };
+  return { latencies, seconds, requests: s.n, requestsPerSecond: s.n / seconds, p50: s.p50, p95: s.p95, p99: s.p99, failures };
+}
+
+/** Several runs of the same thing as one: all their latencies, over all their time. */
+export function mergeLoads(runs: LoadResult[]): LoadResult {
+  return summarizeLoad(
+    runs.flatMap((run) => run.latencies),
+    runs.reduce((total, run) => total + run.seconds, 0),
+    runs.reduce((total, run) => total + run.failures, 0),
+  );
 }
 
 /** Sends each body once, one at a time: SQL statements per request and a check that nothing fails. */

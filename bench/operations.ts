@@ -4,7 +4,7 @@ import { startGatewayProcess } from '../src/cli/gateway-process';
 import type { Config } from '../src/config';
 import type { Database } from '../src/db/types';
 import { latencyChartSvg, type ChartSeries } from './chart';
-import { probe, residentMegabytes, runLoad, type LoadResult } from './load';
+import { mergeLoads, probe, residentMegabytes, runLoad, type LoadResult } from './load';
 import { markdownTable } from './stats';
 import { loadTargets } from './targets';
 
@@ -13,6 +13,8 @@ export interface OperationsOptions {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** Measured runs per operation and phase, interleaved across phases. */
+  rounds: number;
 }
 
 interface Phase {
@@ -39,43 +41,59 @@ const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
 
 /**
  * Every saved operation at fixed concurrency against a gateway process per phase (batched, unbatched,
- * warm cache), all in one run so the ratios compare like with like on a shared machine.
+ * warm cache). The three processes run side by side and the measured runs alternate between them,
+ * round after round in a rotating order, so drift on a shared machine spreads over all phases alike.
  */
 export async function benchOperations(db: Kysely<Database>, config: Config, options: OperationsOptions, log: (line: string) => void) {
   // A secret of this run: the gateways run as in production (NODE_ENV=production needs one).
   const secret = randomBytes(32).toString('hex');
   const targets = await loadTargets(db, { ...config, jwt: { ...config.jwt, secret: new TextEncoder().encode(secret) } }, options.users);
+  const gateways = await Promise.all(
+    PHASES.map((phase) =>
+      startGatewayProcess(
+        {
+          ...phase.env,
+          NODE_ENV: 'production',
+          // One process each: production would otherwise fork one worker per core, beside the bench's client.
+          WORKERS: '1',
+          JWT_SECRET: secret,
+          RATE_LIMITS: 'off',
+          SQL_COUNT_HEADER: 'on',
+          AUTO_MIGRATE: 'off',
+          AUTO_SEED: 'off',
+          TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0',
+          LOG_LEVEL: 'warn',
+        },
+        { output: 'inherit' },
+      ),
+    ),
+  );
   const results = new Map<string, Map<Phase['key'], Measurement>>(targets.map((t) => [t.name, new Map()]));
-  for (const phase of PHASES) {
-    const gateway = await startGatewayProcess(
-      {
-        ...phase.env,
-        NODE_ENV: 'production',
-        // One process: production would otherwise fork one worker per core, beside the bench's client.
-        WORKERS: '1',
-        JWT_SECRET: secret,
-        RATE_LIMITS: 'off',
-        SQL_COUNT_HEADER: 'on',
-        AUTO_MIGRATE: 'off',
-        AUTO_SEED: 'off',
-        TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0',
-        LOG_LEVEL: 'warn',
-      },
-      { output: 'inherit' },
-    );
-    try {
-      for (const target of targets) {
+  try {
+    for (const target of targets) {
+      const statements = new Map<Phase['key'], number>();
+      for (const [i, phase] of PHASES.entries()) {
         // The probe sends each request once (priming the cache in the warm phase) and counts statements.
-        const { statements } = await probe(gateway.url, target.bodies, target.tokens);
-        await runLoad(gateway.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.warmupSeconds });
-        const load = await runLoad(gateway.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.seconds });
-        const rssMb = await residentMegabytes(gateway.url);
-        results.get(target.name)!.set(phase.key, { ...load, statements, rssMb });
-        log(`${phase.label.padEnd(22)} ${target.name.padEnd(13)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${ms(load.p95)} ms  ${statements} statements  ${load.failures} failures`);
+        statements.set(phase.key, (await probe(gateways[i]!.url, target.bodies, target.tokens)).statements);
+        await runLoad(gateways[i]!.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.warmupSeconds });
       }
-    } finally {
-      await gateway.stop();
+      const runs = new Map<Phase['key'], LoadResult[]>(PHASES.map((phase) => [phase.key, []]));
+      for (let round = 0; round < options.rounds; round += 1) {
+        for (let k = 0; k < PHASES.length; k += 1) {
+          const i = (round + k) % PHASES.length;
+          const run = await runLoad(gateways[i]!.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.seconds });
+          runs.get(PHASES[i]!.key)!.push(run);
+        }
+      }
+      for (const [i, phase] of PHASES.entries()) {
+        const load = mergeLoads(runs.get(phase.key)!);
+        const rssMb = await residentMegabytes(gateways[i]!.url);
+        results.get(target.name)!.set(phase.key, { ...load, statements: statements.get(phase.key)!, rssMb });
+        log(`${phase.label.padEnd(22)} ${target.name.padEnd(13)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${ms(load.p95)} ms  ${statements.get(phase.key)} statements  ${load.failures} failures`);
+      }
     }
+  } finally {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
   }
   return { report: report(results, options), svg: chart(results) };
 }
@@ -92,8 +110,8 @@ function report(results: Map<string, Map<Phase['key'], Measurement>>, options: O
   }
   const rss = PHASES.map((phase) => `${phase.label}: ${Math.max(...[...results.values()].map((m) => m.get(phase.key)!.rssMb)).toFixed(0)} MB`);
   return [
-    `Fixed concurrency: ${options.connections} connections, ${options.seconds} s per operation and phase after ${options.warmupSeconds} s of warm-up, over ${options.users} users' requests. ` +
-      'Each phase is its own gateway process (NODE_ENV=production, rate limits off); "cold" has the response cache off, "warm" has it on and primed. Client: autocannon in the bench process.',
+    `Fixed concurrency: ${options.connections} connections; per operation and phase ${options.rounds} measured runs of ${options.seconds} s, interleaved with the other phases, after ${options.warmupSeconds} s of warm-up; over ${options.users} users' requests. ` +
+      'Each phase is its own gateway process (NODE_ENV=production, one worker, rate limits off), all three running side by side; "cold" has the response cache off, "warm" has it on and primed. Client: autocannon in the bench process.',
     '### Throughput and SQL statements per request',
     markdownTable(['operation', 'statements batched', 'statements unbatched', 'req/s batched', 'req/s unbatched', 'throughput batched/unbatched', 'req/s warm cache', 'failures'], throughput),
     '### Latency p50 / p95 / p99 (ms)',

@@ -14,7 +14,7 @@ import { benchOperations } from './operations';
 const RESULTS = path.resolve(__dirname, '../../bench/results');
 const USAGE = `usage: npm run bench -- [--section operations|analytics] [options]
   operations (default): every saved operation, batched vs unbatched vs warm cache
-    --users 200 --connections 16 --seconds 10 --warmup 2
+    --users 200 --connections 16 --seconds 5 --rounds 3 --warmup 2
   analytics: analytics(days: 30|365) per organization
     --organizations 50 --rounds 3`;
 
@@ -25,10 +25,10 @@ async function main() {
       section: { type: 'string', default: 'operations' },
       users: { type: 'string', default: '200' },
       connections: { type: 'string', default: '16' },
-      seconds: { type: 'string', default: '10' },
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
       organizations: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '3' },
       help: { type: 'boolean', default: false },
     },
   });

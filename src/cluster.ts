@@ -47,7 +47,8 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
       void shutdown('crash loop', 1);
       return;
     }
-    setTimeout(() => stopping || fork(), RESTART_DELAY_MS).unref();
+    // Not unref'd: with every worker gone, this timer is what keeps the primary alive to fork again.
+    setTimeout(() => stopping || fork(), RESTART_DELAY_MS);
   });
 
   const shutdown = async (reason: string, exitCode = 0) => {

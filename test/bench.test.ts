@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latencyChartSvg, toPng } from '../bench/chart';
-import { probe, residentMegabytes, runLoad } from '../bench/load';
+import { mergeLoads, probe, residentMegabytes, runLoad } from '../bench/load';
 import { loadTargets } from '../bench/targets';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
@@ -30,6 +30,9 @@ describe('npm run bench building blocks (against a real gateway)', () => {
     assert.ok(result.requests > 0);
     assert.equal(result.failures, 0);
     assert.ok(result.p50 <= result.p95 && result.p95 <= result.p99);
+    const merged = mergeLoads([result, result]);
+    assert.equal(merged.requests, result.requests * 2);
+    assert.equal(merged.requestsPerSecond, result.requestsPerSecond, 'twice the requests over twice the time');
     const broken = await runLoad(gateway.url, ['{"query": "{ nope }"}'], ['not-a-token'], { connections: 1, seconds: 1 });
     assert.equal(broken.failures, broken.requests, 'every failing answer is counted');
     assert.ok((await residentMegabytes(gateway.url)) > 10);
