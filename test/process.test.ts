@@ -125,8 +125,17 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
       assert.ok(replaced.includes(workers[1]!), 'the other worker kept serving');
       await until('the new worker to listen', async () => ((await Promise.all([ask(gateway), ask(gateway)])).every((r) => r.status === 200) ? true : undefined));
 
+      // Every worker at once: the primary stays up and forks a new set.
+      for (const pid of replaced) process.kill(pid, 'SIGKILL');
+      const fresh = await until('a new set of workers', () => {
+        const pids = childPids(gateway.pid);
+        return pids.length === 2 && pids.every((pid) => !replaced.includes(pid)) ? pids : undefined;
+      });
+      assert.ok(alive(gateway.pid), 'the primary survived losing every worker');
+      await until('the new workers to listen', async () => ((await ask(gateway).catch(() => null))?.status === 200 ? true : undefined));
+
       assert.equal(await gateway.stop(), 0);
-      for (const pid of replaced) assert.equal(alive(pid), false, `worker ${pid} stopped with the primary`);
+      for (const pid of fresh) assert.equal(alive(pid), false, `worker ${pid} stopped with the primary`);
     } finally {
       await gateway.stop();
     }
