@@ -12,6 +12,7 @@ import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
+import { shareWorkerMetrics } from './cluster-metrics';
 import { createMetrics, registerPoolGauge } from './metrics';
 import { Budgets } from './rate-limit/budget';
 import { fieldRateLimits } from './rate-limit/field-limits';
@@ -61,6 +62,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     await prepareDatabase(database.db, config, logger);
     const metrics = createMetrics();
     registerPoolGauge(metrics, database.poolStats);
+    shareWorkerMetrics(metrics.registry);
     const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;
     if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);

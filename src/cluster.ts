@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { prepareDatabase } from './app';
+import { serveClusterMetrics } from './cluster-metrics';
 import type { Config } from './config';
 import { openDatabase } from './db/database';
 import type { Logger } from './logger';
@@ -77,6 +78,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  serveClusterMetrics();
   for (let i = 0; i < config.workers; i += 1) fork();
   logger.info({ workers: config.workers, port: config.port }, 'primary started its workers');
 }

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
 import { withDeadline } from './deadline';
+import { metricsText } from './cluster-metrics';
 import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, type RequestScope } from './request-scope';
@@ -117,7 +118,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
   app.route({ method: ['GET', 'POST'], url: '/graphql', handler: graphqlHandler });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metricsText(metrics.registry)));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {

@@ -116,6 +116,11 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
       });
       const answers = await Promise.all(Array.from({ length: 30 }, () => ask(gateway)));
       assert.deepEqual(new Set(answers.map((r) => r.status)), new Set([200]));
+      // Whichever worker answers the scrape, it reports the whole cluster.
+      for (let scrape = 0; scrape < 2; scrape += 1) {
+        const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+        assert.match(metrics, /studygraph_request_duration_seconds_count\{operation="anonymous",outcome="ok"\} 30\n/);
+      }
 
       process.kill(workers[0]!, 'SIGKILL');
       const replaced = await until('a replacement worker', () => {
