@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
 import type { RecentWriters } from './db/recent-writers';
-import { currentRequestScope } from './request-scope';
 
 const MUTATION_KEYWORD = /\bmutation\b/;
 
@@ -20,8 +19,8 @@ export function mayWrite(body: unknown): boolean {
 }
 
 /**
- * With a read replica: requests that may write run on the primary entirely (see `mayWrite`; access
- * checks use roles read there), and a mutation's viewer is remembered as a recent writer before
+ * With a read replica: requests that may write already run on the primary entirely (the request scope
+ * is set from `mayWrite` in http.ts, so access checks use roles read there), and a mutation's viewer is remembered as a recent writer before
  * anything is written and again when it is answered, so the window covers slow mutations too and the
  * viewer's next requests read from the primary (see createContext).
  */
@@ -30,10 +29,7 @@ export function readYourWritesPlugin(recentWriters: RecentWriters): ApolloServer
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation !== 'mutation') return;
-          const scope = currentRequestScope();
-          if (scope) scope.readsFromReplica = false;
-          if (contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+          if (operation?.operation === 'mutation' && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
         },
         async willSendResponse({ operation, contextValue }) {
           if (operation?.operation === 'mutation' && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as pause } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { freePort } from '../src/cli/gateway-process';
@@ -6,6 +7,7 @@ import { startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY } from './support/ids';
 import { ownPostgresAvailable, startOwnPostgres, type OwnPostgres } from './support/postgres';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
+import { until } from './support/wait';
 
 interface Outcome {
   at: number;
@@ -14,8 +16,6 @@ interface Outcome {
   codes: string[];
   cache: string | null;
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Keeps `loops` clients sending `request()` until stopped; every answer is recorded. */
 function load(loops: number, request: (loop: number, n: number) => Promise<Response>, thinkMs: number) {
@@ -51,14 +51,6 @@ async function readyStatus(gateway: TestGateway): Promise<number> {
   return (await fetch(`${gateway.url}/readyz`)).status;
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(100);
-  }
-}
-
 describe('PostgreSQL restarted under load', { skip: ownPostgresAvailable() ? false : 'needs PostgreSQL server binaries (and a postgres user when run as root)' }, () => {
   let postgres: OwnPostgres;
   let gateway: TestGateway;
@@ -86,10 +78,10 @@ describe('PostgreSQL restarted under load', { skip: ownPostgresAvailable() ? fal
     );
     await pause(1500);
     postgres.stop('fast');
-    await until('/readyz to say 503', async () => (await readyStatus(gateway)) === 503, 10_000);
+    await until('/readyz to say 503', async () => ((await readyStatus(gateway)) === 503 ? true : undefined), 10_000);
     await pause(2000);
     postgres.start();
-    await until('/readyz to say 200 again', async () => (await readyStatus(gateway)) === 200, 30_000);
+    await until('/readyz to say 200 again', async () => ((await readyStatus(gateway)) === 200 ? true : undefined), 30_000);
     const recoveredAt = traffic.outcomes.length;
     await pause(2000);
     const outcomes = await traffic.stop();

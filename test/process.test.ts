@@ -7,6 +7,7 @@ import { startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-pro
 import { loadConfig } from '../src/config';
 import { DEMO_USERS } from '../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { until } from './support/wait';
 
 // Real processes (node dist/src/main.js) on a real PostgreSQL: locks hold a request in flight, and
 // several processes must share one database.
@@ -33,16 +34,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as pause } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -12,7 +13,6 @@ import { dataOf, onlyError, SEED_ANCHOR, startTestGateway, type TestGateway } fr
 import { ACME, GLOBEX } from './support/ids';
 
 const base = loadConfig();
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The "replica" is a second database seeded identically, then marked: which one answered shows in the
 // organization's name. It never receives the primary's writes, which is replication lag at its worst.

@@ -5,9 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { readsFromReplica } from '../request-scope';
+import { countSqlStatement, readsFromReplica } from '../request-scope';
 import { ReplicaRoutingDialect } from './replica-routing';
-import { countSqlStatement } from '../request-scope';
 import { lockEmbeddedDatabase } from './embedded-lock';
 import type { Database } from './types';
 
