@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { ConnectionSize } from '../schema/cost-directives';
+import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
 import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
@@ -82,11 +82,13 @@ export class OrganizationResolver {
     return viewerRole(ctx, organization.id) as OrganizationRole | null;
   }
 
+  @Cost(1)
   @FieldResolver(() => Int)
   memberCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
     return ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role: null } });
   }
 
+  @Cost(1)
   @FieldResolver(() => Int)
   studyCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
     return ctx.loaders.studyTotal.load({ parentId: organization.id, args: NO_STUDY_FILTER });

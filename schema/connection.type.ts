@@ -53,6 +53,8 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
+    // A count statement of its own.
+    @Cost(1)
     @Field(() => Int, { description: 'Number of items in the whole list, across all pages.' })
     totalCount!: number;
   }

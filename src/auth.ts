@@ -76,6 +76,11 @@ async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: strin
     throw error;
   }
   if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw unauthenticated('Invalid token subject.');
+  // A token that claims to live for years is a stolen credential that never expires: cap its lifetime.
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  if (payload.exp! - issuedAt > jwt.maxTtlSeconds + jwt.clockToleranceSeconds) {
+    throw unauthenticated(`Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: request a shorter-lived token.`);
+  }
   return payload.sub;
 }
 

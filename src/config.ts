@@ -26,6 +26,8 @@ export interface Config {
   /** `on`: automatic persisted queries; `only`: only the operations of schema/operations; `off`. */
   readonly persistedQueries: 'on' | 'only' | 'off';
   readonly persistedQueryTtlSeconds: number;
+  /** Largest document (UTF-8 bytes) an automatic persisted query may register. */
+  readonly persistedQueryMaxBytes: number;
   /** `RATE_LIMITS=off` turns point budgets and field limits off (benchmarks only); the cost maximum stays. */
   readonly rateLimits: boolean;
   /** A plain user's budget; admins get ×2, enterprise members ×3, anonymous callers ÷5. */
@@ -40,6 +42,8 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
     readonly ttlSeconds: number;
+    /** Longest lifetime a token may claim (`exp` − `iat`); longer ones are refused. */
+    readonly maxTtlSeconds: number;
     readonly clockToleranceSeconds: number;
     /** An identity provider's JSON Web Key Set: tokens signed with its keys (RS/PS/ES/EdDSA) are accepted. */
     readonly jwksUrl: string | undefined;
@@ -127,6 +131,10 @@ export function loadConfig(env: Env = process.env): Config {
   const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:']);
   if (production && !secret && !jwksUrl) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (or JWT_JWKS_URL)');
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  if (production && secret === DEVELOPMENT_JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is the public development secret: anyone could sign tokens; set a secret of your own');
+  const maxTtlSeconds = integer(env, 'JWT_MAX_TTL_SECONDS', 86400, 60, 31536000);
+  const ttlSeconds = integer(env, 'JWT_TTL_SECONDS', Math.min(86400, maxTtlSeconds), 60, 31536000);
+  if (ttlSeconds > maxTtlSeconds) throw new ConfigError('JWT_TTL_SECONDS', `must not exceed JWT_MAX_TTL_SECONDS (${maxTtlSeconds}): such tokens would be refused`);
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
@@ -154,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     cacheTimeoutMs: integer(env, 'CACHE_TIMEOUT_MS', 100, 1, 10000),
     persistedQueries: oneOf(env, 'PERSISTED_QUERIES', ['on', 'only', 'off'] as const, 'on'),
     persistedQueryTtlSeconds: integer(env, 'PERSISTED_QUERY_TTL_SECONDS', 86400, 60, 31536000),
+    persistedQueryMaxBytes: integer(env, 'PERSISTED_QUERY_MAX_BYTES', 16384, 256, 262144),
     rateLimits: flag(env, 'RATE_LIMITS', true),
     rateLimitPointsPerMinute: integer(env, 'RATE_LIMIT_POINTS_PER_MINUTE', 3000, 10, 10_000_000),
     maxQueryCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 10_000_000),
@@ -163,7 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
       secretIsDevelopmentDefault: secret === undefined,
       issuer: env.JWT_ISSUER?.trim() || 'studygraph',
       audience: env.JWT_AUDIENCE?.trim() || 'studygraph',
-      ttlSeconds: integer(env, 'JWT_TTL_SECONDS', 86400, 60, 31536000),
+      ttlSeconds,
+      maxTtlSeconds,
       clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
       jwksUrl,
     }),

@@ -62,6 +62,7 @@ export async function createContext(services: Services, request: ContextRequest)
 
   const userId = await services.verifyToken(token);
   const scope = currentRequestScope();
+  if (scope) scope.authenticated = true;
   if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId))) scope.readsFromReplica = false;
   const record = await loadViewerRecord(services.db, userId);
   if (!record) throw unauthenticated('The user of this token no longer exists.');

@@ -20,6 +20,7 @@ const CLIENT_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'PERSISTED_QUERY_NOT_ALLOWED',
+  'PERSISTED_QUERY_TOO_LARGE',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   'INTROSPECTION_DISABLED',
@@ -27,7 +28,15 @@ const CLIENT_CODES = new Set<string>([
 ]);
 
 /**
- * Client errors pass through; an unreachable database is SERVICE_UNAVAILABLE (retry later); every other
+ * Validation and input-coercion messages name types, fields and inputs ("Field "organization" of type
+ * "Organization" must have a selection"): enough to rebuild a schema whose introspection is off.
+ */
+const SCHEMA_REVEALING_CODES = new Set<string>(['GRAPHQL_VALIDATION_FAILED', ErrorCode.BAD_USER_INPUT]);
+const SCHEMA_DETAILS_HIDDEN = 'This operation is not valid against the schema. Authenticated callers see why.';
+
+/**
+ * Client errors pass through (in production, anonymous callers get validation errors without the schema
+ * details they carry; the location stays); an unreachable database is SERVICE_UNAVAILABLE (retry later); every other
  * error is logged with its stack and answered as INTERNAL_SERVER_ERROR, its message masked outside development.
  */
 export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger) {
@@ -35,6 +44,9 @@ export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      if (config.env === 'production' && SCHEMA_REVEALING_CODES.has(code) && !extensions.limit && !currentRequestScope()?.authenticated) {
+        return { message: SCHEMA_DETAILS_HIDDEN, locations: formatted.locations, extensions: { code } };
+      }
       return { ...formatted, extensions };
     }
     const original = unwrapResolverError(error);

@@ -60,7 +60,13 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       requestMetricsPlugin(options.metrics),
       noNulInVariablesPlugin(),
       ...(options.recentWriters ? [readYourWritesPlugin(options.recentWriters)] : []),
-      costLimitPlugin({ budgets: options.budgets, enforce: config.rateLimits, maxQueryCost: config.maxQueryCost, metrics: options.metrics }),
+      costLimitPlugin({
+        budgets: options.budgets,
+        enforce: config.rateLimits,
+        maxQueryCost: config.maxQueryCost,
+        maxPersistedQueryBytes: config.persistedQueryMaxBytes,
+        metrics: options.metrics,
+      }),
       ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
       ...createResponseCachePlugins({
         enabled: config.responseCache,

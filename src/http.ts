@@ -8,7 +8,8 @@ import { withDeadline } from './deadline';
 import { metricsText } from './cluster-metrics';
 import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
-import { runInRequestScope, type RequestScope } from './request-scope';
+import { runInRequestScope, untilStatementsSettled, type RequestScope } from './request-scope';
+import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -21,6 +22,35 @@ function requestIdOf(request: { headers: Record<string, unknown> }): string {
 
 function graphqlError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Variables as sent: the body's, or a GET request's `variables` parameter (JSON text). */
+function sentVariables(request: FastifyRequest): unknown {
+  if (request.method !== 'GET') return request.body;
+  const text = (request.query as Record<string, unknown> | undefined)?.variables;
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request header fields are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
+};
+
+/** Errors Node's HTTP parser meets before any route (oversized headers, garbage): still in GraphQL's shape. */
+function answerClientError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Malformed HTTP request.'];
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /**
@@ -39,6 +69,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   });
 
   // Connections idle at close are closed by Fastify; one busy at close would stay open as keep-alive
@@ -82,9 +113,14 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
         return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
       }
     }
+    if (nestingDepthExceeds(sentVariables(request), MAX_VARIABLE_DEPTH + 2)) {
+      return graphqlError(reply, 400, 'BAD_USER_INPUT', `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`);
+    }
     const scope: RequestScope = {
       requestId: request.id,
       sqlStatements: 0,
+      sqlInFlight: 0,
+      authenticated: false,
       // GET cannot carry a mutation (Apollo refuses them there).
       readsFromReplica: config.databaseReadUrl !== undefined && (request.method === 'GET' || !mayWrite(request.body)),
     };
@@ -103,6 +139,10 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
         context: () => createContext(services, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip }),
       });
       for (const [key, value] of response.headers) void reply.header(key, value);
+      // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.
+      if (scope.sqlInFlight > 0 || (response.body.kind === 'complete' && response.body.string.includes('"errors"'))) {
+        await untilStatementsSettled(scope, config.dbStatementTimeoutMs + 1000);
+      }
       if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
       // A request that failed before execution because the database is unreachable (the viewer lookup)
       // is a 503 a client or load balancer may retry, not a 500.

@@ -57,10 +57,29 @@ export function decodeOffsetCursor(cursor: string, listKey: string): number {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Exactly what `Date.prototype.toISOString` writes for the years PostgreSQL and JavaScript share. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MAX_BIGINT = 9223372036854775807n;
+
+function isTimestamp(value: unknown): boolean {
+  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value)) return false;
+  const time = Date.parse(value);
+  // Round-tripping refuses dates that do not exist (February 30th) and year 0, which PostgreSQL has not.
+  return !Number.isNaN(time) && new Date(time).toISOString() === value && !value.startsWith('0000');
+}
+
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 1000 && !value.includes('\u0000');
+}
+
+function isBigintId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT;
+}
 
 /**
- * A keyset cursor whose value and id have been checked to be of the column's type, so that a forged
- * cursor is a BAD_USER_INPUT and never reaches PostgreSQL as an invalid literal.
+ * A keyset cursor whose value and id have been checked in PostgreSQL's terms (a timestamp PostgreSQL
+ * reads as the same instant, text without NUL, a uuid, a bigint in range), so that a forged cursor is a
+ * BAD_USER_INPUT and never reaches PostgreSQL as an invalid literal.
  */
 export function decodeKeysetCursor(
   cursor: string,
@@ -69,11 +88,8 @@ export function decodeKeysetCursor(
   idKind: 'uuid' | 'bigint',
 ): Cursor {
   const decoded = decodeCursor(cursor, orderKey);
-  const valueOk =
-    valueKind === 'timestamp'
-      ? typeof decoded.value === 'string' && !Number.isNaN(Date.parse(decoded.value))
-      : typeof decoded.value === 'string' && decoded.value.length <= 1000;
-  const idOk = idKind === 'uuid' ? UUID.test(decoded.id) : /^\d{1,19}$/.test(decoded.id);
+  const valueOk = valueKind === 'timestamp' ? isTimestamp(decoded.value) : isText(decoded.value);
+  const idOk = idKind === 'uuid' ? UUID.test(decoded.id) : isBigintId(decoded.id);
   if (!valueOk || !idOk) throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
   return decoded;
 }

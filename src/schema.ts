@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { resolvers } from '../resolvers';
 import { cacheControlDirective } from '../schema/cache-control';
@@ -14,7 +14,8 @@ import { validateArguments } from './validation';
 export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers,
-    directives: [cacheControlDirective, costDirective, listSizeDirective, rateLimitDirective],
+    // A `directives` list replaces graphql's own unless they are named too: @include, @skip, @deprecated, @specifiedBy.
+    directives: [...specifiedDirectives, cacheControlDirective, costDirective, listSizeDirective, rateLimitDirective],
     validateFn: validateArguments,
   });
   return transform(schema);

@@ -1,6 +1,7 @@
 import { GraphQLError, type ValidationRule } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode } from './errors';
+import { MAX_VARIABLE_DEPTH } from './limits';
 
 // PostgreSQL text cannot hold NUL: such input would reach the database only to fail there as a 500.
 const MESSAGE = 'Text may not contain NUL (\\u0000) characters.';
@@ -14,7 +15,7 @@ export const noNulInLiterals: ValidationRule = (context) => ({
 
 function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (depth > MAX_VARIABLE_DEPTH || value === null || typeof value !== 'object') return false;
   return Object.values(value).some((item) => hasNul(item, depth + 1));
 }
 

@@ -5,13 +5,16 @@ import { runInNewContext } from 'node:vm';
 import type { GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
 import { buildGatewaySchema } from '../src/schema';
-import { malformedBody, random, randomOperation, type Random } from './support/fuzz';
+import { fragmentHeavyOperation, malformedBody, random, randomOperation, type Random } from './support/fuzz';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { UMBRELLA } from './support/ids';
 
 // FUZZ_SEED replays a run; FUZZ_REQUESTS sets its length (per half).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1200);
+/** Fragment- and directive-heavy requests; each must be answered well within this (bombs took hours). */
+const FRAGMENT_REQUESTS = Number(process.env.FUZZ_FRAGMENT_REQUESTS ?? 600);
+const SLOWEST_ANSWER_MS = 2000;
 const CONCURRENCY = 8;
 /** Every code a client may see; INTERNAL_SERVER_ERROR would mean an unexpected failure. */
 const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COSTLY', 'PERSISTED_QUERY_NOT_FOUND', 'RATE_LIMITED']);
@@ -20,7 +23,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + 1000} requests)`, () => {
+describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQUESTS + 1000} requests)`, () => {
   let gateway: TestGateway;
   let schema: GraphQLSchema;
   let viewers: { name: string; id: string | null; token: string | undefined }[];
@@ -28,6 +31,7 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + 1000} reques
   /** Organization of every organization-scoped row (organizations, studies, comments, approvals). */
   let organizationOf: Map<string, string>;
   const tally = new Map<string, number>();
+  let slowestMs = 0;
 
   before(async () => {
     gateway = await startTestGateway();
@@ -69,12 +73,16 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + 1000} reques
   async function send(r: Random, body: string) {
     const viewer = r.pick(viewers);
     const headers: Record<string, string> = viewer.token ? { authorization: `Bearer ${viewer.token}` } : {};
+    const started = performance.now();
     const response = await gateway.post(body, headers);
     const text = await response.text();
+    const elapsedMs = performance.now() - started;
+    slowestMs = Math.max(slowestMs, elapsedMs);
     const label = `${viewer.name} ${body.slice(0, 300)} → ${response.status} ${text.slice(0, 300)}`;
     tally.set(String(response.status), (tally.get(String(response.status)) ?? 0) + 1);
 
     assert.ok(response.status < 500, `no 5xx: ${label}`);
+    assert.ok(elapsedMs < SLOWEST_ANSWER_MS, `answered in ${elapsedMs.toFixed(0)} ms: ${label}`);
     let parsed: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } | { data?: unknown; errors?: unknown[] }[];
     try {
       parsed = JSON.parse(text);
@@ -112,7 +120,11 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + 1000} reques
 
   it('random operations built from the schema: no unexpected error, no other tenant’s data', async () => {
     await run(random(SEED + 2), REQUESTS, (r) => JSON.stringify({ query: randomOperation(schema, r, ids) }));
-    console.log(`fuzz outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}`);
+  });
+
+  it('fragment- and directive-heavy operations (bombs, cycles, directives everywhere): answered at once, coded', async () => {
+    await run(random(SEED + 4), FRAGMENT_REQUESTS, (r) => JSON.stringify(fragmentHeavyOperation(schema, r, ids)));
+    console.log(`fuzz outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}; slowest answer ${slowestMs.toFixed(0)} ms`);
   });
 
   it('memory is stable: replaying the same operations does not grow the heap', async () => {

@@ -5,7 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { countSqlStatement, readsFromReplica } from '../request-scope';
+import { readsFromReplica } from '../request-scope';
+import { StatementCountingDialect } from './statement-counting';
 import { ReplicaRoutingDialect } from './replica-routing';
 import { lockEmbeddedDatabase } from './embedded-lock';
 import type { Database } from './types';
@@ -23,10 +24,8 @@ const INT8_OID = 20;
 /** A replica that does not connect this fast is skipped for the primary (see ReplicaRoutingDialect). */
 const REPLICA_CONNECT_TIMEOUT_MS = 1000;
 
-// Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
 function onQueryLogged(logger: Logger) {
   return (event: LogEvent) => {
-    countSqlStatement();
     if (event.level === 'error') {
       logger.debug({ err: event.error, sql: event.query.sql, ms: event.queryDurationMillis }, 'sql statement failed');
     }
@@ -82,7 +81,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     const dialect = replicaPool
       ? new ReplicaRoutingDialect(new PostgresDialect({ pool }), new PostgresDialect({ pool: replicaPool }), readsFromReplica, logger)
       : new PostgresDialect({ pool });
-    const db = new Kysely<Database>({ dialect, log });
+    // Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
+    const db = new Kysely<Database>({ dialect: new StatementCountingDialect(dialect), log });
     const pools = replicaPool ? [pool, replicaPool] : [pool];
     return {
       db,
@@ -99,7 +99,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     };
   }
   const { pglite, release } = await createEmbeddedDatabase(config.dataDir);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log });
+  const db = new Kysely<Database>({ dialect: new StatementCountingDialect(new PGliteDialect({ pglite })), log });
   return {
     db,
     kind: 'pglite',

@@ -14,6 +14,11 @@ export interface BucketCharge {
   policy: BucketPolicy;
   /** Points to take (> 0), give back (< 0), or 0 to read the level. */
   cost: number;
+  /**
+   * Take the points even if the bucket lacks them (down to minus its capacity): settling work already
+   * done, such as an answer that cost more than its estimate. The debt delays the principal's next requests.
+   */
+  force?: boolean;
 }
 
 export interface BucketLevel {
@@ -33,25 +38,27 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local levels = {}
 local allowed = 1
 for i, key in ipairs(KEYS) do
-  local capacity = tonumber(ARGV[(i - 1) * 3 + 1])
-  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
-  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  local capacity = tonumber(ARGV[(i - 1) * 4 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 4 + 2])
+  local cost = tonumber(ARGV[(i - 1) * 4 + 3])
+  local force = ARGV[(i - 1) * 4 + 4] == '1'
   local state = redis.call('HMGET', key, 'tokens', 'ts')
   local tokens = tonumber(state[1]) or capacity
   local ts = tonumber(state[2]) or now
   tokens = math.min(capacity, tokens + math.max(0, now - ts) / 1000 * rate)
   levels[i] = tokens
-  if cost > 0 and tokens < cost then allowed = 0 end
+  if cost > 0 and not force and tokens < cost then allowed = 0 end
 end
 local result = { allowed }
 for i, key in ipairs(KEYS) do
-  local capacity = tonumber(ARGV[(i - 1) * 3 + 1])
-  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
-  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  local capacity = tonumber(ARGV[(i - 1) * 4 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 4 + 2])
+  local cost = tonumber(ARGV[(i - 1) * 4 + 3])
+  local force = ARGV[(i - 1) * 4 + 4] == '1'
   local tokens = levels[i]
-  if allowed == 1 or cost < 0 then tokens = math.min(capacity, tokens - cost) end
+  if allowed == 1 or cost < 0 or force then tokens = math.max(-capacity, math.min(capacity, tokens - cost)) end
   redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', key, math.ceil(capacity / rate * 1000) + 1000)
+  redis.call('PEXPIRE', key, math.ceil(2 * capacity / rate * 1000) + 1000)
   result[i + 1] = tostring(tokens)
 end
 return result
@@ -67,9 +74,10 @@ class MemoryBuckets {
       const tokens = state ? Math.min(policy.capacity, state.tokens + (Math.max(0, now - state.ts) / 1000) * policy.refillPerSecond) : policy.capacity;
       return tokens;
     });
-    const allowed = charges.every((charge, i) => charge.cost <= 0 || levels[i]! >= charge.cost);
+    const allowed = charges.every((charge, i) => charge.cost <= 0 || charge.force || levels[i]! >= charge.cost);
     return charges.map((charge, i) => {
-      const tokens = allowed || charge.cost < 0 ? Math.min(charge.policy.capacity, levels[i]! - charge.cost) : levels[i]!;
+      const { capacity } = charge.policy;
+      const tokens = allowed || charge.cost < 0 || charge.force ? Math.max(-capacity, Math.min(capacity, levels[i]! - charge.cost)) : levels[i]!;
       this.buckets.set(charge.key, { tokens, ts: now });
       return { allowed, remaining: tokens };
     });
@@ -100,7 +108,7 @@ export class Budgets {
         const reply = (await withDeadline(
           this.redis.eval(TOKEN_BUCKETS_LUA, {
             keys: charges.map((c) => c.key),
-            arguments: charges.flatMap((c) => [String(c.policy.capacity), String(c.policy.refillPerSecond), String(c.cost)]),
+            arguments: charges.flatMap((c) => [String(c.policy.capacity), String(c.policy.refillPerSecond), String(c.cost), c.force ? '1' : '0']),
           }),
           this.timeoutMs,
           'rate-limit store',

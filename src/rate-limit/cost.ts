@@ -2,16 +2,25 @@ import {
   getDirectiveValues,
   getNamedType,
   getNullableType,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
   isCompositeType,
+  isIntrospectionType,
   isListType,
   isObjectType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type InlineFragmentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -22,6 +31,12 @@ import { costDirective, listSizeDirective } from '../../schema/cost-directives';
 export const DEFAULT_LIST_SIZE = 10;
 export const DEFAULT_OBJECT_WEIGHT = 1;
 export const DEFAULT_MUTATION_WEIGHT = 10;
+/**
+ * Introspection runs in memory, but its answers grow with every nesting of `fields { type { fields … } } }`:
+ * each of its objects weighs a tenth of a point, so Sandbox's full introspection stays cheap and a
+ * recursive one is refused like any other costly operation.
+ */
+export const INTROSPECTION_OBJECT_WEIGHT = 0.1;
 
 interface ListSize {
   assumedSize?: number;
@@ -33,20 +48,237 @@ export interface CostInput {
   schema: GraphQLSchema;
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
+  /** Coerced variable values (the cost plugin coerces them as execution will). */
   variables: Record<string, unknown>;
 }
 
-/**
- * The cost of an operation: every object costs its type's weight (1 unless @cost says otherwise),
- * scalars nothing, mutation fields 10, and a list multiplies what it holds by its size. Without `data`
- * the size comes from the slicing argument (`first`) or @listSize's assumedSize: the estimate, known
- * before anything runs. With `data` (the response), sizes are the lists' real lengths: the actual cost.
- */
-export function operationCost(input: CostInput, data?: unknown): number {
-  const root = input.operation.operation === 'mutation' ? input.schema.getMutationType() : input.schema.getQueryType();
-  if (!root) return 0;
-  return selectionCost(input, root, input.operation.selectionSet, data, true, new Map());
+/** What execution returned: the data, and where errors struck (their paths). */
+export interface ExecutionOutcome {
+  data?: unknown;
+  errors?: readonly { path?: readonly (string | number)[] }[];
 }
+
+/**
+ * The estimated cost of an operation, known before anything runs: every object costs its type's weight
+ * (1 unless @cost says otherwise), scalars nothing (unless their field has a @cost), mutation fields 10,
+ * and a list multiplies what it holds by its size: the slicing argument (`first`) or @listSize's
+ * assumedSize. Fields are collected as execution collects them (a fragment spread twice at one level
+ * runs once; @skip/@include apply), and each distinct field is priced once per context, so the walk
+ * is linear in the document's size however its fragments nest.
+ */
+export function estimateCost(input: CostInput): number {
+  return new CostWalker(input).estimateOperation();
+}
+
+/**
+ * The cost of the work an operation did, from its result: lists count their real lengths, so a list that
+ * came back shorter than estimated is refunded and one that came back longer (a list with an assumed size)
+ * costs more. Where an error nulled a subtree, or the whole `data`, that subtree is charged its estimate:
+ * its resolvers ran, and an error elsewhere never makes work cheaper.
+ */
+export function actualCost(input: CostInput, outcome: ExecutionOutcome): number {
+  return new CostWalker(input).actualOperation(outcome);
+}
+
+/** Response keys to the field nodes that execution merges under them. */
+type CollectedFields = Map<string, FieldNode[]>;
+
+class CostWalker {
+  private readonly estimates = new Map<string, number>();
+  private readonly descriptions = new Map<string, FieldDescription | undefined>();
+  private readonly collected = new Map<string, CollectedFields>();
+  private readonly nodeIds = new WeakMap<object, number>();
+  private nextNodeId = 0;
+  private readonly root: GraphQLObjectType | null | undefined;
+
+  constructor(private readonly input: CostInput) {
+    const { schema, operation } = input;
+    this.root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  }
+
+  estimateOperation(): number {
+    if (!this.root) return 0;
+    return Math.ceil(this.estimateFields(this.root, this.collect(this.root, [this.input.operation.selectionSet]), NO_SIZES, true));
+  }
+
+  actualOperation(outcome: ExecutionOutcome): number {
+    if (!this.root) return 0;
+    const fields = this.collect(this.root, [this.input.operation.selectionSet]);
+    if (outcome.data === null || outcome.data === undefined) return Math.ceil(this.estimateFields(this.root, fields, NO_SIZES, true));
+    const failedPaths = new Set<string>();
+    for (const error of outcome.errors ?? []) {
+      let prefix = '';
+      for (const segment of error.path ?? []) failedPaths.add((prefix = prefix ? `${prefix}.${segment}` : String(segment)));
+    }
+    return Math.ceil(this.actualFields(this.root, fields, NO_SIZES, true, outcome.data, '', failedPaths));
+  }
+
+  // --- collecting fields as graphql-js's collectFields does -------------------------------------------
+
+  private idOf(node: object): number {
+    let id = this.nodeIds.get(node);
+    if (id === undefined) this.nodeIds.set(node, (id = this.nextNodeId++));
+    return id;
+  }
+
+  private collect(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): CollectedFields {
+    const key = `${type.name}|${selectionSets.map((set) => this.idOf(set)).join(',')}`;
+    let fields = this.collected.get(key);
+    if (!fields) {
+      fields = new Map();
+      const visited = new Set<string>();
+      for (const set of selectionSets) this.collectInto(fields, type, set, visited);
+      this.collected.set(key, fields);
+    }
+    return fields;
+  }
+
+  private collectInto(fields: CollectedFields, type: GraphQLObjectType, selectionSet: SelectionSetNode, visited: Set<string>): void {
+    for (const selection of selectionSet.selections) {
+      if (!this.included(selection)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const responseKey = selection.alias?.value ?? selection.name.value;
+        const nodes = fields.get(responseKey);
+        if (nodes) nodes.push(selection);
+        else fields.set(responseKey, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (this.conditionMatches(selection.typeCondition?.name.value, type)) this.collectInto(fields, type, selection.selectionSet, visited);
+      } else {
+        const name = selection.name.value;
+        if (visited.has(name)) continue;
+        visited.add(name);
+        const fragment = this.input.fragments[name];
+        if (fragment && this.conditionMatches(fragment.typeCondition.name.value, type)) this.collectInto(fields, type, fragment.selectionSet, visited);
+      }
+    }
+  }
+
+  private included(node: FieldNode | InlineFragmentNode | FragmentSpreadNode): boolean {
+    if (!node.directives?.length) return true;
+    const skip = getDirectiveValues(GraphQLSkipDirective, node, this.input.variables);
+    if (skip?.if === true) return false;
+    const include = getDirectiveValues(GraphQLIncludeDirective, node, this.input.variables);
+    return include?.if !== false;
+  }
+
+  private conditionMatches(typeName: string | undefined, type: GraphQLObjectType): boolean {
+    if (typeName === undefined || typeName === type.name) return true;
+    const condition = this.input.schema.getType(typeName);
+    return condition !== undefined && isAbstractType(condition) && this.input.schema.isSubType(condition, type);
+  }
+
+  // --- pricing ----------------------------------------------------------------------------------------
+
+  private fieldOf(parentType: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (name === TypeNameMetaFieldDef.name) return undefined;
+    if (parentType === this.input.schema.getQueryType()) {
+      if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+      if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    }
+    return parentType.getFields()[name];
+  }
+
+  private keyOf(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean): string {
+    return `${parentType.name}|${nodes.map((n) => this.idOf(n)).join(',')}|${sizes.key}|${isRoot}`;
+  }
+
+  /** Everything about a field that does not depend on the data: weights, list sizes, its children. */
+  private describe(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, key = this.keyOf(parentType, nodes, sizes, isRoot)): FieldDescription | undefined {
+    if (this.descriptions.has(key)) return this.descriptions.get(key);
+    const description = this.describeNew(parentType, nodes, sizes, isRoot);
+    this.descriptions.set(key, description);
+    return description;
+  }
+
+  private describeNew(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean): FieldDescription | undefined {
+    const node = nodes[0]!;
+    const field = this.fieldOf(parentType, node.name.value);
+    if (!field) return undefined;
+    const named = getNamedType(field.type);
+    const isMutationField = isRoot && this.input.operation.operation === 'mutation';
+    const ownWeight = weightOf(field) ?? (isMutationField ? DEFAULT_MUTATION_WEIGHT : 0);
+    const itemWeight = typeWeight(named);
+    const listSize = listSizeOf(field);
+    const args = listSize ? getArgumentValues(field, node, this.input.variables) : {};
+    let childSizes = NO_SIZES;
+    if (listSize?.sizedFields?.length) {
+      const size = sizeFromArguments(listSize, args);
+      childSizes = { key: listSize.sizedFields.map((name) => `${name}=${size}`).join(','), of: new Map(listSize.sizedFields.map((name) => [name, size])) };
+    }
+    const isList = isListType(getNullableType(field.type));
+    const size = isList ? (sizes.of.get(node.name.value) ?? (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE)) : 1;
+    const childType = isObjectType(named) ? named : undefined;
+    const children = childType ? this.collect(childType, nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []))) : undefined;
+    return { ownWeight, itemWeight, isList, size, childType, children, childSizes };
+  }
+
+  private estimateFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean): number {
+    let total = 0;
+    for (const nodes of fields.values()) total += this.estimateField(type, nodes, sizes, isRoot);
+    return total;
+  }
+
+  private estimateField(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean): number {
+    const key = this.keyOf(parentType, nodes, sizes, isRoot);
+    const known = this.estimates.get(key);
+    if (known !== undefined) return known;
+    const field = this.describe(parentType, nodes, sizes, isRoot, key);
+    let cost = 0;
+    if (field) {
+      const item = field.itemWeight + (field.childType && field.children ? this.estimateFields(field.childType, field.children, field.childSizes, false) : 0);
+      cost = field.ownWeight + field.size * item;
+    }
+    this.estimates.set(key, cost);
+    return cost;
+  }
+
+  private actualFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean, data: unknown, path: string, failed: Set<string>): number {
+    let total = 0;
+    for (const [responseKey, nodes] of fields) {
+      const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[responseKey] : undefined;
+      total += this.actualField(type, nodes, sizes, isRoot, value, path ? `${path}.${responseKey}` : responseKey, failed);
+    }
+    return total;
+  }
+
+  private actualField(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, value: unknown, path: string, failed: Set<string>): number {
+    const field = this.describe(parentType, nodes, sizes, isRoot);
+    if (!field) return 0;
+    // Null where an error struck at or below: what ran there is not in the answer, so it costs its estimate.
+    if (value === null || value === undefined) return failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
+    const itemCost = (item: unknown, itemPath: string) => {
+      if (item === null || item === undefined) return failed.has(itemPath) ? field.itemWeight + this.childEstimate(field) : 0;
+      return field.itemWeight + (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, itemPath, failed) : 0);
+    };
+    if (!field.isList) return field.ownWeight + itemCost(value, path);
+    if (!Array.isArray(value)) return field.ownWeight;
+    let total = field.ownWeight;
+    value.forEach((item, index) => (total += itemCost(item, `${path}.${index}`)));
+    return total;
+  }
+
+  private childEstimate(field: FieldDescription): number {
+    return field.childType && field.children ? this.estimateFields(field.childType, field.children, field.childSizes, false) : 0;
+  }
+}
+
+interface FieldDescription {
+  ownWeight: number;
+  itemWeight: number;
+  isList: boolean;
+  /** Items the field is estimated to return (1 unless it is a list). */
+  size: number;
+  childType: GraphQLObjectType | undefined;
+  children: CollectedFields | undefined;
+  childSizes: Sizes;
+}
+
+/** Sizes a parent's @listSize(sizedFields) imposes on its fields (connections: `edges`). */
+interface Sizes {
+  key: string;
+  of: ReadonlyMap<string, number>;
+}
+const NO_SIZES: Sizes = { key: '', of: new Map() };
 
 function weightOf(node: { astNode?: Parameters<typeof getDirectiveValues>[1] | null }): number | undefined {
   if (!node.astNode) return undefined;
@@ -61,80 +293,14 @@ function listSizeOf(field: GraphQLField<unknown, unknown>): ListSize | undefined
 
 function typeWeight(type: GraphQLNamedType): number {
   if (!isCompositeType(type)) return 0;
+  if (isIntrospectionType(type)) return INTROSPECTION_OBJECT_WEIGHT;
   return weightOf(type) ?? DEFAULT_OBJECT_WEIGHT;
 }
 
-function sizeFromArguments(listSize: ListSize | undefined, args: Record<string, unknown>): number {
-  for (const name of listSize?.slicingArguments ?? []) {
+function sizeFromArguments(listSize: ListSize, args: Record<string, unknown>): number {
+  for (const name of listSize.slicingArguments ?? []) {
     const value = args[name];
     if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, value);
   }
-  return listSize?.assumedSize ?? DEFAULT_LIST_SIZE;
-}
-
-function selectionCost(
-  input: CostInput,
-  parentType: GraphQLObjectType,
-  selectionSet: SelectionSetNode,
-  data: unknown,
-  isRoot: boolean,
-  /** Sizes imposed by the parent field's @listSize(sizedFields), by field name. */
-  sizedFields: Map<string, number>,
-): number {
-  let total = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const type = selection.typeCondition ? input.schema.getType(selection.typeCondition.name.value) : parentType;
-      if (isObjectType(type)) total += selectionCost(input, type, selection.selectionSet, data, isRoot, sizedFields);
-      continue;
-    }
-    if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const fragment = input.fragments[selection.name.value];
-      const type = fragment ? input.schema.getType(fragment.typeCondition.name.value) : undefined;
-      if (fragment && isObjectType(type)) total += selectionCost(input, type, fragment.selectionSet, data, isRoot, sizedFields);
-      continue;
-    }
-    total += fieldCost(input, parentType, selection, data, isRoot, sizedFields);
-  }
-  return total;
-}
-
-function fieldCost(
-  input: CostInput,
-  parentType: GraphQLObjectType,
-  node: FieldNode,
-  parentData: unknown,
-  isRoot: boolean,
-  sizedFields: Map<string, number>,
-): number {
-  const name = node.name.value;
-  if (name.startsWith('__')) return 0;
-  const field = parentType.getFields()[name];
-  if (!field) return 0;
-  const named = getNamedType(field.type);
-  const isMutationField = isRoot && input.operation.operation === 'mutation';
-  const ownWeight = weightOf(field) ?? (isMutationField ? DEFAULT_MUTATION_WEIGHT : 0);
-  const itemWeight = typeWeight(named);
-  const key = node.alias?.value ?? name;
-  const hasData = parentData !== undefined;
-  const value = hasData && parentData !== null && typeof parentData === 'object' ? (parentData as Record<string, unknown>)[key] : undefined;
-  if (hasData && (value === null || value === undefined)) return ownWeight;
-
-  const listSize = listSizeOf(field);
-  const args = getArgumentValues(field, node, input.variables);
-  const childSizes = new Map<string, number>();
-  if (listSize?.sizedFields?.length) {
-    const size = sizeFromArguments(listSize, args);
-    for (const sized of listSize.sizedFields) childSizes.set(sized, size);
-  }
-
-  const itemCost = (item: unknown) =>
-    itemWeight + (node.selectionSet && isObjectType(named) ? selectionCost(input, named, node.selectionSet, item, false, childSizes) : 0);
-
-  if (isListType(getNullableType(field.type))) {
-    if (hasData) return ownWeight + (Array.isArray(value) ? value.reduce((sum: number, item) => sum + itemCost(item), 0) : 0);
-    const size = sizedFields.get(name) ?? (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE);
-    return ownWeight + size * itemCost(undefined);
-  }
-  return ownWeight + itemCost(hasData ? value : undefined);
+  return listSize.assumedSize ?? DEFAULT_LIST_SIZE;
 }

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Budgets, BucketLevel } from './budget';
-import { operationCost, type CostInput } from './cost';
+import { actualCost, estimateCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
 
 export interface ThrottleStatus {
@@ -60,24 +60,55 @@ function throttleOf(principal: Principal, level: BucketLevel): ThrottleStatus {
   };
 }
 
+/** Bucket keys of a principal: one hash slot (`{…}`), so one script may touch both on a Redis Cluster. */
+export const pointsKey = (principal: Principal) => `studygraph:{${principal.key}}:rl:points`;
+export const requestsKey = (principal: Principal) => `studygraph:{${principal.key}}:rl:requests`;
+
+/** Points an automatic persisted query registration adds to its request: it occupies the store for a day. */
+export function registrationCost(bytes: number): number {
+  return 10 + Math.ceil(bytes / 100);
+}
+
+export interface CostLimitPluginOptions {
+  budgets: Budgets;
+  /** false with RATE_LIMITS=off: nothing is charged; the cost maximum and registration rules stay. */
+  enforce: boolean;
+  maxQueryCost: number;
+  /** Largest document (UTF-8 bytes) an automatic persisted query may register. */
+  maxPersistedQueryBytes: number;
+  metrics: Metrics;
+}
+
 /**
  * Cost-based limits, as Shopify and GitHub do them: the cost is estimated from the operation before any
  * resolver runs; over `maxQueryCost` it is refused (QUERY_TOO_COSTLY); otherwise the principal's bucket
  * is charged the estimate (and one request of its burst bucket), or the request is refused with 429 and
- * Retry-After. After execution the difference to the actual cost is refunded, and every response says
- * what it cost and what is left, in `extensions.cost` and the IETF RateLimit header fields.
+ * Retry-After. Requests refused before that (unparseable, invalid, too costly) still take one request of
+ * the burst bucket. After execution the charge is settled to the actual cost: refunded for lists that
+ * came back shorter, charged extra for lists that came back longer than assumed, never lowered by an
+ * error. Every response says what it cost and what is left, in `extensions.cost` and the IETF RateLimit
+ * header fields.
  */
-export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; maxQueryCost: number; metrics: Metrics }): ApolloServerPlugin<GatewayContext> {
+export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPlugin<GatewayContext> {
   const { budgets, metrics } = options;
   return {
-    async requestDidStart() {
+    async requestDidStart(requestContext) {
       let input: CostInput | undefined;
       let cost: RequestCost | undefined;
       let charged = false;
+      /** The burst bucket has been charged for this request (with its points, or alone for a refusal). */
+      let requestCounted = false;
+      let registration = 0;
+      const principal = options.enforce ? principalOf(requestContext.contextValue) : null;
+      const countRequest = async () => {
+        if (!principal || requestCounted) return;
+        requestCounted = true;
+        await budgets.charge([{ key: requestsKey(principal), policy: principal.requests, cost: 1, force: true }]);
+      };
       return {
         async didResolveOperation(rc) {
           input = costInput(rc);
-          const requested = operationCost(input);
+          const requested = estimateCost(input);
           metrics.estimatedCost.observe(requested);
           if (requested > options.maxQueryCost) {
             metrics.throttled.inc({ reason: 'too_costly' });
@@ -85,27 +116,30 @@ export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; m
               extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost: { requestedQueryCost: requested, maximumQueryCost: options.maxQueryCost }, http: { status: 400 } },
             });
           }
+          if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
           const dryRun = dryRunField(rc.operation!, input.variables) !== undefined;
-          const principal = options.enforce ? principalOf(rc.contextValue) : null;
-          cost = { requested, dryRun, principal, throttle: null };
+          cost = { requested: requested + registration, dryRun, principal, throttle: null };
           requestCosts.set(rc.contextValue, cost);
           if (!principal) return;
+          requestCounted = true;
           const [points, requests] = await budgets.charge([
-            { key: `studygraph:rl:points:${principal.key}`, policy: principal.points, cost: dryRun ? 0 : requested },
-            { key: `studygraph:rl:requests:${principal.key}`, policy: principal.requests, cost: 1 },
+            { key: pointsKey(principal), policy: principal.points, cost: dryRun ? registration : cost.requested },
+            { key: requestsKey(principal), policy: principal.requests, cost: 1 },
           ]);
           cost.throttle = throttleOf(principal, points!);
           if (points!.allowed) {
             charged = !dryRun;
             return;
           }
-          const short = requests!.remaining < 1 ? { need: 1, have: requests!.remaining, rate: principal.requests.refillPerSecond, reason: 'burst' } : { need: requested, have: points!.remaining, rate: principal.points.refillPerSecond, reason: 'budget' };
+          // Refused: what it would have registered is not stored either.
+          rc.metrics.persistedQueryRegister = false;
+          const short = requests!.remaining < 1 ? { need: 1, have: requests!.remaining, rate: principal.requests.refillPerSecond, reason: 'burst' } : { need: cost.requested, have: points!.remaining, rate: principal.points.refillPerSecond, reason: 'budget' };
           const retryAfter = Math.max(1, Math.ceil((short.need - short.have) / short.rate));
           metrics.throttled.inc({ reason: short.reason });
           throw new GraphQLError(
             short.reason === 'burst'
               ? `Too many requests at once (at most ${principal.requests.capacity} a second). Retry in ${retryAfter} s.`
-              : `Rate limit: this operation costs ${requested} points and ${Math.floor(short.have)} are left. Retry in ${retryAfter} s.`,
+              : `Rate limit: this operation costs ${cost.requested} points and ${Math.floor(short.have)} are left. Retry in ${retryAfter} s.`,
             {
               extensions: {
                 code: ErrorCode.RATE_LIMITED,
@@ -114,6 +148,11 @@ export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; m
               },
             },
           );
+        },
+
+        // Unparseable, invalid, too costly or otherwise refused before the charge: still a request.
+        async didEncounterErrors() {
+          await countRequest();
         },
 
         async responseForOperation(rc) {
@@ -132,11 +171,11 @@ export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; m
         async willSendResponse(rc) {
           if (!cost || !input || rc.response.body.kind !== 'single') return;
           const result = rc.response.body.singleResult;
-          const actual = cost.dryRun ? 0 : result.data ? operationCost(input, result.data) : 0;
+          const actual = cost.dryRun ? registration : actualCost(input, result) + registration;
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
-          if (charged && cost.principal && cost.requested > actual) {
-            const [points] = await budgets.charge([{ key: `studygraph:rl:points:${cost.principal.key}`, policy: cost.principal.points, cost: actual - cost.requested }]);
+          if (charged && cost.principal && cost.requested !== actual) {
+            const [points] = await budgets.charge([{ key: pointsKey(cost.principal), policy: cost.principal.points, cost: actual - cost.requested, force: true }]);
             cost.throttle = throttleOf(cost.principal, points!);
           }
           result.extensions = {
@@ -154,4 +193,24 @@ export function costLimitPlugin(options: { budgets: Budgets; enforce: boolean; m
       };
     },
   };
+}
+
+/**
+ * The rules of automatic persisted query registration: anonymous callers' documents run but are not
+ * stored (anyone could fill the store for a day), and a document larger than the limit is refused.
+ * Returns the points the registration costs.
+ */
+function persistedQueryRegistration(rc: GraphQLRequestContext<GatewayContext>, maxBytes: number): number {
+  const bytes = Buffer.byteLength(rc.source ?? '', 'utf8');
+  if (bytes > maxBytes) {
+    rc.metrics.persistedQueryRegister = false;
+    throw new GraphQLError(`This document is ${bytes} bytes; persisted queries may register at most ${maxBytes}. Send it without the persistedQuery extension, or shorten it.`, {
+      extensions: { code: 'PERSISTED_QUERY_TOO_LARGE', maxBytes, http: { status: 413 } },
+    });
+  }
+  if (!rc.contextValue.viewer) {
+    rc.metrics.persistedQueryRegister = false;
+    return 0;
+  }
+  return registrationCost(bytes);
 }

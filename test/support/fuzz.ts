@@ -69,21 +69,83 @@ function args(field: GraphQLField<unknown, unknown>, r: Random, ids: readonly st
   return `(${chosen.map((arg) => `${arg.name}: ${literal(arg.type, r, ids, 0)}`).join(', ')})`;
 }
 
-function selection(type: GraphQLObjectType, r: Random, ids: readonly string[], depth: number): string {
+/** Directives as clients write them, and as they should not: wrong places, repeats, unknown names, bad arguments. */
+const DIRECTIVES = [
+  '@include(if: true)',
+  '@include(if: false)',
+  '@skip(if: $on)',
+  '@include(if: $off)',
+  '@skip(if: false) @include(if: $on)',
+  '@include(if: true) @include(if: true)',
+  '@deprecated',
+  '@specifiedBy(url: "https://example.com")',
+  '@cost(weight: 5)',
+  '@unknown',
+  '@include',
+  '@skip(if: "yes")',
+  '@include(if: $missing)',
+];
+
+function selection(type: GraphQLObjectType, r: Random, ids: readonly string[], depth: number, directives = false): string {
   const fields = Object.values(type.getFields());
   const parts: string[] = [];
   for (let i = 0, n = 1 + r.int(4); i < n; i += 1) {
     const field = r.pick(fields);
     const named = getNamedType(field.type);
     const alias = r.chance(0.1) ? `a${i}: ` : '';
+    const directive = directives && r.chance(0.4) ? ` ${r.pick(DIRECTIVES)}` : '';
     if (isObjectType(named)) {
       if (depth >= 5) continue;
-      parts.push(`${alias}${field.name}${args(field, r, ids)} { ${selection(named, r, ids, depth + 1)} }`);
+      const inner = selection(named, r, ids, depth + 1, directives);
+      const body = directives && r.chance(0.2) ? `... on ${named.name} ${r.pick(DIRECTIVES)} { ${inner} }` : inner;
+      parts.push(`${alias}${field.name}${args(field, r, ids)}${directive} { ${body} }`);
     } else {
-      parts.push(`${alias}${field.name}${args(field, r, ids)}`);
+      parts.push(`${alias}${field.name}${args(field, r, ids)}${directive}`);
     }
   }
   return parts.length > 0 ? parts.join(' ') : '__typename';
+}
+
+/**
+ * Operations heavy with fragments and directives: spreads that double at every level (flat, or under
+ * two aliases each), chains and cycles of named fragments, unknown and unused ones, inline fragments, and
+ * directives in every place. Each must be answered quickly, refused or computed.
+ */
+export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): { query: string; variables: Record<string, unknown> } {
+  const variables = { on: r.chance(0.5), off: r.chance(0.5) };
+  const header = 'query Fuzz($on: Boolean = true, $off: Boolean = false)';
+  const levels = 5 + r.int(40);
+  const width = 2 + r.int(3);
+  switch (r.int(5)) {
+    case 0: {
+      const spreads = (i: number) => Array.from({ length: width }, () => `...F${i + 1}${r.chance(0.2) ? ` ${r.pick(DIRECTIVES)}` : ''}`).join(' ');
+      const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { id ${spreads(i)} }`);
+      return { query: `${header} { viewer { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name email }`, variables };
+    }
+    case 1: {
+      const branch = (i: number, alias: string) => `${alias}: organization { studies(first: ${1 + r.int(3)}) { edges { node { ...B${i + 1} } } } }`;
+      const fragments = Array.from({ length: levels }, (_, i) => `fragment B${i} on Study { ${Array.from({ length: width }, (_, k) => branch(i, `b${k}`)).join(' ')} }`);
+      return { query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...B0 } } ${fragments.join(' ')} fragment B${levels} on Study { id title }`, variables };
+    }
+    case 2: {
+      // A random web of fragments on User: chains, repeats, cycles, unknown and unused names.
+      const count = 2 + r.int(12);
+      const fragments = Array.from({ length: count }, (_, i) => {
+        const spreads = Array.from({ length: r.int(4) }, () => (r.chance(0.1) ? '...Nowhere' : `...W${r.int(count)}`)).join(' ');
+        return `fragment W${i} on User { ${r.chance(0.5) ? 'name' : 'id'} ${spreads} }`;
+      });
+      return { query: `${header} { viewer { ...W0 ... on User { ...W${r.int(count)} } } } ${fragments.join(' ')}`, variables };
+    }
+    case 3: {
+      const query = schema.getQueryType()!;
+      return { query: `${header} { ${selection(query, r, ids, 0, true)} }`, variables };
+    }
+    default: {
+      // Deep nesting through fragments: each level one fragment deeper.
+      const fragments = Array.from({ length: levels }, (_, i) => `fragment D${i} on Study { organization { studies(first: 1) { edges { node { id ...D${i + 1} ...D${i + 1} } } } } }`);
+      return { query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...D0 } } ${fragments.join(' ')} fragment D${levels} on Study { id }`, variables };
+    }
+  }
 }
 
 /** A random operation that is valid in shape (it may still fail validation on argument values). */
