@@ -10,11 +10,14 @@ import { createLogger } from '../src/logger';
 import { benchAnalytics } from './analytics';
 import { toPng } from './chart';
 import { benchOperations } from './operations';
+import { benchPeer } from './peer';
 
 const RESULTS = path.resolve(__dirname, '../../bench/results');
-const USAGE = `usage: npm run bench -- [--section operations|analytics] [options]
+const USAGE = `usage: npm run bench -- [--section operations|peer|analytics] [options]
   operations (default): every saved operation, batched vs unbatched vs warm cache
     --users 200 --connections 16 --seconds 5 --rounds 3 --warmup 2
+  peer: studygraph (cold and warm) vs PostGraphile v5 (bench/peer) on the same data needs
+    --users 200 --connections 32 --seconds 5 --rounds 3 --warmup 2 --workers <cores>
   analytics: analytics(days: 30|365) per organization
     --organizations 50 --rounds 3`;
 
@@ -24,7 +27,8 @@ async function main() {
     options: {
       section: { type: 'string', default: 'operations' },
       users: { type: 'string', default: '200' },
-      connections: { type: 'string', default: '16' },
+      connections: { type: 'string' },
+      workers: { type: 'string', default: String(os.availableParallelism()) },
       seconds: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
@@ -34,12 +38,12 @@ async function main() {
   });
   if (values.help) return console.log(USAGE);
   const numbers = Object.fromEntries(
-    (['users', 'connections', 'seconds', 'warmup', 'organizations', 'rounds'] as const).map((name) => {
-      const value = Number(values[name]);
+    (['users', 'connections', 'seconds', 'warmup', 'organizations', 'rounds', 'workers'] as const).map((name) => {
+      const value = Number(values[name] ?? (name === 'connections' ? (values.section === 'peer' ? 32 : 16) : Number.NaN));
       if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1\n${USAGE}`);
       return [name, value];
     }),
-  ) as Record<'users' | 'connections' | 'seconds' | 'warmup' | 'organizations' | 'rounds', number>;
+  ) as Record<'users' | 'connections' | 'seconds' | 'warmup' | 'organizations' | 'rounds' | 'workers', number>;
   const base = loadConfig();
   if (!base.databaseUrl) throw new Error('npm run bench needs DATABASE_URL (a seeded PostgreSQL); the embedded database is not what we measure.');
   const config: Config = Object.freeze({ ...base, logLevel: 'warn' as const, autoMigrate: false, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0 });
@@ -62,6 +66,11 @@ async function main() {
       sections.push('## Standard operations', report, '![latency per operation](operations.png)');
       await writeFile(path.join(RESULTS, 'operations.svg'), svg);
       await writeFile(path.join(RESULTS, 'operations.png'), toPng(svg));
+    } else if (values.section === 'peer') {
+      const { report, svg } = await benchPeer(database.db, config, { ...numbers, warmupSeconds: numbers.warmup }, (line) => console.error(line));
+      sections.push('## studygraph and PostGraphile v5 on the same data needs', report, '![latency per data need](peer.png)');
+      await writeFile(path.join(RESULTS, 'peer.svg'), svg);
+      await writeFile(path.join(RESULTS, 'peer.png'), toPng(svg));
     } else if (values.section === 'analytics') {
       const gateway = await createGateway(config, logger);
       try {
@@ -82,7 +91,7 @@ async function main() {
   const report = `${sections.join('\n\n')}\n`;
   console.log(report);
   await writeFile(path.join(RESULTS, `${values.section}.md`), report);
-  console.log(`wrote bench/results/${values.section}.md${values.section === 'operations' ? ' and operations.png' : ''}`);
+  console.log(`wrote bench/results/${values.section}.md${values.section === 'operations' || values.section === 'peer' ? ` and ${values.section}.png` : ''}`);
 }
 
 main().catch((error) => {

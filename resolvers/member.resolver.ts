@@ -13,8 +13,10 @@ import type { MemberRow } from '../src/db/types';
 import { toMember } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
 
-function changed(ctx: GatewayContext, row: MemberRow): Member {
+/** The member's roles changed: their cached viewer record is retired on every process before the answer leaves. */
+async function changed(ctx: GatewayContext, row: MemberRow): Promise<Member> {
   ctx.loaders.membership.clear(membershipKey(row.organization_id, row.user_id)).prime(membershipKey(row.organization_id, row.user_id), row);
+  await ctx.services.generations.bumpUser(row.user_id);
   return toMember(row);
 }
 

@@ -8,6 +8,7 @@ import { RecentWriters } from './db/recent-writers';
 import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
 import { OrganizationGenerations } from './cache/generations';
+import { ViewerCache } from './viewer-cache';
 import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
@@ -75,7 +76,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
     };
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
-    const services: Services = { db: database.db, config, logger, generations, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
+    const viewers = new ViewerCache(database.db, generations);
+    const services: Services = { db: database.db, config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets, recentWriters });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);

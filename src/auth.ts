@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config';
 import { serviceUnavailable, unauthenticated } from './errors';
 
@@ -33,6 +34,30 @@ class KeySetUnavailableError extends Error {
  * 30 s), plus HS256 tokens only when JWT_SECRET is set explicitly (`npm run token`, internal tools).
  */
 export function createTokenVerifier(jwt: JwtConfig): TokenVerifier {
+  return rememberVerified(createSignatureVerifier(jwt), jwt);
+}
+
+/**
+ * A token verified once is the same token the next time it comes: its user id is remembered until it
+ * expires (at most 10,000 tokens), so a client's later requests skip the signature check, which is the
+ * costliest part of authentication. Expiry is still checked on every request.
+ */
+function rememberVerified(verify: TokenVerifier, jwt: JwtConfig): TokenVerifier {
+  const verified = new LRUCache<string, { userId: string; expiresAtMs: number }>({ max: 10_000 });
+  return async (token) => {
+    const known = verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) return known.userId;
+      verified.delete(token);
+    }
+    const userId = await verify(token);
+    const exp = decodeJwt(token).exp;
+    if (typeof exp === 'number') verified.set(token, { userId, expiresAtMs: (exp + jwt.clockToleranceSeconds) * 1000 });
+    return userId;
+  };
+}
+
+function createSignatureVerifier(jwt: JwtConfig): TokenVerifier {
   if (!jwt.jwksUrl) return (token) => verifyAccessToken(token, jwt);
   // Keys stay cached until a token names an unknown `kid` (then refetched, at most every 30 s), so an
   // outage of the provider does not fail tokens signed with keys we already hold.

@@ -6,11 +6,11 @@ import { bearerToken, type TokenVerifier } from './auth';
 import type { OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import type { RecentWriters } from './db/recent-writers';
-import { loadViewerRecord } from './db/viewer';
 import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
 import { currentRequestScope } from './request-scope';
+import type { ViewerCache } from './viewer-cache';
 
 export interface Viewer {
   readonly id: string;
@@ -32,6 +32,8 @@ export interface Services {
   readonly verifyToken: TokenVerifier;
   /** With a read replica: viewers who wrote recently, whose reads go to the primary. */
   readonly recentWriters?: RecentWriters;
+  /** Viewer records kept in process, checked against the user's membership generation. */
+  readonly viewers: ViewerCache;
   /** Batching on or off, and the metric each batch's size goes to. */
   readonly loaderSettings: LoaderSettings;
 }
@@ -64,7 +66,7 @@ export async function createContext(services: Services, request: ContextRequest)
   const scope = currentRequestScope();
   if (scope) scope.authenticated = true;
   if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId))) scope.readsFromReplica = false;
-  const record = await loadViewerRecord(services.db, userId);
+  const record = await services.viewers.load(userId, { fresh: scope?.mayWrite ?? true });
   if (!record) throw unauthenticated('The user of this token no longer exists.');
 
   loaders.userById.prime(record.user.id, record.user);

@@ -116,13 +116,15 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     if (nestingDepthExceeds(sentVariables(request), MAX_VARIABLE_DEPTH + 2)) {
       return graphqlError(reply, 400, 'BAD_USER_INPUT', `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`);
     }
+    // GET cannot carry a mutation (Apollo refuses them there).
+    const writes = request.method !== 'GET' && mayWrite(request.body);
     const scope: RequestScope = {
       requestId: request.id,
       sqlStatements: 0,
       sqlInFlight: 0,
       authenticated: false,
-      // GET cannot carry a mutation (Apollo refuses them there).
-      readsFromReplica: config.databaseReadUrl !== undefined && (request.method === 'GET' || !mayWrite(request.body)),
+      mayWrite: writes,
+      readsFromReplica: config.databaseReadUrl !== undefined && !writes,
     };
     return runInRequestScope(scope, async () => {
       const headers = new HeaderMap();

@@ -11,6 +11,8 @@ export interface RequestScope {
   authenticated: boolean;
   /** Called when the last statement in flight answers. */
   idleWaiters?: (() => void)[];
+  /** The request may hold a mutation (see mayWrite): its viewer's roles are read fresh from the primary. */
+  readonly mayWrite: boolean;
   /** With a read replica: true until the request turns out to be a mutation or its viewer wrote recently. */
   readsFromReplica: boolean;
 }

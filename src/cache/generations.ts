@@ -5,6 +5,7 @@ import type { ResilientCache } from './resilient-cache';
 const GENERATION_TTL_SECONDS = 7 * 86400;
 const EPOCH_KEY = 'gen:epoch';
 const organizationKey = (organizationId: string) => `gen:org:${organizationId}`;
+const userKey = (userId: string) => `gen:user:${userId}`;
 
 export interface GenerationSnapshot {
   epoch: string | null;
@@ -37,6 +38,19 @@ export class OrganizationGenerations {
       epoch: values[0] ?? null,
       organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 1] ?? null])),
     };
+  }
+
+  /**
+   * The generation of a user's memberships (what a cached viewer record was read under); undefined when
+   * none was ever written, null when the store cannot be asked.
+   */
+  async readUser(userId: string): Promise<string | undefined | null> {
+    return this.cache.tryGet(userKey(userId));
+  }
+
+  /** A user's memberships changed: every process reads their viewer record again. */
+  async bumpUser(userId: string): Promise<void> {
+    if (!(await this.cache.trySet(userKey(userId), randomUUID(), { ttl: GENERATION_TTL_SECONDS }))) this.oweEpochBump();
   }
 
   async bumpOrganizations(organizationIds: Iterable<string>): Promise<void> {
