@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -21,6 +22,7 @@ import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from './db/recent-writers';
 import { requestMetricsPlugin } from './request-metrics-plugin';
+import { staticCacheControlPlugin } from './cache/static-cache-control';
 
 export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
@@ -55,8 +57,13 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     cache: options.cache,
     persistedQueries:
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
+    // Compact JSON: Apollo pretty-prints by default, a third more bytes to write for every answer.
+    stringifyResult: (value) => JSON.stringify(value),
     plugins: [
       landingPage,
+      // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      staticCacheControlPlugin(),
       requestMetricsPlugin(options.metrics),
       noNulInVariablesPlugin(),
       ...(options.recentWriters ? [readYourWritesPlugin(options.recentWriters)] : []),

@@ -3,8 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
 
-/** The viewer and all their memberships are read in one statement before any resolver runs. */
-const AUTH_STATEMENTS = 1;
+/**
+ * The viewer and all their memberships are read in one statement on their first request, then kept in
+ * process (checked against their membership generation): the suite warms the viewer first.
+ */
+const AUTH_STATEMENTS = 0;
 
 const ORGANIZATIONS_STUDIES_COLLABORATORS = /* GraphQL */ `
   query Nested($studies: Int!) {
@@ -45,6 +48,10 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     gateway = await startTestGateway();
     unbatched = await startTestGateway({ config: { dataloaderBatching: false } });
     token = await gateway.tokenFor('analyst@example.com');
+    const first = await gateway.graphql('{ viewer { id } }', { token });
+    assert.equal(first.sqlStatements, 1, 'the first request reads the viewer');
+    assert.equal((await gateway.graphql('{ viewer { id } }', { token })).sqlStatements, 0, 'later ones find it in process');
+    await unbatched.graphql('{ viewer { id } }', { token });
   });
   after(async () => {
     await gateway?.close();

@@ -93,7 +93,7 @@ describe('cost-based rate limits', () => {
     assert.equal(anonymous.sqlStatements, 0);
     const authenticated = await gateway.graphql(query, { token: await gateway.tokenFor('analyst@example.com') });
     assert.equal(onlyError(authenticated).extensions?.code, 'QUERY_TOO_COSTLY');
-    assert.equal(authenticated.sqlStatements, 1, 'only the viewer lookup of authentication');
+    assert.ok(authenticated.sqlStatements <= 1, 'at most the viewer lookup of authentication (none once the viewer is kept)');
     const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ');
     assert.equal(onlyError(await gateway.graphql(`{ ${aliases} }`)).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
@@ -167,7 +167,7 @@ describe('cost-based rate limits', () => {
     assert.equal(status.cost, 10 * (1 + 10));
     assert.equal(status.limit, 6 * BASE);
     assert.ok(status.remaining >= before - 1);
-    assert.equal(response.sqlStatements, 1, 'nothing but authentication ran');
+    assert.ok(response.sqlStatements <= 1, 'nothing but authentication ran');
     const charged = await gateway.graphql('{ rateLimit { cost remaining } viewer { id } }', { token });
     assert.equal(charged.body.data!.rateLimit.cost, 1);
   });

@@ -83,8 +83,6 @@ export function createResponseCachePlugins(options: {
     async requestDidStart() {
       return {
         async willSendResponse(rc) {
-          // A mutation's answer is a write's receipt: no cache may keep it (Apollo's header would follow the returned type's hints).
-          if (rc.operation?.operation === 'mutation') rc.response.http.headers.set('cache-control', 'no-store');
           const outcome: CacheOutcome = rc.metrics.responseCacheHit ? 'hit' : (states.get(rc.contextValue)?.outcome ?? 'bypass');
           rc.response.http.headers.set('x-cache', outcome);
           metrics.cacheRequests.inc({ result: outcome });

@@ -67,7 +67,7 @@ export interface ExecutionOutcome {
  * is linear in the document's size however its fragments nest.
  */
 export function estimateCost(input: CostInput): number {
-  return new CostWalker(input).estimateOperation();
+  return new OperationCost(input).estimate();
 }
 
 /**
@@ -77,40 +77,55 @@ export function estimateCost(input: CostInput): number {
  * its resolvers ran, and an error elsewhere never makes work cheaper.
  */
 export function actualCost(input: CostInput, outcome: ExecutionOutcome): number {
-  return new CostWalker(input).actualOperation(outcome);
+  return new OperationCost(input).actual(outcome);
 }
 
 /** Response keys to the field nodes that execution merges under them. */
 type CollectedFields = Map<string, FieldNode[]>;
 
-class CostWalker {
+/**
+ * The pricing of one operation with one set of variables. What it learns (collected fields, field
+ * descriptions, estimates) is kept, so one instance can serve every request of the same document and
+ * variables: the estimate is computed once, and each actual cost only walks the answer.
+ */
+export class OperationCost {
   private readonly estimates = new Map<string, number>();
   private readonly descriptions = new Map<string, FieldDescription | undefined>();
+  /** Descriptions by the identity of a collected field group and of the sizes it is priced under. */
+  private readonly described = new WeakMap<FieldNode[], Map<Sizes, FieldDescription | undefined>>();
+  private estimated: number | undefined;
   private readonly collected = new Map<string, CollectedFields>();
   private readonly nodeIds = new WeakMap<object, number>();
   private nextNodeId = 0;
   private readonly root: GraphQLObjectType | null | undefined;
+
+  /** The coerced variables it prices with. */
+  get variables(): Record<string, unknown> {
+    return this.input.variables;
+  }
 
   constructor(private readonly input: CostInput) {
     const { schema, operation } = input;
     this.root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   }
 
-  estimateOperation(): number {
-    if (!this.root) return 0;
-    return Math.ceil(this.estimateFields(this.root, this.collect(this.root, [this.input.operation.selectionSet]), NO_SIZES, true));
+  estimate(): number {
+    if (this.estimated === undefined) {
+      this.estimated = this.root ? Math.ceil(this.estimateFields(this.root, this.collect(this.root, [this.input.operation.selectionSet]), NO_SIZES, true)) : 0;
+    }
+    return this.estimated;
   }
 
-  actualOperation(outcome: ExecutionOutcome): number {
+  actual(outcome: ExecutionOutcome): number {
     if (!this.root) return 0;
     const fields = this.collect(this.root, [this.input.operation.selectionSet]);
-    if (outcome.data === null || outcome.data === undefined) return Math.ceil(this.estimateFields(this.root, fields, NO_SIZES, true));
+    if (outcome.data === null || outcome.data === undefined) return this.estimate();
     const failedPaths = new Set<string>();
     for (const error of outcome.errors ?? []) {
       let prefix = '';
       for (const segment of error.path ?? []) failedPaths.add((prefix = prefix ? `${prefix}.${segment}` : String(segment)));
     }
-    return Math.ceil(this.actualFields(this.root, fields, NO_SIZES, true, outcome.data, '', failedPaths));
+    return Math.ceil(this.actualFields(this.root, fields, NO_SIZES, true, outcome.data, failedPaths.size > 0 ? '' : undefined, failedPaths));
   }
 
   // --- collecting fields as graphql-js's collectFields does -------------------------------------------
@@ -232,28 +247,32 @@ class CostWalker {
     return cost;
   }
 
-  private actualFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean, data: unknown, path: string, failed: Set<string>): number {
+  /** `path` (the response path, dotted) is only tracked when errors struck somewhere (undefined otherwise). */
+  private actualFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean, data: unknown, path: string | undefined, failed: Set<string>): number {
     let total = 0;
     for (const [responseKey, nodes] of fields) {
       const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[responseKey] : undefined;
-      total += this.actualField(type, nodes, sizes, isRoot, value, path ? `${path}.${responseKey}` : responseKey, failed);
+      total += this.actualField(type, nodes, sizes, isRoot, value, path === undefined ? undefined : path ? `${path}.${responseKey}` : responseKey, failed);
     }
     return total;
   }
 
-  private actualField(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, value: unknown, path: string, failed: Set<string>): number {
-    const field = this.describe(parentType, nodes, sizes, isRoot);
+  private actualField(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, value: unknown, path: string | undefined, failed: Set<string>): number {
+    let bySizes = this.described.get(nodes);
+    if (!bySizes) this.described.set(nodes, (bySizes = new Map()));
+    let field = bySizes.get(sizes);
+    if (field === undefined && !bySizes.has(sizes)) bySizes.set(sizes, (field = this.describe(parentType, nodes, sizes, isRoot)));
     if (!field) return 0;
     // Null where an error struck at or below: what ran there is not in the answer, so it costs its estimate.
-    if (value === null || value === undefined) return failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
-    const itemCost = (item: unknown, itemPath: string) => {
-      if (item === null || item === undefined) return failed.has(itemPath) ? field.itemWeight + this.childEstimate(field) : 0;
+    if (value === null || value === undefined) return path !== undefined && failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
+    const itemCost = (item: unknown, itemPath: string | undefined) => {
+      if (item === null || item === undefined) return itemPath !== undefined && failed.has(itemPath) ? field.itemWeight + this.childEstimate(field) : 0;
       return field.itemWeight + (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, itemPath, failed) : 0);
     };
     if (!field.isList) return field.ownWeight + itemCost(value, path);
     if (!Array.isArray(value)) return field.ownWeight;
     let total = field.ownWeight;
-    value.forEach((item, index) => (total += itemCost(item, `${path}.${index}`)));
+    for (let index = 0; index < value.length; index += 1) total += itemCost(value[index], path === undefined ? undefined : `${path}.${index}`);
     return total;
   }
 

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Budgets, BucketLevel } from './budget';
-import { actualCost, estimateCost, type CostInput } from './cost';
+import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
 
 export interface ThrottleStatus {
@@ -32,13 +32,30 @@ export function requestCostOf(ctx: GatewayContext): RequestCost | undefined {
  * non-null type, missing, or of the wrong type is the caller's BAD_USER_INPUT here, before anything runs.
  */
 function costInput(rc: GraphQLRequestContext<GatewayContext>): CostInput {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of rc.document!.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const coerced = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], rc.request.variables ?? {}, { maxErrors: 1 });
   if (coerced.errors) {
     throw new GraphQLError(coerced.errors[0]!.message, { nodes: coerced.errors[0]!.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
   }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of rc.document!.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   return { schema: rc.schema, operation: rc.operation!, fragments, variables: coerced.coerced };
+}
+
+/** Pricings kept per parsed operation (Apollo reuses parsed documents) and variables: a repeated request is priced once. */
+const PRICINGS_PER_OPERATION = 32;
+const pricings = new WeakMap<OperationDefinitionNode, Map<string, OperationCost>>();
+
+function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
+  const operation = rc.operation!;
+  const key = JSON.stringify(rc.request.variables ?? {});
+  let byVariables = pricings.get(operation);
+  const known = byVariables?.get(key);
+  if (known) return known;
+  const pricing = new OperationCost(costInput(rc));
+  if (!byVariables) pricings.set(operation, (byVariables = new Map()));
+  if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
+  byVariables.set(key, pricing);
+  return pricing;
 }
 
 /** `rateLimit(dryRun: true)` anywhere at the root: report the cost, run nothing, charge nothing. */
@@ -93,7 +110,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
   const { budgets, metrics } = options;
   return {
     async requestDidStart(requestContext) {
-      let input: CostInput | undefined;
+      let pricing: OperationCost | undefined;
       let cost: RequestCost | undefined;
       let charged = false;
       /** The burst bucket has been charged for this request (with its points, or alone for a refusal). */
@@ -107,8 +124,8 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
       };
       return {
         async didResolveOperation(rc) {
-          input = costInput(rc);
-          const requested = estimateCost(input);
+          pricing = pricingOf(rc);
+          const requested = pricing.estimate();
           metrics.estimatedCost.observe(requested);
           if (requested > options.maxQueryCost) {
             metrics.throttled.inc({ reason: 'too_costly' });
@@ -117,7 +134,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
             });
           }
           if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
-          const dryRun = dryRunField(rc.operation!, input.variables) !== undefined;
+          const dryRun = dryRunField(rc.operation!, pricing.variables) !== undefined;
           cost = { requested: requested + registration, dryRun, principal, throttle: null };
           requestCosts.set(rc.contextValue, cost);
           if (!principal) return;
@@ -169,9 +186,9 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
         },
 
         async willSendResponse(rc) {
-          if (!cost || !input || rc.response.body.kind !== 'single') return;
+          if (!cost || !pricing || rc.response.body.kind !== 'single') return;
           const result = rc.response.body.singleResult;
-          const actual = cost.dryRun ? registration : actualCost(input, result) + registration;
+          const actual = cost.dryRun ? registration : pricing.actual(result) + registration;
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
           if (charged && cost.principal && cost.requested !== actual) {
