@@ -14,12 +14,14 @@ import { createUserLoaders } from './user.loader';
 
 /** The only place loaders are built: once per request, so no cached row outlives it. */
 export function createLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+  // Users first: loaders whose rows join their user (a study's creator, a collaborator) prime userById.
+  const users = createUserLoaders(db, settings);
   return {
-    ...createUserLoaders(db, settings),
+    ...users,
     ...createOrganizationLoaders(db, settings),
     ...createMembershipLoaders(db, settings),
-    ...createStudyLoaders(db, settings),
-    ...createCollaboratorLoaders(db, settings),
+    ...createStudyLoaders(db, settings, users),
+    ...createCollaboratorLoaders(db, settings, users),
     ...createCommentLoaders(db, settings),
     ...createApprovalLoaders(db, settings),
     ...createActivityLoaders(db, settings),

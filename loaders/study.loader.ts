@@ -3,6 +3,7 @@ import type { Database, StudyRow, StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
+import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -56,7 +57,7 @@ export interface StudySearch {
   offset: number;
 }
 
-export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
     studyById: defineLoader<string, StudyRow | null>(
       settings,
@@ -65,7 +66,7 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
         byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    /** Pages of an organization's studies: one LATERAL statement for all organizations asked. */
+    /** Pages of an organization's studies, with their creators (primed): one LATERAL statement for all organizations asked. */
     studiesPage: createPageLoader<StudyPageArgs, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
       const column = `s.${args.orderBy}` as const;
       const rows = await db
@@ -90,10 +91,18 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
               .as('page'),
           (join) => join.onTrue(),
         )
+        .innerJoin('users as u', 'u.id', 'page.created_by')
         .selectAll('page')
+        .select(JOINED_USER_COLUMNS)
         .where('o.id', '=', anyUuid(organizationIds))
+        // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
+        .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
+        .orderBy('page.id', args.direction)
         .execute();
-      return groupBy(rows, 'organization_id');
+      return groupBy(
+        rows.map((row) => primeJoinedUser(users.userById, row.created_by, row)),
+        'organization_id',
+      );
     }),
 
     studyTotal: createParentLoader<StudyListFilter, number>(

@@ -3,6 +3,24 @@ import type { Database, UserRow } from '../src/db/types';
 import { byKey, defineLoader, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
 
+/** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */
+export const JOINED_USER_COLUMNS = ['u.email as user_email', 'u.name as user_name', 'u.created_at as user_created_at'] as const;
+
+export interface JoinedUser {
+  user_email: string;
+  user_name: string;
+  user_created_at: Date;
+}
+
+/** Splits the joined user off a row and hands it to userById, so the next level needs no statement for it. */
+export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['userById'], userId: string, row: Row): Omit<Row, keyof JoinedUser> {
+  const { user_email, user_name, user_created_at, ...rest } = row;
+  users.prime(userId, { id: userId, email: user_email, name: user_name, created_at: user_created_at });
+  return rest;
+}
+
+export type UserLoaders = ReturnType<typeof createUserLoaders>;
+
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     userById: defineLoader<string, UserRow | null>(
