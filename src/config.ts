@@ -16,6 +16,8 @@ export interface Config {
   readonly readYourWritesSeconds: number;
   readonly dbPoolMax: number;
   readonly dbStatementTimeoutMs: number;
+  /** Parameterised statements are prepared per connection (off behind a pooler without prepared-statement support). */
+  readonly dbPreparedStatements: boolean;
   readonly redisUrl: string | undefined;
   /** `RESPONSE_CACHE=off` serves every response fresh (benchmarks, debugging). */
   readonly responseCache: boolean;
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: env.DATA_DIR?.trim() === 'memory' ? 'memory' : path.resolve(env.DATA_DIR?.trim() || '.data'),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+    dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     responseCache: flag(env, 'RESPONSE_CACHE', true),
     responseCacheMaxBytes: integer(env, 'RESPONSE_CACHE_MAX_MB', 64, 1, 65536) * 1024 * 1024,

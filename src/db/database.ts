@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type LogEvent } from 'kysely';
-import { Pool, types as pgTypes } from 'pg';
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { Pool, types as pgTypes, type PoolClient } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
@@ -32,8 +34,26 @@ function onQueryLogged(logger: Logger) {
   };
 }
 
+/**
+ * Names for prepared statements, by SQL text: the loaders' statements have a fixed text per shape (ids
+ * travel as one array parameter), so each connection parses and plans a shape once and then only binds.
+ */
+const statementNames = new LRUCache<string, string>({ max: 5000 });
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `sg_${createHash('sha1').update(text).digest('base64url')}`));
+  return name;
+}
+
+/** Sends every parameterised query of this client as a named (prepared) statement. */
+function prepareStatements(client: PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) =>
+    typeof config === 'string' && Array.isArray(values) && values.length > 0 ? query({ text: config, values, name: statementName(config) }, callback) : query(config, values, callback);
+}
+
 export function createPostgresPool(
-  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs'>,
+  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs' | 'dbPreparedStatements'>,
   logger: Logger,
   server: { connectionString?: string; connectionTimeoutMillis?: number } = {},
 ): Pool {
@@ -51,7 +71,10 @@ export function createPostgresPool(
   // pg-pool drops that listener while a client is checked out (between a transaction's statements, say):
   // a connection killed then would be an uncaught 'error' event. The statement that next uses it fails
   // instead, and the pool discards the broken client when it comes back.
-  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed while checked out')));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed while checked out'));
+    if (config.dbPreparedStatements) prepareStatements(client);
+  });
   return pool;
 }
 
