@@ -256,6 +256,7 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
   const tokens = await Promise.all(members.map((m) => signAccessToken({ id: m.user_id, email: m.email }, jwt)));
 
   const gatewayEnv = {
+    DATABASE_URL: config.databaseUrl!,
     NODE_ENV: 'production',
     WORKERS: String(options.workers),
     JWT_SECRET: secret,

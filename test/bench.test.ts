@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latencyChartSvg, toPng } from '../bench/chart';
 import { mergeLoads, probe, residentMegabytes, runLoad } from '../bench/load';
+import { benchPeer } from '../bench/peer';
 import { loadTargets } from '../bench/targets';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
@@ -44,5 +45,26 @@ describe('npm run bench building blocks (against a real gateway)', () => {
     assert.match(svg, /<text[^>]*>Dashboard<\/text>/);
     const png = toPng(svg);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+});
+
+describe('npm run bench -- --section peer: studygraph and PostGraphile v5 on the same database', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PostGraphile needs a PostgreSQL server)' }, () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({ seed: 'small' });
+  });
+  after(() => gateway?.close());
+
+  it('both servers return the same rows for every data need, then take turns under load', async () => {
+    const lines: string[] = [];
+    const { report, svg } = await benchPeer(gateway.db, gateway.config, { users: 4, connections: 2, seconds: 1, warmupSeconds: 1, rounds: 1, workers: 1 }, (line) => lines.push(line));
+    for (const need of ['Organization dashboard', 'Study page', 'Filtered studies']) {
+      assert.ok(lines.includes(`${need}: both servers return the same rows for 4 members`), lines.join('\n'));
+      const row = report.split('\n').find((line) => line.startsWith(`| ${need} |`))!;
+      const cells = row.split('|').map((cell) => cell.trim());
+      assert.equal(cells.at(-2), '0', `no failures: ${row}`);
+      assert.match(cells[5]!, /^\d+\.\d\d$/, `a cold/PostGraphile ratio: ${row}`);
+    }
+    assert.match(svg, /PostGraphile/);
   });
 });

@@ -48,9 +48,11 @@ describe('PostgreSQL going away mid-run', { skip: serverUrl ? false : 'needs DAT
   });
 
   it('with the database gone, requests fail fast with a 503 SERVICE_UNAVAILABLE and /readyz says 503', async () => {
+    // A viewer this process has not seen yet: their record must be read, and cannot be.
+    const newcomer = await gateway.tokenFor('outsider@example.com');
     await admin((client) => client.query(`DROP DATABASE ${databaseName()} WITH (FORCE)`));
     const started = Date.now();
-    const response = await gateway.graphql('{ viewer { id } }', { token });
+    const response = await gateway.graphql('{ viewer { id } }', { token: newcomer });
     assert.ok(Date.now() - started < 6000, 'no hang past the connection timeout');
     assert.equal(response.status, 503);
     const error = onlyError(response);
@@ -62,5 +64,8 @@ describe('PostgreSQL going away mid-run', { skip: serverUrl ? false : 'needs DAT
     assert.equal(ready.status, 503);
     const health = await fetch(`${gateway.url}/healthz`);
     assert.equal(health.status, 200, 'the process itself is alive');
+    // A viewer kept in process gets as far as the first statement, which fails the same way.
+    const known = await gateway.graphql('{ organizations { totalCount } }', { token });
+    assert.equal(onlyError(known).extensions?.code, 'SERVICE_UNAVAILABLE');
   });
 });
