@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '@keyv/redis';
@@ -224,6 +225,23 @@ describe('several gateway processes sharing Redis', { skip: config.databaseUrl &
       assert.equal(response.headers.get('x-cache'), gateway === first ? 'miss' : 'hit');
       assert.equal(dataOf(response).study.status, 'ARCHIVED');
     }
+  });
+
+  it('a role changed on one process holds at once on the other: its kept viewer record is retired', async () => {
+    const { rows } = await sql<{ email: string; user_id: string }>`
+      SELECT u.email, m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id
+      WHERE m.organization_id = ${ACME} AND m.role = 'member' ORDER BY u.email LIMIT 1`.execute(first.db);
+    const member = await first.tokenFor(rows[0]!.email);
+    const roleOn = async (gateway: TestGateway) => dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member })).organization.viewerRole;
+    assert.equal(await roleOn(second), 'MEMBER');
+    assert.equal((await second.graphql('{ viewer { id } }', { token: member })).sqlStatements, 0, 'the second process keeps the viewer');
+    const analyst = await first.tokenFor('analyst@example.com');
+    const changed = await first.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
+      token: analyst,
+      variables: { input: { organizationId: ACME, userId: rows[0]!.user_id, role: 'VIEWER' } },
+    });
+    assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
+    assert.equal(await roleOn(second), 'VIEWER', 'no process answers with the role from before');
   });
 
   it('corrupt or foreign values under our prefix are misses, not errors', async () => {

@@ -41,11 +41,15 @@ export class OrganizationGenerations {
   }
 
   /**
-   * The generation of a user's memberships (what a cached viewer record was read under); undefined when
-   * none was ever written, null when the store cannot be asked.
+   * The generation of a user's memberships, with the global epoch (what a cached viewer record was read
+   * under); undefined when neither was ever written, null when the store cannot be asked.
    */
   async readUser(userId: string): Promise<string | undefined | null> {
-    return this.cache.tryGet(userKey(userId));
+    // With the epoch: a bump lost in an outage is made good by the epoch bump owed for it.
+    if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
+    const [epoch, user] = await Promise.all([this.cache.tryGet(EPOCH_KEY), this.cache.tryGet(userKey(userId))]);
+    if (epoch === null || user === null) return null;
+    return epoch === undefined && user === undefined ? undefined : `${epoch ?? ''}|${user ?? ''}`;
   }
 
   /** A user's memberships changed: every process reads their viewer record again. */
