@@ -13,6 +13,28 @@ const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeA
  * Grouped bars: one group per operation, one bar per series showing p95, with p50 as a darker inner bar
  * and p99 as a tick. Returns the SVG text; `toPng` renders it.
  */
+/**
+ * The chart of a bench section: one series per phase (or server), one group per operation, from the
+ * measured percentiles `results[operation][phase key]`.
+ */
+export function percentileChartSvg<K>(
+  title: string,
+  results: Map<string, Map<K, { p50: number; p95: number; p99: number }>>,
+  phases: readonly { key: K; label: string; color: string }[],
+): string {
+  const series: ChartSeries[] = phases.map((phase) => ({
+    label: phase.label,
+    color: phase.color,
+    values: new Map(
+      [...results].map(([operation, byPhase]) => {
+        const m = byPhase.get(phase.key)!;
+        return [operation, [m.p50, m.p95, m.p99] as [number, number, number]];
+      }),
+    ),
+  }));
+  return latencyChartSvg(title, [...results.keys()], series);
+}
+
 export function latencyChartSvg(title: string, operations: string[], series: ChartSeries[]): string {
   const width = 960;
   const height = 480;

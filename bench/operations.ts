@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { startGatewayProcess } from '../src/cli/gateway-process';
 import type { Config } from '../src/config';
 import type { Database } from '../src/db/types';
-import { latencyChartSvg, type ChartSeries } from './chart';
+import { percentileChartSvg } from './chart';
 import { mergeLoads, probe, residentMegabytes, runLoad, type LoadResult } from './load';
 import { markdownTable } from './stats';
 import { loadTargets } from './targets';
@@ -121,13 +121,5 @@ function report(results: Map<string, Map<Phase['key'], Measurement>>, options: O
 }
 
 function chart(results: Map<string, Map<Phase['key'], Measurement>>): string {
-  const series: ChartSeries[] = PHASES.map((phase) => ({
-    label: phase.label,
-    color: phase.color,
-    values: new Map([...results].map(([name, byPhase]) => {
-      const m = byPhase.get(phase.key)!;
-      return [name, [m.p50, m.p95, m.p99] as [number, number, number]];
-    })),
-  }));
-  return latencyChartSvg('studygraph: latency per operation at fixed concurrency', [...results.keys()], series);
+  return percentileChartSvg('studygraph: latency per operation at fixed concurrency', results, PHASES);
 }

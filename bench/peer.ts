@@ -8,7 +8,7 @@ import { signAccessToken } from '../src/auth';
 import { freePort, startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-process';
 import type { Config } from '../src/config';
 import type { Database } from '../src/db/types';
-import { latencyChartSvg, type ChartSeries } from './chart';
+import { percentileChartSvg } from './chart';
 import { mergeLoads, runLoad, type LoadResult } from './load';
 import { markdownTable } from './stats';
 
@@ -366,13 +366,5 @@ function report(results: Map<string, Map<Server['key'], Measurement>>, servers: 
 }
 
 function chart(results: Map<string, Map<Server['key'], Measurement>>, servers: Server[]): string {
-  const series: ChartSeries[] = servers.map((server) => ({
-    label: server.label,
-    color: server.color,
-    values: new Map([...results].map(([need, byServer]) => {
-      const m = byServer.get(server.key)!;
-      return [need, [m.p50, m.p95, m.p99] as [number, number, number]];
-    })),
-  }));
-  return latencyChartSvg('studygraph vs PostGraphile v5: latency per data need at fixed concurrency', [...results.keys()], series);
+  return percentileChartSvg('studygraph vs PostGraphile v5: latency per data need at fixed concurrency', results, servers);
 }

@@ -30,10 +30,8 @@ export class OrganizationGenerations {
 
   /** The generations to key a response with; null when the store cannot be asked (then: bypass). */
   async read(organizationIds: readonly string[]): Promise<GenerationSnapshot | null> {
-    if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
-    const keys = [EPOCH_KEY, ...organizationIds.map(organizationKey)];
-    const values = await Promise.all(keys.map((key) => this.cache.tryGet(key)));
-    if (values.some((value) => value === null)) return null;
+    const values = await this.readKeys([EPOCH_KEY, ...organizationIds.map(organizationKey)]);
+    if (!values) return null;
     return {
       epoch: values[0] ?? null,
       organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 1] ?? null])),
@@ -46,10 +44,17 @@ export class OrganizationGenerations {
    */
   async readUser(userId: string): Promise<string | undefined | null> {
     // With the epoch: a bump lost in an outage is made good by the epoch bump owed for it.
-    if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
-    const [epoch, user] = await Promise.all([this.cache.tryGet(EPOCH_KEY), this.cache.tryGet(userKey(userId))]);
-    if (epoch === null || user === null) return null;
+    const values = await this.readKeys([EPOCH_KEY, userKey(userId)]);
+    if (!values) return null;
+    const [epoch, user] = values;
     return epoch === undefined && user === undefined ? undefined : `${epoch ?? ''}|${user ?? ''}`;
+  }
+
+  /** Generation keys, after any epoch bump still owed; null when the store cannot be asked for all of them. */
+  private async readKeys(keys: string[]): Promise<(string | undefined)[] | null> {
+    if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
+    const values = await Promise.all(keys.map((key) => this.cache.tryGet(key)));
+    return values.some((value) => value === null) ? null : (values as (string | undefined)[]);
   }
 
   /** A user's memberships changed: every process reads their viewer record again. */
