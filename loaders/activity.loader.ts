@@ -3,6 +3,7 @@ import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { countsByParent, createPageLoader, createParentLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
+import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
 
 export interface ActivityPageArgs {
   first: number;
@@ -13,9 +14,9 @@ export interface ActivityPageArgs {
 /** Newest first: keyset on (created_at, id) descending. */
 export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 
-export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
-    /** Pages of a study's activity log. */
+    /** Pages of a study's activity log, with their actors (primed). */
     activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(settings, 'activityPage', async (studyIds, args) => {
       const rows = await db
         .selectFrom('studies as s')
@@ -30,10 +31,18 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
           },
           (join) => join.onTrue(),
         )
+        .leftJoin('users as u', 'u.id', 'page.user_id')
         .selectAll('page')
+        .select(JOINED_USER_COLUMNS)
         .where('s.id', '=', anyUuid(studyIds))
+        // The join may reorder rows: the page order is restated (groupBy keeps it per study).
+        .orderBy('page.created_at', 'desc')
+        .orderBy('page.id', 'desc')
         .execute();
-      return groupBy(rows, 'study_id');
+      return groupBy(
+        rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
+        'study_id',
+      );
     }),
 
     activityTotal: createParentLoader<{ types: string[] | null }, number>(

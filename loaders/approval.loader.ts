@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
 import { byKey, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
+import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
-export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
     approvalById: defineLoader<string, ApprovalRow | null>(
       settings,
@@ -11,19 +12,24 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
       async (ids) => byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    /** A study's approval requests, oldest first. */
+    /** A study's approval requests, oldest first, with their reviewers (primed). */
     approvalsByStudy: defineLoader<string, ApprovalRow[]>(
       settings,
       'approvalsByStudy',
       async (studyIds) => {
         const rows = await db
-          .selectFrom('approvals')
-          .selectAll()
-          .where('study_id', '=', anyUuid(studyIds))
-          .orderBy('requested_at')
-          .orderBy('id')
+          .selectFrom('approvals as a')
+          .innerJoin('users as u', 'u.id', 'a.reviewer_id')
+          .selectAll('a')
+          .select(JOINED_USER_COLUMNS)
+          .where('a.study_id', '=', anyUuid(studyIds))
+          .orderBy('a.requested_at')
+          .orderBy('a.id')
           .execute();
-        const grouped = groupBy(rows, 'study_id');
+        const grouped = groupBy(
+          rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)),
+          'study_id',
+        );
         return studyIds.map((id) => grouped.get(id) ?? []);
       },
     ),

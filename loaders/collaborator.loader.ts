@@ -2,30 +2,43 @@ import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
 import { defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
+import { JOINED_USER_COLUMNS, primeJoinedUser, type JoinedUser, type UserLoaders } from './user.loader';
+
+/** A collaborator with its user, as another loader's statement returns it in JSON (timestamps as text). */
+export type JoinedCollaborator = { [K in keyof (CollaboratorRow & JoinedUser)]: K extends 'added_at' | 'user_created_at' ? string : (CollaboratorRow & JoinedUser)[K] };
+
+export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
+  const collaboratorsByStudy = defineLoader<string, CollaboratorRow[]>(
+    settings,
+    'collaboratorsByStudy',
+    async (studyIds) => {
+      const rows = await db
+        .selectFrom('study_collaborators as c')
+        .innerJoin('users as u', 'u.id', 'c.user_id')
+        .selectAll('c')
+        .select(JOINED_USER_COLUMNS)
+        .where('c.study_id', '=', anyUuid(studyIds))
+        .orderBy('c.added_at')
+        .orderBy('c.user_id')
+        .execute();
+      const grouped = groupBy(
+        rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),
+        'study_id',
+      );
+      return studyIds.map((id) => grouped.get(id) ?? []);
+    },
+  );
   return {
     /** All collaborators of a study, oldest first (a study has tens, not thousands), with their users (primed). */
-    collaboratorsByStudy: defineLoader<string, CollaboratorRow[]>(
-      settings,
-      'collaboratorsByStudy',
-      async (studyIds) => {
-        const rows = await db
-          .selectFrom('study_collaborators as c')
-          .innerJoin('users as u', 'u.id', 'c.user_id')
-          .selectAll('c')
-          .select(JOINED_USER_COLUMNS)
-          .where('c.study_id', '=', anyUuid(studyIds))
-          .orderBy('c.added_at')
-          .orderBy('c.user_id')
-          .execute();
-        const grouped = groupBy(
-          rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),
-          'study_id',
-        );
-        return studyIds.map((id) => grouped.get(id) ?? []);
-      },
-    ),
+    collaboratorsByStudy,
+    /** A study's collaborators fetched by another loader's statement: they and their users need none of their own. */
+    primeJoined(studyId: string, joined: readonly JoinedCollaborator[]): void {
+      collaboratorsByStudy.prime(
+        studyId,
+        joined.map((c) => primeJoinedUser(users.userById, c.user_id, { ...c, added_at: new Date(c.added_at), user_created_at: new Date(c.user_created_at) })),
+      );
+    },
   };
 }

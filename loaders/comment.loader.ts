@@ -3,6 +3,7 @@ import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
+import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export interface CommentPageArgs {
   first: number;
@@ -20,7 +21,7 @@ export interface CommentStatsRow {
   averageResolutionHours: number | null;
 }
 
-export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
     commentById: defineLoader<string, CommentRow | null>(
       settings,
@@ -42,10 +43,18 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
           },
           (join) => join.onTrue(),
         )
+        .innerJoin('users as u', 'u.id', 'page.author_id')
         .selectAll('page')
+        .select(JOINED_USER_COLUMNS)
         .where('s.id', '=', anyUuid(studyIds))
+        // The join may reorder rows: the page order is restated (groupBy keeps it per study).
+        .orderBy('page.created_at')
+        .orderBy('page.id')
         .execute();
-      return groupBy(rows, 'study_id');
+      return groupBy(
+        rows.map((row) => primeJoinedUser(users.userById, row.author_id, row)),
+        'study_id',
+      );
     }),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(

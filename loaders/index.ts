@@ -14,17 +14,19 @@ import { createUserLoaders } from './user.loader';
 
 /** The only place loaders are built: once per request, so no cached row outlives it. */
 export function createLoaders(db: Kysely<Database>, settings: LoaderSettings) {
-  // Users first: loaders whose rows join their user (a study's creator, a collaborator) prime userById.
+  // Users first: loaders whose rows join their user (a study's creator, a collaborator, a comment's author,
+  // an activity's actor, an approval's reviewer) prime userById.
   const users = createUserLoaders(db, settings);
+  const collaborators = createCollaboratorLoaders(db, settings, users);
   return {
     ...users,
     ...createOrganizationLoaders(db, settings),
     ...createMembershipLoaders(db, settings),
-    ...createStudyLoaders(db, settings, users),
-    ...createCollaboratorLoaders(db, settings, users),
-    ...createCommentLoaders(db, settings),
-    ...createApprovalLoaders(db, settings),
-    ...createActivityLoaders(db, settings),
+    ...createStudyLoaders(db, settings, users, collaborators),
+    collaboratorsByStudy: collaborators.collaboratorsByStudy,
+    ...createCommentLoaders(db, settings, users),
+    ...createApprovalLoaders(db, settings, users),
+    ...createActivityLoaders(db, settings, users),
     ...createAnalyticsLoaders(db, settings),
     ...createTeamProductivityLoaders(db, settings),
   };

@@ -3,6 +3,7 @@ import type { Database, StudyRow, StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
+import type { CollaboratorLoaders, JoinedCollaborator } from './collaborator.loader';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
@@ -21,6 +22,11 @@ export interface StudyPageArgs {
   orderBy: StudyOrderColumn;
   direction: 'asc' | 'desc';
   filter: StudyListFilter;
+  /**
+   * The next level asks for each study's collaborators: they come in the page's statement (primed), unless
+   * batching is off (the unbatched baseline keeps a statement per study).
+   */
+  withCollaborators: boolean;
 }
 
 export const STUDY_COLUMNS = [
@@ -38,6 +44,16 @@ export const STUDY_COLUMNS = [
 export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): string {
   return `studies:${orderBy}:${direction}`;
 }
+
+/** Each study's collaborators with their users, as the collaborator loader orders and joins them, in one JSON value. */
+const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaborator[]>`(
+  SELECT coalesce(json_agg(json_build_object(
+    'study_id', c.study_id, 'user_id', c.user_id, 'role', c.role, 'permissions', c.permissions,
+    'added_at', c.added_at, 'added_by', c.added_by,
+    'user_email', cu.email, 'user_name', cu.name, 'user_created_at', cu.created_at
+  ) ORDER BY c.added_at, c.user_id), '[]'::json)
+  FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
+  WHERE c.study_id = page.id)`.as('collaborators');
 
 type StudiesScope = ExpressionBuilder<Database & { s: Database['studies'] }, 's'>;
 
@@ -57,7 +73,7 @@ export interface StudySearch {
   offset: number;
 }
 
-export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
+export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, collaborators: CollaboratorLoaders) {
   return {
     studyById: defineLoader<string, StudyRow | null>(
       settings,
@@ -66,7 +82,10 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
         byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    /** Pages of an organization's studies, with their creators (primed): one LATERAL statement for all organizations asked. */
+    /**
+     * Pages of an organization's studies, with their creators (primed), and their collaborators when the
+     * next level wants them (primed): one LATERAL statement for all organizations asked.
+     */
     studiesPage: createPageLoader<StudyPageArgs, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
       const column = `s.${args.orderBy}` as const;
       const rows = await db
@@ -94,13 +113,17 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
         .innerJoin('users as u', 'u.id', 'page.created_by')
         .selectAll('page')
         .select(JOINED_USER_COLUMNS)
+        .$if(args.withCollaborators && settings.batch, (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
         .where('o.id', '=', anyUuid(organizationIds))
         // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
         .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
         .orderBy('page.id', args.direction)
         .execute();
       return groupBy(
-        rows.map((row) => primeJoinedUser(users.userById, row.created_by, row)),
+        rows.map(({ collaborators: joined, ...row }) => {
+          if (joined) collaborators.primeJoined(row.id, joined);
+          return primeJoinedUser(users.userById, row.created_by, row);
+        }),
         'organization_id',
       );
     }),

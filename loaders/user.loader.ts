@@ -19,6 +19,19 @@ export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['user
   return rest;
 }
 
+/** As primeJoinedUser, for a LEFT JOIN: a row without a user (a deleted actor) primes nothing. */
+export function primeOptionalJoinedUser<Row extends { [K in keyof JoinedUser]: JoinedUser[K] | null }>(
+  users: UserLoaders['userById'],
+  userId: string | null,
+  row: Row,
+): Omit<Row, keyof JoinedUser> {
+  const { user_email, user_name, user_created_at, ...rest } = row;
+  if (userId !== null && user_email !== null && user_name !== null && user_created_at !== null) {
+    users.prime(userId, { id: userId, email: user_email, name: user_name, created_at: user_created_at });
+  }
+  return rest;
+}
+
 export type UserLoaders = ReturnType<typeof createUserLoaders>;
 
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {

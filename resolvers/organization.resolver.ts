@@ -1,4 +1,5 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
@@ -116,8 +117,9 @@ export class OrganizationResolver {
     @Root() organization: Organization,
     @Args(() => StudyPageArgs) args: StudyPageArgs,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Study>> {
     requireMember(ctx, organization.id);
-    return studyConnection(ctx, organization.id, args);
+    return studyConnection(ctx, organization.id, args, info);
   }
 }

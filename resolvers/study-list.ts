@@ -7,7 +7,9 @@ import type { StudyFilter, StudyPageArgs } from '../schema/study.input';
 import type { GatewayContext } from '../src/context';
 import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
+import type { GraphQLResolveInfo } from 'graphql';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { selectsPath } from './look-ahead';
 import { toStudy } from './mappers';
 
 export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
@@ -40,6 +42,7 @@ export async function studyConnection(
   ctx: GatewayContext,
   organizationId: string,
   args: StudyPageArgs,
+  info: GraphQLResolveInfo,
 ): Promise<ConnectionPayload<Study>> {
   const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
@@ -50,6 +53,8 @@ export async function studyConnection(
     orderBy: field,
     direction,
     filter: studyFilter(args.filter),
+    // The dashboard's shape: each study's collaborators come in the page's statement.
+    withCollaborators: selectsPath(info, ['edges', 'node', 'collaborators']),
   };
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
   for (const row of page.rows) ctx.loaders.studyById.prime(row.id, row);

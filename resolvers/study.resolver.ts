@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
@@ -90,10 +91,14 @@ export class StudyResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => StudyConnection, { description: "An organization's studies; newest first unless `orderBy` says otherwise." })
-  studies(@Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
+  studies(
+    @Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionPayload<Study>> {
     const organizationId = parseUuid(args.organizationId, 'organizationId');
     requireMember(ctx, organizationId);
-    return studyConnection(ctx, organizationId, args);
+    return studyConnection(ctx, organizationId, args, info);
   }
 
   @Cost(10)

@@ -78,7 +78,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
     const viewers = new ViewerCache(database.db, generations);
     const services: Services = { db: database.db, config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
-    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, generations, metrics, budgets, recentWriters });
+    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters });
     await apollo.start();
     const app = createHttpServer(apollo, services, database, metrics);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0

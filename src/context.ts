@@ -3,7 +3,7 @@ import { createLoaders, type Loaders } from '../loaders';
 import { membershipKey } from '../loaders/membership.loader';
 import type { LoaderSettings } from '../loaders/page';
 import { bearerToken, type TokenVerifier } from './auth';
-import type { OrganizationGenerations } from './cache/generations';
+import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import type { RecentWriters } from './db/recent-writers';
 import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
@@ -45,6 +45,8 @@ export interface GatewayContext {
   readonly loaders: Loaders;
   readonly services: Services;
   readonly requestId: string;
+  /** The generations of the viewer's organizations when they were read with the kept viewer record (see ViewerCache). */
+  readonly generations?: GenerationSnapshot;
 }
 
 export interface ContextRequest {
@@ -66,9 +68,10 @@ export async function createContext(services: Services, request: ContextRequest)
   const scope = currentRequestScope();
   if (scope) scope.authenticated = true;
   if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId))) scope.readsFromReplica = false;
-  const record = await services.viewers.load(userId, { fresh: scope?.mayWrite ?? true });
-  if (!record) throw unauthenticated('The user of this token no longer exists.');
+  const loaded = await services.viewers.load(userId, { fresh: scope?.mayWrite ?? true });
+  if (!loaded) throw unauthenticated('The user of this token no longer exists.');
 
+  const { record } = loaded;
   loaders.userById.prime(record.user.id, record.user);
   const roles = new Map<string, OrganizationRole>();
   const plans = new Set<OrganizationPlan>();
@@ -83,5 +86,6 @@ export async function createContext(services: Services, request: ContextRequest)
     loaders,
     services,
     requestId: request.requestId,
+    generations: loaded.generations,
   };
 }

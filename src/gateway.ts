@@ -9,6 +9,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { OrganizationGenerations } from './cache/generations';
 import { allowListPlugin, loadOperationManifest } from './cache/persisted-queries';
 import type { ResilientCache } from './cache/resilient-cache';
+import { stringifyResult } from './cache/cached-answer';
 import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
   demoToken?: string;
   cache: ResilientCache;
+  /** The cache store is shared between processes (Redis). */
+  cacheShared: boolean;
   generations: OrganizationGenerations;
   metrics: Metrics;
   budgets: Budgets;
@@ -57,8 +60,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     cache: options.cache,
     persistedQueries:
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
-    // Compact JSON: Apollo pretty-prints by default, a third more bytes to write for every answer.
-    stringifyResult: (value) => JSON.stringify(value),
+    stringifyResult,
     plugins: [
       landingPage,
       // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
@@ -78,6 +80,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       ...createResponseCachePlugins({
         enabled: config.responseCache,
         cache: options.cache,
+        shared: options.cacheShared,
+        localMaxBytes: config.responseCacheMaxBytes,
         generations: options.generations,
         metrics: options.metrics,
         rebumpAfterMs: config.databaseReadUrl ? config.readYourWritesSeconds * 1000 : undefined,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { OrganizationGenerations } from './cache/generations';
+import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
 import { loadViewerRecord, type ViewerRecord } from './db/viewer';
 import type { Database } from './db/types';
 
@@ -15,6 +15,17 @@ interface Entry {
   record: ViewerRecord;
   /** The user's membership generation the record was read under. */
   generation: string | undefined;
+  /** The record's organizations, sorted: their generations are read with the user's. */
+  organizationIds: string[];
+}
+
+export interface LoadedViewer {
+  record: ViewerRecord;
+  /**
+   * The generations of the record's organizations, read in the same store round trip as the check of a
+   * kept record (the response cache keys with them); absent when the record came from the database.
+   */
+  generations?: GenerationSnapshot;
 }
 
 /**
@@ -35,15 +46,26 @@ export class ViewerCache {
     this.entries = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 60_000 });
   }
 
-  async load(userId: string, { fresh }: { fresh: boolean }): Promise<ViewerRecord | null> {
-    if (fresh) return loadViewerRecord(this.db, userId);
-    const generation = await this.generations.readUser(userId);
-    if (generation === null) return loadViewerRecord(this.db, userId);
+  async load(userId: string, { fresh }: { fresh: boolean }): Promise<LoadedViewer | null> {
+    if (fresh) return this.fromDatabase(userId, null);
     const cached = this.entries.get(userId);
-    if (cached && cached.generation === generation) return cached.record;
+    const read = await this.generations.readViewer(userId, cached?.organizationIds ?? []);
+    if (read === null) return this.fromDatabase(userId, null);
+    if (cached && cached.generation === read.user) return { record: cached.record, generations: read.snapshot };
+    return this.fromDatabase(userId, read.user);
+  }
+
+  /** Reads the record; keeps it when the generation it was read under is known (null: not known). */
+  private async fromDatabase(userId: string, generation: string | undefined | null): Promise<LoadedViewer | null> {
     const record = await loadViewerRecord(this.db, userId);
-    if (record) this.entries.set(userId, { record, generation });
-    else this.entries.delete(userId);
-    return record;
+    if (!record) {
+      this.entries.delete(userId);
+      return null;
+    }
+    if (generation !== null) {
+      const organizationIds = [...new Set(record.memberships.map((m) => m.organization_id))].sort();
+      this.entries.set(userId, { record, generation, organizationIds });
+    }
+    return { record };
   }
 }

@@ -58,13 +58,28 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     await unbatched?.close();
   });
 
-  it('organizations → studies → collaborators → user takes a statement per level, the users coming with their collaborators', async () => {
+  it('organizations → studies → collaborators → user takes two statements: collaborators and users come with their studies', async () => {
     const response = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
     const rows = countRows(dataOf(response));
     assert.equal(rows.studies, 30, 'three organizations of ten studies each');
     assert.ok(rows.collaborators >= 90);
-    // Depth 4; the collaborators' statement joins their users and primes userById, so the fourth level costs none.
-    assert.equal(response.sqlStatements, 3 + AUTH_STATEMENTS);
+    // Depth 4 in two statements: the organizations, then their studies' page, which brings (because the
+    // query asks for them) each study's collaborators with their users, priming both loaders.
+    assert.equal(response.sqlStatements, 2 + AUTH_STATEMENTS);
+  });
+
+  it('collaborators asked through fragments and aliases come with their studies too, the same rows as asked directly', async () => {
+    const throughFragments = /* GraphQL */ `
+      query Nested($studies: Int!) {
+        organizations(first: 10) { edges { node { studies(first: $studies) { edges { ...StudyEdge } } } } }
+      }
+      fragment StudyEdge on StudyEdge { node { ... on Study { team: collaborators { role user { name } } } } }
+    `;
+    const direct = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
+    const viaFragments = await gateway.graphql(throughFragments, { token, variables: { studies: 10 } });
+    assert.equal(viaFragments.sqlStatements, 2 + AUTH_STATEMENTS);
+    const teams = (data: any, key: string) => data.organizations.edges.flatMap((o: any) => o.node.studies.edges.map((s: any) => s.node[key]));
+    assert.deepEqual(teams(dataOf(viaFragments), 'team'), teams(dataOf(direct), 'collaborators'));
   });
 
   it('twice as many studies and collaborators send the same number of statements', async () => {
@@ -77,7 +92,7 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     assert.equal(large.sqlStatements, small.sqlStatements);
   });
 
-  it('study → comments → author takes depth + auth statements, also after the comments double', async () => {
+  it('study → comments → author takes two statements (authors come with their comments), also after the comments double', async () => {
     const study = await gateway.db
       .selectFrom('studies')
       .select(['id'])
@@ -87,7 +102,8 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     const before = await gateway.graphql(STUDY_COMMENTS_AUTHOR, { token, variables: { id: study.id, comments: 100 } });
     const beforeCount = dataOf(before).study.comments.edges.length;
     assert.ok(beforeCount >= 4);
-    assert.equal(before.sqlStatements, 3 + AUTH_STATEMENTS);
+    // The study, then its comments page joined with their authors (userById primed).
+    assert.equal(before.sqlStatements, 2 + AUTH_STATEMENTS);
 
     // Double the comments, written by as many different members as possible.
     await sql`

@@ -246,22 +246,43 @@ describe('several gateway processes sharing Redis', { skip: config.databaseUrl &
 
   it('corrupt or foreign values under our prefix are misses, not errors', async () => {
     const token = await first.tokenFor('analyst@example.com');
-    const ask = () => first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    const expected = dataOf(await ask());
+    const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    const expected = dataOf(await ask(first));
     const client = createClient({ url: config.redisUrl });
     await client.connect();
     try {
       const keys = (await client.keys('studygraph:*')).filter((key) => key.includes('fqc:'));
       assert.ok(keys.length > 0, 'responses are stored under our namespace');
-      for (const [i, key] of keys.entries()) {
-        await client.set(key, i % 2 === 0 ? 'not json at all' : JSON.stringify({ value: '{"data":null}', expires: null }));
-      }
+      // An answer cut off in the store: its header is whole, its data is not (other forms: cached-answer.test).
+      const cut = JSON.stringify({ value: '{"v":1,"cacheTime":1,"maxAge":120,"scope":"PRIVATE","cost":1,"length":99}\n{"study":', expires: null });
+      for (const key of keys) await client.set(key, cut);
+      // The first process keeps its answer in memory; the second has only the store to read it from.
+      const response = await ask(second);
+      assert.equal(response.headers.get('x-cache'), 'miss');
+      assert.deepEqual(dataOf(response), expected);
+      assert.equal((await ask(second)).headers.get('x-cache'), 'hit');
+      const replaced = await Promise.all(keys.map((key) => client.get(key)));
+      const whole = replaced.map((value) => { try { return (JSON.parse(value ?? '') as { value?: string }).value ?? ''; } catch { return ''; } });
+      assert.ok(whole.some((value) => value.startsWith('{"v":1,') && value.includes('\n{"study":')), 'the corrupt entry was replaced by a whole answer');
     } finally {
       await client.quit();
     }
-    const response = await ask();
-    assert.equal(response.headers.get('x-cache'), 'miss');
-    assert.deepEqual(dataOf(response), expected);
-    assert.equal((await ask()).headers.get('x-cache'), 'hit', 'the corrupt entry was replaced');
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    assert.match(metrics.split('\n').filter((line) => line.includes('cache_store_errors')).join('\n'), /studygraph_cache_store_errors_total\{operation="corrupt"\} [1-9]/);
+  });
+
+  it('a hit is the stored answer as it was served, with its cost, and no statement', async () => {
+    const token = await first.tokenFor('analyst@example.com');
+    const computed = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    const kept = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    const stored = await second.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+    for (const hit of [kept, stored]) {
+      assert.equal(hit.headers.get('x-cache'), 'hit');
+      assert.equal(hit.sqlStatements, 0);
+      assert.deepEqual(hit.body.data, computed.body.data);
+      const cost = (hit.body.extensions as any).cost;
+      assert.equal(cost.actualQueryCost, (computed.body.extensions as any).cost.actualQueryCost);
+      assert.match(hit.headers.get('age') ?? '', /^\d+$/);
+    }
   });
 });

@@ -39,15 +39,19 @@ export class OrganizationGenerations {
   }
 
   /**
-   * The generation of a user's memberships, with the global epoch (what a cached viewer record was read
-   * under); undefined when neither was ever written, null when the store cannot be asked.
+   * In one store round trip: the generation of a user's memberships with the global epoch (what a kept
+   * viewer record was read under; undefined when neither was ever written) and the snapshot of the given
+   * organizations (the response cache's key). Null when the store cannot be asked.
    */
-  async readUser(userId: string): Promise<string | undefined | null> {
+  async readViewer(userId: string, organizationIds: readonly string[]): Promise<{ user: string | undefined; snapshot: GenerationSnapshot } | null> {
     // With the epoch: a bump lost in an outage is made good by the epoch bump owed for it.
-    const values = await this.readKeys([EPOCH_KEY, userKey(userId)]);
+    const values = await this.readKeys([EPOCH_KEY, userKey(userId), ...organizationIds.map(organizationKey)]);
     if (!values) return null;
     const [epoch, user] = values;
-    return epoch === undefined && user === undefined ? undefined : `${epoch ?? ''}|${user ?? ''}`;
+    return {
+      user: epoch === undefined && user === undefined ? undefined : `${epoch ?? ''}|${user ?? ''}`,
+      snapshot: { epoch: epoch ?? null, organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 2] ?? null])) },
+    };
   }
 
   /** Generation keys, after any epoch bump still owed; null when the store cannot be asked for all of them. */

@@ -11,6 +11,7 @@ import { readsFromReplica } from '../request-scope';
 import { StatementCountingDialect } from './statement-counting';
 import { ReplicaRoutingDialect } from './replica-routing';
 import { lockEmbeddedDatabase } from './embedded-lock';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps';
 import type { Database } from './types';
 
 export interface DatabaseHandle {
@@ -99,6 +100,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const log = onQueryLogged(logger.child({ component: 'sql' }));
   if (config.databaseUrl) {
     pgTypes.setTypeParser(INT8_OID, (value) => value);
+    pgTypes.setTypeParser(TIMESTAMPTZ_OID, parseTimestamptz);
     const pool = createPostgresPool(config, logger);
     const replicaPool = config.databaseReadUrl ? createPostgresPool(config, logger, { connectionString: config.databaseReadUrl, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS }) : undefined;
     const dialect = replicaPool

@@ -1,10 +1,11 @@
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { execute, GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Budgets, BucketLevel } from './budget';
+import { CachedData } from '../cache/cached-answer';
 import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
 
@@ -19,12 +20,28 @@ export interface RequestCost {
   dryRun: boolean;
   principal: Principal | null;
   throttle: ThrottleStatus | null;
+  pricing: OperationCost;
+  /** The actual cost of the answer's data (registration not included), once worked out. */
+  resultCost?: number;
 }
 
 /** What the rateLimit field reads: the cost and budget of the request it is part of. */
 const requestCosts = new WeakMap<GatewayContext, RequestCost>();
 export function requestCostOf(ctx: GatewayContext): RequestCost | undefined {
   return requestCosts.get(ctx);
+}
+
+/**
+ * The actual cost of a request's answer (without a persisted query's registration), worked out once for
+ * whoever asks first: the cost plugin settles the charge with it, the response cache stores it with the
+ * answer. A cached answer brings the cost it was stored with; the walk does not run on a hit.
+ */
+export function resultCostOf(rc: GraphQLRequestContextWillSendResponse<GatewayContext>): number | undefined {
+  const cost = requestCosts.get(rc.contextValue);
+  if (!cost || rc.response.body.kind !== 'single') return undefined;
+  const result = rc.response.body.singleResult;
+  cost.resultCost ??= result.data instanceof CachedData ? result.data.cost : cost.pricing.actual(result);
+  return cost.resultCost;
 }
 
 /**
@@ -110,7 +127,6 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
   const { budgets, metrics } = options;
   return {
     async requestDidStart(requestContext) {
-      let pricing: OperationCost | undefined;
       let cost: RequestCost | undefined;
       let charged = false;
       /** The burst bucket has been charged for this request (with its points, or alone for a refusal). */
@@ -124,7 +140,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
       };
       return {
         async didResolveOperation(rc) {
-          pricing = pricingOf(rc);
+          const pricing = pricingOf(rc);
           const requested = pricing.estimate();
           metrics.estimatedCost.observe(requested);
           if (requested > options.maxQueryCost) {
@@ -135,7 +151,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           }
           if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
           const dryRun = dryRunField(rc.operation!, pricing.variables) !== undefined;
-          cost = { requested: requested + registration, dryRun, principal, throttle: null };
+          cost = { requested: requested + registration, dryRun, principal, throttle: null, pricing };
           requestCosts.set(rc.contextValue, cost);
           if (!principal) return;
           requestCounted = true;
@@ -186,9 +202,9 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
         },
 
         async willSendResponse(rc) {
-          if (!cost || !pricing || rc.response.body.kind !== 'single') return;
+          if (!cost || rc.response.body.kind !== 'single') return;
           const result = rc.response.body.singleResult;
-          const actual = cost.dryRun ? registration : pricing.actual(result) + registration;
+          const actual = cost.dryRun ? registration : resultCostOf(rc)! + registration;
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
           if (charged && cost.principal && cost.requested !== actual) {
