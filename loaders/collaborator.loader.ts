@@ -2,10 +2,13 @@ import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
 import { defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid } from './sql';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type JoinedUser, type UserLoaders } from './user.loader';
+import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
-/** A collaborator with its user, as another loader's statement returns it in JSON (timestamps as text). */
-export type JoinedCollaborator = { [K in keyof (CollaboratorRow & JoinedUser)]: K extends 'added_at' | 'user_created_at' ? string : (CollaboratorRow & JoinedUser)[K] };
+/**
+ * A study's collaborator with its user as another loader's statement returns it, in JSON (timestamps as
+ * text): user id, role, permissions, added at, added by, then the user's email, name and created at.
+ */
+export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], string, string | null, string, string, string];
 
 export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
@@ -34,10 +37,13 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
     /** All collaborators of a study, oldest first (a study has tens, not thousands), with their users (primed). */
     collaboratorsByStudy,
     /** A study's collaborators fetched by another loader's statement: they and their users need none of their own. */
-    primeJoined(studyId: string, joined: readonly JoinedCollaborator[]): void {
+    primeJoined(studyId: string, joined: readonly JoinedCollaboratorTuple[]): void {
       collaboratorsByStudy.prime(
         studyId,
-        joined.map((c) => primeJoinedUser(users.userById, c.user_id, { ...c, added_at: new Date(c.added_at), user_created_at: new Date(c.user_created_at) })),
+        joined.map(([userId, role, permissions, addedAt, addedBy, email, name, createdAt]) => {
+          users.userById.prime(userId, { id: userId, email, name, created_at: new Date(createdAt) });
+          return { study_id: studyId, user_id: userId, role, permissions, added_at: new Date(addedAt), added_by: addedBy };
+        }),
       );
     },
   };

@@ -3,7 +3,7 @@ import type { Database, StudyRow, StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
 import { anyUuid, keysetAfter } from './sql';
-import type { CollaboratorLoaders, JoinedCollaborator } from './collaborator.loader';
+import type { CollaboratorLoaders, JoinedCollaboratorTuple } from './collaborator.loader';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
@@ -45,12 +45,14 @@ export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'des
   return `studies:${orderBy}:${direction}`;
 }
 
-/** Each study's collaborators with their users, as the collaborator loader orders and joins them, in one JSON value. */
-const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaborator[]>`(
-  SELECT coalesce(json_agg(json_build_object(
-    'study_id', c.study_id, 'user_id', c.user_id, 'role', c.role, 'permissions', c.permissions,
-    'added_at', c.added_at, 'added_by', c.added_by,
-    'user_email', cu.email, 'user_name', cu.name, 'user_created_at', cu.created_at
+/**
+ * Each study's collaborators with their users, ordered and joined as the collaborator loader does, in one
+ * JSON value of positional arrays (see JoinedCollaboratorTuple): PostgreSQL builds arrays at less than
+ * half the cost of objects with keys.
+ */
+const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaboratorTuple[]>`(
+  SELECT coalesce(json_agg(json_build_array(
+    c.user_id, c.role, c.permissions, c.added_at, c.added_by, cu.email, cu.name, cu.created_at
   ) ORDER BY c.added_at, c.user_id), '[]'::json)
   FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
   WHERE c.study_id = page.id)`.as('collaborators');
