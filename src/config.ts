@@ -56,6 +56,8 @@ export interface Config {
   readonly autoSeed: boolean;
   /** `off` makes every loader fetch one key per statement: the benchmark's baseline. */
   readonly dataloaderBatching: boolean;
+  /** Operations run often are compiled to functions (graphql-jit); off runs every one through graphql-js. */
+  readonly compiledExecution: boolean;
   /** Adds `x-sql-statements` to every response (on outside production). */
   readonly sqlCountHeader: boolean;
   /** Minutes between scheduled refreshes of team_productivity; 0 turns the schedule off. */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     autoMigrate: flag(env, 'AUTO_MIGRATE', !production),
     autoSeed: flag(env, 'AUTO_SEED', !production && databaseUrl === undefined),
     dataloaderBatching: flag(env, 'DATALOADER_BATCHING', true),
+    compiledExecution: flag(env, 'COMPILED_EXECUTION', true),
     sqlCountHeader: flag(env, 'SQL_COUNT_HEADER', !production),
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     sandbox: flag(env, 'SANDBOX', !production),

@@ -10,6 +10,7 @@ import type { OrganizationGenerations } from './cache/generations';
 import { allowListPlugin, loadOperationManifest } from './cache/persisted-queries';
 import type { ResilientCache } from './cache/resilient-cache';
 import { stringifyResult } from './cache/cached-answer';
+import { compiledExecutionGateway } from './compiled-execution';
 import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
@@ -38,6 +39,9 @@ export interface GatewayOptions {
   recentWriters?: RecentWriters;
 }
 
+/** A document is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
+const COMPILE_AFTER_RUNS = 3;
+
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
 export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
   const landingPage = config.sandbox
@@ -48,7 +52,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       })
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
-    schema,
+    ...(config.compiledExecution
+      ? { gateway: compiledExecutionGateway(schema, { compileAfterRuns: COMPILE_AFTER_RUNS, onCompiled: (result) => options.metrics.compiledOperations.inc({ result }) }) }
+      : { schema }),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env === 'production',

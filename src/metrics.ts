@@ -56,6 +56,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    compiledOperations: new Counter({
+      name: 'studygraph_compiled_operations_total',
+      help: 'Operations that ran often enough to be compiled, by result (compiled, or interpreted when the compiler cannot take them).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     throttled: new Counter({
       name: 'studygraph_throttled_requests_total',
       help: 'Requests refused by cost limits, by reason (too_costly, budget, burst, field).',
