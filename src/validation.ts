@@ -1,4 +1,4 @@
-import { validate, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import type { ValidatorFn } from 'type-graphql';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from './errors';
@@ -17,6 +17,24 @@ function flatten(errors: ValidationError[], prefix: string): Violation[] {
   });
 }
 
+const declaresRules = new WeakMap<Function, boolean>();
+
+/**
+ * Whether class-validator has any rule for this class (its own or inherited; nested inputs are validated
+ * only through a rule of the parent, @ValidateNested). Most argument classes (a page's `first`/`after`)
+ * have none, and validate() would still walk them on every field of every request.
+ */
+function hasRules(value: object): boolean {
+  const constructor = value.constructor;
+  if (typeof constructor !== 'function') return true;
+  let known = declaresRules.get(constructor);
+  if (known === undefined) {
+    known = getMetadataStorage().getTargetValidationMetadatas(constructor, '', true, false).length > 0;
+    declaresRules.set(constructor, known);
+  }
+  return known;
+}
+
 /**
  * Runs the inputs' class-validator rules and reports every violation at once as BAD_USER_INPUT, with
  * the messages in the error (type-graphql's default says only "Argument Validation Error").
@@ -26,7 +44,7 @@ export const validateArguments: ValidatorFn = async (argValue) => {
   const values: unknown[] = Array.isArray(argValue) ? argValue : [argValue];
   const violations: Violation[] = [];
   for (const value of values) {
-    if (value === null || typeof value !== 'object') continue;
+    if (value === null || typeof value !== 'object' || !hasRules(value)) continue;
     const errors = await validate(value, { forbidUnknownValues: false, validationError: { target: false, value: false } });
     violations.push(...flatten(errors, ''));
   }
