@@ -75,10 +75,18 @@ export async function createContext(services: Services, request: ContextRequest)
   loaders.userById.prime(record.user.id, record.user);
   const roles = new Map<string, OrganizationRole>();
   const plans = new Set<OrganizationPlan>();
-  for (const { plan, ...membership } of record.memberships) {
+  for (const membership of record.memberships) {
     roles.set(membership.organization_id, membership.role);
-    plans.add(plan);
     loaders.membership.prime(membershipKey(membership.organization_id, membership.user_id), membership);
+  }
+  // The viewer's organizations answer organization(id:/slug:) without a statement, unless the record came
+  // from the lagging replica and this request reads the primary (a recent writer: read-your-writes).
+  const primeOrganizations = !loaded.fromReplica || scope?.readsFromReplica === true;
+  for (const organization of record.organizations) {
+    plans.add(organization.plan);
+    if (!primeOrganizations) continue;
+    loaders.organizationById.prime(organization.id, organization);
+    loaders.organizationBySlug.prime(organization.slug, organization);
   }
   return {
     viewer: { id: record.user.id, email: record.user.email, roles, plans },

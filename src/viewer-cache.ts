@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
 import { loadViewerRecord, type ViewerRecord } from './db/viewer';
 import type { Database } from './db/types';
+import { readsFromReplica } from './request-scope';
 
 export interface ViewerCacheOptions {
   /** Viewers kept in this process. */
@@ -13,6 +14,8 @@ export interface ViewerCacheOptions {
 
 interface Entry {
   record: ViewerRecord;
+  /** Read from the read replica (DATABASE_READ_URL), which may lag the primary. */
+  fromReplica: boolean;
   /** The user's membership generation the record was read under. */
   generation: string | undefined;
   /** The record's organizations, sorted: their generations are read with the user's. */
@@ -21,6 +24,8 @@ interface Entry {
 
 export interface LoadedViewer {
   record: ViewerRecord;
+  /** Read from the read replica: a request that reads the primary does not take its rows as current. */
+  fromReplica: boolean;
   /**
    * The generations of the record's organizations, read in the same store round trip as the check of a
    * kept record (the response cache keys with them); absent when the record came from the database.
@@ -51,12 +56,13 @@ export class ViewerCache {
     const cached = this.entries.get(userId);
     const read = await this.generations.readViewer(userId, cached?.organizationIds ?? []);
     if (read === null) return this.fromDatabase(userId, null);
-    if (cached && cached.generation === read.user) return { record: cached.record, generations: read.snapshot };
+    if (cached && cached.generation === read.user) return { record: cached.record, fromReplica: cached.fromReplica, generations: read.snapshot };
     return this.fromDatabase(userId, read.user);
   }
 
   /** Reads the record; keeps it when the generation it was read under is known (null: not known). */
   private async fromDatabase(userId: string, generation: string | undefined | null): Promise<LoadedViewer | null> {
+    const fromReplica = readsFromReplica();
     const record = await loadViewerRecord(this.db, userId);
     if (!record) {
       this.entries.delete(userId);
@@ -64,8 +70,8 @@ export class ViewerCache {
     }
     if (generation !== null) {
       const organizationIds = [...new Set(record.memberships.map((m) => m.organization_id))].sort();
-      this.entries.set(userId, { record, generation, organizationIds });
+      this.entries.set(userId, { record, fromReplica, generation, organizationIds });
     }
-    return { record };
+    return { record, fromReplica };
   }
 }

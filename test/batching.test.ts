@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
+import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { UMBRELLA } from './support/ids';
 
 /**
  * The viewer and all their memberships are read in one statement on their first request, then kept in
@@ -66,6 +67,25 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     // Depth 4 in two statements: the organizations, then their studies' page, which brings (because the
     // query asks for them) each study's collaborators with their users, priming both loaders.
     assert.equal(response.sqlStatements, 2 + AUTH_STATEMENTS);
+  });
+
+  it('an organization of the viewer’s (by slug or id) comes with the viewer: its dashboard takes one statement, another’s is looked up and refused', async () => {
+    const dashboard = /* GraphQL */ `
+      query Dashboard($slug: String!) {
+        organization(slug: $slug) { id name plan createdAt studies(first: 20) { edges { node { title createdBy { name } collaborators { role user { name } } } } } }
+      }`;
+    const response = await gateway.graphql(dashboard, { token, variables: { slug: 'acme-research' } });
+    const organization = dataOf(response).organization;
+    const row = await gateway.db.selectFrom('organizations').selectAll().where('slug', '=', 'acme-research').executeTakeFirstOrThrow();
+    assert.deepEqual([organization.id, organization.name, organization.plan.toLowerCase(), organization.createdAt], [row.id, row.name, row.plan, row.created_at.toISOString()]);
+    assert.equal(organization.studies.edges.length, 20);
+    assert.equal(response.sqlStatements, 1 + AUTH_STATEMENTS, 'only the studies page');
+    assert.equal((await gateway.graphql(`{ organization(id: "${row.id}") { slug } }`, { token })).sqlStatements, 0 + AUTH_STATEMENTS);
+
+    const umbrella = await gateway.db.selectFrom('organizations').select('slug').where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const outsider = await gateway.graphql(`{ organization(slug: "${umbrella.slug}") { name } }`, { token });
+    assert.equal(onlyError(outsider).extensions?.code, 'NOT_FOUND');
+    assert.equal(outsider.sqlStatements, 1 + AUTH_STATEMENTS, 'not the viewer’s: looked up');
   });
 
   it('collaborators asked through fragments and aliases come with their studies too, the same rows as asked directly', async () => {
