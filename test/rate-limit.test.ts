@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config';
 import { onlyError, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
-import { ACME } from './support/ids';
+import { ACME, ACME_STUDY, INITECH_STUDY } from './support/ids';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
 
 const BASE = 12_000; // points a minute for a plain user in these tests: 200 a second
@@ -238,5 +238,29 @@ describe('two processes share one budget', { skip: config.databaseUrl && config.
     const passed = responses.filter((r) => r.status === 200).length;
     assert.ok(passed >= 1);
     assert.ok(passed * 1500 <= BASE + (BASE / 60) * elapsedSeconds, `${passed} passed in ${elapsedSeconds}s`);
+  });
+});
+
+describe('pricing kept per operation', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway();
+  });
+  after(() => gateway?.close());
+
+  it('requests differing in ids share a price; a different page size or @include is priced anew; bad variables are still refused', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const query = 'query($id: ID!, $n: Int!, $withActivity: Boolean!) { study(id: $id) { comments(first: $n) { edges { node { id } } } activity(first: 50) @include(if: $withActivity) { edges { node { id } } } } }';
+    const price = async (variables: Record<string, unknown>) => {
+      const response = await gateway.graphql(query, { token, variables });
+      return costOf(response)?.requestedQueryCost ?? onlyError(response).extensions?.code;
+    };
+    const [first, otherStudy] = [await price({ id: ACME_STUDY, n: 5, withActivity: false }), await price({ id: INITECH_STUDY, n: 5, withActivity: false })];
+    assert.equal(otherStudy, first);
+    const larger = await price({ id: ACME_STUDY, n: 50, withActivity: false });
+    assert.ok(typeof larger === 'number' && typeof first === 'number' && larger > first, `${larger} > ${first}`);
+    assert.ok((await price({ id: ACME_STUDY, n: 5, withActivity: true })) > first);
+    assert.equal(await price({ id: { not: 'an id' }, n: 5, withActivity: false }), 'BAD_USER_INPUT');
+    assert.equal(await price({ id: ACME_STUDY, n: 5 }), 'BAD_USER_INPUT');
   });
 });

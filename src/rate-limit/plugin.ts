@@ -1,11 +1,11 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import { execute, GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { execute, GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
+import { CachedData } from '../cache/cached-answer';
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Budgets, BucketLevel } from './budget';
-import { CachedData } from '../cache/cached-answer';
 import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
 
@@ -58,17 +58,39 @@ function costInput(rc: GraphQLRequestContext<GatewayContext>): CostInput {
   return { schema: rc.schema, operation: rc.operation!, fragments, variables: coerced.coerced };
 }
 
-/** Pricings kept per parsed operation (Apollo reuses parsed documents) and variables: a repeated request is priced once. */
+/**
+ * Pricings kept per parsed operation (Apollo reuses parsed documents) and the variables that can change a
+ * price: a repeated request is priced once. IDs and strings (which study, which slug) never size a list or
+ * decide a @skip/@include, so requests differing only in them share a pricing; anything else (numbers,
+ * booleans, enums, inputs) is part of the key.
+ */
 const PRICINGS_PER_OPERATION = 32;
 const pricings = new WeakMap<OperationDefinitionNode, Map<string, OperationCost>>();
+const PRICE_NEUTRAL_TYPES = new Set(['ID', 'String']);
+const priceVariables = new WeakMap<OperationDefinitionNode, string[]>();
+
+function priceVariablesOf(operation: OperationDefinitionNode): string[] {
+  let names = priceVariables.get(operation);
+  if (!names) {
+    names = (operation.variableDefinitions ?? []).filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type))).map((d) => d.variable.name.value);
+    priceVariables.set(operation, names);
+  }
+  return names;
+}
+
+function namedTypeOf(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+}
 
 function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
   const operation = rc.operation!;
-  const key = JSON.stringify(rc.request.variables ?? {});
+  // Coerced on every request: a bad variable is refused whether or not a pricing is kept.
+  const input = costInput(rc);
+  const key = JSON.stringify(priceVariablesOf(operation).map((name) => input.variables[name] ?? null));
   let byVariables = pricings.get(operation);
   const known = byVariables?.get(key);
   if (known) return known;
-  const pricing = new OperationCost(costInput(rc));
+  const pricing = new OperationCost(input);
   if (!byVariables) pricings.set(operation, (byVariables = new Map()));
   if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
   byVariables.set(key, pricing);
