@@ -1,4 +1,4 @@
-// Load (SPEC §10): the standard mix as an open model at the arrival rate of 200 VUs with 1 s of think
+// Load: the standard mix as an open model at the arrival rate of 200 VUs with 1 s of think
 // time (≈ 190 iterations/s), spread over USERS seeded users. Run it on the large seed with the cache cold
 // (a fresh Redis or RESPONSE_CACHE=off) for the p95 target, then again for the warm hit rate.
 //   k6 run -e BASE_URL=http://localhost:4000 loadtests/load.js       (or: npm run loadtest -- load)
@@ -38,4 +38,4 @@ export default function ({ users }) {
   runMixed(users);
 }
 
-export const handleSummary = summaryFor('load');
+export const handleSummary = summaryFor('load', { rate: RATE });

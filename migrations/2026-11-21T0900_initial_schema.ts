@@ -108,7 +108,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
 
-  // Covering indexes from the contract (SPEC §3).
+  // Covering indexes for the API's list and lookup shapes.
   await sql`CREATE INDEX organization_members_user_idx ON organization_members (user_id, organization_id, role) INCLUDE (joined_at, invited_by)`.execute(db);
   await sql`CREATE INDEX organization_members_org_role_idx ON organization_members (organization_id, role) INCLUDE (user_id, joined_at)`.execute(db);
   await sql`CREATE INDEX study_collaborators_study_idx ON study_collaborators (study_id, user_id, role) INCLUDE (permissions, added_at, added_by)`.execute(db);

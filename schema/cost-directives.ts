@@ -52,7 +52,7 @@ export const ListSize = (options: { assumedSize?: number; slicingArguments?: str
 
 export const RateLimit = (limit: number, durationSeconds: number) => Directive(`@rateLimit(limit: ${limit}, duration: ${durationSeconds})`);
 
-/** Per-principal limits of heavy fields (SPEC §8). */
+/** Per-principal limits of heavy fields (README: cost-based rate limits). */
 export const FIELD_LIMITS = {
   analytics: { limit: 30, duration: 60 },
   collaborationWrites: { limit: 50, duration: 60 },

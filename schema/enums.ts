@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 
-// GraphQL names are upper case (SPEC §4); the values are the database's.
+// GraphQL names are upper case (the API rules); the values are the database's.
 
 export enum OrganizationPlan {
   FREE = 'free',

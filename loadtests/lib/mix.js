@@ -1,4 +1,4 @@
-// The standard operation mix of SPEC §10 over many seeded users, shared by the load-shaped scripts.
+// The standard operation mix over many seeded users, shared by the load-shaped scripts.
 import http from 'k6/http';
 import { fail } from 'k6';
 import { Trend } from 'k6/metrics';
@@ -109,7 +109,7 @@ export function runMixed(users, name) {
   return result;
 }
 
-/** The pass bar of the load-shaped scripts (the seeds' limits); SPEC §10's tighter targets are reported. */
+/** The pass bar of the load-shaped scripts (the seeds' limits); the README's tighter performance targets are reported beside it. */
 export const PASS_BAR = {
   operation_duration: ['p(95)<200'],
   http_req_failed: ['rate<0.01'],

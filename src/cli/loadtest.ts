@@ -4,6 +4,10 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Config } from '../config';
+import { openDatabase } from '../db/database';
+import type { Logger } from '../logger';
+import { SEED_SCALES, type SeedScaleName } from '../seed/scales';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { runCli } from './run';
 
@@ -13,7 +17,8 @@ const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=
   NAME     one of ${SCRIPTS.join(', ')} (loadtests/NAME.js)
   --local  start the gateway here (on DATABASE_URL / REDIS_URL of this environment), wait for /readyz, stop it after
   --url    the gateway to test otherwise (default http://localhost:4000)
-  --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200)`;
+  --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200); SEED=small|medium|large names
+           the seed of a gateway given by --url (with --local it is read from the database)`;
 
 /** k6 on PATH, else where `go install go.k6.io/k6@latest` puts it. */
 function findK6(): string {
@@ -34,7 +39,24 @@ function findK6(): string {
   throw new Error('k6 is not installed: see loadtests/README.md (go install go.k6.io/k6@latest, or k6.io packages)');
 }
 
-runCli(async (config) => {
+/**
+ * Which seed the gateway will serve, by its users (the reports judge a target only on the seed it names).
+ * An empty or unmigrated database gets the small seed when the gateway starts.
+ */
+async function seedOf(config: Config, logger: Logger): Promise<SeedScaleName> {
+  const database = await openDatabase(config, logger);
+  try {
+    const row = await database.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('users')).executeTakeFirst();
+    const users = Number(row?.users ?? 0);
+    return users >= SEED_SCALES.large.users ? 'large' : users >= SEED_SCALES.medium.users ? 'medium' : 'small';
+  } catch {
+    return 'small';
+  } finally {
+    await database.destroy();
+  }
+}
+
+runCli(async (config, logger) => {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { local: { type: 'boolean', default: false }, url: { type: 'string' }, env: { type: 'string', multiple: true, default: [] } },
@@ -46,7 +68,9 @@ runCli(async (config) => {
   const k6 = findK6();
 
   let gateway: GatewayProcess | undefined;
+  const seedGiven = values.env.some((pair) => pair.startsWith('SEED='));
   if (values.local) {
+    if (!seedGiven) values.env.push(`SEED=${await seedOf(config, logger)}`);
     if (!config.databaseUrl) console.warn('DATABASE_URL is not set: the gateway runs on the embedded database; its figures say nothing about PostgreSQL.');
     // A database without users gets the small demo seed; a seeded one is left as it is.
     gateway = await startGatewayProcess({ AUTO_MIGRATE: 'on', AUTO_SEED: 'on', LOG_LEVEL: 'warn', TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0' });
