@@ -43,13 +43,12 @@ describe('migrations and seed', () => {
   });
 
   it('migrate up creates every table of the contract, down removes them, up again works', async () => {
-    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring'];
+    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring', '2026-11-22T1000_fuzzy_word_matching'];
     assert.deepEqual(await migrateToLatest(database.db), migrations.map((name) => `applied ${name}`));
     const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
-    assert.deepEqual(await migrateDown(database.db), [`reverted ${migrations[1]}`]);
-    assert.deepEqual(await migrateDown(database.db), [`reverted ${migrations[0]}`]);
+    for (const name of [...migrations].reverse()) assert.deepEqual(await migrateDown(database.db), [`reverted ${name}`]);
     assert.deepEqual(await tables(database), []);
     await migrateToLatest(database.db);
     assert.deepEqual(await tables(database), expected);

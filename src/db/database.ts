@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -81,7 +82,7 @@ export function createPostgresPool(
 
 export async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release: () => void }> {
   const options = {
-    extensions: { pg_trgm },
+    extensions: { pg_trgm, fuzzystrmatch },
     // Same representation as node-postgres: bigint ids stay strings.
     parsers: { [INT8_OID]: (value: string) => value },
   };
