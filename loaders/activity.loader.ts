@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { countsByParent, createPageLoader, createParentLoader, groupBy, type LoaderSettings } from './page';
+import { countsByParent, createPageLoader, createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter } from './sql';
 import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
 

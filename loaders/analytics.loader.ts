@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, StudyStatus } from '../src/db/types';
-import { createParentLoader, type LoaderSettings } from './page';
+import { createParentLoader, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
-import { defineLoader, groupBy, type LoaderSettings } from './page';
+import { defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 

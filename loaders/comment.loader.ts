@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
+import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 

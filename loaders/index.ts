@@ -9,7 +9,7 @@ import { createMembershipLoaders } from './membership.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
-import type { LoaderSettings } from './page';
+import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders } from './user.loader';
 
 /** The only place loaders are built: once per request, so no cached row outlives it. */

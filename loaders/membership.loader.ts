@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
+import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface MemberPageArgs {

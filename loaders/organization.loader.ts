@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './page';
+import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter } from './sql';
 
 export interface ViewerOrganizationRow extends OrganizationRow {

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, StudyRow, StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './page';
+import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
 import { anyUuid, keysetAfter } from './sql';
 import type { CollaboratorLoaders, JoinedCollaboratorTuple } from './collaborator.loader';
@@ -131,6 +131,15 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
       );
     }),
 
+    /** A search's page (see searchStudies); not batched across searches, cached per request like any read. */
+    studySearch: defineLoader<StudySearch, StudyRow[], string>(settings, 'studySearch', (searches) => Promise.all(searches.map((search) => searchStudies(db, search))), {
+      cacheKeyFn: (search) => JSON.stringify(search),
+    }),
+
+    studySearchTotal: defineLoader<StudySearch, number, string>(settings, 'studySearchTotal', (searches) => Promise.all(searches.map((search) => countSearchMatches(db, search))), {
+      cacheKeyFn: ({ query, organizationIds }) => JSON.stringify({ query, organizationIds }),
+    }),
+
     studyTotal: createParentLoader<StudyListFilter, number>(
       settings,
       'studyTotal',
@@ -189,7 +198,7 @@ function searchMatches(db: Kysely<Database>, search: StudySearch) {
  * and exclusions by stems. Best first (full-text rank plus title similarity); `first + 1` rows tell
  * whether more exist.
  */
-export async function searchStudies(db: Kysely<Database>, search: StudySearch): Promise<StudyRow[]> {
+async function searchStudies(db: Kysely<Database>, search: StudySearch): Promise<StudyRow[]> {
   const { query, rank } = searchMatches(db, search);
   return query
     .select(STUDY_COLUMNS)
@@ -200,7 +209,7 @@ export async function searchStudies(db: Kysely<Database>, search: StudySearch): 
     .execute();
 }
 
-export async function countSearchMatches(db: Kysely<Database>, search: StudySearch): Promise<number> {
+async function countSearchMatches(db: Kysely<Database>, search: StudySearch): Promise<number> {
   const { query } = searchMatches(db, search);
   const row = await query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
   return Number(row.count);

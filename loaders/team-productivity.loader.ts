@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, TeamProductivityRow } from '../src/db/types';
-import { byKey, defineLoader, type LoaderSettings } from './page';
+import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
 export function createTeamProductivityLoaders(db: Kysely<Database>, settings: LoaderSettings) {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../src/db/types';
-import { byKey, defineLoader, type LoaderSettings } from './page';
+import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
 /** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */

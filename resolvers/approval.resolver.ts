@@ -1,11 +1,10 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
+import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
 import { User } from '../schema/user.type';
 import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { insertApproval, recordApprovalDecision } from '../src/db/repositories/collaboration.repository';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toApproval } from './mappers';
@@ -23,7 +22,7 @@ export class ApprovalResolver {
     return relatedUser(ctx, approval.reviewerId);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
   async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const viewer = requireViewer(ctx);
@@ -35,12 +34,12 @@ export class ApprovalResolver {
     if (!reviewer || !roleAtLeast(reviewer.role, 'member')) {
       throw badUserInput('The reviewer must be a member (not a viewer) of the study’s organization.', 'input.reviewerId');
     }
-    const row = await insertApproval(ctx.services.db, { study, reviewerId, actorId: viewer.id });
+    const row = await ctx.repositories.insertApproval({ study, reviewerId, actorId: viewer.id });
     ctx.loaders.approvalsByStudy.clear(study.id);
     return toApproval(row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
   async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const viewer = requireViewer(ctx);
@@ -51,7 +50,7 @@ export class ApprovalResolver {
     });
     if (approval.reviewer_id !== viewer.id) throw forbidden('Only the requested reviewer can decide this approval.');
     if (approval.status !== 'pending') throw badUserInput(`This approval was already ${approval.status}.`, 'input.approvalId');
-    const row = await recordApprovalDecision(ctx.services.db, { approval, study, decision: input.decision, actorId: viewer.id });
+    const row = await ctx.repositories.recordApprovalDecision({ approval, study, decision: input.decision, actorId: viewer.id });
     ctx.loaders.approvalById.clear(row.id).prime(row.id, row);
     ctx.loaders.approvalsByStudy.clear(study.id);
     return toApproval(row);

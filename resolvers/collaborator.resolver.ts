@@ -1,12 +1,11 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
+import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collaboration.input';
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
 import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { deleteCollaborator, insertCollaborator } from '../src/db/repositories/collaboration.repository';
 import { badUserInput } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toCollaborator, toStudy } from './mappers';
@@ -24,7 +23,7 @@ export class CollaboratorResolver {
     return optionalRelatedUser(ctx, collaborator.addedById);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
   async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
     const viewer = requireViewer(ctx);
@@ -36,7 +35,7 @@ export class CollaboratorResolver {
     if (input.role !== 'viewer' && !roleAtLeast(membership.role, 'member')) {
       throw badUserInput('An organization viewer can only be a study VIEWER.', 'input.role');
     }
-    const row = await insertCollaborator(ctx.services.db, {
+    const row = await ctx.repositories.insertCollaborator({
       study,
       userId,
       role: input.role,
@@ -47,13 +46,13 @@ export class CollaboratorResolver {
     return toCollaborator(row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
   async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
-    await deleteCollaborator(ctx.services.db, { study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });
+    await ctx.repositories.deleteCollaborator({ study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });
     ctx.loaders.collaboratorsByStudy.clear(study.id);
     return toStudy(study);
   }

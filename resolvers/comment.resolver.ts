@@ -1,11 +1,10 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
+import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { AddCommentInput, ResolveCommentInput } from '../schema/collaboration.input';
 import { Comment } from '../schema/comment.type';
 import { User } from '../schema/user.type';
 import { loadVisibleStudy, parseUuid, requireMember, requireStudyRole, requireViewer, roleAtLeast, viewerStudyRole } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { insertComment, markCommentResolved } from '../src/db/repositories/collaboration.repository';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { toComment } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
@@ -22,7 +21,7 @@ export class CommentResolver {
     return optionalRelatedUser(ctx, comment.resolvedById);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Comment, { description: 'Comments on a study. Organization members and above, and study collaborators other than viewers.' })
   async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const viewer = requireViewer(ctx);
@@ -34,11 +33,11 @@ export class CommentResolver {
     }
     const body = input.body.trim();
     if (body.length === 0) throw badUserInput('`input.body` must not be blank.', 'input.body');
-    const row = await insertComment(ctx.services.db, { study, body, actorId: viewer.id });
+    const row = await ctx.repositories.insertComment({ study, body, actorId: viewer.id });
     return toComment(row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Comment, { description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.' })
   async resolveComment(@Arg('input', () => ResolveCommentInput) input: ResolveCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const viewer = requireViewer(ctx);
@@ -48,7 +47,7 @@ export class CommentResolver {
       throw notFound('Comment', input.commentId);
     });
     if (comment.author_id !== viewer.id) await requireStudyRole(ctx, study, ['owner', 'editor'], 'resolve comments of others');
-    const row = await markCommentResolved(ctx.services.db, { comment, study, actorId: viewer.id });
+    const row = await ctx.repositories.markCommentResolved({ comment, study, actorId: viewer.id });
     ctx.loaders.commentById.clear(row.id).prime(row.id, row);
     return toComment(row);
   }

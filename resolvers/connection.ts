@@ -1,4 +1,4 @@
-import type { Page } from '../loaders/page';
+import type { Page } from '../loaders/loader-toolkit';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/pagination';
 

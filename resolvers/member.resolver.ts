@@ -1,12 +1,11 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
+import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { OrganizationRole } from '../schema/enums';
 import { AddMemberInput, ChangeMemberRoleInput } from '../schema/member.input';
 import { Member } from '../schema/member.type';
 import { User } from '../schema/user.type';
 import { parseUuid, requireOrganizationRole, requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { insertMember, updateMemberRole } from '../src/db/repositories/membership.repository';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import type { MemberRow } from '../src/db/types';
@@ -32,7 +31,7 @@ export class MemberResolver {
     return optionalRelatedUser(ctx, member.invitedById);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Member, { description: 'Adds an existing user to an organization. Admins add members; only owners add owners.' })
   async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
     const viewer = requireViewer(ctx);
@@ -44,11 +43,11 @@ export class MemberResolver {
       ? await ctx.loaders.userById.load(parseUuid(input.userId, 'input.userId'))
       : await ctx.loaders.userByEmail.load(input.email!.trim().toLowerCase());
     if (!user) throw notFound('User', (input.userId ?? input.email)!);
-    const row = await insertMember(ctx.services.db, { organizationId, userId: user.id, role: input.role, actorId: viewer.id });
+    const row = await ctx.repositories.insertMember({ organizationId, userId: user.id, role: input.role, actorId: viewer.id });
     return changed(ctx, row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Member, {
     description: 'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
   })
@@ -62,7 +61,7 @@ export class MemberResolver {
     if ((target.role === 'owner' || input.role === OrganizationRole.OWNER) && actorRole !== 'owner') {
       throw forbidden('Only an owner can grant or take the owner role.');
     }
-    const { member } = await updateMemberRole(ctx.services.db, { organizationId, userId, role: input.role, actorId: viewer.id });
+    const { member } = await ctx.repositories.updateMemberRole({ organizationId, userId, role: input.role, actorId: viewer.id });
     return changed(ctx, member);
   }
 }

@@ -1,4 +1,4 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
@@ -8,6 +8,7 @@ import type { ConnectionPayload } from '../schema/connection.type';
 import { OrganizationRole } from '../schema/enums';
 import { Member, MemberConnection } from '../schema/member.type';
 import { Organization, OrganizationConnection } from '../schema/organization.type';
+import { MemberPageArgs, OrganizationLookupArgs } from '../schema/organization.args';
 import { PageArgs } from '../schema/pagination.args';
 import { StudyConnection, type Study } from '../schema/study.type';
 import { StudyPageArgs } from '../schema/study.input';
@@ -18,21 +19,6 @@ import { badUserInput, notFound } from '../src/errors';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
 import { toMember, toOrganization } from './mappers';
 import { NO_STUDY_FILTER, studyConnection } from './study-list';
-
-@ArgsType()
-class OrganizationLookupArgs {
-  @Field(() => ID, { nullable: true })
-  id?: string | null;
-
-  @Field(() => String, { nullable: true })
-  slug?: string | null;
-}
-
-@ArgsType()
-class MemberPageArgs extends PageArgs {
-  @Field(() => OrganizationRole, { nullable: true, description: 'Only members with this role.' })
-  role?: OrganizationRole | null;
-}
 
 const ORGANIZATION_ORDER: KeysetOrder<ViewerOrganizationRow> = {
   key: ORGANIZATIONS_ORDER_KEY,

@@ -1,11 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { FIELD_LIMITS, RateLimit } from '../schema/cost-directives';
+import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { StudyStatus } from '../schema/enums';
 import { Study } from '../schema/study.type';
 import { ChangeStudyStatusInput, CreateStudyInput, UpdateStudyInput } from '../schema/study.input';
 import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole, requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { insertStudy, updateStudyFields, updateStudyStatus } from '../src/db/repositories/study.repository';
 import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { canTransition, STUDY_TRANSITIONS } from '../src/study-lifecycle';
@@ -30,13 +29,13 @@ function changed(ctx: GatewayContext, row: StudyRow): Study {
 
 @Resolver(() => Study)
 export class StudyMutationResolver {
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Creates a draft study; its creator becomes its owner. Organization members and above.' })
   async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'member', 'create studies');
-    const row = await insertStudy(ctx.services.db, {
+    const row = await ctx.repositories.insertStudy({
       organizationId,
       title: requiredText(input.title, 'input.title'),
       description: optionalText(input.description) ?? null,
@@ -45,7 +44,7 @@ export class StudyMutationResolver {
     return changed(ctx, row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Changes title and/or description. Study owners and editors, organization admins.' })
   async updateStudy(@Arg('input', () => UpdateStudyInput) input: UpdateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const viewer = requireViewer(ctx);
@@ -54,7 +53,7 @@ export class StudyMutationResolver {
     if (input.title == null && input.description === undefined) {
       throw badUserInput('Nothing to change: pass `title` and/or `description`.', 'input');
     }
-    const row = await updateStudyFields(ctx.services.db, {
+    const row = await ctx.repositories.updateStudyFields({
       id: study.id,
       ...(input.title != null ? { title: requiredText(input.title, 'input.title') } : {}),
       ...(input.description !== undefined ? { description: optionalText(input.description) } : {}),
@@ -63,7 +62,7 @@ export class StudyMutationResolver {
     return changed(ctx, row);
   }
 
-  @RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration)
+  @CollaborationWriteLimit()
   @Mutation(() => Study, {
     description:
       'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
@@ -77,7 +76,7 @@ export class StudyMutationResolver {
       const allowed = STUDY_TRANSITIONS[study.status].map((s) => s.toUpperCase()).join(', ');
       throw badUserInput(`A ${study.status.toUpperCase()} study cannot become ${input.status.toUpperCase()}; allowed: ${allowed}.`, 'input.status');
     }
-    const row = await updateStudyStatus(ctx.services.db, { id: study.id, from: study.status, to: input.status, actorId: viewer.id });
+    const row = await ctx.repositories.updateStudyStatus({ id: study.id, from: study.status, to: input.status, actorId: viewer.id });
     return changed(ctx, row);
   }
 }

@@ -1,23 +1,20 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
-import { countSearchMatches, searchStudies, type StudySearch } from '../loaders/study.loader';
+import type { StudySearch } from '../loaders/study.loader';
 import { Activity, ActivityConnection } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
 import { Comment, CommentConnection } from '../schema/comment.type';
 import type { ConnectionPayload } from '../schema/connection.type';
-import { ActivityType } from '../schema/enums';
 import { Organization } from '../schema/organization.type';
-import { PageArgs } from '../schema/pagination.args';
+import { ActivityPageArgs, CommentPageArgs, SearchStudiesArgs } from '../schema/study.args';
 import { CommentStats, Study, StudyConnection } from '../schema/study.type';
 import { OrganizationStudiesArgs } from '../schema/study.input';
 import { User } from '../schema/user.type';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH } from '../schema/validation';
 import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
 import type { ActivityRow, CommentRow } from '../src/db/types';
@@ -27,40 +24,6 @@ import { decodeAfter, toConnection, type KeysetOrder } from './connection';
 import { toActivity, toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
 import { studyConnection } from './study-list';
-
-@ArgsType()
-class SearchStudiesArgs {
-  @Field(() => String, { description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or); typos are tolerated in titles.' })
-  @MaxLength(MAX_SEARCH_LENGTH)
-  query!: string;
-
-  @Field(() => ID, { nullable: true, description: "Limit to one organization; default: all of the viewer's." })
-  organizationId?: string | null;
-
-  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE })
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first!: number;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(512)
-  after?: string | null;
-}
-
-@ArgsType()
-class CommentPageArgs extends PageArgs {
-  @Field(() => Boolean, { nullable: true, description: 'true: resolved only; false: open only; omitted: all.' })
-  resolved?: boolean | null;
-}
-
-@ArgsType()
-class ActivityPageArgs extends PageArgs {
-  @Field(() => [ActivityType], { nullable: true, description: 'Only entries of these types.' })
-  @IsOptional()
-  @ArrayMaxSize(20)
-  types?: ActivityType[] | null;
-}
 
 const COMMENT_ORDER: KeysetOrder<CommentRow> = {
   key: COMMENTS_ORDER_KEY,
@@ -119,7 +82,7 @@ export class StudyResolver {
     }
     const offset = args.after ? decodeOffsetCursor(args.after, SEARCH_LIST_KEY) + 1 : 0;
     const search: StudySearch = { query, organizationIds, first: args.first, offset };
-    const rows = organizationIds.length === 0 ? [] : await searchStudies(ctx.services.db, search);
+    const rows = organizationIds.length === 0 ? [] : await ctx.loaders.studySearch.load(search);
     const page = rows.slice(0, args.first);
     for (const row of page) ctx.loaders.studyById.prime(row.id, row);
     const edges = page.map((row, index) => ({ cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index), node: toStudy(row) }));
@@ -132,7 +95,7 @@ export class StudyResolver {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
       get totalCount() {
-        return organizationIds.length === 0 ? Promise.resolve(0) : countSearchMatches(ctx.services.db, search);
+        return organizationIds.length === 0 ? Promise.resolve(0) : ctx.loaders.studySearchTotal.load(search);
       },
     };
   }

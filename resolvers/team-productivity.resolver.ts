@@ -5,7 +5,6 @@ import { TeamProductivity } from '../schema/analytics.type';
 import { Organization } from '../schema/organization.type';
 import { parseUuid, requireMember, requireOrganizationRole } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import { refreshTeamProductivity } from '../src/db/repositories/team-productivity.repository';
 import type { TeamProductivityRow } from '../src/db/types';
 
 function toTeamProductivity(row: TeamProductivityRow | null): TeamProductivity {
@@ -36,7 +35,7 @@ export class TeamProductivityResolver {
   async refreshTeamProductivity(@Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
-    await refreshTeamProductivity(ctx.services.db);
+    await ctx.repositories.refreshTeamProductivity();
     // The refresh changed every organization's figures, not only the viewer's.
     await ctx.services.generations.bumpEpoch();
     ctx.loaders.teamProductivity.clear(organizationId);

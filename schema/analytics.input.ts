@@ -1,6 +1,6 @@
-import { Matches, Max, Min } from 'class-validator';
-import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { UUID_PATTERN } from './validation';
+import { Max, Min } from 'class-validator';
+import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { UuidField } from './uuid-field';
 
 export const MAX_ANALYTICS_DAYS = 365;
 export const MAX_TOP_CONTRIBUTORS = 50;
@@ -23,7 +23,6 @@ export class TopContributorsArgs {
 
 @InputType()
 export class RefreshTeamProductivityInput {
-  @Field(() => ID, { description: 'The organization whose figures to return; the refresh covers all organizations.' })
-  @Matches(UUID_PATTERN, { message: '$property must be a UUID' })
+  @UuidField({ description: 'The organization whose figures to return; the refresh covers all organizations.' })
   organizationId!: string;
 }

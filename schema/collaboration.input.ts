@@ -1,18 +1,15 @@
 import { ArrayMaxSize, IsOptional, Matches, MaxLength, MinLength } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { ApprovalDecision, CollaboratorRole } from './enums';
-import { MAX_COMMENT_LENGTH, PERMISSION_PATTERN, UUID_PATTERN } from './validation';
-
-const uuid = { message: '$property must be a UUID' };
+import { MAX_COMMENT_LENGTH, PERMISSION_PATTERN } from './input-limits';
+import { UuidField } from './uuid-field';
 
 @InputType()
 export class AddCollaboratorInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   studyId!: string;
 
-  @Field(() => ID, { description: 'A member of the study’s organization.' })
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField({ description: 'A member of the study’s organization.' })
   userId!: string;
 
   @Field(() => CollaboratorRole)
@@ -27,19 +24,16 @@ export class AddCollaboratorInput {
 
 @InputType()
 export class RemoveCollaboratorInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   studyId!: string;
 
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   userId!: string;
 }
 
 @InputType()
 export class AddCommentInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   studyId!: string;
 
   @Field(() => String)
@@ -50,26 +44,22 @@ export class AddCommentInput {
 
 @InputType()
 export class ResolveCommentInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   commentId!: string;
 }
 
 @InputType()
 export class RequestApprovalInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   studyId!: string;
 
-  @Field(() => ID, { description: 'A member of the study’s organization; not the requester.' })
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField({ description: 'A member of the study’s organization; not the requester.' })
   reviewerId!: string;
 }
 
 @InputType()
 export class DecideApprovalInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   approvalId!: string;
 
   @Field(() => ApprovalDecision)

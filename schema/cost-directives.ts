@@ -57,3 +57,6 @@ export const FIELD_LIMITS = {
   analytics: { limit: 30, duration: 60 },
   collaborationWrites: { limit: 50, duration: 60 },
 } as const;
+
+/** The per-principal limit every collaboration write shares (FIELD_LIMITS.collaborationWrites). */
+export const CollaborationWriteLimit = () => RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration);

@@ -1,19 +1,14 @@
-import { IsEmail, IsOptional, Matches, MaxLength } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
 import { OrganizationRole } from './enums';
-import { UUID_PATTERN } from './validation';
-
-const uuid = { message: '$property must be a UUID' };
+import { UuidField } from './uuid-field';
 
 @InputType({ description: 'Adds an existing user, named by id or by email, to an organization.' })
 export class AddMemberInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   organizationId!: string;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField({ nullable: true })
   userId?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -28,12 +23,10 @@ export class AddMemberInput {
 
 @InputType()
 export class ChangeMemberRoleInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   organizationId!: string;
 
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   userId!: string;
 
   @Field(() => OrganizationRole)

@@ -1,6 +1,6 @@
 import { IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, Int } from 'type-graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './validation';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './input-limits';
 
 @ArgsType()
 export class PageArgs {

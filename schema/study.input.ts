@@ -1,10 +1,9 @@
-import { ArrayMaxSize, IsOptional, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, GraphQLISODateTime, ID, InputType } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArgsType, Field, GraphQLISODateTime, InputType } from 'type-graphql';
 import { OrderDirection, StudyOrderField, StudyStatus } from './enums';
+import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from './input-limits';
 import { PageArgs } from './pagination.args';
-import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, UUID_PATTERN } from './validation';
-
-const uuid = { message: '$property must be a UUID' };
+import { UuidField } from './uuid-field';
 
 @InputType({ description: 'Narrows a list of studies; all given conditions must hold.' })
 export class StudyFilter {
@@ -13,9 +12,7 @@ export class StudyFilter {
   @ArrayMaxSize(6)
   statuses?: StudyStatus[] | null;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField({ nullable: true })
   createdById?: string | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true })
@@ -47,15 +44,13 @@ export class StudyPageArgs extends PageArgs {
 
 @ArgsType()
 export class OrganizationStudiesArgs extends StudyPageArgs {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   organizationId!: string;
 }
 
 @InputType()
 export class CreateStudyInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   organizationId!: string;
 
   @Field(() => String)
@@ -71,8 +66,7 @@ export class CreateStudyInput {
 
 @InputType({ description: 'Fields left out are not changed; description null clears it.' })
 export class UpdateStudyInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   id!: string;
 
   @Field(() => String, { nullable: true })
@@ -89,8 +83,7 @@ export class UpdateStudyInput {
 
 @InputType()
 export class ChangeStudyStatusInput {
-  @Field(() => ID)
-  @Matches(UUID_PATTERN, uuid)
+  @UuidField()
   id!: string;
 
   @Field(() => StudyStatus)

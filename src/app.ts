@@ -4,6 +4,7 @@ import { createTokenVerifier, signAccessToken } from './auth';
 import type { Config } from './config';
 import type { Services } from './context';
 import { openDatabase, type DatabaseHandle } from './db/database';
+import { createRepositories } from './db/repositories';
 import { RecentWriters } from './db/recent-writers';
 import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
@@ -18,7 +19,7 @@ import { createMetrics, registerPoolGauge } from './metrics';
 import { Budgets } from './rate-limit/budget';
 import { fieldRateLimits } from './rate-limit/field-limits';
 import { closeRedisClient, createRedisClient } from './redis';
-import { buildGatewaySchema } from './schema';
+import { buildGatewaySchema } from './build-schema';
 import { DEMO_USERS } from './seed/scales';
 import { seedDatabase } from './seed/seed';
 import { scheduleTeamProductivityRefresh } from './team-productivity-schedule';
@@ -77,10 +78,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     };
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
     const viewers = new ViewerCache(database.db, generations);
-    const services: Services = { db: database.db, config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
+    const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
+    const repositories = createRepositories(database.db);
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters });
     await apollo.start();
-    const app = createHttpServer(apollo, services, database, metrics);
+    const app = createHttpServer(apollo, services, database, repositories, metrics);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
       ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
       : async () => undefined;

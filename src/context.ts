@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { createLoaders, type Loaders } from '../loaders';
 import { membershipKey } from '../loaders/membership.loader';
-import type { LoaderSettings } from '../loaders/page';
+import type { LoaderSettings } from '../loaders/loader-toolkit';
 import { bearerToken, type TokenVerifier } from './auth';
 import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
 import type { Config } from './config';
 import type { RecentWriters } from './db/recent-writers';
+import type { Repositories } from './db/repositories';
 import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
@@ -21,9 +22,8 @@ export interface Viewer {
   readonly plans: ReadonlySet<OrganizationPlan>;
 }
 
-/** Singletons the resolvers need beside the loaders; built once at start-up. */
+/** Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database: reads go through loaders, writes through repositories. */
 export interface Services {
-  readonly db: Kysely<Database>;
   readonly config: Config;
   readonly logger: Logger;
   /** Cache invalidation for writes whose reach is wider than the viewer's organizations. */
@@ -43,6 +43,8 @@ export interface GatewayContext {
   /** The caller's address: anonymous callers are rate-limited by it. */
   readonly clientIp: string;
   readonly loaders: Loaders;
+  /** The writes (see createRepositories), bound to the database at start-up. */
+  readonly repositories: Repositories;
   readonly services: Services;
   readonly requestId: string;
   /** The generations of the viewer's organizations when they were read with the kept viewer record (see ViewerCache). */
@@ -55,14 +57,22 @@ export interface ContextRequest {
   clientIp: string;
 }
 
+/** What the contexts are assembled from, besides the services: the database the loaders read, the repositories. */
+export interface ContextSources {
+  readonly db: Kysely<Database>;
+  readonly repositories: Repositories;
+}
+
 /**
- * Builds the per-request context: the viewer (from a verified bearer token) and fresh loaders. A missing
- * token gives an anonymous viewer; a bad one, or one whose user is gone, is UNAUTHENTICATED.
+ * Builds the per-request context: the viewer (from a verified bearer token), fresh loaders and the
+ * repositories. A missing token gives an anonymous viewer; a bad one, or one whose user is gone, is
+ * UNAUTHENTICATED.
  */
-export async function createContext(services: Services, request: ContextRequest): Promise<GatewayContext> {
-  const loaders = createLoaders(services.db, services.loaderSettings);
+export async function createContext(services: Services, sources: ContextSources, request: ContextRequest): Promise<GatewayContext> {
+  const loaders = createLoaders(sources.db, services.loaderSettings);
+  const { repositories } = sources;
   const token = bearerToken(request.authorization);
-  if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, services, requestId: request.requestId };
+  if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, repositories, services, requestId: request.requestId };
 
   const userId = await services.verifyToken(token);
   const scope = currentRequestScope();
@@ -92,6 +102,7 @@ export async function createContext(services: Services, request: ContextRequest)
     viewer: { id: record.user.id, email: record.user.email, roles, plans },
     clientIp: request.clientIp,
     loaders,
+    repositories,
     services,
     requestId: request.requestId,
     generations: loaded.generations,

@@ -67,14 +67,20 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     persistedQueries:
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
     stringifyResult,
+    // Order matters where Apollo asks plugins in turn: responseForOperation goes plugin by plugin until one
+    // answers, so the cost plugin's dry run (rateLimit(dryRun: true) prices and runs nothing else) answers
+    // before the response cache could serve a stored answer. Other stages start every plugin's hook in this
+    // order and await them together: the static cache policy is set in didResolveOperation, before any
+    // responseForOperation or willSendResponse reads it; a refusal thrown by any didResolveOperation (NUL in
+    // variables, the allow-list, the cost maximum, the budget) stops the request before execution.
     plugins: [
       landingPage,
       // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
       ApolloServerPluginCacheControlDisabled(),
       staticCacheControlPlugin(),
-      requestMetricsPlugin(options.metrics),
+      requestMetricsPlugin({ metrics: options.metrics }),
       noNulInVariablesPlugin(),
-      ...(options.recentWriters ? [readYourWritesPlugin(options.recentWriters)] : []),
+      ...(options.recentWriters ? [readYourWritesPlugin({ recentWriters: options.recentWriters })] : []),
       costLimitPlugin({
         budgets: options.budgets,
         enforce: config.rateLimits,
@@ -82,7 +88,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
         maxPersistedQueryBytes: config.persistedQueryMaxBytes,
         metrics: options.metrics,
       }),
-      ...(config.persistedQueries === 'only' ? [allowListPlugin(loadOperationManifest())] : []),
+      ...(config.persistedQueries === 'only' ? [allowListPlugin({ manifest: loadOperationManifest() })] : []),
       ...createResponseCachePlugins({
         enabled: config.responseCache,
         cache: options.cache,

@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
+import type { Repositories } from './db/repositories';
 import { withDeadline } from './deadline';
 import { metricsText } from './cluster-metrics';
 import type { Metrics } from './metrics';
@@ -57,7 +58,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:ne
  * Fastify in front of Apollo: request ids, body limits, GraphQL-shaped errors for malformed HTTP,
  * health endpoints, and a request scope that counts the SQL statements each request sends.
  */
-export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle, metrics: Metrics): FastifyInstance {
+export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle, repositories: Repositories, metrics: Metrics): FastifyInstance {
   const { config, logger } = services;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -138,7 +139,7 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
           search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
           body: request.body,
         },
-        context: () => createContext(services, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip }),
+        context: () => createContext(services, { db: database.db, repositories }, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip }),
       });
       for (const [key, value] of response.headers) void reply.header(key, value);
       // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.

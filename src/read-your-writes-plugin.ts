@@ -24,7 +24,12 @@ export function mayWrite(body: unknown): boolean {
  * anything is written and again when it is answered, so the window covers slow mutations too and the
  * viewer's next requests read from the primary (see createContext).
  */
-export function readYourWritesPlugin(recentWriters: RecentWriters): ApolloServerPlugin<GatewayContext> {
+export interface ReadYourWritesPluginOptions {
+  /** Who wrote in the last READ_YOUR_WRITES_SECONDS, shared between processes through Redis. */
+  recentWriters: RecentWriters;
+}
+
+export function readYourWritesPlugin({ recentWriters }: ReadYourWritesPluginOptions): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {

@@ -3,8 +3,13 @@ import type { GatewayContext } from './context';
 import { operationLabeler, type Metrics } from './metrics';
 import { currentRequestScope } from './request-scope';
 
+export interface RequestMetricsPluginOptions {
+  /** The process's registry of series (see createMetrics). */
+  metrics: Metrics;
+}
+
 /** Latency by operation and outcome, and SQL statements per request, for every GraphQL request. */
-export function requestMetricsPlugin(metrics: Metrics): ApolloServerPlugin<GatewayContext> {
+export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
   const label = operationLabeler();
   return {
     async requestDidStart() {

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
-import { buildGatewaySchema } from '../src/schema';
+import { buildGatewaySchema } from '../src/build-schema';
 import { fragmentHeavyOperation, malformedBody, random, randomOperation, type Random } from './support/fuzz';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { UMBRELLA } from './support/ids';

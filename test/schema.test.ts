@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildGatewaySchema, printGatewaySchema } from '../src/schema';
+import { buildGatewaySchema, printGatewaySchema } from '../src/build-schema';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');
 

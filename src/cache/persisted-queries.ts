@@ -34,7 +34,12 @@ export function loadOperationManifest(file = MANIFEST_FILE): OperationManifest {
  * PERSISTED_QUERIES=only: the gateway runs the registered operations and nothing else. A client may send
  * just the hash (the text comes from the manifest) or the text (its hash must be registered).
  */
-export function allowListPlugin(manifest: OperationManifest): ApolloServerPlugin {
+export interface AllowListPluginOptions {
+  /** The registered operations by hash (schema/operations/manifest.json, see loadOperationManifest). */
+  manifest: OperationManifest;
+}
+
+export function allowListPlugin({ manifest }: AllowListPluginOptions): ApolloServerPlugin {
   return {
     async requestDidStart({ request }) {
       const hash = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { badUserInput, concurrentChange } from '../../errors';
 import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
-import { studyActivity, writeWithActivity } from './activity';
+import { studyActivity, writeWithActivity } from './activity.repository';
 
 /** Serialises changes to one study's collaborators and approvals, so their checks cannot race. */
 async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<void> {

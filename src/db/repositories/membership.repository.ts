@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { badUserInput } from '../../errors';
 import type { Database, MemberRow, OrganizationRole } from '../types';
-import { writeWithActivity } from './activity';
+import { writeWithActivity } from './activity.repository';
 
 /** Serialises membership changes of one organization, so owner checks cannot race. */
 async function lockOrganization(trx: Transaction<Database>, organizationId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { concurrentChange } from '../../errors';
 import type { Database, StudyRow, StudyStatus } from '../types';
-import { studyActivity, writeWithActivity } from './activity';
+import { studyActivity, writeWithActivity } from './activity.repository';
 
 const RETURNED = ['id', 'organization_id', 'title', 'description', 'status', 'created_by', 'created_at', 'updated_at', 'completed_at'] as const;
 

@@ -5,7 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { resolvers } from '../resolvers';
 import { cacheControlDirective } from '../schema/cache-control';
 import { costDirective, listSizeDirective, rateLimitDirective } from '../schema/cost-directives';
-import { validateArguments } from './validation';
+import { validateArguments } from './argument-validation';
 
 /**
  * Built once at start-up: type-graphql's metadata turned into an executable schema. `transform` applies
