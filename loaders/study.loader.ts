@@ -175,7 +175,8 @@ function wordMatches(word: string): Expression<SqlBool> {
 function alternativeMatches(alternative: SearchAlternative): Expression<SqlBool>[] {
   return [
     ...alternative.words.map(wordMatches),
-    ...alternative.phrases.map((phrase) => sql<SqlBool>`s.search_vector @@ phraseto_tsquery('english', ${phrase})`),
+    // A phrase of stop words only ("to be") asks for nothing, as a single stop word does.
+    ...alternative.phrases.map((phrase) => sql<SqlBool>`(numnode(phraseto_tsquery('english', ${phrase})) = 0 OR s.search_vector @@ phraseto_tsquery('english', ${phrase}))`),
     // Exclusions are exact (stems), as a search engine's are: a typo never hides a study.
     ...alternative.excludedWords.map((word) => sql<SqlBool>`NOT (s.search_vector @@ plainto_tsquery('english', ${word}))`),
     ...alternative.excludedPhrases.map((phrase) => sql<SqlBool>`NOT (s.search_vector @@ phraseto_tsquery('english', ${phrase}))`),

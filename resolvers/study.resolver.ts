@@ -5,6 +5,7 @@ import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
 import type { StudySearch } from '../loaders/study.loader';
+import { MAX_SEARCH_TERMS, parseSearchQuery, termCount } from '../src/search-query';
 import { Activity, ActivityConnection } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
@@ -72,6 +73,9 @@ export class StudyResolver {
     const viewer = requireViewer(ctx);
     const query = args.query.trim();
     if (query.length === 0) throw badUserInput('`query` must not be blank.', 'query');
+    if (termCount(parseSearchQuery(query)) > MAX_SEARCH_TERMS) {
+      throw badUserInput(`A search holds at most ${MAX_SEARCH_TERMS} words, phrases and exclusions.`, 'query');
+    }
     let organizationIds: string[];
     if (args.organizationId != null) {
       const organizationId = parseUuid(args.organizationId, 'organizationId');

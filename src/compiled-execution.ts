@@ -1,4 +1,5 @@
 import {
+  BREAK,
   execute,
   getNamedType,
   GraphQLError,
@@ -6,6 +7,7 @@ import {
   Kind,
   typeFromAST,
   valueFromASTUntyped,
+  visit,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -13,6 +15,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The part of Apollo Server's gateway interface it needs to run operations through an executor of ours:
@@ -30,6 +33,8 @@ export interface CompiledExecutionOptions {
   compileAfterRuns: number;
   /** Told once per operation that reached compileAfterRuns. */
   onCompiled?: (result: 'compiled' | 'interpreted') => void;
+  /** Documents whose runs are counted and plans kept, least recently used out first. */
+  maxDocuments: number;
 }
 
 interface OperationPlan {
@@ -73,25 +78,43 @@ function defaultsOf(operation: OperationDefinitionNode): OperationPlan['defaults
 }
 
 /**
- * graphql-jit coerces variables with code of its own, which does not apply the defaults of input object
- * fields: operations with input-object variables (mutations' inputs, filters) keep graphql-js's execute.
+ * graphql-jit builds input objects its own way and does not apply input fields' defaults: an omitted
+ * variable of an input-object type, or one written inside an object or list literal
+ * (`input: { role: $role }`), would reach the resolver as null where graphql-js gives the field's default
+ * (or refuses the null). Such operations keep graphql-js's execute. One walk over the document.
  */
-function compilable(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
-  return (operation.variableDefinitions ?? []).every((definition) => {
+function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  const wholeInputObjects = (operation.variableDefinitions ?? []).some((definition) => {
     const type = typeFromAST(schema, definition.type as Parameters<typeof typeFromAST>[1]);
-    return type !== undefined && !isInputObjectType(getNamedType(type));
+    return type === undefined || isInputObjectType(getNamedType(type));
   });
+  if (wholeInputObjects) return false;
+  let insideLiteral = 0;
+  let variableInsideLiteral = false;
+  const literal = { enter: () => void insideLiteral++, leave: () => void insideLiteral-- };
+  visit(document, {
+    ObjectValue: literal,
+    ListValue: literal,
+    Variable() {
+      if (insideLiteral === 0) return undefined;
+      variableInsideLiteral = true;
+      return BREAK;
+    },
+  });
+  return !variableInsideLiteral;
 }
 
 /**
  * Executes operations as compiled functions (graphql-jit): the plan of a document — which resolvers, which
  * serialisers, how nulls bubble — is worked out once per document instead of per field on every request.
  * Documents come from Apollo's document store, the same object each time for the same text, so they key
- * a WeakMap and leave with the store's eviction. A document that has not yet run `compileAfterRuns`
- * times goes through graphql-js's execute: compiling costs more than running a one-off document.
+ * an LRU of `maxDocuments` (plans are far larger than the text the store's size limit counts, so they are
+ * bounded apart). A document that has not yet run `compileAfterRuns` times goes through graphql-js's
+ * execute: compiling costs more than running a one-off document, and a client inventing documents gets
+ * no compilation for them.
  */
 export function compiledExecutionGateway(schema: GraphQLSchema, options: CompiledExecutionOptions) {
-  const plans = new WeakMap<DocumentNode, DocumentPlans>();
+  const plans = new LRUCache<DocumentNode, DocumentPlans>({ max: options.maxDocuments });
 
   function planOf(document: DocumentNode, operationName: string | undefined): OperationPlan | null | undefined {
     let documentPlans = plans.get(document);
@@ -104,7 +127,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
     if (known !== undefined) return known;
     if (++documentPlans.runs < options.compileAfterRuns) return undefined;
     const operation = selectedOperation(document, operationName);
-    const compiled = operation && compilable(schema, operation) ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : undefined;
+    const compiled = operation && compilable(schema, document, operation) ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : undefined;
     // A document the compiler refuses (it was validated, so this is rare) keeps running through graphql-js.
     const plan = operation && compiled && isCompiledQuery(compiled) ? { operation, compiled, defaults: defaultsOf(operation) } : null;
     documentPlans.byOperation.set(key, plan);

@@ -41,6 +41,8 @@ export interface GatewayOptions {
 
 /** A document is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 const COMPILE_AFTER_RUNS = 3;
+/** Documents whose plans are kept per process: far more than a client app's operations. */
+const COMPILED_DOCUMENTS = 1000;
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
 export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
@@ -53,7 +55,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
     ...(config.compiledExecution
-      ? { gateway: compiledExecutionGateway(schema, { compileAfterRuns: COMPILE_AFTER_RUNS, onCompiled: (result) => options.metrics.compiledOperations.inc({ result }) }) }
+      ? { gateway: compiledExecutionGateway(schema, { compileAfterRuns: COMPILE_AFTER_RUNS, maxDocuments: COMPILED_DOCUMENTS, onCompiled: (result) => options.metrics.compiledOperations.inc({ result }) }) }
       : { schema }),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,

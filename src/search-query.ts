@@ -32,6 +32,13 @@ function isEmpty(alternative: SearchAlternative): boolean {
   return alternative.words.length + alternative.phrases.length + alternative.excludedWords.length + alternative.excludedPhrases.length === 0;
 }
 
+/** Words, phrases and exclusions a search may hold in all: each is a condition on every candidate study. */
+export const MAX_SEARCH_TERMS = 12;
+
+export function termCount(query: SearchQuery): number {
+  return query.alternatives.reduce((sum, a) => sum + a.words.length + a.phrases.length + a.excludedWords.length + a.excludedPhrases.length, 0);
+}
+
 /** One pass over the text: linear in its length. */
 export function parseSearchQuery(text: string): SearchQuery {
   const alternatives: SearchAlternative[] = [];
@@ -59,15 +66,19 @@ export function parseSearchQuery(text: string): SearchQuery {
     }
   }
   if (!isEmpty(current)) alternatives.push(current);
+  for (const alternative of alternatives) alternative.words = [...new Set(alternative.words)];
   const wanted = alternatives.flatMap((a) => [...a.words, ...a.phrases]).join(' ');
   return { alternatives, wanted };
 }
 
 /**
  * How many edits a word may be away from a title's word and still match it: none for words of up to three
- * letters (too many neighbours), one for four, two from five on (a swap of two letters is two edits).
+ * letters (too many neighbours), one for four, two from five on (a swap of two letters is two edits);
+ * none for numbers.
  */
 export function typoAllowance(word: string): number {
+  // A number is a number: 2024 is not 2025.
+  if (/^\p{N}+$/u.test(word)) return 0;
   const length = [...word].length;
   return length <= 3 ? 0 : length === 4 ? 1 : 2;
 }

@@ -263,4 +263,17 @@ describe('pricing kept per operation', () => {
     assert.equal(await price({ id: { not: 'an id' }, n: 5, withActivity: false }), 'BAD_USER_INPUT');
     assert.equal(await price({ id: ACME_STUDY, n: 5 }), 'BAD_USER_INPUT');
   });
+
+  it('an omitted variable (its default applies) and an explicit null are priced apart; a request that cannot be priced spoils nothing', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const query = 'query($id: ID!, $n: Int) { study(id: $id) { comments(first: $n) { edges { node { id } } } } }';
+    const send = (variables: Record<string, unknown>) => gateway.graphql(query, { token, variables });
+    const omitted = await send({ id: ACME_STUDY });
+    assert.ok(costOf(omitted)?.requestedQueryCost, JSON.stringify(omitted.body));
+    const explicitNull = await send({ id: INITECH_STUDY, n: null });
+    assert.equal(onlyError(explicitNull).extensions?.code, 'BAD_USER_INPUT');
+    const again = await send({ id: INITECH_STUDY });
+    assert.equal(costOf(again)?.requestedQueryCost, costOf(omitted)?.requestedQueryCost, JSON.stringify(again.body));
+    assert.equal(onlyError(await send({ id: ACME_STUDY, n: null })).extensions?.code, 'BAD_USER_INPUT', 'and the null is refused again, not served a kept price');
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseSearchQuery, typoAllowance } from '../src/search-query';
-import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
+import { MAX_SEARCH_TERMS, parseSearchQuery, typoAllowance } from '../src/search-query';
+import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('search query syntax (web-search, as websearch_to_tsquery reads it)', () => {
   it('words are required, "quoted" words a phrase, -x excludes, or separates alternatives', () => {
@@ -19,7 +19,7 @@ describe('search query syntax (web-search, as websearch_to_tsquery reads it)', (
   });
 
   it('a typo is allowed per word by its length', () => {
-    assert.deepEqual(['of', 'air', 'heat', 'sleap', 'nurces'].map(typoAllowance), [0, 0, 1, 2, 2]);
+    assert.deepEqual(['of', 'air', 'heat', 'sleap', 'nurces', '20245'].map(typoAllowance), [0, 0, 1, 2, 2, 0]);
   });
 });
 
@@ -57,6 +57,13 @@ describe('searchStudies against the seeded titles', () => {
     const sleap = await titles('sleap');
     assert.ok(sleap.length > expected.length);
     for (const title of sleap) assert.match(title, /sleep/);
+  });
+
+  it('a phrase of stop words asks for nothing; a search of more than the allowed terms is BAD_USER_INPUT', async () => {
+    assert.deepEqual((await titles('"of the" sleep nurses')).sort(), (await titles('sleep nurses')).sort());
+    const tooMany = await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS + 1 }, (_, i) => `w${i}`).join(' ')}") { totalCount } }`, { token });
+    assert.equal(onlyError(tooMany).extensions?.code, 'BAD_USER_INPUT');
+    assert.ok(dataOf(await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS }, () => 'sleep').join(' ')}") { totalCount } }`, { token })).searchStudies.totalCount > 0, 'repeated words count once');
   });
 
   it('or offers alternatives', async () => {

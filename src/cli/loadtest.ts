@@ -18,7 +18,7 @@ const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=
   --local  start the gateway here (on DATABASE_URL / REDIS_URL of this environment), wait for /readyz, stop it after
   --url    the gateway to test otherwise (default http://localhost:4000)
   --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200); SEED=small|medium|large names
-           the seed of a gateway given by --url (with --local it is read from the database)`;
+           the seed the reports judge targets by (with --local it is read from the database unless given)`;
 
 /** k6 on PATH, else where `go install go.k6.io/k6@latest` puts it. */
 function findK6(): string {

@@ -86,11 +86,21 @@ function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
   const operation = rc.operation!;
   // Coerced on every request: a bad variable is refused whether or not a pricing is kept.
   const input = costInput(rc);
-  const key = JSON.stringify(priceVariablesOf(operation).map((name) => input.variables[name] ?? null));
+  // An omitted variable (its default applies) and an explicit null price differently.
+  const key = JSON.stringify(priceVariablesOf(operation).map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])));
   let byVariables = pricings.get(operation);
   const known = byVariables?.get(key);
   if (known) return known;
   const pricing = new OperationCost(input);
+  // A pricing is kept only once it has priced: one that throws (a null where a size is required) is not
+  // handed to the next request of the same operation. Arguments are coerced as execution would coerce
+  // them, so what fails here is the caller's input.
+  try {
+    pricing.estimate();
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+  }
   if (!byVariables) pricings.set(operation, (byVariables = new Map()));
   if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
   byVariables.set(key, pricing);
