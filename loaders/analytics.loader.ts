@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, StudyStatus } from '../src/db/types';
-import { createParentLoader, type LoaderSettings } from './loader-toolkit';
+import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
 /**
@@ -52,12 +52,6 @@ function windowStart(days: number): RawBuilder<Date> {
   return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1)})) AT TIME ZONE 'UTC')`;
 }
 
-function grouped<Row extends { organization_id: string }>(rows: Row[]): Map<string, Row[]> {
-  const map = new Map<string, Row[]>();
-  for (const row of rows) map.set(row.organization_id, [...(map.get(row.organization_id) ?? []), row]);
-  return map;
-}
-
 export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     studyMetrics: createParentLoader<AnalyticsArgs, StudyMetrics>(
@@ -74,7 +68,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           FROM studies
           WHERE organization_id = ${anyUuid(organizationIds)}
           GROUP BY organization_id, status`.execute(db);
-        const byOrganization = grouped(rows);
+        const byOrganization = groupBy(rows, 'organization_id');
         return new Map(
           organizationIds.map((id) => {
             const perStatus = byOrganization.get(id) ?? [];
@@ -151,7 +145,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           SELECT organization_id, 'type', activity_type, count(*)::int FROM window_activity GROUP BY organization_id, activity_type
           UNION ALL
           SELECT organization_id, 'hour', hour::text, count(*)::int FROM window_activity GROUP BY organization_id, hour`.execute(db);
-        const byOrganization = grouped(rows);
+        const byOrganization = groupBy(rows, 'organization_id');
         return new Map(
           organizationIds.map((id) => {
             const own = byOrganization.get(id) ?? [];
@@ -191,7 +185,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
                                      date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d(day)
           LEFT JOIN per_day p ON p.organization_id = o.id AND p.day = d.day
           ORDER BY o.id, d.day`.execute(db);
-        const byOrganization = grouped(rows);
+        const byOrganization = groupBy(rows, 'organization_id');
         return new Map(organizationIds.map((id) => [id, (byOrganization.get(id) ?? []).map(({ date, count }) => ({ date, count }))]));
       },
       () => [],
@@ -212,7 +206,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           ) ranked
           WHERE rank <= ${sql.lit(limit)}
           ORDER BY organization_id, rank`.execute(db);
-        const byOrganization = grouped(rows);
+        const byOrganization = groupBy(rows, 'organization_id');
         return new Map(organizationIds.map((id) => [id, (byOrganization.get(id) ?? []).map((row) => ({ userId: row.user_id, count: row.count }))]));
       },
       () => [],

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
-import { byKey, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { byKey, defineLoader, listsByParent, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
@@ -26,11 +26,7 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
           .orderBy('a.requested_at')
           .orderBy('a.id')
           .execute();
-        const grouped = groupBy(
-          rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)),
-          'study_id',
-        );
-        return studyIds.map((id) => grouped.get(id) ?? []);
+        return listsByParent(studyIds, rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)), 'study_id');
       },
     ),
   };

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
-import { defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { defineLoader, listsByParent, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
@@ -26,11 +26,7 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
         .orderBy('c.added_at')
         .orderBy('c.user_id')
         .execute();
-      const grouped = groupBy(
-        rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),
-        'study_id',
-      );
-      return studyIds.map((id) => grouped.get(id) ?? []);
+      return listsByParent(studyIds, rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)), 'study_id');
     },
   );
   return {

@@ -109,6 +109,12 @@ export function groupBy<Row, K extends keyof Row>(rows: Row[], column: K): Map<s
   return grouped;
 }
 
+/** One list per parent, in the parents' order (as DataLoader requires), empty where no row came back. */
+export function listsByParent<Row, K extends keyof Row>(parentIds: readonly string[], rows: Row[], column: K): Row[][] {
+  const grouped = groupBy(rows, column);
+  return parentIds.map((id) => grouped.get(id) ?? []);
+}
+
 /** Orders loaded rows as DataLoader requires: one result per key, null where none was found. */
 export function byKey<Row, K extends keyof Row>(keys: readonly string[], rows: Row[], column: K): (Row | null)[] {
   const found = new Map<string, Row>();

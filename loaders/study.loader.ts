@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Database, StudyRow, StudyStatus } from '../src/db/types';
+import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
@@ -30,17 +30,7 @@ export interface StudyPageArgs {
   withCollaborators: boolean;
 }
 
-export const STUDY_COLUMNS = [
-  's.id',
-  's.organization_id',
-  's.title',
-  's.description',
-  's.status',
-  's.created_by',
-  's.created_at',
-  's.updated_at',
-  's.completed_at',
-] as const;
+export const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
 
 export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): string {
   return `studies:${orderBy}:${direction}`;

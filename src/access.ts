@@ -1,8 +1,7 @@
 import type { GatewayContext, Viewer } from './context';
 import type { CollaboratorRole, OrganizationRole, StudyRow } from './db/types';
+import { UUID_PATTERN } from '../schema/input-limits';
 import { badUserInput, forbidden, notFound, unauthenticated } from './errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ORGANIZATION_RANK: Record<OrganizationRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
@@ -12,7 +11,7 @@ export function roleAtLeast(role: OrganizationRole | null | undefined, minimum: 
 
 /** An `ID` argument that must be a UUID: a malformed one is BAD_USER_INPUT, not a database error. */
 export function parseUuid(id: string, argument: string): string {
-  if (!UUID.test(id)) throw badUserInput(`\`${argument}\` must be a UUID, got ${JSON.stringify(id.slice(0, 64))}.`, argument);
+  if (!UUID_PATTERN.test(id)) throw badUserInput(`\`${argument}\` must be a UUID, got ${JSON.stringify(id.slice(0, 64))}.`, argument);
   return id.toLowerCase();
 }
 

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { UUID_PATTERN } from '../schema/input-limits';
 import type { Config } from './config';
 import { serviceUnavailable, unauthenticated } from './errors';
 
@@ -8,7 +9,6 @@ type JwtConfig = Config['jwt'];
 const ALGORITHM = 'HS256';
 /** What identity providers sign with; HMAC stays with our own secret, so no key is used as both. */
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The token of `Authorization: Bearer <token>`; null when the header is absent. */
 export function bearerToken(header: string | string[] | undefined): string | null {
@@ -100,7 +100,7 @@ async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: strin
     if (error instanceof errors.JOSEError) throw unauthenticated('Invalid token.');
     throw error;
   }
-  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw unauthenticated('Invalid token subject.');
+  if (typeof payload.sub !== 'string' || !UUID_PATTERN.test(payload.sub)) throw unauthenticated('Invalid token subject.');
   // A token that claims to live for years is a stolen credential that never expires: cap its lifetime.
   const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
   if (payload.exp! - issuedAt > jwt.maxTtlSeconds + jwt.clockToleranceSeconds) {

@@ -40,7 +40,7 @@ export interface GatewayOptions {
 }
 
 /** A document is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
-const COMPILE_AFTER_RUNS = 3;
+export const COMPILE_AFTER_RUNS = 3;
 /** Documents whose plans are kept per process: far more than a client app's operations. */
 const COMPILED_DOCUMENTS = 1000;
 

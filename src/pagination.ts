@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '../schema/input-limits';
 import { badUserInput } from './errors';
 
 /**
@@ -56,7 +57,6 @@ export function decodeOffsetCursor(cursor: string, listKey: string): number {
   return value;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Exactly what `Date.prototype.toISOString` writes for the years PostgreSQL and JavaScript share. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_BIGINT = 9223372036854775807n;
@@ -89,7 +89,7 @@ export function decodeKeysetCursor(
 ): Cursor {
   const decoded = decodeCursor(cursor, orderKey);
   const valueOk = valueKind === 'timestamp' ? isTimestamp(decoded.value) : isText(decoded.value);
-  const idOk = idKind === 'uuid' ? UUID.test(decoded.id) : isBigintId(decoded.id);
+  const idOk = idKind === 'uuid' ? UUID_PATTERN.test(decoded.id) : isBigintId(decoded.id);
   if (!valueOk || !idOk) throw badUserInput('Malformed cursor in `after`: pass a cursor this API returned.', 'after');
   return decoded;
 }

@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import type { GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
 import { buildGatewaySchema } from '../src/build-schema';
+import { COMPILE_AFTER_RUNS } from '../src/gateway';
 import { fragmentHeavyOperation, malformedBody, random, randomOperation, type Random } from './support/fuzz';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { UMBRELLA } from './support/ids';
@@ -132,8 +133,9 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
     const bodies = Array.from({ length: 250 }, () => JSON.stringify({ query: randomOperation(schema, r, ids) }));
     let next = 0;
     const replay = () => bodies[next++ % bodies.length]!;
-    // The first pass fills what is bounded by design (parsed-document and label caches, pool).
-    await run(r, bodies.length, replay);
+    // The first passes fill what is bounded by design (parsed-document and label caches, pool, and the
+    // compiled plans: an operation is compiled on its COMPILE_AFTER_RUNS-th run).
+    await run(r, bodies.length * COMPILE_AFTER_RUNS, replay);
     collectGarbage();
     const before = process.memoryUsage().heapUsed;
     await run(r, bodies.length * 3, replay);

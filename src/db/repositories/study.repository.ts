@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import { concurrentChange } from '../../errors';
-import type { Database, StudyRow, StudyStatus } from '../types';
+import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../types';
 import { studyActivity, writeWithActivity } from './activity.repository';
 
-const RETURNED = ['id', 'organization_id', 'title', 'description', 'status', 'created_by', 'created_at', 'updated_at', 'completed_at'] as const;
 
 /** Creates a study and makes its creator its owner. */
 export async function insertStudy(
@@ -14,7 +13,7 @@ export async function insertStudy(
     const study = await trx
       .insertInto('studies')
       .values({ organization_id: input.organizationId, title: input.title, description: input.description, created_by: input.actorId })
-      .returning(RETURNED)
+      .returning(STUDY_ROW_COLUMNS)
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('study_collaborators')
@@ -32,7 +31,7 @@ export async function updateStudyFields(
   if (input.title !== undefined) changes.title = input.title;
   if (input.description !== undefined) changes.description = input.description;
   return writeWithActivity(db, async (trx) => {
-    const study = await trx.updateTable('studies').set(changes).where('id', '=', input.id).returning(RETURNED).executeTakeFirst();
+    const study = await trx.updateTable('studies').set(changes).where('id', '=', input.id).returning(STUDY_ROW_COLUMNS).executeTakeFirst();
     if (!study) throw concurrentChange('The study');
     return { result: study, activity: studyActivity(study, input.actorId, 'study_updated', { fields: Object.keys(changes) }) };
   });
@@ -49,7 +48,7 @@ export async function updateStudyStatus(
       .set((eb) => ({ status: input.to, completed_at: input.to === 'completed' ? new Date() : eb.ref('completed_at') }))
       .where('id', '=', input.id)
       .where('status', '=', input.from)
-      .returning(RETURNED)
+      .returning(STUDY_ROW_COLUMNS)
       .executeTakeFirst();
     if (!study) throw concurrentChange('The study status');
     return { result: study, activity: studyActivity(study, input.actorId, 'status_changed', { from: input.from, to: input.to }) };
