@@ -23,8 +23,8 @@ import { LRUCache } from 'lru-cache';
  */
 interface ExecutorRequest {
   document: DocumentNode;
-  operationName?: string | null;
-  request: { variables?: Record<string, unknown> };
+  /** The request as the client sent it: its operationName may name no operation of the document. */
+  request: { variables?: Record<string, unknown>; operationName?: string | null };
   context: unknown;
 }
 
@@ -136,7 +136,9 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
   }
 
   async function executor(request: ExecutorRequest): Promise<ExecutionResult> {
-    const operationName = request.operationName ?? undefined;
+    // The client's operationName, not the one Apollo resolved (null when it named none of the document's
+    // operations): graphql-js then refuses the request as it should, rather than running the only operation.
+    const operationName = request.request.operationName ?? undefined;
     const plan = planOf(request.document, operationName);
     if (plan) {
       // Invalid variables are refused by graphql-js, with its messages and the error shape Apollo reports as BAD_USER_INPUT.

@@ -197,3 +197,31 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.equal(((await ready.json()) as { status: string }).status, 'ready');
   });
 });
+
+for (const compiledExecution of [true, false]) {
+  describe(`an operationName that names no operation (compiled execution ${compiledExecution ? 'on' : 'off'})`, () => {
+    let gateway: TestGateway;
+    before(async () => {
+      gateway = await startTestGateway({ config: { compiledExecution } });
+    });
+    after(() => gateway?.close());
+
+    it('is OPERATION_RESOLUTION_FAILURE (400), never an internal error, however often it is sent', async () => {
+      const cases = [
+        { query: '{ __typename }', operationName: 'Nope' },
+        { query: 'query A { __typename } query B { __typename }' },
+        { query: 'query A { __typename } query B { __typename }', operationName: 'C' },
+      ];
+      for (let run = 0; run < 4; run++) {
+        for (const body of cases) {
+          const response = await gateway.post(JSON.stringify(body));
+          const json = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+          assert.equal(response.status, 400, JSON.stringify(json));
+          assert.equal(json.errors?.[0]?.extensions?.code, 'OPERATION_RESOLUTION_FAILURE', JSON.stringify(json));
+        }
+      }
+      const named = await gateway.post(JSON.stringify({ query: 'query A { __typename } query B { __typename }', operationName: 'B' }));
+      assert.equal(named.status, 200);
+    });
+  });
+}

@@ -111,7 +111,9 @@ export function staticCacheControlPlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
-          const operation = rc.operation!;
+          // No operation (an unknown operationName): execution answers OPERATION_RESOLUTION_FAILURE.
+          if (!rc.operation) return;
+          const operation = rc.operation;
           let policy = policies.get(operation);
           if (!policy) policies.set(operation, (policy = operationCachePolicy(rc.schema, rc.document!, operation)));
           rc.overallCachePolicy.restrict(policy);

@@ -172,6 +172,9 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
       };
       return {
         async didResolveOperation(rc) {
+          // No operation (an unknown operationName, or several and none named): nothing runs, nothing is
+          // charged; execution answers OPERATION_RESOLUTION_FAILURE.
+          if (!rc.operation) return;
           const pricing = pricingOf(rc);
           const requested = pricing.estimate();
           metrics.estimatedCost.observe(requested);
