@@ -65,17 +65,23 @@ function costInput(rc: GraphQLRequestContext<GatewayContext>): CostInput {
  * booleans, enums, inputs) is part of the key.
  */
 const PRICINGS_PER_OPERATION = 32;
-const pricings = new WeakMap<OperationDefinitionNode, Map<string, OperationCost>>();
 const PRICE_NEUTRAL_TYPES = new Set(['ID', 'String']);
-const priceVariables = new WeakMap<OperationDefinitionNode, string[]>();
 
-function priceVariablesOf(operation: OperationDefinitionNode): string[] {
-  let names = priceVariables.get(operation);
-  if (!names) {
-    names = (operation.variableDefinitions ?? []).filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type))).map((d) => d.variable.name.value);
-    priceVariables.set(operation, names);
+interface OperationPricings {
+  /** The operation's variables that can change its price (see PRICE_NEUTRAL_TYPES). */
+  priceVariables: string[];
+  byVariables: Map<string, OperationCost>;
+}
+
+const pricings = new WeakMap<OperationDefinitionNode, OperationPricings>();
+
+function pricingsOf(operation: OperationDefinitionNode): OperationPricings {
+  let known = pricings.get(operation);
+  if (!known) {
+    const priceVariables = (operation.variableDefinitions ?? []).filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type))).map((d) => d.variable.name.value);
+    pricings.set(operation, (known = { priceVariables, byVariables: new Map() }));
   }
-  return names;
+  return known;
 }
 
 function namedTypeOf(type: TypeNode): string {
@@ -87,9 +93,9 @@ function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
   // Coerced on every request: a bad variable is refused whether or not a pricing is kept.
   const input = costInput(rc);
   // An omitted variable (its default applies) and an explicit null price differently.
-  const key = JSON.stringify(priceVariablesOf(operation).map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])));
-  let byVariables = pricings.get(operation);
-  const known = byVariables?.get(key);
+  const { priceVariables, byVariables } = pricingsOf(operation);
+  const key = JSON.stringify(priceVariables.map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])));
+  const known = byVariables.get(key);
   if (known) return known;
   const pricing = new OperationCost(input);
   // A pricing is kept only once it has priced: one that throws (a null where a size is required) is not
@@ -101,7 +107,6 @@ function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
     if (!(error instanceof GraphQLError)) throw error;
     throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
   }
-  if (!byVariables) pricings.set(operation, (byVariables = new Map()));
   if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
   byVariables.set(key, pricing);
   return pricing;
