@@ -6,6 +6,11 @@ export function anyUuid(ids: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${sql.val([...ids])}::uuid[])`;
 }
 
+/** The same for bigint keys (activity entries), which both drivers hand over as text. */
+export function anyBigint(ids: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${sql.val([...ids])}::bigint[])`;
+}
+
 /**
  * Rows strictly after `cursor` in the order `(orderColumn, idColumn) direction`: a row comparison, so
  * PostgreSQL walks the matching index from the cursor on.

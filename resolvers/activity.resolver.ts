@@ -3,8 +3,20 @@ import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
 import type { GatewayContext } from '../src/context';
+import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
+import type { ActivityRow } from '../src/db/types';
+import type { KeysetOrder } from './connection';
 import { toStudy } from './mappers';
 import { optionalRelatedUser } from './relations';
+
+/** The activity log's keyset order (newest first), shared by Study.activity and the subscriptions' cursors. */
+export const ACTIVITY_ORDER: KeysetOrder<ActivityRow> = {
+  key: ACTIVITY_ORDER_KEY,
+  valueKind: 'timestamp',
+  idKind: 'bigint',
+  value: (row) => row.created_at,
+  id: (row) => row.id,
+};
 
 @Resolver(() => Activity)
 export class ActivityResolver {

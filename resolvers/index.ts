@@ -9,6 +9,7 @@ import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
 import { StudyResolver } from './study.resolver';
+import { SubscriptionResolver } from './subscription.resolver';
 import { TeamProductivityResolver } from './team-productivity.resolver';
 import { UserResolver } from './user.resolver';
 
@@ -26,4 +27,5 @@ export const resolvers: NonEmptyArray<Function> = [
   OrganizationAnalyticsResolver,
   TeamProductivityResolver,
   RateLimitResolver,
+  SubscriptionResolver,
 ];

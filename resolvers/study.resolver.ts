@@ -2,7 +2,6 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from '
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
 import type { StudySearch } from '../loaders/study.loader';
 import { MAX_SEARCH_TERMS, parseSearchQuery, termCount } from '../src/search-query';
@@ -18,10 +17,11 @@ import { OrganizationStudiesArgs } from '../schema/study.input';
 import { User } from '../schema/user.type';
 import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
-import type { ActivityRow, CommentRow } from '../src/db/types';
+import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { ACTIVITY_ORDER } from './activity.resolver';
 import { toActivity, toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
 import { studyConnection } from './study-list';
@@ -34,13 +34,6 @@ const COMMENT_ORDER: KeysetOrder<CommentRow> = {
   id: (row) => row.id,
 };
 
-const ACTIVITY_ORDER: KeysetOrder<ActivityRow> = {
-  key: ACTIVITY_ORDER_KEY,
-  valueKind: 'timestamp',
-  idKind: 'bigint',
-  value: (row) => row.created_at,
-  id: (row) => row.id,
-};
 
 const SEARCH_LIST_KEY = 'search';
 

@@ -29,3 +29,7 @@ export class Activity {
 @CacheInherit()
 @ObjectType()
 export class ActivityConnection extends Connection('Activity', Activity) {}
+
+/** One entry as an edge: its cursor resumes a subscription (`after`) or pages the connection. */
+export const ActivityEdge = ActivityConnection.Edge;
+export type ActivityEdge = InstanceType<typeof ActivityEdge>;

@@ -1,5 +1,5 @@
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Cost } from './cost-directives';
 import { ActivityType, StudyStatus } from './enums';
@@ -95,4 +95,17 @@ export class TeamProductivity {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the figures were computed; null for an organization newer than the last refresh.' })
   refreshedAt!: Date | null;
+}
+
+@Cost(0)
+@ObjectType({ description: "Tells a dashboard that an organization's activity changed, so its analytics are worth refetching. Coalesced: at most one per organization every few seconds." })
+export class OrganizationAnalyticsSignal {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => GraphQLISODateTime, { description: 'When this signal was sent.' })
+  changedAt!: Date;
+
+  @Field(() => Int, { description: 'Activity entries since the previous signal.' })
+  events!: number;
 }

@@ -47,6 +47,9 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
   // Abstract: only the concrete `<name>Connection` subclasses reach the schema.
   @ObjectType()
   abstract class ConnectionType {
+    /** The `<name>Edge` type, for fields that return one edge (a subscription's events). */
+    static readonly Edge = EdgeType;
+
     @Field(() => [EdgeType])
     edges!: EdgeType[];
 

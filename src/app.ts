@@ -10,6 +10,11 @@ import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
 import { OrganizationGenerations } from './cache/generations';
 import { ViewerCache } from './viewer-cache';
+import { createErrorFormatter } from './error-format';
+import { ConnectionRegistry } from './realtime/connection-registry';
+import { InProcessEventBus, RedisEventBus } from './realtime/event-bus';
+import { Realtime } from './realtime/realtime';
+import { createSubscriptionServer } from './realtime/websocket';
 import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
@@ -78,11 +83,22 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     };
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
     const viewers = new ViewerCache(database.db, generations);
-    const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters };
-    const repositories = createRepositories(database.db);
+    const bus = redis ? new RedisEventBus(redis, logger, () => metrics.realtimeFaults.inc({ kind: 'malformed' })) : new InProcessEventBus(logger);
+    const realtime = new Realtime(bus, config.realtime, metrics, logger);
+    const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
+    const repositories = createRepositories(database.db, realtime.committed);
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters });
     await apollo.start();
-    const app = createHttpServer(apollo, services, database, repositories, metrics);
+    const subscriptions = createSubscriptionServer({
+      schema,
+      services,
+      sources: { db: database.db, repositories },
+      metrics,
+      budgets,
+      connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
+      formatError: createErrorFormatter(config, logger),
+    });
+    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
       ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
       : async () => undefined;
@@ -94,6 +110,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         await stopSchedule();
         await app.close();
         await apollo.stop();
+        await realtime.close();
         generations.stop();
         if (redis) await closeRedisClient(redis);
         await database.destroy();

@@ -1,11 +1,24 @@
 import 'reflect-metadata';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { lexicographicSortSchema, specifiedDirectives, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { resolvers } from '../resolvers';
 import { cacheControlDirective } from '../schema/cache-control';
 import { costDirective, listSizeDirective, rateLimitDirective } from '../schema/cost-directives';
 import { validateArguments } from './argument-validation';
+
+/**
+ * type-graphql asks for a PubSub whenever a schema has subscriptions, for `topics`-style ones; ours bring
+ * their own streams (`subscribe`, see src/realtime), so a topic is a programming error.
+ */
+const NO_TOPICS: PubSub = {
+  publish() {
+    throw new Error('subscriptions publish through src/realtime, not type-graphql topics');
+  },
+  subscribe() {
+    throw new Error('subscriptions subscribe through src/realtime, not type-graphql topics');
+  },
+};
 
 /**
  * Built once at start-up: type-graphql's metadata turned into an executable schema. `transform` applies
@@ -17,6 +30,7 @@ export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => G
     // A `directives` list replaces graphql's own unless they are named too: @include, @skip, @deprecated, @specifiedBy.
     directives: [...specifiedDirectives, cacheControlDirective, costDirective, listSizeDirective, rateLimitDirective],
     validateFn: validateArguments,
+    pubSub: NO_TOPICS,
   });
   return transform(schema);
 }

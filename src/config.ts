@@ -68,6 +68,23 @@ export interface Config {
   readonly maxBatchOperations: number;
   /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
   readonly workers: number;
+  /** Subscriptions over WebSocket (graphql-transport-ws on /graphql). */
+  readonly realtime: {
+    /** Operations one connection may have running at once. */
+    readonly maxSubscriptionsPerConnection: number;
+    /** Open connections of one user across all processes (shared in Redis). */
+    readonly maxConnectionsPerUser: number;
+    /** Largest message a client may send. */
+    readonly maxMessageBytes: number;
+    /** Events kept for one subscription whose client reads slower than they come; the oldest are dropped beyond. */
+    readonly sendBufferEvents: number;
+    /** Ping interval; a peer that has not answered by the next ping is dropped. */
+    readonly keepAliveMs: number;
+    /** At most one organizationAnalyticsChanged signal per organization in this many seconds. */
+    readonly analyticsSignalSeconds: number;
+    /** Most activity entries a resume (`after`) replays; an older cursor is refused (refetch the connection instead). */
+    readonly maxReplayEntries: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -192,6 +209,15 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: flag(env, 'INTROSPECTION', !production),
     maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 50),
     workers,
+    realtime: Object.freeze({
+      maxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 100_000),
+      maxMessageBytes: integer(env, 'WS_MAX_MESSAGE_BYTES', 65536, 1024, 1048576),
+      sendBufferEvents: integer(env, 'WS_SEND_BUFFER_EVENTS', 100, 1, 100_000),
+      keepAliveMs: integer(env, 'WS_KEEPALIVE_MS', 12_000, 100, 600_000),
+      analyticsSignalSeconds: integer(env, 'ANALYTICS_SIGNAL_SECONDS', 5, 0, 3600),
+      maxReplayEntries: integer(env, 'WS_MAX_REPLAY_ENTRIES', 1000, 1, 100_000),
+    }),
   });
 }
 

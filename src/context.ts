@@ -12,6 +12,7 @@ import { unauthenticated } from './errors';
 import type { Logger } from './logger';
 import { currentRequestScope } from './request-scope';
 import type { ViewerCache } from './viewer-cache';
+import type { Realtime } from './realtime/realtime';
 
 export interface Viewer {
   readonly id: string;
@@ -36,6 +37,8 @@ export interface Services {
   readonly viewers: ViewerCache;
   /** Batching on or off, and the metric each batch's size goes to. */
   readonly loaderSettings: LoaderSettings;
+  /** Subscriptions' live side: the event bus and coalesced signals. */
+  readonly realtime: Realtime;
 }
 
 export interface GatewayContext {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
@@ -11,6 +12,7 @@ import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, untilStatementsSettled, type RequestScope } from './request-scope';
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
+import type { SubscriptionServer } from './realtime/websocket';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -56,9 +58,17 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:ne
 
 /**
  * Fastify in front of Apollo: request ids, body limits, GraphQL-shaped errors for malformed HTTP,
- * health endpoints, and a request scope that counts the SQL statements each request sends.
+ * health endpoints, and a request scope that counts the SQL statements each request sends. WebSocket
+ * upgrades of /graphql go to the subscription server.
  */
-export function createHttpServer(apollo: ApolloServer<GatewayContext>, services: Services, database: DatabaseHandle, repositories: Repositories, metrics: Metrics): FastifyInstance {
+export async function createHttpServer(
+  apollo: ApolloServer<GatewayContext>,
+  services: Services,
+  database: DatabaseHandle,
+  repositories: Repositories,
+  metrics: Metrics,
+  subscriptions: SubscriptionServer,
+): Promise<FastifyInstance> {
   const { config, logger } = services;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -71,6 +81,16 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+  });
+
+  // WebSocket upgrades of /graphql (subscriptions); a client's message is bounded, not ws's 100 MB default.
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.realtime.maxMessageBytes },
+    // Shutdown: subscribers are told to go elsewhere (1001) once what was queued for them is sent.
+    preClose(done) {
+      this.websocketServer.close();
+      subscriptions.closeAll().then(() => done(), done);
+    },
   });
 
   // Connections idle at close are closed by Fastify; one busy at close would stay open as keep-alive
@@ -158,7 +178,9 @@ export function createHttpServer(apollo: ApolloServer<GatewayContext>, services:
     });
   };
 
-  app.route({ method: ['GET', 'POST'], url: '/graphql', handler: graphqlHandler });
+  // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; POST only HTTP.
+  app.route({ method: 'GET', url: '/graphql', handler: graphqlHandler, wsHandler: subscriptions.handler });
+  app.route({ method: 'POST', url: '/graphql', handler: graphqlHandler });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metricsText(metrics.registry)));

@@ -68,6 +68,47 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    wsConnections: new Gauge({
+      name: 'studygraph_ws_connections',
+      help: 'Open WebSocket connections (graphql-transport-ws), acknowledged or not.',
+      registers: [registry],
+    }),
+    wsClosed: new Counter({
+      name: 'studygraph_ws_connections_closed_total',
+      help: 'WebSocket connections closed, by close code (4401 bad token, 4403 token expired, 4429 too many connections, 1001 shutdown).',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    subscriptionsActive: new Gauge({
+      name: 'studygraph_subscriptions_active',
+      help: 'Subscriptions running, by root field.',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+    eventsDelivered: new Counter({
+      name: 'studygraph_subscription_events_delivered_total',
+      help: 'Subscription events sent to clients, by root field.',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+    eventsDropped: new Counter({
+      name: 'studygraph_subscription_events_dropped_total',
+      help: 'Subscription events dropped because a client read slower than they came (its buffer was full), by root field.',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'studygraph_subscription_delivery_seconds',
+      help: 'From an event leaving the writing process (after commit) to its message being sent to a subscriber.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    realtimeFaults: new Counter({
+      name: 'studygraph_realtime_faults_total',
+      help: 'Events that could not be published (store down) or arrived malformed, by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
   };
 }
 

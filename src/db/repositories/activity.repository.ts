@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { ActivityEvent } from '../../realtime/events';
 import type { Database, StudyRow } from '../types';
 
 export interface ActivityEntry {
@@ -9,6 +10,12 @@ export interface ActivityEntry {
   details?: Record<string, unknown>;
 }
 
+/** Where writes with an activity entry go, and who hears of each entry once it is committed (subscriptions). */
+export interface ActivityLog {
+  readonly db: Kysely<Database>;
+  readonly committed: (event: ActivityEvent) => void;
+}
+
 /** The entry of a change to one study. */
 export function studyActivity(study: StudyRow, actorId: string, type: string, details: Record<string, unknown> = {}): ActivityEntry {
   return { organizationId: study.organization_id, studyId: study.id, userId: actorId, type, details };
@@ -16,15 +23,16 @@ export function studyActivity(study: StudyRow, actorId: string, type: string, de
 
 /**
  * Runs a write in one transaction together with the activity row it describes, so that the log never
- * disagrees with the data: if either fails, neither is kept.
+ * disagrees with the data: if either fails, neither is kept. The entry is announced after the commit,
+ * never before: a subscriber that hears of it can read it.
  */
 export async function writeWithActivity<T>(
-  db: Kysely<Database>,
+  log: ActivityLog,
   write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry }>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
+  const { result, activity, entry } = await log.db.transaction().execute(async (trx) => {
     const { result, activity } = await write(trx);
-    await trx
+    const entry = await trx
       .insertInto('collaboration_activity')
       .values({
         organization_id: activity.organizationId,
@@ -33,7 +41,19 @@ export async function writeWithActivity<T>(
         activity_type: activity.type,
         details: JSON.stringify(activity.details ?? {}),
       })
-      .execute();
-    return result;
+      .returning(['id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    return { result, activity, entry };
   });
+  const reviewerId = activity.type === 'approval_requested' ? activity.details?.reviewerId : undefined;
+  log.committed({
+    id: entry.id,
+    organizationId: activity.organizationId,
+    studyId: activity.studyId,
+    type: activity.type,
+    createdAt: entry.created_at.toISOString(),
+    ...(typeof reviewerId === 'string' ? { reviewerId } : {}),
+    publishedAt: Date.now(),
+  });
+  return result;
 }

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { badUserInput, concurrentChange } from '../../errors';
 import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
-import { studyActivity, writeWithActivity } from './activity.repository';
+import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
 /** Serialises changes to one study's collaborators and approvals, so their checks cannot race. */
 async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<void> {
@@ -9,10 +9,10 @@ async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<v
 }
 
 export async function insertCollaborator(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { study: StudyRow; userId: string; role: CollaboratorRole; permissions: string[]; actorId: string },
 ): Promise<CollaboratorRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const collaborator = await trx
       .insertInto('study_collaborators')
       .values({ study_id: input.study.id, user_id: input.userId, role: input.role, permissions: input.permissions, added_by: input.actorId })
@@ -25,8 +25,8 @@ export async function insertCollaborator(
 }
 
 /** Removes a collaborator; the last owner of a study cannot be removed. */
-export async function deleteCollaborator(db: Kysely<Database>, input: { study: StudyRow; userId: string; actorId: string }): Promise<void> {
-  await writeWithActivity(db, async (trx) => {
+export async function deleteCollaborator(log: ActivityLog, input: { study: StudyRow; userId: string; actorId: string }): Promise<void> {
+  await writeWithActivity(log, async (trx) => {
     await lockStudy(trx, input.study.id);
     const removed = await trx
       .deleteFrom('study_collaborators')
@@ -48,8 +48,8 @@ export async function deleteCollaborator(db: Kysely<Database>, input: { study: S
   });
 }
 
-export async function insertComment(db: Kysely<Database>, input: { study: StudyRow; body: string; actorId: string }): Promise<CommentRow> {
-  return writeWithActivity(db, async (trx) => {
+export async function insertComment(log: ActivityLog, input: { study: StudyRow; body: string; actorId: string }): Promise<CommentRow> {
+  return writeWithActivity(log, async (trx) => {
     const comment = await trx
       .insertInto('comments')
       .values({ study_id: input.study.id, author_id: input.actorId, body: input.body })
@@ -60,10 +60,10 @@ export async function insertComment(db: Kysely<Database>, input: { study: StudyR
 }
 
 export async function markCommentResolved(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { comment: CommentRow; study: StudyRow; actorId: string },
 ): Promise<CommentRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const comment = await trx
       .updateTable('comments')
       .set({ resolved_at: new Date(), resolved_by: input.actorId })
@@ -76,8 +76,8 @@ export async function markCommentResolved(
   });
 }
 
-export async function insertApproval(db: Kysely<Database>, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
-  return writeWithActivity(db, async (trx) => {
+export async function insertApproval(log: ActivityLog, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
+  return writeWithActivity(log, async (trx) => {
     await lockStudy(trx, input.study.id);
     const pending = await trx
       .selectFrom('approvals')
@@ -100,10 +100,10 @@ export async function insertApproval(db: Kysely<Database>, input: { study: Study
 }
 
 export async function recordApprovalDecision(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { approval: ApprovalRow; study: StudyRow; decision: 'approved' | 'rejected'; actorId: string },
 ): Promise<ApprovalRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const approval = await trx
       .updateTable('approvals')
       .set({ status: input.decision, decided_at: new Date() })

@@ -1,26 +1,28 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../types';
+import type { ActivityLog } from './activity.repository';
 import { deleteCollaborator, insertApproval, insertCollaborator, insertComment, markCommentResolved, recordApprovalDecision } from './collaboration.repository';
 import { insertMember, updateMemberRole } from './membership.repository';
 import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repository';
 import { refreshTeamProductivity } from './team-productivity.repository';
 
-// Any arguments after the database: each write keeps its own signature through Bound.
-type Write = (db: Kysely<Database>, ...args: any[]) => Promise<unknown>;
-type Bound<W> = W extends (db: Kysely<Database>, ...args: infer A) => infer R ? (...args: A) => R : never;
+// Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
+type Write<Target> = (target: Target, ...args: any[]) => Promise<unknown>;
+type Bound<W> = W extends (target: any, ...args: infer A) => infer R ? (...args: A) => R : never;
 
-function bindTo<T extends Record<string, Write>>(db: Kysely<Database>, writes: T): { readonly [K in keyof T]: Bound<T[K]> } {
+function bindTo<Target, T extends Record<string, Write<Target>>>(target: Target, writes: T): { readonly [K in keyof T]: Bound<T[K]> } {
   const bound: Record<string, unknown> = {};
-  for (const [name, write] of Object.entries(writes)) bound[name] = (...args: unknown[]) => write(db, ...args);
+  for (const [name, write] of Object.entries(writes)) bound[name] = (...args: unknown[]) => write(target, ...args);
   return Object.freeze(bound) as { readonly [K in keyof T]: Bound<T[K]> };
 }
 
 /**
  * Every write the API makes, bound to the database once at start-up: resolvers write through these (from
- * the context, beside the loaders they read through) and never hold Kysely themselves.
+ * the context, beside the loaders they read through) and never hold Kysely themselves. `committed` hears
+ * of every activity entry once its transaction has committed (the subscriptions' events).
  */
-export function createRepositories(db: Kysely<Database>) {
-  return bindTo(db, {
+export function createRepositories(db: Kysely<Database>, committed: ActivityLog['committed']) {
+  const logged = bindTo({ db, committed } satisfies ActivityLog, {
     insertStudy,
     updateStudyFields,
     updateStudyStatus,
@@ -32,8 +34,8 @@ export function createRepositories(db: Kysely<Database>) {
     recordApprovalDecision,
     insertMember,
     updateMemberRole,
-    refreshTeamProductivity,
   });
+  return Object.freeze({ ...logged, ...bindTo(db, { refreshTeamProductivity }) });
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { badUserInput } from '../../errors';
 import type { Database, MemberRow, OrganizationRole } from '../types';
-import { writeWithActivity } from './activity.repository';
+import { writeWithActivity, type ActivityLog } from './activity.repository';
 
 /** Serialises membership changes of one organization, so owner checks cannot race. */
 async function lockOrganization(trx: Transaction<Database>, organizationId: string): Promise<void> {
@@ -9,10 +9,10 @@ async function lockOrganization(trx: Transaction<Database>, organizationId: stri
 }
 
 export async function insertMember(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<MemberRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const member = await trx
       .insertInto('organization_members')
@@ -35,10 +35,10 @@ export async function insertMember(
 
 /** Changes a member's role; an organization always keeps at least one owner. */
 export async function updateMemberRole(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<{ member: MemberRow; previousRole: OrganizationRole }> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const current = await trx
       .selectFrom('organization_members')

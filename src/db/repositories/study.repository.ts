@@ -1,15 +1,14 @@
-import type { Kysely } from 'kysely';
 import { concurrentChange } from '../../errors';
-import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../types';
-import { studyActivity, writeWithActivity } from './activity.repository';
+import { STUDY_ROW_COLUMNS, type StudyRow, type StudyStatus } from '../types';
+import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
 
 /** Creates a study and makes its creator its owner. */
 export async function insertStudy(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { organizationId: string; title: string; description: string | null; actorId: string },
 ): Promise<StudyRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const study = await trx
       .insertInto('studies')
       .values({ organization_id: input.organizationId, title: input.title, description: input.description, created_by: input.actorId })
@@ -24,13 +23,13 @@ export async function insertStudy(
 }
 
 export async function updateStudyFields(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { id: string; title?: string; description?: string | null; actorId: string },
 ): Promise<StudyRow> {
   const changes: { title?: string; description?: string | null } = {};
   if (input.title !== undefined) changes.title = input.title;
   if (input.description !== undefined) changes.description = input.description;
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const study = await trx.updateTable('studies').set(changes).where('id', '=', input.id).returning(STUDY_ROW_COLUMNS).executeTakeFirst();
     if (!study) throw concurrentChange('The study');
     return { result: study, activity: studyActivity(study, input.actorId, 'study_updated', { fields: Object.keys(changes) }) };
@@ -39,10 +38,10 @@ export async function updateStudyFields(
 
 /** Moves a study from `from` to `to`; fails if someone else moved it first. */
 export async function updateStudyStatus(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string },
 ): Promise<StudyRow> {
-  return writeWithActivity(db, async (trx) => {
+  return writeWithActivity(log, async (trx) => {
     const study = await trx
       .updateTable('studies')
       .set((eb) => ({ status: input.to, completed_at: input.to === 'completed' ? new Date() : eb.ref('completed_at') }))

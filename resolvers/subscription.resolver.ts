@@ -1,0 +1,134 @@
+import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import { ActivityEdge } from '../schema/activity.type';
+import { Approval } from '../schema/approval.type';
+import { OrganizationAnalyticsSignal } from '../schema/analytics.type';
+import { MAX_ACTIVITY_TYPES, MAX_CURSOR_LENGTH, OrganizationActivityArgs, OrganizationAnalyticsChangedArgs, StudyActivityArgs } from '../schema/subscription.args';
+import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
+import type { GatewayContext } from '../src/context';
+import type { ActivityRow } from '../src/db/types';
+import { badUserInput, notFound } from '../src/errors';
+import { encodeCursor } from '../src/pagination';
+import type { AnalyticsSignal } from '../src/realtime/analytics-signals';
+import type { ActivityEvent } from '../src/realtime/events';
+import { isLiveContext, type LiveContext } from '../src/realtime/realtime';
+import { ACTIVITY_ORDER } from './activity.resolver';
+import { decodeAfter } from './connection';
+import { toActivity, toApproval } from './mappers';
+
+function liveContext(ctx: GatewayContext): LiveContext {
+  if (!isLiveContext(ctx)) throw badUserInput('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql.');
+  return ctx;
+}
+
+/** The cursor an entry's edge carries: the same as Study.activity's, so either resumes the other. */
+function activityEdge(row: ActivityRow): ActivityEdge {
+  return { cursor: encodeCursor(ACTIVITY_ORDER.key, ACTIVITY_ORDER.value(row), ACTIVITY_ORDER.id(row)), node: toActivity(row) };
+}
+
+function eventOf(row: ActivityRow): ActivityEvent {
+  return { id: row.id, organizationId: row.organization_id, studyId: row.study_id, type: row.activity_type, createdAt: row.created_at.toISOString(), publishedAt: Date.now() };
+}
+
+function afterArgument(after: string | null | undefined): string | null {
+  if (!after) return null;
+  if (after.length > MAX_CURSOR_LENGTH) throw badUserInput(`\`after\` is longer than ${MAX_CURSOR_LENGTH} characters.`, 'after');
+  return decodeAfter(after, ACTIVITY_ORDER)!.id;
+}
+
+/** Entries after the cursor, oldest first; one past the replay limit means the cursor is too old to resume from. */
+async function replayAfter(ctx: LiveContext, scope: 'study' | 'organization', parentId: string, afterId: string, types: string[] | null): Promise<ActivityEvent[]> {
+  const limit = ctx.services.config.realtime.maxReplayEntries;
+  const rows = await ctx.loaders.activitySince.load({ parentId, args: { scope, afterId, types, limit: limit + 1 } });
+  if (rows.length > limit) {
+    throw badUserInput(`More than ${limit} entries came after this cursor: read them through the activity connection, then subscribe from its newest cursor.`, 'after');
+  }
+  return rows.map(eventOf);
+}
+
+/** The event's entry, read with this event's loaders and the subscriber's current rights. */
+async function entryOf(ctx: GatewayContext, event: ActivityEvent): Promise<ActivityRow> {
+  const row = await ctx.loaders.activityById.load(event.id);
+  if (!row) throw notFound('Activity', event.id);
+  return row;
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => ActivityEdge, {
+    description: 'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
+    subscribe: async ({ args, context }) => {
+      const ctx = liveContext(context);
+      const study = await loadVisibleStudy(ctx, args.studyId, 'studyId');
+      const afterId = afterArgument(args.after);
+      return ctx.services.realtime.activity(ctx, {
+        field: 'studyActivity',
+        channel: 'organization',
+        id: study.organization_id,
+        accepts: (event) => event.studyId === study.id,
+        replay: afterId ? () => replayAfter(ctx, 'study', study.id, afterId, null) : undefined,
+        onAccessLost: { end: () => notFound('Study', args.studyId) },
+      });
+    },
+  })
+  async studyActivity(@Root() event: ActivityEvent, @Args(() => StudyActivityArgs) _args: StudyActivityArgs, @Ctx() ctx: GatewayContext): Promise<ActivityEdge> {
+    return activityEdge(await entryOf(ctx, event));
+  }
+
+  @Subscription(() => ActivityEdge, {
+    description: "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
+    subscribe: async ({ args, context }) => {
+      const ctx = liveContext(context);
+      const organizationId = parseUuid(args.organizationId, 'organizationId');
+      requireMember(ctx, organizationId);
+      const types: string[] | null = args.types?.length ? [...new Set<string>(args.types)].sort() : null;
+      if (types && types.length > MAX_ACTIVITY_TYPES) throw badUserInput(`\`types\` names at most ${MAX_ACTIVITY_TYPES} types.`, 'types');
+      const afterId = afterArgument(args.after);
+      return ctx.services.realtime.activity(ctx, {
+        field: 'organizationActivity',
+        channel: 'organization',
+        id: organizationId,
+        accepts: (event) => types === null || types.includes(event.type),
+        replay: afterId ? () => replayAfter(ctx, 'organization', organizationId, afterId, types) : undefined,
+        onAccessLost: { end: () => notFound('Organization', organizationId) },
+      });
+    },
+  })
+  async organizationActivity(@Root() event: ActivityEvent, @Args(() => OrganizationActivityArgs) _args: OrganizationActivityArgs, @Ctx() ctx: GatewayContext): Promise<ActivityEdge> {
+    return activityEdge(await entryOf(ctx, event));
+  }
+
+  @Subscription(() => Approval, {
+    description: 'Approvals requested of the viewer as reviewer, in any of their organizations, as they are requested.',
+    subscribe: async ({ context }) => {
+      const ctx = liveContext(context);
+      const viewer = requireViewer(ctx);
+      return ctx.services.realtime.activity(ctx, {
+        field: 'approvalRequests',
+        channel: 'reviewer',
+        id: viewer.id,
+        accepts: (event) => event.type === 'approval_requested' && event.reviewerId === viewer.id,
+        // A reviewer removed from one organization still hears the others'.
+        onAccessLost: 'skip',
+      });
+    },
+  })
+  async approvalRequests(@Root() event: ActivityEvent, @Ctx() ctx: GatewayContext): Promise<Approval> {
+    const approvalId = (await entryOf(ctx, event)).details.approvalId;
+    const row = typeof approvalId === 'string' ? await ctx.loaders.approvalById.load(approvalId) : null;
+    if (!row) throw notFound('Approval', String(approvalId));
+    return toApproval(row);
+  }
+
+  @Subscription(() => OrganizationAnalyticsSignal, {
+    description: "Tells a dashboard that an organization's analytics are worth refetching; coalesced to at most one signal per organization every few seconds (ANALYTICS_SIGNAL_SECONDS).",
+    subscribe: async ({ args, context }) => {
+      const ctx = liveContext(context);
+      const organizationId = parseUuid(args.organizationId, 'organizationId');
+      requireMember(ctx, organizationId);
+      return ctx.services.realtime.analyticsChanged(ctx, organizationId, () => notFound('Organization', organizationId));
+    },
+  })
+  organizationAnalyticsChanged(@Root() signal: AnalyticsSignal, @Args(() => OrganizationAnalyticsChangedArgs) _args: OrganizationAnalyticsChangedArgs): OrganizationAnalyticsSignal {
+    return Object.assign(new OrganizationAnalyticsSignal(), { organizationId: signal.organizationId, changedAt: signal.changedAt, events: signal.events });
+  }
+}

@@ -1,0 +1,138 @@
+import type { Logger } from '../logger';
+import type { RedisClient } from '../redis';
+import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
+
+export type EventListener = (event: ActivityEvent) => void;
+
+/**
+ * Where committed activity goes out and subscriptions listen. Without Redis it stays in this process;
+ * with Redis it reaches every process (all workers, every host) through pub/sub.
+ */
+export interface EventBus {
+  publish(event: ActivityEvent): Promise<void>;
+  /** Calls `listener` with every event on `channel` from now on; resolves once listening, to the way to stop. */
+  listen(channel: string, listener: EventListener): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+/** Listeners per channel, shared by both buses: a channel's first listener opens it, its last closes it. */
+class Listeners {
+  private readonly byChannel = new Map<string, Set<EventListener>>();
+
+  add(channel: string, listener: EventListener): boolean {
+    let set = this.byChannel.get(channel);
+    const opened = set === undefined;
+    if (!set) this.byChannel.set(channel, (set = new Set()));
+    set.add(listener);
+    return opened;
+  }
+
+  /** True when the channel has no listener left. */
+  remove(channel: string, listener: EventListener): boolean {
+    const set = this.byChannel.get(channel);
+    if (!set?.delete(listener) || set.size > 0) return false;
+    this.byChannel.delete(channel);
+    return true;
+  }
+
+  deliver(channel: string, event: ActivityEvent, logger: Logger): void {
+    for (const listener of this.byChannel.get(channel) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.error({ err: error, channel }, 'subscription listener failed');
+      }
+    }
+  }
+}
+
+export class InProcessEventBus implements EventBus {
+  private readonly listeners = new Listeners();
+
+  constructor(private readonly logger: Logger) {}
+
+  async publish(event: ActivityEvent): Promise<void> {
+    for (const channel of channelsOf(event)) this.listeners.deliver(channel, event, this.logger);
+  }
+
+  async listen(channel: string, listener: EventListener): Promise<() => void> {
+    this.listeners.add(channel, listener);
+    return () => void this.listeners.remove(channel, listener);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const CHANNEL_PREFIX = 'studygraph:rt:';
+
+/**
+ * Redis pub/sub: events are published with the process's shared client; one subscriber connection per
+ * process listens to the channels its subscriptions need (organization and user channels, subscribed on
+ * first use and unsubscribed after the last). The client re-subscribes by itself after a reconnect; events
+ * published meanwhile are not lost to a client that resumes with `after`.
+ */
+export class RedisEventBus implements EventBus {
+  private readonly listeners = new Listeners();
+  private readonly subscriber: RedisClient;
+  private readonly connected: Promise<unknown>;
+  /** Channels being subscribed to or from, in order, so that a quick unsubscribe never overtakes its subscribe. */
+  private pending = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly publisher: RedisClient,
+    private readonly logger: Logger,
+    private readonly onMalformed: () => void,
+  ) {
+    this.subscriber = publisher.duplicate();
+    this.subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'redis subscriber error'));
+    this.connected = this.subscriber.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis subscriber could not connect; live events wait for it'));
+  }
+
+  async publish(event: ActivityEvent): Promise<void> {
+    const message = JSON.stringify(event);
+    await Promise.all(channelsOf(event).map((channel) => this.publisher.publish(CHANNEL_PREFIX + channel, message)));
+  }
+
+  async listen(channel: string, listener: EventListener): Promise<() => void> {
+    const opening = this.listeners.add(channel, listener)
+      ? this.inOrder(channel, async () => {
+          await this.connected;
+          await this.subscriber.subscribe(CHANNEL_PREFIX + channel, (message) => this.onMessage(channel, message));
+        })
+      : this.pending.get(channel);
+    try {
+      await opening;
+    } catch (error) {
+      // Every listener that waited on the failed subscribe leaves; the channel's next listener tries again.
+      this.listeners.remove(channel, listener);
+      throw error;
+    }
+    return () => {
+      if (this.listeners.remove(channel, listener)) {
+        void this.inOrder(channel, () => this.subscriber.unsubscribe(CHANNEL_PREFIX + channel)).catch((error: unknown) => this.logger.debug({ err: error, channel }, 'redis unsubscribe failed'));
+      }
+    };
+  }
+
+  private inOrder(channel: string, step: () => Promise<unknown>): Promise<unknown> {
+    const previous = this.pending.get(channel) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(step);
+    this.pending.set(channel, next);
+    void next.finally(() => this.pending.get(channel) === next && this.pending.delete(channel)).catch(() => undefined);
+    return next;
+  }
+
+  private onMessage(channel: string, message: string): void {
+    const event = parseActivityEvent(message);
+    if (!event) {
+      this.onMalformed();
+      return;
+    }
+    this.listeners.deliver(channel, event, this.logger);
+  }
+
+  async close(): Promise<void> {
+    if (this.subscriber.isReady) await this.subscriber.close().catch(() => this.subscriber.destroy());
+    else if (this.subscriber.isOpen) this.subscriber.destroy();
+  }
+}

@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
+import { CloseCode, type Context as WsContext, type ServerOptions } from 'graphql-ws';
+import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
+import { decodeJwt } from 'jose';
+import type { WebSocket } from 'ws';
+import { bearerToken } from '../auth';
+import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
+import { ErrorCode } from '../errors';
+import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../limits';
+import type { Metrics } from '../metrics';
+import { runInRequestScope, type RequestScope } from '../request-scope';
+import type { Budgets } from '../rate-limit/budget';
+import { OperationCost } from '../rate-limit/cost';
+import { pointsKey } from '../rate-limit/plugin';
+import { principalOf } from '../rate-limit/principal';
+import { noNulInLiterals } from '../text-input';
+import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
+import type { LiveContext } from './realtime';
+
+/** Close codes beyond the protocol's own: a bad or missing token, an expired one, too many connections, shutdown. */
+export const CLOSE_UNAUTHENTICATED = 4401;
+export const CLOSE_TOKEN_EXPIRED = 4403;
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface SubscriptionServerOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  sources: ContextSources;
+  metrics: Metrics;
+  budgets: Budgets;
+  connections: ConnectionRegistry;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+interface Extra extends Record<PropertyKey, unknown> {
+  socket: WebSocket;
+  request: FastifyRequest;
+}
+
+/** What one connection holds beyond graphql-ws's own context. */
+interface Connection {
+  id: string;
+  authorization: string;
+  clientIp: string;
+  /** Error formatting and statement counting run in it; every connection has a verified token. */
+  scope: RequestScope;
+  lease?: ConnectionLease;
+  timers: NodeJS.Timeout[];
+  /** Root field of each operation, by operation id, from its subscribe message on. */
+  fields: Map<string, string>;
+  /** Operations whose stream is running (counted in the active-subscriptions gauge). */
+  running: Set<string>;
+}
+
+const VALIDATION_RULES = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals];
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function coded(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/**
+ * GraphQL over WebSocket (graphql-transport-ws) beside the HTTP handler on /graphql. Apollo Server does not
+ * run subscriptions, so what its plugins guarantee over HTTP is applied here: the token (connection_init
+ * payload `{ authorization: "Bearer …" }`; bad or missing closes 4401, expiry closes 4403), the document
+ * limits, the cost maximum and the budget charge at subscribe, error masking, metrics. Only subscriptions
+ * run here; queries and mutations go over HTTP where the cache and the per-request limits apply.
+ */
+export function createSubscriptionServer(options: SubscriptionServerOptions) {
+  const { schema, services, sources, metrics, budgets } = options;
+  const { config } = services;
+  const sockets = new Set<WebSocket>();
+  /** Leases of open connections: released at shutdown before the store goes away, not left to lapse. */
+  const leases = new Set<ConnectionLease>();
+  const byContext = new WeakMap<WsContext, Connection>();
+
+  const connectionOf = (ctx: WsContext): Connection => {
+    const connection = byContext.get(ctx);
+    if (!connection) throw new Error('subscribe before connection_init was handled');
+    return connection;
+  };
+  const inScope = <T>(connection: Connection | undefined, fn: () => T): T => (connection ? runInRequestScope(connection.scope, fn) : fn());
+  const format = (connection: Connection | undefined, errors: readonly GraphQLError[]) =>
+    inScope(connection, () => errors.map((error) => options.formatError(error.toJSON(), error)));
+
+  /** A request context for one subscription (and, renewed, for each of its events). */
+  const contextFor = (connection: Connection): Promise<GatewayContext> =>
+    runInRequestScope(
+      // Subscriptions read the primary: a replica may not yet hold the entry an event announces.
+      { ...connection.scope, sqlStatements: 0, sqlInFlight: 0, mayWrite: false, readsFromReplica: false },
+      () => createContext(services, sources, { authorization: connection.authorization, requestId: connection.id, clientIp: connection.clientIp }),
+    );
+
+  const serverOptions: ServerOptions<Record<string, unknown>, Extra> = {
+    schema,
+    connectionInitWaitTimeout: 3000,
+
+    async onConnect(ctx) {
+      const { socket, request } = ctx.extra;
+      const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const id = randomUUID();
+      let userId: string;
+      let expiresAtMs: number | undefined;
+      try {
+        const token = typeof authorization === 'string' ? bearerToken(authorization) : null;
+        if (token === null) throw new Error('missing token');
+        userId = await services.verifyToken(token);
+        const exp = decodeJwt(token).exp;
+        if (typeof exp === 'number') expiresAtMs = (exp + config.jwt.clockToleranceSeconds) * 1000;
+      } catch (error) {
+        const reason = error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE ? 'Token could not be checked; retry' : 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init';
+        socket.close(CLOSE_UNAUTHENTICATED, reason);
+        return false;
+      }
+      const lease = await options.connections.open(userId, id);
+      if (!lease) {
+        socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections: at most ${config.realtime.maxConnectionsPerUser} per user`);
+        return false;
+      }
+      const connection: Connection = {
+        id,
+        authorization: authorization as string,
+        clientIp: request.ip,
+        scope: { requestId: id, sqlStatements: 0, sqlInFlight: 0, authenticated: true, mayWrite: false, readsFromReplica: false },
+        lease,
+        timers: [],
+        fields: new Map(),
+        running: new Set(),
+      };
+      byContext.set(ctx, connection);
+      leases.add(lease);
+      if (expiresAtMs !== undefined) {
+        connection.timers.push(setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'), Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now()))));
+      }
+      connection.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
+      return true;
+    },
+
+    async onSubscribe(ctx, id, payload) {
+      const connection = connectionOf(ctx);
+      if (Object.keys(ctx.subscriptions).length > config.realtime.maxSubscriptionsPerConnection) {
+        return [coded(`At most ${config.realtime.maxSubscriptionsPerConnection} subscriptions may run on one connection.`, 'TOO_MANY_SUBSCRIPTIONS')];
+      }
+      let document;
+      try {
+        document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
+      } catch (error) {
+        return [coded(error instanceof Error ? error.message : String(error), 'GRAPHQL_PARSE_FAILED')];
+      }
+      const invalid = validate(schema, document, VALIDATION_RULES);
+      if (invalid.length > 0) return invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED'));
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+      if (operation.operation !== 'subscription') {
+        return [coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')];
+      }
+      if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
+        return [coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)];
+      }
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 1 });
+      if (coerced.errors) return [coded(coerced.errors[0]!.message, ErrorCode.BAD_USER_INPUT)];
+
+      let contextValue: GatewayContext;
+      try {
+        contextValue = await contextFor(connection);
+      } catch (error) {
+        return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
+      }
+      const fragments: Record<string, FragmentDefinitionNode> = {};
+      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+      let cost: number;
+      try {
+        cost = new OperationCost({ schema, operation, fragments, variables: coerced.coerced }).estimate();
+      } catch (error) {
+        return [coded(error instanceof Error ? error.message : String(error), ErrorCode.BAD_USER_INPUT)];
+      }
+      metrics.estimatedCost.observe(cost);
+      if (cost > config.maxQueryCost) {
+        metrics.throttled.inc({ reason: 'too_costly' });
+        return [coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, { cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost } })];
+      }
+      if (config.rateLimits) {
+        const principal = principalOf(contextValue);
+        const [points] = await budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost }]);
+        if (!points!.allowed) {
+          const retryAfter = Math.max(1, Math.ceil((cost - points!.remaining) / principal.points.refillPerSecond));
+          metrics.throttled.inc({ reason: 'budget' });
+          return [coded(`Rate limit: this subscription costs ${cost} points and ${Math.floor(points!.remaining)} are left. Retry in ${retryAfter} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: retryAfter })];
+        }
+      }
+      const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
+      connection.fields.set(id, field?.kind === Kind.FIELD ? field.name.value : 'unknown');
+      const live = contextValue as LiveContext;
+      return {
+        schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: Object.assign(live, {
+          async renew() {
+            const next = await contextFor(connection);
+            Object.assign(live, { viewer: next.viewer, loaders: next.loaders, generations: next.generations });
+          },
+        }),
+      } satisfies ExecutionArgs;
+    },
+
+    onOperation(ctx, id, _payload, _args, result) {
+      const connection = connectionOf(ctx);
+      const field = connection.fields.get(id);
+      if (field && Symbol.asyncIterator in (result as object)) {
+        connection.running.add(id);
+        metrics.subscriptionsActive.inc({ field });
+      }
+      return undefined;
+    },
+
+    onNext(ctx, id, _payload, args, result) {
+      const connection = byContext.get(ctx);
+      const field = connection?.fields.get(id) ?? 'unknown';
+      const publishedAt = (args.contextValue as LiveContext | undefined)?.publishedAt;
+      metrics.eventsDelivered.inc({ field });
+      if (publishedAt !== undefined) metrics.deliveryLatency.observe(Math.max(0, Date.now() - publishedAt) / 1000);
+      const { errors, ...rest } = result as ExecutionResult;
+      return {
+        ...rest,
+        ...(errors ? { errors: format(connection, errors) } : {}),
+        // Where the event left after its commit: clients (and the k6 script) measure delivery from it.
+        ...(publishedAt !== undefined ? { extensions: { ...rest.extensions, publishedAt } } : {}),
+      } as ExecutionResult;
+    },
+
+    onError(ctx, _id, _payload, errors) {
+      return format(byContext.get(ctx), errors);
+    },
+
+    onComplete(ctx, id) {
+      stopped(byContext.get(ctx), id);
+    },
+
+    onClose(ctx, code) {
+      metrics.wsClosed.inc({ code: String(code ?? 0) });
+      const connection = byContext.get(ctx);
+      if (!connection) return;
+      for (const id of [...connection.fields.keys()]) stopped(connection, id);
+      for (const timer of connection.timers) clearTimeout(timer);
+      if (connection.lease && leases.delete(connection.lease)) void connection.lease.release();
+    },
+  };
+
+  function stopped(connection: Connection | undefined, id: string): void {
+    const field = connection?.fields.get(id);
+    if (!connection || field === undefined) return;
+    connection.fields.delete(id);
+    if (connection.running.delete(id)) metrics.subscriptionsActive.dec({ field });
+  }
+
+  const handle = makeHandler<Record<string, unknown>, Extra>({ ...serverOptions, isProd: config.env === 'production' } as ServerOptions<Record<string, unknown>, Extra>, config.realtime.keepAliveMs);
+
+  return {
+    /** @fastify/websocket's wsHandler for GET /graphql. */
+    handler(this: ThisParameterType<typeof handle>, socket: WebSocket, request: FastifyRequest) {
+      sockets.add(socket);
+      metrics.wsConnections.inc();
+      socket.once('close', () => {
+        sockets.delete(socket);
+        metrics.wsConnections.dec();
+      });
+      handle.call(this, socket, request);
+    },
+    /**
+     * Shutdown: every socket is closed with 1001 once what was queued for it is sent, so clients reconnect
+     * elsewhere, and the connections' leases are given back while the store is still there.
+     */
+    async closeAll(): Promise<void> {
+      for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'Server shutting down');
+      const held = [...leases];
+      leases.clear();
+      await Promise.all(held.map((lease) => lease.release()));
+    },
+    openSockets: () => sockets.size,
+  };
+}
+
+export type SubscriptionServer = ReturnType<typeof createSubscriptionServer>;
+export { CloseCode };

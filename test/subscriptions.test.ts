@@ -1,0 +1,334 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { signAccessToken } from '../src/auth';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { closeRedisClient, createRedisClient } from '../src/redis';
+import { openStream } from '../src/realtime/event-stream';
+import { startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+import { WsClient } from './support/ws-client';
+
+const ANALYST = 'analyst@example.com';
+
+/** Leases left in a shared Redis by an earlier run that was killed (they lapse within a minute by themselves). */
+async function forgetConnectionLeases(): Promise<void> {
+  const url = loadConfig().redisUrl;
+  if (!url) return;
+  const redis = await createRedisClient(url, createLogger(loadConfig()));
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: 'studygraph:{ws:*}:connections', COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
+  } finally {
+    await closeRedisClient(redis);
+  }
+}
+const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }';
+const STUDY_ACTIVITY = 'subscription($studyId: ID!, $after: String) { studyActivity(studyId: $studyId, after: $after) { cursor node { id type details study { id } actor { email } } } }';
+const ORGANIZATION_ACTIVITY = 'subscription($organizationId: ID!, $types: [ActivityType!]) { organizationActivity(organizationId: $organizationId, types: $types) { cursor node { id type study { id organization { id } } } } }';
+
+/** A member of the organization (by role), from the seed, who is not the analyst. */
+async function memberOf(gateway: TestGateway, organizationId: string, role: string): Promise<{ id: string; email: string; token: string }> {
+  const row = await gateway.db
+    .selectFrom('organization_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.role', '=', role as any)
+    .where('u.email', '<>', ANALYST)
+    .orderBy('u.email')
+    .executeTakeFirstOrThrow();
+  return { ...row, token: await gateway.tokenFor(row.email) };
+}
+
+async function comment(gateway: TestGateway, token: string, studyId: string, body: string): Promise<string> {
+  const response = await gateway.graphql(ADD_COMMENT, { token, variables: { input: { studyId, body } } });
+  assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
+  return response.body.data.addComment.id;
+}
+
+describe('subscriptions over WebSocket', () => {
+  let gateway: TestGateway;
+  let analystToken: string;
+  const clients: WsClient[] = [];
+  const open = async (token: string) => {
+    const client = await WsClient.connect(gateway.url, token);
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    await forgetConnectionLeases();
+    gateway = await startTestGateway({
+      config: { jwt: { ...loadConfig().jwt, clockToleranceSeconds: 0 }, realtime: { ...loadConfig().realtime, maxSubscriptionsPerConnection: 3, maxConnectionsPerUser: 4 } },
+    });
+    analystToken = await gateway.tokenFor(ANALYST);
+  });
+  // Each test's connections end with it: the analyst's connection limit counts the open ones.
+  afterEach(async () => {
+    const open = clients.splice(0);
+    for (const client of open) client.close();
+    await Promise.all(open.map((client) => client.closeCode()));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  after(async () => {
+    await gateway.close();
+  });
+
+  it('closes with 4401 without a token, with a malformed one or a forged one, before any subscription', async () => {
+    for (const payload of [undefined, {}, { authorization: 'Bearer not-a-jwt' }, { authorization: `Bearer ${analystToken.slice(0, -4)}AAAA` }, { authorization: analystToken }]) {
+      const client = await WsClient.open(gateway.url, payload);
+      client.subscribe('1', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+      assert.equal(await client.closeCode(), 4401, JSON.stringify(payload));
+      assert.deepEqual(client.messages, [], 'nothing is answered on a refused connection');
+    }
+  });
+
+  it('closes with 4403 when the token expires, so the client reconnects with a fresh one', async () => {
+    const user = await gateway.db.selectFrom('users').select(['id', 'email']).where('email', '=', ANALYST).executeTakeFirstOrThrow();
+    const shortLived = await signAccessToken(user, gateway.config.jwt, 2);
+    const client = await WsClient.connect(gateway.url, shortLived);
+    client.subscribe('1', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    assert.equal(await client.closeCode(6000), 4403);
+  });
+
+  it('delivers a new entry of a study to its subscriber as an edge, resolved with the subscriber’s loaders', async () => {
+    const client = await open(analystToken);
+    client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const commentId = await comment(gateway, analystToken, ACME_STUDY, 'live one');
+    const [event] = await client.nexts('s', 1);
+    assert.equal(event.errors, undefined);
+    const edge = event.data.studyActivity;
+    assert.equal(edge.node.type, 'COMMENT_ADDED');
+    assert.equal(edge.node.details.commentId, commentId);
+    assert.equal(edge.node.study.id, ACME_STUDY);
+    assert.equal(edge.node.actor.email, ANALYST);
+    assert.equal(typeof edge.cursor, 'string');
+    assert.equal(typeof event.extensions.publishedAt, 'number');
+  });
+
+  it('refuses another tenant’s study or organization with NOT_FOUND, like a query', async () => {
+    const client = await open(analystToken);
+    client.subscribe('study', STUDY_ACTIVITY, { studyId: UMBRELLA_STUDY });
+    client.subscribe('org', ORGANIZATION_ACTIVITY, { organizationId: UMBRELLA });
+    const answered = (id: string) => client.messages.some((m) => m.id === id && (m.type === 'next' || m.type === 'error'));
+    await client.until('both answers', () => answered('study') && answered('org'));
+    for (const id of ['study', 'org']) {
+      const answer = client.messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error'))!;
+      const errors = answer.type === 'error' ? answer.payload : answer.payload.errors;
+      assert.equal(errors[0].extensions.code, 'NOT_FOUND', JSON.stringify(answer));
+    }
+  });
+
+  it('never delivers one tenant’s events to another while both publish side by side', async () => {
+    const umbrellaAdmin = await memberOf(gateway, UMBRELLA, 'admin');
+    const analyst = await open(analystToken);
+    const umbrella = await open(umbrellaAdmin.token);
+    analyst.subscribe('a', ORGANIZATION_ACTIVITY, { organizationId: ACME });
+    umbrella.subscribe('u', ORGANIZATION_ACTIVITY, { organizationId: UMBRELLA });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([comment(gateway, analystToken, ACME_STUDY, `acme ${i}`), comment(gateway, umbrellaAdmin.token, UMBRELLA_STUDY, `umbrella ${i}`)]);
+    }
+    const [mine, theirs] = await Promise.all([analyst.nexts('a', 5), umbrella.nexts('u', 5)]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(analyst.of('a').length, 5);
+    assert.equal(umbrella.of('u').length, 5);
+    assert.ok(mine.every((e) => e.data.organizationActivity.node.study.organization.id === ACME), JSON.stringify(mine));
+    assert.ok(theirs.every((e) => e.data.organizationActivity.node.study.organization.id === UMBRELLA), JSON.stringify(theirs));
+  });
+
+  it('filters an organization’s feed by type', async () => {
+    const client = await open(analystToken);
+    client.subscribe('t', ORGANIZATION_ACTIVITY, { organizationId: ACME, types: ['APPROVAL_REQUESTED'] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await comment(gateway, analystToken, ACME_STUDY, 'not an approval');
+    const reviewer = await memberOf(gateway, ACME, 'member');
+    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', { token: analystToken, variables: { input: { studyId: ACME_STUDY, reviewerId: reviewer.id } } });
+    assert.equal(requested.body.errors, undefined, JSON.stringify(requested.body.errors));
+    const [event] = await client.nexts('t', 1);
+    assert.equal(event.data.organizationActivity.node.type, 'APPROVAL_REQUESTED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(client.of('t').length, 1);
+  });
+
+  it('tells a reviewer of the approvals requested of them, and nobody else', async () => {
+    const requester = await memberOf(gateway, INITECH, 'admin');
+    const reviewer = await memberOf(gateway, INITECH, 'member');
+    const reviewerClient = await open(reviewer.token);
+    const analystClient = await open(analystToken);
+    const QUERY = 'subscription { approvalRequests { id status reviewer { id } } }';
+    reviewerClient.subscribe('r', QUERY);
+    analystClient.subscribe('r', QUERY);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const study = await gateway.db.selectFrom('studies').select('id').where('organization_id', '=', INITECH).orderBy('id').executeTakeFirstOrThrow();
+    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', { token: requester.token, variables: { input: { studyId: study.id, reviewerId: reviewer.id } } });
+    assert.equal(requested.body.errors, undefined, JSON.stringify(requested.body.errors));
+    const [event] = await reviewerClient.nexts('r', 1);
+    assert.deepEqual(event.data.approvalRequests, { id: requested.body.data.requestApproval.id, status: 'PENDING', reviewer: { id: reviewer.id } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(analystClient.of('r').length, 0);
+  });
+
+  it('resumes after a reconnect from the last cursor: the missed entries in order, no gap, no duplicate, then live', async () => {
+    const first = await open(analystToken);
+    first.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await comment(gateway, analystToken, ACME_STUDY, 'before the blip');
+    const [seen] = await first.nexts('s', 1);
+    first.close();
+    const missed = [];
+    for (let i = 0; i < 3; i++) missed.push(await comment(gateway, analystToken, ACME_STUDY, `missed ${i}`));
+
+    const second = await open(analystToken);
+    second.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: seen.data.studyActivity.cursor });
+    const replayed = await second.nexts('s', 3);
+    assert.deepEqual(replayed.map((e) => e.data.studyActivity.node.details.commentId), missed);
+    const live = await comment(gateway, analystToken, ACME_STUDY, 'after the resume');
+    const all = await second.nexts('s', 4);
+    assert.equal(all[3].data.studyActivity.node.details.commentId, live);
+    const ids = all.map((e) => e.data.studyActivity.node.id);
+    assert.equal(new Set(ids).size, ids.length, 'no entry twice');
+    assert.deepEqual(ids, [...ids].sort((a, b) => Number(a) - Number(b)), 'in order');
+  });
+
+  it('resumes from a cursor of the Study.activity connection too', async () => {
+    const page = await gateway.graphql('query($id: ID!) { study(id: $id) { activity(first: 1) { edges { cursor node { id } } } } }', { token: analystToken, variables: { id: ACME_STUDY } });
+    const newest = page.body.data.study.activity.edges[0];
+    const next = await comment(gateway, analystToken, ACME_STUDY, 'after the page');
+    const client = await open(analystToken);
+    client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: newest.cursor });
+    const [event] = await client.nexts('s', 1);
+    assert.equal(event.data.studyActivity.node.details.commentId, next);
+  });
+
+  it('refuses queries and mutations over the socket, bad documents and too many subscriptions with coded errors', async () => {
+    const client = await open(analystToken);
+    client.subscribe('q', '{ viewer { id } }');
+    client.subscribe('p', 'subscription {');
+    client.subscribe('v', 'subscription { nope }');
+    // A refused operation ends at once: its slot is free again.
+    await client.until('three errors', () => client.messages.filter((m) => m.type === 'error').length >= 3);
+    client.subscribe('c', 'subscription($studyId: ID!) { studyActivity(studyId: $studyId) { cursor } }', { studyId: true });
+    await client.until('four errors', () => client.messages.filter((m) => m.type === 'error').length >= 4);
+    // Arguments the resolver refuses (not a UUID) answer like a query's: a result with the error.
+    client.subscribe('u', 'subscription { studyActivity(studyId: "42") { cursor } }');
+    const [refused] = await client.nexts('u', 1);
+    assert.equal(refused.errors[0].extensions.code, 'BAD_USER_INPUT');
+    const codeOf = (id: string) => client.of(id, 'error')[0]!.payload[0].extensions.code;
+    assert.equal(codeOf('q'), 'BAD_REQUEST');
+    assert.equal(codeOf('p'), 'GRAPHQL_PARSE_FAILED');
+    assert.equal(codeOf('v'), 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(codeOf('c'), 'BAD_USER_INPUT');
+
+    const busy = await open(analystToken);
+    for (const id of ['1', '2', '3', '4']) busy.subscribe(id, STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await busy.until('the fourth refused', () => busy.of('4', 'error').length > 0);
+    assert.equal(busy.of('4', 'error')[0]!.payload[0].extensions.code, 'TOO_MANY_SUBSCRIPTIONS');
+    assert.equal(busy.of('3', 'error').length, 0);
+  });
+
+  it('limits the connections one user holds (4429 beyond) and frees a slot when one closes', async () => {
+    const reviewer = await memberOf(gateway, GLOBEX, 'member');
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await WsClient.connect(gateway.url, reviewer.token));
+    const refused = await WsClient.open(gateway.url, { authorization: `Bearer ${reviewer.token}` });
+    assert.equal(await refused.closeCode(), 4429);
+    held[0]!.close();
+    await held[0]!.closeCode();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const admitted = await WsClient.connect(gateway.url, reviewer.token);
+    for (const client of [...held, admitted]) client.close();
+  });
+
+  it('closes a message larger than the limit with 1009', async () => {
+    const client = await open(analystToken);
+    client.subscribe('big', `subscription { approvalRequests { id } } ${'#'.repeat(gateway.config.realtime.maxMessageBytes)}`);
+    assert.equal(await client.closeCode(), 1009);
+  });
+
+  it('reports connections, subscriptions, deliveries and latency at /metrics', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(text, /studygraph_ws_connections \d+/);
+    assert.match(text, /studygraph_subscriptions_active\{field="studyActivity"\} \d+/);
+    assert.match(text, /studygraph_subscription_events_delivered_total\{field="studyActivity"\} [1-9]/);
+    assert.match(text, /studygraph_subscription_delivery_seconds_count [1-9]/);
+  });
+});
+
+describe('subscription shutdown', () => {
+  it('closes every socket with 1001 when the gateway stops, so clients reconnect elsewhere', async () => {
+    const gateway = await startTestGateway();
+    const client = await WsClient.connect(gateway.url, await gateway.tokenFor(ANALYST));
+    client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const closed = client.closeCode();
+    await gateway.close();
+    assert.equal(await closed, 1001);
+  });
+});
+
+describe('a slow consumer', () => {
+  it('keeps at most its buffer of live events, dropping (and counting) the oldest', async () => {
+    let push!: (item: number) => void;
+    let dropped = 0;
+    const stream = await openStream<number>({
+      listen: async (p) => {
+        push = p;
+        return () => undefined;
+      },
+      bufferSize: 3,
+      onDropped: () => (dropped += 1),
+      beforeDelivery: async () => true,
+    });
+    for (let i = 1; i <= 10; i++) push(i);
+    assert.equal(dropped, 7);
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push((await stream.next()).value);
+    assert.deepEqual(got, [8, 9, 10]);
+    await stream.return!();
+    assert.equal((await stream.next()).done, true);
+  });
+
+  it('replays first, then live, skipping live items the replay already gave', async () => {
+    let push!: (item: { id: string }) => void;
+    const stream = await openStream<{ id: string }>({
+      listen: async (p) => {
+        push = p;
+        return () => undefined;
+      },
+      replay: async () => {
+        push({ id: '2' }); // committed while the replay was read: heard live too
+        return [{ id: '1' }, { id: '2' }];
+      },
+      keyOf: (item) => item.id,
+      bufferSize: 10,
+      onDropped: () => undefined,
+      beforeDelivery: async () => true,
+    });
+    push({ id: '3' });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await stream.next()).value!.id);
+    assert.deepEqual(ids, ['1', '2', '3']);
+  });
+});
+
+describe('subscriptions across processes', { skip: loadConfig().databaseUrl && loadConfig().redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
+  it('fans an entry written through one process out to a subscriber of another, through Redis', async () => {
+    const writer = await startTestGateway();
+    const reader = await startTestGateway({ shareDatabaseWith: writer });
+    try {
+      const token = await writer.tokenFor(ANALYST);
+      const client = await WsClient.connect(reader.url, token);
+      client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const commentId = await comment(writer, token, ACME_STUDY, 'from the other process');
+      const [event] = await client.nexts('s', 1);
+      assert.equal(event.data.studyActivity.node.details.commentId, commentId);
+      client.close();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
