@@ -138,6 +138,26 @@ describe('subscriptions over WebSocket', () => {
     assert.ok(theirs.every((e) => e.data.organizationActivity.node.study.organization.id === UMBRELLA), JSON.stringify(theirs));
   });
 
+  it('re-checks membership on every delivery: a member removed meanwhile stops receiving (the feed ends NOT_FOUND)', async () => {
+    const admin = await memberOf(gateway, GLOBEX, 'admin');
+    const leaving = await memberOf(gateway, GLOBEX, 'viewer');
+    const client = await open(leaving.token);
+    client.subscribe('g', ORGANIZATION_ACTIVITY, { organizationId: GLOBEX });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const study = await gateway.db.selectFrom('studies').select('id').where('organization_id', '=', GLOBEX).orderBy('id').executeTakeFirstOrThrow();
+    await comment(gateway, admin.token, study.id, 'still a member');
+    await client.nexts('g', 1);
+
+    // Removed behind the API's back; the epoch bump (a team-productivity refresh) makes every process reread viewers.
+    await gateway.db.deleteFrom('organization_members').where('organization_id', '=', GLOBEX).where('user_id', '=', leaving.id).execute();
+    const refreshed = await gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { __typename } }', { token: admin.token, variables: { input: { organizationId: GLOBEX } } });
+    assert.equal(refreshed.body.errors, undefined, JSON.stringify(refreshed.body.errors));
+    await comment(gateway, admin.token, study.id, 'after the removal');
+    await client.until('the feed to end', () => client.of('g', 'error').length > 0);
+    assert.equal(client.of('g', 'error')[0]!.payload[0].extensions.code, 'NOT_FOUND');
+    assert.equal(client.of('g').length, 1, 'nothing after the removal');
+  });
+
   it('filters an organization’s feed by type', async () => {
     const client = await open(analystToken);
     client.subscribe('t', ORGANIZATION_ACTIVITY, { organizationId: ACME, types: ['APPROVAL_REQUESTED'] });

@@ -12,7 +12,7 @@ import { startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { runCli } from './run';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const SCRIPTS = ['smoke', 'load', 'stress', 'spike', 'soak', 'cache', 'rate-limit'];
+const SCRIPTS = ['smoke', 'load', 'stress', 'spike', 'soak', 'cache', 'rate-limit', 'subscriptions'];
 const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=VALUE ...]
   NAME     one of ${SCRIPTS.join(', ')} (loadtests/NAME.js)
   --local  start the gateway here (on DATABASE_URL / REDIS_URL of this environment), wait for /readyz, stop it after
