@@ -23,6 +23,11 @@ const RAMP_SECONDS = Number(__ENV.RAMP_SECONDS || Math.max(10, Math.ceil(CONNECT
 const GRACE_SECONDS = 5;
 /** A user holds at most this many connections (the gateway's WS_MAX_CONNECTIONS_PER_USER default is 10). */
 const CONNECTIONS_PER_USER = Number(__ENV.CONNECTIONS_PER_USER || 5);
+/**
+ * Writers per organization, taking turns: each stays well under the per-user limit on collaboration
+ * writes (50 a minute), so a write is never refused for it.
+ */
+const WRITERS_PER_ORGANIZATION = Math.max(1, Math.ceil((WRITES_PER_SECOND * 60) / ORGANIZATIONS / 30));
 const WS_URL = `${BASE_URL.replace(/^http/, 'ws')}/graphql`;
 /** Users of the seed (SEED), searched for organizations with enough members. */
 const SEEDED_USERS = { small: 150, medium: 4000, large: 20000 }[__ENV.SEED] || 20000;
@@ -31,6 +36,7 @@ const deliveryLatency = new Trend('delivery_latency', true);
 const delivered = new Counter('events_delivered');
 const published = new Counter('events_published');
 const crossTenant = new Counter('cross_tenant_events');
+const duplicates = new Counter('duplicate_events');
 const connected = new Counter('connections_acknowledged');
 const refused = new Counter('connections_refused');
 const subscriptionErrors = new Counter('subscription_errors');
@@ -60,6 +66,7 @@ export const options = {
   },
   thresholds: {
     cross_tenant_events: ['count==0'],
+    duplicate_events: ['count==0'],
     connections_refused: ['count==0'],
     subscription_errors: ['count==0'],
     write_errors: ['rate==0'],
@@ -91,7 +98,7 @@ function discover(numbers) {
 
 /**
  * ORGANIZATIONS organizations, each with CONNECTIONS / ORGANIZATIONS subscriber slots filled by its members
- * (CONNECTIONS_PER_USER each at most) and one writer who may comment on one of its studies.
+ * (CONNECTIONS_PER_USER each at most) and WRITERS_PER_ORGANIZATION members who may comment on one of its studies.
  */
 export function setup() {
   if (CONNECTIONS % ORGANIZATIONS !== 0) fail('CONNECTIONS must be a multiple of ORGANIZATIONS (every organization gets as many subscribers)');
@@ -99,25 +106,28 @@ export function setup() {
   const membersNeeded = Math.ceil(perOrganization / CONNECTIONS_PER_USER);
   const organizations = new Map();
   const assigned = new Set();
+  const writing = new Set();
   for (let first = 1; first <= SEEDED_USERS; first += 500) {
     for (const user of discover(Array.from({ length: Math.min(500, SEEDED_USERS - first + 1) }, (_, i) => first + i))) {
       for (const organization of user.organizations) {
         let entry = organizations.get(organization.id);
-        if (!entry) organizations.set(organization.id, (entry = { id: organization.id, members: [], writer: null }));
+        if (!entry) organizations.set(organization.id, (entry = { id: organization.id, members: [], writers: [] }));
         // A user subscribes for one organization only: its connections stay within its limit.
         if (entry.members.length < membersNeeded && !assigned.has(user.token)) {
           entry.members.push(user.token);
           assigned.add(user.token);
         }
-        if (!entry.writer && organization.viewerRole !== 'VIEWER' && organization.studies.edges.length > 0) {
-          entry.writer = { token: user.token, studyId: organization.studies.edges[0].node.id };
+        // A writer writes for one organization only: its turns stay within the per-user write limit.
+        if (entry.writers.length < WRITERS_PER_ORGANIZATION && !writing.has(user.token) && organization.viewerRole !== 'VIEWER' && organization.studies.edges.length > 0) {
+          entry.writers.push({ token: user.token, studyId: organization.studies.edges[0].node.id });
+          writing.add(user.token);
         }
       }
     }
-    const ready = [...organizations.values()].filter((o) => o.writer && o.members.length >= membersNeeded);
+    const ready = [...organizations.values()].filter((o) => o.writers.length === WRITERS_PER_ORGANIZATION && o.members.length >= membersNeeded);
     if (ready.length >= ORGANIZATIONS) return { organizations: ready.slice(0, ORGANIZATIONS), perOrganization };
   }
-  fail(`the seed has fewer than ${ORGANIZATIONS} organizations with ${membersNeeded} members and a writer: lower CONNECTIONS or ORGANIZATIONS`);
+  fail(`the seed has fewer than ${ORGANIZATIONS} organizations with ${membersNeeded} members and ${WRITERS_PER_ORGANIZATION} writers: lower CONNECTIONS or ORGANIZATIONS`);
 }
 
 const SUBSCRIPTION = 'subscription($organizationId: ID!) { organizationActivity(organizationId: $organizationId, types: [COMMENT_ADDED]) { cursor node { id type study { id organization { id } } } } }';
@@ -126,6 +136,7 @@ export function subscriber({ organizations }) {
   const slot = __VU - 1;
   const organization = organizations[slot % organizations.length];
   const member = organization.members[Math.floor(slot / organizations.length) % organization.members.length];
+  const seen = new Set();
   const ws = new WebSocket(WS_URL, 'graphql-transport-ws');
   ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${member}` } }));
   ws.onmessage = (event) => {
@@ -141,6 +152,9 @@ export function subscriber({ organizations }) {
         return;
       }
       delivered.add(1);
+      const entryId = payload.data.organizationActivity.node.id;
+      if (seen.has(entryId)) duplicates.add(1);
+      seen.add(entryId);
       const belongs = payload.data.organizationActivity.node.study.organization.id === organization.id;
       if (!check(belongs, { 'event is of the subscriber’s organization': (b) => b })) crossTenant.add(1);
       if (payload.extensions && typeof payload.extensions.publishedAt === 'number') deliveryLatency.add(received - payload.extensions.publishedAt);
@@ -163,14 +177,17 @@ export function subscriber({ organizations }) {
 const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }';
 
 export function writer({ organizations }) {
-  // Round-robin over the organizations, across all the writer's VUs.
-  const organization = organizations[exec.scenario.iterationInTest % organizations.length];
-  const response = http.post(`${BASE_URL}/graphql`, JSON.stringify({ query: ADD_COMMENT, variables: { input: { studyId: organization.writer.studyId, body: `k6 ${Date.now()}` } } }), {
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${organization.writer.token}` },
+  // Round-robin over the organizations, across all the writer's VUs, and over each organization's writers.
+  const turn = exec.scenario.iterationInTest;
+  const organization = organizations[turn % organizations.length];
+  const writer = organization.writers[Math.floor(turn / organizations.length) % organization.writers.length];
+  const response = http.post(`${BASE_URL}/graphql`, JSON.stringify({ query: ADD_COMMENT, variables: { input: { studyId: writer.studyId, body: `k6 ${Date.now()}` } } }), {
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.token}` },
     tags: { operation: 'AddComment' },
   });
   const ok = response.status === 200 && !response.json().errors;
   writeErrors.add(!ok);
+  if (!ok) console.warn(`write refused: ${response.status} ${response.body.slice(0, 200)}`);
   if (ok) published.add(1);
 }
 
@@ -202,6 +219,7 @@ export function handleSummary(data) {
     `| deliveries expected / made | ${expected} / ${count('events_delivered')} (${deliveriesPerSecond.toFixed(0)}/s) |`,
     `| events lost | ${lost} |`,
     `| cross-tenant events | ${count('cross_tenant_events')} |`,
+    `| events delivered twice to one subscriber | ${count('duplicate_events')} |`,
     '',
     '| target | conditions | measured | met |',
     '| --- | --- | --- | --- |',

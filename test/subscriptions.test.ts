@@ -7,6 +7,7 @@ import { closeRedisClient, createRedisClient } from '../src/redis';
 import { openStream } from '../src/realtime/event-stream';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+import { WebSocket } from 'ws';
 import { WsClient } from './support/ws-client';
 
 const ANALYST = 'analyst@example.com';
@@ -288,6 +289,51 @@ describe('subscription shutdown', () => {
   });
 });
 
+describe('organizationAnalyticsChanged', () => {
+  it('coalesces a burst of writes into one signal at once and one at the interval’s end', async () => {
+    const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, analyticsSignalSeconds: 1 } } });
+    try {
+      const token = await gateway.tokenFor(ANALYST);
+      const client = await WsClient.connect(gateway.url, token);
+      client.subscribe('a', 'subscription($id: ID!) { organizationAnalyticsChanged(organizationId: $id) { organizationId changedAt events } }', { id: ACME });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (let i = 0; i < 4; i++) await comment(gateway, token, ACME_STUDY, `burst ${i}`);
+      const signals = await client.nexts('a', 2, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(client.of('a').length, 2, 'two signals for the burst');
+      assert.deepEqual(signals.map((s) => s.data.organizationAnalyticsChanged.organizationId), [ACME, ACME]);
+      assert.equal(signals[0].data.organizationAnalyticsChanged.events + signals[1].data.organizationAnalyticsChanged.events, 4);
+      const [first, second] = signals.map((s) => Date.parse(s.data.organizationAnalyticsChanged.changedAt));
+      assert.ok(second! - first! >= 950, `signals ${second! - first!} ms apart`);
+      client.close();
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('heartbeats', () => {
+  it('drop a peer that stops answering pings', async () => {
+    const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, keepAliveMs: 200 } } });
+    try {
+      const token = await gateway.tokenFor(ANALYST);
+      const silent = new WebSocket(`${gateway.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { autoPong: false });
+      await new Promise((resolve, reject) => silent.once('open', resolve).once('error', reject));
+      silent.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      const started = Date.now();
+      const code = await new Promise<number>((resolve) => silent.once('close', (closeCode) => resolve(closeCode)));
+      assert.equal(code, 1006, 'terminated, not closed by a handshake');
+      assert.ok(Date.now() - started < 5000);
+      const answering = await WsClient.connect(gateway.url, token);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(answering.closed, undefined, 'a peer that answers stays');
+      answering.close();
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('a slow consumer', () => {
   it('keeps at most its buffer of live events, dropping (and counting) the oldest', async () => {
     let push!: (item: number) => void;
@@ -334,9 +380,11 @@ describe('a slow consumer', () => {
 });
 
 describe('subscriptions across processes', { skip: loadConfig().databaseUrl && loadConfig().redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
-  it('fans an entry written through one process out to a subscriber of another, through Redis', async () => {
-    const writer = await startTestGateway();
-    const reader = await startTestGateway({ shareDatabaseWith: writer });
+  it('fans an entry written through one process out to a subscriber of another, through Redis, and counts a user’s connections across both', async () => {
+    await forgetConnectionLeases();
+    const realtime = { ...loadConfig().realtime, maxConnectionsPerUser: 2 };
+    const writer = await startTestGateway({ config: { realtime } });
+    const reader = await startTestGateway({ shareDatabaseWith: writer, config: { realtime } });
     try {
       const token = await writer.tokenFor(ANALYST);
       const client = await WsClient.connect(reader.url, token);
@@ -345,7 +393,13 @@ describe('subscriptions across processes', { skip: loadConfig().databaseUrl && l
       const commentId = await comment(writer, token, ACME_STUDY, 'from the other process');
       const [event] = await client.nexts('s', 1);
       assert.equal(event.data.studyActivity.node.details.commentId, commentId);
+
+      // One connection on each process: the user's limit of 2 is reached for both.
+      const second = await WsClient.connect(writer.url, token);
+      const third = await WsClient.open(reader.url, { authorization: `Bearer ${token}` });
+      assert.equal(await third.closeCode(), 4429);
       client.close();
+      second.close();
     } finally {
       await reader.close();
       await writer.close();

@@ -25,6 +25,7 @@ export const CLOSE_UNAUTHENTICATED = 4401;
 export const CLOSE_TOKEN_EXPIRED = 4403;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -73,7 +74,7 @@ function coded(message: string, code: string, extensions: Record<string, unknown
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const { schema, services, sources, metrics, budgets } = options;
-  const { config } = services;
+  const { config, logger } = services;
   const sockets = new Set<WebSocket>();
   /** Leases of open connections: released at shutdown before the store goes away, not left to lapse. */
   const leases = new Set<ConnectionLease>();
@@ -113,8 +114,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const exp = decodeJwt(token).exp;
         if (typeof exp === 'number') expiresAtMs = (exp + config.jwt.clockToleranceSeconds) * 1000;
       } catch (error) {
-        const reason = error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE ? 'Token could not be checked; retry' : 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init';
-        socket.close(CLOSE_UNAUTHENTICATED, reason);
+        // The identity provider's key set unreachable is no verdict on the token: try again later (1013).
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE) socket.close(CLOSE_TRY_AGAIN_LATER, 'Token could not be checked; retry');
+        else socket.close(CLOSE_UNAUTHENTICATED, 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init');
         return false;
       }
       const lease = await options.connections.open(userId, id);
@@ -272,6 +274,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         metrics.wsConnections.dec();
       });
       handle.call(this, socket, request);
+      // ws closes a socket itself on a protocol error (an oversized message: 1009) and then emits it;
+      // graphql-ws would print each to stderr, which any client could flood: it is a debug line here.
+      socket.removeAllListeners('error');
+      socket.on('error', (error) => logger.debug({ err: error }, 'websocket protocol error'));
     },
     /**
      * Shutdown: every socket is closed with 1001 once what was queued for it is sent, so clients reconnect
