@@ -334,6 +334,43 @@ describe('heartbeats', () => {
   });
 });
 
+describe('a slow consumer over a real WebSocket', { skip: loadConfig().databaseUrl && loadConfig().redisUrl ? false : 'needs DATABASE_URL and REDIS_URL (events are published straight into Redis)' }, () => {
+  it('gets at most its buffer of waiting events; the rest are dropped and counted, not queued', async () => {
+    const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, sendBufferEvents: 5 } } });
+    const redis = await createRedisClient(gateway.config.redisUrl!, createLogger(gateway.config));
+    try {
+      const token = await gateway.tokenFor(ANALYST);
+      const client = await WsClient.connect(gateway.url, token);
+      client.subscribe('s', 'subscription($id: ID!) { organizationActivity(organizationId: $id) { cursor node { id type } } }', { id: ACME });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The client stops reading: its socket's buffers fill and the server's sends stall.
+      (client.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+      const entry = await gateway.db.selectFrom('collaboration_activity').select(['id', 'study_id', 'activity_type', 'created_at']).where('organization_id', '=', ACME).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const message = JSON.stringify({ id: entry.id, organizationId: ACME, studyId: entry.study_id, type: entry.activity_type, createdAt: entry.created_at.toISOString(), publishedAt: Date.now() });
+      const published = 20_000;
+      for (let sent = 0; sent < published; sent += 1000) {
+        await Promise.all(Array.from({ length: 1000 }, () => redis.publish(`studygraph:rt:org:${ACME}`, message)));
+      }
+      const dropped = async () => Number(/^studygraph_subscription_events_dropped_total\{field="organizationActivity"\} (\d+)$/m.exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+      const deadline = Date.now() + 15_000;
+      while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok((await dropped()) > 0, 'events beyond the buffer are dropped');
+
+      (client.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const received = client.of('s').length;
+      const droppedCount = await dropped();
+      // Every event is either delivered or counted as dropped; only the buffer and what was already in the socket arrive.
+      assert.equal(received + droppedCount, published, `received ${received}, dropped ${droppedCount}`);
+      assert.ok(received < 200, `received ${received} of ${published}`);
+      client.close();
+    } finally {
+      await closeRedisClient(redis);
+      await gateway.close();
+    }
+  });
+});
+
 describe('a slow consumer', () => {
   it('keeps at most its buffer of live events, dropping (and counting) the oldest', async () => {
     let push!: (item: number) => void;
