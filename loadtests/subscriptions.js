@@ -10,9 +10,8 @@ import exec from 'k6/execution';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { WebSocket } from 'k6/websockets';
 import { BASE_URL } from './lib/graphql.js';
-import { JWT_SECRET } from './lib/mix.js';
+import { askSeededUsers } from './lib/mix.js';
 import { markdownReport, SUMMARY_TREND_STATS } from './lib/summary.js';
-import { mintToken, seededUserId } from './lib/tokens.js';
 
 const CONNECTIONS = Number(__ENV.CONNECTIONS || 1000);
 const ORGANIZATIONS = Number(__ENV.ORGANIZATIONS || 10);
@@ -77,23 +76,7 @@ export const options = {
 const DISCOVERY = '{ organizations(first: 20) { edges { node { id viewerRole studies(first: 5) { edges { node { id } } } } } } }';
 
 function discover(numbers) {
-  const found = [];
-  for (let first = 0; first < numbers.length; first += 50) {
-    const tokens = numbers.slice(first, first + 50).map((n) => mintToken(seededUserId(n), JWT_SECRET));
-    const responses = http.batch(
-      tokens.map((token) => ({
-        method: 'POST',
-        url: `${BASE_URL}/graphql`,
-        body: JSON.stringify({ query: DISCOVERY }),
-        params: { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, tags: { operation: 'setup' } },
-      })),
-    );
-    responses.forEach((response, index) => {
-      const body = response.status === 200 ? response.json() : {};
-      if (body.data) found.push({ token: tokens[index], organizations: body.data.organizations.edges.map((e) => e.node) });
-    });
-  }
-  return found;
+  return askSeededUsers(numbers, DISCOVERY).map(({ token, data }) => ({ token, organizations: data.organizations.edges.map((e) => e.node) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 
 /** Every table a mutation may touch, counted: a failed mutation must leave all of them as they were. */
@@ -19,20 +19,6 @@ async function snapshot(gateway: TestGateway): Promise<Record<string, number>> {
 
 async function latestActivity(gateway: TestGateway) {
   return gateway.db.selectFrom('collaboration_activity').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-}
-
-/** A member of an organization with the given role, from the seed. */
-async function memberWithRole(gateway: TestGateway, organizationId: string, role: string, except: string[] = []) {
-  const row = await gateway.db
-    .selectFrom('organization_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email'])
-    .where('m.organization_id', '=', organizationId)
-    .where('m.role', '=', role as any)
-    .where('u.email', 'not in', ['analyst@example.com', ...except])
-    .orderBy('u.email')
-    .executeTakeFirstOrThrow();
-  return { ...row, token: await gateway.tokenFor(row.email) };
 }
 
 const CREATE = 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id title description status collaborators { role user { email } } organization { id } } }';

@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { closeRedisClient, createRedisClient } from '../src/redis';
 import { openStream } from '../src/realtime/event-stream';
-import { startTestGateway, type TestGateway } from './support/gateway';
+import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 import { WebSocket } from 'ws';
 import { WsClient } from './support/ws-client';
@@ -26,20 +26,6 @@ async function forgetConnectionLeases(): Promise<void> {
 const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }';
 const STUDY_ACTIVITY = 'subscription($studyId: ID!, $after: String) { studyActivity(studyId: $studyId, after: $after) { cursor node { id type details study { id } actor { email } } } }';
 const ORGANIZATION_ACTIVITY = 'subscription($organizationId: ID!, $types: [ActivityType!]) { organizationActivity(organizationId: $organizationId, types: $types) { cursor node { id type study { id organization { id } } } } }';
-
-/** A member of the organization (by role), from the seed, who is not the analyst. */
-async function memberOf(gateway: TestGateway, organizationId: string, role: string): Promise<{ id: string; email: string; token: string }> {
-  const row = await gateway.db
-    .selectFrom('organization_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email'])
-    .where('m.organization_id', '=', organizationId)
-    .where('m.role', '=', role as any)
-    .where('u.email', '<>', ANALYST)
-    .orderBy('u.email')
-    .executeTakeFirstOrThrow();
-  return { ...row, token: await gateway.tokenFor(row.email) };
-}
 
 async function comment(gateway: TestGateway, token: string, studyId: string, body: string): Promise<string> {
   const response = await gateway.graphql(ADD_COMMENT, { token, variables: { input: { studyId, body } } });
@@ -122,7 +108,7 @@ describe('subscriptions over WebSocket', () => {
   });
 
   it('never delivers one tenant’s events to another while both publish side by side', async () => {
-    const umbrellaAdmin = await memberOf(gateway, UMBRELLA, 'admin');
+    const umbrellaAdmin = await memberWithRole(gateway, UMBRELLA, 'admin');
     const analyst = await open(analystToken);
     const umbrella = await open(umbrellaAdmin.token);
     analyst.subscribe('a', ORGANIZATION_ACTIVITY, { organizationId: ACME });
@@ -140,8 +126,8 @@ describe('subscriptions over WebSocket', () => {
   });
 
   it('re-checks membership on every delivery: a member removed meanwhile stops receiving (the feed ends NOT_FOUND)', async () => {
-    const admin = await memberOf(gateway, GLOBEX, 'admin');
-    const leaving = await memberOf(gateway, GLOBEX, 'viewer');
+    const admin = await memberWithRole(gateway, GLOBEX, 'admin');
+    const leaving = await memberWithRole(gateway, GLOBEX, 'viewer');
     const client = await open(leaving.token);
     client.subscribe('g', ORGANIZATION_ACTIVITY, { organizationId: GLOBEX });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -164,7 +150,7 @@ describe('subscriptions over WebSocket', () => {
     client.subscribe('t', ORGANIZATION_ACTIVITY, { organizationId: ACME, types: ['APPROVAL_REQUESTED'] });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await comment(gateway, analystToken, ACME_STUDY, 'not an approval');
-    const reviewer = await memberOf(gateway, ACME, 'member');
+    const reviewer = await memberWithRole(gateway, ACME, 'member');
     const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', { token: analystToken, variables: { input: { studyId: ACME_STUDY, reviewerId: reviewer.id } } });
     assert.equal(requested.body.errors, undefined, JSON.stringify(requested.body.errors));
     const [event] = await client.nexts('t', 1);
@@ -174,8 +160,8 @@ describe('subscriptions over WebSocket', () => {
   });
 
   it('tells a reviewer of the approvals requested of them, and nobody else', async () => {
-    const requester = await memberOf(gateway, INITECH, 'admin');
-    const reviewer = await memberOf(gateway, INITECH, 'member');
+    const requester = await memberWithRole(gateway, INITECH, 'admin');
+    const reviewer = await memberWithRole(gateway, INITECH, 'member');
     const reviewerClient = await open(reviewer.token);
     const analystClient = await open(analystToken);
     const QUERY = 'subscription { approvalRequests { id status reviewer { id } } }';
@@ -250,7 +236,7 @@ describe('subscriptions over WebSocket', () => {
   });
 
   it('limits the connections one user holds (4429 beyond) and frees a slot when one closes', async () => {
-    const reviewer = await memberOf(gateway, GLOBEX, 'member');
+    const reviewer = await memberWithRole(gateway, GLOBEX, 'member');
     const held = [];
     for (let i = 0; i < 4; i++) held.push(await WsClient.connect(gateway.url, reviewer.token));
     const refused = await WsClient.open(gateway.url, { authorization: `Bearer ${reviewer.token}` });

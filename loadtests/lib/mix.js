@@ -24,32 +24,37 @@ const operationDuration = new Trend('operation_duration', true);
 const DISCOVERY = '{ organizations(first: 5) { edges { node { id studies(first: 10) { edges { node { id } } } } } } }';
 
 /**
- * Mints tokens for the seeded users numbered `numbers` and asks each for its organizations and some of
- * their studies; users without an organization are left out. Requests go 50 at a time.
+ * Mints tokens for the seeded users numbered `numbers` and asks each `query`; returns the users whose answer
+ * has data, with their token. Requests go 50 at a time.
  */
-function discover(numbers) {
-  const users = [];
+export function askSeededUsers(numbers, query) {
+  const answers = [];
   for (let first = 0; first < numbers.length; first += 50) {
     const tokens = numbers.slice(first, first + 50).map((n) => mintToken(seededUserId(n), JWT_SECRET));
     const responses = http.batch(
       tokens.map((token) => ({
         method: 'POST',
         url: `${BASE_URL}/graphql`,
-        body: JSON.stringify({ query: DISCOVERY }),
+        body: JSON.stringify({ query }),
         params: { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, tags: { operation: 'setup' } },
       })),
     );
     responses.forEach((response, index) => {
       const body = response.status === 200 ? response.json() : {};
-      if (!body.data) return;
-      const organizations = body.data.organizations.edges.map((edge) => ({
-        id: edge.node.id,
-        studies: edge.node.studies.edges.map((study) => study.node.id),
-      }));
-      if (organizations.length > 0) users.push({ token: tokens[index], organizations });
+      if (body.data) answers.push({ token: tokens[index], data: body.data });
     });
   }
-  return users;
+  return answers;
+}
+
+/** The seeded users numbered `numbers` with their organizations and some of their studies; users without an organization are left out. */
+function discover(numbers) {
+  return askSeededUsers(numbers, DISCOVERY)
+    .map(({ token, data }) => ({
+      token,
+      organizations: data.organizations.edges.map((edge) => ({ id: edge.node.id, studies: edge.node.studies.edges.map((study) => study.node.id) })),
+    }))
+    .filter((user) => user.organizations.length > 0);
 }
 
 /** Seeded users 1..count that belong to an organization (run in `setup()`). */

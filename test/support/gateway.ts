@@ -114,6 +114,20 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   }
 }
 
+/** A member of an organization with the given role, from the seed, other than the analyst (and `except`), with a token. */
+export async function memberWithRole(gateway: TestGateway, organizationId: string, role: string, except: string[] = []): Promise<{ id: string; email: string; token: string }> {
+  const row = await gateway.db
+    .selectFrom('organization_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.role', '=', role as any)
+    .where('u.email', 'not in', ['analyst@example.com', ...except])
+    .orderBy('u.email')
+    .executeTakeFirstOrThrow();
+  return { ...row, token: await gateway.tokenFor(row.email) };
+}
+
 /** The single error of a response, failing loudly when there is none or several. */
 export function onlyError(response: GraphQLResponse): { message: string; extensions?: Record<string, any> } {
   const errors = response.body.errors ?? [];
