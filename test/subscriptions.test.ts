@@ -94,6 +94,20 @@ describe('subscriptions over WebSocket', () => {
     assert.equal(typeof event.extensions.publishedAt, 'number');
   });
 
+  it('reads an event’s rows once per process, whatever the number of its subscribers there', async () => {
+    const subscribers = await Promise.all([open(analystToken), open(analystToken), open(analystToken)]);
+    for (const client of subscribers) client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const batches = async (loader: string) =>
+      Number(new RegExp(`^studygraph_dataloader_batch_size_count\\{loader="${loader}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+    const before = { activity: await batches('activityById'), study: await batches('studyById') };
+    const commentId = await comment(gateway, analystToken, ACME_STUDY, 'three readers');
+    const events = await Promise.all(subscribers.map((client) => client.nexts('s', 1)));
+    for (const [event] of events) assert.equal(event.data.studyActivity.node.details.commentId, commentId);
+    assert.equal((await batches('activityById')) - before.activity, 1, 'one read of the entry');
+    assert.equal((await batches('studyById')) - before.study, 2, 'one read of its study for the mutation, one for its event');
+  });
+
   it('refuses another tenant’s study or organization with NOT_FOUND, like a query', async () => {
     const client = await open(analystToken);
     client.subscribe('study', STUDY_ACTIVITY, { studyId: UMBRELLA_STUDY });

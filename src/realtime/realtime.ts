@@ -1,4 +1,6 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
+import type { ActivityRow, StudyRow, UserRow } from '../db/types';
 import type { GatewayContext } from '../context';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -34,6 +36,17 @@ export interface ActivityStreamRequest {
   onAccessLost: { end: () => Error } | 'skip';
 }
 
+/** What every subscriber's answer to one event starts from: read once per process, then primed into each one's fresh loaders. */
+interface EventRows {
+  activity: ActivityRow | null;
+  study: StudyRow | null;
+  actor: UserRow | null;
+}
+
+/** Events whose rows are kept for the subscribers still being served: a burst's worth, for seconds. */
+const EVENT_ROWS_KEPT = 1000;
+const EVENT_ROWS_TTL_MS = 10_000;
+
 /**
  * Subscriptions' live side, built once per process: committed activity goes out on the bus, each
  * subscription hears its channel, and every event is checked against the subscriber's current rights
@@ -41,6 +54,12 @@ export interface ActivityStreamRequest {
  */
 export class Realtime {
   private readonly signals: AnalyticsSignals;
+  /**
+   * An event's rows (the entry, its study, its actor) by entry id, read through the first subscriber's fresh
+   * loaders: a hundred subscribers of one organization cost one read of them, not a hundred. Rows are the
+   * same for every reader; what each subscriber may see is decided before, by its own membership check.
+   */
+  private readonly eventRows = new LRUCache<string, Promise<EventRows>>({ max: EVENT_ROWS_KEPT, ttl: EVENT_ROWS_TTL_MS });
 
   constructor(
     private readonly bus: EventBus,
@@ -73,10 +92,34 @@ export class Realtime {
           if (request.onAccessLost === 'skip') return false;
           throw request.onAccessLost.end();
         }
+        await this.primeEventRows(ctx, event);
         ctx.publishedAt = event.publishedAt;
         return true;
       },
     });
+  }
+
+  /** Primes this subscriber's fresh loaders with the event's rows, reading them if no subscriber has yet. */
+  private async primeEventRows(ctx: LiveContext, event: ActivityEvent): Promise<void> {
+    let rows = this.eventRows.get(event.id);
+    if (!rows) {
+      const { loaders } = ctx;
+      rows = (async () => {
+        const activity = await loaders.activityById.load(event.id);
+        const [study, actor] = await Promise.all([
+          activity?.study_id ? loaders.studyById.load(activity.study_id) : null,
+          activity?.user_id ? loaders.userById.load(activity.user_id) : null,
+        ]);
+        return { activity, study, actor };
+      })();
+      this.eventRows.set(event.id, rows);
+      // A failed read is not kept: the next subscriber reads again.
+      rows.catch(() => this.eventRows.get(event.id) === rows && this.eventRows.delete(event.id));
+    }
+    const { activity, study, actor } = await rows;
+    if (activity) ctx.loaders.activityById.prime(event.id, activity);
+    if (study) ctx.loaders.studyById.prime(study.id, study);
+    if (actor) ctx.loaders.userById.prime(actor.id, actor);
   }
 
   analyticsChanged(ctx: LiveContext, organizationId: string, accessLost: () => Error): Promise<AsyncIterableIterator<AnalyticsSignal>> {
