@@ -1,5 +1,6 @@
 import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { ActivityEdge } from '../schema/activity.type';
+import { Cost } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { OrganizationAnalyticsSignal } from '../schema/analytics.type';
 import { MAX_ACTIVITY_TYPES, MAX_CURSOR_LENGTH, OrganizationActivityArgs, OrganizationAnalyticsChangedArgs, StudyActivityArgs } from '../schema/subscription.args';
@@ -52,8 +53,15 @@ async function entryOf(ctx: GatewayContext, event: ActivityEvent): Promise<Activ
   return row;
 }
 
+/**
+ * What starting a subscription costs beyond its selection: it holds a connection's slot, a listener and a
+ * fresh read for every event it receives, like a mutation's weight.
+ */
+const SUBSCRIPTION_COST = 10;
+
 @Resolver()
 export class SubscriptionResolver {
+  @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
     description: 'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
     subscribe: async ({ args, context }) => {
@@ -74,6 +82,7 @@ export class SubscriptionResolver {
     return activityEdge(await entryOf(ctx, event));
   }
 
+  @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
     description: "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
     subscribe: async ({ args, context }) => {
@@ -97,6 +106,7 @@ export class SubscriptionResolver {
     return activityEdge(await entryOf(ctx, event));
   }
 
+  @Cost(SUBSCRIPTION_COST)
   @Subscription(() => Approval, {
     description: 'Approvals requested of the viewer as reviewer, in any of their organizations, as they are requested.',
     subscribe: async ({ context }) => {
@@ -119,6 +129,7 @@ export class SubscriptionResolver {
     return toApproval(row);
   }
 
+  @Cost(SUBSCRIPTION_COST)
   @Subscription(() => OrganizationAnalyticsSignal, {
     description: "Tells a dashboard that an organization's analytics are worth refetching; coalesced to at most one signal per organization every few seconds (ANALYTICS_SIGNAL_SECONDS).",
     subscribe: async ({ args, context }) => {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { createTokenVerifier, signAccessToken } from './auth';
@@ -12,7 +13,7 @@ import { OrganizationGenerations } from './cache/generations';
 import { ViewerCache } from './viewer-cache';
 import { createErrorFormatter } from './error-format';
 import { ConnectionRegistry } from './realtime/connection-registry';
-import { InProcessEventBus, RedisEventBus } from './realtime/event-bus';
+import { ClusterEventBus, InProcessEventBus, RedisEventBus } from './realtime/event-bus';
 import { Realtime } from './realtime/realtime';
 import { createSubscriptionServer } from './realtime/websocket';
 import { createCacheStore } from './cache/store';
@@ -83,7 +84,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     };
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
     const viewers = new ViewerCache(database.db, generations);
-    const bus = redis ? new RedisEventBus(redis, logger, () => metrics.realtimeFaults.inc({ kind: 'malformed' })) : new InProcessEventBus(logger);
+    const bus = redis
+      ? new RedisEventBus(redis, logger, () => metrics.realtimeFaults.inc({ kind: 'malformed' }))
+      : cluster.isWorker
+        ? new ClusterEventBus(logger)
+        : new InProcessEventBus(logger);
     const realtime = new Realtime(bus, config.realtime, metrics, logger);
     const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
     const repositories = createRepositories(database.db, realtime.committed);

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { prepareDatabase } from './app';
 import { serveClusterMetrics } from './cluster-metrics';
+import { relayClusterEvents } from './realtime/event-bus';
 import type { Config } from './config';
 import { openDatabase } from './db/database';
 import type { Logger } from './logger';
@@ -79,6 +80,8 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   serveClusterMetrics();
+  // Without Redis the workers' subscription events go through here (with Redis, through Redis).
+  if (!config.redisUrl) relayClusterEvents();
   for (let i = 0; i < config.workers; i += 1) fork();
   logger.info({ workers: config.workers, port: config.port }, 'primary started its workers');
 }

@@ -24,6 +24,7 @@ import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from './db/recent-writers';
 import { requestMetricsPlugin } from './request-metrics-plugin';
+import { subscriptionsOverWebSocketOnlyPlugin } from './realtime/websocket';
 import { staticCacheControlPlugin } from './cache/static-cache-control';
 
 export interface GatewayOptions {
@@ -82,6 +83,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       staticCacheControlPlugin(),
       requestMetricsPlugin({ metrics: options.metrics }),
       noNulInVariablesPlugin(),
+      subscriptionsOverWebSocketOnlyPlugin(),
       ...(options.recentWriters ? [readYourWritesPlugin({ recentWriters: options.recentWriters })] : []),
       costLimitPlugin({
         budgets: options.budgets,

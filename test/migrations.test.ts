@@ -43,7 +43,7 @@ describe('migrations and seed', () => {
   });
 
   it('migrate up creates every table of the contract, down removes them, up again works', async () => {
-    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring', '2026-11-22T1000_fuzzy_word_matching'];
+    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring', '2026-11-22T1000_fuzzy_word_matching', '2026-11-22T1400_activity_resume_indexes'];
     assert.deepEqual(await migrateToLatest(database.db), migrations.map((name) => `applied ${name}`));
     const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
     assert.deepEqual(await tables(database), expected);

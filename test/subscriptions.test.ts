@@ -249,6 +249,27 @@ describe('subscriptions over WebSocket', () => {
     assert.equal(busy.of('3', 'error').length, 0);
   });
 
+  it('refuses an operation id reused while its first setup runs, so no stream runs unseen', async () => {
+    const client = await open(analystToken);
+    client.subscribe('a', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    client.send({ id: 'a', type: 'complete' });
+    client.subscribe('a', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+    await client.until('the reuse refused', () => client.of('a', 'error').length > 0);
+    assert.equal(client.of('a', 'error')[0]!.payload[0].extensions.code, 'BAD_REQUEST');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await comment(gateway, analystToken, ACME_STUDY, 'nobody listens');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(client.of('a').length, 0, 'neither setup left a stream running');
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.doesNotMatch(text, /studygraph_subscription_events_delivered_total\{field="unknown"\}/);
+  });
+
+  it('refuses a subscription sent over HTTP with 400 BAD_REQUEST', async () => {
+    const response = await gateway.graphql(STUDY_ACTIVITY, { token: analystToken, variables: { studyId: ACME_STUDY } });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.errors![0]!.extensions!.code, 'BAD_REQUEST');
+  });
+
   it('limits the connections one user holds (4429 beyond) and frees a slot when one closes', async () => {
     const reviewer = await memberWithRole(gateway, GLOBEX, 'member');
     const held = [];
@@ -307,6 +328,34 @@ describe('organizationAnalyticsChanged', () => {
       assert.ok(second! - first! >= 950, `signals ${second! - first!} ms apart`);
       client.close();
     } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('the activity log’s commit order', { skip: loadConfig().databaseUrl ? false : 'needs DATABASE_URL (a second connection holds a transaction open)' }, () => {
+  it('commits an organization’s entries in id order: a write waits for the one before it, so resuming by id skips nothing', async () => {
+    const gateway = await startTestGateway();
+    const pg = await import('pg');
+    const held = new pg.default.Client({ connectionString: gateway.config.databaseUrl });
+    await held.connect();
+    try {
+      const token = await gateway.tokenFor(ANALYST);
+      await held.query('BEGIN');
+      // An in-flight write of ACME: it holds the organization's log lock and has taken an id.
+      await held.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`studygraph:activity:${ACME}`]);
+      const inFlight = (await held.query(`INSERT INTO collaboration_activity (organization_id, study_id, activity_type) VALUES ($1, $2, 'study_updated') RETURNING id`, [ACME, ACME_STUDY])).rows[0].id as string;
+      let done = false;
+      const later = comment(gateway, token, ACME_STUDY, 'after the in-flight write').then((id) => ((done = true), id));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(done, false, 'the later write waits for the in-flight one to commit');
+      await held.query('COMMIT');
+      const commentId = await later;
+      const entry = await gateway.db.selectFrom('collaboration_activity').select('id').where('details', '@>', JSON.stringify({ commentId }) as any).executeTakeFirstOrThrow();
+      assert.ok(BigInt(entry.id) > BigInt(inFlight), `${entry.id} after ${inFlight}`);
+    } finally {
+      await held.query('ROLLBACK').catch(() => undefined);
+      await held.end();
       await gateway.close();
     }
   });

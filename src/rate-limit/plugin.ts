@@ -132,8 +132,8 @@ function throttleOf(principal: Principal, level: BucketLevel): ThrottleStatus {
 }
 
 /** Bucket keys of a principal: one hash slot (`{…}`), so one script may touch both on a Redis Cluster. */
-export const pointsKey = (principal: Principal) => `studygraph:{${principal.key}}:rl:points`;
-export const requestsKey = (principal: Principal) => `studygraph:{${principal.key}}:rl:requests`;
+export const pointsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:points`;
+export const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:requests`;
 
 /** Points an automatic persisted query registration adds to its request: it occupies the store for a day. */
 export function registrationCost(bytes: number): number {

@@ -17,7 +17,10 @@ export interface Principal {
 }
 
 export const TYPICAL_OPERATION_COST = 30;
-const REQUESTS: BucketPolicy = { capacity: 10, refillPerSecond: 10 };
+export const REQUESTS: BucketPolicy = { capacity: 10, refillPerSecond: 10 };
+
+/** A signed-in user's principal key (their budgets follow them across tiers). */
+export const userPrincipalKey = (userId: string) => `user:${userId}`;
 
 function perMinute(pointsPerMinute: number): BucketPolicy {
   return { capacity: pointsPerMinute, refillPerSecond: pointsPerMinute / 60 };
@@ -31,5 +34,5 @@ export function principalOf(ctx: GatewayContext): Principal {
   const enterprise = viewer.plans.has('enterprise');
   const multiplier = (admin ? 2 : 1) * (enterprise ? 3 : 1);
   const tier = enterprise ? (admin ? 'enterprise-admin' : 'enterprise-user') : admin ? 'admin' : 'user';
-  return { key: `user:${viewer.id}`, tier, points: perMinute(userPointsPerMinute * multiplier), requests: REQUESTS };
+  return { key: userPrincipalKey(viewer.id), tier, points: perMinute(userPointsPerMinute * multiplier), requests: REQUESTS };
 }

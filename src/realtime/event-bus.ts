@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { withDeadline } from '../deadline';
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis';
 import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
@@ -63,7 +65,52 @@ export class InProcessEventBus implements EventBus {
   async close(): Promise<void> {}
 }
 
+const CLUSTER_EVENT = 'studygraph:activity';
+
+interface ClusterEventMessage {
+  type: typeof CLUSTER_EVENT;
+  event: ActivityEvent;
+}
+
+const isClusterEvent = (message: unknown): message is ClusterEventMessage => (message as Partial<ClusterEventMessage> | null)?.type === CLUSTER_EVENT;
+
+/**
+ * WORKERS=N without Redis: the workers of one host share events through the cluster primary (IPC), so a
+ * subscriber hears writes made through any worker. Separate hosts need Redis.
+ */
+export class ClusterEventBus extends InProcessEventBus {
+  private readonly onMessage = (message: unknown) => {
+    if (isClusterEvent(message)) void super.publish(message.event);
+  };
+
+  constructor(logger: Logger) {
+    super(logger);
+    process.on('message', this.onMessage);
+  }
+
+  override async publish(event: ActivityEvent): Promise<void> {
+    await super.publish(event);
+    process.send?.({ type: CLUSTER_EVENT, event } satisfies ClusterEventMessage);
+  }
+
+  override async close(): Promise<void> {
+    process.off('message', this.onMessage);
+  }
+}
+
+/** In the primary of WORKERS=N without Redis: hands each worker's events to the other workers. */
+export function relayClusterEvents(): void {
+  cluster.on('message', (from, message: unknown) => {
+    if (!isClusterEvent(message)) return;
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (worker && worker !== from && worker.isConnected()) worker.send(message);
+    }
+  });
+}
+
 const CHANNEL_PREFIX = 'studygraph:rt:';
+/** A subscribe that takes longer fails the subscription (the store is down or overloaded). */
+const SUBSCRIBE_TIMEOUT_MS = 2000;
 
 /**
  * Redis pub/sub: events are published with the process's shared client; one subscriber connection per
@@ -76,7 +123,9 @@ export class RedisEventBus implements EventBus {
   private readonly subscriber: RedisClient;
   private readonly connected: Promise<unknown>;
   /** Channels being subscribed to or from, in order, so that a quick unsubscribe never overtakes its subscribe. */
-  private pending = new Map<string, Promise<unknown>>();
+  private readonly pending = new Map<string, Promise<unknown>>();
+  /** Each open channel's subscribe: its listeners hear events once it has resolved. */
+  private readonly ready = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly publisher: RedisClient,
@@ -94,21 +143,25 @@ export class RedisEventBus implements EventBus {
   }
 
   async listen(channel: string, listener: EventListener): Promise<() => void> {
-    const opening = this.listeners.add(channel, listener)
-      ? this.inOrder(channel, async () => {
-          await this.connected;
-          await this.subscriber.subscribe(CHANNEL_PREFIX + channel, (message) => this.onMessage(channel, message));
-        })
-      : this.pending.get(channel);
+    if (this.listeners.add(channel, listener)) {
+      this.ready.set(
+        channel,
+        this.inOrder(channel, async () => {
+          await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
+          await withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, (message) => this.onMessage(channel, message)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe');
+        }),
+      );
+    }
     try {
-      await opening;
+      await this.ready.get(channel);
     } catch (error) {
       // Every listener that waited on the failed subscribe leaves; the channel's next listener tries again.
-      this.listeners.remove(channel, listener);
+      if (this.listeners.remove(channel, listener)) this.ready.delete(channel);
       throw error;
     }
     return () => {
       if (this.listeners.remove(channel, listener)) {
+        this.ready.delete(channel);
         void this.inOrder(channel, () => this.subscriber.unsubscribe(CHANNEL_PREFIX + channel)).catch((error: unknown) => this.logger.debug({ err: error, channel }, 'redis unsubscribe failed'));
       }
     };

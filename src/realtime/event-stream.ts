@@ -25,9 +25,12 @@ export async function openStream<T>(options: StreamOptions<T>): Promise<AsyncIte
   const live: T[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
+  // While the replay is served, live items wait behind it: the bound grows by what is left to replay, so a
+  // client that keeps up loses nothing to a long replay, and memory stays bounded.
+  let replayed: T[] = [];
   const stopListening = await options.listen((item) => {
     if (ended) return;
-    if (live.length >= options.bufferSize) {
+    if (live.length >= options.bufferSize + replayed.length) {
       live.shift();
       options.onDropped();
     }
@@ -35,7 +38,6 @@ export async function openStream<T>(options: StreamOptions<T>): Promise<AsyncIte
     wake?.();
   });
 
-  let replayed: T[];
   try {
     replayed = options.replay ? await options.replay() : [];
   } catch (error) {
@@ -66,7 +68,10 @@ export async function openStream<T>(options: StreamOptions<T>): Promise<AsyncIte
         continue;
       }
       if (!fromReplay && keyOf && replayedKeys.has(keyOf(item))) continue;
-      if (await options.beforeDelivery(item)) return item;
+      const deliver = await options.beforeDelivery(item);
+      // Ended meanwhile (the client completed): nothing more goes out.
+      if (ended) return undefined;
+      if (deliver) return item;
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
@@ -14,8 +15,8 @@ import type { Metrics } from '../metrics';
 import { runInRequestScope, type RequestScope } from '../request-scope';
 import type { Budgets } from '../rate-limit/budget';
 import { OperationCost } from '../rate-limit/cost';
-import { pointsKey } from '../rate-limit/plugin';
-import { principalOf } from '../rate-limit/principal';
+import { pointsKey, requestsKey } from '../rate-limit/plugin';
+import { principalOf, REQUESTS, userPrincipalKey } from '../rate-limit/principal';
 import { noNulInLiterals } from '../text-input';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
 import type { LiveContext } from './realtime';
@@ -45,16 +46,20 @@ interface Extra extends Record<PropertyKey, unknown> {
 /** What one connection holds beyond graphql-ws's own context. */
 interface Connection {
   id: string;
+  userId: string;
   authorization: string;
   clientIp: string;
   /** Error formatting and statement counting run in it; every connection has a verified token. */
   scope: RequestScope;
   lease?: ConnectionLease;
   timers: NodeJS.Timeout[];
-  /** Root field of each operation, by operation id, from its subscribe message on. */
+  /**
+   * Root field of each of this connection's operations, by id, from its subscribe message until it ends:
+   * what the per-connection limit counts, and why an id cannot be reused while its setup runs.
+   */
   fields: Map<string, string>;
-  /** Operations whose stream is running (counted in the active-subscriptions gauge). */
-  running: Set<string>;
+  /** Streams running (counted in the active-subscriptions gauge), ended with the connection at the latest. */
+  streams: Map<string, AsyncIterator<unknown>>;
 }
 
 const VALIDATION_RULES = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals];
@@ -86,8 +91,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     return connection;
   };
   const inScope = <T>(connection: Connection | undefined, fn: () => T): T => (connection ? runInRequestScope(connection.scope, fn) : fn());
+  // graphql-ws wraps what a stream throws in a GraphQLError without a path, which the formatter would not
+  // unwrap: the original (a database outage, say) is what decides the code.
   const format = (connection: Connection | undefined, errors: readonly GraphQLError[]) =>
-    inScope(connection, () => errors.map((error) => options.formatError(error.toJSON(), error)));
+    inScope(connection, () => errors.map((error) => options.formatError(error.toJSON(), !error.path && error.originalError ? error.originalError : error)));
 
   /** A request context for one subscription (and, renewed, for each of its events). */
   const contextFor = (connection: Connection): Promise<GatewayContext> =>
@@ -119,25 +126,38 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         else socket.close(CLOSE_UNAUTHENTICATED, 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init');
         return false;
       }
+      if (socket.readyState !== socket.OPEN) return false;
       const lease = await options.connections.open(userId, id);
       if (!lease) {
         socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections: at most ${config.realtime.maxConnectionsPerUser} per user`);
         return false;
       }
+      // Closed while the lease was taken (by the client, or by a shutdown): onClose has run already.
+      if (socket.readyState !== socket.OPEN) {
+        await lease.release();
+        return false;
+      }
       const connection: Connection = {
         id,
+        userId,
         authorization: authorization as string,
         clientIp: request.ip,
         scope: { requestId: id, sqlStatements: 0, sqlInFlight: 0, authenticated: true, mayWrite: false, readsFromReplica: false },
         lease,
         timers: [],
         fields: new Map(),
-        running: new Set(),
+        streams: new Map(),
       };
       byContext.set(ctx, connection);
       leases.add(lease);
       if (expiresAtMs !== undefined) {
-        connection.timers.push(setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'), Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now()))));
+        const expire = () => {
+          const left = expiresAtMs - Date.now();
+          // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
+          if (left > MAX_TIMER_MS) connection.timers.push(setTimeout(expire, MAX_TIMER_MS));
+          else connection.timers.push(setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'), Math.max(0, left)));
+        };
+        expire();
       }
       connection.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
       return true;
@@ -145,78 +165,27 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 
     async onSubscribe(ctx, id, payload) {
       const connection = connectionOf(ctx);
-      if (Object.keys(ctx.subscriptions).length > config.realtime.maxSubscriptionsPerConnection) {
+      // graphql-ws forgets an id the client completes while its setup runs; a new subscribe with that id
+      // would then start a second stream beside the first, which nothing could stop.
+      if (connection.fields.has(id)) return [coded(`Operation id ${JSON.stringify(id.slice(0, 64))} is still in use on this connection.`, 'BAD_REQUEST')];
+      if (connection.fields.size >= config.realtime.maxSubscriptionsPerConnection) {
         return [coded(`At most ${config.realtime.maxSubscriptionsPerConnection} subscriptions may run on one connection.`, 'TOO_MANY_SUBSCRIPTIONS')];
       }
-      let document;
+      connection.fields.set(id, 'unknown');
+      let outcome: readonly GraphQLError[] | ExecutionArgs | undefined;
       try {
-        document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
-      } catch (error) {
-        return [coded(error instanceof Error ? error.message : String(error), 'GRAPHQL_PARSE_FAILED')];
+        outcome = await setUp(connection, id, payload);
+        return outcome;
+      } finally {
+        if (!outcome || Array.isArray(outcome)) connection.fields.delete(id);
       }
-      const invalid = validate(schema, document, VALIDATION_RULES);
-      if (invalid.length > 0) return invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED'));
-      const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')];
-      if (operation.operation !== 'subscription') {
-        return [coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')];
-      }
-      if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
-        return [coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)];
-      }
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 1 });
-      if (coerced.errors) return [coded(coerced.errors[0]!.message, ErrorCode.BAD_USER_INPUT)];
-
-      let contextValue: GatewayContext;
-      try {
-        contextValue = await contextFor(connection);
-      } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
-      }
-      const fragments: Record<string, FragmentDefinitionNode> = {};
-      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-      let cost: number;
-      try {
-        cost = new OperationCost({ schema, operation, fragments, variables: coerced.coerced }).estimate();
-      } catch (error) {
-        return [coded(error instanceof Error ? error.message : String(error), ErrorCode.BAD_USER_INPUT)];
-      }
-      metrics.estimatedCost.observe(cost);
-      if (cost > config.maxQueryCost) {
-        metrics.throttled.inc({ reason: 'too_costly' });
-        return [coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, { cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost } })];
-      }
-      if (config.rateLimits) {
-        const principal = principalOf(contextValue);
-        const [points] = await budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost }]);
-        if (!points!.allowed) {
-          const retryAfter = Math.max(1, Math.ceil((cost - points!.remaining) / principal.points.refillPerSecond));
-          metrics.throttled.inc({ reason: 'budget' });
-          return [coded(`Rate limit: this subscription costs ${cost} points and ${Math.floor(points!.remaining)} are left. Retry in ${retryAfter} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: retryAfter })];
-        }
-      }
-      const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
-      connection.fields.set(id, field?.kind === Kind.FIELD ? field.name.value : 'unknown');
-      const live = contextValue as LiveContext;
-      return {
-        schema,
-        document,
-        operationName: payload.operationName,
-        variableValues: payload.variables,
-        contextValue: Object.assign(live, {
-          async renew() {
-            const next = await contextFor(connection);
-            Object.assign(live, { viewer: next.viewer, loaders: next.loaders, generations: next.generations });
-          },
-        }),
-      } satisfies ExecutionArgs;
     },
 
     onOperation(ctx, id, _payload, _args, result) {
       const connection = connectionOf(ctx);
       const field = connection.fields.get(id);
-      if (field && Symbol.asyncIterator in (result as object)) {
-        connection.running.add(id);
+      if (field !== undefined && Symbol.asyncIterator in (result as object)) {
+        connection.streams.set(id, result as AsyncIterator<unknown>);
         metrics.subscriptionsActive.inc({ field });
       }
       return undefined;
@@ -226,9 +195,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       const connection = byContext.get(ctx);
       const field = connection?.fields.get(id) ?? 'unknown';
       const publishedAt = (args.contextValue as LiveContext | undefined)?.publishedAt;
-      metrics.eventsDelivered.inc({ field });
-      if (publishedAt !== undefined) metrics.deliveryLatency.observe(Math.max(0, Date.now() - publishedAt) / 1000);
       const { errors, ...rest } = result as ExecutionResult;
+      if (!errors) {
+        metrics.eventsDelivered.inc({ field });
+        if (publishedAt !== undefined) metrics.deliveryLatency.observe(Math.max(0, Date.now() - publishedAt) / 1000);
+      }
       return {
         ...rest,
         ...(errors ? { errors: format(connection, errors) } : {}),
@@ -255,11 +226,90 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     },
   };
 
+  /** Ends an operation's bookkeeping and, if it is still running, its stream. */
   function stopped(connection: Connection | undefined, id: string): void {
     const field = connection?.fields.get(id);
     if (!connection || field === undefined) return;
     connection.fields.delete(id);
-    if (connection.running.delete(id)) metrics.subscriptionsActive.dec({ field });
+    const stream = connection.streams.get(id);
+    if (!stream) return;
+    connection.streams.delete(id);
+    metrics.subscriptionsActive.dec({ field });
+    void stream.return?.();
+  }
+
+  /** Parses, validates, prices and charges a subscribe message; its execution arguments, or why not. */
+  async function setUp(connection: Connection, id: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): Promise<readonly GraphQLError[] | ExecutionArgs> {
+    // Every subscribe message takes one request of the user's burst bucket, refused or not, as every HTTP request does.
+    if (config.rateLimits) {
+      const [burst] = await budgets.charge([{ key: requestsKey({ key: userPrincipalKey(connection.userId) }), policy: REQUESTS, cost: 1 }]);
+      if (!burst!.allowed) {
+        metrics.throttled.inc({ reason: 'burst' });
+        return [coded(`Too many subscribe messages at once (at most ${REQUESTS.capacity} a second). Retry in 1 s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: 1 })];
+      }
+    }
+    let document;
+    try {
+      document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
+    } catch (error) {
+      return [coded(error instanceof Error ? error.message : String(error), 'GRAPHQL_PARSE_FAILED')];
+    }
+    const invalid = validate(schema, document, VALIDATION_RULES);
+    if (invalid.length > 0) return invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED'));
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return [coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+    if (operation.operation !== 'subscription') {
+      return [coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')];
+    }
+    if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
+      return [coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)];
+    }
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 1 });
+    if (coerced.errors) return [coded(coerced.errors[0]!.message, ErrorCode.BAD_USER_INPUT)];
+
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await contextFor(connection);
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
+    }
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    let cost: number;
+    try {
+      cost = new OperationCost({ schema, operation, fragments, variables: coerced.coerced }).estimate();
+    } catch (error) {
+      return [coded(error instanceof Error ? error.message : String(error), ErrorCode.BAD_USER_INPUT)];
+    }
+    metrics.estimatedCost.observe(cost);
+    if (cost > config.maxQueryCost) {
+      metrics.throttled.inc({ reason: 'too_costly' });
+      return [coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, { cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost } })];
+    }
+    if (config.rateLimits) {
+      const principal = principalOf(contextValue);
+      const [points] = await budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost }]);
+      if (!points!.allowed) {
+        const retryAfter = Math.max(1, Math.ceil((cost - points!.remaining) / principal.points.refillPerSecond));
+        metrics.throttled.inc({ reason: 'budget' });
+        return [coded(`Rate limit: this subscription costs ${cost} points and ${Math.floor(points!.remaining)} are left. Retry in ${retryAfter} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: retryAfter })];
+      }
+    }
+    const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
+    connection.fields.set(id, field?.kind === Kind.FIELD ? field.name.value : 'unknown');
+    const live = contextValue as LiveContext;
+    return {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: Object.assign(live, {
+        async renew() {
+          const next = await contextFor(connection);
+          Object.assign(live, { viewer: next.viewer, loaders: next.loaders, generations: next.generations });
+        },
+      }),
+    } satisfies ExecutionArgs;
   }
 
   const handle = makeHandler<Record<string, unknown>, Extra>({ ...serverOptions, isProd: config.env === 'production' } as ServerOptions<Record<string, unknown>, Extra>, config.realtime.keepAliveMs);
@@ -294,4 +344,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 }
 
 export type SubscriptionServer = ReturnType<typeof createSubscriptionServer>;
+
+/** Over HTTP a subscription would run its field once without an event: it is refused, pointing to WebSocket. */
+export function subscriptionsOverWebSocketOnlyPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc) {
+          if (rc.operation?.operation !== 'subscription') return;
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}
 export { CloseCode };

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ActivityEvent } from '../../realtime/events';
 import type { Database, StudyRow } from '../types';
 
@@ -16,6 +16,25 @@ export interface ActivityLog {
   readonly committed: (event: ActivityEvent) => void;
 }
 
+/** Whose log a write adds to: an organization's, or that of the organization a study belongs to. */
+export type ActivityScope = { organizationId: string } | { studyId: string };
+
+/**
+ * Entries of one organization are committed in the order of their ids: each write takes its organization's
+ * transaction-level advisory lock first (before any row lock, so no two writes wait on each other in
+ * opposite orders) and holds it until it commits. A client resuming after the entry it saw last (`id >`)
+ * then never misses an entry committed later with a smaller id.
+ */
+async function lockOrganizationLog(trx: Transaction<Database>, scope: ActivityScope): Promise<void> {
+  const organizationId =
+    'organizationId' in scope
+      ? scope.organizationId
+      : (await trx.selectFrom('studies').select('organization_id').where('id', '=', scope.studyId).executeTakeFirst())?.organization_id;
+  // A study that is gone: the write itself finds so.
+  if (organizationId === undefined) return;
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`studygraph:activity:${organizationId}`}, 0))`.execute(trx);
+}
+
 /** The entry of a change to one study. */
 export function studyActivity(study: StudyRow, actorId: string, type: string, details: Record<string, unknown> = {}): ActivityEntry {
   return { organizationId: study.organization_id, studyId: study.id, userId: actorId, type, details };
@@ -28,9 +47,11 @@ export function studyActivity(study: StudyRow, actorId: string, type: string, de
  */
 export async function writeWithActivity<T>(
   log: ActivityLog,
+  scope: ActivityScope,
   write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry }>,
 ): Promise<T> {
   const { result, activity, entry } = await log.db.transaction().execute(async (trx) => {
+    await lockOrganizationLog(trx, scope);
     const { result, activity } = await write(trx);
     const entry = await trx
       .insertInto('collaboration_activity')

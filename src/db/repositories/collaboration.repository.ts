@@ -12,7 +12,7 @@ export async function insertCollaborator(
   log: ActivityLog,
   input: { study: StudyRow; userId: string; role: CollaboratorRole; permissions: string[]; actorId: string },
 ): Promise<CollaboratorRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const collaborator = await trx
       .insertInto('study_collaborators')
       .values({ study_id: input.study.id, user_id: input.userId, role: input.role, permissions: input.permissions, added_by: input.actorId })
@@ -26,7 +26,7 @@ export async function insertCollaborator(
 
 /** Removes a collaborator; the last owner of a study cannot be removed. */
 export async function deleteCollaborator(log: ActivityLog, input: { study: StudyRow; userId: string; actorId: string }): Promise<void> {
-  await writeWithActivity(log, async (trx) => {
+  await writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
     const removed = await trx
       .deleteFrom('study_collaborators')
@@ -49,7 +49,7 @@ export async function deleteCollaborator(log: ActivityLog, input: { study: Study
 }
 
 export async function insertComment(log: ActivityLog, input: { study: StudyRow; body: string; actorId: string }): Promise<CommentRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const comment = await trx
       .insertInto('comments')
       .values({ study_id: input.study.id, author_id: input.actorId, body: input.body })
@@ -63,7 +63,7 @@ export async function markCommentResolved(
   log: ActivityLog,
   input: { comment: CommentRow; study: StudyRow; actorId: string },
 ): Promise<CommentRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const comment = await trx
       .updateTable('comments')
       .set({ resolved_at: new Date(), resolved_by: input.actorId })
@@ -77,7 +77,7 @@ export async function markCommentResolved(
 }
 
 export async function insertApproval(log: ActivityLog, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
     const pending = await trx
       .selectFrom('approvals')
@@ -103,7 +103,7 @@ export async function recordApprovalDecision(
   log: ActivityLog,
   input: { approval: ApprovalRow; study: StudyRow; decision: 'approved' | 'rejected'; actorId: string },
 ): Promise<ApprovalRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const approval = await trx
       .updateTable('approvals')
       .set({ status: input.decision, decided_at: new Date() })

@@ -12,7 +12,7 @@ export async function insertMember(
   log: ActivityLog,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<MemberRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const member = await trx
       .insertInto('organization_members')
@@ -38,7 +38,7 @@ export async function updateMemberRole(
   log: ActivityLog,
   input: { organizationId: string; userId: string; role: OrganizationRole; actorId: string },
 ): Promise<{ member: MemberRow; previousRole: OrganizationRole }> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
     await lockOrganization(trx, input.organizationId);
     const current = await trx
       .selectFrom('organization_members')

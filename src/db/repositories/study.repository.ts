@@ -8,7 +8,7 @@ export async function insertStudy(
   log: ActivityLog,
   input: { organizationId: string; title: string; description: string | null; actorId: string },
 ): Promise<StudyRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
     const study = await trx
       .insertInto('studies')
       .values({ organization_id: input.organizationId, title: input.title, description: input.description, created_by: input.actorId })
@@ -29,7 +29,7 @@ export async function updateStudyFields(
   const changes: { title?: string; description?: string | null } = {};
   if (input.title !== undefined) changes.title = input.title;
   if (input.description !== undefined) changes.description = input.description;
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { studyId: input.id }, async (trx) => {
     const study = await trx.updateTable('studies').set(changes).where('id', '=', input.id).returning(STUDY_ROW_COLUMNS).executeTakeFirst();
     if (!study) throw concurrentChange('The study');
     return { result: study, activity: studyActivity(study, input.actorId, 'study_updated', { fields: Object.keys(changes) }) };
@@ -41,7 +41,7 @@ export async function updateStudyStatus(
   log: ActivityLog,
   input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string },
 ): Promise<StudyRow> {
-  return writeWithActivity(log, async (trx) => {
+  return writeWithActivity(log, { studyId: input.id }, async (trx) => {
     const study = await trx
       .updateTable('studies')
       .set((eb) => ({ status: input.to, completed_at: input.to === 'completed' ? new Date() : eb.ref('completed_at') }))
