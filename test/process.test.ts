@@ -7,7 +7,9 @@ import { startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-pro
 import { loadConfig } from '../src/config';
 import { DEMO_USERS } from '../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { ACME_STUDY } from './support/ids';
 import { until } from './support/wait';
+import { WsClient } from './support/ws-client';
 
 // Real processes (node dist/src/main.js) on a real PostgreSQL: locks hold a request in flight, and
 // several processes must share one database.
@@ -49,8 +51,9 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
   after(() => database?.drop());
 
   // The response cache and the rate limits stay out of the way: every request reaches the database.
-  const start = (workers: number) =>
+  const start = (workers: number, changes: Record<string, string> = {}) =>
     startGatewayProcess({
+      ...changes,
       DATABASE_URL: database.config.databaseUrl!,
       WORKERS: String(workers),
       AUTO_MIGRATE: 'on',
@@ -95,6 +98,29 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
     } finally {
       await admin.end();
       await gateway.stop();
+    }
+  });
+
+  it('WORKERS=2 without Redis: a subscriber hears writes made through either worker (relayed by the primary)', async () => {
+    const gateway = await start(2, { REDIS_URL: '' });
+    try {
+      await until('two workers', () => (childPids(gateway.pid).length === 2 ? true : undefined));
+      const client = await WsClient.connect(gateway.url, token);
+      client.subscribe('s', 'subscription($id: ID!) { studyActivity(studyId: $id) { node { details } } }', { id: ACME_STUDY });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A new connection per write: the cluster hands them to both workers in turn.
+      for (let i = 0; i < 6; i += 1) {
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, connection: 'close' },
+          body: JSON.stringify({ query: 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', variables: { input: { studyId: ACME_STUDY, body: `relay ${i}` } } }),
+        });
+        assert.equal(response.status, 200);
+      }
+      assert.equal((await client.nexts('s', 6)).length, 6);
+      client.close();
+    } finally {
+      assert.equal(await gateway.stop(), 0);
     }
   });
 
