@@ -89,7 +89,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       : cluster.isWorker
         ? new ClusterEventBus(logger)
         : new InProcessEventBus(logger);
-    const realtime = new Realtime(bus, config.realtime, metrics, logger);
+    const realtime = new Realtime(bus, config.realtime, metrics, logger, config.rateLimits ? budgets : undefined);
     const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
     const repositories = createRepositories(database.db, realtime.committed);
     const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters });

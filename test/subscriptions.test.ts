@@ -8,6 +8,8 @@ import { openStream } from '../src/realtime/event-stream';
 import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 import { WebSocket } from 'ws';
+import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
+import { encodeCursor } from '../src/pagination';
 import { WsClient } from './support/ws-client';
 
 const ANALYST = 'analyst@example.com';
@@ -326,6 +328,37 @@ describe('organizationAnalyticsChanged', () => {
       assert.equal(signals[0].data.organizationAnalyticsChanged.events + signals[1].data.organizationAnalyticsChanged.events, 4);
       const [first, second] = signals.map((s) => Date.parse(s.data.organizationAnalyticsChanged.changedAt));
       assert.ok(second! - first! >= 950, `signals ${second! - first!} ms apart`);
+      client.close();
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('a resume’s cost', () => {
+  it('charges a point per replayed entry, beyond the subscription’s price', async () => {
+    const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
+    try {
+      const member = await memberWithRole(gateway, INITECH, 'member');
+      const latest = await gateway.db.selectFrom('collaboration_activity').select(['id', 'created_at']).where('organization_id', '=', INITECH).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const cursor = encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id);
+      await gateway.db
+        .insertInto('collaboration_activity')
+        .values(Array.from({ length: 30 }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })))
+        .execute();
+      const remaining = async () => (await gateway.graphql('{ rateLimit(dryRun: true) { remaining cost } }', { token: member.token })).body.data.rateLimit.remaining as number;
+      const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor } }';
+      const price = (await gateway.graphql(`query { rateLimit(dryRun: true) { cost } }`, { token: member.token })).body.data.rateLimit.cost as number;
+      assert.equal(price, 0);
+      const before = await remaining();
+      const started = Date.now();
+      const client = await WsClient.connect(gateway.url, member.token);
+      client.subscribe('r', QUERY, { id: INITECH, after: cursor });
+      await client.nexts('r', 30);
+      const after = await remaining();
+      const refilled = Math.ceil(((Date.now() - started) / 1000) * 1) + 1;
+      // The subscription's price (10 and its selection) plus 30 replayed entries, less what refilled meanwhile.
+      assert.ok(before - after >= 10 + 30 - refilled, `spent ${before - after} (refilled at most ${refilled})`);
       client.close();
     } finally {
       await gateway.close();

@@ -3,6 +3,9 @@ import type { Config } from '../config';
 import type { ActivityRow, StudyRow, UserRow } from '../db/types';
 import type { GatewayContext } from '../context';
 import type { Logger } from '../logger';
+import type { Budgets } from '../rate-limit/budget';
+import { pointsKey } from '../rate-limit/plugin';
+import { principalOf } from '../rate-limit/principal';
 import type { Metrics } from '../metrics';
 import { AnalyticsSignals, type AnalyticsSignal } from './analytics-signals';
 import type { EventBus } from './event-bus';
@@ -46,6 +49,8 @@ interface EventRows {
 /** Events whose rows are kept for the subscribers still being served: a burst's worth, for seconds. */
 const EVENT_ROWS_KEPT = 1000;
 const EVENT_ROWS_TTL_MS = 10_000;
+/** Points per entry a resume replays. */
+export const REPLAYED_ENTRY_COST = 1;
 
 /**
  * Subscriptions' live side, built once per process: committed activity goes out on the bus, each
@@ -66,6 +71,8 @@ export class Realtime {
     private readonly config: Config['realtime'],
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** Where a resume's replayed entries are charged (absent with RATE_LIMITS=off). */
+    private readonly budgets?: Budgets,
   ) {
     this.signals = new AnalyticsSignals(bus, config.analyticsSignalSeconds * 1000);
   }
@@ -82,7 +89,7 @@ export class Realtime {
     const channel = request.channel === 'organization' ? organizationChannel(request.id) : userChannel(request.id);
     return openStream<ActivityEvent>({
       listen: (push) => this.bus.listen(channel, (event) => request.accepts(event) && push(event)),
-      replay: request.replay,
+      replay: request.replay && (() => this.chargedReplay(ctx, request.replay!)),
       keyOf: (event) => event.id,
       bufferSize: this.config.sendBufferEvents,
       onDropped: () => this.metrics.eventsDropped.inc({ field: request.field }),
@@ -97,6 +104,19 @@ export class Realtime {
         return true;
       },
     });
+  }
+
+  /**
+   * A resume's replay is work the client causes beyond its subscription's price: each entry replayed costs
+   * a point, charged once read (like an HTTP answer's settlement, it may take the budget below zero).
+   */
+  private async chargedReplay(ctx: LiveContext, replay: () => Promise<ActivityEvent[]>): Promise<ActivityEvent[]> {
+    const events = await replay();
+    if (this.budgets && events.length > 0) {
+      const principal = principalOf(ctx);
+      await this.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: events.length * REPLAYED_ENTRY_COST, force: true }]);
+    }
+    return events;
   }
 
   /** Primes this subscriber's fresh loaders with the event's rows, reading them if no subscriber has yet. */
