@@ -11,6 +11,8 @@ import { WebSocket } from 'ws';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
 import { encodeCursor } from '../src/pagination';
 import { WsClient } from './support/ws-client';
+import { redisServerAvailable, startOwnRedis } from './support/redis';
+import { until } from './support/wait';
 
 const ANALYST = 'analyst@example.com';
 
@@ -331,6 +333,45 @@ describe('organizationAnalyticsChanged', () => {
       client.close();
     } finally {
       await gateway.close();
+    }
+  });
+});
+
+describe('Redis restarted under live subscriptions', { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' }, () => {
+  it('ends them with SERVICE_UNAVAILABLE, and a resume from the last cursor brings what was written meanwhile', async () => {
+    const redis = await startOwnRedis();
+    const gateway = await startTestGateway({ config: { redisUrl: redis.url, cacheTimeoutMs: 200 } });
+    try {
+      const token = await gateway.tokenFor(ANALYST);
+      const client = await WsClient.connect(gateway.url, token);
+      client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await comment(gateway, token, ACME_STUDY, 'before the outage');
+      const [seen] = await client.nexts('s', 1);
+
+      await redis.stop();
+      await client.until('the feed to end', () => client.of('s', 'error').length > 0);
+      assert.equal(client.of('s', 'error')[0]!.payload[0].extensions.code, 'SERVICE_UNAVAILABLE');
+      const written = await comment(gateway, token, ACME_STUDY, 'during the outage');
+
+      await redis.start();
+      const resumed = await until('a subscription to be accepted again', async () => {
+        const again = await WsClient.connect(gateway.url, token);
+        again.subscribe('r', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: seen.data.studyActivity.cursor });
+        try {
+          await again.nexts('r', 1, 3000);
+          return again;
+        } catch {
+          again.close();
+          return undefined;
+        }
+      }, 20_000);
+      assert.equal(resumed.of('r')[0]!.payload.data.studyActivity.node.details.commentId, written);
+      resumed.close();
+      client.close();
+    } finally {
+      await gateway.close();
+      await redis.stop();
     }
   });
 });

@@ -12,8 +12,12 @@ export type EventListener = (event: ActivityEvent) => void;
  */
 export interface EventBus {
   publish(event: ActivityEvent): Promise<void>;
-  /** Calls `listener` with every event on `channel` from now on; resolves once listening, to the way to stop. */
-  listen(channel: string, listener: EventListener): Promise<() => void>;
+  /**
+   * Calls `listener` with every event on `channel` from now on; resolves once listening, to the way to
+   * stop. `interrupted` is called (once) if events may have been missed since (the store's connection
+   * dropped): a subscriber then resumes from its last cursor.
+   */
+  listen(channel: string, listener: EventListener, interrupted?: () => void): Promise<() => void>;
   close(): Promise<void>;
 }
 
@@ -126,6 +130,8 @@ export class RedisEventBus implements EventBus {
   private readonly pending = new Map<string, Promise<unknown>>();
   /** Each open channel's subscribe: its listeners hear events once it has resolved. */
   private readonly ready = new Map<string, Promise<unknown>>();
+  /** Told when the subscriber connection drops (see EventBus.listen). */
+  private readonly interruptions = new Set<() => void>();
 
   constructor(
     private readonly publisher: RedisClient,
@@ -134,6 +140,9 @@ export class RedisEventBus implements EventBus {
   ) {
     this.subscriber = publisher.duplicate();
     this.subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'redis subscriber error'));
+    // Pub/sub keeps nothing for a subscriber that is away: whoever listened may have missed events.
+    this.subscriber.on('end', () => this.interruptAll());
+    this.subscriber.on('reconnecting', () => this.interruptAll());
     this.connected = this.subscriber.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis subscriber could not connect; live events wait for it'));
   }
 
@@ -142,7 +151,7 @@ export class RedisEventBus implements EventBus {
     await Promise.all(channelsOf(event).map((channel) => this.publisher.publish(CHANNEL_PREFIX + channel, message)));
   }
 
-  async listen(channel: string, listener: EventListener): Promise<() => void> {
+  async listen(channel: string, listener: EventListener, interrupted?: () => void): Promise<() => void> {
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
@@ -159,12 +168,20 @@ export class RedisEventBus implements EventBus {
       if (this.listeners.remove(channel, listener)) this.ready.delete(channel);
       throw error;
     }
+    if (interrupted) this.interruptions.add(interrupted);
     return () => {
+      if (interrupted) this.interruptions.delete(interrupted);
       if (this.listeners.remove(channel, listener)) {
         this.ready.delete(channel);
         void this.inOrder(channel, () => this.subscriber.unsubscribe(CHANNEL_PREFIX + channel)).catch((error: unknown) => this.logger.debug({ err: error, channel }, 'redis unsubscribe failed'));
       }
     };
+  }
+
+  private interruptAll(): void {
+    const interrupted = [...this.interruptions];
+    this.interruptions.clear();
+    for (const interrupt of interrupted) interrupt();
   }
 
   private inOrder(channel: string, step: () => Promise<unknown>): Promise<unknown> {

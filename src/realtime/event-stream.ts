@@ -1,6 +1,6 @@
 export interface StreamOptions<T> {
-  /** Starts hearing items live; resolves once listening, to the way to stop. */
-  listen: (push: (item: T) => void) => Promise<() => void>;
+  /** Starts hearing items live; resolves once listening, to the way to stop. `interrupt` ends the stream with an error. */
+  listen: (push: (item: T) => void, interrupt: (error: Error) => void) => Promise<() => void>;
   /** Items from before (a resume), oldest first; read after listening has started. */
   replay?: () => Promise<T[]>;
   /** An item's identity: one heard live that the replay already gave is skipped. */
@@ -28,15 +28,22 @@ export async function openStream<T>(options: StreamOptions<T>): Promise<AsyncIte
   // While the replay is served, live items wait behind it: the bound grows by what is left to replay, so a
   // client that keeps up loses nothing to a long replay, and memory stays bounded.
   let replayed: T[] = [];
-  const stopListening = await options.listen((item) => {
-    if (ended) return;
-    if (live.length >= options.bufferSize + replayed.length) {
-      live.shift();
-      options.onDropped();
-    }
-    live.push(item);
-    wake?.();
-  });
+  let failure: Error | undefined;
+  const stopListening = await options.listen(
+    (item) => {
+      if (ended) return;
+      if (live.length >= options.bufferSize + replayed.length) {
+        live.shift();
+        options.onDropped();
+      }
+      live.push(item);
+      wake?.();
+    },
+    (error) => {
+      failure ??= error;
+      wake?.();
+    },
+  );
 
   try {
     replayed = options.replay ? await options.replay() : [];
@@ -59,6 +66,7 @@ export async function openStream<T>(options: StreamOptions<T>): Promise<AsyncIte
   async function nextItem(): Promise<T | undefined> {
     for (;;) {
       if (ended) return undefined;
+      if (failure) throw failure;
       if (replaying && replayed.length === 0) replaying = false;
       const fromReplay = replaying;
       const item = fromReplay ? replayed.shift() : live.shift();

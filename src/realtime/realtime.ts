@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { ActivityRow, StudyRow, UserRow } from '../db/types';
 import type { GatewayContext } from '../context';
+import { serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Budgets } from '../rate-limit/budget';
 import { pointsKey } from '../rate-limit/plugin';
@@ -88,7 +89,12 @@ export class Realtime {
   activity(ctx: LiveContext, request: ActivityStreamRequest): Promise<AsyncIterableIterator<ActivityEvent>> {
     const channel = request.channel === 'organization' ? organizationChannel(request.id) : userChannel(request.id);
     return openStream<ActivityEvent>({
-      listen: (push) => this.bus.listen(channel, (event) => request.accepts(event) && push(event)),
+      listen: (push, interrupt) =>
+        this.bus.listen(
+          channel,
+          (event) => request.accepts(event) && push(event),
+          () => interrupt(serviceUnavailable('Live events were interrupted (the event store reconnected): subscribe again with `after` set to the last cursor you received.')),
+        ),
       replay: request.replay && (() => this.chargedReplay(ctx, request.replay!)),
       keyOf: (event) => event.id,
       bufferSize: this.config.sendBufferEvents,
