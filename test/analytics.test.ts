@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { seedDatabase } from '../src/seed/seed';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -323,5 +324,35 @@ describe('team productivity refresh lock', { skip: loadConfig().databaseUrl ? fa
       await holder.end();
     }
     assert.equal((await refreshedAt()).getTime(), before.getTime());
+  });
+});
+
+describe('the demo seed adds up', () => {
+  let gateway: TestGateway;
+  // The seed as `npm start` writes it: ending today, so the windows below hold its latest weeks.
+  before(async () => {
+    gateway = await startTestGateway({ seed: 'none' });
+    await seedDatabase(gateway.db, { scale: 'small' });
+  });
+  after(() => gateway?.close());
+
+  it('every analytics figure agrees with the activity entries of the same window', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const ACME = (await gateway.db.selectFrom('organizations').select('id').where('slug', '=', 'acme-research').executeTakeFirstOrThrow()).id;
+    for (const days of [7, 30, 365]) {
+      const response = await gateway.graphql(
+        'query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { studiesCreated resolvedComments averageApprovalHours averageCommentResolutionHours activityByType { type count } } } }',
+        { token, variables: { id: ACME, days } },
+      );
+      const analytics = dataOf(response).organization.analytics;
+      const count = (type: string) => analytics.activityByType.find((entry: { type: string }) => entry.type === type)?.count ?? 0;
+      assert.equal(analytics.studiesCreated, count('STUDY_CREATED'), `${days} days: studies created`);
+      assert.equal(analytics.resolvedComments, count('COMMENT_RESOLVED'), `${days} days: comments resolved`);
+      assert.equal(analytics.averageApprovalHours === null, count('APPROVAL_DECIDED') === 0, `${days} days: approvals decided`);
+      assert.equal(analytics.averageCommentResolutionHours === null, count('COMMENT_RESOLVED') === 0, `${days} days: comment resolution`);
+      if (days === 30) assert.ok(count('COMMENT_ADDED') > 0 && analytics.studiesCreated > 0, 'the last 30 days are alive');
+    }
+    const entries = await gateway.db.selectFrom('collaboration_activity').select((eb) => eb.fn.countAll<string>().as('n')).where('created_at', '>', new Date()).executeTakeFirstOrThrow();
+    assert.equal(Number(entries.n), 0, 'nothing dated in the future');
   });
 });

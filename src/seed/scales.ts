@@ -7,13 +7,12 @@ export interface SeedScale {
   studies: number;
   collaboratorsPerStudy: number;
   commentsPerStudy: number;
-  activity: number;
 }
 
 export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
-  small: { organizations: 6, users: 150, membersPerOrganization: 30, studies: 300, collaboratorsPerStudy: 3, commentsPerStudy: 4, activity: 6_000 },
-  medium: { organizations: 50, users: 4_000, membersPerOrganization: 120, studies: 20_000, collaboratorsPerStudy: 3, commentsPerStudy: 5, activity: 300_000 },
-  large: { organizations: 200, users: 20_000, membersPerOrganization: 300, studies: 100_000, collaboratorsPerStudy: 4, commentsPerStudy: 6, activity: 2_000_000 },
+  small: { organizations: 6, users: 150, membersPerOrganization: 30, studies: 300, collaboratorsPerStudy: 3, commentsPerStudy: 4 },
+  medium: { organizations: 50, users: 4_000, membersPerOrganization: 120, studies: 20_000, collaboratorsPerStudy: 3, commentsPerStudy: 5 },
+  large: { organizations: 200, users: 20_000, membersPerOrganization: 300, studies: 100_000, collaboratorsPerStudy: 4, commentsPerStudy: 6 },
 };
 
 export function isSeedScaleName(value: string): value is SeedScaleName {

@@ -6,7 +6,8 @@ import { DEMO_USERS, SEED_SCALES, type SeedScaleName } from './scales';
  * Deterministic demo data, generated in PostgreSQL with set-based statements: every id, relation and
  * text is a pure function of a row number (md5 ids, multiplicative hashing instead of random()), so
  * the same scale and anchor always give the same data, whatever order the server inserts in.
- * Timestamps count back from `anchor` (default: today 00:00 UTC) so that "the last 30 days" has data.
+ * Timestamps count back from `anchor` (default: today 00:00 UTC) so that "the last 30 days" has data,
+ * and none lies after it.
  */
 export interface SeedOptions {
   scale: SeedScaleName;
@@ -36,7 +37,6 @@ const COMMENT_BODIES = [
   'Can we move the follow-up survey one week later?',
   'Outcome measures should be defined before unblinding.',
 ];
-const ACTIVITY_TYPES = ['comment_added', 'study_updated', 'status_changed', 'comment_resolved', 'collaborator_added', 'approval_requested', 'approval_decided', 'study_created'];
 const ORGANIZATION_NAMES = ['Acme Research', 'Globex Labs', 'Initech Health', 'Umbrella Sciences', 'Stark Biomedical', 'Wayne Institute'];
 
 /** Our own whole numbers, inlined: bound parameters would leave generate_series() and friends untyped. */
@@ -124,8 +124,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
     step(`studies (${S})`);
     await sql`
       INSERT INTO studies (id, organization_id, title, description, status, created_by, created_at, updated_at, completed_at)
-      SELECT id, org_id, title, description, status, created_by, created_at, created_at + make_interval(hours => 1 + s % 500),
-             CASE WHEN status IN ('completed', 'archived') AND s % 2 = 0 OR status = 'completed' THEN created_at + make_interval(days => 5 + s % 60) END
+      SELECT id, org_id, title, description, status, created_by, created_at, least(created_at + make_interval(hours => 1 + s % 500), ${t}),
+             CASE WHEN status IN ('completed', 'archived') AND s % 2 = 0 OR status = 'completed' THEN least(created_at + make_interval(days => 5 + s % 60), ${t}) END
       FROM (
         SELECT s, md5('study:' || s)::uuid AS id, md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid AS org_id,
                (${textArray(DESIGNS)})[1 + s % ${int(DESIGNS.length)}] || ' study of ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' in ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] AS title,
@@ -143,13 +143,13 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       SELECT md5('study:' || s)::uuid, ${memberUser(studyOrg, sql`(${creator} + k * ${int(spacing)}) % ${int(M)}`)},
              (ARRAY['owner', 'editor', 'reviewer', 'viewer'])[1 + least(k, 3)],
              CASE WHEN k = 0 THEN ARRAY['data:export', 'study:delete'] WHEN k = 1 THEN ARRAY['data:export'] ELSE ARRAY[]::text[] END,
-             ${studyCreatedAt} + make_interval(hours => k),
+             least(${studyCreatedAt} + make_interval(hours => k), ${t}),
              CASE WHEN k = 0 THEN NULL ELSE ${memberUser(studyOrg, creator)} END
       FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(C - 1)}) AS k`.execute(trx);
     await sql`
       INSERT INTO study_collaborators (study_id, user_id, role, permissions, added_at, added_by)
       SELECT md5('study:' || s)::uuid, ${DEMO_USERS.analyst.id}::uuid, 'editor', ARRAY['data:export'],
-             ${studyCreatedAt} + make_interval(hours => 1), NULL
+             least(${studyCreatedAt} + make_interval(hours => 1), ${t}), NULL
       FROM generate_series(1, ${int(S)}) AS s
       WHERE (s - 1) % ${int(O)} + 1 <= 2 AND s % 4 = 1
       ON CONFLICT DO NOTHING`.execute(trx);
@@ -160,10 +160,10 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       SELECT md5('comment:' || s || ':' || c)::uuid, md5('study:' || s)::uuid,
              ${memberUser(studyOrg, sql`(${creator} + (c % ${int(C)}) * ${int(spacing)}) % ${int(M)}`)},
              (${textArray(COMMENT_BODIES)})[1 + (s + c) % ${int(COMMENT_BODIES.length)}],
-             created_at, CASE WHEN (s + c) % 3 = 0 THEN created_at + make_interval(hours => 1 + (s * c) % 72) END,
+             created_at, CASE WHEN (s + c) % 3 = 0 THEN least(created_at + make_interval(hours => 1 + (s * c) % 72), ${t}) END,
              CASE WHEN (s + c) % 3 = 0 THEN ${memberUser(studyOrg, creator)} END
       FROM (
-        SELECT s, c, ${studyCreatedAt} + make_interval(hours => 2 + c * 5) AS created_at
+        SELECT s, c, least(${studyCreatedAt} + make_interval(hours => 2 + c * 5), ${t}) AS created_at
         FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(scale.commentsPerStudy - 1)}) AS c
       ) generated`.execute(trx);
 
@@ -172,25 +172,44 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       INSERT INTO approvals (id, study_id, requested_by, reviewer_id, status, requested_at, decided_at)
       SELECT md5('approval:' || s.id)::uuid, s.id, s.created_by, c.user_id,
              CASE WHEN s.status = 'in_review' THEN 'pending' ELSE 'approved' END,
-             s.created_at + interval '3 days',
-             CASE WHEN s.status = 'in_review' THEN NULL ELSE s.created_at + interval '3 days' + make_interval(hours => 2 + abs(hashtext(s.id::text)) % 96) END
+             least(s.created_at + interval '3 days', ${t}),
+             CASE WHEN s.status = 'in_review' THEN NULL ELSE least(s.created_at + interval '3 days' + make_interval(hours => 2 + abs(hashtext(s.id::text)) % 96), ${t}) END
       FROM studies s JOIN study_collaborators c ON c.study_id = s.id AND c.role = 'reviewer'
       WHERE s.status IN ('in_review', 'approved', 'completed')`.execute(trx);
 
-    const chunk = 250_000;
-    for (let from = 1; from <= scale.activity; from += chunk) {
-      const to = Math.min(scale.activity, from + chunk - 1);
-      step(`activity ${from}..${to} of ${scale.activity}`);
-      await sql`
-        INSERT INTO collaboration_activity (organization_id, study_id, user_id, activity_type, details, created_at)
-        SELECT md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid, md5('study:' || s)::uuid,
-               ${memberUser(studyOrg, sql`(${creator} + (i % ${int(C)}) * ${int(spacing)}) % ${int(M)}`)},
-               (${textArray(ACTIVITY_TYPES)})[1 + ${hash(sql`'type:' || i`)} % ${int(ACTIVITY_TYPES.length)}],
-               jsonb_build_object('seed', i),
-               ${t} - make_interval(mins => ${hash(sql`'at:' || i`)} % (90 * 24 * 60))
-        FROM (SELECT i, ${hash(sql`'activity:' || i`)} % ${int(S)} + 1 AS s FROM generate_series(${int(from)}, ${int(to)}) AS i) generated
-        ORDER BY i`.execute(trx);
-    }
+    // The activity log is written from the rows above, at their timestamps, as the mutations would have
+    // written it: every analytics figure agrees with the activity counts of the same window. In time
+    // order, so ids grow with time as they do for live writes.
+    step('activity, from the rows it describes');
+    await sql`
+      INSERT INTO collaboration_activity (organization_id, study_id, user_id, activity_type, details, created_at)
+      SELECT organization_id, study_id, user_id, activity_type, details, created_at FROM (
+        SELECT s.organization_id, s.id AS study_id, s.created_by AS user_id, 'study_created' AS activity_type,
+               jsonb_build_object('title', s.title) AS details, s.created_at
+        FROM studies s
+        UNION ALL
+        SELECT s.organization_id, s.id, s.created_by, 'status_changed', jsonb_build_object('from', 'draft', 'to', s.status), s.updated_at
+        FROM studies s WHERE s.status <> 'draft'
+        UNION ALL
+        SELECT s.organization_id, s.id, c.added_by, 'collaborator_added', jsonb_build_object('userId', c.user_id, 'role', c.role), c.added_at
+        FROM study_collaborators c JOIN studies s ON s.id = c.study_id WHERE c.added_by IS NOT NULL
+        UNION ALL
+        SELECT s.organization_id, s.id, c.author_id, 'comment_added', jsonb_build_object('commentId', c.id), c.created_at
+        FROM comments c JOIN studies s ON s.id = c.study_id
+        UNION ALL
+        SELECT s.organization_id, s.id, c.resolved_by, 'comment_resolved', jsonb_build_object('commentId', c.id), c.resolved_at
+        FROM comments c JOIN studies s ON s.id = c.study_id WHERE c.resolved_at IS NOT NULL
+        UNION ALL
+        SELECT s.organization_id, s.id, a.requested_by, 'approval_requested', jsonb_build_object('approvalId', a.id, 'reviewerId', a.reviewer_id), a.requested_at
+        FROM approvals a JOIN studies s ON s.id = a.study_id
+        UNION ALL
+        SELECT s.organization_id, s.id, a.reviewer_id, 'approval_decided', jsonb_build_object('approvalId', a.id, 'decision', a.status), a.decided_at
+        FROM approvals a JOIN studies s ON s.id = a.study_id WHERE a.decided_at IS NOT NULL
+        UNION ALL
+        SELECT m.organization_id, NULL, m.invited_by, 'member_added', jsonb_build_object('userId', m.user_id, 'role', m.role), m.joined_at
+        FROM organization_members m WHERE m.invited_by IS NOT NULL
+      ) derived
+      ORDER BY created_at, activity_type, study_id, user_id`.execute(trx);
     step('team productivity');
     await sql`REFRESH MATERIALIZED VIEW team_productivity`.execute(trx);
   });
