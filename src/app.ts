@@ -25,7 +25,7 @@ import { createMetrics, registerPoolGauge } from './metrics';
 import { Budgets } from './rate-limit/budget';
 import { fieldRateLimits } from './rate-limit/field-limits';
 import { closeRedisClient, createRedisClient } from './redis';
-import { buildGatewaySchema } from './build-schema';
+import { buildGatewaySchema, printGatewaySchema } from './build-schema';
 import { DEMO_USERS } from './seed/scales';
 import { seedDatabase } from './seed/seed';
 import { scheduleTeamProductivityRefresh } from './team-productivity-schedule';
@@ -103,7 +103,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
       formatError: createErrorFormatter(config, logger),
     });
-    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions);
+    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, config.introspection ? printGatewaySchema(schema) : undefined);
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
       ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
       : async () => undefined;

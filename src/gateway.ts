@@ -1,9 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { OrganizationGenerations } from './cache/generations';
@@ -23,6 +20,7 @@ import { costLimitPlugin } from './rate-limit/plugin';
 import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from './db/recent-writers';
+import { landingPagePlugin } from './landing-page';
 import { requestMetricsPlugin } from './request-metrics-plugin';
 import { subscriptionsOverWebSocketOnlyPlugin } from './realtime/websocket';
 import { staticCacheControlPlugin } from './cache/static-cache-control';
@@ -40,6 +38,9 @@ export interface GatewayOptions {
   recentWriters?: RecentWriters;
 }
 
+/** Where the SDL is served while introspection is on (the landing page links to it). */
+export const SCHEMA_PATH = '/schema.graphql';
+
 /** A document is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 export const COMPILE_AFTER_RUNS = 3;
 /** Documents whose plans are kept per process: far more than a client app's operations. */
@@ -48,11 +49,7 @@ const COMPILED_DOCUMENTS = 1000;
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
 export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
   const landingPage = config.sandbox
-    ? ApolloServerPluginLandingPageLocalDefault({
-        embed: { initialState: { sharedHeaders: options.demoToken ? { Authorization: `Bearer ${options.demoToken}` } : {} } },
-        document: EXAMPLE_OPERATION,
-        footer: false,
-      })
+    ? landingPagePlugin({ demoToken: options.demoToken, document: EXAMPLE_OPERATION, schemaPath: config.introspection ? SCHEMA_PATH : undefined })
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
     ...(config.compiledExecution

@@ -13,6 +13,7 @@ import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, untilStatementsSettled, type RequestScope } from './request-scope';
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
+import { SCHEMA_PATH } from './gateway';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -68,6 +69,8 @@ export async function createHttpServer(
   repositories: Repositories,
   metrics: Metrics,
   subscriptions: SubscriptionServer,
+  /** The SDL, served at SCHEMA_PATH while introspection is on. */
+  schemaSdl: string | undefined,
 ): Promise<FastifyInstance> {
   const { config, logger } = services;
   const app = Fastify({
@@ -184,6 +187,7 @@ export async function createHttpServer(
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metricsText(metrics.registry)));
+  if (schemaSdl !== undefined) app.get(SCHEMA_PATH, async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send(schemaSdl));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
