@@ -65,10 +65,10 @@ export async function prepareDatabase(db: Kysely<Database>, config: Config, logg
  * where the configuration asks for it. The caller decides whether and where to listen.
  */
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
-  const database = await openDatabase(config, logger);
+  const metrics = createMetrics();
+  const database = await openDatabase(config, logger, { onStatement: (seconds) => metrics.sqlDuration.observe(seconds) });
   try {
     await prepareDatabase(database.db, config, logger);
-    const metrics = createMetrics();
     registerPoolGauge(metrics, database.poolStats);
     shareWorkerMetrics(metrics.registry);
     const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;

@@ -49,6 +49,12 @@ export function createMetrics() {
       buckets: [0, 1, 2, 3, 5, 8, 13, 21, 50, 100],
       registers: [registry],
     }),
+    sqlDuration: new Histogram({
+      name: 'studygraph_sql_duration_seconds',
+      help: 'Time of each SQL statement, from sending it to its last row.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     loaderBatchSize: new Histogram({
       name: 'studygraph_dataloader_batch_size',
       help: 'Keys per DataLoader batch, by loader (the unbatched mode observes 1 per key).',

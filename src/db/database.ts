@@ -28,8 +28,14 @@ const INT8_OID = 20;
 /** A replica that does not connect this fast is skipped for the primary (see ReplicaRoutingDialect). */
 const REPLICA_CONNECT_TIMEOUT_MS = 1000;
 
-function onQueryLogged(logger: Logger) {
+export interface DatabaseObservers {
+  /** Told each statement's duration in seconds (the SQL latency metric). */
+  onStatement?: (seconds: number) => void;
+}
+
+function onQueryLogged(logger: Logger, observers: DatabaseObservers) {
   return (event: LogEvent) => {
+    observers.onStatement?.(event.queryDurationMillis / 1000);
     if (event.level === 'error') {
       logger.debug({ err: event.error, sql: event.query.sql, ms: event.queryDurationMillis }, 'sql statement failed');
     }
@@ -97,8 +103,8 @@ export async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite:
   }
 }
 
-export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
-  const log = onQueryLogged(logger.child({ component: 'sql' }));
+export async function openDatabase(config: Config, logger: Logger, observers: DatabaseObservers = {}): Promise<DatabaseHandle> {
+  const log = onQueryLogged(logger.child({ component: 'sql' }), observers);
   if (config.databaseUrl) {
     pgTypes.setTypeParser(INT8_OID, (value) => value);
     pgTypes.setTypeParser(TIMESTAMPTZ_OID, parseTimestamptz);
