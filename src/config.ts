@@ -68,6 +68,10 @@ export interface Config {
   readonly maxBatchOperations: number;
   /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
   readonly workers: number;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: none. `*` allows any. */
+  readonly corsOrigins: readonly string[];
+  /** Compress answers over 1 KB (br or gzip, as the client accepts). */
+  readonly compression: boolean;
   /** Subscriptions over WebSocket (graphql-transport-ws on /graphql). */
   readonly realtime: {
     /** Operations one connection may have running at once. */
@@ -98,6 +102,26 @@ const DEVELOPMENT_JWT_SECRET = 'studygraph-development-secret-do-not-use-in-prod
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type Env = Record<string, string | undefined>;
+
+/** A comma-separated list of origins (`https://app.example.com`), or `*`; each checked, normalised. */
+function origins(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    if (value === '*') return value;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, `must list origins like https://app.example.com (or *), got "${value}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(name, `must list origins (scheme, host and port only), got "${value}"`);
+    }
+    return parsed.origin;
+  });
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -209,6 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: flag(env, 'INTROSPECTION', !production),
     maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 50),
     workers,
+    corsOrigins: Object.freeze(origins(env, 'CORS_ORIGINS')),
+    compression: flag(env, 'COMPRESSION', true),
     realtime: Object.freeze({
       maxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
       maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 100_000),
