@@ -9,6 +9,7 @@ import { createContext, type GatewayContext, type Services } from './context';
 import type { DatabaseHandle } from './db/database';
 import type { Repositories } from './db/repositories';
 import { withDeadline } from './deadline';
+import { etagOnSend, noteAnswerForEtag } from './etag';
 import { metricsText } from './cluster-metrics';
 import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
@@ -127,6 +128,13 @@ export async function createHttpServer(
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
+  // After compression's own onSend, which @fastify/compress appends to each route as it is declared: this
+  // onRoute hook runs after compression's, so the ETag, appended behind it, names the bytes actually sent.
+  app.addHook('onRoute', (route) => {
+    if (route.url !== '/graphql' || route.method !== 'GET') return;
+    const hooks = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
+    route.onSend = [...hooks, etagOnSend];
+  });
 
   // Fastify's own errors (unparseable JSON, body too large, unsupported media type) in GraphQL's shape.
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -190,7 +198,10 @@ export async function createHttpServer(
       // is a 503 a client or load balancer may retry, not a 500.
       const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
       void reply.code(unavailable ? 503 : (response.status ?? 200));
-      if (response.body.kind === 'complete') return reply.send(response.body.string);
+      if (response.body.kind === 'complete') {
+        noteAnswerForEtag(request, response.status ?? 200, response.headers.get('cache-control'), response.body.string);
+        return reply.send(response.body.string);
+      }
       let text = '';
       for await (const chunk of response.body.asyncIterator) text += chunk;
       return reply.send(text);

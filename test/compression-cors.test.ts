@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -95,5 +96,59 @@ describe('compression and CORS', () => {
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'app.example.com' }), ConfigError);
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/path' }), ConfigError);
     assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins, ['https://a.example.com', 'http://localhost:5173']);
+  });
+});
+
+describe('ETags and 304 for GET persisted queries', () => {
+  let gateway: TestGateway;
+  let token: string;
+  const QUERY = 'query Studies($id: ID!) { organization(id: $id) { name studies(first: 20) { edges { node { id title status } } } } }';
+  const hash = createHash('sha256').update(QUERY).digest('hex');
+  const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } });
+  const getUrl = () => `${gateway.url}/graphql?extensions=${encodeURIComponent(extensions)}&variables=${encodeURIComponent(JSON.stringify({ id: ACME }))}`;
+  before(async () => {
+    gateway = await startTestGateway();
+    token = await gateway.tokenFor('analyst@example.com');
+    // Registered once (an authenticated caller's automatic persisted query).
+    const registered = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME }, extensions: JSON.parse(extensions) }), { authorization: `Bearer ${token}` });
+    assert.equal(registered.status, 200);
+  });
+  after(() => gateway?.close());
+
+  const get = (headers: Record<string, string> = {}) => raw(getUrl(), { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}`, ...headers } });
+
+  it('gives a cacheable answer a strong ETag and answers its revalidation with 304 and no body', async () => {
+    const first = await get();
+    assert.equal(first.status, 200);
+    assert.match(String(first.headers['cache-control']), /max-age=\d+/);
+    const etag = first.headers.etag as string;
+    assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
+    assert.equal((await get()).headers.etag, etag, 'the same answer, the same tag');
+
+    const revalidated = await get({ 'if-none-match': etag });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.body.length, 0);
+    assert.equal(revalidated.headers.etag, etag);
+
+    const stale = await get({ 'if-none-match': '"something-else"' });
+    assert.equal(stale.status, 200);
+    assert.ok(stale.body.length > 0);
+  });
+
+  it('tags each content-coding apart: a gzip answer revalidates as gzip', async () => {
+    const gzip = await get({ 'accept-encoding': 'gzip' });
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+    const etag = gzip.headers.etag as string;
+    assert.match(etag, /-gzip"$/);
+    assert.notEqual(etag, (await get()).headers.etag);
+    assert.equal((await get({ 'accept-encoding': 'gzip', 'if-none-match': etag })).status, 304);
+    assert.equal((await get({ 'if-none-match': etag })).status, 200, 'the identity bytes are another representation');
+  });
+
+  it('puts no ETag on answers that may not be cached (POST, errors)', async () => {
+    const post = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME } }), { authorization: `Bearer ${token}` });
+    assert.equal(post.headers.get('etag'), null);
+    const failing = await raw(`${gateway.url}/graphql?query=${encodeURIComponent('{ nope }')}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+    assert.equal(failing.headers.etag, undefined);
   });
 });
