@@ -43,6 +43,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    requestsByClient: new Counter({
+      name: 'studygraph_requests_by_client_total',
+      help: 'GraphQL requests by the apollographql-client-name/-version headers (at most 50 names and 200 versions; then "other") and outcome.',
+      labelNames: ['client_name', 'client_version', 'outcome'] as const,
+      registers: [registry],
+    }),
     sqlStatements: new Histogram({
       name: 'studygraph_sql_statements_per_request',
       help: 'SQL statements one GraphQL request sent (authentication included).',

@@ -8,9 +8,16 @@ export interface RequestMetricsPluginOptions {
   metrics: Metrics;
 }
 
-/** Latency by operation and outcome, and SQL statements per request, for every GraphQL request. */
+/**
+ * Latency by operation and outcome, SQL statements per request, and requests by client (the
+ * `apollographql-client-name`/`-version` headers Apollo clients send), for every GraphQL request. Client
+ * labels get a counter of their own: crossed with operations and latency buckets they would multiply the
+ * series.
+ */
 export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
   const label = operationLabeler();
+  const clientName = clientLabeler(MAX_CLIENT_NAMES);
+  const clientVersion = clientLabeler(MAX_CLIENT_VERSIONS);
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -20,10 +27,30 @@ export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): 
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
           metrics.requestDuration.observe({ operation: label(rc.operationName ?? rc.request.operationName), outcome }, seconds);
+          const headers = rc.request.http?.headers;
+          metrics.requestsByClient.inc({ client_name: clientName(headers?.get('apollographql-client-name')), client_version: clientVersion(headers?.get('apollographql-client-version')), outcome });
           const scope = currentRequestScope();
           if (scope) metrics.sqlStatements.observe(scope.sqlStatements);
         },
       };
     },
+  };
+}
+
+/** Distinct client names and versions kept as labels; later ones are counted as `other`. */
+const MAX_CLIENT_NAMES = 50;
+const MAX_CLIENT_VERSIONS = 200;
+const CLIENT_LABEL = /^[A-Za-z0-9 ._@/+-]{1,64}$/;
+
+/** Client-chosen header values as labels: absent ones are `unknown`, odd ones `invalid`, and the set stays bounded. */
+function clientLabeler(max: number): (value: string | undefined) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (!value) return 'unknown';
+    if (!CLIENT_LABEL.test(value)) return 'invalid';
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return 'other';
+    seen.add(value);
+    return value;
   };
 }

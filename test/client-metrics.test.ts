@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from './support/gateway';
+
+describe('requests by client', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({ seed: 'none' });
+  });
+  after(() => gateway?.close());
+
+  const count = async (labels: string) =>
+    Number(new RegExp(`^studygraph_requests_by_client_total\\{${labels}\\} (\\d+)$`, 'm').exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+
+  it('counts requests by apollographql-client-name/-version, with absent, odd and surplus values bounded', async () => {
+    const ask = (headers: Record<string, string>) => gateway.graphql('{ __typename }', { headers });
+    await ask({ 'apollographql-client-name': 'web-dashboard', 'apollographql-client-version': '1.4.2' });
+    await ask({ 'apollographql-client-name': 'web-dashboard', 'apollographql-client-version': '1.4.2' });
+    await ask({});
+    await ask({ 'apollographql-client-name': 'x'.repeat(200) });
+    assert.equal(await count('client_name="web-dashboard",client_version="1.4.2",outcome="ok"'), 2);
+    assert.equal(await count('client_name="unknown",client_version="unknown",outcome="ok"'), 1);
+    assert.equal(await count('client_name="invalid",client_version="unknown",outcome="ok"'), 1);
+    // Beyond 50 distinct names, the rest share one label.
+    for (let i = 0; i < 60; i += 1) await ask({ 'apollographql-client-name': `client-${i}` });
+    assert.equal(await count('client_name="other",client_version="unknown",outcome="ok"'), 60 - 49);
+  });
+});
