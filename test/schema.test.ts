@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildGatewaySchema, printGatewaySchema } from '../src/build-schema';
+import { breakingChanges } from '../src/schema-compatibility';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');
+const RELEASED_SCHEMA_FILE = path.resolve(__dirname, '../../schema/released.graphql');
 
 describe('schema', () => {
   it('schema/schema.graphql is what the code emits (run `npm run schema:emit` after changing types)', async () => {
@@ -24,5 +26,23 @@ describe('schema', () => {
     }
     const status = schema.getType('StudyStatus') as import('graphql').GraphQLEnumType;
     assert.deepEqual(status.getValues().map((v) => v.name), ['DRAFT', 'ACTIVE', 'IN_REVIEW', 'APPROVED', 'COMPLETED', 'ARCHIVED']);
+  });
+
+  it('breaks nothing a client of the released schema uses (acknowledge a break with `npm run schema:release`)', async () => {
+    const changes = breakingChanges(await readFile(RELEASED_SCHEMA_FILE, 'utf8'), await readFile(SCHEMA_FILE, 'utf8'));
+    assert.deepEqual(changes, [], 'breaking changes against schema/released.graphql');
+  });
+
+  it('the comparison catches a removed field, a changed argument type and a changed field type', async () => {
+    const released = await readFile(SCHEMA_FILE, 'utf8');
+    const broken = released
+      .replace(/^  organization\(id: ID, slug: String\)/m, '  organizationRenamed(id: ID, slug: String)')
+      .replace('dryRun: Boolean! = false', 'dryRun: String! = "false"')
+      .replace(/^  email: String!$/m, '  email: Int!');
+    assert.notEqual(broken, released);
+    const types = breakingChanges(released, broken).map((change) => change.type).sort();
+    assert.ok(types.includes('FIELD_REMOVED'), JSON.stringify(types));
+    assert.ok(types.includes('FIELD_CHANGED_KIND'), JSON.stringify(types));
+    assert.ok(types.includes('ARG_CHANGED_KIND'), JSON.stringify(types));
   });
 });
