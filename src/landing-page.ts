@@ -95,6 +95,8 @@ export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServ
       initialState: { document: ${scriptJson(options.document)}, headers: ${scriptJson(headers)}, includeCookies: false },
       endpointIsEditable: false,
       runTelemetry: false,
+      // Its styles come inside its frame: nothing inline here, which the page's CSP would refuse.
+      allowDynamicStyles: false,
     });
   };
   document.body.appendChild(sandboxScript);
