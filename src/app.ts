@@ -66,6 +66,7 @@ export async function prepareDatabase(db: Kysely<Database>, config: Config, logg
  */
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
   const metrics = createMetrics();
+  metrics.workerProcesses.set(1);
   const database = await openDatabase(config, logger, { onStatement: (seconds) => metrics.sqlDuration.observe(seconds) });
   try {
     await prepareDatabase(database.db, config, logger);

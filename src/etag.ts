@@ -35,6 +35,9 @@ export async function etagOnSend(request: FastifyRequest, reply: FastifyReply, p
   const encoding = reply.getHeader('content-encoding');
   const etag = `"${digest}${typeof encoding === 'string' ? `-${encoding}` : ''}"`;
   void reply.header('etag', etag);
+  // Compressed or not, the representation depends on Accept-Encoding (compression says so only when it compresses).
+  const vary = reply.getHeader('vary');
+  if (typeof vary !== 'string' || !/\baccept-encoding\b/i.test(vary)) void reply.header('vary', vary ? `${vary}, accept-encoding` : 'accept-encoding');
   if (!matches(request.headers['if-none-match'], etag)) return payload;
   void reply.code(304);
   reply.removeHeader('content-length');

@@ -43,6 +43,11 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    workerProcesses: new Gauge({
+      name: 'studygraph_worker_processes',
+      help: 'Gateway processes whose series this scrape sums (1 per worker): divide summed process series by it for a per-process figure.',
+      registers: [registry],
+    }),
     requestsByClient: new Counter({
       name: 'studygraph_requests_by_client_total',
       help: 'GraphQL requests by the apollographql-client-name/-version headers (at most 50 names and 200 versions; then "other") and outcome.',

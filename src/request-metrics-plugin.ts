@@ -27,8 +27,14 @@ export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): 
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
           metrics.requestDuration.observe({ operation: label(rc.operationName ?? rc.request.operationName), outcome }, seconds);
-          const headers = rc.request.http?.headers;
-          metrics.requestsByClient.inc({ client_name: clientName(headers?.get('apollographql-client-name')), client_version: clientVersion(headers?.get('apollographql-client-version')), outcome });
+          // Only signed-in callers name their client: anyone else could use up the bounded label set.
+          const headers = rc.contextValue.viewer ? rc.request.http?.headers : undefined;
+          const anonymous = !rc.contextValue.viewer;
+          metrics.requestsByClient.inc({
+            client_name: anonymous ? 'anonymous' : clientName(headers?.get('apollographql-client-name')),
+            client_version: anonymous ? 'anonymous' : clientVersion(headers?.get('apollographql-client-version')),
+            outcome,
+          });
           const scope = currentRequestScope();
           if (scope) metrics.sqlStatements.observe(scope.sqlStatements);
         },

@@ -125,6 +125,7 @@ describe('ETags and 304 for GET persisted queries', () => {
     assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
     assert.equal((await get()).headers.etag, etag, 'the same answer, the same tag');
 
+    assert.match(String(first.headers.vary), /accept-encoding/i, 'caches keep one representation per encoding');
     const revalidated = await get({ 'if-none-match': etag });
     assert.equal(revalidated.status, 304);
     assert.equal(revalidated.body.length, 0);

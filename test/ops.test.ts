@@ -48,7 +48,7 @@ describe('alerts and dashboards as files', () => {
       'Throttled requests by reason',
       'Database pool',
       'DataLoader batch size p95 by loader',
-      'Resident memory by process',
+      "Resident memory per process (mean over a scrape's workers)",
       'Subscription delivery p95',
     ]) {
       assert.ok(titles.includes(expected), `a panel "${expected}"`);

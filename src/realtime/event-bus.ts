@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { withDeadline } from '../deadline';
+import { serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis';
 import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
@@ -33,6 +34,10 @@ class Listeners {
     return opened;
   }
 
+  has(channel: string): boolean {
+    return this.byChannel.has(channel);
+  }
+
   /** True when the channel has no listener left. */
   remove(channel: string, listener: EventListener): boolean {
     const set = this.byChannel.get(channel);
@@ -55,7 +60,7 @@ class Listeners {
 export class InProcessEventBus implements EventBus {
   private readonly listeners = new Listeners();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(protected readonly logger: Logger) {}
 
   async publish(event: ActivityEvent): Promise<void> {
     for (const channel of channelsOf(event)) this.listeners.deliver(channel, event, this.logger);
@@ -94,7 +99,8 @@ export class ClusterEventBus extends InProcessEventBus {
 
   override async publish(event: ActivityEvent): Promise<void> {
     await super.publish(event);
-    process.send?.({ type: CLUSTER_EVENT, event } satisfies ClusterEventMessage);
+    // The primary gone (shutdown): the event stays in this worker; an 'error' on process would crash it.
+    if (process.connected) process.send?.({ type: CLUSTER_EVENT, event } satisfies ClusterEventMessage, undefined, {}, (error) => error && this.logger.debug({ err: error }, 'event not relayed to the other workers'));
   }
 
   override async close(): Promise<void> {
@@ -132,6 +138,8 @@ export class RedisEventBus implements EventBus {
   private readonly ready = new Map<string, Promise<unknown>>();
   /** Told when the subscriber connection drops (see EventBus.listen). */
   private readonly interruptions = new Set<() => void>();
+  /** Each channel's message handler (see handlerOf). */
+  private readonly handlers = new Map<string, (message: string) => void>();
 
   constructor(
     private readonly publisher: RedisClient,
@@ -152,20 +160,25 @@ export class RedisEventBus implements EventBus {
   }
 
   async listen(channel: string, listener: EventListener, interrupted?: () => void): Promise<() => void> {
+    await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
+    // Not connected now: a subscription started here would miss what is published until the client is
+    // back, and nobody would tell it. It fails at once instead; the client retries and resumes.
+    if (!this.subscriber.isReady) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
-        this.inOrder(channel, async () => {
-          await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
-          await withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, (message) => this.onMessage(channel, message)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe');
-        }),
+        this.inOrder(channel, () => withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe')),
       );
     }
     try {
       await this.ready.get(channel);
     } catch (error) {
       // Every listener that waited on the failed subscribe leaves; the channel's next listener tries again.
-      if (this.listeners.remove(channel, listener)) this.ready.delete(channel);
+      // A subscribe that timed out may still succeed later: it is undone, in order, once nobody listens.
+      if (this.listeners.remove(channel, listener)) {
+        this.ready.delete(channel);
+        this.unsubscribeLater(channel);
+      }
       throw error;
     }
     if (interrupted) this.interruptions.add(interrupted);
@@ -173,9 +186,27 @@ export class RedisEventBus implements EventBus {
       if (interrupted) this.interruptions.delete(interrupted);
       if (this.listeners.remove(channel, listener)) {
         this.ready.delete(channel);
-        void this.inOrder(channel, () => this.subscriber.unsubscribe(CHANNEL_PREFIX + channel)).catch((error: unknown) => this.logger.debug({ err: error, channel }, 'redis unsubscribe failed'));
+        this.unsubscribeLater(channel);
       }
     };
+  }
+
+  /**
+   * One handler per channel, the same function every time: the client keeps its channel listeners in a
+   * set (and re-subscribes them after a reconnect), so a channel opened again never delivers twice.
+   */
+  private handlerOf(channel: string): (message: string) => void {
+    let handler = this.handlers.get(channel);
+    if (!handler) this.handlers.set(channel, (handler = (message: string) => this.onMessage(channel, message)));
+    return handler;
+  }
+
+  private unsubscribeLater(channel: string): void {
+    void this.inOrder(channel, async () => {
+      // Someone listens again meanwhile: the channel stays.
+      if (this.listeners.has(channel)) return;
+      await this.subscriber.unsubscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel));
+    }).catch((error: unknown) => this.logger.debug({ err: error, channel }, 'redis unsubscribe failed'));
   }
 
   private interruptAll(): void {

@@ -26,14 +26,15 @@ export type ActivityScope = { organizationId: string } | { studyId: string };
  * then never misses an entry committed later with a smaller id.
  */
 async function lockOrganizationLog(trx: Transaction<Database>, scope: ActivityScope): Promise<void> {
-  const organizationId =
-    'organizationId' in scope
-      ? scope.organizationId
-      : (await trx.selectFrom('studies').select('organization_id').where('id', '=', scope.studyId).executeTakeFirst())?.organization_id;
-  // A study that is gone: the write itself finds so.
-  if (organizationId === undefined) return;
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`studygraph:activity:${organizationId}`}, 0))`.execute(trx);
+  if ('organizationId' in scope) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${LOG_LOCK_PREFIX}${scope.organizationId}`}, 0))`.execute(trx);
+    return;
+  }
+  // A study's organization is looked up in the same statement; a study that is gone takes no lock (the write itself finds so).
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${LOG_LOCK_PREFIX} || organization_id::text, 0)) FROM studies WHERE id = ${scope.studyId}`.execute(trx);
 }
+
+const LOG_LOCK_PREFIX = 'studygraph:activity:';
 
 /** The entry of a change to one study. */
 export function studyActivity(study: StudyRow, actorId: string, type: string, details: Record<string, unknown> = {}): ActivityEntry {
