@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import { execute, GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import { execute, GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type TypeNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { CachedData } from '../cache/cached-answer';
 import type { GatewayContext } from '../context';
@@ -47,15 +47,31 @@ export function resultCostOf(rc: GraphQLRequestContextWillSendResponse<GatewayCo
 /**
  * The operation with its variables coerced as execution will coerce them: a variable that is null for a
  * non-null type, missing, or of the wrong type is the caller's BAD_USER_INPUT here, before anything runs.
+ * Shared by the HTTP path (this plugin) and subscriptions (src/realtime/websocket.ts).
  */
-function costInput(rc: GraphQLRequestContext<GatewayContext>): CostInput {
-  const coerced = getVariableValues(rc.schema, rc.operation!.variableDefinitions ?? [], rc.request.variables ?? {}, { maxErrors: 1 });
+export function costInputOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): CostInput {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
   if (coerced.errors) {
     throw new GraphQLError(coerced.errors[0]!.message, { nodes: coerced.errors[0]!.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
   }
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of rc.document!.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  return { schema: rc.schema, operation: rc.operation!, fragments, variables: coerced.coerced };
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  return { schema, operation, fragments, variables: coerced.coerced };
+}
+
+/**
+ * A pricing that has priced. Arguments are coerced as execution would coerce them, so what fails here (a
+ * null where a size is required) is the caller's input: BAD_USER_INPUT.
+ */
+export function estimatedPricing(input: CostInput): OperationCost {
+  const pricing = new OperationCost(input);
+  try {
+    pricing.estimate();
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+  }
+  return pricing;
 }
 
 /**
@@ -91,22 +107,14 @@ function namedTypeOf(type: TypeNode): string {
 function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
   const operation = rc.operation!;
   // Coerced on every request: a bad variable is refused whether or not a pricing is kept.
-  const input = costInput(rc);
+  const input = costInputOf(rc.schema, rc.document!, operation, rc.request.variables);
   // An omitted variable (its default applies) and an explicit null price differently.
   const { priceVariables, byVariables } = pricingsOf(operation);
   const key = JSON.stringify(priceVariables.map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])));
   const known = byVariables.get(key);
   if (known) return known;
-  const pricing = new OperationCost(input);
-  // A pricing is kept only once it has priced: one that throws (a null where a size is required) is not
-  // handed to the next request of the same operation. Arguments are coerced as execution would coerce
-  // them, so what fails here is the caller's input.
-  try {
-    pricing.estimate();
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-  }
+  // A pricing is kept only once it has priced: one that throws is not handed to the next request of the same operation.
+  const pricing = estimatedPricing(input);
   if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
   byVariables.set(key, pricing);
   return pricing;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
-import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values';
+import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context as WsContext, type ServerOptions } from 'graphql-ws';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { decodeJwt } from 'jose';
@@ -14,8 +13,7 @@ import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS,
 import type { Metrics } from '../metrics';
 import { runInRequestScope, type RequestScope } from '../request-scope';
 import type { Budgets } from '../rate-limit/budget';
-import { OperationCost } from '../rate-limit/cost';
-import { pointsKey, requestsKey } from '../rate-limit/plugin';
+import { costInputOf, estimatedPricing, pointsKey, requestsKey } from '../rate-limit/plugin';
 import { principalOf, REQUESTS, userPrincipalKey } from '../rate-limit/principal';
 import { noNulInLiterals } from '../text-input';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
@@ -264,22 +262,21 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
       return [coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)];
     }
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 1 });
-    if (coerced.errors) return [coded(coerced.errors[0]!.message, ErrorCode.BAD_USER_INPUT)];
+    // Priced as over HTTP: variables coerced as execution will coerce them, then the cost walk.
+    let cost: number;
+    try {
+      cost = estimatedPricing(costInputOf(schema, document, operation, payload.variables)).estimate();
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      // The HTTP status the plugin attaches is no part of a WebSocket message.
+      return [coded(error.message, ErrorCode.BAD_USER_INPUT)];
+    }
 
     let contextValue: GatewayContext;
     try {
       contextValue = await contextFor(connection);
     } catch (error) {
       return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
-    }
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    let cost: number;
-    try {
-      cost = new OperationCost({ schema, operation, fragments, variables: coerced.coerced }).estimate();
-    } catch (error) {
-      return [coded(error instanceof Error ? error.message : String(error), ErrorCode.BAD_USER_INPUT)];
     }
     metrics.estimatedCost.observe(cost);
     if (cost > config.maxQueryCost) {
