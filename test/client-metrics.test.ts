@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from './support/gateway';
+import { seriesValue } from './support/metrics';
 
 describe('requests by client', () => {
   let gateway: TestGateway;
@@ -9,8 +10,7 @@ describe('requests by client', () => {
   });
   after(() => gateway?.close());
 
-  const count = async (labels: string) =>
-    Number(new RegExp(`^studygraph_requests_by_client_total\\{${labels}\\} (\\d+)$`, 'm').exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+  const count = (labels: string) => seriesValue(gateway.url, `studygraph_requests_by_client_total{${labels}}`);
 
   it('counts signed-in requests by apollographql-client-name/-version, with absent, odd and surplus values bounded', async () => {
     const token = await gateway.tokenFor('analyst@example.com');

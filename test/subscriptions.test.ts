@@ -6,6 +6,7 @@ import { createLogger } from '../src/logger';
 import { closeRedisClient, createRedisClient } from '../src/redis';
 import { openStream } from '../src/realtime/event-stream';
 import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
+import { seriesValue } from './support/metrics';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 import { WebSocket } from 'ws';
 import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
@@ -102,8 +103,7 @@ describe('subscriptions over WebSocket', () => {
     const subscribers = await Promise.all([open(analystToken), open(analystToken), open(analystToken)]);
     for (const client of subscribers) client.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const batches = async (loader: string) =>
-      Number(new RegExp(`^studygraph_dataloader_batch_size_count\\{loader="${loader}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+    const batches = (loader: string) => seriesValue(gateway.url, `studygraph_dataloader_batch_size_count{loader="${loader}"}`);
     const before = { activity: await batches('activityById'), study: await batches('studyById') };
     const commentId = await comment(gateway, analystToken, ACME_STUDY, 'three readers');
     const events = await Promise.all(subscribers.map((client) => client.nexts('s', 1)));
@@ -474,7 +474,7 @@ describe('a slow consumer over a real WebSocket', { skip: loadConfig().databaseU
       for (let sent = 0; sent < published; sent += 1000) {
         await Promise.all(Array.from({ length: 1000 }, () => redis.publish(`studygraph:rt:org:${ACME}`, message)));
       }
-      const dropped = async () => Number(/^studygraph_subscription_events_dropped_total\{field="organizationActivity"\} (\d+)$/m.exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
+      const dropped = () => seriesValue(gateway.url, 'studygraph_subscription_events_dropped_total{field="organizationActivity"}');
       const deadline = Date.now() + 15_000;
       while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
       assert.ok((await dropped()) > 0, 'events beyond the buffer are dropped');
