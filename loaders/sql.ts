@@ -1,4 +1,5 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 
 /** `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch size. */
@@ -27,4 +28,16 @@ export function keysetAfter(
   const value = sql`cast(${String(cursor.value)} as ${sql.raw(valueType)})`;
   const id = sql`cast(${cursor.id} as ${sql.raw(idType)})`;
   return sql<SqlBool>`(${sql.ref(orderColumn)}, ${sql.ref(idColumn)}) ${comparison} (${value}, ${id})`;
+}
+
+/**
+ * Runs `read` in a transaction whose statements are planned for their parameters' values. The gateway's
+ * connections plan each statement once (see createPostgresPool), right for keyed lookups; a search's best
+ * plan depends on its words (value-blind plans measured ~20% slower on the large seed).
+ */
+export function withValueAwarePlans<T>(db: Kysely<Database>, read: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
+    return read(trx);
+  });
 }

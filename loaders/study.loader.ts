@@ -3,7 +3,7 @@ import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } fro
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
-import { anyUuid, keysetAfter } from './sql';
+import { anyUuid, keysetAfter, withValueAwarePlans } from './sql';
 import type { CollaboratorLoaders, JoinedCollaboratorTuple } from './collaborator.loader';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
@@ -189,19 +189,23 @@ function searchMatches(db: Kysely<Database>, search: StudySearch) {
  * and exclusions by stems. Best first (full-text rank plus title similarity); `first + 1` rows tell
  * whether more exist.
  */
-async function searchStudies(db: Kysely<Database>, search: StudySearch): Promise<StudyRow[]> {
-  const { query, rank } = searchMatches(db, search);
-  return query
-    .select(STUDY_COLUMNS)
-    .orderBy(rank, 'desc')
-    .orderBy('s.id')
-    .offset(search.offset)
-    .limit(search.first + 1)
-    .execute();
+function searchStudies(db: Kysely<Database>, search: StudySearch): Promise<StudyRow[]> {
+  return withValueAwarePlans(db, (trx) => {
+    const { query, rank } = searchMatches(trx, search);
+    return query
+      .select(STUDY_COLUMNS)
+      .orderBy(rank, 'desc')
+      .orderBy('s.id')
+      .offset(search.offset)
+      .limit(search.first + 1)
+      .execute();
+  });
 }
 
-async function countSearchMatches(db: Kysely<Database>, search: StudySearch): Promise<number> {
-  const { query } = searchMatches(db, search);
-  const row = await query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
-  return Number(row.count);
+function countSearchMatches(db: Kysely<Database>, search: StudySearch): Promise<number> {
+  return withValueAwarePlans(db, async (trx) => {
+    const { query } = searchMatches(trx, search);
+    const row = await query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  });
 }
