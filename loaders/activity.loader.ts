@@ -5,15 +5,26 @@ import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoad
 import { anyBigint, anyUuid, keysetAfter } from './sql';
 import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
 
-export interface ActivityPageArgs {
+/** Whose log: a study's, or a whole organization's (organization-wide entries included). */
+export type ActivityScope = 'study' | 'organization';
+
+const PARENT_COLUMN = { study: 'study_id', organization: 'organization_id' } as const;
+
+export interface ActivityFilter {
+  scope: ActivityScope;
+  types: string[] | null;
+  /** Only this user's entries. */
+  actorId: string | null;
+}
+
+export interface ActivityPageArgs extends ActivityFilter {
   first: number;
   after: Cursor | null;
-  types: string[] | null;
 }
 
 /** Entries after a cursor, oldest first, for a subscription's resume: of a study, or of an organization. */
 export interface ActivitySinceArgs {
-  scope: 'study' | 'organization';
+  scope: ActivityScope;
   /** The cursor's entry id: ids grow with every entry, so "after" is `id >`. */
   afterId: string;
   types: string[] | null;
@@ -26,14 +37,18 @@ export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
-    /** Pages of a study's activity log, with their actors (primed). */
-    activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(settings, 'activityPage', async (studyIds, args) => {
+    /** Pages of a study's or an organization's activity log, with their actors (primed). */
+    activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(settings, 'activityPage', async (parentIds, args) => {
+      const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
+      // Studies and organizations are both keyed by a uuid `id`, the only column of theirs this reads.
+      const parents = (args.scope === 'study' ? 'studies as p' : 'organizations as p') as 'studies as p';
       const rows = await db
-        .selectFrom('studies as s')
+        .selectFrom(parents)
         .innerJoinLateral(
           (eb) => {
-            let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef('a.study_id', '=', 's.id');
+            let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
             if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
+            if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
             if (args.after) {
               page = page.where(keysetAfter('a.created_at', 'a.id', 'desc', args.after, 'timestamptz', 'bigint'));
             }
@@ -44,15 +59,15 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
         .leftJoin('users as u', 'u.id', 'page.user_id')
         .selectAll('page')
         .select(JOINED_USER_COLUMNS)
-        .where('s.id', '=', anyUuid(studyIds))
-        // The join may reorder rows: the page order is restated (groupBy keeps it per study).
+        .where('p.id', '=', anyUuid(parentIds))
+        // The join may reorder rows: the page order is restated (groupBy keeps it per parent).
         .orderBy('page.created_at', 'desc')
         .orderBy('page.id', 'desc')
         .execute();
       return groupBy(
         rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
-        'study_id',
-      );
+        PARENT_COLUMN[args.scope],
+      ) as Map<string, ActivityRow[]>;
     }),
 
     /** Entries by id, with their actors (primed): what a subscription event resolves. */
@@ -91,16 +106,18 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
       () => [],
     ),
 
-    activityTotal: createParentLoader<{ types: string[] | null }, number>(
+    activityTotal: createParentLoader<ActivityFilter, number>(
       settings,
       'activityTotal',
-      async (studyIds, args) => {
+      async (parentIds, args) => {
+        const column = PARENT_COLUMN[args.scope];
         let query = db
           .selectFrom('collaboration_activity')
-          .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
-          .where('study_id', '=', anyUuid(studyIds));
+          .select((eb) => [eb.ref(column).as('parent'), eb.fn.countAll<string>().as('count')])
+          .where(column, '=', anyUuid(parentIds));
         if (args.types && args.types.length > 0) query = query.where('activity_type', 'in', args.types);
-        return countsByParent((await query.groupBy('study_id').execute()) as { parent: string; count: string }[]);
+        if (args.actorId) query = query.where('user_id', '=', args.actorId);
+        return countsByParent((await query.groupBy(column).execute()) as { parent: string; count: string }[]);
       },
       () => 0,
     ),

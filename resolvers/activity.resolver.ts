@@ -3,10 +3,12 @@ import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
 import type { GatewayContext } from '../src/context';
-import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
+import { ACTIVITY_ORDER_KEY, type ActivityFilter } from '../loaders/activity.loader';
+import type { ConnectionPayload } from '../schema/connection.type';
+import type { ActivityPageArgs } from '../schema/study.args';
 import type { ActivityRow } from '../src/db/types';
-import type { KeysetOrder } from './connection';
-import { toStudy } from './mappers';
+import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { toActivity, toStudy } from './mappers';
 import { optionalRelatedUser } from './relations';
 
 /** The activity log's keyset order (newest first), shared by Study.activity and the subscriptions' cursors. */
@@ -17,6 +19,21 @@ export const ACTIVITY_ORDER: KeysetOrder<ActivityRow> = {
   value: (row) => row.created_at,
   id: (row) => row.id,
 };
+
+/** A page of a study's or an organization's log, newest first: Study.activity and Organization.activity. */
+export async function activityConnection(
+  ctx: GatewayContext,
+  parentId: string,
+  args: ActivityPageArgs,
+  filter: Omit<ActivityFilter, 'types'>,
+): Promise<ConnectionPayload<Activity>> {
+  const types = args.types?.length ? [...new Set(args.types)].sort() : null;
+  const loaderArgs = { ...filter, types, first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER) };
+  const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
+  return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
+    ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types } }),
+  );
+}
 
 @Resolver(() => Activity)
 export class ActivityResolver {

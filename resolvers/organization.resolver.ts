@@ -12,11 +12,14 @@ import { MemberPageArgs, OrganizationLookupArgs } from '../schema/organization.a
 import { PageArgs } from '../schema/pagination.args';
 import { StudyConnection, type Study } from '../schema/study.type';
 import { StudyPageArgs } from '../schema/study.input';
+import { OrganizationActivityArgs } from '../schema/study.args';
+import { Activity, ActivityConnection } from '../schema/activity.type';
 import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/access';
 import type { GatewayContext } from '../src/context';
 import type { MemberRow } from '../src/db/types';
 import { badUserInput, notFound } from '../src/errors';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
 import { NO_STUDY_FILTER, studyConnection } from './study-list';
 
@@ -107,5 +110,16 @@ export class OrganizationResolver {
   ): Promise<ConnectionPayload<Study>> {
     requireMember(ctx, organization.id);
     return studyConnection(ctx, organization.id, args, info);
+  }
+
+  @ConnectionSize()
+  @FieldResolver(() => ActivityConnection, { description: "The organization's collaboration log, newest first: every study's entries and organization-wide ones." })
+  activity(
+    @Root() organization: Organization,
+    @Args(() => OrganizationActivityArgs) args: OrganizationActivityArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionPayload<Activity>> {
+    requireMember(ctx, organization.id);
+    return activityConnection(ctx, organization.id, args, { scope: 'organization', actorId: args.actorId ?? null });
   }
 }

@@ -21,8 +21,8 @@ import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
-import { ACTIVITY_ORDER } from './activity.resolver';
-import { toActivity, toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
+import { activityConnection } from './activity.resolver';
+import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
 import { studyConnection } from './study-list';
 
@@ -134,13 +134,8 @@ export class StudyResolver {
 
   @ConnectionSize()
   @FieldResolver(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
-  async activity(@Root() study: Study, @Args(() => ActivityPageArgs) args: ActivityPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Activity>> {
-    const types = args.types?.length ? [...new Set(args.types)].sort() : null;
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER), types };
-    const page = await ctx.loaders.activityPage.load({ parentId: study.id, args: loaderArgs });
-    return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
-      ctx.loaders.activityTotal.load({ parentId: study.id, args: { types } }),
-    );
+  activity(@Root() study: Study, @Args(() => ActivityPageArgs) args: ActivityPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Activity>> {
+    return activityConnection(ctx, study.id, args, { scope: 'study', actorId: null });
   }
 
   @FieldResolver(() => CommentStats)

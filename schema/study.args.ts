@@ -3,6 +3,7 @@ import { ArgsType, Field, ID, Int } from 'type-graphql';
 import { ActivityType } from './enums';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH } from './input-limits';
 import { PageArgs } from './pagination.args';
+import { UuidField } from './uuid-field';
 
 @ArgsType()
 export class SearchStudiesArgs {
@@ -36,4 +37,10 @@ export class ActivityPageArgs extends PageArgs {
   @IsOptional()
   @ArrayMaxSize(20)
   types?: ActivityType[] | null;
+}
+
+@ArgsType()
+export class OrganizationActivityArgs extends ActivityPageArgs {
+  @UuidField({ nullable: true, description: "Only this member's entries." })
+  actorId?: string | null;
 }

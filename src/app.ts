@@ -16,6 +16,8 @@ import { ConnectionRegistry } from './realtime/connection-registry';
 import { ClusterEventBus, InProcessEventBus, RedisEventBus } from './realtime/event-bus';
 import { Realtime } from './realtime/realtime';
 import { createSubscriptionServer } from './realtime/websocket';
+import { loadOperationManifest } from './cache/persisted-queries';
+import { loadDashboard } from './dashboard';
 import { createCacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
@@ -93,7 +95,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const realtime = new Realtime(bus, config.realtime, metrics, logger, config.rateLimits ? budgets : undefined);
     const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
     const repositories = createRepositories(database.db, realtime.committed);
-    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters });
+    const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
+    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters, registeredOperations });
     await apollo.start();
     const subscriptions = createSubscriptionServer({
       schema,
@@ -103,8 +106,12 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       budgets,
       connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
       formatError: createErrorFormatter(config, logger),
+      registeredOperations,
     });
-    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, config.introspection ? printGatewaySchema(schema) : undefined);
+    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, {
+      schemaSdl: config.introspection ? printGatewaySchema(schema) : undefined,
+      dashboard: await loadDashboard(demoToken),
+    });
     const stopSchedule = config.teamProductivityRefreshMinutes > 0
       ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
       : async () => undefined;

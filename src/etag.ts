@@ -28,6 +28,12 @@ function matches(ifNoneMatch: string | string[] | undefined, etag: string): bool
   return values.some((value) => value === '*' || value.replace(/^W\//, '') === etag);
 }
 
+function addVary(reply: FastifyReply, header: string): void {
+  const vary = reply.getHeader('vary');
+  if (typeof vary === 'string' && new RegExp(`\\b${header}\\b`, 'i').test(vary)) return;
+  void reply.header('vary', typeof vary === 'string' && vary ? `${vary}, ${header}` : header);
+}
+
 /** onSend, after compression: sets the ETag and turns a revalidation of the same bytes into a 304. */
 export async function etagOnSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
   const digest = identityTags.get(request);
@@ -35,9 +41,10 @@ export async function etagOnSend(request: FastifyRequest, reply: FastifyReply, p
   const encoding = reply.getHeader('content-encoding');
   const etag = `"${digest}${typeof encoding === 'string' ? `-${encoding}` : ''}"`;
   void reply.header('etag', etag);
-  // Compressed or not, the representation depends on Accept-Encoding (compression says so only when it compresses).
-  const vary = reply.getHeader('vary');
-  if (typeof vary !== 'string' || !/\baccept-encoding\b/i.test(vary)) void reply.header('vary', vary ? `${vary}, accept-encoding` : 'accept-encoding');
+  // Compressed or not, the representation depends on Accept-Encoding (compression says so only when it
+  // compresses), and on whose token asked: a browser must not hand one signed-in user's copy to another.
+  addVary(reply, 'accept-encoding');
+  addVary(reply, 'authorization');
   if (!matches(request.headers['if-none-match'], etag)) return payload;
   void reply.code(304);
   reply.removeHeader('content-length');

@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/p
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { OrganizationGenerations } from './cache/generations';
-import { allowListPlugin, loadOperationManifest } from './cache/persisted-queries';
+import { allowListPlugin, type OperationManifest } from './cache/persisted-queries';
 import type { ResilientCache } from './cache/resilient-cache';
 import { stringifyResult } from './cache/cached-answer';
 import { compiledExecutionGateway } from './compiled-execution';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
   budgets: Budgets;
   /** Present with a read replica (DATABASE_READ_URL). */
   recentWriters?: RecentWriters;
+  /** PERSISTED_QUERIES=only: the operations that may run. */
+  registeredOperations?: OperationManifest;
 }
 
 /** Where the SDL is served while introspection is on (the landing page links to it). */
@@ -89,7 +91,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
         maxPersistedQueryBytes: config.persistedQueryMaxBytes,
         metrics: options.metrics,
       }),
-      ...(config.persistedQueries === 'only' ? [allowListPlugin({ manifest: loadOperationManifest() })] : []),
+      ...(options.registeredOperations ? [allowListPlugin({ manifest: options.registeredOperations })] : []),
       ...createResponseCachePlugins({
         enabled: config.responseCache,
         cache: options.cache,

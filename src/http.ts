@@ -17,6 +17,7 @@ import { runInRequestScope, untilStatementsSettled, type RequestScope } from './
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
 import { SCHEMA_PATH } from './gateway';
+import { registerDashboardRoutes, type DashboardFiles } from './dashboard';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -65,6 +66,14 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:ne
  * health endpoints, and a request scope that counts the SQL statements each request sends. WebSocket
  * upgrades of /graphql go to the subscription server.
  */
+/** What the gateway serves beside /graphql, read once at start-up. */
+export interface HttpPages {
+  /** The SDL, served at SCHEMA_PATH while introspection is on. */
+  schemaSdl?: string;
+  /** The built analytics dashboard; absent when it was not built. */
+  dashboard?: DashboardFiles;
+}
+
 export async function createHttpServer(
   apollo: ApolloServer<GatewayContext>,
   services: Services,
@@ -72,8 +81,7 @@ export async function createHttpServer(
   repositories: Repositories,
   metrics: Metrics,
   subscriptions: SubscriptionServer,
-  /** The SDL, served at SCHEMA_PATH while introspection is on. */
-  schemaSdl: string | undefined,
+  pages: HttpPages,
 ): Promise<FastifyInstance> {
   const { config, logger } = services;
   const app = Fastify({
@@ -214,7 +222,9 @@ export async function createHttpServer(
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metricsText(metrics.registry)));
+  const { schemaSdl } = pages;
   if (schemaSdl !== undefined) app.get(SCHEMA_PATH, async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send(schemaSdl));
+  registerDashboardRoutes(app, pages.dashboard);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { DASHBOARD_PATH } from './dashboard';
 
 export interface LandingPagePluginOptions {
   /** A token for the demo analyst, shown and put in Sandbox's headers (development only). */
@@ -74,6 +75,7 @@ export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServ
   <h2>An example operation</h2>
   <pre id="example">${escapeHtml(options.document)}</pre>
   ${options.schemaPath ? `<p>The schema: <a href="${escapeHtml(options.schemaPath)}">${escapeHtml(options.schemaPath)}</a> (SDL).</p>` : ''}
+  <p>Charts of how teams work: <a id="dashboard-link" href="${DASHBOARD_PATH}">the analytics dashboard</a>.</p>
 </main>
 <div id="sandbox"></div>
 <script nonce="${nonce}">

@@ -8,6 +8,9 @@ import { loadOperationManifest } from '../src/cache/persisted-queries';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY } from './support/ids';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
+import { WsClient } from './support/ws-client';
+import { seriesValue } from './support/metrics';
+import { until } from './support/wait';
 
 const STUDY = `query Study($id: ID!) { study(id: $id) { id title status collaborators { role user { email } } } }`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -145,6 +148,22 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
     const adHoc = await gateway.graphql('{ viewer { email } }', { token });
     assert.equal(adHoc.status, 400);
     assert.equal(onlyError(adHoc).extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+  });
+
+  it('over WebSocket too: a registered subscription runs, any other is refused with the same code', async () => {
+    const registered = Object.values(loadOperationManifest().operations).find((op) => op.file === 'analytics-changed.graphql')!;
+    const client = await WsClient.connect(gateway.url, token);
+    try {
+      client.subscribe('unregistered', 'subscription { approvalRequests { id } }');
+      await client.until('the refusal', () => client.of('unregistered', 'error').length > 0);
+      assert.equal(client.of('unregistered', 'error')[0]!.payload[0].extensions.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+      client.subscribe('registered', registered.query, { organizationId: ACME });
+      const running = async () => ((await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}')) === 1 ? true : undefined);
+      await until('the registered subscription running', running);
+      assert.deepEqual(client.of('registered', 'error'), [], 'the registered subscription is running');
+    } finally {
+      client.socket.close();
+    }
   });
 });
 

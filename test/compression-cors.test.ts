@@ -126,6 +126,7 @@ describe('ETags and 304 for GET persisted queries', () => {
     assert.equal((await get()).headers.etag, etag, 'the same answer, the same tag');
 
     assert.match(String(first.headers.vary), /accept-encoding/i, 'caches keep one representation per encoding');
+    assert.match(String(first.headers.vary), /authorization/i, "a browser never hands one token's answer to another");
     const revalidated = await get({ 'if-none-match': etag });
     assert.equal(revalidated.status, 304);
     assert.equal(revalidated.body.length, 0);

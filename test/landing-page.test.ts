@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from './support/browser';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
-/** Debian's chromium (what `.ci/run` installs); playwright-core downloads no browser of its own. */
-function chromiumPath(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-const CHROMIUM = chromiumPath();
 
 describe('the landing page in a real browser, offline', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
   let gateway: TestGateway;
@@ -65,6 +52,11 @@ describe('the landing page in a real browser, offline', { skip: CHROMIUM ? false
     assert.equal(await schemaLink.count(), 1);
     const schema = await (await fetch(`${gateway.url}/schema.graphql`)).text();
     assert.match(schema, /type Subscription \{/);
+
+    // The dashboard link leads to the dashboard, which works offline too (its code is served here).
+    await page.click('#dashboard-link');
+    await page.locator('#chart-studies-by-status').waitFor();
+    assert.deepEqual(problems, []);
     await context.close();
   });
 });

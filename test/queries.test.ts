@@ -179,6 +179,34 @@ describe('queries', () => {
     assert.ok(study.statusChanges.edges.every((e: any) => e.node.type === 'STATUS_CHANGED'));
   });
 
+  it('organization activity: the whole log newest first, by type or by member, with counts; pages; checked ids', async () => {
+    const query = `query($id: ID!, $types: [ActivityType!], $actorId: ID, $after: String) { organization(id: $id) {
+      activity(first: 10, types: $types, actorId: $actorId, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id type createdAt actor { id } study { organization { id } } } } }
+    } }`;
+    const all = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME } })).organization.activity;
+    const counted = await gateway.db.selectFrom('collaboration_activity').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', ACME).executeTakeFirstOrThrow();
+    assert.equal(all.totalCount, Number(counted.n));
+    const times = all.edges.map((e: any) => e.node.createdAt);
+    assert.deepEqual(times, [...times].sort().reverse());
+    assert.ok(all.edges.every((e: any) => e.node.study === null || e.node.study.organization.id === ACME));
+
+    const next = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, after: all.pageInfo.endCursor } })).organization.activity;
+    assert.ok(next.edges[0].node.createdAt <= times.at(-1));
+    assert.equal(new Set([...all.edges, ...next.edges].map((e: any) => e.node.id)).size, all.edges.length + next.edges.length);
+
+    const actorId = all.edges.find((e: any) => e.node.actor)!.node.actor.id;
+    const byMember = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, actorId } })).organization.activity;
+    assert.ok(byMember.totalCount > 0 && byMember.edges.every((e: any) => e.node.actor.id === actorId));
+    const type = all.edges[0].node.type;
+    const byType = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, types: [type] } })).organization.activity;
+    assert.ok(byType.totalCount > 0 && byType.edges.every((e: any) => e.node.type === type));
+
+    const malformed = await gateway.graphql(query, { token: analyst, variables: { id: ACME, actorId: 'nobody' } });
+    assert.equal(onlyError(malformed).extensions?.code, 'BAD_USER_INPUT');
+    const foreign = await gateway.graphql(query, { token: outsider, variables: { id: ACME } });
+    assert.equal(onlyError(foreign).extensions?.code, 'NOT_FOUND');
+  });
+
   it('search finds by stemmed words and by misspelt titles, best first, within the viewer’s organizations', async () => {
     const stemmed = dataOf(await gateway.graphql('{ searchStudies(query: "nurse sleeping", first: 5) { totalCount edges { node { title } } } }', { token: analyst }));
     assert.ok(stemmed.searchStudies.totalCount > 0);

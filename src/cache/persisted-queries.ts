@@ -39,6 +39,16 @@ export interface AllowListPluginOptions {
   manifest: OperationManifest;
 }
 
+export function isRegistered(manifest: OperationManifest, text: string): boolean {
+  return manifest.operations[sha256(text)] !== undefined;
+}
+
+export function notRegisteredError(): GraphQLError {
+  return new GraphQLError('This gateway only runs registered operations (PERSISTED_QUERIES=only); this one is not in schema/operations.', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
+  });
+}
+
 export function allowListPlugin({ manifest }: AllowListPluginOptions): ApolloServerPlugin {
   return {
     async requestDidStart({ request }) {
@@ -48,11 +58,7 @@ export function allowListPlugin({ manifest }: AllowListPluginOptions): ApolloSer
       }
       return {
         async didResolveOperation({ source }) {
-          if (!manifest.operations[sha256(source)]) {
-            throw new GraphQLError('This gateway only runs registered operations (PERSISTED_QUERIES=only); this one is not in schema/operations.', {
-              extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
-            });
-          }
+          if (!isRegistered(manifest, source)) throw notRegisteredError();
         },
       };
     },

@@ -84,7 +84,8 @@ export function createPostgresPool(
     statement_timeout: config.dbStatementTimeoutMs,
     idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
     application_name: 'studygraph',
-    options: `-c plan_cache_mode=${KEYED_LOOKUP_PLANS}`,
+    // Only worth it with prepared statements: unprepared ones are planned at every execution anyway.
+    ...(config.dbPreparedStatements ? { options: `-c plan_cache_mode=${KEYED_LOOKUP_PLANS}` } : {}),
   });
   // A server restart surfaces here on idle clients; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));

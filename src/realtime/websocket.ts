@@ -7,6 +7,7 @@ import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { decodeJwt } from 'jose';
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth';
+import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
 import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
 import { ErrorCode } from '../errors';
 import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../limits';
@@ -34,6 +35,8 @@ export interface SubscriptionServerOptions {
   budgets: Budgets;
   connections: ConnectionRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** PERSISTED_QUERIES=only: the operations that may run (as over HTTP, see allowListPlugin). */
+  registeredOperations?: OperationManifest;
 }
 
 interface Extra extends Record<PropertyKey, unknown> {
@@ -246,6 +249,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         return [coded(`Too many subscribe messages at once (at most ${REQUESTS.capacity} a second). Retry in 1 s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: 1 })];
       }
     }
+    if (options.registeredOperations && !isRegistered(options.registeredOperations, payload.query)) return [notRegisteredError()];
     let document;
     try {
       document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
