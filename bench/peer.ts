@@ -169,6 +169,7 @@ async function startPostGraphile(databaseUrl: string, log: (line: string) => voi
   return {
     url,
     pid: child.pid!,
+    output: () => '',
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

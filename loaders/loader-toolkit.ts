@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { inSpan } from '../src/tracing';
 
 /** How every loader of a request is built: batched or not, and who is told each batch's size. */
 export interface LoaderSettings {
@@ -14,12 +15,11 @@ export function defineLoader<K, V, C = K>(
   load: DataLoader.BatchLoadFn<K, V>,
   options: Omit<DataLoader.Options<K, V, C>, 'batch' | 'name'> = {},
 ): DataLoader<K, V, C> {
-  const observed: DataLoader.BatchLoadFn<K, V> = settings.onBatch
-    ? (keys) => {
-        settings.onBatch!(name, keys.length);
-        return load(keys);
-      }
-    : load;
+  // Each batch is a span (when the request is traced): its statements nest under it.
+  const observed: DataLoader.BatchLoadFn<K, V> = (keys) => {
+    settings.onBatch?.(name, keys.length);
+    return inSpan('dataloader.batch', { 'dataloader.name': name, 'dataloader.keys': keys.length }, async () => load(keys));
+  };
   return new DataLoader<K, V, C>(observed, { ...options, batch: settings.batch, name });
 }
 

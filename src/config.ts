@@ -89,6 +89,15 @@ export interface Config {
     /** Most activity entries a resume (`after`) replays; an older cursor is refused (refetch the connection instead). */
     readonly maxReplayEntries: number;
   };
+  /**
+   * OpenTelemetry tracing: on when an OTLP endpoint is set. The SDK reads every other `OTEL_*` variable
+   * itself (protocol, headers, sampler, resource attributes, batch delays).
+   */
+  readonly tracing: {
+    readonly enabled: boolean;
+    /** OTEL_SERVICE_NAME, default `studygraph`. */
+    readonly serviceName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -243,6 +252,10 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveMs: integer(env, 'WS_KEEPALIVE_MS', 12_000, 100, 600_000),
       analyticsSignalSeconds: integer(env, 'ANALYTICS_SIGNAL_SECONDS', 5, 0, 3600),
       maxReplayEntries: integer(env, 'WS_MAX_REPLAY_ENTRIES', 1000, 1, 100_000),
+    }),
+    tracing: Object.freeze({
+      enabled: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== 'true' && env.OTEL_TRACES_EXPORTER !== 'none',
+      serviceName: env.OTEL_SERVICE_NAME || 'studygraph',
     }),
   });
 }

@@ -17,6 +17,7 @@ import { runInRequestScope, untilStatementsSettled, type RequestScope } from './
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
 import { SCHEMA_PATH } from './gateway';
+import { currentTraceId, inSpan } from './tracing';
 import { registerDashboardRoutes, type DashboardFiles } from './dashboard';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
@@ -106,7 +107,7 @@ export async function createHttpServer(
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-cache'],
+      exposedHeaders: ['x-request-id', 'x-trace-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-cache'],
       maxAge: 600,
     });
   }
@@ -130,6 +131,8 @@ export async function createHttpServer(
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    const traceId = currentTraceId();
+    if (traceId) void reply.header('x-trace-id', traceId);
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -182,7 +185,7 @@ export async function createHttpServer(
       mayWrite: writes,
       readsFromReplica: config.databaseReadUrl !== undefined && !writes,
     };
-    return runInRequestScope(scope, async () => {
+    return runInRequestScope(scope, () => inSpan('graphql.operation', {}, async () => {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -213,7 +216,7 @@ export async function createHttpServer(
       let text = '';
       for await (const chunk of response.body.asyncIterator) text += chunk;
       return reply.send(text);
-    });
+    }));
   };
 
   // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; POST only HTTP.

@@ -1,13 +1,15 @@
 import cluster from 'node:cluster';
-import { createGateway } from './app';
-import { runPrimary } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './tracing';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** One serving process: the only one, or a worker of WORKERS=N. */
 async function serve(config: Config, logger: Logger): Promise<void> {
+  // Tracing patches http, fastify, graphql, pg and redis as they load: it starts before the gateway is loaded.
+  const tracing = startTracing(config);
+  const { createGateway } = require('./app') as typeof import('./app');
   const gateway = await createGateway(config, logger);
   const address = await gateway.app.listen({ host: config.host, port: config.port });
   const url = `http://localhost:${config.port}/graphql`;
@@ -27,12 +29,15 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     timer.unref();
-    gateway.close().then(
+    gateway
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
       () => {
         logger.info('stopped');
         process.exit(0);
       },
-      (error) => {
+      (error: unknown) => {
         logger.error({ err: error }, 'error while shutting down');
         process.exit(1);
       },
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
     }
     if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   }
-  if (cluster.isPrimary && config.workers > 1) await runPrimary(config, logger, SHUTDOWN_GRACE_MS);
+  if (cluster.isPrimary && config.workers > 1) await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, SHUTDOWN_GRACE_MS);
   else await serve(config, logger);
 }
 

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
 import { operationLabeler, type Metrics } from './metrics';
 import { currentRequestScope } from './request-scope';
+import { describeOperationSpan } from './tracing';
 
 export interface RequestMetricsPluginOptions {
   /** The process's registry of series (see createMetrics). */
@@ -27,6 +28,7 @@ export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): 
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
           metrics.requestDuration.observe({ operation: label(rc.operationName ?? rc.request.operationName), outcome }, seconds);
+          describeOperationSpan(rc.operation?.operation, rc.operationName ?? rc.request.operationName, outcome);
           // Only signed-in callers name their client: anyone else could use up the bounded label set.
           const headers = rc.contextValue.viewer ? rc.request.http?.headers : undefined;
           const anonymous = !rc.contextValue.viewer;

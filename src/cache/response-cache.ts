@@ -8,6 +8,7 @@ import { resultCostOf } from '../rate-limit/plugin';
 import { CachedData, decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
 import type { GenerationSnapshot, OrganizationGenerations } from './generations';
 import type { ResilientCache } from './resilient-cache';
+import { annotateSpan } from '../tracing';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
@@ -96,6 +97,7 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           const state = states.get(rc.contextValue);
           const outcome: CacheOutcome = state?.outcome ?? 'bypass';
           rc.response.http.headers.set('x-cache', outcome);
+          annotateSpan({ 'studygraph.cache': outcome });
           if (outcome === 'hit' && state?.age !== null && state?.age !== undefined) rc.response.http.headers.set('age', String(state.age));
           metrics.cacheRequests.inc({ result: outcome });
         },

@@ -9,6 +9,8 @@ export interface GatewayProcess {
   readonly pid: number;
   /** SIGTERM, then waits for the exit code (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>;
+  /** What it wrote to stdout and stderr so far (with `output: 'capture'`; empty otherwise). */
+  output(): string;
 }
 
 const MAIN = path.resolve(__dirname, '../main.js');
@@ -41,17 +43,21 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
 
 /**
  * Starts `node dist/src/main.js` on a free loopback port with our environment plus `changes`, and resolves
- * once /readyz answers 200. Its output goes to ours (`inherit`) or nowhere (`ignore`).
+ * once /readyz answers 200. Its output goes to ours (`inherit`), nowhere (`ignore`) or to `output()` (`capture`).
  */
 export async function startGatewayProcess(
   changes: Record<string, string>,
-  options: { output?: 'inherit' | 'ignore'; readyTimeoutMs?: number } = {},
+  options: { output?: 'inherit' | 'ignore' | 'capture'; readyTimeoutMs?: number } = {},
 ): Promise<GatewayProcess> {
   const port = await freePort();
+  const output = options.output ?? 'inherit';
   const child = spawn(process.execPath, [MAIN], {
     env: environmentWith({ HOST: '127.0.0.1', PORT: String(port), ...changes }),
-    stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
+    stdio: ['ignore', output === 'capture' ? 'pipe' : output, output === 'capture' ? 'pipe' : output],
   });
+  let captured = '';
+  child.stdout?.on('data', (chunk) => (captured += String(chunk)));
+  child.stderr?.on('data', (chunk) => (captured += String(chunk)));
   const exited = once(child, 'exit').then(() => child.exitCode);
   const url = `http://127.0.0.1:${port}`;
   const stop = async (graceMs = 15_000) => {
@@ -70,5 +76,5 @@ export async function startGatewayProcess(
     await stop(2000);
     throw error;
   }
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, stop, output: () => captured };
 }

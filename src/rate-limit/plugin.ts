@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import type { Budgets, BucketLevel } from './budget';
 import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
+import { annotateSpan, inSpan } from '../tracing';
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -201,12 +202,18 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const dryRun = dryRunField(rc.operation!, pricing.variables) !== undefined;
           cost = { requested: requested + registration, dryRun, principal, throttle: null, pricing };
           requestCosts.set(rc.contextValue, cost);
+          const charge = dryRun ? registration : cost.requested;
+          annotateSpan({ 'studygraph.cost.requested': cost.requested });
           if (!principal) return;
           requestCounted = true;
-          const [points, requests] = await budgets.charge([
-            { key: pointsKey(principal), policy: principal.points, cost: dryRun ? registration : cost.requested },
-            { key: requestsKey(principal), policy: principal.requests, cost: 1 },
-          ]);
+          const [points, requests] = await inSpan('rate_limit.charge', { 'studygraph.cost.charged': charge }, async (span) => {
+            const decisions = await budgets.charge([
+              { key: pointsKey(principal), policy: principal.points, cost: charge },
+              { key: requestsKey(principal), policy: principal.requests, cost: 1 },
+            ]);
+            span?.setAttributes({ 'studygraph.rate_limit.allowed': decisions[0]!.allowed && decisions[1]!.allowed, 'studygraph.rate_limit.points_left': decisions[0]!.remaining });
+            return decisions;
+          });
           cost.throttle = throttleOf(principal, points!);
           if (points!.allowed) {
             charged = !dryRun;
@@ -259,6 +266,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
             const [points] = await budgets.charge([{ key: pointsKey(cost.principal), policy: cost.principal.points, cost: actual - cost.requested, force: true }]);
             cost.throttle = throttleOf(cost.principal, points!);
           }
+          annotateSpan({ 'studygraph.cost.actual': actual });
           result.extensions = {
             ...result.extensions,
             cost: { requestedQueryCost: cost.requested, actualQueryCost: actual, throttleStatus: cost.throttle },

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { signAccessToken } from '../src/auth';
+import { startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-process';
+import { loadConfig } from '../src/config';
+import { DEMO_USERS } from '../src/seed/scales';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { until } from './support/wait';
+
+interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+
+/** An OTLP/HTTP receiver (JSON encoding), as a collector would be: it keeps every span exported to it. */
+async function startReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += String(chunk);
+    if (request.method === 'POST' && request.url === '/v1/traces') {
+      const exported = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: (Omit<ReceivedSpan, 'attributes'> & { attributes?: { key: string; value: OtlpValue }[] })[] }[] }[] };
+      for (const resource of exported.resourceSpans) {
+        for (const scope of resource.scopeSpans) {
+          for (const span of scope.spans) {
+            const attributes = Object.fromEntries((span.attributes ?? []).map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue]));
+            spans.push({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, attributes });
+          }
+        }
+      }
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans };
+}
+
+const base = loadConfig();
+
+// The SQL spans come from the pg instrumentation: a PostgreSQL server, not the embedded PGlite.
+describe('OpenTelemetry tracing', { skip: base.databaseUrl ? false : 'needs DATABASE_URL (a PostgreSQL server)' }, () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let database: TestDatabase;
+  let gateway: GatewayProcess;
+  let token: string;
+
+  before(async () => {
+    receiver = await startReceiver();
+    database = await createTestDatabase(base);
+    token = await signAccessToken({ id: DEMO_USERS.analyst.id, email: DEMO_USERS.analyst.email }, base.jwt);
+    gateway = await startGatewayProcess(
+      {
+        DATABASE_URL: database.config.databaseUrl!,
+        AUTO_MIGRATE: 'on',
+        AUTO_SEED: 'on',
+        NODE_ENV: 'development',
+        // Debug: Fastify logs every request (incoming, completed), so the request has log lines to check.
+        LOG_LEVEL: 'debug',
+        RATE_LIMITS: 'on',
+        // Every request runs its statements (a shared Redis may hold answers of an earlier run's seed).
+        RESPONSE_CACHE: 'off',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_SERVICE_NAME: 'studygraph-test',
+      },
+      { output: 'capture' },
+    );
+  });
+  after(async () => {
+    await gateway?.stop();
+    await database?.drop();
+    receiver?.server.close();
+  });
+
+  it('continues the caller’s trace: operation → DataLoader batch → SQL, with cost, cache outcome and the rate-limit decision', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${callerSpanId}-01` },
+      body: JSON.stringify({ query: 'query Overview { organizations(first: 3) { edges { node { name studies(first: 2) { edges { node { title } } } } } } }' }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { errors?: unknown }).errors, undefined);
+    assert.equal(response.headers.get('x-trace-id'), traceId, 'the trace id is in the answer');
+
+    const spans = await until('the request’s spans, SQL included', () => {
+      const ofTrace = receiver.spans.filter((span) => span.traceId === traceId);
+      // The operation's span ends last (graphql's own execute span is named like it, without our attributes).
+      return ofTrace.some((span) => span.attributes['studygraph.outcome'] !== undefined) ? ofTrace : undefined;
+    });
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    const descendsFrom = (span: ReceivedSpan, ancestor: ReceivedSpan): boolean => {
+      for (let parent = span.parentSpanId; parent; parent = byId.get(parent)?.parentSpanId) if (parent === ancestor.spanId) return true;
+      return false;
+    };
+    assert.ok(spans.some((span) => span.parentSpanId === callerSpanId), 'the server span is the caller’s child');
+
+    const operation = spans.find((span) => span.attributes['studygraph.outcome'] !== undefined)!;
+    assert.equal(operation.name, 'query Overview');
+    assert.equal(operation.attributes['graphql.operation.name'], 'Overview');
+    assert.ok(Number(operation.attributes['studygraph.cost.requested']) > 0, 'the cost is on the operation');
+    assert.ok(Number(operation.attributes['studygraph.cost.actual']) > 0);
+    assert.equal(operation.attributes['studygraph.cache'], 'bypass', 'the cache outcome is on the operation');
+
+    const charge = spans.find((span) => span.name === 'rate_limit.charge');
+    assert.equal(charge?.parentSpanId, operation.spanId, 'the rate-limit decision is a span of the operation');
+    assert.equal(charge?.attributes['studygraph.rate_limit.allowed'], true);
+
+    // Under the operation (through graphql's execute span while the operation is not compiled yet).
+    const batches = spans.filter((span) => span.name === 'dataloader.batch' && descendsFrom(span, operation));
+    assert.ok(batches.some((batch) => batch.attributes['dataloader.name'] === 'studiesPage'), batches.map((b) => b.attributes['dataloader.name']).join());
+    const studiesBatch = batches.find((batch) => batch.attributes['dataloader.name'] === 'studiesPage')!;
+    assert.ok(Number(studiesBatch.attributes['dataloader.keys']) >= 1);
+    const statements = spans.filter((span) => span.parentSpanId === studiesBatch.spanId && byId.has(span.spanId));
+    assert.ok(
+      statements.some((span) => /studies/.test(String(span.attributes['db.statement'] ?? span.attributes['db.query.text']))),
+      `the batch's SQL is its child: ${statements.map((s) => s.name).join()}`,
+    );
+
+    // Every log line of the request names the trace.
+    const lines = await until('the request’s log lines', () => {
+      const found = gateway.output().split('\n').filter((line) => line.includes(`"reqId":"${response.headers.get('x-request-id')}"`));
+      return found.length >= 2 ? found : undefined;
+    });
+    for (const line of lines) assert.equal(JSON.parse(line).trace_id, traceId, line);
+  });
+
+  it('spans no request that is not traced: /metrics and /readyz stay out', async () => {
+    const before = receiver.spans.length;
+    await (await fetch(`${gateway.url}/readyz`)).arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(receiver.spans.slice(before).filter((span) => span.attributes['url.path'] === '/readyz' || span.attributes['http.target'] === '/readyz').length, 0);
+  });
+});
