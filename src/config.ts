@@ -95,8 +95,8 @@ export interface Config {
    */
   readonly tracing: {
     readonly enabled: boolean;
-    /** OTEL_SERVICE_NAME, default `studygraph`. */
-    readonly serviceName: string;
+    /** OTEL_SERVICE_NAME, else `studygraph` unless OTEL_RESOURCE_ATTRIBUTES names the service (then the SDK reads it). */
+    readonly serviceName: string | undefined;
   };
 }
 
@@ -255,7 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     tracing: Object.freeze({
       enabled: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== 'true' && env.OTEL_TRACES_EXPORTER !== 'none',
-      serviceName: env.OTEL_SERVICE_NAME || 'studygraph',
+      serviceName: env.OTEL_SERVICE_NAME || (/(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '') ? undefined : 'studygraph'),
     }),
   });
 }

@@ -17,7 +17,7 @@ import { runInRequestScope, untilStatementsSettled, type RequestScope } from './
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
 import { SCHEMA_PATH } from './gateway';
-import { currentTraceId, inSpan } from './tracing';
+import { currentTraceId, inOperationSpan } from './tracing';
 import { registerDashboardRoutes, type DashboardFiles } from './dashboard';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
@@ -185,7 +185,7 @@ export async function createHttpServer(
       mayWrite: writes,
       readsFromReplica: config.databaseReadUrl !== undefined && !writes,
     };
-    return runInRequestScope(scope, () => inSpan('graphql.operation', {}, async () => {
+    return runInRequestScope(scope, () => inOperationSpan(Array.isArray(request.body) ? request.body.length : undefined, async () => {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

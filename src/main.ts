@@ -1,9 +1,18 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
-import { startTracing } from './tracing';
+import { startTracing, type Tracing } from './tracing';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Buffered spans get this long at exit: an unreachable collector must not hold the shutdown. */
+const TRACE_FLUSH_MS = 2_000;
+
+async function flushTraces(tracing: Tracing | undefined): Promise<void> {
+  if (!tracing) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([tracing.shutdown().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACE_FLUSH_MS)))]);
+  clearTimeout(timer);
+}
 
 /** One serving process: the only one, or a worker of WORKERS=N. */
 async function serve(config: Config, logger: Logger): Promise<void> {
@@ -31,7 +40,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     timer.unref();
     gateway
       .close()
-      .then(() => tracing?.shutdown())
+      .finally(() => flushTraces(tracing))
       .then(
       () => {
         logger.info('stopped');

@@ -1,4 +1,6 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { EventEmitter } from 'node:events';
 import type { Config } from './config';
 
 /** The tracer of the gateway's own spans (operation, DataLoader batch, rate-limit decision). */
@@ -20,16 +22,18 @@ export function startTracing(config: Config): Tracing | undefined {
   // Required here, not imported at the top: without an endpoint the SDK is never loaded.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof import('@fastify/otel');
   const { GraphQLInstrumentation } = require('@opentelemetry/instrumentation-graphql') as typeof import('@opentelemetry/instrumentation-graphql');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis') as typeof import('@opentelemetry/instrumentation-redis');
+  const untracedPaths = new Set(['/metrics', '/healthz', '/readyz']);
   const sdk = new NodeSDK({
-    serviceName: config.tracing.serviceName,
+    ...(config.tracing.serviceName ? { serviceName: config.tracing.serviceName } : {}),
+    // Traces only: the endpoint is not asked to take OTLP metrics or logs (/metrics and stdout have them).
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === '/metrics' || request.url === '/healthz' || request.url === '/readyz' }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
-      // Parse and validate spans; one span per resolver would be noise (and compiled operations have none).
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0]!) }),
+      // Parse, validate and execute spans; one span per resolver would be noise (and compiled operations have none).
       new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
       // Statements and commands only inside a request's trace: not the pool's and caches' background work.
       new PgInstrumentation({ requireParentSpan: true }),
@@ -40,19 +44,52 @@ export function startTracing(config: Config): Tracing | undefined {
   return { shutdown: () => sdk.shutdown() };
 }
 
-/** The trace the current request belongs to, for `x-trace-id` and log lines; undefined without tracing. */
-export function currentTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
-  return span?.isRecording() ? span.spanContext().traceId : undefined;
+/**
+ * Runs every listener of `emitter` untraced: a WebSocket's messages (subscribe, and the events the
+ * subscription then sends) would otherwise each start a trace of their own, as graphql's instrumentation
+ * starts one without a parent.
+ */
+export function untracedListeners<T extends EventEmitter>(emitter: T): T {
+  return context.bind(suppressTracing(ROOT_CONTEXT), emitter);
 }
 
-/** Names the operation's span as the semantic conventions do (`query Dashboard`) and records its outcome. */
-export function describeOperationSpan(type: string | undefined, name: string | null | undefined, outcome: string): void {
+/** The trace the current request belongs to, for `x-trace-id` and log lines; undefined without tracing. */
+export function currentTraceId(): string | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
+
+/** Spans of HTTP requests that carry several operations (a JSON array): each is an event, not the name. */
+const batchSpans = new WeakSet<Span>();
+
+/** The span of one HTTP request's GraphQL work: one operation, or a batch of `batchSize`. */
+export function inOperationSpan<T>(batchSize: number | undefined, work: () => Promise<T>): Promise<T> {
+  return inSpan(batchSize === undefined ? 'graphql' : 'graphql batch', batchSize === undefined ? {} : { 'graphql.batch.size': batchSize }, (span) => {
+    if (span && batchSize !== undefined) batchSpans.add(span);
+    return work();
+  });
+}
+
+/** Error codes the client caused: its operation failed, the gateway did not (the span stays OK). */
+const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * Describes the operation's span as the semantic conventions do: named `query Dashboard` (`query` when
+ * anonymous), with its type, name and outcome; status ERROR only for the gateway's own faults.
+ */
+export function describeOperationSpan(type: string | undefined, name: string | undefined, outcome: string, errorCodes: readonly string[]): void {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return;
-  span.updateName(`${type ?? 'graphql'} ${name ?? 'anonymous'}`);
-  span.setAttributes({ 'graphql.operation.type': type ?? 'unknown', 'graphql.operation.name': name ?? '', 'studygraph.outcome': outcome });
-  if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+  const attributes: Attributes = { 'graphql.operation.type': type ?? 'unknown', 'studygraph.outcome': outcome };
+  if (name) attributes['graphql.operation.name'] = name;
+  if (errorCodes.length > 0) attributes['studygraph.error.codes'] = [...new Set(errorCodes)];
+  if (batchSpans.has(span)) {
+    span.addEvent('graphql.operation', attributes);
+  } else {
+    span.updateName(type ? `${type}${name ? ` ${name}` : ''}` : 'graphql');
+    span.setAttributes(attributes);
+  }
+  if (errorCodes.some((code) => SERVER_FAULTS.has(code))) span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 /** Sets attributes on the current span (the operation's, inside a request), when there is one. */

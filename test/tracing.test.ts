@@ -9,9 +9,13 @@ import { startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-pro
 import { loadConfig } from '../src/config';
 import { DEMO_USERS } from '../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { ACME_STUDY } from './support/ids';
 import { until } from './support/wait';
+import { WsClient } from './support/ws-client';
 
 interface ReceivedSpan {
+  /** OTLP's SpanKind: 2 is SERVER. */
+  kind: number;
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -38,7 +42,7 @@ async function startReceiver(): Promise<{ server: Server; url: string; spans: Re
         for (const scope of resource.scopeSpans) {
           for (const span of scope.spans) {
             const attributes = Object.fromEntries((span.attributes ?? []).map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue]));
-            spans.push({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, attributes });
+            spans.push({ kind: span.kind, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, attributes });
           }
         }
       }
@@ -72,12 +76,15 @@ describe('OpenTelemetry tracing', { skip: base.databaseUrl ? false : 'needs DATA
         // Debug: Fastify logs every request (incoming, completed), so the request has log lines to check.
         LOG_LEVEL: 'debug',
         RATE_LIMITS: 'on',
+        MAX_BATCH_OPERATIONS: '5',
         // Every request runs its statements (a shared Redis may hold answers of an earlier run's seed).
         RESPONSE_CACHE: 'off',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_SERVICE_NAME: 'studygraph-test',
+        // Whatever the developer's shell says: every trace sampled.
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       },
       { output: 'capture' },
     );
@@ -102,8 +109,10 @@ describe('OpenTelemetry tracing', { skip: base.databaseUrl ? false : 'needs DATA
 
     const spans = await until('the request’s spans, SQL included', () => {
       const ofTrace = receiver.spans.filter((span) => span.traceId === traceId);
-      // The operation's span ends last (graphql's own execute span is named like it, without our attributes).
-      return ofTrace.some((span) => span.attributes['studygraph.outcome'] !== undefined) ? ofTrace : undefined;
+      // The operation's span and the HTTP server span end last (graphql's execute span is named like the
+      // operation's, without our attributes).
+      const operationDone = ofTrace.some((span) => span.attributes['studygraph.outcome'] !== undefined);
+      return operationDone && ofTrace.some((span) => span.parentSpanId === callerSpanId) ? ofTrace : undefined;
     });
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     const descendsFrom = (span: ReceivedSpan, ancestor: ReceivedSpan): boolean => {
@@ -142,10 +151,53 @@ describe('OpenTelemetry tracing', { skip: base.databaseUrl ? false : 'needs DATA
     for (const line of lines) assert.equal(JSON.parse(line).trace_id, traceId, line);
   });
 
-  it('spans no request that is not traced: /metrics and /readyz stay out', async () => {
+  it('traces no probe or scrape: /metrics and /readyz stay out', async () => {
     const before = receiver.spans.length;
     await (await fetch(`${gateway.url}/readyz`)).arrayBuffer();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(receiver.spans.slice(before).filter((span) => span.attributes['url.path'] === '/readyz' || span.attributes['http.target'] === '/readyz').length, 0);
+    await (await fetch(`${gateway.url}/metrics?probe=1`)).arrayBuffer();
+    // A traced request after them: once its spans are in, theirs would have been too.
+    const traced = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const traceId = traced.headers.get('x-trace-id');
+    await traced.arrayBuffer();
+    await until('the traced request’s spans', () => (receiver.spans.some((span) => span.traceId === traceId) ? true : undefined));
+    const paths = receiver.spans.slice(before).map((span) => String(span.attributes['url.path'] ?? span.attributes['http.target'] ?? ''));
+    assert.ok(paths.includes('/graphql'));
+    assert.deepEqual(paths.filter((path) => path.startsWith('/readyz') || path.startsWith('/metrics')), []);
+  });
+
+  it('subscriptions start no traces of their own: every trace begins at an incoming request', async () => {
+    const before = receiver.spans.length;
+    const client = await WsClient.connect(gateway.url, token);
+    try {
+      client.subscribe('1', 'subscription($studyId: ID!) { studyActivity(studyId: $studyId) { node { id type } } }', { studyId: ACME_STUDY });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const write = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', variables: { input: { studyId: ACME_STUDY, body: 'traced write' } } }),
+      });
+      const traceId = write.headers.get('x-trace-id');
+      await write.arrayBuffer();
+      await client.nexts('1', 1);
+      await until('the write’s trace', () => (receiver.spans.some((span) => span.traceId === traceId && span.parentSpanId === undefined) ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      client.socket.close();
+    }
+    const roots = receiver.spans.slice(before).filter((span) => span.parentSpanId === undefined);
+    assert.ok(roots.length > 0);
+    assert.deepEqual(roots.filter((span) => span.kind !== 2).map((span) => span.name), [], 'only incoming requests start traces');
+  });
+
+  it('a batch of operations is one span, not named after whichever operation ended last', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify([{ query: 'query First { viewer { id } }' }, { query: 'query Second { viewer { name } }' }]),
+    });
+    const traceId = response.headers.get('x-trace-id');
+    await response.arrayBuffer();
+    const batch = await until('the batch span', () => receiver.spans.find((span) => span.traceId === traceId && span.name === 'graphql batch'));
+    assert.equal(Number(batch.attributes['graphql.batch.size']), 2);
   });
 });

@@ -192,6 +192,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const pricing = pricingOf(rc);
           const requested = pricing.estimate();
           metrics.estimatedCost.observe(requested);
+          annotateSpan({ 'studygraph.cost.requested': requested });
           if (requested > options.maxQueryCost) {
             metrics.throttled.inc({ reason: 'too_costly' });
             throw new GraphQLError(`This operation would cost ${requested} points; the maximum is ${options.maxQueryCost}. Ask for fewer items (first) or split it.`, {
@@ -203,7 +204,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           cost = { requested: requested + registration, dryRun, principal, throttle: null, pricing };
           requestCosts.set(rc.contextValue, cost);
           const charge = dryRun ? registration : cost.requested;
-          annotateSpan({ 'studygraph.cost.requested': cost.requested });
+          if (registration > 0) annotateSpan({ 'studygraph.cost.requested': cost.requested });
           if (!principal) return;
           requestCounted = true;
           const [points, requests] = await inSpan('rate_limit.charge', { 'studygraph.cost.charged': charge }, async (span) => {

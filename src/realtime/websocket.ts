@@ -7,6 +7,7 @@ import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { decodeJwt } from 'jose';
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth';
+import { untracedListeners } from '../tracing';
 import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
 import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
 import { ErrorCode } from '../errors';
@@ -324,7 +325,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         sockets.delete(socket);
         metrics.wsConnections.dec();
       });
-      handle.call(this, socket, request);
+      handle.call(this, untracedListeners(socket), request);
       // ws closes a socket itself on a protocol error (an oversized message: 1009) and then emits it;
       // graphql-ws would print each to stderr, which any client could flood: it is a debug line here.
       socket.removeAllListeners('error');
