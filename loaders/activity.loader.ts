@@ -17,13 +17,13 @@ export interface ActivityFilter {
   actorId: string | null;
 }
 
-export interface ActivityPageArgs extends ActivityFilter {
+export interface ActivityPageParams extends ActivityFilter {
   first: number;
   after: Cursor | null;
 }
 
 /** Entries after a cursor, oldest first, for a subscription's resume: of a study, or of an organization. */
-export interface ActivitySinceArgs {
+export interface ActivitySinceParams {
   scope: ActivityScope;
   /** The cursor's entry id: ids grow with every entry, so "after" is `id >`. */
   afterId: string;
@@ -38,7 +38,7 @@ export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
     /** Pages of a study's or an organization's activity log, with their actors (primed). */
-    activityPage: createPageLoader<ActivityPageArgs, ActivityRow>(settings, 'activityPage', async (parentIds, args) => {
+    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args) => {
       const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
       // Studies and organizations are both keyed by a uuid `id`, the only column of theirs this reads.
       const parents = (args.scope === 'study' ? 'studies as p' : 'organizations as p') as 'studies as p';
@@ -82,8 +82,8 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
       return byKey(ids, rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)), 'id');
     }),
 
-    /** A study's or organization's entries after a cursor, oldest first (see ActivitySinceArgs). */
-    activitySince: createParentLoader<ActivitySinceArgs, ActivityRow[]>(
+    /** A study's or organization's entries after a cursor, oldest first (see ActivitySinceParams). */
+    activitySince: createParentLoader<ActivitySinceParams, ActivityRow[]>(
       settings,
       'activitySince',
       async (parentIds, args) => {

@@ -8,7 +8,7 @@ import { anyUuid } from './sql';
  * own loader, so a query pays only for the fields it selects, and each sends one statement for all the
  * organizations asked with the same `days`.
  */
-export interface AnalyticsArgs {
+export interface AnalyticsParams {
   days: number;
 }
 
@@ -54,7 +54,7 @@ function windowStart(days: number): RawBuilder<Date> {
 
 export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    studyMetrics: createParentLoader<AnalyticsArgs, StudyMetrics>(
+    studyMetrics: createParentLoader<AnalyticsParams, StudyMetrics>(
       settings,
       'studyMetrics',
       async (organizationIds, { days }) => {
@@ -91,7 +91,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     ),
 
     /** Comments written in the window; comments resolved in the window and how long they took. */
-    commentMetrics: createParentLoader<AnalyticsArgs, CommentMetrics>(
+    commentMetrics: createParentLoader<AnalyticsParams, CommentMetrics>(
       settings,
       'commentMetrics',
       async (organizationIds, { days }) => {
@@ -115,7 +115,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     ),
 
     /** Mean hours from request to decision of the approvals decided in the window; null when none was. */
-    averageApprovalHours: createParentLoader<AnalyticsArgs, number | null>(
+    averageApprovalHours: createParentLoader<AnalyticsParams, number | null>(
       settings,
       'averageApprovalHours',
       async (organizationIds, { days }) => {
@@ -130,7 +130,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     ),
 
     /** Active members, activity per type and per hour of day (UTC), from one pass over the window. */
-    activityMetrics: createParentLoader<AnalyticsArgs, ActivityMetrics>(
+    activityMetrics: createParentLoader<AnalyticsParams, ActivityMetrics>(
       settings,
       'activityMetrics',
       async (organizationIds, { days }) => {
@@ -168,7 +168,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     ),
 
     /** Distinct active users per UTC day of the window, zeros included (generate_series). */
-    dailyActiveUsers: createParentLoader<AnalyticsArgs, DayCount[]>(
+    dailyActiveUsers: createParentLoader<AnalyticsParams, DayCount[]>(
       settings,
       'dailyActiveUsers',
       async (organizationIds, { days }) => {
@@ -192,7 +192,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     ),
 
     /** The most active users of the window, most active first (ties by user id). */
-    topContributors: createParentLoader<AnalyticsArgs & { limit: number }, ContributorCount[]>(
+    topContributors: createParentLoader<AnalyticsParams & { limit: number }, ContributorCount[]>(
       settings,
       'topContributors',
       async (organizationIds, { days, limit }) => {

@@ -5,7 +5,7 @@ import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoad
 import { anyUuid, keysetAfter } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
-export interface CommentPageArgs {
+export interface CommentPageParams {
   first: number;
   after: Cursor | null;
   /** null: all comments; true: resolved only; false: open only. */
@@ -29,7 +29,7 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
       async (ids) => byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    commentsPage: createPageLoader<CommentPageArgs, CommentRow>(settings, 'commentsPage', async (studyIds, args) => {
+    commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args) => {
       const rows = await db
         .selectFrom('studies as s')
         .innerJoinLateral(

@@ -4,7 +4,7 @@ import type { Cursor } from '../src/pagination';
 import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter } from './sql';
 
-export interface MemberPageArgs {
+export interface MemberPageParams {
   first: number;
   after: Cursor | null;
   role: OrganizationRole | null;
@@ -37,7 +37,7 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
       },
     ),
 
-    membersPage: createPageLoader<MemberPageArgs, MemberRow>(settings, 'membersPage', async (organizationIds, args) => {
+    membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args) => {
       const rows = await db
         .selectFrom('organizations as o')
         .innerJoinLateral(

@@ -9,7 +9,7 @@ export interface ViewerOrganizationRow extends OrganizationRow {
   viewer_role: OrganizationRole;
 }
 
-export interface OrganizationPageArgs {
+export interface OrganizationPageParams {
   first: number;
   after: Cursor | null;
 }
@@ -36,7 +36,7 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
     ),
 
     /** Pages of the organizations a user (the parent) is a member of. */
-    organizationsOfUser: createPageLoader<OrganizationPageArgs, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args) => {
+    organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args) => {
       const rows = await db
         .selectFrom('users as u')
         .innerJoinLateral(

@@ -17,7 +17,7 @@ export interface StudyListFilter {
   createdBefore: string | null;
 }
 
-export interface StudyPageArgs {
+export interface StudyPageParams {
   first: number;
   after: Cursor | null;
   orderBy: StudyOrderColumn;
@@ -79,7 +79,7 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
      * Pages of an organization's studies, with their creators (primed), and their collaborators when the
      * next level wants them (primed): one LATERAL statement for all organizations asked.
      */
-    studiesPage: createPageLoader<StudyPageArgs, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
+    studiesPage: createPageLoader<StudyPageParams, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
       const column = `s.${args.orderBy}` as const;
       const rows = await db
         .selectFrom('organizations as o')

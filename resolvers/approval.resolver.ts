@@ -3,12 +3,13 @@ import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toApproval } from './mappers';
 import { relatedUser } from './relations';
+import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Approval)
 export class ApprovalResolver {
@@ -24,8 +25,7 @@ export class ApprovalResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
-  async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
-    const viewer = requireViewer(ctx);
+  async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner', 'editor'], 'request approvals');
     const reviewerId = parseUuid(input.reviewerId, 'input.reviewerId');
@@ -41,8 +41,7 @@ export class ApprovalResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
-  async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
-    const viewer = requireViewer(ctx);
+  async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const approval = await ctx.loaders.approvalById.load(parseUuid(input.approvalId, 'input.approvalId'));
     if (!approval) throw notFound('Approval', input.approvalId);
     const study = await loadVisibleStudy(ctx, approval.study_id).catch(() => {

@@ -4,12 +4,13 @@ import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collabo
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireStudyRole, requireViewer, roleAtLeast } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toCollaborator, toStudy } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
+import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Collaborator)
 export class CollaboratorResolver {
@@ -25,8 +26,7 @@ export class CollaboratorResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
-  async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
-    const viewer = requireViewer(ctx);
+  async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'add collaborators');
     const userId = parseUuid(input.userId, 'input.userId');
@@ -48,8 +48,7 @@ export class CollaboratorResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
-  async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
-    const viewer = requireViewer(ctx);
+  async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
     await ctx.repositories.deleteCollaborator({ study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });

@@ -3,11 +3,12 @@ import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { AddCommentInput, ResolveCommentInput } from '../schema/collaboration.input';
 import { Comment } from '../schema/comment.type';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireMember, requireStudyRole, requireViewer, roleAtLeast, viewerStudyRole } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireMember, requireStudyRole, roleAtLeast, viewerStudyRole } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { toComment } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
+import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Comment)
 export class CommentResolver {
@@ -23,8 +24,7 @@ export class CommentResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Comment, { description: 'Comments on a study. Organization members and above, and study collaborators other than viewers.' })
-  async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
-    const viewer = requireViewer(ctx);
+  async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     const organizationRole = requireMember(ctx, study.organization_id);
     const studyRole = await viewerStudyRole(ctx, study);
@@ -39,8 +39,7 @@ export class CommentResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Comment, { description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.' })
-  async resolveComment(@Arg('input', () => ResolveCommentInput) input: ResolveCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
-    const viewer = requireViewer(ctx);
+  async resolveComment(@Arg('input', () => ResolveCommentInput) input: ResolveCommentInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Comment> {
     const comment = await ctx.loaders.commentById.load(parseUuid(input.commentId, 'input.commentId'));
     if (!comment) throw notFound('Comment', input.commentId);
     const study = await loadVisibleStudy(ctx, comment.study_id).catch(() => {

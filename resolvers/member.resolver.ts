@@ -4,13 +4,14 @@ import { OrganizationRole } from '../schema/enums';
 import { AddMemberInput, ChangeMemberRoleInput } from '../schema/member.input';
 import { Member } from '../schema/member.type';
 import { User } from '../schema/user.type';
-import { parseUuid, requireOrganizationRole, requireViewer } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { parseUuid, requireOrganizationRole } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput, forbidden, notFound } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import type { MemberRow } from '../src/db/types';
 import { toMember } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
+import { CurrentViewer } from '../schema/current-viewer';
 
 /** The member's roles changed: their cached viewer record is retired on every process before the answer leaves. */
 async function changed(ctx: GatewayContext, row: MemberRow): Promise<Member> {
@@ -33,8 +34,7 @@ export class MemberResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Member, { description: 'Adds an existing user to an organization. Admins add members; only owners add owners.' })
-  async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
-    const viewer = requireViewer(ctx);
+  async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'add members');
     if (input.role === OrganizationRole.OWNER && actorRole !== 'owner') throw forbidden('Only an owner can add another owner.');
@@ -51,8 +51,7 @@ export class MemberResolver {
   @Mutation(() => Member, {
     description: 'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
   })
-  async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @Ctx() ctx: GatewayContext): Promise<Member> {
-    const viewer = requireViewer(ctx);
+  async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const userId = parseUuid(input.userId, 'input.userId');
     const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'change member roles');

@@ -15,13 +15,14 @@ import { StudyPageArgs } from '../schema/study.input';
 import { OrganizationActivityArgs } from '../schema/study.args';
 import { Activity, ActivityConnection } from '../schema/activity.type';
 import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import type { GatewayContext, Viewer } from '../src/context';
 import type { MemberRow } from '../src/db/types';
 import { badUserInput, notFound } from '../src/errors';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
 import { NO_STUDY_FILTER, studyConnection } from './study-list';
+import { CurrentViewer } from '../schema/current-viewer';
 
 const ORGANIZATION_ORDER: KeysetOrder<ViewerOrganizationRow> = {
   key: ORGANIZATIONS_ORDER_KEY,
@@ -59,8 +60,7 @@ export class OrganizationResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => OrganizationConnection, { description: 'The organizations the viewer is a member of, by name.' })
-  async organizations(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
-    const viewer = requireViewer(ctx);
+  async organizations(@Args(() => PageArgs) args: PageArgs, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
     const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER) };
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);

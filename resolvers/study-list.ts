@@ -1,4 +1,4 @@
-import type { StudyListFilter, StudyPageArgs as StudyLoaderArgs } from '../loaders/study.loader';
+import type { StudyListFilter, StudyPageParams } from '../loaders/study.loader';
 import { studyOrderKey } from '../loaders/study.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
@@ -47,7 +47,7 @@ export async function studyConnection(
   const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
   const order = studyOrder(field, direction);
-  const loaderArgs: StudyLoaderArgs = {
+  const loaderArgs: StudyPageParams = {
     first: args.first,
     after: decodeAfter(args.after, order),
     orderBy: field,

@@ -3,12 +3,13 @@ import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { StudyStatus } from '../schema/enums';
 import { Study } from '../schema/study.type';
 import { ChangeStudyStatusInput, CreateStudyInput, UpdateStudyInput } from '../schema/study.input';
-import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole, requireViewer } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { canTransition, STUDY_TRANSITIONS } from '../src/study-lifecycle';
 import { toStudy } from './mappers';
+import { CurrentViewer } from '../schema/current-viewer';
 
 function requiredText(value: string, argument: string): string {
   const trimmed = value.trim();
@@ -31,8 +32,7 @@ function changed(ctx: GatewayContext, row: StudyRow): Study {
 export class StudyMutationResolver {
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Creates a draft study; its creator becomes its owner. Organization members and above.' })
-  async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
-    const viewer = requireViewer(ctx);
+  async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'member', 'create studies');
     const row = await ctx.repositories.insertStudy({
@@ -46,8 +46,7 @@ export class StudyMutationResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Changes title and/or description. Study owners and editors, organization admins.' })
-  async updateStudy(@Arg('input', () => UpdateStudyInput) input: UpdateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
-    const viewer = requireViewer(ctx);
+  async updateStudy(@Arg('input', () => UpdateStudyInput) input: UpdateStudyInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.id, 'input.id');
     await requireStudyRole(ctx, study, ['owner', 'editor'], 'edit this study');
     if (input.title == null && input.description === undefined) {
@@ -67,8 +66,7 @@ export class StudyMutationResolver {
     description:
       'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
   })
-  async changeStudyStatus(@Arg('input', () => ChangeStudyStatusInput) input: ChangeStudyStatusInput, @Ctx() ctx: GatewayContext): Promise<Study> {
-    const viewer = requireViewer(ctx);
+  async changeStudyStatus(@Arg('input', () => ChangeStudyStatusInput) input: ChangeStudyStatusInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.id, 'input.id');
     const approving = input.status === StudyStatus.APPROVED;
     await requireStudyRole(ctx, study, approving ? ['owner', 'reviewer'] : ['owner', 'editor'], approving ? 'approve this study' : 'change its status');

@@ -15,8 +15,8 @@ import { ActivityPageArgs, CommentPageArgs, SearchStudiesArgs } from '../schema/
 import { CommentStats, Study, StudyConnection } from '../schema/study.type';
 import { OrganizationStudiesArgs } from '../schema/study.input';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireMember } from '../src/access';
+import type { GatewayContext, Viewer } from '../src/context';
 import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
@@ -25,6 +25,7 @@ import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
 import { studyConnection } from './study-list';
+import { CurrentViewer } from '../schema/current-viewer';
 
 const COMMENT_ORDER: KeysetOrder<CommentRow> = {
   key: COMMENTS_ORDER_KEY,
@@ -62,8 +63,7 @@ export class StudyResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.search)
   @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
-  async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
-    const viewer = requireViewer(ctx);
+  async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
     const query = args.query.trim();
     if (query.length === 0) throw badUserInput('`query` must not be blank.', 'query');
     if (termCount(parseSearchQuery(query)) > MAX_SEARCH_TERMS) {

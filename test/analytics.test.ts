@@ -355,4 +355,32 @@ describe('the demo seed adds up', () => {
     const entries = await gateway.db.selectFrom('collaboration_activity').select((eb) => eb.fn.countAll<string>().as('n')).where('created_at', '>', new Date()).executeTakeFirstOrThrow();
     assert.equal(Number(entries.n), 0, 'nothing dated in the future');
   });
+
+  it('each study’s status changes walk its way from draft to its status, in time order, completing at completed_at', async () => {
+    const studies = await gateway.db.selectFrom('studies').select(['id', 'status', 'completed_at']).execute();
+    const changes = await gateway.db
+      .selectFrom('collaboration_activity')
+      .select(['study_id', 'details', 'created_at', 'id'])
+      .where('activity_type', '=', 'status_changed')
+      .orderBy('id')
+      .execute();
+    const byStudy = new Map<string, typeof changes>();
+    for (const change of changes) byStudy.set(change.study_id!, [...(byStudy.get(change.study_id!) ?? []), change]);
+    const completed = studies.filter((study) => study.status === 'completed');
+    assert.ok(completed.length > 0, 'the seed has completed studies');
+    for (const study of studies) {
+      const steps = byStudy.get(study.id) ?? [];
+      if (study.status === 'draft') {
+        assert.equal(steps.length, 0);
+        continue;
+      }
+      const path = steps.map((step) => step.details as { from: string; to: string });
+      assert.equal(path[0]!.from, 'draft', study.id);
+      assert.equal(path.at(-1)!.to, study.status, study.id);
+      for (let i = 1; i < path.length; i += 1) assert.equal(path[i]!.from, path[i - 1]!.to, `${study.id}: one way, no jumps`);
+      const times = steps.map((step) => step.created_at.getTime());
+      assert.deepEqual(times, [...times].sort((a, b) => a - b), `${study.id}: in time order`);
+      if (study.completed_at) assert.equal(steps.find((step) => (step.details as { to: string }).to === 'completed')?.created_at.getTime(), study.completed_at.getTime(), study.id);
+    }
+  });
 });

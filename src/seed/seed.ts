@@ -185,31 +185,52 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       INSERT INTO collaboration_activity (organization_id, study_id, user_id, activity_type, details, created_at)
       SELECT organization_id, study_id, user_id, activity_type, details, created_at FROM (
         SELECT s.organization_id, s.id AS study_id, s.created_by AS user_id, 'study_created' AS activity_type,
-               jsonb_build_object('title', s.title) AS details, s.created_at
+               jsonb_build_object('title', s.title) AS details, s.created_at, 0 AS step
         FROM studies s
         UNION ALL
-        SELECT s.organization_id, s.id, s.created_by, 'status_changed', jsonb_build_object('from', 'draft', 'to', s.status), s.updated_at
-        FROM studies s WHERE s.status <> 'draft'
+        -- Every step of the study's way to its status (draft → active → in review → approved → completed,
+        -- or straight from active to archived), spread evenly from its creation to its completion (the
+        -- completing step at completed_at, as studiesCompleted counts it), later steps at its last update.
+        SELECT s.organization_id, s.id, s.created_by, 'status_changed', jsonb_build_object('from', way.path[i - 1], 'to', way.path[i]),
+               CASE WHEN way.done IS NULL THEN s.created_at + (s.updated_at - s.created_at) * (i - 1) / (way.steps - 1)
+                    WHEN i <= way.done THEN s.created_at + (s.completed_at - s.created_at) * (i - 1) / (way.done - 1)
+                    ELSE greatest(s.updated_at, s.completed_at) END,
+               i
+        FROM studies s
+        CROSS JOIN LATERAL (
+          SELECT path, array_length(path, 1) AS steps, array_position(path, 'completed') AS done FROM (
+            SELECT CASE s.status
+                     WHEN 'active' THEN ARRAY['draft', 'active']
+                     WHEN 'in_review' THEN ARRAY['draft', 'active', 'in_review']
+                     WHEN 'approved' THEN ARRAY['draft', 'active', 'in_review', 'approved']
+                     WHEN 'completed' THEN ARRAY['draft', 'active', 'in_review', 'approved', 'completed']
+                     WHEN 'archived' THEN CASE WHEN s.completed_at IS NULL THEN ARRAY['draft', 'active', 'archived']
+                                               ELSE ARRAY['draft', 'active', 'in_review', 'approved', 'completed', 'archived'] END
+                   END AS path
+          ) p
+        ) way
+        CROSS JOIN LATERAL generate_series(2, way.steps) AS i
+        WHERE s.status <> 'draft'
         UNION ALL
-        SELECT s.organization_id, s.id, c.added_by, 'collaborator_added', jsonb_build_object('userId', c.user_id, 'role', c.role), c.added_at
+        SELECT s.organization_id, s.id, c.added_by, 'collaborator_added', jsonb_build_object('userId', c.user_id, 'role', c.role), c.added_at, 0
         FROM study_collaborators c JOIN studies s ON s.id = c.study_id WHERE c.added_by IS NOT NULL
         UNION ALL
-        SELECT s.organization_id, s.id, c.author_id, 'comment_added', jsonb_build_object('commentId', c.id), c.created_at
+        SELECT s.organization_id, s.id, c.author_id, 'comment_added', jsonb_build_object('commentId', c.id), c.created_at, 0
         FROM comments c JOIN studies s ON s.id = c.study_id
         UNION ALL
-        SELECT s.organization_id, s.id, c.resolved_by, 'comment_resolved', jsonb_build_object('commentId', c.id), c.resolved_at
+        SELECT s.organization_id, s.id, c.resolved_by, 'comment_resolved', jsonb_build_object('commentId', c.id), c.resolved_at, 0
         FROM comments c JOIN studies s ON s.id = c.study_id WHERE c.resolved_at IS NOT NULL
         UNION ALL
-        SELECT s.organization_id, s.id, a.requested_by, 'approval_requested', jsonb_build_object('approvalId', a.id, 'reviewerId', a.reviewer_id), a.requested_at
+        SELECT s.organization_id, s.id, a.requested_by, 'approval_requested', jsonb_build_object('approvalId', a.id, 'reviewerId', a.reviewer_id), a.requested_at, 0
         FROM approvals a JOIN studies s ON s.id = a.study_id
         UNION ALL
-        SELECT s.organization_id, s.id, a.reviewer_id, 'approval_decided', jsonb_build_object('approvalId', a.id, 'decision', a.status), a.decided_at
+        SELECT s.organization_id, s.id, a.reviewer_id, 'approval_decided', jsonb_build_object('approvalId', a.id, 'decision', a.status), a.decided_at, 0
         FROM approvals a JOIN studies s ON s.id = a.study_id WHERE a.decided_at IS NOT NULL
         UNION ALL
-        SELECT m.organization_id, NULL, m.invited_by, 'member_added', jsonb_build_object('userId', m.user_id, 'role', m.role), m.joined_at
+        SELECT m.organization_id, NULL, m.invited_by, 'member_added', jsonb_build_object('userId', m.user_id, 'role', m.role), m.joined_at, 0
         FROM organization_members m WHERE m.invited_by IS NOT NULL
       ) derived
-      ORDER BY created_at, activity_type, study_id, user_id`.execute(trx);
+      ORDER BY created_at, activity_type, study_id, step, user_id`.execute(trx);
     step('team productivity');
     await sql`REFRESH MATERIALIZED VIEW team_productivity`.execute(trx);
   });
