@@ -67,7 +67,9 @@ export function latencyChartSvg(title: string, operations: string[], series: Cha
       parts.push(`<rect x="${x}" y="${y(v[0])}" width="${bar - 4}" height="${y(0) - y(v[0])}" fill="${s.color}"/>`);
       parts.push(`<line x1="${x}" x2="${x + bar - 4}" y1="${y(v[2])}" y2="${y(v[2])}" stroke="${s.color}" stroke-width="3"/>`);
     });
-    parts.push(`<text x="${plot.left + i * group + group / 2}" y="${plot.top + innerHeight + 20}" text-anchor="middle" font-size="13">${escape(operation)}</text>`);
+    parts.push(
+      `<text x="${plot.left + i * group + group / 2}" y="${plot.top + innerHeight + 20}" text-anchor="middle" font-size="13">${escape(operation)}</text>`,
+    );
   });
   const legendY = height - 22;
   series.forEach((s, j) => {

@@ -42,7 +42,7 @@ export async function runLoad(url: string, bodies: string[], tokens: string[], o
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
     );
   });
   instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));

@@ -74,22 +74,24 @@ export async function benchOperations(db: Kysely<Database>, config: Config, opti
       const statements = new Map<Phase['key'], number>();
       for (const [i, phase] of PHASES.entries()) {
         // The probe sends each request once (priming the cache in the warm phase) and counts statements.
-        statements.set(phase.key, (await probe(gateways[i]!.url, target.bodies, target.tokens)).statements);
-        await runLoad(gateways[i]!.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.warmupSeconds });
+        statements.set(phase.key, (await probe(gateways[i].url, target.bodies, target.tokens)).statements);
+        await runLoad(gateways[i].url, target.bodies, target.tokens, { connections: options.connections, seconds: options.warmupSeconds });
       }
       const runs = new Map<Phase['key'], LoadResult[]>(PHASES.map((phase) => [phase.key, []]));
       for (let round = 0; round < options.rounds; round += 1) {
         for (let k = 0; k < PHASES.length; k += 1) {
           const i = (round + k) % PHASES.length;
-          const run = await runLoad(gateways[i]!.url, target.bodies, target.tokens, { connections: options.connections, seconds: options.seconds });
-          runs.get(PHASES[i]!.key)!.push(run);
+          const run = await runLoad(gateways[i].url, target.bodies, target.tokens, { connections: options.connections, seconds: options.seconds });
+          runs.get(PHASES[i].key)!.push(run);
         }
       }
       for (const [i, phase] of PHASES.entries()) {
         const load = mergeLoads(runs.get(phase.key)!);
-        const rssMb = await residentMegabytes(gateways[i]!.url);
+        const rssMb = await residentMegabytes(gateways[i].url);
         results.get(target.name)!.set(phase.key, { ...load, statements: statements.get(phase.key)!, rssMb });
-        log(`${phase.label.padEnd(22)} ${target.name.padEnd(13)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${ms(load.p95)} ms  ${statements.get(phase.key)} statements  ${load.failures} failures`);
+        log(
+          `${phase.label.padEnd(22)} ${target.name.padEnd(13)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${ms(load.p95)} ms  ${statements.get(phase.key)} statements  ${load.failures} failures`,
+        );
       }
     }
   } finally {
@@ -105,15 +107,42 @@ function report(results: Map<string, Map<Phase['key'], Measurement>>, options: O
     const b = byPhase.get('batched')!;
     const u = byPhase.get('unbatched')!;
     const w = byPhase.get('warm')!;
-    throughput.push([name, b.statements, u.statements, b.requestsPerSecond.toFixed(0), u.requestsPerSecond.toFixed(0), ratio(b.requestsPerSecond, u.requestsPerSecond), w.requestsPerSecond.toFixed(0), b.failures + u.failures + w.failures]);
-    latency.push([name, `${ms(b.p50)} / ${ms(b.p95)} / ${ms(b.p99)}`, `${ms(u.p50)} / ${ms(u.p95)} / ${ms(u.p99)}`, ratio(b.p95, u.p95), `${ms(w.p50)} / ${ms(w.p95)} / ${ms(w.p99)}`]);
+    throughput.push([
+      name,
+      b.statements,
+      u.statements,
+      b.requestsPerSecond.toFixed(0),
+      u.requestsPerSecond.toFixed(0),
+      ratio(b.requestsPerSecond, u.requestsPerSecond),
+      w.requestsPerSecond.toFixed(0),
+      b.failures + u.failures + w.failures,
+    ]);
+    latency.push([
+      name,
+      `${ms(b.p50)} / ${ms(b.p95)} / ${ms(b.p99)}`,
+      `${ms(u.p50)} / ${ms(u.p95)} / ${ms(u.p99)}`,
+      ratio(b.p95, u.p95),
+      `${ms(w.p50)} / ${ms(w.p95)} / ${ms(w.p99)}`,
+    ]);
   }
   const rss = PHASES.map((phase) => `${phase.label}: ${Math.max(...[...results.values()].map((m) => m.get(phase.key)!.rssMb)).toFixed(0)} MB`);
   return [
     `Fixed concurrency: ${options.connections} connections; per operation and phase ${options.rounds} measured runs of ${options.seconds} s, interleaved with the other phases, after ${options.warmupSeconds} s of warm-up; over ${options.users} users' requests. ` +
       'Each phase is its own gateway process (NODE_ENV=production, one worker, rate limits off), all three running side by side; "cold" has the response cache off, "warm" has it on and primed. Client: autocannon in the bench process.',
     '### Throughput and SQL statements per request',
-    markdownTable(['operation', 'statements batched', 'statements unbatched', 'req/s batched', 'req/s unbatched', 'throughput batched/unbatched', 'req/s warm cache', 'failures'], throughput),
+    markdownTable(
+      [
+        'operation',
+        'statements batched',
+        'statements unbatched',
+        'req/s batched',
+        'req/s unbatched',
+        'throughput batched/unbatched',
+        'req/s warm cache',
+        'failures',
+      ],
+      throughput,
+    ),
     '### Latency p50 / p95 / p99 (ms)',
     markdownTable(['operation', 'batched, cold', 'unbatched, cold', 'p95 batched/unbatched', 'batched, warm'], latency),
     `Peak resident memory of the gateway: ${rss.join('; ')}.`,

@@ -63,7 +63,14 @@ const NEEDS: DataNeed[] = [
     },
     rowsOf: {
       studygraph: (d) =>
-        d.organization.studies.edges.map(({ node: s }: any) => [s.id, s.title, lower(s.status), Date.parse(s.createdAt), person(s.createdBy), s.collaborators.map((c: any) => [lower(c.role), person(c.user)])]),
+        d.organization.studies.edges.map(({ node: s }: any) => [
+          s.id,
+          s.title,
+          lower(s.status),
+          Date.parse(s.createdAt),
+          person(s.createdBy),
+          s.collaborators.map((c: any) => [lower(c.role), person(c.user)]),
+        ]),
       postgraphile: (d) =>
         d.organizationBySlug.studiesByOrganizationId.nodes.map((s: any) => [
           s.rowId,
@@ -102,7 +109,12 @@ const NEEDS: DataNeed[] = [
         d.studyByRowId.rowId,
         d.studyByRowId.commentsByStudyId.nodes.map((c: any) => [c.rowId, c.body, Date.parse(c.createdAt), person(c.userByAuthorId)]),
         d.studyByRowId.approvalsByStudyId.nodes.map((a: any) => [a.rowId, lower(a.status), person(a.userByReviewerId)]),
-        d.studyByRowId.collaborationActivitiesByStudyId.nodes.map((a: any) => [String(a.rowId), lower(a.activityType), Date.parse(a.createdAt), person(a.userByUserId)]),
+        d.studyByRowId.collaborationActivitiesByStudyId.nodes.map((a: any) => [
+          String(a.rowId),
+          lower(a.activityType),
+          Date.parse(a.createdAt),
+          person(a.userByUserId),
+        ]),
       ],
     },
   },
@@ -198,7 +210,7 @@ function processTree(pid: number): { cpuSeconds: number; rssMb: number } {
   let rssMb = 0;
   for (const p of pids) {
     try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
       cpuSeconds += (Number(fields[11]) + Number(fields[12])) / ticks;
       rssMb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     } catch {
@@ -223,8 +235,12 @@ async function post(url: string, body: string, token?: string): Promise<any> {
 async function statementsPerRequest(db: Kysely<Database>, send: () => Promise<number>): Promise<number | null> {
   const calls = async () => {
     try {
-      const { rows } = await sql<{ calls: string }>`SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(db);
-      return Number(rows[0]!.calls);
+      const { rows } = await sql<{
+        calls: string;
+      }>`SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(
+        db,
+      );
+      return Number(rows[0].calls);
     } catch {
       return null;
     }
@@ -270,7 +286,12 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
   const started: Server[] = [];
   try {
     const cold = await startGatewayProcess({ ...gatewayEnv, RESPONSE_CACHE: 'off' }, { output: 'inherit' });
-    started.push({ key: 'studygraph', label: `studygraph, cache cold (${options.workers} worker${options.workers > 1 ? 's' : ''})`, color: '#1f77b4', ...cold });
+    started.push({
+      key: 'studygraph',
+      label: `studygraph, cache cold (${options.workers} worker${options.workers > 1 ? 's' : ''})`,
+      color: '#1f77b4',
+      ...cold,
+    });
     const warm = await startGatewayProcess({ ...gatewayEnv, RESPONSE_CACHE: 'on' }, { output: 'inherit' });
     started.push({ key: 'studygraph-warm', label: 'studygraph, cache warm', color: '#2ca02c', ...warm });
     const peer = await startPostGraphile(config.databaseUrl!, log);
@@ -284,9 +305,10 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
       };
       // Same rows from both, for every member, before anything is timed.
       for (const [i, member] of members.entries()) {
-        const ours = JSON.stringify(need.rowsOf.studygraph((await post(started[0]!.url, bodies.studygraph[i]!, tokens[i])).data));
-        const theirs = JSON.stringify(need.rowsOf.postgraphile((await post(started[2]!.url, bodies.postgraphile[i]!)).data));
-        if (ours !== theirs) throw new Error(`${need.name}: studygraph and PostGraphile disagree for ${member.email}:\n${ours.slice(0, 600)}\n${theirs.slice(0, 600)}`);
+        const ours = JSON.stringify(need.rowsOf.studygraph((await post(started[0].url, bodies.studygraph[i], tokens[i])).data));
+        const theirs = JSON.stringify(need.rowsOf.postgraphile((await post(started[2].url, bodies.postgraphile[i])).data));
+        if (ours !== theirs)
+          throw new Error(`${need.name}: studygraph and PostGraphile disagree for ${member.email}:\n${ours.slice(0, 600)}\n${theirs.slice(0, 600)}`);
       }
       log(`${need.name}: both servers return the same rows for ${members.length} members`);
       const bodiesOf = (server: Server) => (server.key === 'postgraphile' ? bodies.postgraphile : bodies.studygraph);
@@ -303,7 +325,7 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
       const runs = new Map<Server['key'], { load: LoadResult; cpuSeconds: number }[]>(started.map((s) => [s.key, []]));
       for (let round = 0; round < options.rounds; round += 1) {
         for (let k = 0; k < started.length; k += 1) {
-          const server = started[(round + k) % started.length]!;
+          const server = started[(round + k) % started.length];
           const before = processTree(server.pid).cpuSeconds;
           const load = await runLoad(server.url, bodiesOf(server), tokens, { connections: options.connections, seconds: options.seconds });
           runs.get(server.key)!.push({ load, cpuSeconds: processTree(server.pid).cpuSeconds - before });
@@ -314,8 +336,15 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
         const measured = runs.get(server.key)!;
         const load = mergeLoads(measured.map((m) => m.load));
         const cpu = measured.reduce((total, m) => total + m.cpuSeconds, 0);
-        byServer.set(server.key, { ...load, statements: statements.get(server.key)!, cpuSecondsPerThousand: (cpu / Math.max(1, load.requests)) * 1000, rssMb: processTree(server.pid).rssMb });
-        log(`${server.label.padEnd(38)} ${need.name.padEnd(24)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${load.p95.toFixed(1)} ms  ${load.failures} failures`);
+        byServer.set(server.key, {
+          ...load,
+          statements: statements.get(server.key)!,
+          cpuSecondsPerThousand: (cpu / Math.max(1, load.requests)) * 1000,
+          rssMb: processTree(server.pid).rssMb,
+        });
+        log(
+          `${server.label.padEnd(38)} ${need.name.padEnd(24)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p95 ${load.p95.toFixed(1)} ms  ${load.failures} failures`,
+        );
       }
       results.set(need.name, byServer);
     }
@@ -347,7 +376,13 @@ function report(results: Map<string, Map<Server['key'], Measurement>>, servers: 
       `${cold.cpuSecondsPerThousand.toFixed(2)} / ${warm.cpuSecondsPerThousand.toFixed(2)} / ${peer.cpuSecondsPerThousand.toFixed(2)}`,
       cold.failures + warm.failures + peer.failures,
     ]);
-    latency.push([need, `${ms(cold.p50)} / ${ms(cold.p95)} / ${ms(cold.p99)}`, `${ms(warm.p50)} / ${ms(warm.p95)} / ${ms(warm.p99)}`, `${ms(peer.p50)} / ${ms(peer.p95)} / ${ms(peer.p99)}`, ratio(cold.p95, peer.p95)]);
+    latency.push([
+      need,
+      `${ms(cold.p50)} / ${ms(cold.p95)} / ${ms(cold.p99)}`,
+      `${ms(warm.p50)} / ${ms(warm.p95)} / ${ms(warm.p99)}`,
+      `${ms(peer.p50)} / ${ms(peer.p95)} / ${ms(peer.p99)}`,
+      ratio(cold.p95, peer.p95),
+    ]);
   }
   const rss = servers.map((server) => `${server.label}: ${Math.max(...[...results.values()].map((m) => m.get(server.key)!.rssMb)).toFixed(0)} MB`);
   return [
@@ -357,7 +392,17 @@ function report(results: Map<string, Map<Server['key'], Measurement>>, servers: 
       'PostGraphile v5.1 with the amber preset, one process, on the same database and the same Node. Both were checked to return the same rows for every request first. Client: autocannon in the bench process.',
     '### Throughput, SQL statements and CPU',
     markdownTable(
-      ['data need', 'req/s studygraph cold', 'req/s studygraph warm', 'req/s PostGraphile', 'cold / PostGraphile', 'warm / PostGraphile', 'SQL statements per request (cold / warm / PGL)', 'CPU s per 1,000 requests (cold / warm / PGL)', 'failures'],
+      [
+        'data need',
+        'req/s studygraph cold',
+        'req/s studygraph warm',
+        'req/s PostGraphile',
+        'cold / PostGraphile',
+        'warm / PostGraphile',
+        'SQL statements per request (cold / warm / PGL)',
+        'CPU s per 1,000 requests (cold / warm / PGL)',
+        'failures',
+      ],
       rows,
     ),
     '### Latency p50 / p95 / p99 (ms)',

@@ -46,15 +46,24 @@ async function main() {
   ) as Record<'users' | 'connections' | 'seconds' | 'warmup' | 'organizations' | 'rounds' | 'workers', number>;
   const base = loadConfig();
   if (!base.databaseUrl) throw new Error('npm run bench needs DATABASE_URL (a seeded PostgreSQL); the embedded database is not what we measure.');
-  const config: Config = Object.freeze({ ...base, logLevel: 'warn' as const, autoMigrate: false, autoSeed: false, sandbox: false, teamProductivityRefreshMinutes: 0 });
+  const config: Config = Object.freeze({
+    ...base,
+    logLevel: 'warn' as const,
+    autoMigrate: false,
+    autoSeed: false,
+    sandbox: false,
+    teamProductivityRefreshMinutes: 0,
+  });
   const logger = createLogger(config);
 
   const database = await openDatabase(config, logger);
   const sections: string[] = [];
   try {
     const size = await sql<{ users: string; studies: string; comments: string }>`
-      SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM studies) AS studies, (SELECT count(*) FROM comments) AS comments`.execute(database.db);
-    const { users, studies, comments } = size.rows[0]!;
+      SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM studies) AS studies, (SELECT count(*) FROM comments) AS comments`.execute(
+      database.db,
+    );
+    const { users, studies, comments } = size.rows[0];
     sections.push(
       `# studygraph bench: ${values.section} — ${new Date().toISOString()}`,
       `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; ` +

@@ -16,7 +16,20 @@ import {
 } from 'chart.js';
 
 // Only what these charts use is registered, so the bundle carries only that (Chart.js is tree-shaken).
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, DoughnutController, ArcElement, CategoryScale, LinearScale, Tooltip, Legend, Colors);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  DoughnutController,
+  ArcElement,
+  CategoryScale,
+  LinearScale,
+  Tooltip,
+  Legend,
+  Colors,
+);
 
 export interface ChartSpec {
   id: string;
@@ -35,7 +48,11 @@ export interface ChartSpec {
 
 const charts = new Map<string, Chart>();
 
-export function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -73,7 +90,7 @@ function tableOf(spec: ChartSpec): HTMLTableElement {
       ? element('th', { scope: 'row' }, element('button', { type: 'button', class: 'link', 'aria-label': spec.drill.describe(label) }, label))
       : element('th', { scope: 'row' }, label);
     labelCell.querySelector('button')?.addEventListener('click', () => spec.drill!.open(index));
-    return element('tr', {}, labelCell, element('td', {}, spec.values[index]!.toLocaleString('en')));
+    return element('tr', {}, labelCell, element('td', {}, spec.values[index].toLocaleString('en')));
   });
   return element(
     'table',

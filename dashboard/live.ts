@@ -35,7 +35,10 @@ export function watchOrganization(token: string, organizationId: string, changed
     on: { connected: stopPolling, closed: startPolling },
   });
   const { query } = savedOperation('AnalyticsChanged');
-  const unsubscribe = client.subscribe({ query, variables: { organizationId } }, { next: () => stopped || changed(), error: startPolling, complete: startPolling });
+  const unsubscribe = client.subscribe(
+    { query, variables: { organizationId } },
+    { next: () => stopped || changed(), error: startPolling, complete: startPolling },
+  );
   return {
     stop() {
       stopped = true;

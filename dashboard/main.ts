@@ -224,7 +224,7 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     labelHeader: 'Type',
     valueHeader: 'Entries',
     source: `analytics.activityByType, ${period}`,
-    drill: { describe: (label) => `Show the latest ${label} entries`, open: (i) => openDrill({ kind: 'type', value: a.activityByType[i]!.type }) },
+    drill: { describe: (label) => `Show the latest ${label} entries`, open: (i) => openDrill({ kind: 'type', value: a.activityByType[i].type }) },
   });
   renderChart(container, {
     id: 'studies-by-status',
@@ -235,7 +235,7 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     labelHeader: 'Status',
     valueHeader: 'Studies',
     source: 'analytics.studiesByStatus: every study of the organization now',
-    drill: { describe: (label) => `Show the ${label} studies`, open: (i) => openDrill({ kind: 'status', value: a.studiesByStatus[i]!.status }) },
+    drill: { describe: (label) => `Show the ${label} studies`, open: (i) => openDrill({ kind: 'status', value: a.studiesByStatus[i].status }) },
   });
   const top = contributors.organization.analytics.topContributors;
   renderChart(container, {
@@ -247,7 +247,10 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     labelHeader: 'Member',
     valueHeader: 'Entries',
     source: `analytics.topContributors(limit: 10): activity entries per member, ${period}`,
-    drill: { describe: (label) => `Show ${label}'s recent activity`, open: (i) => openDrill({ kind: 'member', value: top[i]!.user.id, label: top[i]!.user.name }) },
+    drill: {
+      describe: (label) => `Show ${label}'s recent activity`,
+      open: (i) => openDrill({ kind: 'member', value: top[i].user.id, label: top[i].user.name }),
+    },
   });
 }
 
@@ -265,11 +268,17 @@ function renderTeam(organization: OrganizationSummary, team: TeamProductivity): 
       figure('Comments per member', number(team.commentsPerMember)),
       figure('Approvals decided', String(team.approvalsDecided)),
     ),
-    element('p', { id: 'team-refreshed' }, team.refreshedAt ? `Over the last ${team.periodDays} days, computed ${when(team.refreshedAt)} (teamProductivity, refreshed on the gateway's schedule).` : 'Not computed yet.'),
+    element(
+      'p',
+      { id: 'team-refreshed' },
+      team.refreshedAt
+        ? `Over the last ${team.periodDays} days, computed ${when(team.refreshedAt)} (teamProductivity, refreshed on the gateway's schedule).`
+        : 'Not computed yet.',
+    ),
   ];
   if (organization.viewerRole && ADMIN_ROLES.has(organization.viewerRole)) {
     const button = element('button', { type: 'button', id: 'refresh-team' }, 'Refresh now');
-    button.addEventListener('click', async () => {
+    const refresh = async () => {
       button.disabled = true;
       try {
         const data = await runOperation<{ refreshTeamProductivity: TeamProductivity }>(token!, 'RefreshTeamProductivity', { organizationId: organization.id });
@@ -278,7 +287,8 @@ function renderTeam(organization: OrganizationSummary, team: TeamProductivity): 
         handleProblem(problem);
         button.disabled = false;
       }
-    });
+    };
+    button.addEventListener('click', () => void refresh());
     children.push(button);
   }
   $('team').replaceChildren(...children);
@@ -316,11 +326,9 @@ async function renderDrill(): Promise<void> {
   section.replaceChildren(element('p', {}, 'Loading…'));
   try {
     if (drill.kind === 'status') {
-      const data = await runOperation<{ studies: { totalCount: number; edges: { node: { title: string; createdAt: string; createdBy: { name: string } | null } }[] } }>(
-        token,
-        'StudiesByStatus',
-        { organizationId: filters.organizationId, status: drill.value },
-      );
+      const data = await runOperation<{
+        studies: { totalCount: number; edges: { node: { title: string; createdAt: string; createdBy: { name: string } | null } }[] };
+      }>(token, 'StudiesByStatus', { organizationId: filters.organizationId, status: drill.value });
       if (ticket !== drillTicket) return;
       const rows = data.studies.edges.map(({ node }) => [node.title, when(node.createdAt), node.createdBy?.name ?? '–']);
       section.replaceChildren(
@@ -409,11 +417,14 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
       showProblem(`${dashboard.viewer.name} is not a member of any organization yet.`);
       return;
     }
-    const organization = organizations.find((o) => o.id === filters.organizationId) ?? organizations[0]!;
+    const organization = organizations.find((o) => o.id === filters.organizationId) ?? organizations[0];
     filters = { ...filters, organizationId: organization.id };
     writeFilters(filters);
     const variables = { organizationId: organization.id, days: filters.days };
-    const [trends, contributors] = await Promise.all([runOperation<TrendsData>(signedIn, 'Trends', variables), runOperation<ContributorsData>(signedIn, 'Contributors', variables)]);
+    const [trends, contributors] = await Promise.all([
+      runOperation<TrendsData>(signedIn, 'Trends', variables),
+      runOperation<ContributorsData>(signedIn, 'Contributors', variables),
+    ]);
     if (token !== signedIn) return;
     showProblem(null);
     $('sign-in').hidden = true;
@@ -447,7 +458,9 @@ $('sign-out').addEventListener('click', () => {
 });
 $<HTMLFormElement>('sign-in').addEventListener('submit', (event) => {
   event.preventDefault();
-  const pasted = $<HTMLTextAreaElement>('token').value.trim().replace(/^Bearer\s+/i, '');
+  const pasted = $<HTMLTextAreaElement>('token')
+    .value.trim()
+    .replace(/^Bearer\s+/i, '');
   if (!pasted) return;
   token = pasted;
   sessionStorage.setItem(TOKEN_KEY, pasted);

@@ -52,7 +52,11 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
             if (args.after) {
               page = page.where(keysetAfter('a.created_at', 'a.id', 'desc', args.after, 'timestamptz', 'bigint'));
             }
-            return page.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(args.first + 1).as('page');
+            return page
+              .orderBy('a.created_at', 'desc')
+              .orderBy('a.id', 'desc')
+              .limit(args.first + 1)
+              .as('page');
           },
           (join) => join.onTrue(),
         )
@@ -67,7 +71,7 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
       return groupBy(
         rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
         PARENT_COLUMN[args.scope],
-      ) as Map<string, ActivityRow[]>;
+      );
     }),
 
     /** Entries by id, with their actors (primed): what a subscription event resolves. */
@@ -79,7 +83,11 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
         .select(JOINED_USER_COLUMNS)
         .where('a.id', '=', anyBigint(ids))
         .execute();
-      return byKey(ids, rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)), 'id');
+      return byKey(
+        ids,
+        rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
+        'id',
+      );
     }),
 
     /** A study's or organization's entries after a cursor, oldest first (see ActivitySinceParams). */
@@ -97,11 +105,14 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
           .where('a.id', '>', args.afterId);
         if (args.types && args.types.length > 0) query = query.where('a.activity_type', 'in', args.types);
         // A resume is one subscription's: one parent, so the limit is that parent's.
-        const rows = await query.orderBy('a.id').limit(args.limit * parentIds.length).execute();
+        const rows = await query
+          .orderBy('a.id')
+          .limit(args.limit * parentIds.length)
+          .execute();
         return groupBy(
           rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
           args.scope === 'study' ? 'study_id' : 'organization_id',
-        ) as Map<string, ActivityRow[]>;
+        );
       },
       () => [],
     ),

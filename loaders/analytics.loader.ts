@@ -59,7 +59,14 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
       'studyMetrics',
       async (organizationIds, { days }) => {
         const since = windowStart(days);
-        const { rows } = await sql<{ organization_id: string; status: StudyStatus; total: number; created: number; completed: number; created_and_completed: number }>`
+        const { rows } = await sql<{
+          organization_id: string;
+          status: StudyStatus;
+          total: number;
+          created: number;
+          completed: number;
+          created_and_completed: number;
+        }>`
           SELECT organization_id, status,
                  count(*)::int AS total,
                  (count(*) FILTER (WHERE created_at >= ${since}))::int AS created,

@@ -6,28 +6,26 @@ import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.l
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
-    approvalById: defineLoader<string, ApprovalRow | null>(
-      settings,
-      'approvalById',
-      async (ids) => byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+    approvalById: defineLoader<string, ApprovalRow | null>(settings, 'approvalById', async (ids) =>
+      byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
     /** A study's approval requests, oldest first, with their reviewers (primed). */
-    approvalsByStudy: defineLoader<string, ApprovalRow[]>(
-      settings,
-      'approvalsByStudy',
-      async (studyIds) => {
-        const rows = await db
-          .selectFrom('approvals as a')
-          .innerJoin('users as u', 'u.id', 'a.reviewer_id')
-          .selectAll('a')
-          .select(JOINED_USER_COLUMNS)
-          .where('a.study_id', '=', anyUuid(studyIds))
-          .orderBy('a.requested_at')
-          .orderBy('a.id')
-          .execute();
-        return listsByParent(studyIds, rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)), 'study_id');
-      },
-    ),
+    approvalsByStudy: defineLoader<string, ApprovalRow[]>(settings, 'approvalsByStudy', async (studyIds) => {
+      const rows = await db
+        .selectFrom('approvals as a')
+        .innerJoin('users as u', 'u.id', 'a.reviewer_id')
+        .selectAll('a')
+        .select(JOINED_USER_COLUMNS)
+        .where('a.study_id', '=', anyUuid(studyIds))
+        .orderBy('a.requested_at')
+        .orderBy('a.id')
+        .execute();
+      return listsByParent(
+        studyIds,
+        rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)),
+        'study_id',
+      );
+    }),
   };
 }

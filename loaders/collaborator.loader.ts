@@ -13,22 +13,22 @@ export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[]
 export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
-  const collaboratorsByStudy = defineLoader<string, CollaboratorRow[]>(
-    settings,
-    'collaboratorsByStudy',
-    async (studyIds) => {
-      const rows = await db
-        .selectFrom('study_collaborators as c')
-        .innerJoin('users as u', 'u.id', 'c.user_id')
-        .selectAll('c')
-        .select(JOINED_USER_COLUMNS)
-        .where('c.study_id', '=', anyUuid(studyIds))
-        .orderBy('c.added_at')
-        .orderBy('c.user_id')
-        .execute();
-      return listsByParent(studyIds, rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)), 'study_id');
-    },
-  );
+  const collaboratorsByStudy = defineLoader<string, CollaboratorRow[]>(settings, 'collaboratorsByStudy', async (studyIds) => {
+    const rows = await db
+      .selectFrom('study_collaborators as c')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .selectAll('c')
+      .select(JOINED_USER_COLUMNS)
+      .where('c.study_id', '=', anyUuid(studyIds))
+      .orderBy('c.added_at')
+      .orderBy('c.user_id')
+      .execute();
+    return listsByParent(
+      studyIds,
+      rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),
+      'study_id',
+    );
+  });
   return {
     /** All collaborators of a study, oldest first (a study has tens, not thousands), with their users (primed). */
     collaboratorsByStudy,

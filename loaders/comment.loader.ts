@@ -23,10 +23,8 @@ export interface CommentStatsRow {
 
 export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
-    commentById: defineLoader<string, CommentRow | null>(
-      settings,
-      'commentById',
-      async (ids) => byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+    commentById: defineLoader<string, CommentRow | null>(settings, 'commentById', async (ids) =>
+      byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args) => {
@@ -39,7 +37,11 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
             if (args.after) {
               page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
             }
-            return page.orderBy('c.created_at').orderBy('c.id').limit(args.first + 1).as('page');
+            return page
+              .orderBy('c.created_at')
+              .orderBy('c.id')
+              .limit(args.first + 1)
+              .as('page');
           },
           (join) => join.onTrue(),
         )
@@ -72,7 +74,6 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
     ),
 
     commentStats: defineLoader<string, CommentStatsRow>(
-
       settings,
 
       'commentStats',

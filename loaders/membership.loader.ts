@@ -20,22 +20,18 @@ export function membershipKey(organizationId: string, userId: string): string {
 export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
-    membership: defineLoader<string, MemberRow | null>(
-      settings,
-      'membership',
-      async (keys) => {
-        const pairs = keys.map((key) => key.split(':') as [string, string]);
-        const rows = await db
-          .selectFrom('organization_members')
-          .selectAll()
-          .where(
-            sql<boolean>`(organization_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::uuid[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
-          )
-          .execute();
-        const found = new Map(rows.map((row) => [membershipKey(row.organization_id, row.user_id), row]));
-        return keys.map((key) => found.get(key) ?? null);
-      },
-    ),
+    membership: defineLoader<string, MemberRow | null>(settings, 'membership', async (keys) => {
+      const pairs = keys.map((key) => key.split(':') as [string, string]);
+      const rows = await db
+        .selectFrom('organization_members')
+        .selectAll()
+        .where(
+          sql<boolean>`(organization_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::uuid[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
+        )
+        .execute();
+      const found = new Map(rows.map((row) => [membershipKey(row.organization_id, row.user_id), row]));
+      return keys.map((key) => found.get(key) ?? null);
+    }),
 
     membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args) => {
       const rows = await db
@@ -47,7 +43,11 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
             if (args.after) {
               page = page.where(keysetAfter('m.joined_at', 'm.user_id', 'asc', args.after, 'timestamptz', 'uuid'));
             }
-            return page.orderBy('m.joined_at').orderBy('m.user_id').limit(args.first + 1).as('page');
+            return page
+              .orderBy('m.joined_at')
+              .orderBy('m.user_id')
+              .limit(args.first + 1)
+              .as('page');
           },
           (join) => join.onTrue(),
         )

@@ -19,20 +19,24 @@ export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
 
 export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    organizationById: defineLoader<string, OrganizationRow | null>(
-      settings,
-      'organizationById',
-      async (ids) =>
-        byKey(ids, await db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+    organizationById: defineLoader<string, OrganizationRow | null>(settings, 'organizationById', async (ids) =>
+      byKey(ids, await db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
     organizationBySlug: defineLoader<string, OrganizationRow | null>(
-
       settings,
 
       'organizationBySlug',
       async (slugs) =>
-        byKey(slugs, await db.selectFrom('organizations').selectAll().where('slug', 'in', [...slugs]).execute(), 'slug'),
+        byKey(
+          slugs,
+          await db
+            .selectFrom('organizations')
+            .selectAll()
+            .where('slug', 'in', [...slugs])
+            .execute(),
+          'slug',
+        ),
     ),
 
     /** Pages of the organizations a user (the parent) is a member of. */
@@ -50,7 +54,11 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
             if (args.after) {
               page = page.where(keysetAfter('o.name', 'o.id', 'asc', args.after, 'text', 'uuid'));
             }
-            return page.orderBy('o.name').orderBy('o.id').limit(args.first + 1).as('page');
+            return page
+              .orderBy('o.name')
+              .orderBy('o.id')
+              .limit(args.first + 1)
+              .as('page');
           },
           (join) => join.onTrue(),
         )

@@ -68,11 +68,8 @@ export interface StudySearch {
 
 export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, collaborators: CollaboratorLoaders) {
   return {
-    studyById: defineLoader<string, StudyRow | null>(
-      settings,
-      'studyById',
-      async (ids) =>
-        byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
+    studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
+      byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
     /**
@@ -122,13 +119,23 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
     }),
 
     /** A search's page (see searchStudies); not batched across searches, cached per request like any read. */
-    studySearch: defineLoader<StudySearch, StudyRow[], string>(settings, 'studySearch', (searches) => Promise.all(searches.map((search) => searchStudies(db, search))), {
-      cacheKeyFn: (search) => JSON.stringify(search),
-    }),
+    studySearch: defineLoader<StudySearch, StudyRow[], string>(
+      settings,
+      'studySearch',
+      (searches) => Promise.all(searches.map((search) => searchStudies(db, search))),
+      {
+        cacheKeyFn: (search) => JSON.stringify(search),
+      },
+    ),
 
-    studySearchTotal: defineLoader<StudySearch, number, string>(settings, 'studySearchTotal', (searches) => Promise.all(searches.map((search) => countSearchMatches(db, search))), {
-      cacheKeyFn: ({ query, organizationIds }) => JSON.stringify({ query, organizationIds }),
-    }),
+    studySearchTotal: defineLoader<StudySearch, number, string>(
+      settings,
+      'studySearchTotal',
+      (searches) => Promise.all(searches.map((search) => countSearchMatches(db, search))),
+      {
+        cacheKeyFn: ({ query, organizationIds }) => JSON.stringify({ query, organizationIds }),
+      },
+    ),
 
     studyTotal: createParentLoader<StudyListFilter, number>(
       settings,
@@ -166,7 +173,9 @@ function alternativeMatches(alternative: SearchAlternative): Expression<SqlBool>
   return [
     ...alternative.words.map(wordMatches),
     // A phrase of stop words only ("to be") asks for nothing, as a single stop word does.
-    ...alternative.phrases.map((phrase) => sql<SqlBool>`(numnode(phraseto_tsquery('english', ${phrase})) = 0 OR s.search_vector @@ phraseto_tsquery('english', ${phrase}))`),
+    ...alternative.phrases.map(
+      (phrase) => sql<SqlBool>`(numnode(phraseto_tsquery('english', ${phrase})) = 0 OR s.search_vector @@ phraseto_tsquery('english', ${phrase}))`,
+    ),
     // Exclusions are exact (stems), as a search engine's are: a typo never hides a study.
     ...alternative.excludedWords.map((word) => sql<SqlBool>`NOT (s.search_vector @@ plainto_tsquery('english', ${word}))`),
     ...alternative.excludedPhrases.map((phrase) => sql<SqlBool>`NOT (s.search_vector @@ phraseto_tsquery('english', ${phrase}))`),

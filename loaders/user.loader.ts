@@ -36,20 +36,19 @@ export type UserLoaders = ReturnType<typeof createUserLoaders>;
 
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    userById: defineLoader<string, UserRow | null>(
-      settings,
-      'userById',
-      async (ids) => byKey(ids, await db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+    userById: defineLoader<string, UserRow | null>(settings, 'userById', async (ids) =>
+      byKey(ids, await db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
-    userByEmail: defineLoader<string, UserRow | null>(
-      settings,
-      'userByEmail',
-      async (emails) =>
-        byKey(
-          emails,
-          await db.selectFrom('users').selectAll().where('email', 'in', [...emails]).execute(),
-          'email',
-        ),
+    userByEmail: defineLoader<string, UserRow | null>(settings, 'userByEmail', async (emails) =>
+      byKey(
+        emails,
+        await db
+          .selectFrom('users')
+          .selectAll()
+          .where('email', 'in', [...emails])
+          .execute(),
+        'email',
+      ),
     ),
   };
 }

@@ -35,7 +35,10 @@ export function setup() {
 }
 
 export function greedy({ greedy: client }) {
-  const { response } = graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, { operation: 'Studies', expect: [200, 429] });
+  const { response } = graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, {
+    operation: 'Studies',
+    expect: [200, 429],
+  });
   if (response.status === 429) check(response, { 'throttled with Retry-After': (r) => Number(r.headers['Retry-After']) >= 1 });
 }
 

@@ -24,7 +24,14 @@ export const options = {
   summaryTrendStats: SUMMARY_TREND_STATS,
   setupTimeout: '180s',
   scenarios: {
-    soak: { executor: 'constant-arrival-rate', rate: Number(__ENV.RATE || 100), timeUnit: '1s', duration: DURATION, preAllocatedVUs: 50, maxVUs: Number(__ENV.VUS || 200) },
+    soak: {
+      executor: 'constant-arrival-rate',
+      rate: Number(__ENV.RATE || 100),
+      timeUnit: '1s',
+      duration: DURATION,
+      preAllocatedVUs: 50,
+      maxVUs: Number(__ENV.VUS || 200),
+    },
   },
   thresholds: { ...PASS_BAR, gateway_rss_mb_after: ['value<512'] },
 };

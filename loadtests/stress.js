@@ -18,10 +18,12 @@ export const options = {
       timeUnit: '1s',
       preAllocatedVUs: 100,
       maxVUs: Number(__ENV.VUS || 600),
-      stages: [0.5, 1, 1.5, 2].flatMap((factor) => [
-        { target: Math.round(RATE * factor), duration: '15s' },
-        { target: Math.round(RATE * factor), duration: STEP },
-      ]).concat([{ target: 0, duration: '15s' }]),
+      stages: [0.5, 1, 1.5, 2]
+        .flatMap((factor) => [
+          { target: Math.round(RATE * factor), duration: '15s' },
+          { target: Math.round(RATE * factor), duration: STEP },
+        ])
+        .concat([{ target: 0, duration: '15s' }]),
     },
   },
   thresholds: { ...PASS_BAR, http_req_failed: [{ threshold: 'rate<0.01' }, { threshold: 'rate<0.10', abortOnFail: true, delayAbortEval: '30s' }] },

@@ -101,7 +101,12 @@ export function setup() {
           assigned.add(user.token);
         }
         // A writer writes for one organization only: its turns stay within the per-user write limit.
-        if (entry.writers.length < WRITERS_PER_ORGANIZATION && !writing.has(user.token) && organization.viewerRole !== 'VIEWER' && organization.studies.edges.length > 0) {
+        if (
+          entry.writers.length < WRITERS_PER_ORGANIZATION &&
+          !writing.has(user.token) &&
+          organization.viewerRole !== 'VIEWER' &&
+          organization.studies.edges.length > 0
+        ) {
           entry.writers.push({ token: user.token, studyId: organization.studies.edges[0].node.id });
           writing.add(user.token);
         }
@@ -110,10 +115,13 @@ export function setup() {
     const ready = [...organizations.values()].filter((o) => o.writers.length === WRITERS_PER_ORGANIZATION && o.members.length >= membersNeeded);
     if (ready.length >= ORGANIZATIONS) return { organizations: ready.slice(0, ORGANIZATIONS), perOrganization };
   }
-  fail(`the seed has fewer than ${ORGANIZATIONS} organizations with ${membersNeeded} members and ${WRITERS_PER_ORGANIZATION} writers: lower CONNECTIONS or ORGANIZATIONS`);
+  fail(
+    `the seed has fewer than ${ORGANIZATIONS} organizations with ${membersNeeded} members and ${WRITERS_PER_ORGANIZATION} writers: lower CONNECTIONS or ORGANIZATIONS`,
+  );
 }
 
-const SUBSCRIPTION = 'subscription($organizationId: ID!) { organizationActivity(organizationId: $organizationId, types: [COMMENT_ADDED]) { cursor node { id type study { id organization { id } } } } }';
+const SUBSCRIPTION =
+  'subscription($organizationId: ID!) { organizationActivity(organizationId: $organizationId, types: [COMMENT_ADDED]) { cursor node { id type study { id organization { id } } } } }';
 
 export function subscriber({ organizations }) {
   const slot = __VU - 1;
@@ -164,10 +172,14 @@ export function writer({ organizations }) {
   const turn = exec.scenario.iterationInTest;
   const organization = organizations[turn % organizations.length];
   const writer = organization.writers[Math.floor(turn / organizations.length) % organization.writers.length];
-  const response = http.post(`${BASE_URL}/graphql`, JSON.stringify({ query: ADD_COMMENT, variables: { input: { studyId: writer.studyId, body: `k6 ${Date.now()}` } } }), {
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.token}` },
-    tags: { operation: 'AddComment' },
-  });
+  const response = http.post(
+    `${BASE_URL}/graphql`,
+    JSON.stringify({ query: ADD_COMMENT, variables: { input: { studyId: writer.studyId, body: `k6 ${Date.now()}` } } }),
+    {
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.token}` },
+      tags: { operation: 'AddComment' },
+    },
+  );
   const ok = response.status === 200 && !response.json().errors;
   writeErrors.add(!ok);
   if (!ok) console.warn(`write refused: ${response.status} ${response.body.slice(0, 200)}`);

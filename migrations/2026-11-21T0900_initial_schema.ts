@@ -113,7 +113,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX organization_members_org_role_idx ON organization_members (organization_id, role) INCLUDE (user_id, joined_at)`.execute(db);
   await sql`CREATE INDEX study_collaborators_study_idx ON study_collaborators (study_id, user_id, role) INCLUDE (permissions, added_at, added_by)`.execute(db);
   await sql`CREATE INDEX study_collaborators_user_idx ON study_collaborators (user_id, role) INCLUDE (study_id, permissions, added_at)`.execute(db);
-  await sql`CREATE INDEX collaboration_activity_study_idx ON collaboration_activity (study_id, created_at DESC, activity_type) INCLUDE (user_id, details)`.execute(db);
+  await sql`CREATE INDEX collaboration_activity_study_idx ON collaboration_activity (study_id, created_at DESC, activity_type) INCLUDE (user_id, details)`.execute(
+    db,
+  );
   await sql`CREATE INDEX studies_org_status_idx ON studies (organization_id, status, created_at DESC) INCLUDE (title, created_by)`.execute(db);
 
   // Indexes for the pages the gateway serves (keyset order = index order).
@@ -128,16 +130,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of [
-    'collaboration_activity',
-    'approvals',
-    'comments',
-    'study_collaborators',
-    'studies',
-    'organization_members',
-    'organizations',
-    'users',
-  ]) {
+  for (const table of ['collaboration_activity', 'approvals', 'comments', 'study_collaborators', 'studies', 'organization_members', 'organizations', 'users']) {
     await db.schema.dropTable(table).ifExists().cascade().execute();
   }
   await sql`DROP FUNCTION IF EXISTS set_updated_at()`.execute(db);

@@ -24,7 +24,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX comments_org_created_idx ON comments (organization_id, created_at) INCLUDE (resolved_at)`.execute(db);
   await sql`CREATE INDEX comments_org_resolved_idx ON comments (organization_id, resolved_at) INCLUDE (created_at) WHERE resolved_at IS NOT NULL`.execute(db);
   await sql`CREATE INDEX approvals_org_decided_idx ON approvals (organization_id, decided_at) INCLUDE (requested_at) WHERE decided_at IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX collaboration_activity_org_created_user_idx ON collaboration_activity (organization_id, created_at) INCLUDE (user_id, activity_type)`.execute(db);
+  await sql`CREATE INDEX collaboration_activity_org_created_user_idx ON collaboration_activity (organization_id, created_at) INCLUDE (user_id, activity_type)`.execute(
+    db,
+  );
   await sql`DROP INDEX collaboration_activity_org_created_idx`.execute(db);
 
   // Team figures over the last 90 days, as of `refreshed_at`. The unique index allows REFRESH ... CONCURRENTLY,

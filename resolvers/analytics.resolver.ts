@@ -50,7 +50,10 @@ export class OrganizationAnalyticsResolver {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).completed;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Of the studies created in the window, the share (0..1) completed since; null when none was created.' })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Of the studies created in the window, the share (0..1) completed since; null when none was created.',
+  })
   async studyCompletionRate(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).completionRate;
   }
@@ -65,12 +68,18 @@ export class OrganizationAnalyticsResolver {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).resolved;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Mean hours from writing to resolving, over the comments resolved in the window; null when none was.' })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Mean hours from writing to resolving, over the comments resolved in the window; null when none was.',
+  })
   async averageCommentResolutionHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).averageResolutionHours;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Mean hours from request to decision, over the approvals decided in the window; null when none was (pending ones do not count).' })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Mean hours from request to decision, over the approvals decided in the window; null when none was (pending ones do not count).',
+  })
   averageApprovalHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
     return ctx.loaders.averageApprovalHours.load(of(analytics));
   }

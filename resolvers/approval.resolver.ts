@@ -25,7 +25,11 @@ export class ApprovalResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
-  async requestApproval(@Arg('input', () => RequestApprovalInput) input: RequestApprovalInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Approval> {
+  async requestApproval(
+    @Arg('input', () => RequestApprovalInput) input: RequestApprovalInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Approval> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner', 'editor'], 'request approvals');
     const reviewerId = parseUuid(input.reviewerId, 'input.reviewerId');
@@ -41,7 +45,11 @@ export class ApprovalResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
-  async decideApproval(@Arg('input', () => DecideApprovalInput) input: DecideApprovalInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Approval> {
+  async decideApproval(
+    @Arg('input', () => DecideApprovalInput) input: DecideApprovalInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Approval> {
     const approval = await ctx.loaders.approvalById.load(parseUuid(input.approvalId, 'input.approvalId'));
     if (!approval) throw notFound('Approval', input.approvalId);
     const study = await loadVisibleStudy(ctx, approval.study_id).catch(() => {

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { CollaboratorRole } from '../schema/enums';
 import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collaboration.input';
 import { Collaborator } from '../schema/collaborator.type';
@@ -26,13 +27,17 @@ export class CollaboratorResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
-  async addCollaborator(@Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
+  async addCollaborator(
+    @Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Collaborator> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'add collaborators');
     const userId = parseUuid(input.userId, 'input.userId');
     const membership = await ctx.loaders.membership.load(membershipKey(study.organization_id, userId));
     if (!membership) throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
-    if (input.role !== 'viewer' && !roleAtLeast(membership.role, 'member')) {
+    if (input.role !== CollaboratorRole.VIEWER && !roleAtLeast(membership.role, 'member')) {
       throw badUserInput('An organization viewer can only be a study VIEWER.', 'input.role');
     }
     const row = await ctx.repositories.insertCollaborator({
@@ -48,7 +53,11 @@ export class CollaboratorResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
-  async removeCollaborator(@Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async removeCollaborator(
+    @Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
     await ctx.repositories.deleteCollaborator({ study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });

@@ -39,7 +39,11 @@ export class CommentResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Comment, { description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.' })
-  async resolveComment(@Arg('input', () => ResolveCommentInput) input: ResolveCommentInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Comment> {
+  async resolveComment(
+    @Arg('input', () => ResolveCommentInput) input: ResolveCommentInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Comment> {
     const comment = await ctx.loaders.commentById.load(parseUuid(input.commentId, 'input.commentId'));
     if (!comment) throw notFound('Comment', input.commentId);
     const study = await loadVisibleStudy(ctx, comment.study_id).catch(() => {

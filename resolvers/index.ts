@@ -1,4 +1,4 @@
-import type { NonEmptyArray } from 'type-graphql';
+import type { ClassType, NonEmptyArray } from 'type-graphql';
 import { ActivityResolver } from './activity.resolver';
 import { OrganizationAnalyticsEntryResolver, OrganizationAnalyticsResolver } from './analytics.resolver';
 import { ApprovalResolver } from './approval.resolver';
@@ -13,7 +13,7 @@ import { SubscriptionResolver } from './subscription.resolver';
 import { TeamProductivityResolver } from './team-productivity.resolver';
 import { UserResolver } from './user.resolver';
 
-export const resolvers: NonEmptyArray<Function> = [
+export const resolvers: NonEmptyArray<ClassType> = [
   UserResolver,
   OrganizationResolver,
   MemberResolver,

@@ -1,13 +1,4 @@
-import type {
-  ActivityRow,
-  ApprovalRow,
-  CollaboratorRow,
-  CommentRow,
-  MemberRow,
-  OrganizationRow,
-  StudyRow,
-  UserRow,
-} from '../src/db/types';
+import type { ActivityRow, ApprovalRow, CollaboratorRow, CommentRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';

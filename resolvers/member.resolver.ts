@@ -39,9 +39,10 @@ export class MemberResolver {
     const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'add members');
     if (input.role === OrganizationRole.OWNER && actorRole !== 'owner') throw forbidden('Only an owner can add another owner.');
     if ((input.userId == null) === (input.email == null)) throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
-    const user = input.userId != null
-      ? await ctx.loaders.userById.load(parseUuid(input.userId, 'input.userId'))
-      : await ctx.loaders.userByEmail.load(input.email!.trim().toLowerCase());
+    const user =
+      input.userId != null
+        ? await ctx.loaders.userById.load(parseUuid(input.userId, 'input.userId'))
+        : await ctx.loaders.userByEmail.load(input.email!.trim().toLowerCase());
     if (!user) throw notFound('User', (input.userId ?? input.email)!);
     const row = await ctx.repositories.insertMember({ organizationId, userId: user.id, role: input.role, actorId: viewer.id });
     return changed(ctx, row);
@@ -49,9 +50,14 @@ export class MemberResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Member, {
-    description: 'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
+    description:
+      'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
   })
-  async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Member> {
+  async changeMemberRole(
+    @Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const userId = parseUuid(input.userId, 'input.userId');
     const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'change member roles');

@@ -50,9 +50,7 @@ export class OrganizationResolver {
   async organization(@Args(() => OrganizationLookupArgs) { id, slug }: OrganizationLookupArgs, @Ctx() ctx: GatewayContext): Promise<Organization> {
     requireViewer(ctx);
     if ((id == null) === (slug == null)) throw badUserInput('Pass exactly one of `id` and `slug`.');
-    const row = id != null
-      ? await ctx.loaders.organizationById.load(parseUuid(id, 'id'))
-      : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
+    const row = id != null ? await ctx.loaders.organizationById.load(parseUuid(id, 'id')) : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
     if (!row || !viewerRole(ctx, row.id)) throw notFound('Organization', (id ?? slug)!);
     return toOrganization(row);
   }
@@ -60,7 +58,11 @@ export class OrganizationResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.membership)
   @Query(() => OrganizationConnection, { description: 'The organizations the viewer is a member of, by name.' })
-  async organizations(@Args(() => PageArgs) args: PageArgs, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Organization>> {
+  async organizations(
+    @Args(() => PageArgs) args: PageArgs,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionPayload<Organization>> {
     const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER) };
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
@@ -113,7 +115,9 @@ export class OrganizationResolver {
   }
 
   @ConnectionSize()
-  @FieldResolver(() => ActivityConnection, { description: "The organization's collaboration log, newest first: every study's entries and organization-wide ones." })
+  @FieldResolver(() => ActivityConnection, {
+    description: "The organization's collaboration log, newest first: every study's entries and organization-wide ones.",
+  })
   activity(
     @Root() organization: Organization,
     @Args(() => OrganizationActivityArgs) args: OrganizationActivityArgs,

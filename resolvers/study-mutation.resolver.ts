@@ -32,7 +32,11 @@ function changed(ctx: GatewayContext, row: StudyRow): Study {
 export class StudyMutationResolver {
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Creates a draft study; its creator becomes its owner. Organization members and above.' })
-  async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async createStudy(
+    @Arg('input', () => CreateStudyInput) input: CreateStudyInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'member', 'create studies');
     const row = await ctx.repositories.insertStudy({
@@ -46,7 +50,11 @@ export class StudyMutationResolver {
 
   @CollaborationWriteLimit()
   @Mutation(() => Study, { description: 'Changes title and/or description. Study owners and editors, organization admins.' })
-  async updateStudy(@Arg('input', () => UpdateStudyInput) input: UpdateStudyInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async updateStudy(
+    @Arg('input', () => UpdateStudyInput) input: UpdateStudyInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.id, 'input.id');
     await requireStudyRole(ctx, study, ['owner', 'editor'], 'edit this study');
     if (input.title == null && input.description === undefined) {
@@ -66,7 +74,11 @@ export class StudyMutationResolver {
     description:
       'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
   })
-  async changeStudyStatus(@Arg('input', () => ChangeStudyStatusInput) input: ChangeStudyStatusInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async changeStudyStatus(
+    @Arg('input', () => ChangeStudyStatusInput) input: ChangeStudyStatusInput,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const study = await loadVisibleStudy(ctx, input.id, 'input.id');
     const approving = input.status === StudyStatus.APPROVED;
     await requireStudyRole(ctx, study, approving ? ['owner', 'reviewer'] : ['owner', 'editor'], approving ? 'approve this study' : 'change its status');

@@ -35,7 +35,6 @@ const COMMENT_ORDER: KeysetOrder<CommentRow> = {
   id: (row) => row.id,
 };
 
-
 const SEARCH_LIST_KEY = 'search';
 
 @Resolver(() => Study)
@@ -63,7 +62,11 @@ export class StudyResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.search)
   @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
-  async searchStudies(@Args(() => SearchStudiesArgs) args: SearchStudiesArgs, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Study>> {
+  async searchStudies(
+    @Args(() => SearchStudiesArgs) args: SearchStudiesArgs,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionPayload<Study>> {
     const query = args.query.trim();
     if (query.length === 0) throw badUserInput('`query` must not be blank.', 'query');
     if (termCount(parseSearchQuery(query)) > MAX_SEARCH_TERMS) {

@@ -3,7 +3,13 @@ import { ActivityEdge } from '../schema/activity.type';
 import { Cost } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { OrganizationAnalyticsSignal } from '../schema/analytics.type';
-import { MAX_ACTIVITY_TYPES, MAX_CURSOR_LENGTH, OrganizationActivityArgs, OrganizationAnalyticsChangedArgs, StudyActivityArgs } from '../schema/subscription.args';
+import {
+  MAX_ACTIVITY_TYPES,
+  MAX_CURSOR_LENGTH,
+  OrganizationActivityArgs,
+  OrganizationAnalyticsChangedArgs,
+  StudyActivityArgs,
+} from '../schema/subscription.args';
 import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
 import type { GatewayContext } from '../src/context';
 import type { ActivityRow } from '../src/db/types';
@@ -16,6 +22,12 @@ import { ACTIVITY_ORDER } from './activity.resolver';
 import { decodeAfter } from './connection';
 import { toActivity, toApproval } from './mappers';
 
+/** What type-graphql hands a field's `subscribe`: its arguments as declared, and the connection's context. */
+interface Subscribing<Arguments = Record<string, never>> {
+  args: Arguments;
+  context: GatewayContext;
+}
+
 function liveContext(ctx: GatewayContext): LiveContext {
   if (!isLiveContext(ctx)) throw badUserInput('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql.');
   return ctx;
@@ -27,7 +39,14 @@ function activityEdge(row: ActivityRow): ActivityEdge {
 }
 
 function eventOf(row: ActivityRow): ActivityEvent {
-  return { id: row.id, organizationId: row.organization_id, studyId: row.study_id, type: row.activity_type, createdAt: row.created_at.toISOString(), publishedAt: Date.now() };
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    studyId: row.study_id,
+    type: row.activity_type,
+    createdAt: row.created_at.toISOString(),
+    publishedAt: Date.now(),
+  };
 }
 
 function afterArgument(after: string | null | undefined): string | null {
@@ -37,11 +56,20 @@ function afterArgument(after: string | null | undefined): string | null {
 }
 
 /** Entries after the cursor, oldest first; one past the replay limit means the cursor is too old to resume from. */
-async function replayAfter(ctx: LiveContext, scope: 'study' | 'organization', parentId: string, afterId: string, types: string[] | null): Promise<ActivityEvent[]> {
+async function replayAfter(
+  ctx: LiveContext,
+  scope: 'study' | 'organization',
+  parentId: string,
+  afterId: string,
+  types: string[] | null,
+): Promise<ActivityEvent[]> {
   const limit = ctx.services.config.realtime.maxReplayEntries;
   const rows = await ctx.loaders.activitySince.load({ parentId, args: { scope, afterId, types, limit: limit + 1 } });
   if (rows.length > limit) {
-    throw badUserInput(`More than ${limit} entries came after this cursor: read them through the activity connection, then subscribe from its newest cursor.`, 'after');
+    throw badUserInput(
+      `More than ${limit} entries came after this cursor: read them through the activity connection, then subscribe from its newest cursor.`,
+      'after',
+    );
   }
   return rows.map(eventOf);
 }
@@ -64,7 +92,7 @@ export class SubscriptionResolver {
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
     description: 'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
-    subscribe: async ({ args, context }) => {
+    subscribe: async ({ args, context }: Subscribing<StudyActivityArgs>) => {
       const ctx = liveContext(context);
       const study = await loadVisibleStudy(ctx, args.studyId, 'studyId');
       const afterId = afterArgument(args.after);
@@ -78,14 +106,18 @@ export class SubscriptionResolver {
       });
     },
   })
-  async studyActivity(@Root() event: ActivityEvent, @Args(() => StudyActivityArgs) _args: StudyActivityArgs, @Ctx() ctx: GatewayContext): Promise<ActivityEdge> {
+  async studyActivity(
+    @Root() event: ActivityEvent,
+    @Args(() => StudyActivityArgs) _args: StudyActivityArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ActivityEdge> {
     return activityEdge(await entryOf(ctx, event));
   }
 
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
     description: "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
-    subscribe: async ({ args, context }) => {
+    subscribe: async ({ args, context }: Subscribing<OrganizationActivityArgs>) => {
       const ctx = liveContext(context);
       const organizationId = parseUuid(args.organizationId, 'organizationId');
       requireMember(ctx, organizationId);
@@ -102,14 +134,18 @@ export class SubscriptionResolver {
       });
     },
   })
-  async organizationActivity(@Root() event: ActivityEvent, @Args(() => OrganizationActivityArgs) _args: OrganizationActivityArgs, @Ctx() ctx: GatewayContext): Promise<ActivityEdge> {
+  async organizationActivity(
+    @Root() event: ActivityEvent,
+    @Args(() => OrganizationActivityArgs) _args: OrganizationActivityArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ActivityEdge> {
     return activityEdge(await entryOf(ctx, event));
   }
 
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => Approval, {
     description: 'Approvals requested of the viewer as reviewer, in any of their organizations, as they are requested.',
-    subscribe: async ({ context }) => {
+    subscribe: async ({ context }: Subscribing) => {
       const ctx = liveContext(context);
       const viewer = requireViewer(ctx);
       return ctx.services.realtime.activity(ctx, {
@@ -131,15 +167,19 @@ export class SubscriptionResolver {
 
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => OrganizationAnalyticsSignal, {
-    description: "Tells a dashboard that an organization's analytics are worth refetching; coalesced to at most one signal per organization every few seconds (ANALYTICS_SIGNAL_SECONDS).",
-    subscribe: async ({ args, context }) => {
+    description:
+      "Tells a dashboard that an organization's analytics are worth refetching; coalesced to at most one signal per organization every few seconds (ANALYTICS_SIGNAL_SECONDS).",
+    subscribe: async ({ args, context }: Subscribing<OrganizationAnalyticsChangedArgs>) => {
       const ctx = liveContext(context);
       const organizationId = parseUuid(args.organizationId, 'organizationId');
       requireMember(ctx, organizationId);
       return ctx.services.realtime.analyticsChanged(ctx, organizationId, () => notFound('Organization', organizationId));
     },
   })
-  organizationAnalyticsChanged(@Root() signal: AnalyticsSignal, @Args(() => OrganizationAnalyticsChangedArgs) _args: OrganizationAnalyticsChangedArgs): OrganizationAnalyticsSignal {
+  organizationAnalyticsChanged(
+    @Root() signal: AnalyticsSignal,
+    @Args(() => OrganizationAnalyticsChangedArgs) _args: OrganizationAnalyticsChangedArgs,
+  ): OrganizationAnalyticsSignal {
     return Object.assign(new OrganizationAnalyticsSignal(), { organizationId: signal.organizationId, changedAt: signal.changedAt, events: signal.events });
   }
 }

@@ -32,7 +32,10 @@ export class TeamProductivityResolver {
   @Mutation(() => TeamProductivity, {
     description: 'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
   })
-  async refreshTeamProductivity(@Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
+  async refreshTeamProductivity(
+    @Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<TeamProductivity> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
     await ctx.repositories.refreshTeamProductivity();

@@ -98,7 +98,10 @@ export class TeamProductivity {
 }
 
 @Cost(0)
-@ObjectType({ description: "Tells a dashboard that an organization's activity changed, so its analytics are worth refetching. Coalesced: at most one per organization every few seconds." })
+@ObjectType({
+  description:
+    "Tells a dashboard that an organization's activity changed, so its analytics are worth refetching. Coalesced: at most one per organization every few seconds.",
+})
 export class OrganizationAnalyticsSignal {
   @Field(() => ID)
   organizationId!: string;

@@ -13,7 +13,10 @@ export class StudyActivityArgs {
   @UuidField()
   studyId!: string;
 
-  @Field(() => String, { nullable: true, description: 'Resume: replay the entries after this activity cursor (from an event or from Study.activity), then go live.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Resume: replay the entries after this activity cursor (from an event or from Study.activity), then go live.',
+  })
   @IsOptional()
   @MaxLength(MAX_CURSOR_LENGTH)
   after?: string | null;

@@ -59,12 +59,7 @@ export async function viewerStudyRole(ctx: GatewayContext, study: StudyRow): Pro
  * Study writes: organization admins and owners always; otherwise an organization member (not a viewer)
  * holding one of `studyRoles` on the study.
  */
-export async function requireStudyRole(
-  ctx: GatewayContext,
-  study: StudyRow,
-  studyRoles: CollaboratorRole[],
-  action: string,
-): Promise<void> {
+export async function requireStudyRole(ctx: GatewayContext, study: StudyRow, studyRoles: CollaboratorRole[], action: string): Promise<void> {
   const organizationRole = requireMember(ctx, study.organization_id);
   if (roleAtLeast(organizationRole, 'admin')) return;
   const studyRole = await viewerStudyRole(ctx, study);

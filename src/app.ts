@@ -96,7 +96,16 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
     const repositories = createRepositories(database.db, realtime.committed);
     const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
-    const apollo = createApolloServer(schema, config, logger, { demoToken, cache: store.cache, cacheShared: store.kind === 'redis', generations, metrics, budgets, recentWriters, registeredOperations });
+    const apollo = createApolloServer(schema, config, logger, {
+      demoToken,
+      cache: store.cache,
+      cacheShared: store.kind === 'redis',
+      generations,
+      metrics,
+      budgets,
+      recentWriters,
+      registeredOperations,
+    });
     await apollo.start();
     const subscriptions = createSubscriptionServer({
       schema,
@@ -112,9 +121,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       schemaSdl: config.introspection ? printGatewaySchema(schema) : undefined,
       dashboard: await loadDashboard(demoToken),
     });
-    const stopSchedule = config.teamProductivityRefreshMinutes > 0
-      ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
-      : async () => undefined;
+    const stopSchedule =
+      config.teamProductivityRefreshMinutes > 0
+        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
+        : async () => undefined;
     return {
       app,
       database,

@@ -17,7 +17,7 @@ function flatten(errors: ValidationError[], prefix: string): Violation[] {
   });
 }
 
-const declaresRules = new WeakMap<Function, boolean>();
+const declaresRules = new WeakMap<object, boolean>();
 
 /**
  * Whether class-validator has any rule for this class (its own or inherited; nested inputs are validated

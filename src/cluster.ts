@@ -57,7 +57,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
     if (stopping) return;
     const now = Date.now();
     crashes.push(now);
-    while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+    while (crashes.length > 0 && crashes[0] < now - CRASH_WINDOW_MS) crashes.shift();
     logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
     if (crashes.length > MAX_CRASHES_IN_WINDOW) {
       logger.fatal(`${crashes.length} workers died within ${CRASH_WINDOW_MS / 1000} s: giving up`);

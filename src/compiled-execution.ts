@@ -85,7 +85,7 @@ function defaultsOf(operation: OperationDefinitionNode): OperationPlan['defaults
  */
 function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   const wholeInputObjects = (operation.variableDefinitions ?? []).some((definition) => {
-    const type = typeFromAST(schema, definition.type as Parameters<typeof typeFromAST>[1]);
+    const type = typeFromAST(schema, definition.type);
     return type === undefined || isInputObjectType(getNamedType(type));
   });
   if (wholeInputObjects) return false;
@@ -127,7 +127,8 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
     if (known !== undefined) return known;
     if (++documentPlans.runs < options.compileAfterRuns) return undefined;
     const operation = selectedOperation(document, operationName);
-    const compiled = operation && compilable(schema, document, operation) ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : undefined;
+    const compiled =
+      operation && compilable(schema, document, operation) ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : undefined;
     // A document the compiler refuses (it was validated, so this is rare) keeps running through graphql-js.
     const plan = operation && compiled && isCompiledQuery(compiled) ? { operation, compiled, defaults: defaultsOf(operation) } : null;
     documentPlans.byOperation.set(key, plan);

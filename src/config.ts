@@ -185,10 +185,12 @@ export function loadConfig(env: Env = process.env): Config {
   const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:']);
   if (production && !secret && !jwksUrl) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (or JWT_JWKS_URL)');
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
-  if (production && secret === DEVELOPMENT_JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is the public development secret: anyone could sign tokens; set a secret of your own');
+  if (production && secret === DEVELOPMENT_JWT_SECRET)
+    throw new ConfigError('JWT_SECRET', 'is the public development secret: anyone could sign tokens; set a secret of your own');
   const maxTtlSeconds = integer(env, 'JWT_MAX_TTL_SECONDS', 86400, 60, 31536000);
   const ttlSeconds = integer(env, 'JWT_TTL_SECONDS', Math.min(86400, maxTtlSeconds), 60, 31536000);
-  if (ttlSeconds > maxTtlSeconds) throw new ConfigError('JWT_TTL_SECONDS', `must not exceed JWT_MAX_TTL_SECONDS (${maxTtlSeconds}): such tokens would be refused`);
+  if (ttlSeconds > maxTtlSeconds)
+    throw new ConfigError('JWT_TTL_SECONDS', `must not exceed JWT_MAX_TTL_SECONDS (${maxTtlSeconds}): such tokens would be refused`);
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
@@ -254,7 +256,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxReplayEntries: integer(env, 'WS_MAX_REPLAY_ENTRIES', 1000, 1, 100_000),
     }),
     tracing: Object.freeze({
-      enabled: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== 'true' && env.OTEL_TRACES_EXPORTER !== 'none',
+      enabled:
+        Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        env.OTEL_SDK_DISABLED !== 'true' &&
+        env.OTEL_TRACES_EXPORTER !== 'none',
       serviceName: env.OTEL_SERVICE_NAME || (/(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '') ? undefined : 'studygraph'),
     }),
   });

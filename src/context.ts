@@ -23,7 +23,10 @@ export interface Viewer {
   readonly plans: ReadonlySet<OrganizationPlan>;
 }
 
-/** Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database: reads go through loaders, writes through repositories. */
+/**
+ * Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database:
+ * reads go through loaders, writes through repositories.
+ */
 export interface Services {
   readonly config: Config;
   readonly logger: Logger;

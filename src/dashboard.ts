@@ -63,14 +63,16 @@ export async function loadDashboard(demoToken: string | undefined): Promise<Dash
 export function registerDashboardRoutes(app: FastifyInstance, files: DashboardFiles | undefined): void {
   const page = async (_request: unknown, reply: import('fastify').FastifyReply) => {
     if (!files) return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build`.');
-    return reply
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      // The page names its assets by hash: it is revalidated each time, they never are.
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .type('text/html; charset=utf-8')
-      .send(files.index);
+    return (
+      reply
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        // The page names its assets by hash: it is revalidated each time, they never are.
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .type('text/html; charset=utf-8')
+        .send(files.index)
+    );
   };
   app.get(DASHBOARD_PATH, page);
   app.get(`${DASHBOARD_PATH}/`, page);

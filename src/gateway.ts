@@ -55,7 +55,13 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
     ...(config.compiledExecution
-      ? { gateway: compiledExecutionGateway(schema, { compileAfterRuns: COMPILE_AFTER_RUNS, maxDocuments: COMPILED_DOCUMENTS, onCompiled: (result) => options.metrics.compiledOperations.inc({ result }) }) }
+      ? {
+          gateway: compiledExecutionGateway(schema, {
+            compileAfterRuns: COMPILE_AFTER_RUNS,
+            maxDocuments: COMPILED_DOCUMENTS,
+            onCompiled: (result) => options.metrics.compiledOperations.inc({ result }),
+          }),
+        }
       : { schema }),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
@@ -104,7 +110,6 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     ],
   });
 }
-
 
 const EXAMPLE_OPERATION = `# Your demo token is already in the Authorization header.
 query MyStudies {

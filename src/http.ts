@@ -30,7 +30,10 @@ function requestIdOf(request: { headers: Record<string, unknown> }): string {
 }
 
 function graphqlError(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ errors: [{ message, extensions: { code } }] });
 }
 
 /** Variables as sent: the body's, or a GET request's `variables` parameter (JSON text). */
@@ -59,7 +62,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:ne
   const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Malformed HTTP request.'];
   const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -86,6 +91,8 @@ export async function createHttpServer(
 ): Promise<FastifyInstance> {
   const { config, logger } = services;
   const app = Fastify({
+    // pino's Logger is wider than Fastify's: without the assertion the instance's logger type spreads to every route.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request access logs only at debug level: at gateway rates they would dominate the log volume.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
@@ -106,7 +113,15 @@ export async function createHttpServer(
     await app.register(fastifyCors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version', 'x-request-id'],
+      allowedHeaders: [
+        'content-type',
+        'authorization',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'apollographql-client-name',
+        'apollographql-client-version',
+        'x-request-id',
+      ],
       exposedHeaders: ['x-request-id', 'x-trace-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-cache'],
       maxAge: 600,
     });
@@ -163,11 +178,14 @@ export async function createHttpServer(
     return graphqlError(reply, status, 'BAD_REQUEST', message);
   });
 
-  app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`));
+  app.setNotFoundHandler((request, reply) =>
+    graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`),
+  );
 
   const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (Array.isArray(request.body)) {
-      if (config.maxBatchOperations === 0) return graphqlError(reply, 400, 'BAD_REQUEST', 'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.');
+      if (config.maxBatchOperations === 0)
+        return graphqlError(reply, 400, 'BAD_REQUEST', 'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.');
       if (request.body.length === 0 || request.body.length > config.maxBatchOperations) {
         return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
       }
@@ -185,41 +203,50 @@ export async function createHttpServer(
       mayWrite: writes,
       readsFromReplica: config.databaseReadUrl !== undefined && !writes,
     };
-    return runInRequestScope(scope, () => inOperationSpan(Array.isArray(request.body) ? request.body.length : undefined, async () => {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(request.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: request.method.toUpperCase(),
-          headers,
-          search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
-          body: request.body,
-        },
-        context: () => createContext(services, { db: database.db, repositories }, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip }),
-      });
-      for (const [key, value] of response.headers) void reply.header(key, value);
-      // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.
-      if (scope.sqlInFlight > 0 || (response.body.kind === 'complete' && response.body.string.includes('"errors"'))) {
-        await untilStatementsSettled(scope, config.dbStatementTimeoutMs + 1000);
-      }
-      if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
-      // A request that failed before execution because the database is unreachable (the viewer lookup)
-      // is a 503 a client or load balancer may retry, not a 500.
-      const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
-      void reply.code(unavailable ? 503 : (response.status ?? 200));
-      if (response.body.kind === 'complete') {
-        noteAnswerForEtag(request, response.status ?? 200, response.headers.get('cache-control'), response.body.string);
-        return reply.send(response.body.string);
-      }
-      let text = '';
-      for await (const chunk of response.body.asyncIterator) text += chunk;
-      return reply.send(text);
-    }));
+    return runInRequestScope(scope, () =>
+      inOperationSpan(Array.isArray(request.body) ? request.body.length : undefined, async () => {
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(request.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: request.method.toUpperCase(),
+            headers,
+            search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
+            body: request.body,
+          },
+          context: () =>
+            createContext(
+              services,
+              { db: database.db, repositories },
+              { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip },
+            ),
+        });
+        for (const [key, value] of response.headers) void reply.header(key, value);
+        // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.
+        if (scope.sqlInFlight > 0 || (response.body.kind === 'complete' && response.body.string.includes('"errors"'))) {
+          await untilStatementsSettled(scope, config.dbStatementTimeoutMs + 1000);
+        }
+        if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
+        // A request that failed before execution because the database is unreachable (the viewer lookup)
+        // is a 503 a client or load balancer may retry, not a 500.
+        const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
+        void reply.code(unavailable ? 503 : (response.status ?? 200));
+        if (response.body.kind === 'complete') {
+          noteAnswerForEtag(request, response.status ?? 200, response.headers.get('cache-control'), response.body.string);
+          return reply.send(response.body.string);
+        }
+        let text = '';
+        for await (const chunk of response.body.asyncIterator) text += chunk;
+        return reply.send(text);
+      }),
+    );
   };
 
   // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; POST only HTTP.
+  // Fastify calls wsHandler with the instance as `this`, which is what graphql-ws's handler is declared for.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   app.route({ method: 'GET', url: '/graphql', handler: graphqlHandler, wsHandler: subscriptions.handler });
   app.route({ method: 'POST', url: '/graphql', handler: graphqlHandler });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));

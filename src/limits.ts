@@ -12,9 +12,7 @@ export const MAX_QUERY_TOKENS = 5000;
  */
 export function depthLimit(maxDepth: number): ValidationRule {
   return (context: ValidationContext) => {
-    const fragments = new Map(
-      context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-    );
+    const fragments = new Map(context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
     /** Depth a fragment adds below the point it is spread at; IN_PROGRESS marks a cycle (refused by NoFragmentCycles). */
     const fragmentDepths = new Map<string, number>();
     const IN_PROGRESS = -1;
@@ -72,7 +70,9 @@ export function aliasLimit(max: number): ValidationRule {
         leave() {
           if (aliases > max) {
             context.reportError(
-              new GraphQLError(`Operation uses ${aliases} aliases; the maximum is ${max}.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'aliases', aliases, maxAliases: max } }),
+              new GraphQLError(`Operation uses ${aliases} aliases; the maximum is ${max}.`, {
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'aliases', aliases, maxAliases: max },
+              }),
             );
           }
         },

@@ -41,7 +41,8 @@ export function decodeCursor(cursor: string, expectedOrderKey: string): Cursor {
   if (parsed[1] !== expectedOrderKey) {
     throw badUserInput('The cursor in `after` belongs to a different ordering or list.', 'after');
   }
-  return { orderKey: parsed[1], value: parsed[2], id: parsed[3] };
+  const [, orderKey, value, id] = parsed as [number, string, string | number | null, string];
+  return { orderKey, value, id };
 }
 
 /** Offset cursors for ranked lists (search), where no stable key order exists. */
@@ -81,12 +82,7 @@ function isBigintId(id: string): boolean {
  * reads as the same instant, text without NUL, a uuid, a bigint in range), so that a forged cursor is a
  * BAD_USER_INPUT and never reaches PostgreSQL as an invalid literal.
  */
-export function decodeKeysetCursor(
-  cursor: string,
-  orderKey: string,
-  valueKind: 'timestamp' | 'text',
-  idKind: 'uuid' | 'bigint',
-): Cursor {
+export function decodeKeysetCursor(cursor: string, orderKey: string, valueKind: 'timestamp' | 'text', idKind: 'uuid' | 'bigint'): Cursor {
   const decoded = decodeCursor(cursor, orderKey);
   const valueOk = valueKind === 'timestamp' ? isTimestamp(decoded.value) : isText(decoded.value);
   const idOk = idKind === 'uuid' ? UUID_PATTERN.test(decoded.id) : isBigintId(decoded.id);

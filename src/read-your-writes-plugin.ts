@@ -1,3 +1,4 @@
+import { OperationTypeNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
 import type { RecentWriters } from './db/recent-writers';
@@ -34,10 +35,10 @@ export function readYourWritesPlugin({ recentWriters }: ReadYourWritesPluginOpti
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation === 'mutation' && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
         },
         async willSendResponse({ operation, contextValue }) {
-          if (operation?.operation === 'mutation' && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
         },
       };
     },

@@ -28,7 +28,12 @@ export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): 
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
           metrics.requestDuration.observe({ operation: label(rc.operationName ?? rc.request.operationName), outcome }, seconds);
-          describeOperationSpan(rc.operation?.operation, rc.operation?.name?.value, outcome, (errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+          describeOperationSpan(
+            rc.operation?.operation,
+            rc.operation?.name?.value,
+            outcome,
+            (errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')),
+          );
           // Only signed-in callers name their client: anyone else could use up the bounded label set.
           const headers = rc.contextValue.viewer ? rc.request.http?.headers : undefined;
           const anonymous = !rc.contextValue.viewer;

@@ -21,7 +21,10 @@ const TOKEN = /(-?)"([^"]*)"?|(-?)([^\s"]+)/gu;
 const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
 
 function wordsOf(text: string): string[] {
-  return text.toLowerCase().split(WORD_SEPARATOR).filter((word) => word.length > 0);
+  return text
+    .toLowerCase()
+    .split(WORD_SEPARATOR)
+    .filter((word) => word.length > 0);
 }
 
 function emptyAlternative(): SearchAlternative {
@@ -51,15 +54,15 @@ export function parseSearchQuery(text: string): SearchQuery {
       (phraseMinus ? current.excludedPhrases : current.phrases).push(words.join(' '));
       continue;
     }
-    if (!wordMinus && word!.toLowerCase() === 'or') {
+    if (!wordMinus && word.toLowerCase() === 'or') {
       if (!isEmpty(current)) alternatives.push(current);
       current = emptyAlternative();
       continue;
     }
-    const words = wordsOf(word!);
+    const words = wordsOf(word);
     if (wordMinus) {
       // "-night-shift" excludes the phrase it spells, as websearch_to_tsquery reads it.
-      if (words.length === 1) current.excludedWords.push(words[0]!);
+      if (words.length === 1) current.excludedWords.push(words[0]);
       else if (words.length > 1) current.excludedPhrases.push(words.join(' '));
     } else {
       current.words.push(...words);

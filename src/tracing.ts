@@ -32,7 +32,7 @@ export function startTracing(config: Config): Tracing | undefined {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0]!) }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0]) }),
       // Parse, validate and execute spans; one span per resolver would be noise (and compiled operations have none).
       new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
       // Statements and commands only inside a request's trace: not the pool's and caches' background work.

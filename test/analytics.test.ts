@@ -74,9 +74,12 @@ function expected(org: string) {
   const decided = APPROVALS.filter((a) => studyIds.has(a.study) && inWindow(a.decided));
   const activity = ACTIVITY.filter((a) => a.org === org && inWindow(a.at));
   const mean = (values: number[]) => (values.length ? values.reduce((x, y) => x + y, 0) / values.length : null);
-  const countBy = <T,>(items: T[], key: (item: T) => string) => items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
+  const countBy = <T>(items: T[], key: (item: T) => string) => items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
   const types = countBy(activity, (a) => a.type);
-  const contributors = countBy(activity.filter((a) => a.user), (a) => a.user!);
+  const contributors = countBy(
+    activity.filter((a) => a.user),
+    (a) => a.user!,
+  );
   return {
     days: DAYS,
     totalStudies: studies.length,
@@ -99,12 +102,8 @@ function expected(org: string) {
       return { date: new Date(dayStart).toISOString().slice(0, 10), count: users.size };
     }),
     peakHours: Array.from({ length: 24 }, (_, hour) => ({ hour, count: activity.filter((a) => new Date(T0 + a.at).getUTCHours() === hour).length })),
-    activityByType: [...types]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([type, count]) => ({ type: type.toUpperCase(), count })),
-    topContributors: [...contributors]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([user, count]) => ({ user: { id: user }, count })),
+    activityByType: [...types].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([type, count]) => ({ type: type.toUpperCase(), count })),
+    topContributors: [...contributors].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([user, count]) => ({ user: { id: user }, count })),
   };
 }
 
@@ -214,7 +213,10 @@ describe('organization analytics and team productivity', () => {
     assert.equal(actual.averageCommentResolutionHours, (6 + 192) / 2);
     assert.equal(actual.averageApprovalHours, (4 + 168) / 2, 'the pending approval does not count');
     assert.equal(actual.activeMembers, 2, 'a deleted user’s activity is not a member');
-    assert.deepEqual(actual.dailyActiveUsers.map((d: any) => d.count), [1, 0, 0, 2, 0, 1, 1]);
+    assert.deepEqual(
+      actual.dailyActiveUsers.map((d: any) => d.count),
+      [1, 0, 0, 2, 0, 1, 1],
+    );
     assert.equal(actual.dailyActiveUsers.at(-1)!.date, new Date(T0).toISOString().slice(0, 10));
     assert.equal(actual.peakHours.find((h: any) => h.hour === 0)!.count, 2);
     assert.equal(actual.peakHours.find((h: any) => h.hour === 23)!.count, 1);
@@ -246,7 +248,9 @@ describe('organization analytics and team productivity', () => {
     assert.equal(year.dailyActiveUsers.length, 365);
     const tooMany = await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics { topContributors(limit: 51) { count } } } }`, { token: alice });
     assert.equal(onlyError(tooMany).extensions?.code, 'BAD_USER_INPUT');
-    const top = dataOf(await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics(days: 7) { topContributors(limit: 1) { user { email } count } } } }`, { token: alice }));
+    const top = dataOf(
+      await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics(days: 7) { topContributors(limit: 1) { user { email } count } } } }`, { token: alice }),
+    );
     assert.deepEqual(top.organization.analytics.topContributors, [{ user: { email: 'alice@example.com' }, count: 4 }]);
   });
 
@@ -257,23 +261,26 @@ describe('organization analytics and team productivity', () => {
       assert.equal(onlyError(response).extensions?.code, 'NOT_FOUND');
       assert.equal(response.body.data?.organization ?? null, null);
     }
-    const outsider = await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics { totalStudies } } }`, { token: await gateway.tokenFor('erin@example.com') });
+    const outsider = await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics { totalStudies } } }`, {
+      token: await gateway.tokenFor('erin@example.com'),
+    });
     assert.equal(onlyError(outsider).extensions?.code, 'NOT_FOUND');
   });
 
   it('team productivity comes from the view; admins refresh it on demand, others may not', async () => {
     const read = async () =>
-      dataOf(await gateway.graphql(`{ organization(id: "${ORG_A}") { teamProductivity { memberCount studiesCreated studiesPerMember commentsPerMember approvalsDecided periodDays refreshedAt } } }`, { token: alice }))
-        .organization.teamProductivity;
+      dataOf(
+        await gateway.graphql(
+          `{ organization(id: "${ORG_A}") { teamProductivity { memberCount studiesCreated studiesPerMember commentsPerMember approvalsDecided periodDays refreshedAt } } }`,
+          { token: alice },
+        ),
+      ).organization.teamProductivity;
     const before = await read();
     assert.deepEqual(
       { ...before, refreshedAt: undefined },
       { memberCount: 3, studiesCreated: 6, studiesPerMember: 6 / 3, commentsPerMember: 4 / 3, approvalsDecided: 3, periodDays: 90, refreshedAt: undefined },
     );
-    await gateway.db
-      .insertInto('studies')
-      .values({ organization_id: ORG_A, title: 'New since the refresh', created_by: USERS.alice })
-      .execute();
+    await gateway.db.insertInto('studies').values({ organization_id: ORG_A, title: 'New since the refresh', created_by: USERS.alice }).execute();
     assert.equal((await read()).studiesCreated, 6, 'the view does not change until refreshed');
 
     const bob = await gateway.tokenFor('bob@example.com');
@@ -299,7 +306,8 @@ describe('team productivity refresh lock', { skip: loadConfig().databaseUrl ? fa
 
   it('a refresh asked while another holds the lock waits for it instead of running twice', async () => {
     const alice = await gateway.tokenFor('alice@example.com');
-    const refreshedAt = async () => (await gateway.db.selectFrom('team_productivity').select('refreshed_at').where('organization_id', '=', ORG_A).executeTakeFirstOrThrow()).refreshed_at;
+    const refreshedAt = async () =>
+      (await gateway.db.selectFrom('team_productivity').select('refreshed_at').where('organization_id', '=', ORG_A).executeTakeFirstOrThrow()).refreshed_at;
     const before = await refreshedAt();
     const holder = new pg.Client({ connectionString: gateway.config.databaseUrl });
     await holder.connect();
@@ -352,7 +360,11 @@ describe('the demo seed adds up', () => {
       assert.equal(analytics.averageCommentResolutionHours === null, count('COMMENT_RESOLVED') === 0, `${days} days: comment resolution`);
       if (days === 30) assert.ok(count('COMMENT_ADDED') > 0 && analytics.studiesCreated > 0, 'the last 30 days are alive');
     }
-    const entries = await gateway.db.selectFrom('collaboration_activity').select((eb) => eb.fn.countAll<string>().as('n')).where('created_at', '>', new Date()).executeTakeFirstOrThrow();
+    const entries = await gateway.db
+      .selectFrom('collaboration_activity')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('created_at', '>', new Date())
+      .executeTakeFirstOrThrow();
     assert.equal(Number(entries.n), 0, 'nothing dated in the future');
   });
 
@@ -375,12 +387,17 @@ describe('the demo seed adds up', () => {
         continue;
       }
       const path = steps.map((step) => step.details as { from: string; to: string });
-      assert.equal(path[0]!.from, 'draft', study.id);
+      assert.equal(path[0].from, 'draft', study.id);
       assert.equal(path.at(-1)!.to, study.status, study.id);
-      for (let i = 1; i < path.length; i += 1) assert.equal(path[i]!.from, path[i - 1]!.to, `${study.id}: one way, no jumps`);
+      for (let i = 1; i < path.length; i += 1) assert.equal(path[i].from, path[i - 1].to, `${study.id}: one way, no jumps`);
       const times = steps.map((step) => step.created_at.getTime());
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), `${study.id}: in time order`);
-      if (study.completed_at) assert.equal(steps.find((step) => (step.details as { to: string }).to === 'completed')?.created_at.getTime(), study.completed_at.getTime(), study.id);
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        `${study.id}: in time order`,
+      );
+      if (study.completed_at)
+        assert.equal(steps.find((step) => (step.details as { to: string }).to === 'completed')?.created_at.getTime(), study.completed_at.getTime(), study.id);
     }
   });
 });

@@ -44,7 +44,10 @@ describe('bearer tokens', () => {
 
   it('an expired token is refused (beyond the clock tolerance)', async () => {
     const jwt = gateway.config.jwt;
-    const expired = await sign({ sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp: Math.floor(Date.now() / 1000) - jwt.clockToleranceSeconds - 60 }, jwt.secret);
+    const expired = await sign(
+      { sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp: Math.floor(Date.now() / 1000) - jwt.clockToleranceSeconds - 60 },
+      jwt.secret,
+    );
     await expectUnauthenticated(`Bearer ${expired}`, /expired/);
   });
 
@@ -116,7 +119,9 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
     await new Promise<void>((resolve) => keysServer.listen(0, '127.0.0.1', resolve));
     const base = loadConfig();
     const { port } = keysServer.address() as AddressInfo;
-    gateway = await startTestGateway({ config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` } } });
+    gateway = await startTestGateway({
+      config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` } },
+    });
     analystId = await gateway.userId('analyst@example.com');
   });
   after(async () => {

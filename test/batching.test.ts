@@ -12,28 +12,48 @@ const AUTH_STATEMENTS = 0;
 
 const ORGANIZATIONS_STUDIES_COLLABORATORS = /* GraphQL */ `
   query Nested($studies: Int!) {
-    organizations(first: 10) {             # depth 1
-      edges { node {
-        studies(first: $studies) {         # depth 2
-          edges { node {
-            collaborators {                # depth 3
-              role
-              user { name }                # depth 4
+    organizations(first: 10) {
+      # depth 1
+      edges {
+        node {
+          studies(first: $studies) {
+            # depth 2
+            edges {
+              node {
+                collaborators {
+                  # depth 3
+                  role
+                  user {
+                    name
+                  } # depth 4
+                }
+              }
             }
-          } }
+          }
         }
-      } }
+      }
     }
-  }`;
+  }
+`;
 
 const STUDY_COMMENTS_AUTHOR = /* GraphQL */ `
   query Comments($id: ID!, $comments: Int!) {
-    study(id: $id) {                        # depth 1
-      comments(first: $comments) {          # depth 2
-        edges { node { body author { name } } }   # depth 3
+    study(id: $id) {
+      # depth 1
+      comments(first: $comments) {
+        # depth 2
+        edges {
+          node {
+            body
+            author {
+              name
+            }
+          }
+        } # depth 3
       }
     }
-  }`;
+  }
+`;
 
 function countRows(data: any): { studies: number; collaborators: number } {
   const studies = data.organizations.edges.flatMap((o: any) => o.node.studies.edges);
@@ -72,12 +92,37 @@ describe('DataLoader batching: statements follow the query shape, not the row co
   it('an organization of the viewer’s (by slug or id) comes with the viewer: its dashboard takes one statement, another’s is looked up and refused', async () => {
     const dashboard = /* GraphQL */ `
       query Dashboard($slug: String!) {
-        organization(slug: $slug) { id name plan createdAt studies(first: 20) { edges { node { title createdBy { name } collaborators { role user { name } } } } } }
-      }`;
+        organization(slug: $slug) {
+          id
+          name
+          plan
+          createdAt
+          studies(first: 20) {
+            edges {
+              node {
+                title
+                createdBy {
+                  name
+                }
+                collaborators {
+                  role
+                  user {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
     const response = await gateway.graphql(dashboard, { token, variables: { slug: 'acme-research' } });
     const organization = dataOf(response).organization;
     const row = await gateway.db.selectFrom('organizations').selectAll().where('slug', '=', 'acme-research').executeTakeFirstOrThrow();
-    assert.deepEqual([organization.id, organization.name, organization.plan.toLowerCase(), organization.createdAt], [row.id, row.name, row.plan, row.created_at.toISOString()]);
+    assert.deepEqual(
+      [organization.id, organization.name, organization.plan.toLowerCase(), organization.createdAt],
+      [row.id, row.name, row.plan, row.created_at.toISOString()],
+    );
     assert.equal(organization.studies.edges.length, 20);
     assert.equal(response.sqlStatements, 1 + AUTH_STATEMENTS, 'only the studies page');
     assert.equal((await gateway.graphql(`{ organization(id: "${row.id}") { slug } }`, { token })).sqlStatements, 0 + AUTH_STATEMENTS);
@@ -91,9 +136,30 @@ describe('DataLoader batching: statements follow the query shape, not the row co
   it('collaborators asked through fragments and aliases come with their studies too, the same rows as asked directly', async () => {
     const throughFragments = /* GraphQL */ `
       query Nested($studies: Int!) {
-        organizations(first: 10) { edges { node { studies(first: $studies) { edges { ...StudyEdge } } } } }
+        organizations(first: 10) {
+          edges {
+            node {
+              studies(first: $studies) {
+                edges {
+                  ...StudyEdge
+                }
+              }
+            }
+          }
+        }
       }
-      fragment StudyEdge on StudyEdge { node { ... on Study { team: collaborators { role user { name } } } } }
+      fragment StudyEdge on StudyEdge {
+        node {
+          ... on Study {
+            team: collaborators {
+              role
+              user {
+                name
+              }
+            }
+          }
+        }
+      }
     `;
     const direct = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
     const viaFragments = await gateway.graphql(throughFragments, { token, variables: { studies: 10 } });

@@ -16,7 +16,10 @@ describe('npm run bench building blocks (against a real gateway)', () => {
 
   it('targets: every saved operation, one valid request per chosen member', async () => {
     const targets = await loadTargets(gateway.db, gateway.config, 5);
-    assert.deepEqual(targets.map((t) => t.name), ['Dashboard', 'Studies', 'Study', 'Trends', 'Contributors']);
+    assert.deepEqual(
+      targets.map((t) => t.name),
+      ['Dashboard', 'Studies', 'Study', 'Trends', 'Contributors'],
+    );
     for (const target of targets) {
       assert.equal(target.bodies.length, 5);
       // Throws on a non-200 or a body with errors.
@@ -27,7 +30,7 @@ describe('npm run bench building blocks (against a real gateway)', () => {
 
   it('load: a fixed-concurrency run reports throughput, percentiles and failures', async () => {
     const [dashboard] = await loadTargets(gateway.db, gateway.config, 3);
-    const result = await runLoad(gateway.url, dashboard!.bodies, dashboard!.tokens, { connections: 2, seconds: 1 });
+    const result = await runLoad(gateway.url, dashboard.bodies, dashboard.tokens, { connections: 2, seconds: 1 });
     assert.ok(result.requests > 0);
     assert.equal(result.failures, 0);
     assert.ok(result.p50 <= result.p95 && result.p95 <= result.p99);
@@ -48,23 +51,32 @@ describe('npm run bench building blocks (against a real gateway)', () => {
   });
 });
 
-describe('npm run bench -- --section peer: studygraph and PostGraphile v5 on the same database', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PostGraphile needs a PostgreSQL server)' }, () => {
-  let gateway: TestGateway;
-  before(async () => {
-    gateway = await startTestGateway({ seed: 'small' });
-  });
-  after(() => gateway?.close());
+describe(
+  'npm run bench -- --section peer: studygraph and PostGraphile v5 on the same database',
+  { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PostGraphile needs a PostgreSQL server)' },
+  () => {
+    let gateway: TestGateway;
+    before(async () => {
+      gateway = await startTestGateway({ seed: 'small' });
+    });
+    after(() => gateway?.close());
 
-  it('both servers return the same rows for every data need, then take turns under load', async () => {
-    const lines: string[] = [];
-    const { report, svg } = await benchPeer(gateway.db, gateway.config, { users: 4, connections: 2, seconds: 1, warmupSeconds: 1, rounds: 1, workers: 1 }, (line) => lines.push(line));
-    for (const need of ['Organization dashboard', 'Study page', 'Filtered studies']) {
-      assert.ok(lines.includes(`${need}: both servers return the same rows for 4 members`), lines.join('\n'));
-      const row = report.split('\n').find((line) => line.startsWith(`| ${need} |`))!;
-      const cells = row.split('|').map((cell) => cell.trim());
-      assert.equal(cells.at(-2), '0', `no failures: ${row}`);
-      assert.match(cells[5]!, /^\d+\.\d\d$/, `a cold/PostGraphile ratio: ${row}`);
-    }
-    assert.match(svg, /PostGraphile/);
-  });
-});
+    it('both servers return the same rows for every data need, then take turns under load', async () => {
+      const lines: string[] = [];
+      const { report, svg } = await benchPeer(
+        gateway.db,
+        gateway.config,
+        { users: 4, connections: 2, seconds: 1, warmupSeconds: 1, rounds: 1, workers: 1 },
+        (line) => lines.push(line),
+      );
+      for (const need of ['Organization dashboard', 'Study page', 'Filtered studies']) {
+        assert.ok(lines.includes(`${need}: both servers return the same rows for 4 members`), lines.join('\n'));
+        const row = report.split('\n').find((line) => line.startsWith(`| ${need} |`))!;
+        const cells = row.split('|').map((cell) => cell.trim());
+        assert.equal(cells.at(-2), '0', `no failures: ${row}`);
+        assert.match(cells[5], /^\d+\.\d\d$/, `a cold/PostGraphile ratio: ${row}`);
+      }
+      assert.match(svg, /PostGraphile/);
+    });
+  },
+);

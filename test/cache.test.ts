@@ -56,14 +56,16 @@ describe('response cache (in-process store)', () => {
 
   it("one user's private response is never served to another, even for the identical query", async () => {
     const query = `{ viewer { email } organization(id: "${ACME}") { viewerRole } }`;
-    const member = (await gateway.db
-      .selectFrom('organization_members as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select('u.email')
-      .where('m.organization_id', '=', ACME)
-      .where('m.role', '=', 'member')
-      .orderBy('u.email')
-      .executeTakeFirstOrThrow()).email;
+    const member = (
+      await gateway.db
+        .selectFrom('organization_members as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .select('u.email')
+        .where('m.organization_id', '=', ACME)
+        .where('m.role', '=', 'member')
+        .orderBy('u.email')
+        .executeTakeFirstOrThrow()
+    ).email;
     const memberToken = await gateway.tokenFor(member);
     await gateway.graphql(query, { token: analyst });
     assert.equal((await gateway.graphql(query, { token: analyst })).headers.get('x-cache'), 'hit');
@@ -99,7 +101,11 @@ describe('automatic persisted queries', () => {
   after(() => gateway?.close());
 
   const post = (body: unknown) =>
-    fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
 
   it('unknown hash → PERSISTED_QUERY_NOT_FOUND; register; then the hash alone works, also over GET', async () => {
     const query = '{ viewer { email } }';
@@ -156,9 +162,10 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
     try {
       client.subscribe('unregistered', 'subscription { approvalRequests { id } }');
       await client.until('the refusal', () => client.of('unregistered', 'error').length > 0);
-      assert.equal(client.of('unregistered', 'error')[0]!.payload[0].extensions.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+      assert.equal(client.of('unregistered', 'error')[0].payload[0].extensions.code, 'PERSISTED_QUERY_NOT_ALLOWED');
       client.subscribe('registered', registered.query, { organizationId: ACME });
-      const running = async () => ((await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}')) === 1 ? true : undefined);
+      const running = async () =>
+        (await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}')) === 1 ? true : undefined;
       await until('the registered subscription running', running);
       assert.deepEqual(client.of('registered', 'error'), [], 'the registered subscription is running');
     } finally {
@@ -197,7 +204,10 @@ describe('Redis stopped in the middle of a run', { skip: redisServerAvailable() 
       assert.notEqual(response.headers.get('x-cache'), 'hit');
       assert.ok(Date.now() - started < 2000, 'no request waits on the dead Redis');
     }
-    const mutation = await gateway.graphql('mutation($id: ID!) { addComment(input: { studyId: $id, body: "during the outage" }) { id } }', { token, variables: { id: ACME_STUDY } });
+    const mutation = await gateway.graphql('mutation($id: ID!) { addComment(input: { studyId: $id, body: "during the outage" }) { id } }', {
+      token,
+      variables: { id: ACME_STUDY },
+    });
     assert.equal(mutation.status, 200, 'writes work without the cache');
     assert.equal(mutation.body.errors, undefined);
 
@@ -250,14 +260,15 @@ describe('several gateway processes sharing Redis', { skip: config.databaseUrl &
     const { rows } = await sql<{ email: string; user_id: string }>`
       SELECT u.email, m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id
       WHERE m.organization_id = ${ACME} AND m.role = 'member' ORDER BY u.email LIMIT 1`.execute(first.db);
-    const member = await first.tokenFor(rows[0]!.email);
-    const roleOn = async (gateway: TestGateway) => dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member })).organization.viewerRole;
+    const member = await first.tokenFor(rows[0].email);
+    const roleOn = async (gateway: TestGateway) =>
+      dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member })).organization.viewerRole;
     assert.equal(await roleOn(second), 'MEMBER');
     assert.equal((await second.graphql('{ viewer { id } }', { token: member })).sqlStatements, 0, 'the second process keeps the viewer');
     const analyst = await first.tokenFor('analyst@example.com');
     const changed = await first.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
       token: analyst,
-      variables: { input: { organizationId: ACME, userId: rows[0]!.user_id, role: 'VIEWER' } },
+      variables: { input: { organizationId: ACME, userId: rows[0].user_id, role: 'VIEWER' } },
     });
     assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
     assert.equal(await roleOn(second), 'VIEWER', 'no process answers with the role from before');
@@ -281,13 +292,28 @@ describe('several gateway processes sharing Redis', { skip: config.databaseUrl &
       assert.deepEqual(dataOf(response), expected);
       assert.equal((await ask(second)).headers.get('x-cache'), 'hit');
       const replaced = await Promise.all(keys.map((key) => client.get(key)));
-      const whole = replaced.map((value) => { try { return (JSON.parse(value ?? '') as { value?: string }).value ?? ''; } catch { return ''; } });
-      assert.ok(whole.some((value) => value.startsWith('{"v":1,') && value.includes('\n{"study":')), 'the corrupt entry was replaced by a whole answer');
+      const whole = replaced.map((value) => {
+        try {
+          return (JSON.parse(value ?? '') as { value?: string }).value ?? '';
+        } catch {
+          return '';
+        }
+      });
+      assert.ok(
+        whole.some((value) => value.startsWith('{"v":1,') && value.includes('\n{"study":')),
+        'the corrupt entry was replaced by a whole answer',
+      );
     } finally {
       await client.quit();
     }
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
-    assert.match(metrics.split('\n').filter((line) => line.includes('cache_store_errors')).join('\n'), /studygraph_cache_store_errors_total\{operation="corrupt"\} [1-9]/);
+    assert.match(
+      metrics
+        .split('\n')
+        .filter((line) => line.includes('cache_store_errors'))
+        .join('\n'),
+      /studygraph_cache_store_errors_total\{operation="corrupt"\} [1-9]/,
+    );
   });
 
   it('a hit is the stored answer as it was served, with its cost, and no statement', async () => {

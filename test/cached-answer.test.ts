@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CachedData, decodeAnswer, encodeAnswer, stringifyResult } from '../src/cache/cached-answer';
 
-const answer = { data: new CachedData('{"study":{"id":"1","title":"a \\"quoted\\"\\nline"}}', 7), cacheTime: 1_700_000_000_000, maxAge: 120, scope: 'PRIVATE' as const };
+const answer = {
+  data: new CachedData('{"study":{"id":"1","title":"a \\"quoted\\"\\nline"}}', 7),
+  cacheTime: 1_700_000_000_000,
+  maxAge: 120,
+  scope: 'PRIVATE' as const,
+};
 
 describe('cached answers', () => {
   it('decode what encode wrote, data text unchanged', () => {

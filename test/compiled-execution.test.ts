@@ -12,16 +12,56 @@ const RICH = /* GraphQL */ `
     organization(id: $org) {
       ...OrgFields
       renamed: name
-      members(first: 2) @include(if: $withMembers) { edges { node { role user { name } invitedBy { id } } } }
+      members(first: 2) @include(if: $withMembers) {
+        edges {
+          node {
+            role
+            user {
+              name
+            }
+            invitedBy {
+              id
+            }
+          }
+        }
+      }
       studies(first: $first, filter: { statuses: [ACTIVE, DRAFT, COMPLETED] }) {
         totalCount
-        pageInfo { hasNextPage endCursor }
-        edges { cursor node { id title status createdAt createdBy { name } collaborators { role user { id } } } }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            title
+            status
+            createdAt
+            createdBy {
+              name
+            }
+            collaborators {
+              role
+              user {
+                id
+              }
+            }
+          }
+        }
       }
     }
-    nothing: study(id: "00000000-0000-4000-8000-00000000ffff") { id }
+    nothing: study(id: "00000000-0000-4000-8000-00000000ffff") {
+      id
+    }
   }
-  fragment OrgFields on Organization { id slug plan viewerRole }`;
+  fragment OrgFields on Organization {
+    id
+    slug
+    plan
+    viewerRole
+  }
+`;
 
 const FAILING = /* GraphQL */ `
   query Failing($id: ID!) {
@@ -32,7 +72,7 @@ const FAILING = /* GraphQL */ `
 async function compiledCount(gateway: TestGateway): Promise<Record<string, number>> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^studygraph_compiled_operations_total\{result="(\w+)"\} (\d+)$/gm)) counts[match[1]!] = Number(match[2]);
+  for (const match of text.matchAll(/^studygraph_compiled_operations_total\{result="(\w+)"\} (\d+)$/gm)) counts[match[1]] = Number(match[2]);
   return counts;
 }
 
@@ -54,9 +94,9 @@ describe('compiled execution (graphql-jit)', () => {
     const interpreted = [];
     for (const v of variables) interpreted.push(answer(await gateway.graphql(RICH, { token, variables: v })));
     assert.deepEqual((await compiledCount(gateway)).compiled ?? 0, 0, 'two runs are not compiled yet');
-    assert.ok(interpreted[0]!.body.data, JSON.stringify(interpreted[0]!.body));
-    assert.equal(interpreted[0]!.body.data.organization.studies.edges.length, 3, 'the default of $first applied');
-    assert.equal(interpreted[1]!.body.data.organization.members, undefined, '@include(if: false)');
+    assert.ok(interpreted[0].body.data, JSON.stringify(interpreted[0].body));
+    assert.equal(interpreted[0].body.data.organization.studies.edges.length, 3, 'the default of $first applied');
+    assert.equal(interpreted[1].body.data.organization.members, undefined, '@include(if: false)');
     for (let round = 0; round < 2; round++) {
       for (const [i, v] of variables.entries()) assert.deepEqual(answer(await gateway.graphql(RICH, { token, variables: v })), interpreted[i]);
     }
@@ -64,7 +104,7 @@ describe('compiled execution (graphql-jit)', () => {
   });
 
   it('keeps graphql-js’s errors: a bad variable is BAD_USER_INPUT (400), a resolver’s coded error keeps its code, path and location', async () => {
-    const bad = (await gateway.graphql(FAILING, { token, variables: { id: 'not-a-uuid' } }));
+    const bad = await gateway.graphql(FAILING, { token, variables: { id: 'not-a-uuid' } });
     const badVariable = await gateway.graphql(FAILING, { token, variables: { id: { nested: true } } });
     await gateway.graphql(FAILING, { token, variables: { id: ACME_STUDY } });
     const before = await compiledCount(gateway);
@@ -77,7 +117,11 @@ describe('compiled execution (graphql-jit)', () => {
     assert.equal(badVariable.status, 400);
     assert.equal(badVariable.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.deepEqual(answer(await gateway.graphql(FAILING, { token, variables: { id: { nested: true } } })), answer(badVariable));
-    assert.deepEqual(answer(await gateway.graphql(FAILING, { token, variables: {} })).body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', 'a missing variable');
+    assert.deepEqual(
+      answer(await gateway.graphql(FAILING, { token, variables: {} })).body.errors?.[0]?.extensions?.code,
+      'BAD_USER_INPUT',
+      'a missing variable',
+    );
   });
 
   it('leaves operations with input-object variables to graphql-js (graphql-jit skips input fields’ defaults)', async () => {
@@ -102,7 +146,8 @@ describe('compiled execution (graphql-jit)', () => {
       .limit(3)
       .execute();
     assert.equal(outsiders.length, 3);
-    const literal = 'mutation($org: ID!, $email: String!, $role: OrganizationRole) { addMember(input: { organizationId: $org, email: $email, role: $role }) { role } }';
+    const literal =
+      'mutation($org: ID!, $email: String!, $role: OrganizationRole) { addMember(input: { organizationId: $org, email: $email, role: $role }) { role } }';
     const before = (await compiledCount(gateway)).interpreted ?? 0;
     const roles = [];
     for (const { email } of outsiders) {

@@ -26,7 +26,8 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
   });
 }
 
-const ANALYTICS = 'query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { dailyActiveUsers { date count } peakHours { hour count } } } }';
+const ANALYTICS =
+  'query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { dailyActiveUsers { date count } peakHours { hour count } } } }';
 
 describe('compression and CORS', () => {
   let gateway: TestGateway;
@@ -88,14 +89,20 @@ describe('compression and CORS', () => {
   it('sends no CORS headers at all unless CORS_ORIGINS names origins, and refuses a malformed list', async () => {
     const closed = await startTestGateway({ seed: 'none' });
     try {
-      const response = await raw(`${closed.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+      const response = await raw(`${closed.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+      });
       assert.equal(response.headers['access-control-allow-origin'], undefined);
     } finally {
       await closed.close();
     }
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'app.example.com' }), ConfigError);
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/path' }), ConfigError);
-    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins, ['https://a.example.com', 'http://localhost:5173']);
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins, [
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
   });
 });
 
@@ -110,12 +117,15 @@ describe('ETags and 304 for GET persisted queries', () => {
     gateway = await startTestGateway();
     token = await gateway.tokenFor('analyst@example.com');
     // Registered once (an authenticated caller's automatic persisted query).
-    const registered = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME }, extensions: JSON.parse(extensions) }), { authorization: `Bearer ${token}` });
+    const registered = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME }, extensions: JSON.parse(extensions) }), {
+      authorization: `Bearer ${token}`,
+    });
     assert.equal(registered.status, 200);
   });
   after(() => gateway?.close());
 
-  const get = (headers: Record<string, string> = {}) => raw(getUrl(), { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}`, ...headers } });
+  const get = (headers: Record<string, string> = {}) =>
+    raw(getUrl(), { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}`, ...headers } });
 
   it('gives a cacheable answer a strong ETag and answers its revalidation with 304 and no body', async () => {
     const first = await get();
@@ -150,7 +160,9 @@ describe('ETags and 304 for GET persisted queries', () => {
   it('puts no ETag on answers that may not be cached (POST, errors)', async () => {
     const post = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME } }), { authorization: `Bearer ${token}` });
     assert.equal(post.headers.get('etag'), null);
-    const failing = await raw(`${gateway.url}/graphql?query=${encodeURIComponent('{ nope }')}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+    const failing = await raw(`${gateway.url}/graphql?query=${encodeURIComponent('{ nope }')}`, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+    });
     assert.equal(failing.headers.etag, undefined);
   });
 });

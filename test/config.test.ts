@@ -31,7 +31,11 @@ describe('config', () => {
       [{ DATABASE_URL: 'postgres://p/x', DATABASE_READ_URL: 'postgres://r/x', WORKERS: '2' }, /DATABASE_READ_URL with WORKERS above 1 needs REDIS_URL/],
     ];
     for (const [env, pattern] of cases) {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && pattern.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 

@@ -26,7 +26,11 @@ describe('cost estimates (hand-computed)', () => {
   const cases: [string, string, number, Record<string, unknown>?][] = [
     ['one object', '{ viewer { name email } }', 1],
     ['scalars and typename are free', '{ __typename rateLimit { cost } }', 0],
-    ['a connection costs its nodes, first × 1, and its totalCount 1', '{ organizations(first: 5) { totalCount pageInfo { hasNextPage } edges { cursor node { name } } } }', 6],
+    [
+      'a connection costs its nodes, first × 1, and its totalCount 1',
+      '{ organizations(first: 5) { totalCount pageInfo { hasNextPage } edges { cursor node { name } } } }',
+      6,
+    ],
     ['first defaults to 20', '{ organizations { edges { node { id } } } }', 20],
     ['first from a variable', 'query($n: Int!) { organizations(first: $n) { edges { node { id } } } }', 3, { n: 3 }],
     [
@@ -61,10 +65,7 @@ describe('cost estimates (hand-computed)', () => {
     const operation = document.definitions[0] as OperationDefinitionNode;
     const data = {
       organizations: {
-        edges: [
-          { node: { studies: { edges: [{ node: { id: 'a' } }, { node: { id: 'b' } }] } } },
-          { node: { studies: { edges: [] } } },
-        ],
+        edges: [{ node: { studies: { edges: [{ node: { id: 'a' } }, { node: { id: 'b' } }] } } }, { node: { studies: { edges: [] } } }],
       },
     };
     assert.equal(estimateCost({ schema, operation, fragments: {}, variables: {} }), 10 * (1 + 20));
@@ -99,12 +100,15 @@ describe('cost estimates (hand-computed)', () => {
   it('fragment bombs are priced in milliseconds, linearly', () => {
     for (const levels of [20, 30, 60]) {
       // Each fragment spreads the next twice, at the same level and under two aliases.
-      const flat = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { id ...F${i + 1} ...F${i + 1} }`).join('\n') + `\nfragment F${levels} on User { name }`;
+      const flat =
+        Array.from({ length: levels }, (_, i) => `fragment F${i} on User { id ...F${i + 1} ...F${i + 1} }`).join('\n') +
+        `\nfragment F${levels} on User { name }`;
       const started = performance.now();
       assert.equal(estimate(schema, `{ viewer { ...F0 } } ${flat}`), 1);
       const branching = Array.from(
         { length: levels },
-        (_, i) => `fragment B${i} on Study { a: organization { studies(first: 1) { edges { node { ...B${i + 1} } } } } b: organization { studies(first: 1) { edges { node { ...B${i + 1} } } } } }`,
+        (_, i) =>
+          `fragment B${i} on Study { a: organization { studies(first: 1) { edges { node { ...B${i + 1} } } } } b: organization { studies(first: 1) { edges { node { ...B${i + 1} } } } } }`,
       ).join('\n');
       const cost = estimate(schema, `{ study(id: "x") { ...B0 } } ${branching} fragment B${levels} on Study { id }`);
       assert.ok(cost > 2 ** Math.min(levels, 40), `the branching bomb of ${levels} levels costs ${cost}`);

@@ -15,7 +15,10 @@ import { ACME, ACME_STUDY } from './support/ids';
 interface PageElement {
   textContent: string | null;
 }
-declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>; querySelector(selector: string): PageElement | null };
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+  querySelector(selector: string): PageElement | null;
+};
 declare const sessionStorage: { setItem(key: string, value: string): void };
 
 /** Screenshots for a human to look at after a CI run (dist/ is not in the repository). */
@@ -67,7 +70,9 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
   const rowsOf = (page: Page, chart: string) => page.locator(`#chart-${chart} tbody tr`);
   /** A chart's table as text cells (the table sits in a closed <details>: text content, not rendered text). */
   const numbersOf = (page: Page, chart: string): Promise<string[][]> =>
-    rowsOf(page, chart).evaluateAll((rows: { cells: ArrayLike<{ textContent: string | null }> }[]) => rows.map((row) => Array.from(row.cells, (cell) => (cell.textContent ?? '').trim())));
+    rowsOf(page, chart).evaluateAll((rows: { cells: ArrayLike<{ textContent: string | null }> }[]) =>
+      rows.map((row) => Array.from(row.cells, (cell) => (cell.textContent ?? '').trim())),
+    );
 
   it('shows live charts of the demo organization without typing anything, with no console error', async () => {
     const { page, problems } = await open(`${gateway.url}/dashboard`);
@@ -83,9 +88,16 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
 
     // The numbers are the API's: studies by status add up to the organization's studies.
     const organizationId = new URL(page.url()).searchParams.get('organization')!;
-    const studies = await gateway.db.selectFrom('studies').select((eb) => eb.fn.countAll<string>().as('count')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+    const studies = await gateway.db
+      .selectFrom('studies')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirstOrThrow();
     const byStatus = await numbersOf(page, 'studies-by-status');
-    assert.equal(byStatus.reduce((sum, [, count]) => sum + Number(count), 0), Number(studies.count));
+    assert.equal(
+      byStatus.reduce((sum, [, count]) => sum + Number(count), 0),
+      Number(studies.count),
+    );
     await page.locator('#live').waitFor(); // the analytics signal is subscribed
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
     assert.deepEqual(problems, []);
@@ -114,24 +126,29 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
     const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
     await page.locator('#chart-studies-by-status').waitFor();
 
-    const [status, count] = (await numbersOf(page, 'studies-by-status'))[0]!;
+    const [status, count] = (await numbersOf(page, 'studies-by-status'))[0];
     await page.click('#chart-studies-by-status summary');
     await page.click(`#chart-studies-by-status tbody button`);
     await page.locator('#drill table').waitFor();
-    const statusValue = status!.toUpperCase().replaceAll(' ', '_');
+    const statusValue = status.toUpperCase().replaceAll(' ', '_');
     assert.match(page.url(), new RegExp(`drill=status%3A${statusValue}`));
-    const expected = dataOf(await gateway.graphql(registered('studies-by-status.graphql'), { token, variables: { organizationId: ACME, status: statusValue } })).studies;
+    const expected = dataOf(
+      await gateway.graphql(registered('studies-by-status.graphql'), { token, variables: { organizationId: ACME, status: statusValue } }),
+    ).studies;
     assert.equal(expected.totalCount, Number(count));
-    assert.deepEqual(await page.locator('#drill tbody tr td:first-child').allInnerTexts(), expected.edges.map((e: any) => e.node.title));
+    assert.deepEqual(
+      await page.locator('#drill tbody tr td:first-child').allInnerTexts(),
+      expected.edges.map((e: any) => e.node.title),
+    );
 
-    const [type] = (await numbersOf(page, 'activity-by-type'))[0]!;
+    const [type] = (await numbersOf(page, 'activity-by-type'))[0];
     await page.click('#chart-activity-by-type summary');
     await page.click('#chart-activity-by-type tbody button');
-    await page.waitForFunction((wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted), type!);
+    await page.waitForFunction((wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted), type);
     const types = await page.locator('#drill tbody tr td:nth-child(2)').allInnerTexts();
     assert.ok(types.length > 0 && types.every((t) => t === type), types.join());
 
-    const [contributor] = (await numbersOf(page, 'top-contributors'))[0]!;
+    const [contributor] = (await numbersOf(page, 'top-contributors'))[0];
     await page.click('#chart-top-contributors summary');
     await page.click('#chart-top-contributors tbody button');
     await page.waitForFunction((wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted), `${contributor}: recent activity`);
@@ -165,7 +182,10 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
     const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}`, { width: 390 });
     await page.locator('#chart-top-contributors').waitFor();
     const boxes = await Promise.all(CHARTS.map(async (chart) => (await page.locator(`#chart-${chart}`).boundingBox())!));
-    assert.ok(boxes.every((box) => Math.abs(box.x - boxes[0]!.x) < 1 && box.width <= 390), JSON.stringify(boxes));
+    assert.ok(
+      boxes.every((box) => Math.abs(box.x - boxes[0].x) < 1 && box.width <= 390),
+      JSON.stringify(boxes),
+    );
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true });
     assert.deepEqual(problems, []);
     await page.context().close();
@@ -203,7 +223,7 @@ describe('the dashboard kept live', { skip: CHROMIUM ? false : 'needs chromium o
     // No reload, no click: the signal makes the page fetch its figures again, one more comment among them.
     await page.waitForFunction(
       (expected) => [...document.querySelectorAll('#figures .figure')].some((tile) => tile.textContent?.startsWith(expected)),
-      `Comments resolved${resolved} of ${total! + 1}`,
+      `Comments resolved${resolved} of ${total + 1}`,
     );
     assert.deepEqual(problems, []);
     await page.context().close();

@@ -33,7 +33,9 @@ describe('PostgreSQL going away mid-run', { skip: serverUrl ? false : 'needs DAT
     // Fill the pool with several connections first.
     await Promise.all(Array.from({ length: 5 }, () => gateway.graphql('{ organizations { totalCount } }', { token })));
     const killed = await admin(async (client) => {
-      const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [databaseName()]);
+      const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+        databaseName(),
+      ]);
       return result.rowCount;
     });
     assert.ok(killed && killed > 0, 'the gateway had open connections');

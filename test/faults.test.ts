@@ -29,7 +29,13 @@ function load(loops: number, request: (loop: number, n: number) => Promise<Respo
       try {
         const response = await request(loop, n);
         const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-        outcome = { at: t - started, ms: Date.now() - t, status: response.status, codes: (body.errors ?? []).map((e) => String(e.extensions?.code)), cache: response.headers.get('x-cache') };
+        outcome = {
+          at: t - started,
+          ms: Date.now() - t,
+          status: response.status,
+          codes: (body.errors ?? []).map((e) => String(e.extensions?.code)),
+          cache: response.headers.get('x-cache'),
+        };
       } catch (error) {
         outcome = { at: t - started, ms: Date.now() - t, status: 0, codes: [String(error)], cache: null };
       }
@@ -51,61 +57,73 @@ async function readyStatus(gateway: TestGateway): Promise<number> {
   return (await fetch(`${gateway.url}/readyz`)).status;
 }
 
-describe('PostgreSQL restarted under load', { skip: ownPostgresAvailable() ? false : 'needs PostgreSQL server binaries (and a postgres user when run as root)' }, () => {
-  let postgres: OwnPostgres;
-  let gateway: TestGateway;
-  let tokens: string[];
+describe(
+  'PostgreSQL restarted under load',
+  { skip: ownPostgresAvailable() ? false : 'needs PostgreSQL server binaries (and a postgres user when run as root)' },
+  () => {
+    let postgres: OwnPostgres;
+    let gateway: TestGateway;
+    let tokens: string[];
 
-  before(async () => {
-    postgres = startOwnPostgres(await freePort());
-    gateway = await startTestGateway({ config: { databaseUrl: postgres.url } });
-    tokens = [await gateway.tokenFor('analyst@example.com')];
-  });
-  after(async () => {
-    await gateway?.close();
-    postgres?.destroy();
-  });
+    before(async () => {
+      postgres = startOwnPostgres(await freePort());
+      gateway = await startTestGateway({ config: { databaseUrl: postgres.url } });
+      tokens = [await gateway.tokenFor('analyst@example.com')];
+    });
+    after(async () => {
+      await gateway?.close();
+      postgres?.destroy();
+    });
 
-  it('requests in the gap fail fast with SERVICE_UNAVAILABLE, /readyz goes false, all recovers, no mutation is half-applied', async () => {
-    const read = `{ studies(organizationId: "${ACME}", first: 5) { totalCount edges { node { id title } } } }`;
-    const traffic = load(
-      6,
-      (loop, n) =>
-        n % 2 === 0
-          ? gateway.post(JSON.stringify({ query: read }), { authorization: `Bearer ${tokens[0]}` })
-          : gateway.post(JSON.stringify({ query: `mutation { addComment(input: { studyId: "${ACME_STUDY}", body: "fault-${loop}-${n}" }) { id } }` }), { authorization: `Bearer ${tokens[0]}` }),
-      20,
-    );
-    await pause(1500);
-    postgres.stop('fast');
-    await until('/readyz to say 503', async () => ((await readyStatus(gateway)) === 503 ? true : undefined), 10_000);
-    await pause(2000);
-    postgres.start();
-    await until('/readyz to say 200 again', async () => ((await readyStatus(gateway)) === 200 ? true : undefined), 30_000);
-    const recoveredAt = traffic.outcomes.length;
-    await pause(2000);
-    const outcomes = await traffic.stop();
+    it('requests in the gap fail fast with SERVICE_UNAVAILABLE, /readyz goes false, all recovers, no mutation is half-applied', async () => {
+      const read = `{ studies(organizationId: "${ACME}", first: 5) { totalCount edges { node { id title } } } }`;
+      const traffic = load(
+        6,
+        (loop, n) =>
+          n % 2 === 0
+            ? gateway.post(JSON.stringify({ query: read }), { authorization: `Bearer ${tokens[0]}` })
+            : gateway.post(JSON.stringify({ query: `mutation { addComment(input: { studyId: "${ACME_STUDY}", body: "fault-${loop}-${n}" }) { id } }` }), {
+                authorization: `Bearer ${tokens[0]}`,
+              }),
+        20,
+      );
+      await pause(1500);
+      postgres.stop('fast');
+      await until('/readyz to say 503', async () => ((await readyStatus(gateway)) === 503 ? true : undefined), 10_000);
+      await pause(2000);
+      postgres.start();
+      await until('/readyz to say 200 again', async () => ((await readyStatus(gateway)) === 200 ? true : undefined), 30_000);
+      const recoveredAt = traffic.outcomes.length;
+      await pause(2000);
+      const outcomes = await traffic.stop();
 
-    const failed = outcomes.filter((o) => o.status !== 200 || o.codes.length > 0);
-    const slowest = Math.max(...outcomes.map((o) => o.ms));
-    console.log(`PostgreSQL restart under load: ${outcomes.length} requests, ${failed.length} failed during the gap, slowest ${slowest} ms, codes ${JSON.stringify([...new Set(failed.flatMap((o) => o.codes))])}`);
-    assert.ok(failed.length > 0, 'the gap was real');
-    for (const o of failed) {
-      assert.ok(o.status === 503 || o.status === 200, `a 503, or a 200 with errors, not ${o.status}`);
-      assert.deepEqual([...new Set(o.codes)], ['SERVICE_UNAVAILABLE'], JSON.stringify(o));
-    }
-    assert.ok(slowest < 8000, `no request hung (slowest ${slowest} ms; connection timeout 5 s)`);
-    const afterRecovery = outcomes.slice(recoveredAt + 12);
-    assert.ok(afterRecovery.length > 10);
-    assert.deepEqual(afterRecovery.filter((o) => o.status !== 200 || o.codes.length > 0), [], 'everything answers after the restart');
+      const failed = outcomes.filter((o) => o.status !== 200 || o.codes.length > 0);
+      const slowest = Math.max(...outcomes.map((o) => o.ms));
+      console.log(
+        `PostgreSQL restart under load: ${outcomes.length} requests, ${failed.length} failed during the gap, slowest ${slowest} ms, codes ${JSON.stringify([...new Set(failed.flatMap((o) => o.codes))])}`,
+      );
+      assert.ok(failed.length > 0, 'the gap was real');
+      for (const o of failed) {
+        assert.ok(o.status === 503 || o.status === 200, `a 503, or a 200 with errors, not ${o.status}`);
+        assert.deepEqual([...new Set(o.codes)], ['SERVICE_UNAVAILABLE'], JSON.stringify(o));
+      }
+      assert.ok(slowest < 8000, `no request hung (slowest ${slowest} ms; connection timeout 5 s)`);
+      const afterRecovery = outcomes.slice(recoveredAt + 12);
+      assert.ok(afterRecovery.length > 10);
+      assert.deepEqual(
+        afterRecovery.filter((o) => o.status !== 200 || o.codes.length > 0),
+        [],
+        'everything answers after the restart',
+      );
 
-    // Each addComment wrote its comment and its activity row in one transaction, or neither.
-    const orphans = await sql<{ n: number }>`
+      // Each addComment wrote its comment and its activity row in one transaction, or neither.
+      const orphans = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM comments c WHERE c.body LIKE 'fault-%'
         AND NOT EXISTS (SELECT 1 FROM collaboration_activity a WHERE a.details->>'commentId' = c.id::text)`.execute(gateway.db);
-    assert.equal(orphans.rows[0]!.n, 0);
-  });
-});
+      assert.equal(orphans.rows[0].n, 0);
+    });
+  },
+);
 
 describe('Redis stopped under load', { skip: redisServerAvailable() ? false : 'needs redis-server' }, () => {
   let redis: OwnRedis;
@@ -139,10 +157,19 @@ describe('Redis stopped under load', { skip: redisServerAvailable() ? false : 'n
     const outcomes = await traffic.stop();
 
     const statuses = burst.map((r) => r.status);
-    console.log(`Redis outage under load: ${outcomes.length} requests, cache ${JSON.stringify(Object.fromEntries(['hit', 'miss', 'bypass'].map((c) => [c, outcomes.filter((o) => o.cache === c).length])))}, greedy burst ${statuses.filter((s) => s === 429).length}/40 refused`);
-    assert.deepEqual(outcomes.filter((o) => o.status !== 200 || o.codes.length > 0), [], 'readers were served throughout');
+    console.log(
+      `Redis outage under load: ${outcomes.length} requests, cache ${JSON.stringify(Object.fromEntries(['hit', 'miss', 'bypass'].map((c) => [c, outcomes.filter((o) => o.cache === c).length])))}, greedy burst ${statuses.filter((s) => s === 429).length}/40 refused`,
+    );
+    assert.deepEqual(
+      outcomes.filter((o) => o.status !== 200 || o.codes.length > 0),
+      [],
+      'readers were served throughout',
+    );
     assert.ok(statuses.filter((s) => s === 429).length >= 20, 'the burst limit held without Redis');
     assert.ok(statuses.every((s) => s === 200 || s === 429));
-    assert.ok(outcomes.slice(duringOutage).some((o) => o.cache === 'hit'), 'the cache serves hits again once Redis is back');
+    assert.ok(
+      outcomes.slice(duringOutage).some((o) => o.cache === 'hit'),
+      'the cache serves hits again once Redis is back',
+    );
   });
 });

@@ -18,7 +18,18 @@ const FRAGMENT_REQUESTS = Number(process.env.FUZZ_FRAGMENT_REQUESTS ?? 600);
 const SLOWEST_ANSWER_MS = 2000;
 const CONCURRENCY = 8;
 /** Every code a client may see; INTERNAL_SERVER_ERROR would mean an unexpected failure. */
-const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COSTLY', 'PERSISTED_QUERY_NOT_FOUND', 'RATE_LIMITED']);
+const CLIENT_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'QUERY_TOO_COSTLY',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'RATE_LIMITED',
+]);
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 setFlagsFromString('--expose-gc');
@@ -46,7 +57,7 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
     viewers = [
       { name: 'analyst', id: await gateway.userId('analyst@example.com'), token: await gateway.tokenFor('analyst@example.com') },
       { name: 'outsider', id: await gateway.userId('outsider@example.com'), token: await gateway.tokenFor('outsider@example.com') },
-      { name: 'umbrella member', id: other.rows[0]!.user_id, token: await gateway.tokenFor(other.rows[0]!.email) },
+      { name: 'umbrella member', id: other.rows[0].user_id, token: await gateway.tokenFor(other.rows[0].email) },
       { name: 'anonymous', id: null, token: undefined },
     ];
     const rows = await sql<{ id: string; organization_id: string }>`
@@ -132,7 +143,7 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
     const r = random(SEED + 3);
     const bodies = Array.from({ length: 250 }, () => JSON.stringify({ query: randomOperation(schema, r, ids) }));
     let next = 0;
-    const replay = () => bodies[next++ % bodies.length]!;
+    const replay = () => bodies[next++ % bodies.length];
     // The first passes fill what is bounded by design (parsed-document and label caches, pool, and the
     // compiled plans: an operation is compiled on its COMPILE_AFTER_RUNS-th run).
     await run(r, bodies.length * COMPILE_AFTER_RUNS, replay);

@@ -19,7 +19,13 @@ const costOf = (response: GraphQLResponse) =>
 
 /** Named fragments on Query that each spread the next one `width` times: 2^levels expansions if walked naively. */
 function flatBomb(levels: number, width = 2): string {
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { __typename ${Array(width).fill(`...F${i + 1}`).join(' ')} }`);
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) =>
+      `fragment F${i} on Query { __typename ${Array(width)
+        .fill(`...F${i + 1}`)
+        .join(' ')} }`,
+  );
   return `{ ...F0 } ${fragments.join(' ')} fragment F${levels} on Query { __typename }`;
 }
 
@@ -44,9 +50,9 @@ describe('hostile input', () => {
       HAVING bool_and(m.role = 'member') AND NOT bool_or(o.plan = 'enterprise')
       ORDER BY u.email LIMIT 1`.execute(gateway.db);
     const foreign = await sql<{ id: string }>`
-      SELECT id FROM organizations WHERE id NOT IN (SELECT organization_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = ${rows[0]!.email})
+      SELECT id FROM organizations WHERE id NOT IN (SELECT organization_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = ${rows[0].email})
       ORDER BY id LIMIT 1`.execute(gateway.db);
-    member = { token: await gateway.tokenFor(rows[0]!.email), organizationId: rows[0]!.organization_id, foreignOrganizationId: foreign.rows[0]!.id };
+    member = { token: await gateway.tokenFor(rows[0].email), organizationId: rows[0].organization_id, foreignOrganizationId: foreign.rows[0].id };
   });
   after(() => gateway?.close());
 
@@ -80,13 +86,13 @@ describe('hostile input', () => {
     assert.ok(Math.max(...timings) < 2000, `answered in ${timings.map((t) => t.toFixed(0)).join(', ')} ms`);
     assert.ok(healthChecks > 0 && slowestHealthMs < 1000, `/healthz answered ${healthChecks} times meanwhile, slowest ${slowestHealthMs.toFixed(0)} ms`);
     // The flat ones resolve each fragment once: they run, and cost nothing but their burst request.
-    assert.deepEqual(dataOf(answers[0]!), { __typename: 'Query' });
-    assert.equal(costOf(answers[0]!).requestedQueryCost, 0);
+    assert.deepEqual(dataOf(answers[0]), { __typename: 'Query' });
+    assert.equal(costOf(answers[0]).requestedQueryCost, 0);
     // A branching bomb of 4 levels is real work: priced by its expansion (2 × 2 pages per level), not refused.
-    assert.ok(costOf(answers[2]!).requestedQueryCost > 2 ** 4);
+    assert.ok(costOf(answers[2]).requestedQueryCost > 2 ** 4);
     // 30 levels of branching would be 2^30 pages: refused before anything runs (depth or cost).
-    assert.equal(answers[3]!.status, 400);
-    for (const error of answers[3]!.body.errors ?? []) assert.match(String(error.extensions?.code), /^(QUERY_TOO_COSTLY|GRAPHQL_VALIDATION_FAILED)$/);
+    assert.equal(answers[3].status, 400);
+    for (const error of answers[3].body.errors ?? []) assert.match(String(error.extensions?.code), /^(QUERY_TOO_COSTLY|GRAPHQL_VALIDATION_FAILED)$/);
   });
 
   it('refusals (unparseable, invalid, too costly) still count against the 10-requests-a-second burst', async () => {
@@ -94,7 +100,10 @@ describe('hostile input', () => {
     for (const [i, query] of refusals.entries()) {
       const address = `198.51.100.${50 + i}`;
       const refused = await Promise.all(Array.from({ length: 10 }, () => gateway.graphql(query, fromAddress(address))));
-      assert.ok(refused.every((r) => r.status === 400), JSON.stringify(refused.map((r) => r.status)));
+      assert.ok(
+        refused.every((r) => r.status === 400),
+        JSON.stringify(refused.map((r) => r.status)),
+      );
       const next = await gateway.graphql('{ __typename }', fromAddress(address));
       assert.equal(next.status, 429, `after ten refused ${JSON.stringify(query.slice(0, 20))}, the burst is spent`);
       assert.equal(onlyError(next).extensions?.code, 'RATE_LIMITED');
@@ -111,7 +120,10 @@ describe('hostile input', () => {
     const cost = costOf(response);
     assert.ok(cost.requestedQueryCost >= 80);
     assert.equal(cost.actualQueryCost, cost.requestedQueryCost, 'charged what was estimated: the other root field ran');
-    assert.ok(cost.throttleStatus!.currentlyAvailable <= BASE - cost.requestedQueryCost + 2, `level ${cost.throttleStatus!.currentlyAvailable} after a charge of ${cost.requestedQueryCost}`);
+    assert.ok(
+      cost.throttleStatus!.currentlyAvailable <= BASE - cost.requestedQueryCost + 2,
+      `level ${cost.throttleStatus!.currentlyAvailable} after a charge of ${cost.requestedQueryCost}`,
+    );
     // The statements of the field that kept running are counted too: the page, then the comments.
     assert.equal(response.sqlStatements, 2, 'x-sql-statements');
   });
@@ -122,7 +134,9 @@ describe('hostile input', () => {
     await sql`INSERT INTO study_collaborators (study_id, user_id, role, permissions, added_at, added_by)
       SELECT ${ACME_STUDY}::uuid, u.id, 'viewer', '{}', now(), NULL FROM unnest(${users.map((u) => u.id)}::uuid[]) AS u(id)
       ON CONFLICT DO NOTHING`.execute(gateway.db);
-    const count = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM study_collaborators WHERE study_id = ${ACME_STUDY}`.execute(gateway.db)).rows[0]!.n);
+    const count = Number(
+      (await sql<{ n: string }>`SELECT count(*) AS n FROM study_collaborators WHERE study_id = ${ACME_STUDY}`.execute(gateway.db)).rows[0].n,
+    );
     const response = await gateway.graphql(`{ study(id: "${ACME_STUDY}") { collaborators { role user { id } } } }`, { token: analyst });
     const cost = costOf(response);
     assert.equal(dataOf(response).study.collaborators.length, count);
@@ -136,8 +150,11 @@ describe('hostile input', () => {
     assert.deepEqual(dataOf(await gateway.graphql('{ viewer @skip(if: true) { name } __typename }', { token })), { __typename: 'Query' });
     const withVariables = 'query($with: Boolean!, $without: Boolean!) { viewer { name @include(if: $with) email @skip(if: $without) } }';
     assert.deepEqual(dataOf(await gateway.graphql(withVariables, { token, variables: { with: false, without: true } })), { viewer: {} });
-    const directives = dataOf(await gateway.graphql('{ __schema { directives { name } } }', { token })).__schema.directives.map((d: { name: string }) => d.name);
-    for (const name of ['include', 'skip', 'deprecated', 'specifiedBy', 'cost', 'listSize', 'rateLimit', 'cacheControl']) assert.ok(directives.includes(name), `${name} in ${directives}`);
+    const directives = dataOf(await gateway.graphql('{ __schema { directives { name } } }', { token })).__schema.directives.map(
+      (d: { name: string }) => d.name,
+    );
+    for (const name of ['include', 'skip', 'deprecated', 'specifiedBy', 'cost', 'listSize', 'rateLimit', 'cacheControl'])
+      assert.ok(directives.includes(name), `${name} in ${directives}`);
   });
 
   it('persisted queries: anonymous documents run but are not stored, large ones are refused, registrations cost points', async () => {
@@ -184,20 +201,26 @@ describe('hostile input, budgets aside', () => {
       forge('+275760-09-13T00:00:00.000Z', id),
       forge('2026-02-30T00:00:00.000Z', id),
       forge('0000-01-01T00:00:00.000Z', id),
-      forge(`${value}\u0000`, id),
+      forge(`${String(value)}\u0000`, id),
       forge(12, id),
-      forge(value, `${id}\u0000`),
+      forge(value, `${String(id)}\u0000`),
       forge(value, '99999999999999999999'),
     ];
     for (const after of forged) {
-      const response = await gateway.graphql('query($after: String) { studies(organizationId: "' + ACME + '", first: 2, after: $after) { totalCount } }', { token, variables: { after } });
+      const response = await gateway.graphql('query($after: String) { studies(organizationId: "' + ACME + '", first: 2, after: $after) { totalCount } }', {
+        token,
+        variables: { after },
+      });
       assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', Buffer.from(after, 'base64url').toString());
     }
     // A bigint id beyond range in an activity cursor.
     const activity = dataOf(await gateway.graphql(`{ study(id: "${ACME_STUDY}") { activity(first: 1) { edges { cursor } } } }`, { token }));
     const [av, ak, aValue] = JSON.parse(Buffer.from(activity.study.activity.edges[0].cursor, 'base64url').toString()) as unknown[];
     const beyond = Buffer.from(JSON.stringify([av, ak, aValue, '9223372036854775808'])).toString('base64url');
-    const response = await gateway.graphql(`query($after: String) { study(id: "${ACME_STUDY}") { activity(first: 1, after: $after) { totalCount } } }`, { token, variables: { after: beyond } });
+    const response = await gateway.graphql(`query($after: String) { study(id: "${ACME_STUDY}") { activity(first: 1, after: $after) { totalCount } } }`, {
+      token,
+      variables: { after: beyond },
+    });
     assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT');
   });
 
@@ -206,9 +229,12 @@ describe('hostile input, budgets aside', () => {
     const response = await gateway.post(deep);
     assert.equal(response.status, 400);
     assert.equal((await body(response)).errors[0].extensions.code, 'BAD_USER_INPUT');
-    const viaGet = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`)}`, {
-      headers: { 'apollo-require-preflight': 'true' },
-    });
+    const viaGet = await fetch(
+      `${gateway.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`)}`,
+      {
+        headers: { 'apollo-require-preflight': 'true' },
+      },
+    );
     assert.ok(viaGet.status === 400 || viaGet.status === 431 || viaGet.status === 414, String(viaGet.status));
     assert.ok((await body(viaGet)).errors[0].extensions.code);
   });
@@ -226,7 +252,12 @@ describe('hostile input, budgets aside', () => {
     const userId = await gateway.userId('analyst@example.com');
     const now = Math.floor(Date.now() / 1000);
     const sign = (exp: number, iat?: number) => {
-      const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuer('studygraph').setAudience('studygraph').setExpirationTime(exp);
+      const jwt = new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuer('studygraph')
+        .setAudience('studygraph')
+        .setExpirationTime(exp);
       return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(gateway.config.jwt.secret);
     };
     const forever = await gateway.graphql('{ viewer { id } }', { token: await sign(10 ** 12, now) });
@@ -240,7 +271,11 @@ describe('hostile input, budgets aside', () => {
   });
 
   it('headers too large are refused in GraphQL’s error shape', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'x'.repeat(20_000) }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padding': 'x'.repeat(20_000) },
+      body: '{"query":"{ __typename }"}',
+    });
     assert.equal(response.status, 431);
     assert.equal((await body(response)).errors[0].extensions.code, 'BAD_REQUEST');
   });
@@ -254,7 +289,11 @@ describe('hostile input in production: validation details only for authenticated
   after(() => gateway?.close());
 
   it('anonymous callers learn no type, field or input names from validation errors; the location stays', async () => {
-    for (const query of ['{ organization(slug: "x") }', '{ organizaton(slug: "x") { id } }', '{ studies(organizationId: "x", filter: { nope: 1 }) { totalCount } }']) {
+    for (const query of [
+      '{ organization(slug: "x") }',
+      '{ organizaton(slug: "x") { id } }',
+      '{ studies(organizationId: "x", filter: { nope: 1 }) { totalCount } }',
+    ]) {
       const anonymous = onlyError(await gateway.graphql(query));
       assert.equal(anonymous.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
       assert.doesNotMatch(anonymous.message, /Organization|organizaton|StudyFilter|nope/);

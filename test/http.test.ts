@@ -18,7 +18,7 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   async function errorOf(response: Response) {
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     assert.equal(body.errors.length, 1, JSON.stringify(body));
-    return body.errors[0]!;
+    return body.errors[0];
   }
 
   it('malformed JSON is a 400 BAD_REQUEST', async () => {
@@ -122,7 +122,10 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
       const served = await batching.post(batch(3));
       assert.equal(served.status, 200);
       const answers = (await served.json()) as { data: unknown }[];
-      assert.deepEqual(answers.map((answer) => answer.data), Array.from({ length: 3 }, () => ({ __typename: 'Query' })));
+      assert.deepEqual(
+        answers.map((answer) => answer.data),
+        Array.from({ length: 3 }, () => ({ __typename: 'Query' })),
+      );
       const tooMany = await batching.post(batch(4));
       assert.equal(tooMany.status, 400);
       assert.match((await errorOf(tooMany)).message, /1 to 3 operations; this one has 4/);
@@ -147,7 +150,9 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
 
   it('mutations over GET are refused', async () => {
     const mutation = encodeURIComponent(`mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`);
-    const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+    const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+    });
     assert.equal(response.status, 405);
   });
 

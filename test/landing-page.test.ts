@@ -4,7 +4,6 @@ import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM } from './support/browser';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
-
 describe('the landing page in a real browser, offline', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
   let gateway: TestGateway;
   let browser: Browser;
@@ -22,7 +21,10 @@ describe('the landing page in a real browser, offline', { skip: CHROMIUM ? false
     const context = await browser.newContext();
     // Offline as far as Apollo's CDN goes: every request off this gateway fails.
     const gatewayOrigin = new URL(gateway.url).origin;
-    await context.route((url) => url.origin !== gatewayOrigin, (route) => route.abort('internetdisconnected'));
+    await context.route(
+      (url) => url.origin !== gatewayOrigin,
+      (route) => route.abort('internetdisconnected'),
+    );
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -44,8 +46,12 @@ describe('the landing page in a real browser, offline', { skip: CHROMIUM ? false
     assert.deepEqual(problems, []);
 
     // The curl line's request, sent as written, answers with the demo analyst.
-    const body = /--data '(.*)'$/.exec(curl.trim())![1]!;
-    const answer = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    const body = /--data '(.*)'$/.exec(curl.trim())![1];
+    const answer = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
     assert.equal(((await answer.json()) as any).data.viewer.email, 'analyst@example.com');
 
     const schemaLink = page.locator('a[href="/schema.graphql"]');

@@ -12,7 +12,9 @@ import { SEED_ANCHOR } from './support/gateway';
 
 async function tables(database: DatabaseHandle): Promise<string[]> {
   const result = await sql<{ table_name: string }>`
-    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(database.db);
+    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(
+    database.db,
+  );
   return result.rows.map((r) => r.table_name);
 }
 
@@ -26,7 +28,7 @@ async function fingerprint(database: DatabaseHandle): Promise<string> {
       (SELECT string_agg(study_id::text || ':' || user_id || role, ',' ORDER BY study_id, user_id) FROM study_collaborators) ||
       (SELECT count(*) || ':' || md5(string_agg(id::text || activity_type || coalesce(study_id::text, '') || created_at, ',' ORDER BY id)) FROM collaboration_activity)
     ) AS digest`.execute(database.db);
-  return result.rows[0]!.digest;
+  return result.rows[0].digest;
 }
 
 describe('migrations and seed', () => {
@@ -43,8 +45,16 @@ describe('migrations and seed', () => {
   });
 
   it('migrate up creates every table of the contract, down removes them, up again works', async () => {
-    const migrations = ['2026-11-21T0900_initial_schema', '2026-11-21T1200_team_productivity_and_monitoring', '2026-11-22T1000_fuzzy_word_matching', '2026-11-22T1400_activity_resume_indexes'];
-    assert.deepEqual(await migrateToLatest(database.db), migrations.map((name) => `applied ${name}`));
+    const migrations = [
+      '2026-11-21T0900_initial_schema',
+      '2026-11-21T1200_team_productivity_and_monitoring',
+      '2026-11-22T1000_fuzzy_word_matching',
+      '2026-11-22T1400_activity_resume_indexes',
+    ];
+    assert.deepEqual(
+      await migrateToLatest(database.db),
+      migrations.map((name) => `applied ${name}`),
+    );
     const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
@@ -62,7 +72,7 @@ describe('migrations and seed', () => {
     const { rows } = await sql<{ present: boolean; loaded: boolean }>`
       SELECT to_regclass('monitoring_slow_queries') IS NOT NULL AS present,
              EXISTS (SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%') AS loaded`.execute(database.db);
-    if (rows[0]!.present && rows[0]!.loaded) {
+    if (rows[0].present && rows[0].loaded) {
       const slow = await sql<{ calls: string }>`SELECT calls FROM monitoring_slow_queries`.execute(database.db);
       assert.ok(slow.rows.length > 0);
     }
@@ -74,21 +84,25 @@ describe('migrations and seed', () => {
     await sql`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-0000000000a1', 'a@example.com', 'A')`.execute(database.db);
     await sql`INSERT INTO organizations (id, slug, name) VALUES ('00000000-0000-4000-8000-0000000000b1', 'b', 'B')`.execute(database.db);
     await assert.rejects(
-      sql`INSERT INTO studies (organization_id, title, created_by, status) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', 'done')`.execute(database.db),
+      sql`INSERT INTO studies (organization_id, title, created_by, status) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', 'done')`.execute(
+        database.db,
+      ),
       /check constraint/,
     );
     const inserted = await sql<{ id: string; updated_at: Date }>`
       INSERT INTO studies (organization_id, title, created_by, created_at, updated_at) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', now() - interval '1 day', now() - interval '1 day')
       RETURNING id, updated_at`.execute(database.db);
-    const updated = await sql<{ updated_at: Date }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0]!.id} RETURNING updated_at`.execute(database.db);
-    assert.ok(updated.rows[0]!.updated_at.getTime() > inserted.rows[0]!.updated_at.getTime());
+    const updated = await sql<{ updated_at: Date }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0].id} RETURNING updated_at`.execute(database.db);
+    assert.ok(updated.rows[0].updated_at.getTime() > inserted.rows[0].updated_at.getTime());
     await sql`TRUNCATE users, organizations CASCADE`.execute(database.db);
   });
 
   it('the seed is deterministic and contains the demo users', async () => {
     await seedDatabase(database.db, { scale: 'small', anchor: SEED_ANCHOR });
     const first = await fingerprint(database);
-    await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(database.db);
+    await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(
+      database.db,
+    );
     await seedDatabase(database.db, { scale: 'small', anchor: SEED_ANCHOR });
     assert.equal(await fingerprint(database), first);
 

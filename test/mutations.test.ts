@@ -14,14 +14,15 @@ async function snapshot(gateway: TestGateway): Promise<Record<string, number>> {
            (SELECT count(*) FROM approvals WHERE status <> 'pending') AS decided,
            (SELECT string_agg(role, ',' ORDER BY organization_id, user_id) FROM organization_members) AS roles,
            (SELECT string_agg(status || title, ',' ORDER BY id) FROM studies) AS study_state`.execute(gateway.db);
-  return Object.fromEntries(Object.entries(row.rows[0]!).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as any)]));
+  return Object.fromEntries(Object.entries(row.rows[0]).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as any)]));
 }
 
 async function latestActivity(gateway: TestGateway) {
   return gateway.db.selectFrom('collaboration_activity').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
 }
 
-const CREATE = 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id title description status collaborators { role user { email } } organization { id } } }';
+const CREATE =
+  'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id title description status collaborators { role user { email } } organization { id } } }';
 
 describe('mutations', () => {
   let gateway: TestGateway;
@@ -38,14 +39,16 @@ describe('mutations', () => {
   describe('createStudy', () => {
     it('creates a draft owned by its creator and logs it in the same transaction', async () => {
       const before = await snapshot(gateway);
-      const data = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: '  Sleep and focus  ', description: 'Pilot' } } }));
+      const data = dataOf(
+        await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: '  Sleep and focus  ', description: 'Pilot' } } }),
+      );
       assert.equal(data.createStudy.title, 'Sleep and focus');
       assert.equal(data.createStudy.status, 'DRAFT');
       assert.deepEqual(data.createStudy.collaborators, [{ role: 'OWNER', user: { email: 'analyst@example.com' } }]);
       const after = await snapshot(gateway);
-      assert.equal(after.studies, before.studies! + 1);
-      assert.equal(after.collaborators, before.collaborators! + 1);
-      assert.equal(after.activity, before.activity! + 1);
+      assert.equal(after.studies, before.studies + 1);
+      assert.equal(after.collaborators, before.collaborators + 1);
+      assert.equal(after.activity, before.activity + 1);
       const activity = await latestActivity(gateway);
       assert.equal(activity.activity_type, 'study_created');
       assert.equal(activity.study_id, data.createStudy.id);
@@ -102,7 +105,10 @@ describe('mutations', () => {
       assert.equal(data.updateStudy.description, null);
       assert.ok(data.updateStudy.updatedAt > before.updatedAt);
       assert.equal((await latestActivity(gateway)).activity_type, 'study_updated');
-      const nothing = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: analyst, variables: { input: { id: studyId } } });
+      const nothing = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
+        token: analyst,
+        variables: { input: { id: studyId } },
+      });
       assert.equal(onlyError(nothing).extensions?.code, 'BAD_USER_INPUT');
     });
 
@@ -125,7 +131,10 @@ describe('mutations', () => {
 
     it('a plain member who is not a collaborator cannot edit; an editor can', async () => {
       const member = await memberWithRole(gateway, ACME, 'member');
-      const denied = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: member.token, variables: { input: { id: studyId, title: 'Mine now' } } });
+      const denied = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
+        token: member.token,
+        variables: { input: { id: studyId, title: 'Mine now' } },
+      });
       assert.equal(onlyError(denied).extensions?.code, 'FORBIDDEN');
       dataOf(
         await gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role permissions user { id } } }', {
@@ -133,7 +142,10 @@ describe('mutations', () => {
           variables: { input: { studyId, userId: member.id, role: 'EDITOR', permissions: ['data:export'] } },
         }),
       );
-      const allowed = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', { token: member.token, variables: { input: { id: studyId, title: 'Edited by editor' } } });
+      const allowed = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
+        token: member.token,
+        variables: { input: { id: studyId, title: 'Edited by editor' } },
+      });
       assert.equal(dataOf(allowed).updateStudy.title, 'Edited by editor');
     });
   });
@@ -143,7 +155,10 @@ describe('mutations', () => {
       const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Team' } } })).createStudy.id;
       const member = await memberWithRole(gateway, ACME, 'member');
       const add = (input: Record<string, unknown>) =>
-        gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role user { id } addedBy { id } } }', { token: analyst, variables: { input } });
+        gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role user { id } addedBy { id } } }', {
+          token: analyst,
+          variables: { input },
+        });
       const added = dataOf(await add({ studyId, userId: member.id, role: 'REVIEWER' })).addCollaborator;
       assert.deepEqual(added, { role: 'REVIEWER', user: { id: member.id }, addedBy: { id: analystId } });
       assert.equal((await latestActivity(gateway)).activity_type, 'collaborator_added');
@@ -154,7 +169,10 @@ describe('mutations', () => {
       assert.equal(onlyError(await add({ studyId, userId: outsiderId, role: 'EDITOR' })).extensions?.code, 'BAD_USER_INPUT');
       assert.equal(onlyError(await add({ studyId, userId: member.id, role: 'EDITOR', permissions: ['DROP TABLE'] })).extensions?.code, 'BAD_USER_INPUT');
       const remove = (userId: string) =>
-        gateway.graphql('mutation($input: RemoveCollaboratorInput!) { removeCollaborator(input: $input) { collaborators { user { id } } } }', { token: analyst, variables: { input: { studyId, userId } } });
+        gateway.graphql('mutation($input: RemoveCollaboratorInput!) { removeCollaborator(input: $input) { collaborators { user { id } } } }', {
+          token: analyst,
+          variables: { input: { studyId, userId } },
+        });
       assert.equal(onlyError(await remove(analystId)).extensions?.code, 'BAD_USER_INPUT', 'the only owner stays');
       assert.deepEqual(await snapshot(gateway), before);
 
@@ -176,15 +194,24 @@ describe('mutations', () => {
       ).addComment;
       assert.deepEqual([comment.body, comment.author.id, comment.resolvedAt], ['Needs a power analysis.', member.id, null]);
       for (const body of ['', '   ', 'x'.repeat(10_001)]) {
-        const bad = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { token: member.token, variables: { input: { studyId, body } } });
+        const bad = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', {
+          token: member.token,
+          variables: { input: { studyId, body } },
+        });
         assert.equal(onlyError(bad).extensions?.code, 'BAD_USER_INPUT');
       }
       const viewer = await memberWithRole(gateway, ACME, 'viewer');
-      const viewerComment = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { token: viewer.token, variables: { input: { studyId, body: 'hi' } } });
+      const viewerComment = await gateway.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', {
+        token: viewer.token,
+        variables: { input: { studyId, body: 'hi' } },
+      });
       assert.equal(onlyError(viewerComment).extensions?.code, 'FORBIDDEN');
 
       const resolve = (token: string) =>
-        gateway.graphql('mutation($input: ResolveCommentInput!) { resolveComment(input: $input) { resolvedAt resolvedBy { id } } }', { token, variables: { input: { commentId: comment.id } } });
+        gateway.graphql('mutation($input: ResolveCommentInput!) { resolveComment(input: $input) { resolvedAt resolvedBy { id } } }', {
+          token,
+          variables: { input: { commentId: comment.id } },
+        });
       const otherMember = await memberWithRole(gateway, ACME, 'member', [member.email]);
       assert.equal(onlyError(await resolve(otherMember.token)).extensions?.code, 'FORBIDDEN');
       const resolved = dataOf(await resolve(analyst)).resolveComment;
@@ -196,13 +223,17 @@ describe('mutations', () => {
     });
 
     it('requests and decides approvals; only the reviewer decides, once', async () => {
-      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Review me' } } })).createStudy.id;
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Review me' } } })).createStudy
+        .id;
       const reviewer = await memberWithRole(gateway, ACME, 'member');
       const request = (reviewerId: string) =>
-        gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id status reviewer { id } requestedBy { id } decidedAt } }', {
-          token: analyst,
-          variables: { input: { studyId, reviewerId } },
-        });
+        gateway.graphql(
+          'mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id status reviewer { id } requestedBy { id } decidedAt } }',
+          {
+            token: analyst,
+            variables: { input: { studyId, reviewerId } },
+          },
+        );
       const approval = dataOf(await request(reviewer.id)).requestApproval;
       assert.deepEqual([approval.status, approval.reviewer.id, approval.requestedBy.id, approval.decidedAt], ['PENDING', reviewer.id, analystId, null]);
       assert.equal(onlyError(await request(reviewer.id)).extensions?.code, 'BAD_USER_INPUT', 'one pending request per reviewer');
@@ -211,7 +242,10 @@ describe('mutations', () => {
       assert.equal(onlyError(await request(viewer.id)).extensions?.code, 'BAD_USER_INPUT', 'viewers do not review');
 
       const decide = (token: string, decision: string) =>
-        gateway.graphql('mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { status decidedAt } }', { token, variables: { input: { approvalId: approval.id, decision } } });
+        gateway.graphql('mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { status decidedAt } }', {
+          token,
+          variables: { input: { approvalId: approval.id, decision } },
+        });
       assert.equal(onlyError(await decide(analyst, 'APPROVED')).extensions?.code, 'FORBIDDEN');
       const decided = dataOf(await decide(reviewer.token, 'REJECTED')).decideApproval;
       assert.equal(decided.status, 'REJECTED');
@@ -226,7 +260,10 @@ describe('mutations', () => {
   describe('members', () => {
     it('adds users by email or id; refuses duplicates, unknown users and non-admins', async () => {
       const add = (token: string, input: Record<string, unknown>) =>
-        gateway.graphql('mutation($input: AddMemberInput!) { addMember(input: $input) { role user { email } invitedBy { id } } }', { token, variables: { input } });
+        gateway.graphql('mutation($input: AddMemberInput!) { addMember(input: $input) { role user { email } invitedBy { id } } }', {
+          token,
+          variables: { input },
+        });
       const added = dataOf(await add(analyst, { organizationId: ACME, email: 'outsider@example.com', role: 'VIEWER' })).addMember;
       assert.deepEqual(added, { role: 'VIEWER', user: { email: 'outsider@example.com' }, invitedBy: { id: analystId } });
       assert.equal((await latestActivity(gateway)).activity_type, 'member_added');
@@ -235,10 +272,18 @@ describe('mutations', () => {
       assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'nobody@example.com' })).extensions?.code, 'NOT_FOUND');
       assert.equal(onlyError(await add(analyst, { organizationId: ACME })).extensions?.code, 'BAD_USER_INPUT');
       assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'not-an-email' })).extensions?.code, 'BAD_USER_INPUT');
-      assert.equal(onlyError(await add(analyst, { organizationId: INITECH, email: 'outsider@example.com' })).extensions?.code, 'FORBIDDEN', 'analyst is a plain member of Initech');
+      assert.equal(
+        onlyError(await add(analyst, { organizationId: INITECH, email: 'outsider@example.com' })).extensions?.code,
+        'FORBIDDEN',
+        'analyst is a plain member of Initech',
+      );
       assert.equal(onlyError(await add(analyst, { organizationId: UMBRELLA, email: 'outsider@example.com' })).extensions?.code, 'NOT_FOUND');
       const outsiderId = await gateway.userId('outsider@example.com');
-      assert.equal(onlyError(await add(analyst, { organizationId: ACME, userId: outsiderId, role: 'OWNER' })).extensions?.code, 'FORBIDDEN', 'admins do not make owners');
+      assert.equal(
+        onlyError(await add(analyst, { organizationId: ACME, userId: outsiderId, role: 'OWNER' })).extensions?.code,
+        'FORBIDDEN',
+        'admins do not make owners',
+      );
       assert.deepEqual(await snapshot(gateway), before);
     });
 
@@ -246,10 +291,16 @@ describe('mutations', () => {
       const owner = await memberWithRole(gateway, ACME, 'owner');
       const member = await memberWithRole(gateway, ACME, 'member');
       const change = (token: string, userId: string, role: string) =>
-        gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role user { id } } }', { token, variables: { input: { organizationId: ACME, userId, role } } });
+        gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role user { id } } }', {
+          token,
+          variables: { input: { organizationId: ACME, userId, role } },
+        });
       assert.equal(dataOf(await change(analyst, member.id, 'ADMIN')).changeMemberRole.role, 'ADMIN');
       const activity = await latestActivity(gateway);
-      assert.deepEqual([activity.activity_type, activity.study_id, activity.details], ['member_role_changed', null, { userId: member.id, from: 'member', to: 'admin' }]);
+      assert.deepEqual(
+        [activity.activity_type, activity.study_id, activity.details],
+        ['member_role_changed', null, { userId: member.id, from: 'member', to: 'admin' }],
+      );
       const before = await snapshot(gateway);
       assert.equal(onlyError(await change(analyst, owner.id, 'MEMBER')).extensions?.code, 'FORBIDDEN');
       assert.equal(onlyError(await change(analyst, member.id, 'OWNER')).extensions?.code, 'FORBIDDEN');
@@ -262,7 +313,9 @@ describe('mutations', () => {
 
   it('writes on another tenant’s study are NOT_FOUND and change nothing', async () => {
     const before = await snapshot(gateway);
-    const umbrellaUser = (await gateway.db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow()).user_id;
+    const umbrellaUser = (
+      await gateway.db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow()
+    ).user_id;
     for (const [mutation, input] of [
       ['updateStudy(input: { id: $id, title: "x" }) { id }', {}],
       ['changeStudyStatus(input: { id: $id, status: ARCHIVED }) { id }', {}],
@@ -274,7 +327,10 @@ describe('mutations', () => {
       const response = await gateway.graphql(`mutation($id: ID!) { ${mutation} }`, { token: analyst, variables: { id: UMBRELLA_STUDY, ...input } });
       assert.equal(onlyError(response).extensions?.code, 'NOT_FOUND', mutation);
     }
-    const roleChange = await gateway.graphql(`mutation { changeMemberRole(input: { organizationId: "${UMBRELLA}", userId: "${umbrellaUser}", role: VIEWER }) { role } }`, { token: analyst });
+    const roleChange = await gateway.graphql(
+      `mutation { changeMemberRole(input: { organizationId: "${UMBRELLA}", userId: "${umbrellaUser}", role: VIEWER }) { role } }`,
+      { token: analyst },
+    );
     assert.equal(onlyError(roleChange).extensions?.code, 'NOT_FOUND');
     assert.deepEqual(await snapshot(gateway), before);
   });

@@ -15,7 +15,11 @@ describe('saved operations (schema/operations)', () => {
     assert.ok(files.length >= 3);
     for (const file of files) {
       const errors = validate(schema, parse(await readFile(path.join(OPERATIONS, file), 'utf8')));
-      assert.deepEqual(errors.map((e) => e.message), [], file);
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        [],
+        file,
+      );
     }
   });
 

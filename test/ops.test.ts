@@ -31,14 +31,17 @@ describe('alerts and dashboards as files', () => {
   before(async () => {
     gateway = await startTestGateway();
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
-    exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name!));
+    exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name));
   });
   after(() => gateway?.close());
 
   it('the Grafana dashboard is valid JSON with a panel for every series family it is meant to show', () => {
     const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; panels: Panel[]; templating: { list: { name: string }[] } };
     assert.equal(dashboard.uid, 'studygraph');
-    assert.ok(dashboard.templating.list.some((variable) => variable.name === 'datasource'), 'the Prometheus data source is chosen on import');
+    assert.ok(
+      dashboard.templating.list.some((variable) => variable.name === 'datasource'),
+      'the Prometheus data source is chosen on import',
+    );
     const titles = dashboard.panels.map((panel) => panel.title);
     for (const expected of [
       'Latency p95 by operation',
@@ -53,12 +56,16 @@ describe('alerts and dashboards as files', () => {
     ]) {
       assert.ok(titles.includes(expected), `a panel "${expected}"`);
     }
-    for (const panel of dashboard.panels) assert.ok(panel.targets.length > 0 && panel.targets.every((target) => target.expr.length > 0), `${panel.title} has queries`);
+    for (const panel of dashboard.panels)
+      assert.ok(panel.targets.length > 0 && panel.targets.every((target) => target.expr.length > 0), `${panel.title} has queries`);
   });
 
   it('every metric the alerts and the dashboard query is one the gateway exposes', () => {
     const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] };
-    const used = new Set([...metricFamilies(readFileSync(ALERTS, 'utf8')), ...metricFamilies(dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)).join('\n'))]);
+    const used = new Set([
+      ...metricFamilies(readFileSync(ALERTS, 'utf8')),
+      ...metricFamilies(dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)).join('\n')),
+    ]);
     assert.ok(used.size >= 15, `${used.size} metric families used`);
     const missing = [...used].filter((name) => !exposed.has(name));
     assert.deepEqual(missing, [], 'queried but not exposed at /metrics');

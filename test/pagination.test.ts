@@ -12,7 +12,11 @@ describe('cursors', () => {
     const date = new Date('2026-01-02T03:04:05.678Z');
     const cursor = encodeCursor('studies:created_at:desc', date, id);
     assert.match(cursor, /^[A-Za-z0-9_-]+$/);
-    assert.deepEqual(decodeKeysetCursor(cursor, 'studies:created_at:desc', 'timestamp', 'uuid'), { orderKey: 'studies:created_at:desc', value: date.toISOString(), id });
+    assert.deepEqual(decodeKeysetCursor(cursor, 'studies:created_at:desc', 'timestamp', 'uuid'), {
+      orderKey: 'studies:created_at:desc',
+      value: date.toISOString(),
+      id,
+    });
     assert.equal(decodeOffsetCursor(encodeOffsetCursor('search', 41), 'search'), 41);
   });
 

@@ -113,7 +113,10 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
         const response = await fetch(`${gateway.url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, connection: 'close' },
-          body: JSON.stringify({ query: 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', variables: { input: { studyId: ACME_STUDY, body: `relay ${i}` } } }),
+          body: JSON.stringify({
+            query: 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }',
+            variables: { input: { studyId: ACME_STUDY, body: `relay ${i}` } },
+          }),
         });
         assert.equal(response.status, 200);
       }
@@ -139,13 +142,15 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
         assert.match(metrics, /studygraph_request_duration_seconds_count\{operation="anonymous",outcome="ok"\} 30\n/);
       }
 
-      process.kill(workers[0]!, 'SIGKILL');
+      process.kill(workers[0], 'SIGKILL');
       const replaced = await until('a replacement worker', () => {
         const pids = childPids(gateway.pid);
-        return pids.length === 2 && !pids.includes(workers[0]!) ? pids : undefined;
+        return pids.length === 2 && !pids.includes(workers[0]) ? pids : undefined;
       });
-      assert.ok(replaced.includes(workers[1]!), 'the other worker kept serving');
-      await until('the new worker to listen', async () => ((await Promise.all([ask(gateway), ask(gateway)])).every((r) => r.status === 200) ? true : undefined));
+      assert.ok(replaced.includes(workers[1]), 'the other worker kept serving');
+      await until('the new worker to listen', async () =>
+        (await Promise.all([ask(gateway), ask(gateway)])).every((r) => r.status === 200) ? true : undefined,
+      );
 
       // Every worker at once: the primary stays up and forks a new set.
       for (const pid of replaced) process.kill(pid, 'SIGKILL');

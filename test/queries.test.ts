@@ -41,7 +41,9 @@ describe('queries', () => {
   });
 
   it('organization by id and by slug; exactly one of them', async () => {
-    const byId = dataOf(await gateway.graphql('query($id: ID) { organization(id: $id) { slug memberCount studyCount } }', { token: analyst, variables: { id: ACME } }));
+    const byId = dataOf(
+      await gateway.graphql('query($id: ID) { organization(id: $id) { slug memberCount studyCount } }', { token: analyst, variables: { id: ACME } }),
+    );
     assert.equal(byId.organization.slug, 'acme-research');
     assert.equal(byId.organization.studyCount, 50);
     assert.equal(byId.organization.memberCount, 31);
@@ -62,7 +64,9 @@ describe('queries', () => {
       assert.equal(onlyError(response).extensions?.code, 'NOT_FOUND', query);
       assert.equal(response.body.data?.[path] ?? null, null, query);
     }
-    const search = dataOf(await gateway.graphql(`{ searchStudies(query: "study", first: 100) { edges { node { organization { id } } } } }`, { token: analyst }));
+    const search = dataOf(
+      await gateway.graphql(`{ searchStudies(query: "study", first: 100) { edges { node { organization { id } } } } }`, { token: analyst }),
+    );
     const organizations = new Set(search.searchStudies.edges.map((e: any) => e.node.organization.id));
     assert.ok(organizations.size > 0);
     for (const id of organizations) assert.ok([ACME, GLOBEX, INITECH].includes(id as string));
@@ -89,7 +93,12 @@ describe('queries', () => {
       studies(organizationId: "${ACME}", first: 7, after: $after, orderBy: $order) {
         totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id title createdAt updatedAt } }
       } }`;
-    for (const order of [undefined, { field: 'TITLE', direction: 'ASC' }, { field: 'UPDATED_AT', direction: 'DESC' }, { field: 'CREATED_AT', direction: 'ASC' }]) {
+    for (const order of [
+      undefined,
+      { field: 'TITLE', direction: 'ASC' },
+      { field: 'UPDATED_AT', direction: 'DESC' },
+      { field: 'CREATED_AT', direction: 'ASC' },
+    ]) {
       const seen: any[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -138,11 +147,16 @@ describe('queries', () => {
       assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', `first: ${first}`);
     }
     const titleCursor = dataOf(
-      await gateway.graphql(`{ studies(organizationId: "${ACME}", first: 1, orderBy: { field: TITLE, direction: ASC }) { pageInfo { endCursor } } }`, { token: analyst }),
+      await gateway.graphql(`{ studies(organizationId: "${ACME}", first: 1, orderBy: { field: TITLE, direction: ASC }) { pageInfo { endCursor } } }`, {
+        token: analyst,
+      }),
     ).studies.pageInfo.endCursor;
     const forged = Buffer.from(JSON.stringify([1, 'studies:created_at:desc', 'yesterday', 'x'])).toString('base64url');
     for (const after of ['garbage', '!!!', titleCursor, forged, Buffer.from('[]').toString('base64url')]) {
-      const response = await gateway.graphql(`query($after: String) { studies(organizationId: "${ACME}", after: $after) { totalCount } }`, { token: analyst, variables: { after } });
+      const response = await gateway.graphql(`query($after: String) { studies(organizationId: "${ACME}", after: $after) { totalCount } }`, {
+        token: analyst,
+        variables: { after },
+      });
       assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', after);
     }
   });
@@ -184,7 +198,11 @@ describe('queries', () => {
       activity(first: 10, types: $types, actorId: $actorId, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id type createdAt actor { id } study { organization { id } } } } }
     } }`;
     const all = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME } })).organization.activity;
-    const counted = await gateway.db.selectFrom('collaboration_activity').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', ACME).executeTakeFirstOrThrow();
+    const counted = await gateway.db
+      .selectFrom('collaboration_activity')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('organization_id', '=', ACME)
+      .executeTakeFirstOrThrow();
     assert.equal(all.totalCount, Number(counted.n));
     const times = all.edges.map((e: any) => e.node.createdAt);
     assert.deepEqual(times, [...times].sort().reverse());
@@ -208,13 +226,17 @@ describe('queries', () => {
   });
 
   it('search finds by stemmed words and by misspelt titles, best first, within the viewer’s organizations', async () => {
-    const stemmed = dataOf(await gateway.graphql('{ searchStudies(query: "nurse sleeping", first: 5) { totalCount edges { node { title } } } }', { token: analyst }));
+    const stemmed = dataOf(
+      await gateway.graphql('{ searchStudies(query: "nurse sleeping", first: 5) { totalCount edges { node { title } } } }', { token: analyst }),
+    );
     assert.ok(stemmed.searchStudies.totalCount > 0);
     for (const { node } of stemmed.searchStudies.edges) assert.match(node.title, /sleep|nurse/i);
     const fuzzy = dataOf(await gateway.graphql('{ searchStudies(query: "microbiom diversty", first: 3) { edges { node { title } } } }', { token: analyst }));
     assert.ok(fuzzy.searchStudies.edges.length > 0);
     assert.match(fuzzy.searchStudies.edges[0].node.title, /microbiome diversity/);
-    const page1 = dataOf(await gateway.graphql('{ searchStudies(query: "study", first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }', { token: analyst }));
+    const page1 = dataOf(
+      await gateway.graphql('{ searchStudies(query: "study", first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }', { token: analyst }),
+    );
     const page2 = dataOf(
       await gateway.graphql('query($after: String) { searchStudies(query: "study", first: 5, after: $after) { edges { node { id } } } }', {
         token: analyst,
@@ -225,7 +247,10 @@ describe('queries', () => {
     assert.equal(new Set(ids).size, 10);
     const blank = await gateway.graphql('{ searchStudies(query: "   ") { totalCount } }', { token: analyst });
     assert.equal(onlyError(blank).extensions?.code, 'BAD_USER_INPUT');
-    const long = await gateway.graphql('query($q: String!) { searchStudies(query: $q) { totalCount } }', { token: analyst, variables: { q: 'x'.repeat(1000) } });
+    const long = await gateway.graphql('query($q: String!) { searchStudies(query: $q) { totalCount } }', {
+      token: analyst,
+      variables: { q: 'x'.repeat(1000) },
+    });
     assert.equal(onlyError(long).extensions?.code, 'BAD_USER_INPUT');
   });
 

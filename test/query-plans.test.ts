@@ -31,7 +31,7 @@ describe('statement plans', { skip: loadConfig().databaseUrl ? false : 'needs DA
     const { rows } = await sql<PreparedPlans>`SELECT statement, generic_plans::text, custom_plans::text FROM pg_prepared_statements`.execute(gateway.db);
     const matching = rows.filter((row) => row.statement.includes(fragment));
     assert.equal(matching.length, 1, `one prepared statement contains ${fragment}`);
-    return matching[0]!;
+    return matching[0];
   };
 
   it('a keyed lookup is planned once per connection, not re-planned for each key', async () => {

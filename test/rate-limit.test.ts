@@ -30,9 +30,14 @@ function expensive(organizationId: string, filter = '') {
   return `{ ${pages.join(' ')} }`;
 }
 
-const costOf = (response: GraphQLResponse) => (response.body.extensions as { cost?: unknown } | undefined)?.cost as
-  | { requestedQueryCost: number; actualQueryCost: number; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } | null }
-  | undefined;
+const costOf = (response: GraphQLResponse) =>
+  (response.body.extensions as { cost?: unknown } | undefined)?.cost as
+    | {
+        requestedQueryCost: number;
+        actualQueryCost: number;
+        throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } | null;
+      }
+    | undefined;
 
 describe('cost-based rate limits', () => {
   let gateway: TestGateway;
@@ -183,7 +188,7 @@ describe('cost-based rate limits', () => {
     const limited = await gateway.graphql(query, { token });
     const error = onlyError(limited);
     assert.equal(error.extensions?.code, 'RATE_LIMITED');
-    assert.deepEqual(limited.body.errors![0]!.path, ['organization', 'analytics']);
+    assert.deepEqual(limited.body.errors![0].path, ['organization', 'analytics']);
     assert.equal(limited.body.data?.organization ?? null, null);
   });
 });
@@ -207,7 +212,10 @@ describe('rate limits with Redis going away', { skip: redisServerAvailable() ? f
     await redis.stop();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i += 1) statuses.push((await gateway.graphql(expensive(user.organizationId), { token })).status);
-    assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 429),
+      statuses.join(','),
+    );
     assert.ok(statuses.includes(200));
     assert.ok(statuses.includes(429), 'the in-process limiter enforced the budget');
     await redis.start();
@@ -250,7 +258,8 @@ describe('pricing kept per operation', () => {
 
   it('requests differing in ids share a price; a different page size or @include is priced anew; bad variables are still refused', async () => {
     const token = await gateway.tokenFor('analyst@example.com');
-    const query = 'query($id: ID!, $n: Int!, $withActivity: Boolean!) { study(id: $id) { comments(first: $n) { edges { node { id } } } activity(first: 50) @include(if: $withActivity) { edges { node { id } } } } }';
+    const query =
+      'query($id: ID!, $n: Int!, $withActivity: Boolean!) { study(id: $id) { comments(first: $n) { edges { node { id } } } activity(first: 50) @include(if: $withActivity) { edges { node { id } } } } }';
     const price = async (variables: Record<string, unknown>) => {
       const response = await gateway.graphql(query, { token, variables });
       return costOf(response)?.requestedQueryCost ?? onlyError(response).extensions?.code;
@@ -274,6 +283,10 @@ describe('pricing kept per operation', () => {
     assert.equal(onlyError(explicitNull).extensions?.code, 'BAD_USER_INPUT');
     const again = await send({ id: INITECH_STUDY });
     assert.equal(costOf(again)?.requestedQueryCost, costOf(omitted)?.requestedQueryCost, JSON.stringify(again.body));
-    assert.equal(onlyError(await send({ id: ACME_STUDY, n: null })).extensions?.code, 'BAD_USER_INPUT', 'and the null is refused again, not served a kept price');
+    assert.equal(
+      onlyError(await send({ id: ACME_STUDY, n: null })).extensions?.code,
+      'BAD_USER_INPUT',
+      'and the null is refused again, not served a kept price',
+    );
   });
 });

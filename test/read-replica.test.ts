@@ -50,7 +50,8 @@ describe('read replica (DATABASE_READ_URL)', { skip: base.databaseUrl ? false : 
   });
 
   const acme = async (token: string) => dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { name } }`, { token }));
-  const sees = async (token: string, studyId: string) => (await gateway.graphql(`{ study(id: "${studyId}") { id } }`, { token })).body.data?.study?.id === studyId;
+  const sees = async (token: string, studyId: string) =>
+    (await gateway.graphql(`{ study(id: "${studyId}") { id } }`, { token })).body.data?.study?.id === studyId;
 
   it('queries read from the replica', async () => {
     assert.equal((await acme(writer)).organization.name, 'Acme Research (replica)');
@@ -58,7 +59,11 @@ describe('read replica (DATABASE_READ_URL)', { skip: base.databaseUrl ? false : 
   });
 
   it('a mutation runs on the primary; its viewer then reads the primary (read-your-writes), others the replica', async () => {
-    const created = dataOf(await gateway.graphql(`mutation { createStudy(input: { organizationId: "${ACME}", title: "primary-only study" }) { id organization { name } } }`, { token: writer }));
+    const created = dataOf(
+      await gateway.graphql(`mutation { createStudy(input: { organizationId: "${ACME}", title: "primary-only study" }) { id organization { name } } }`, {
+        token: writer,
+      }),
+    );
     assert.equal(created.createStudy.organization.name, 'Acme Research', 'the mutation’s own answer came from the primary');
     assert.equal((await acme(writer)).organization.name, 'Acme Research');
     assert.ok(await sees(writer, created.createStudy.id), 'the writer sees its write');
@@ -71,13 +76,24 @@ describe('read replica (DATABASE_READ_URL)', { skip: base.databaseUrl ? false : 
 
   it('a mutation is authorised with the roles on the primary, not the lagging replica’s', async () => {
     // On the primary the analyst was just demoted in Globex; the replica still says admin.
-    await gateway.db.updateTable('organization_members').set({ role: 'member' }).where('organization_id', '=', GLOBEX).where('user_id', '=', await gateway.userId('analyst@example.com')).execute();
-    const response = await gateway.graphql(`mutation { addMember(input: { organizationId: "${GLOBEX}", email: "outsider@example.com", role: MEMBER }) { role } }`, { token: writer });
+    await gateway.db
+      .updateTable('organization_members')
+      .set({ role: 'member' })
+      .where('organization_id', '=', GLOBEX)
+      .where('user_id', '=', await gateway.userId('analyst@example.com'))
+      .execute();
+    const response = await gateway.graphql(
+      `mutation { addMember(input: { organizationId: "${GLOBEX}", email: "outsider@example.com", role: MEMBER }) { role } }`,
+      { token: writer },
+    );
     assert.equal(onlyError(response).extensions?.code, 'FORBIDDEN');
   });
 
   it('cached answers read from the lagging replica after a mutation are retired once the window has passed', async () => {
-    const cached = await startTestGateway({ shareDatabaseWith: gateway, config: { databaseReadUrl: replica.config.databaseUrl, readYourWritesSeconds: WINDOW_SECONDS, responseCache: true } });
+    const cached = await startTestGateway({
+      shareDatabaseWith: gateway,
+      config: { databaseReadUrl: replica.config.databaseUrl, readYourWritesSeconds: WINDOW_SECONDS, responseCache: true },
+    });
     try {
       const read = async () => (await cached.graphql(`{ organization(id: "${ACME}") { name studyCount } }`, { token: colleague })).headers.get('x-cache');
       await cached.graphql(`mutation { createStudy(input: { organizationId: "${ACME}", title: "lag" }) { id } }`, { token: writer });

@@ -5,7 +5,9 @@ import { dataOf, onlyError, startTestGateway, type TestGateway } from './support
 
 describe('search query syntax (web-search, as websearch_to_tsquery reads it)', () => {
   it('words are required, "quoted" words a phrase, -x excludes, or separates alternatives', () => {
-    assert.deepEqual(parseSearchQuery('Sleep quality -parents').alternatives, [{ words: ['sleep', 'quality'], phrases: [], excludedWords: ['parents'], excludedPhrases: [] }]);
+    assert.deepEqual(parseSearchQuery('Sleep quality -parents').alternatives, [
+      { words: ['sleep', 'quality'], phrases: [], excludedWords: ['parents'], excludedPhrases: [] },
+    ]);
     assert.deepEqual(parseSearchQuery('"screen time" -"new parents" -night-shift').alternatives, [
       { words: [], phrases: ['screen time'], excludedWords: [], excludedPhrases: ['new parents', 'night shift'] },
     ]);
@@ -15,7 +17,7 @@ describe('search query syntax (web-search, as websearch_to_tsquery reads it)', (
     );
     assert.equal(parseSearchQuery('sleep -parents "screen time"').wanted, 'sleep screen time');
     assert.deepEqual(parseSearchQuery('  "" - !!! ').alternatives, []);
-    assert.deepEqual(parseSearchQuery('"unterminated phrase').alternatives[0]!.phrases, ['unterminated phrase']);
+    assert.deepEqual(parseSearchQuery('"unterminated phrase').alternatives[0].phrases, ['unterminated phrase']);
   });
 
   it('a typo is allowed per word by its length', () => {
@@ -33,7 +35,12 @@ describe('searchStudies against the seeded titles', () => {
   after(() => gateway?.close());
 
   const titles = async (query: string): Promise<string[]> => {
-    const data = dataOf(await gateway.graphql('query($q: String!) { searchStudies(query: $q, first: 100) { totalCount edges { node { title } } } }', { token, variables: { q: query } }));
+    const data = dataOf(
+      await gateway.graphql('query($q: String!) { searchStudies(query: $q, first: 100) { totalCount edges { node { title } } } }', {
+        token,
+        variables: { q: query },
+      }),
+    );
     assert.equal(data.searchStudies.totalCount, data.searchStudies.edges.length, query);
     return data.searchStudies.edges.map((e: { node: { title: string } }) => e.node.title.toLowerCase());
   };
@@ -44,7 +51,10 @@ describe('searchStudies against the seeded titles', () => {
       assert.ok(found.length > 0, `${query}: something found`);
       for (const title of found) assert.doesNotMatch(title, /parents/, `${query}: ${title}`);
     }
-    assert.ok((await titles('sleep quality')).some((title) => title.includes('parents')), 'without the exclusion, parents’ studies are there');
+    assert.ok(
+      (await titles('sleep quality')).some((title) => title.includes('parents')),
+      'without the exclusion, parents’ studies are there',
+    );
     for (const title of await titles('"screen time" -parents')) assert.match(title, /screen time/);
   });
 
@@ -61,9 +71,17 @@ describe('searchStudies against the seeded titles', () => {
 
   it('a phrase of stop words asks for nothing; a search of more than the allowed terms is BAD_USER_INPUT', async () => {
     assert.deepEqual((await titles('"of the" sleep nurses')).sort(), (await titles('sleep nurses')).sort());
-    const tooMany = await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS + 1 }, (_, i) => `w${i}`).join(' ')}") { totalCount } }`, { token });
+    const tooMany = await gateway.graphql(
+      `{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS + 1 }, (_, i) => `w${i}`).join(' ')}") { totalCount } }`,
+      { token },
+    );
     assert.equal(onlyError(tooMany).extensions?.code, 'BAD_USER_INPUT');
-    assert.ok(dataOf(await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS }, () => 'sleep').join(' ')}") { totalCount } }`, { token })).searchStudies.totalCount > 0, 'repeated words count once');
+    assert.ok(
+      dataOf(
+        await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS }, () => 'sleep').join(' ')}") { totalCount } }`, { token }),
+      ).searchStudies.totalCount > 0,
+      'repeated words count once',
+    );
   });
 
   it('or offers alternatives', async () => {

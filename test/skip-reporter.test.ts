@@ -4,7 +4,10 @@ import type { TestEvent } from 'node:test/reporters';
 import skipReporter from './support/skip-reporter';
 
 function passed(name: string, type: 'suite' | 'test', skip?: string | boolean): TestEvent {
-  return { type: 'test:pass', data: { name, nesting: 0, testNumber: 1, file: `${process.cwd()}/dist/test/x.test.js`, skip, details: { duration_ms: 0, type } } } as unknown as TestEvent;
+  return {
+    type: 'test:pass',
+    data: { name, nesting: 0, testNumber: 1, file: `${process.cwd()}/dist/test/x.test.js`, skip, details: { duration_ms: 0, type } },
+  } as unknown as TestEvent;
 }
 
 async function report(events: TestEvent[]): Promise<string> {

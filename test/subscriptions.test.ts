@@ -29,8 +29,10 @@ async function forgetConnectionLeases(): Promise<void> {
   }
 }
 const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }';
-const STUDY_ACTIVITY = 'subscription($studyId: ID!, $after: String) { studyActivity(studyId: $studyId, after: $after) { cursor node { id type details study { id } actor { email } } } }';
-const ORGANIZATION_ACTIVITY = 'subscription($organizationId: ID!, $types: [ActivityType!]) { organizationActivity(organizationId: $organizationId, types: $types) { cursor node { id type study { id organization { id } } } } }';
+const STUDY_ACTIVITY =
+  'subscription($studyId: ID!, $after: String) { studyActivity(studyId: $studyId, after: $after) { cursor node { id type details study { id } actor { email } } } }';
+const ORGANIZATION_ACTIVITY =
+  'subscription($organizationId: ID!, $types: [ActivityType!]) { organizationActivity(organizationId: $organizationId, types: $types) { cursor node { id type study { id organization { id } } } } }';
 
 async function comment(gateway: TestGateway, token: string, studyId: string, body: string): Promise<string> {
   const response = await gateway.graphql(ADD_COMMENT, { token, variables: { input: { studyId, body } } });
@@ -51,7 +53,10 @@ describe('subscriptions over WebSocket', () => {
   before(async () => {
     await forgetConnectionLeases();
     gateway = await startTestGateway({
-      config: { jwt: { ...loadConfig().jwt, clockToleranceSeconds: 0 }, realtime: { ...loadConfig().realtime, maxSubscriptionsPerConnection: 3, maxConnectionsPerUser: 4 } },
+      config: {
+        jwt: { ...loadConfig().jwt, clockToleranceSeconds: 0 },
+        realtime: { ...loadConfig().realtime, maxSubscriptionsPerConnection: 3, maxConnectionsPerUser: 4 },
+      },
     });
     analystToken = await gateway.tokenFor(ANALYST);
   });
@@ -67,7 +72,13 @@ describe('subscriptions over WebSocket', () => {
   });
 
   it('closes with 4401 without a token, with a malformed one or a forged one, before any subscription', async () => {
-    for (const payload of [undefined, {}, { authorization: 'Bearer not-a-jwt' }, { authorization: `Bearer ${analystToken.slice(0, -4)}AAAA` }, { authorization: analystToken }]) {
+    for (const payload of [
+      undefined,
+      {},
+      { authorization: 'Bearer not-a-jwt' },
+      { authorization: `Bearer ${analystToken.slice(0, -4)}AAAA` },
+      { authorization: analystToken },
+    ]) {
       const client = await WsClient.open(gateway.url, payload);
       client.subscribe('1', STUDY_ACTIVITY, { studyId: ACME_STUDY });
       assert.equal(await client.closeCode(), 4401, JSON.stringify(payload));
@@ -139,8 +150,14 @@ describe('subscriptions over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(analyst.of('a').length, 5);
     assert.equal(umbrella.of('u').length, 5);
-    assert.ok(mine.every((e) => e.data.organizationActivity.node.study.organization.id === ACME), JSON.stringify(mine));
-    assert.ok(theirs.every((e) => e.data.organizationActivity.node.study.organization.id === UMBRELLA), JSON.stringify(theirs));
+    assert.ok(
+      mine.every((e) => e.data.organizationActivity.node.study.organization.id === ACME),
+      JSON.stringify(mine),
+    );
+    assert.ok(
+      theirs.every((e) => e.data.organizationActivity.node.study.organization.id === UMBRELLA),
+      JSON.stringify(theirs),
+    );
   });
 
   it('re-checks membership on every delivery: a member removed meanwhile stops receiving (the feed ends NOT_FOUND)', async () => {
@@ -155,11 +172,14 @@ describe('subscriptions over WebSocket', () => {
 
     // Removed behind the API's back; the epoch bump (a team-productivity refresh) makes every process reread viewers.
     await gateway.db.deleteFrom('organization_members').where('organization_id', '=', GLOBEX).where('user_id', '=', leaving.id).execute();
-    const refreshed = await gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { __typename } }', { token: admin.token, variables: { input: { organizationId: GLOBEX } } });
+    const refreshed = await gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { __typename } }', {
+      token: admin.token,
+      variables: { input: { organizationId: GLOBEX } },
+    });
     assert.equal(refreshed.body.errors, undefined, JSON.stringify(refreshed.body.errors));
     await comment(gateway, admin.token, study.id, 'after the removal');
     await client.until('the feed to end', () => client.of('g', 'error').length > 0);
-    assert.equal(client.of('g', 'error')[0]!.payload[0].extensions.code, 'NOT_FOUND');
+    assert.equal(client.of('g', 'error')[0].payload[0].extensions.code, 'NOT_FOUND');
     assert.equal(client.of('g').length, 1, 'nothing after the removal');
   });
 
@@ -169,7 +189,10 @@ describe('subscriptions over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await comment(gateway, analystToken, ACME_STUDY, 'not an approval');
     const reviewer = await memberWithRole(gateway, ACME, 'member');
-    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', { token: analystToken, variables: { input: { studyId: ACME_STUDY, reviewerId: reviewer.id } } });
+    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+      token: analystToken,
+      variables: { input: { studyId: ACME_STUDY, reviewerId: reviewer.id } },
+    });
     assert.equal(requested.body.errors, undefined, JSON.stringify(requested.body.errors));
     const [event] = await client.nexts('t', 1);
     assert.equal(event.data.organizationActivity.node.type, 'APPROVAL_REQUESTED');
@@ -187,7 +210,10 @@ describe('subscriptions over WebSocket', () => {
     analystClient.subscribe('r', QUERY);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const study = await gateway.db.selectFrom('studies').select('id').where('organization_id', '=', INITECH).orderBy('id').executeTakeFirstOrThrow();
-    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', { token: requester.token, variables: { input: { studyId: study.id, reviewerId: reviewer.id } } });
+    const requested = await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+      token: requester.token,
+      variables: { input: { studyId: study.id, reviewerId: reviewer.id } },
+    });
     assert.equal(requested.body.errors, undefined, JSON.stringify(requested.body.errors));
     const [event] = await reviewerClient.nexts('r', 1);
     assert.deepEqual(event.data.approvalRequests, { id: requested.body.data.requestApproval.id, status: 'PENDING', reviewer: { id: reviewer.id } });
@@ -208,17 +234,27 @@ describe('subscriptions over WebSocket', () => {
     const second = await open(analystToken);
     second.subscribe('s', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: seen.data.studyActivity.cursor });
     const replayed = await second.nexts('s', 3);
-    assert.deepEqual(replayed.map((e) => e.data.studyActivity.node.details.commentId), missed);
+    assert.deepEqual(
+      replayed.map((e) => e.data.studyActivity.node.details.commentId),
+      missed,
+    );
     const live = await comment(gateway, analystToken, ACME_STUDY, 'after the resume');
     const all = await second.nexts('s', 4);
     assert.equal(all[3].data.studyActivity.node.details.commentId, live);
     const ids = all.map((e) => e.data.studyActivity.node.id);
     assert.equal(new Set(ids).size, ids.length, 'no entry twice');
-    assert.deepEqual(ids, [...ids].sort((a, b) => Number(a) - Number(b)), 'in order');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => Number(a) - Number(b)),
+      'in order',
+    );
   });
 
   it('resumes from a cursor of the Study.activity connection too', async () => {
-    const page = await gateway.graphql('query($id: ID!) { study(id: $id) { activity(first: 1) { edges { cursor node { id } } } } }', { token: analystToken, variables: { id: ACME_STUDY } });
+    const page = await gateway.graphql('query($id: ID!) { study(id: $id) { activity(first: 1) { edges { cursor node { id } } } } }', {
+      token: analystToken,
+      variables: { id: ACME_STUDY },
+    });
     const newest = page.body.data.study.activity.edges[0];
     const next = await comment(gateway, analystToken, ACME_STUDY, 'after the page');
     const client = await open(analystToken);
@@ -240,7 +276,7 @@ describe('subscriptions over WebSocket', () => {
     client.subscribe('u', 'subscription { studyActivity(studyId: "42") { cursor } }');
     const [refused] = await client.nexts('u', 1);
     assert.equal(refused.errors[0].extensions.code, 'BAD_USER_INPUT');
-    const codeOf = (id: string) => client.of(id, 'error')[0]!.payload[0].extensions.code;
+    const codeOf = (id: string) => client.of(id, 'error')[0].payload[0].extensions.code;
     assert.equal(codeOf('q'), 'BAD_REQUEST');
     assert.equal(codeOf('p'), 'GRAPHQL_PARSE_FAILED');
     assert.equal(codeOf('v'), 'GRAPHQL_VALIDATION_FAILED');
@@ -249,7 +285,7 @@ describe('subscriptions over WebSocket', () => {
     const busy = await open(analystToken);
     for (const id of ['1', '2', '3', '4']) busy.subscribe(id, STUDY_ACTIVITY, { studyId: ACME_STUDY });
     await busy.until('the fourth refused', () => busy.of('4', 'error').length > 0);
-    assert.equal(busy.of('4', 'error')[0]!.payload[0].extensions.code, 'TOO_MANY_SUBSCRIPTIONS');
+    assert.equal(busy.of('4', 'error')[0].payload[0].extensions.code, 'TOO_MANY_SUBSCRIPTIONS');
     assert.equal(busy.of('3', 'error').length, 0);
   });
 
@@ -259,7 +295,7 @@ describe('subscriptions over WebSocket', () => {
     client.send({ id: 'a', type: 'complete' });
     client.subscribe('a', STUDY_ACTIVITY, { studyId: ACME_STUDY });
     await client.until('the reuse refused', () => client.of('a', 'error').length > 0);
-    assert.equal(client.of('a', 'error')[0]!.payload[0].extensions.code, 'BAD_REQUEST');
+    assert.equal(client.of('a', 'error')[0].payload[0].extensions.code, 'BAD_REQUEST');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await comment(gateway, analystToken, ACME_STUDY, 'nobody listens');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -271,7 +307,7 @@ describe('subscriptions over WebSocket', () => {
   it('refuses a subscription sent over HTTP with 400 BAD_REQUEST', async () => {
     const response = await gateway.graphql(STUDY_ACTIVITY, { token: analystToken, variables: { studyId: ACME_STUDY } });
     assert.equal(response.status, 400);
-    assert.equal(response.body.errors![0]!.extensions!.code, 'BAD_REQUEST');
+    assert.equal(response.body.errors![0].extensions!.code, 'BAD_REQUEST');
   });
 
   it('limits the connections one user holds (4429 beyond) and frees a slot when one closes', async () => {
@@ -280,8 +316,8 @@ describe('subscriptions over WebSocket', () => {
     for (let i = 0; i < 4; i++) held.push(await WsClient.connect(gateway.url, reviewer.token));
     const refused = await WsClient.open(gateway.url, { authorization: `Bearer ${reviewer.token}` });
     assert.equal(await refused.closeCode(), 4429);
-    held[0]!.close();
-    await held[0]!.closeCode();
+    held[0].close();
+    await held[0].closeCode();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const admitted = await WsClient.connect(gateway.url, reviewer.token);
     for (const client of [...held, admitted]) client.close();
@@ -326,10 +362,13 @@ describe('organizationAnalyticsChanged', () => {
       const signals = await client.nexts('a', 2, 5000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(client.of('a').length, 2, 'two signals for the burst');
-      assert.deepEqual(signals.map((s) => s.data.organizationAnalyticsChanged.organizationId), [ACME, ACME]);
+      assert.deepEqual(
+        signals.map((s) => s.data.organizationAnalyticsChanged.organizationId),
+        [ACME, ACME],
+      );
       assert.equal(signals[0].data.organizationAnalyticsChanged.events + signals[1].data.organizationAnalyticsChanged.events, 4);
       const [first, second] = signals.map((s) => Date.parse(s.data.organizationAnalyticsChanged.changedAt));
-      assert.ok(second! - first! >= 950, `signals ${second! - first!} ms apart`);
+      assert.ok(second - first >= 950, `signals ${second - first} ms apart`);
       client.close();
     } finally {
       await gateway.close();
@@ -351,22 +390,26 @@ describe('Redis restarted under live subscriptions', { skip: redisServerAvailabl
 
       await redis.stop();
       await client.until('the feed to end', () => client.of('s', 'error').length > 0);
-      assert.equal(client.of('s', 'error')[0]!.payload[0].extensions.code, 'SERVICE_UNAVAILABLE');
+      assert.equal(client.of('s', 'error')[0].payload[0].extensions.code, 'SERVICE_UNAVAILABLE');
       const written = await comment(gateway, token, ACME_STUDY, 'during the outage');
 
       await redis.start();
-      const resumed = await until('a subscription to be accepted again', async () => {
-        const again = await WsClient.connect(gateway.url, token);
-        again.subscribe('r', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: seen.data.studyActivity.cursor });
-        try {
-          await again.nexts('r', 1, 3000);
-          return again;
-        } catch {
-          again.close();
-          return undefined;
-        }
-      }, 20_000);
-      assert.equal(resumed.of('r')[0]!.payload.data.studyActivity.node.details.commentId, written);
+      const resumed = await until(
+        'a subscription to be accepted again',
+        async () => {
+          const again = await WsClient.connect(gateway.url, token);
+          again.subscribe('r', STUDY_ACTIVITY, { studyId: ACME_STUDY, after: seen.data.studyActivity.cursor });
+          try {
+            await again.nexts('r', 1, 3000);
+            return again;
+          } catch {
+            again.close();
+            return undefined;
+          }
+        },
+        20_000,
+      );
+      assert.equal(resumed.of('r')[0].payload.data.studyActivity.node.details.commentId, written);
       resumed.close();
       client.close();
     } finally {
@@ -381,13 +424,21 @@ describe('a resume’s cost', () => {
     const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
     try {
       const member = await memberWithRole(gateway, INITECH, 'member');
-      const latest = await gateway.db.selectFrom('collaboration_activity').select(['id', 'created_at']).where('organization_id', '=', INITECH).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const latest = await gateway.db
+        .selectFrom('collaboration_activity')
+        .select(['id', 'created_at'])
+        .where('organization_id', '=', INITECH)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       const cursor = encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id);
       await gateway.db
         .insertInto('collaboration_activity')
-        .values(Array.from({ length: 30 }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })))
+        .values(
+          Array.from({ length: 30 }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })),
+        )
         .execute();
-      const remaining = async () => (await gateway.graphql('{ rateLimit(dryRun: true) { remaining cost } }', { token: member.token })).body.data.rateLimit.remaining as number;
+      const remaining = async () =>
+        (await gateway.graphql('{ rateLimit(dryRun: true) { remaining cost } }', { token: member.token })).body.data.rateLimit.remaining as number;
       const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor } }';
       const price = (await gateway.graphql(`query { rateLimit(dryRun: true) { cost } }`, { token: member.token })).body.data.rateLimit.cost as number;
       assert.equal(price, 0);
@@ -407,33 +458,46 @@ describe('a resume’s cost', () => {
   });
 });
 
-describe('the activity log’s commit order', { skip: loadConfig().databaseUrl ? false : 'needs DATABASE_URL (a second connection holds a transaction open)' }, () => {
-  it('commits an organization’s entries in id order: a write waits for the one before it, so resuming by id skips nothing', async () => {
-    const gateway = await startTestGateway();
-    const pg = await import('pg');
-    const held = new pg.default.Client({ connectionString: gateway.config.databaseUrl });
-    await held.connect();
-    try {
-      const token = await gateway.tokenFor(ANALYST);
-      await held.query('BEGIN');
-      // An in-flight write of ACME: it holds the organization's log lock and has taken an id.
-      await held.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`studygraph:activity:${ACME}`]);
-      const inFlight = (await held.query(`INSERT INTO collaboration_activity (organization_id, study_id, activity_type) VALUES ($1, $2, 'study_updated') RETURNING id`, [ACME, ACME_STUDY])).rows[0].id as string;
-      let done = false;
-      const later = comment(gateway, token, ACME_STUDY, 'after the in-flight write').then((id) => ((done = true), id));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.equal(done, false, 'the later write waits for the in-flight one to commit');
-      await held.query('COMMIT');
-      const commentId = await later;
-      const entry = await gateway.db.selectFrom('collaboration_activity').select('id').where('details', '@>', JSON.stringify({ commentId }) as any).executeTakeFirstOrThrow();
-      assert.ok(BigInt(entry.id) > BigInt(inFlight), `${entry.id} after ${inFlight}`);
-    } finally {
-      await held.query('ROLLBACK').catch(() => undefined);
-      await held.end();
-      await gateway.close();
-    }
-  });
-});
+describe(
+  'the activity log’s commit order',
+  { skip: loadConfig().databaseUrl ? false : 'needs DATABASE_URL (a second connection holds a transaction open)' },
+  () => {
+    it('commits an organization’s entries in id order: a write waits for the one before it, so resuming by id skips nothing', async () => {
+      const gateway = await startTestGateway();
+      const pg = await import('pg');
+      const held = new pg.default.Client({ connectionString: gateway.config.databaseUrl });
+      await held.connect();
+      try {
+        const token = await gateway.tokenFor(ANALYST);
+        await held.query('BEGIN');
+        // An in-flight write of ACME: it holds the organization's log lock and has taken an id.
+        await held.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`studygraph:activity:${ACME}`]);
+        const inFlight = (
+          await held.query(`INSERT INTO collaboration_activity (organization_id, study_id, activity_type) VALUES ($1, $2, 'study_updated') RETURNING id`, [
+            ACME,
+            ACME_STUDY,
+          ])
+        ).rows[0].id as string;
+        let done = false;
+        const later = comment(gateway, token, ACME_STUDY, 'after the in-flight write').then((id) => ((done = true), id));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal(done, false, 'the later write waits for the in-flight one to commit');
+        await held.query('COMMIT');
+        const commentId = await later;
+        const entry = await gateway.db
+          .selectFrom('collaboration_activity')
+          .select('id')
+          .where('details', '@>', JSON.stringify({ commentId }) as any)
+          .executeTakeFirstOrThrow();
+        assert.ok(BigInt(entry.id) > BigInt(inFlight), `${entry.id} after ${inFlight}`);
+      } finally {
+        await held.query('ROLLBACK').catch(() => undefined);
+        await held.end();
+        await gateway.close();
+      }
+    });
+  },
+);
 
 describe('heartbeats', () => {
   it('drop a peer that stops answering pings', async () => {
@@ -457,42 +521,58 @@ describe('heartbeats', () => {
   });
 });
 
-describe('a slow consumer over a real WebSocket', { skip: loadConfig().databaseUrl && loadConfig().redisUrl ? false : 'needs DATABASE_URL and REDIS_URL (events are published straight into Redis)' }, () => {
-  it('gets at most its buffer of waiting events; the rest are dropped and counted, not queued', async () => {
-    const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, sendBufferEvents: 5 } } });
-    const redis = await createRedisClient(gateway.config.redisUrl!, createLogger(gateway.config));
-    try {
-      const token = await gateway.tokenFor(ANALYST);
-      const client = await WsClient.connect(gateway.url, token);
-      client.subscribe('s', 'subscription($id: ID!) { organizationActivity(organizationId: $id) { cursor node { id type } } }', { id: ACME });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // The client stops reading: its socket's buffers fill and the server's sends stall.
-      (client.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
-      const entry = await gateway.db.selectFrom('collaboration_activity').select(['id', 'study_id', 'activity_type', 'created_at']).where('organization_id', '=', ACME).orderBy('id', 'desc').executeTakeFirstOrThrow();
-      const message = JSON.stringify({ id: entry.id, organizationId: ACME, studyId: entry.study_id, type: entry.activity_type, createdAt: entry.created_at.toISOString(), publishedAt: Date.now() });
-      const published = 20_000;
-      for (let sent = 0; sent < published; sent += 1000) {
-        await Promise.all(Array.from({ length: 1000 }, () => redis.publish(`studygraph:rt:org:${ACME}`, message)));
-      }
-      const dropped = () => seriesValue(gateway.url, 'studygraph_subscription_events_dropped_total{field="organizationActivity"}');
-      const deadline = Date.now() + 15_000;
-      while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.ok((await dropped()) > 0, 'events beyond the buffer are dropped');
+describe(
+  'a slow consumer over a real WebSocket',
+  { skip: loadConfig().databaseUrl && loadConfig().redisUrl ? false : 'needs DATABASE_URL and REDIS_URL (events are published straight into Redis)' },
+  () => {
+    it('gets at most its buffer of waiting events; the rest are dropped and counted, not queued', async () => {
+      const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, sendBufferEvents: 5 } } });
+      const redis = await createRedisClient(gateway.config.redisUrl!, createLogger(gateway.config));
+      try {
+        const token = await gateway.tokenFor(ANALYST);
+        const client = await WsClient.connect(gateway.url, token);
+        client.subscribe('s', 'subscription($id: ID!) { organizationActivity(organizationId: $id) { cursor node { id type } } }', { id: ACME });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // The client stops reading: its socket's buffers fill and the server's sends stall.
+        (client.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+        const entry = await gateway.db
+          .selectFrom('collaboration_activity')
+          .select(['id', 'study_id', 'activity_type', 'created_at'])
+          .where('organization_id', '=', ACME)
+          .orderBy('id', 'desc')
+          .executeTakeFirstOrThrow();
+        const message = JSON.stringify({
+          id: entry.id,
+          organizationId: ACME,
+          studyId: entry.study_id,
+          type: entry.activity_type,
+          createdAt: entry.created_at.toISOString(),
+          publishedAt: Date.now(),
+        });
+        const published = 20_000;
+        for (let sent = 0; sent < published; sent += 1000) {
+          await Promise.all(Array.from({ length: 1000 }, () => redis.publish(`studygraph:rt:org:${ACME}`, message)));
+        }
+        const dropped = () => seriesValue(gateway.url, 'studygraph_subscription_events_dropped_total{field="organizationActivity"}');
+        const deadline = Date.now() + 15_000;
+        while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.ok((await dropped()) > 0, 'events beyond the buffer are dropped');
 
-      (client.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      const received = client.of('s').length;
-      const droppedCount = await dropped();
-      // Every event is either delivered or counted as dropped; only the buffer and what was already in the socket arrive.
-      assert.equal(received + droppedCount, published, `received ${received}, dropped ${droppedCount}`);
-      assert.ok(received < 200, `received ${received} of ${published}`);
-      client.close();
-    } finally {
-      await closeRedisClient(redis);
-      await gateway.close();
-    }
-  });
-});
+        (client.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const received = client.of('s').length;
+        const droppedCount = await dropped();
+        // Every event is either delivered or counted as dropped; only the buffer and what was already in the socket arrive.
+        assert.equal(received + droppedCount, published, `received ${received}, dropped ${droppedCount}`);
+        assert.ok(received < 200, `received ${received} of ${published}`);
+        client.close();
+      } finally {
+        await closeRedisClient(redis);
+        await gateway.close();
+      }
+    });
+  },
+);
 
 describe('a slow consumer', () => {
   it('keeps at most its buffer of live events, dropping (and counting) the oldest', async () => {

@@ -44,7 +44,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       UNION ALL SELECT a.id, NULL FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA}`.execute(db);
     const organization = await db.selectFrom('organizations').select(['slug']).where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
     const comment = await db.selectFrom('comments').select('id').where('study_id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
-    const approval = await sql<{ id: string }>`SELECT a.id FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA} LIMIT 1`.execute(db);
+    const approval = await sql<{
+      id: string;
+    }>`SELECT a.id FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA} LIMIT 1`.execute(db);
     const member = await db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow();
     const study = await db.selectFrom('studies').select('title').where('id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
     foreign = {
@@ -53,7 +55,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       texts: rows.rows.map((row) => row.text).filter((text): text is string => text !== null && text.length >= 24),
       slug: organization.slug,
       commentId: comment.id,
-      approvalId: approval.rows[0]!.id,
+      approvalId: approval.rows[0].id,
       memberId: member.user_id,
       studyWord: study.title.split(/\s+/).find((word) => word.length >= 5) ?? study.title,
     };
@@ -79,9 +81,12 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   /** Every root field, with the ways it can be pointed at Umbrella. A new field fails the audit until added. */
   const queries = (): Record<string, string[]> => {
     const query = schema.getQueryType()!;
-    const select = (field: string) => everything(getNamedType(query.getFields()[field]!.type) as GraphQLObjectType, 4);
+    const select = (field: string) => everything(getNamedType(query.getFields()[field].type) as GraphQLObjectType, 4);
     return {
-      organization: [`{ organization(id: "${UMBRELLA}") { ${select('organization')} } }`, `{ organization(slug: "${foreign.slug}") { ${select('organization')} } }`],
+      organization: [
+        `{ organization(id: "${UMBRELLA}") { ${select('organization')} } }`,
+        `{ organization(slug: "${foreign.slug}") { ${select('organization')} } }`,
+      ],
       organizations: [`{ organizations(first: 100) { ${select('organizations')} } }`],
       study: [`{ study(id: "${UMBRELLA_STUDY}") { ${select('study')} } }`],
       studies: [`{ studies(organizationId: "${UMBRELLA}", first: 5) { ${select('studies')} } }`],
@@ -118,7 +123,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     const member = await gateway.db.selectFrom('users').select('email').where('id', '=', foreign.memberId).executeTakeFirstOrThrow();
     const token = await gateway.tokenFor(member.email);
     const seen = new Set<string>();
-    for (const operation of [...queries().organization!, ...queries().study!, ...queries().studies!]) {
+    for (const operation of [...queries().organization, ...queries().study, ...queries().studies]) {
       const text = JSON.stringify((await gateway.graphql(operation, { token })).body);
       for (const id of text.match(UUID) ?? []) if (foreign.ids.has(id)) seen.add(id);
       for (const t of foreign.texts) if (text.includes(JSON.stringify(t).slice(1, -1))) seen.add(t);
@@ -144,22 +149,29 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   it('mutations aimed at it are refused and write nothing', async () => {
     const counts = () =>
       sql<{ n: string }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
-        + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity) AS n`.execute(gateway.db);
+        + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity) AS n`.execute(
+        gateway.db,
+      );
     const fingerprint = () =>
-      sql<{ f: string }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
+      sql<{
+        f: string;
+      }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
         || (SELECT md5(string_agg(c.id || coalesce(c.resolved_at::text, ''), ',' ORDER BY c.id)) FROM comments c JOIN studies cs ON cs.id = c.study_id WHERE cs.organization_id = ${UMBRELLA})
         || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA}) AS f
         FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(gateway.db);
-    const before = [(await counts()).rows[0]!.n, (await fingerprint()).rows[0]!.f];
+    const before = [(await counts()).rows[0].n, (await fingerprint()).rows[0].f];
     for (const viewer of viewers) {
       for (const [field, input] of Object.entries(mutations())) {
         const operation = `mutation { ${field}(input: ${input}) { __typename } }`;
         const response = await gateway.graphql(operation, { token: viewer.token });
         assert.equal(response.body.data ?? null, null, `${viewer.name} ${field} returned data`);
-        assert.ok(['NOT_FOUND', 'FORBIDDEN'].includes(String(response.body.errors?.[0]?.extensions?.code)), `${viewer.name} ${field}: ${JSON.stringify(response.body.errors)}`);
+        assert.ok(
+          ['NOT_FOUND', 'FORBIDDEN'].includes(String(response.body.errors?.[0]?.extensions?.code)),
+          `${viewer.name} ${field}: ${JSON.stringify(response.body.errors)}`,
+        );
         assertNothingForeign(response, operation, `${viewer.name} ${field}`);
       }
     }
-    assert.deepEqual([(await counts()).rows[0]!.n, (await fingerprint()).rows[0]!.f], before, 'nothing was written');
+    assert.deepEqual([(await counts()).rows[0].n, (await fingerprint()).rows[0].f], before, 'nothing was written');
   });
 });

@@ -36,10 +36,14 @@ export function graphql(query, variables, token, { operation = 'anonymous', expe
   graphqlErrors.add(!ok, { operation });
   // An expected refusal (a 429 where the script provokes them) is counted above, not failed here.
   if (response.status === 200 || !expect.includes(response.status)) {
-    check(response, {
-      'status is 200': (r) => r.status === 200,
-      'no errors': () => !body.errors,
-    }, { operation });
+    check(
+      response,
+      {
+        'status is 200': (r) => r.status === 200,
+        'no errors': () => !body.errors,
+      },
+      { operation },
+    );
   }
   return { response, body };
 }

@@ -60,7 +60,8 @@ function discover(numbers) {
 /** Seeded users 1..count that belong to an organization (run in `setup()`). */
 export function discoverUsers(count) {
   const users = discover(Array.from({ length: count }, (_, i) => i + 1));
-  if (users.length === 0) fail(`no seeded user of 1..${count} answered with an organization at ${BASE_URL} (is the database seeded, is JWT_SECRET the gateway's?)`);
+  if (users.length === 0)
+    fail(`no seeded user of 1..${count} answered with an organization at ${BASE_URL} (is the database seeded, is JWT_SECRET the gateway's?)`);
   return users;
 }
 

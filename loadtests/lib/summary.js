@@ -64,7 +64,15 @@ export function markdownReport(run, data) {
   const passed = thresholds.every(([, , ok]) => ok);
   lines.push(`## Pass bar: ${passed ? 'PASSED' : 'FAILED'}`, '', '| metric | threshold | result |', '| --- | --- | --- |');
   for (const [metricName, expression, ok] of thresholds) lines.push(`| \`${metricName}\` | \`${expression}\` | ${ok ? 'ok' : '**failed**'} |`);
-  lines.push('', '## Performance targets (reported, judged only by a run under their conditions)', '', `This run: ${describeRun(run)}.`, '', '| target | conditions | measured | met |', '| --- | --- | --- | --- |');
+  lines.push(
+    '',
+    '## Performance targets (reported, judged only by a run under their conditions)',
+    '',
+    `This run: ${describeRun(run)}.`,
+    '',
+    '| target | conditions | measured | met |',
+    '| --- | --- | --- | --- |',
+  );
   for (const target of TARGETS) {
     const metric = metrics[target.metric];
     const value = metric ? metric.values[target.stat] : undefined;

@@ -9,7 +9,11 @@ export function seededUserId(n) {
 }
 
 // Long enough for the longest soak (2 h) with its setup; issuer and audience as the gateway's.
-export function mintToken(userId, secret, { issuer = __ENV.JWT_ISSUER || 'studygraph', audience = __ENV.JWT_AUDIENCE || 'studygraph', ttlSeconds = 3 * 3600 } = {}) {
+export function mintToken(
+  userId,
+  secret,
+  { issuer = __ENV.JWT_ISSUER || 'studygraph', audience = __ENV.JWT_AUDIENCE || 'studygraph', ttlSeconds = 3 * 3600 } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const header = encoding.b64encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' }), 'rawurl');
   const payload = encoding.b64encode(JSON.stringify({ sub: userId, iss: issuer, aud: audience, iat: now, exp: now + ttlSeconds }), 'rawurl');

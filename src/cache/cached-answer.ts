@@ -32,7 +32,14 @@ interface Header {
 
 /** One line of JSON with what the answer is, then its data's JSON text as it was served. */
 export function encodeAnswer(answer: CachedAnswer): string {
-  const header: Header = { v: 1, cacheTime: answer.cacheTime, maxAge: answer.maxAge, scope: answer.scope, cost: answer.data.cost, length: answer.data.json.length };
+  const header: Header = {
+    v: 1,
+    cacheTime: answer.cacheTime,
+    maxAge: answer.maxAge,
+    scope: answer.scope,
+    cost: answer.data.cost,
+    length: answer.data.json.length,
+  };
   return `${JSON.stringify(header)}\n${answer.data.json}`;
 }
 

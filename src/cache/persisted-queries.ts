@@ -19,7 +19,9 @@ export function sha256(text: string): string {
 /** Builds the manifest from schema/operations/*.graphql (npm run schema:emit writes it). */
 export function buildOperationManifest(directory = OPERATIONS_DIR): OperationManifest {
   const operations: OperationManifest['operations'] = {};
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()) {
     const query = readFileSync(path.join(directory, file), 'utf8');
     operations[sha256(query)] = { file, query };
   }

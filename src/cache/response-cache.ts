@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { print } from 'graphql';
+import { OperationTypeNode, print } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext, Viewer } from '../context';
 import type { Metrics } from '../metrics';
@@ -50,7 +50,10 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
   const { cache, generations, metrics } = options;
   const states = new WeakMap<GatewayContext, RequestCacheState>();
   const printed = new LRUCache<string, string>({ max: 1000 });
-  const local = new LRUCache<string, CachedAnswer>({ maxSize: options.localMaxBytes, sizeCalculation: (answer, key) => answer.data.json.length + key.length + 200 });
+  const local = new LRUCache<string, CachedAnswer>({
+    maxSize: options.localMaxBytes,
+    sizeCalculation: (answer, key) => answer.data.json.length + key.length + 200,
+  });
   const stateOf = (rc: GraphQLRequestContext<GatewayContext>) => {
     let state = states.get(rc.contextValue);
     if (!state) states.set(rc.contextValue, (state = { outcome: 'bypass', key: null, age: null }));
@@ -60,7 +63,7 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     const hash = rc.queryHash ?? '';
     let text = printed.get(hash);
     if (text === undefined) {
-      text = rc.document ? print(rc.document) : rc.source ?? '';
+      text = rc.document ? print(rc.document) : (rc.source ?? '');
       printed.set(hash, text);
     }
     return text;
@@ -112,7 +115,7 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
         async responseForOperation(rc) {
           const viewer = rc.contextValue.viewer;
           // Anonymous answers are not kept (PRIVATE, no session); the static policy says what can be.
-          if (rc.operation?.operation !== 'query' || !viewer || !rc.overallCachePolicy.policyIfCacheable()) return null;
+          if (rc.operation?.operation !== OperationTypeNode.QUERY || !viewer || !rc.overallCachePolicy.policyIfCacheable()) return null;
           const organizationIds = [...viewer.roles.keys()].sort();
           const snapshot = rc.contextValue.generations ?? (await generations.read(organizationIds));
           if (snapshot === null || !cache.healthy) return null;
@@ -126,7 +129,10 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           state.outcome = 'hit';
           state.age = Math.round(ageMs / 1000);
           rc.metrics.responseCacheHit = true;
-          return { body: { kind: 'single', singleResult: { data: answer.data as unknown as Record<string, unknown> } }, http: { status: undefined, headers: new HeaderMap() } };
+          return {
+            body: { kind: 'single', singleResult: { data: answer.data as unknown as Record<string, unknown> } },
+            http: { status: undefined, headers: new HeaderMap() },
+          };
         },
         async willSendResponse(rc) {
           const state = states.get(rc.contextValue);
@@ -149,7 +155,7 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     async requestDidStart() {
       return {
         async willSendResponse(rc) {
-          if (rc.operation?.operation !== 'mutation' || !rc.contextValue.viewer) return;
+          if (rc.operation?.operation !== OperationTypeNode.MUTATION || !rc.contextValue.viewer) return;
           const organizationIds = [...rc.contextValue.viewer.roles.keys()];
           await generations.bumpOrganizations(organizationIds);
           // Another member may read the replica's older rows during the lag and cache them under the

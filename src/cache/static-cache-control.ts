@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  OperationTypeNode,
 } from 'graphql';
 import { cacheControlDirective } from '../../schema/cache-control';
 import type { GatewayContext } from '../context';
@@ -48,12 +49,17 @@ export function operationCachePolicy(schema: GraphQLSchema, document: DocumentNo
   const annotationOf = (node: GraphQLField<unknown, unknown> | GraphQLCompositeType): Annotation => {
     let annotation = annotations.get(node);
     if (!annotation) {
-      annotation = (node.astNode ? (getDirectiveValues(cacheControlDirective, node.astNode) as Annotation | undefined) : undefined) ?? {};
+      annotation = (node.astNode ? getDirectiveValues(cacheControlDirective, node.astNode) : undefined) ?? {};
       annotations.set(node, annotation);
     }
     return annotation;
   };
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const root =
+    operation.operation === OperationTypeNode.MUTATION
+      ? schema.getMutationType()
+      : operation.operation === OperationTypeNode.SUBSCRIPTION
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
 
   const visitField = (parent: GraphQLObjectType, node: FieldNode, isRoot: boolean) => {
     if (node.name.value.startsWith('__')) return;
@@ -115,12 +121,15 @@ export function staticCacheControlPlugin(): ApolloServerPlugin<GatewayContext> {
           if (!rc.operation) return;
           const operation = rc.operation;
           let policy = policies.get(operation);
-          if (!policy) policies.set(operation, (policy = operationCachePolicy(rc.schema, rc.document!, operation)));
+          if (!policy) policies.set(operation, (policy = operationCachePolicy(rc.schema, rc.document, operation)));
           rc.overallCachePolicy.restrict(policy);
         },
         async willSendResponse(rc) {
           const body = rc.response.body;
-          const cacheable = rc.operation?.operation === 'query' && body.kind === 'single' && !body.singleResult.errors ? rc.overallCachePolicy.policyIfCacheable() : null;
+          const cacheable =
+            rc.operation?.operation === OperationTypeNode.QUERY && body.kind === 'single' && !body.singleResult.errors
+              ? rc.overallCachePolicy.policyIfCacheable()
+              : null;
           rc.response.http.headers.set('cache-control', cacheable ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store');
         },
       };

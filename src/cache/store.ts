@@ -23,6 +23,7 @@ const serialize: Serialize = (data) => JSON.stringify(data);
 const deserialize: Deserialize = <Value>(data: string) => {
   try {
     const parsed = JSON.parse(data) as unknown;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- keyv's Deserialize is generic in Value: the parsed object stands for it
     return parsed !== null && typeof parsed === 'object' ? (parsed as DeserializedData<Value>) : undefined;
   } catch {
     return undefined;

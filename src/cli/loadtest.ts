@@ -46,7 +46,10 @@ function findK6(): string {
 async function seedOf(config: Config, logger: Logger): Promise<SeedScaleName> {
   const database = await openDatabase(config, logger);
   try {
-    const row = await database.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('users')).executeTakeFirst();
+    const row = await database.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string>().as('users'))
+      .executeTakeFirst();
     const users = Number(row?.users ?? 0);
     return users >= SEED_SCALES.large.users ? 'large' : users >= SEED_SCALES.medium.users ? 'medium' : 'small';
   } catch {

@@ -15,7 +15,8 @@ runCli(async (config, logger) => {
   const email = values.email.trim().toLowerCase();
   const ttl = values.ttl === undefined ? config.jwt.ttlSeconds : Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1) throw new Error(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
-  if (ttl > config.jwt.maxTtlSeconds) throw new Error(`--ttl may be at most JWT_MAX_TTL_SECONDS (${config.jwt.maxTtlSeconds}); the gateway refuses longer-lived tokens`);
+  if (ttl > config.jwt.maxTtlSeconds)
+    throw new Error(`--ttl may be at most JWT_MAX_TTL_SECONDS (${config.jwt.maxTtlSeconds}); the gateway refuses longer-lived tokens`);
 
   let database;
   try {

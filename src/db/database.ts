@@ -19,7 +19,7 @@ export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: 'postgres' | 'pglite';
   /** Pool figures for metrics (PGlite has one connection). */
-  poolStats(): { total: number; idle: number; waiting: number };
+  poolStats: () => { total: number; idle: number; waiting: number };
   ping(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -57,7 +57,9 @@ function statementName(text: string): string {
 function prepareStatements(client: PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) =>
-    typeof config === 'string' && Array.isArray(values) && values.length > 0 ? query({ text: config, values, name: statementName(config) }, callback) : query(config, values, callback);
+    typeof config === 'string' && Array.isArray(values) && values.length > 0
+      ? query({ text: config, values, name: statementName(config) }, callback)
+      : query(config, values, callback);
 }
 
 /**
@@ -122,7 +124,9 @@ export async function openDatabase(config: Config, logger: Logger, observers: Da
     pgTypes.setTypeParser(INT8_OID, (value) => value);
     pgTypes.setTypeParser(TIMESTAMPTZ_OID, parseTimestamptz);
     const pool = createPostgresPool(config, logger);
-    const replicaPool = config.databaseReadUrl ? createPostgresPool(config, logger, { connectionString: config.databaseReadUrl, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS }) : undefined;
+    const replicaPool = config.databaseReadUrl
+      ? createPostgresPool(config, logger, { connectionString: config.databaseReadUrl, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS })
+      : undefined;
     const dialect = replicaPool
       ? new ReplicaRoutingDialect(new PostgresDialect({ pool }), new PostgresDialect({ pool: replicaPool }), readsFromReplica, logger)
       : new PostgresDialect({ pool });

@@ -21,7 +21,7 @@ export class StatementCountingDialect implements Dialect {
     return this.inner.createAdapter();
   }
 
-  createIntrospector(db: Kysely<any>) {
+  createIntrospector(db: Kysely<unknown>) {
     return this.inner.createIntrospector(db);
   }
 }

@@ -74,10 +74,10 @@ class MemoryBuckets {
       const tokens = state ? Math.min(policy.capacity, state.tokens + (Math.max(0, now - state.ts) / 1000) * policy.refillPerSecond) : policy.capacity;
       return tokens;
     });
-    const allowed = charges.every((charge, i) => charge.cost <= 0 || charge.force || levels[i]! >= charge.cost);
+    const allowed = charges.every((charge, i) => charge.cost <= 0 || charge.force || levels[i] >= charge.cost);
     return charges.map((charge, i) => {
       const { capacity } = charge.policy;
-      const tokens = allowed || charge.cost < 0 || charge.force ? Math.max(-capacity, Math.min(capacity, levels[i]! - charge.cost)) : levels[i]!;
+      const tokens = allowed || charge.cost < 0 || charge.force ? Math.max(-capacity, Math.min(capacity, levels[i] - charge.cost)) : levels[i];
       this.buckets.set(charge.key, { tokens, ts: now });
       return { allowed, remaining: tokens };
     });

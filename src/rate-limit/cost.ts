@@ -23,6 +23,7 @@ import {
   type InlineFragmentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  OperationTypeNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { costDirective, listSizeDirective } from '../../schema/cost-directives';
@@ -106,7 +107,12 @@ export class OperationCost {
 
   constructor(private readonly input: CostInput) {
     const { schema, operation } = input;
-    this.root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+    this.root =
+      operation.operation === OperationTypeNode.MUTATION
+        ? schema.getMutationType()
+        : operation.operation === OperationTypeNode.SUBSCRIPTION
+          ? schema.getSubscriptionType()
+          : schema.getQueryType();
   }
 
   estimate(): number {
@@ -198,7 +204,13 @@ export class OperationCost {
   }
 
   /** Everything about a field that does not depend on the data: weights, list sizes, its children. */
-  private describe(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, key = this.keyOf(parentType, nodes, sizes, isRoot)): FieldDescription | undefined {
+  private describe(
+    parentType: GraphQLObjectType,
+    nodes: FieldNode[],
+    sizes: Sizes,
+    isRoot: boolean,
+    key = this.keyOf(parentType, nodes, sizes, isRoot),
+  ): FieldDescription | undefined {
     if (this.descriptions.has(key)) return this.descriptions.get(key);
     const description = this.describeNew(parentType, nodes, sizes, isRoot);
     this.descriptions.set(key, description);
@@ -206,11 +218,11 @@ export class OperationCost {
   }
 
   private describeNew(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean): FieldDescription | undefined {
-    const node = nodes[0]!;
+    const node = nodes[0];
     const field = this.fieldOf(parentType, node.name.value);
     if (!field) return undefined;
     const named = getNamedType(field.type);
-    const isMutationField = isRoot && this.input.operation.operation === 'mutation';
+    const isMutationField = isRoot && this.input.operation.operation === OperationTypeNode.MUTATION;
     const ownWeight = weightOf(field) ?? (isMutationField ? DEFAULT_MUTATION_WEIGHT : 0);
     const itemWeight = typeWeight(named);
     const listSize = listSizeOf(field);
@@ -221,9 +233,16 @@ export class OperationCost {
       childSizes = { key: listSize.sizedFields.map((name) => `${name}=${size}`).join(','), of: new Map(listSize.sizedFields.map((name) => [name, size])) };
     }
     const isList = isListType(getNullableType(field.type));
-    const size = isList ? (sizes.of.get(node.name.value) ?? (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE)) : 1;
+    const size = isList
+      ? (sizes.of.get(node.name.value) ?? (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE))
+      : 1;
     const childType = isObjectType(named) ? named : undefined;
-    const children = childType ? this.collect(childType, nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []))) : undefined;
+    const children = childType
+      ? this.collect(
+          childType,
+          nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])),
+        )
+      : undefined;
     return { ownWeight, itemWeight, isList, size, childType, children, childSizes };
   }
 
@@ -248,7 +267,15 @@ export class OperationCost {
   }
 
   /** `path` (the response path, dotted) is only tracked when errors struck somewhere (undefined otherwise). */
-  private actualFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean, data: unknown, path: string | undefined, failed: Set<string>): number {
+  private actualFields(
+    type: GraphQLObjectType,
+    fields: CollectedFields,
+    sizes: Sizes,
+    isRoot: boolean,
+    data: unknown,
+    path: string | undefined,
+    failed: Set<string>,
+  ): number {
     let total = 0;
     for (const [responseKey, nodes] of fields) {
       const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[responseKey] : undefined;
@@ -257,17 +284,29 @@ export class OperationCost {
     return total;
   }
 
-  private actualField(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean, value: unknown, path: string | undefined, failed: Set<string>): number {
+  private actualField(
+    parentType: GraphQLObjectType,
+    nodes: FieldNode[],
+    sizes: Sizes,
+    isRoot: boolean,
+    value: unknown,
+    path: string | undefined,
+    failed: Set<string>,
+  ): number {
     let bySizes = this.described.get(nodes);
-    if (!bySizes) this.described.set(nodes, (bySizes = new Map()));
+    if (!bySizes) this.described.set(nodes, (bySizes = new Map<Sizes, FieldDescription | undefined>()));
     let field = bySizes.get(sizes);
     if (field === undefined && !bySizes.has(sizes)) bySizes.set(sizes, (field = this.describe(parentType, nodes, sizes, isRoot)));
     if (!field) return 0;
     // Null where an error struck at or below: what ran there is not in the answer, so it costs its estimate.
-    if (value === null || value === undefined) return path !== undefined && failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
+    if (value === null || value === undefined)
+      return path !== undefined && failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
     const itemCost = (item: unknown, itemPath: string | undefined) => {
       if (item === null || item === undefined) return itemPath !== undefined && failed.has(itemPath) ? field.itemWeight + this.childEstimate(field) : 0;
-      return field.itemWeight + (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, itemPath, failed) : 0);
+      return (
+        field.itemWeight +
+        (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, itemPath, failed) : 0)
+      );
     };
     if (!field.isList) return field.ownWeight + itemCost(value, path);
     if (!Array.isArray(value)) return field.ownWeight;
@@ -307,7 +346,7 @@ function weightOf(node: { astNode?: Parameters<typeof getDirectiveValues>[1] | n
 
 function listSizeOf(field: GraphQLField<unknown, unknown>): ListSize | undefined {
   if (!field.astNode) return undefined;
-  return (getDirectiveValues(listSizeDirective, field.astNode) as ListSize | undefined) ?? undefined;
+  return getDirectiveValues(listSizeDirective, field.astNode) ?? undefined;
 }
 
 function typeWeight(type: GraphQLNamedType): number {

@@ -25,7 +25,8 @@ export function fieldRateLimits(redis: RedisClient | undefined, metrics: Metrics
   }
   const { rateLimitDirectiveTransformer } = rateLimitDirective<GatewayContext>({
     limiterClass: redis ? RedisWithInsurance : RateLimiterMemory,
-    keyGenerator: (args: RateLimitArgs, _source, _args, ctx, info) => `${principalOf(ctx).key}:${info.parentType.name}.${info.fieldName}:${args.limit}/${args.duration}`,
+    keyGenerator: (args: RateLimitArgs, _source, _args, ctx, info) =>
+      `${principalOf(ctx).key}:${info.parentType.name}.${info.fieldName}:${args.limit}/${args.duration}`,
     onLimit: (response, args, _source, _args, _ctx, info) => {
       metrics.throttled.inc({ reason: 'field' });
       const retryAfter = Math.max(1, Math.ceil(response.msBeforeNext / 1000));

@@ -1,5 +1,14 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import { execute, GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type TypeNode,
+} from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { CachedData } from '../cache/cached-answer';
 import type { GatewayContext } from '../context';
@@ -50,10 +59,18 @@ export function resultCostOf(rc: GraphQLRequestContextWillSendResponse<GatewayCo
  * non-null type, missing, or of the wrong type is the caller's BAD_USER_INPUT here, before anything runs.
  * Shared by the HTTP path (this plugin) and subscriptions (src/realtime/websocket.ts).
  */
-export function costInputOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): CostInput {
+export function costInputOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): CostInput {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
   if (coerced.errors) {
-    throw new GraphQLError(coerced.errors[0]!.message, { nodes: coerced.errors[0]!.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+    throw new GraphQLError(coerced.errors[0].message, {
+      nodes: coerced.errors[0].nodes,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+    });
   }
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -195,12 +212,19 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           annotateSpan({ 'studygraph.cost.requested': requested });
           if (requested > options.maxQueryCost) {
             metrics.throttled.inc({ reason: 'too_costly' });
-            throw new GraphQLError(`This operation would cost ${requested} points; the maximum is ${options.maxQueryCost}. Ask for fewer items (first) or split it.`, {
-              extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost: { requestedQueryCost: requested, maximumQueryCost: options.maxQueryCost }, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `This operation would cost ${requested} points; the maximum is ${options.maxQueryCost}. Ask for fewer items (first) or split it.`,
+              {
+                extensions: {
+                  code: ErrorCode.QUERY_TOO_COSTLY,
+                  cost: { requestedQueryCost: requested, maximumQueryCost: options.maxQueryCost },
+                  http: { status: 400 },
+                },
+              },
+            );
           }
           if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
-          const dryRun = dryRunField(rc.operation!, pricing.variables) !== undefined;
+          const dryRun = dryRunField(rc.operation, pricing.variables) !== undefined;
           cost = { requested: requested + registration, dryRun, principal, throttle: null, pricing };
           requestCosts.set(rc.contextValue, cost);
           const charge = dryRun ? registration : cost.requested;
@@ -212,17 +236,23 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
               { key: pointsKey(principal), policy: principal.points, cost: charge },
               { key: requestsKey(principal), policy: principal.requests, cost: 1 },
             ]);
-            span?.setAttributes({ 'studygraph.rate_limit.allowed': decisions[0]!.allowed && decisions[1]!.allowed, 'studygraph.rate_limit.points_left': decisions[0]!.remaining });
+            span?.setAttributes({
+              'studygraph.rate_limit.allowed': decisions[0].allowed && decisions[1].allowed,
+              'studygraph.rate_limit.points_left': decisions[0].remaining,
+            });
             return decisions;
           });
-          cost.throttle = throttleOf(principal, points!);
-          if (points!.allowed) {
+          cost.throttle = throttleOf(principal, points);
+          if (points.allowed) {
             charged = !dryRun;
             return;
           }
           // Refused: what it would have registered is not stored either.
           rc.metrics.persistedQueryRegister = false;
-          const short = requests!.remaining < 1 ? { need: 1, have: requests!.remaining, rate: principal.requests.refillPerSecond, reason: 'burst' } : { need: cost.requested, have: points!.remaining, rate: principal.points.refillPerSecond, reason: 'budget' };
+          const short =
+            requests.remaining < 1
+              ? { need: 1, have: requests.remaining, rate: principal.requests.refillPerSecond, reason: 'burst' }
+              : { need: cost.requested, have: points.remaining, rate: principal.points.refillPerSecond, reason: 'budget' };
           const retryAfter = Math.max(1, Math.ceil((short.need - short.have) / short.rate));
           metrics.throttled.inc({ reason: short.reason });
           throw new GraphQLError(
@@ -247,14 +277,25 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
         async responseForOperation(rc) {
           if (!cost?.dryRun) return null;
           // Run the rateLimit fields alone: the rest of the operation is only priced.
-          const operation = rc.operation!;
+          const operation = rc.operation;
           const only = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value === 'rateLimit');
           const document = {
-            ...rc.document!,
-            definitions: rc.document!.definitions.map((d) => (d === operation ? { ...operation, selectionSet: { ...operation.selectionSet, selections: only } } : d)),
+            ...rc.document,
+            definitions: rc.document.definitions.map((d) =>
+              d === operation ? { ...operation, selectionSet: { ...operation.selectionSet, selections: only } } : d,
+            ),
           };
-          const result = await execute({ schema: rc.schema, document, contextValue: rc.contextValue, variableValues: rc.request.variables, operationName: rc.operationName });
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: result.data, errors: result.errors } } };
+          const result = await execute({
+            schema: rc.schema,
+            document,
+            contextValue: rc.contextValue,
+            variableValues: rc.request.variables,
+            operationName: rc.operationName,
+          });
+          return {
+            http: { status: undefined, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: { data: result.data, errors: result.errors } },
+          };
         },
 
         async willSendResponse(rc) {
@@ -264,8 +305,10 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
           if (charged && cost.principal && cost.requested !== actual) {
-            const [points] = await budgets.charge([{ key: pointsKey(cost.principal), policy: cost.principal.points, cost: actual - cost.requested, force: true }]);
-            cost.throttle = throttleOf(cost.principal, points!);
+            const [points] = await budgets.charge([
+              { key: pointsKey(cost.principal), policy: cost.principal.points, cost: actual - cost.requested, force: true },
+            ]);
+            cost.throttle = throttleOf(cost.principal, points);
           }
           annotateSpan({ 'studygraph.cost.actual': actual });
           result.extensions = {
@@ -294,9 +337,12 @@ function persistedQueryRegistration(rc: GraphQLRequestContext<GatewayContext>, m
   const bytes = Buffer.byteLength(rc.source ?? '', 'utf8');
   if (bytes > maxBytes) {
     rc.metrics.persistedQueryRegister = false;
-    throw new GraphQLError(`This document is ${bytes} bytes; persisted queries may register at most ${maxBytes}. Send it without the persistedQuery extension, or shorten it.`, {
-      extensions: { code: 'PERSISTED_QUERY_TOO_LARGE', maxBytes, http: { status: 413 } },
-    });
+    throw new GraphQLError(
+      `This document is ${bytes} bytes; persisted queries may register at most ${maxBytes}. Send it without the persistedQuery extension, or shorten it.`,
+      {
+        extensions: { code: 'PERSISTED_QUERY_TOO_LARGE', maxBytes, http: { status: 413 } },
+      },
+    );
   }
   if (!rc.contextValue.viewer) {
     rc.metrics.persistedQueryRegister = false;

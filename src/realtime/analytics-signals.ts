@@ -76,7 +76,12 @@ export class AnalyticsSignals {
   private send(organizationId: string, coalescer: Coalescer): void {
     coalescer.timer = undefined;
     coalescer.lastSentAt = Date.now();
-    const signal: AnalyticsSignal = { organizationId, changedAt: new Date(coalescer.lastSentAt), events: coalescer.pending, publishedAt: coalescer.firstPublishedAt };
+    const signal: AnalyticsSignal = {
+      organizationId,
+      changedAt: new Date(coalescer.lastSentAt),
+      events: coalescer.pending,
+      publishedAt: coalescer.firstPublishedAt,
+    };
     coalescer.pending = 0;
     for (const deliver of coalescer.subscribers) deliver(signal);
   }

@@ -54,11 +54,15 @@ export class ConnectionRegistry {
         if (Number(granted) !== 1) return null;
         return {
           renew: async () => {
-            await redis.zAdd(key, { score: Date.now() + LEASE_MS, value: connectionId }, { XX: true }).catch((error: unknown) => this.logger.debug({ err: error }, 'connection lease not renewed'));
+            await redis
+              .zAdd(key, { score: Date.now() + LEASE_MS, value: connectionId }, { XX: true })
+              .catch((error: unknown) => this.logger.debug({ err: error }, 'connection lease not renewed'));
             await redis.pExpire(key, LEASE_MS).catch(() => undefined);
           },
           release: async () => {
-            await redis.zRem(key, connectionId).catch((error: unknown) => this.logger.debug({ err: error }, 'connection lease not released; it lapses by itself'));
+            await redis
+              .zRem(key, connectionId)
+              .catch((error: unknown) => this.logger.debug({ err: error }, 'connection lease not released; it lapses by itself'));
           },
         };
       } catch (error) {

@@ -100,7 +100,13 @@ export class ClusterEventBus extends InProcessEventBus {
   override async publish(event: ActivityEvent): Promise<void> {
     await super.publish(event);
     // The primary gone (shutdown): the event stays in this worker; an 'error' on process would crash it.
-    if (process.connected) process.send?.({ type: CLUSTER_EVENT, event } satisfies ClusterEventMessage, undefined, {}, (error) => error && this.logger.debug({ err: error }, 'event not relayed to the other workers'));
+    if (process.connected)
+      process.send?.(
+        { type: CLUSTER_EVENT, event } satisfies ClusterEventMessage,
+        undefined,
+        {},
+        (error) => error && this.logger.debug({ err: error }, 'event not relayed to the other workers'),
+      );
   }
 
   override async close(): Promise<void> {
@@ -151,7 +157,9 @@ export class RedisEventBus implements EventBus {
     // Pub/sub keeps nothing for a subscriber that is away: whoever listened may have missed events.
     this.subscriber.on('end', () => this.interruptAll());
     this.subscriber.on('reconnecting', () => this.interruptAll());
-    this.connected = this.subscriber.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis subscriber could not connect; live events wait for it'));
+    this.connected = this.subscriber
+      .connect()
+      .catch((error: unknown) => logger.warn({ err: error }, 'redis subscriber could not connect; live events wait for it'));
   }
 
   async publish(event: ActivityEvent): Promise<void> {
@@ -167,7 +175,9 @@ export class RedisEventBus implements EventBus {
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
-        this.inOrder(channel, () => withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe')),
+        this.inOrder(channel, () =>
+          withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe'),
+        ),
       );
     }
     try {

@@ -93,7 +93,12 @@ export class Realtime {
         this.bus.listen(
           channel,
           (event) => request.accepts(event) && push(event),
-          () => interrupt(serviceUnavailable('Live events were interrupted (the event store reconnected): subscribe again with `after` set to the last cursor you received.')),
+          () =>
+            interrupt(
+              serviceUnavailable(
+                'Live events were interrupted (the event store reconnected): subscribe again with `after` set to the last cursor you received.',
+              ),
+            ),
         ),
       replay: request.replay && (() => this.chargedReplay(ctx, request.replay!)),
       keyOf: (event) => event.id,

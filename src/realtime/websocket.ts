@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
-import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  OperationTypeNode,
+} from 'graphql';
 import { CloseCode, type Context as WsContext, type ServerOptions } from 'graphql-ws';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { decodeJwt } from 'jose';
@@ -124,7 +136,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         if (typeof exp === 'number') expiresAtMs = (exp + config.jwt.clockToleranceSeconds) * 1000;
       } catch (error) {
         // The identity provider's key set unreachable is no verdict on the token: try again later (1013).
-        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE) socket.close(CLOSE_TRY_AGAIN_LATER, 'Token could not be checked; retry');
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE)
+          socket.close(CLOSE_TRY_AGAIN_LATER, 'Token could not be checked; retry');
         else socket.close(CLOSE_UNAUTHENTICATED, 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init');
         return false;
       }
@@ -207,7 +220,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         ...(errors ? { errors: format(connection, errors) } : {}),
         // Where the event left after its commit: clients (and the k6 script) measure delivery from it.
         ...(publishedAt !== undefined ? { extensions: { ...rest.extensions, publishedAt } } : {}),
-      } as ExecutionResult;
+      };
     },
 
     onError(ctx, _id, _payload, errors) {
@@ -241,13 +254,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   }
 
   /** Parses, validates, prices and charges a subscribe message; its execution arguments, or why not. */
-  async function setUp(connection: Connection, id: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): Promise<readonly GraphQLError[] | ExecutionArgs> {
+  async function setUp(
+    connection: Connection,
+    id: string,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<readonly GraphQLError[] | ExecutionArgs> {
     // Every subscribe message takes one request of the user's burst bucket, refused or not, as every HTTP request does.
     if (config.rateLimits) {
       const [burst] = await budgets.charge([{ key: requestsKey({ key: userPrincipalKey(connection.userId) }), policy: REQUESTS, cost: 1 }]);
-      if (!burst!.allowed) {
+      if (!burst.allowed) {
         metrics.throttled.inc({ reason: 'burst' });
-        return [coded(`Too many subscribe messages at once (at most ${REQUESTS.capacity} a second). Retry in 1 s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: 1 })];
+        return [
+          coded(`Too many subscribe messages at once (at most ${REQUESTS.capacity} a second). Retry in 1 s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: 1 }),
+        ];
       }
     }
     if (options.registeredOperations && !isRegistered(options.registeredOperations, payload.query)) return [notRegisteredError()];
@@ -261,7 +280,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     if (invalid.length > 0) return invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED'));
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')];
-    if (operation.operation !== 'subscription') {
+    if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
       return [coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')];
     }
     if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
@@ -286,15 +305,25 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     metrics.estimatedCost.observe(cost);
     if (cost > config.maxQueryCost) {
       metrics.throttled.inc({ reason: 'too_costly' });
-      return [coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, { cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost } })];
+      return [
+        coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, {
+          cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost },
+        }),
+      ];
     }
     if (config.rateLimits) {
       const principal = principalOf(contextValue);
       const [points] = await budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost }]);
-      if (!points!.allowed) {
-        const retryAfter = Math.max(1, Math.ceil((cost - points!.remaining) / principal.points.refillPerSecond));
+      if (!points.allowed) {
+        const retryAfter = Math.max(1, Math.ceil((cost - points.remaining) / principal.points.refillPerSecond));
         metrics.throttled.inc({ reason: 'budget' });
-        return [coded(`Rate limit: this subscription costs ${cost} points and ${Math.floor(points!.remaining)} are left. Retry in ${retryAfter} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: retryAfter })];
+        return [
+          coded(
+            `Rate limit: this subscription costs ${cost} points and ${Math.floor(points.remaining)} are left. Retry in ${retryAfter} s.`,
+            ErrorCode.RATE_LIMITED,
+            { retryAfterSeconds: retryAfter },
+          ),
+        ];
       }
     }
     const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
@@ -314,7 +343,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     } satisfies ExecutionArgs;
   }
 
-  const handle = makeHandler<Record<string, unknown>, Extra>({ ...serverOptions, isProd: config.env === 'production' } as ServerOptions<Record<string, unknown>, Extra>, config.realtime.keepAliveMs);
+  const handle = makeHandler<Record<string, unknown>, Extra>({ ...serverOptions, isProd: config.env === 'production' }, config.realtime.keepAliveMs);
 
   return {
     /** @fastify/websocket's wsHandler for GET /graphql. */
@@ -325,7 +354,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         sockets.delete(socket);
         metrics.wsConnections.dec();
       });
-      handle.call(this, untracedListeners(socket), request);
+      void handle.call(this, untracedListeners(socket), request);
       // ws closes a socket itself on a protocol error (an oversized message: 1009) and then emits it;
       // graphql-ws would print each to stderr, which any client could flood: it is a debug line here.
       socket.removeAllListeners('error');
@@ -353,7 +382,7 @@ export function subscriptionsOverWebSocketOnlyPlugin(): ApolloServerPlugin<Gatew
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
-          if (rc.operation?.operation !== 'subscription') return;
+          if (rc.operation?.operation !== OperationTypeNode.SUBSCRIPTION) return;
           throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP.', {
             extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
           });

@@ -22,11 +22,92 @@ export class DatabaseNotEmptyError extends Error {
   }
 }
 
-const FIRST_NAMES = ['Alex', 'Sam', 'Jordan', 'Taylor', 'Morgan', 'Riley', 'Casey', 'Jamie', 'Avery', 'Quinn', 'Noor', 'Kenji', 'Lena', 'Mateo', 'Priya', 'Tomás', 'Ines', 'Wei', 'Amara', 'Felix'];
-const LAST_NAMES = ['Okafor', 'Lindqvist', 'Nakamura', 'García', 'Schmidt', 'Haddad', 'Kowalski', 'Moreau', 'Singh', 'Rossi', 'Ivanova', 'Mensah', 'Costa', 'Berg', 'Novak', 'Park', 'Silva', 'Dubois', 'Khan', 'Murphy'];
-const DESIGNS = ['Randomized', 'Longitudinal', 'Pilot', 'Cross-sectional', 'Observational', 'Double-blind', 'Mixed-methods', 'Retrospective', 'Prospective', 'Exploratory'];
-const TOPICS = ['sleep quality', 'remote collaboration', 'vaccine uptake', 'reading fluency', 'heart rate variability', 'urban heat exposure', 'microbiome diversity', 'team communication', 'medication adherence', 'screen time', 'air quality', 'code review latency', 'soil nitrogen', 'patient onboarding', 'grant productivity', 'citizen science engagement'];
-const POPULATIONS = ['older adults', 'night-shift nurses', 'graduate students', 'rural clinics', 'distributed teams', 'primary schools', 'smallholder farms', 'open-source maintainers', 'new parents', 'research labs'];
+const FIRST_NAMES = [
+  'Alex',
+  'Sam',
+  'Jordan',
+  'Taylor',
+  'Morgan',
+  'Riley',
+  'Casey',
+  'Jamie',
+  'Avery',
+  'Quinn',
+  'Noor',
+  'Kenji',
+  'Lena',
+  'Mateo',
+  'Priya',
+  'Tomás',
+  'Ines',
+  'Wei',
+  'Amara',
+  'Felix',
+];
+const LAST_NAMES = [
+  'Okafor',
+  'Lindqvist',
+  'Nakamura',
+  'García',
+  'Schmidt',
+  'Haddad',
+  'Kowalski',
+  'Moreau',
+  'Singh',
+  'Rossi',
+  'Ivanova',
+  'Mensah',
+  'Costa',
+  'Berg',
+  'Novak',
+  'Park',
+  'Silva',
+  'Dubois',
+  'Khan',
+  'Murphy',
+];
+const DESIGNS = [
+  'Randomized',
+  'Longitudinal',
+  'Pilot',
+  'Cross-sectional',
+  'Observational',
+  'Double-blind',
+  'Mixed-methods',
+  'Retrospective',
+  'Prospective',
+  'Exploratory',
+];
+const TOPICS = [
+  'sleep quality',
+  'remote collaboration',
+  'vaccine uptake',
+  'reading fluency',
+  'heart rate variability',
+  'urban heat exposure',
+  'microbiome diversity',
+  'team communication',
+  'medication adherence',
+  'screen time',
+  'air quality',
+  'code review latency',
+  'soil nitrogen',
+  'patient onboarding',
+  'grant productivity',
+  'citizen science engagement',
+];
+const POPULATIONS = [
+  'older adults',
+  'night-shift nurses',
+  'graduate students',
+  'rural clinics',
+  'distributed teams',
+  'primary schools',
+  'smallholder farms',
+  'open-source maintainers',
+  'new parents',
+  'research labs',
+];
 const COMMENT_BODIES = [
   'Could we double-check the sample size calculation?',
   'The consent form needs the updated data-retention clause.',
@@ -242,5 +323,7 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
 
 /** Empties every table (for `seed --reset`), keeping the schema. */
 export async function truncateAll(db: Kysely<Database>): Promise<void> {
-  await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(db);
+  await sql`TRUNCATE collaboration_activity, approvals, comments, study_collaborators, studies, organization_members, organizations, users RESTART IDENTITY CASCADE`.execute(
+    db,
+  );
 }

@@ -8,7 +8,7 @@ import type { Config } from '../../src/config';
  */
 export interface TestDatabase {
   config: Config;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 export async function createTestDatabase(base: Config): Promise<TestDatabase> {

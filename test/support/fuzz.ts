@@ -24,14 +24,22 @@ export function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (max: number) => Math.floor(next() * max);
-  return { next, int, pick: <T>(list: readonly T[]): T => list[int(list.length)]!, chance: (p: number) => next() < p };
+  return { next, int, pick: <T>(list: readonly T[]): T => list[int(list.length)], chance: (p: number) => next() < p };
 }
 export type Random = ReturnType<typeof random>;
 
 const STRINGS = ['', 'a', 'Study ✓ ünïcödé 🧪', 'x'.repeat(5000), "'; DROP TABLE studies; --", '<script>alert(1)</script>', '\u0000\u0001', '%s%n', 'a\nb\tc'];
 const INTS = [0, 1, -1, 2, 5, 10, 20, 100, 101, 365, 366, 2147483647, -2147483648];
 const FLOATS = [0, -0.5, 1.5, 1e308, -1e-308];
-const BAD_IDS = ['', 'not-an-id', '00000000-0000-0000-0000-000000000000', '1 OR 1=1', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '../../etc/passwd', 'a'.repeat(300)];
+const BAD_IDS = [
+  '',
+  'not-an-id',
+  '00000000-0000-0000-0000-000000000000',
+  '1 OR 1=1',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '../../etc/passwd',
+  'a'.repeat(300),
+];
 
 function literal(type: GraphQLInputType, r: Random, ids: readonly string[], depth: number): string {
   if (isNonNullType(type)) return literal(type.ofType, r, ids, depth);
@@ -124,8 +132,14 @@ export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: re
     }
     case 1: {
       const branch = (i: number, alias: string) => `${alias}: organization { studies(first: ${1 + r.int(3)}) { edges { node { ...B${i + 1} } } } }`;
-      const fragments = Array.from({ length: levels }, (_, i) => `fragment B${i} on Study { ${Array.from({ length: width }, (_, k) => branch(i, `b${k}`)).join(' ')} }`);
-      return { query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...B0 } } ${fragments.join(' ')} fragment B${levels} on Study { id title }`, variables };
+      const fragments = Array.from(
+        { length: levels },
+        (_, i) => `fragment B${i} on Study { ${Array.from({ length: width }, (_, k) => branch(i, `b${k}`)).join(' ')} }`,
+      );
+      return {
+        query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...B0 } } ${fragments.join(' ')} fragment B${levels} on Study { id title }`,
+        variables,
+      };
     }
     case 2: {
       // A random web of fragments on User: chains, repeats, cycles, unknown and unused names.
@@ -142,8 +156,14 @@ export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: re
     }
     default: {
       // Deep nesting through fragments: each level one fragment deeper.
-      const fragments = Array.from({ length: levels }, (_, i) => `fragment D${i} on Study { organization { studies(first: 1) { edges { node { id ...D${i + 1} ...D${i + 1} } } } } }`);
-      return { query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...D0 } } ${fragments.join(' ')} fragment D${levels} on Study { id }`, variables };
+      const fragments = Array.from(
+        { length: levels },
+        (_, i) => `fragment D${i} on Study { organization { studies(first: 1) { edges { node { id ...D${i + 1} ...D${i + 1} } } } } }`,
+      );
+      return {
+        query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...D0 } } ${fragments.join(' ')} fragment D${levels} on Study { id }`,
+        variables,
+      };
     }
   }
 }
@@ -160,7 +180,30 @@ export function randomOperation(schema: GraphQLSchema, r: Random, ids: readonly 
   return `{ ${selection(schema.getQueryType()!, r, ids, 0)} }`;
 }
 
-const GARBAGE = ['{', '}', '(', ')', '[', ']', ':', '$', '@', '...', 'query', 'mutation', 'fragment', 'on', 'viewer', 'studies', '"', '#', '\\', '\u0000', 'null', '1e9999'];
+const GARBAGE = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '@',
+  '...',
+  'query',
+  'mutation',
+  'fragment',
+  'on',
+  'viewer',
+  'studies',
+  '"',
+  '#',
+  '\\',
+  '\u0000',
+  'null',
+  '1e9999',
+];
 
 /** A request body that is malformed somewhere: JSON, the envelope, or the document. */
 export function malformedBody(r: Random): string {
@@ -170,13 +213,30 @@ export function malformedBody(r: Random): string {
     case 1:
       return JSON.stringify({ query: '{ viewer { id } }' }).slice(0, 1 + r.int(25));
     case 2:
-      return JSON.stringify(r.pick([{ query: 5 }, { query: null }, { query: ['{ viewer { id } }'] }, { query: '{ viewer { id } }', variables: 'x' }, { query: '{ __typename }', operationName: 7 }, { query: '{ __typename }', extensions: [] }, {}, [], 'query', 42, null]));
+      return JSON.stringify(
+        r.pick([
+          { query: 5 },
+          { query: null },
+          { query: ['{ viewer { id } }'] },
+          { query: '{ viewer { id } }', variables: 'x' },
+          { query: '{ __typename }', operationName: 7 },
+          { query: '{ __typename }', extensions: [] },
+          {},
+          [],
+          'query',
+          42,
+          null,
+        ]),
+      );
     case 3:
       return JSON.stringify({ query: Array.from({ length: 1 + r.int(60) }, () => r.pick(GARBAGE)).join(' ') });
     case 4:
       return JSON.stringify({ query: `${'{ a: viewer '.repeat(1 + r.int(300))}${'}'.repeat(r.int(300))}` });
     case 5:
-      return JSON.stringify({ query: 'query($n: Int!, $id: ID!) { organizations(first: $n) { totalCount } study(id: $id) { id } }', variables: { n: r.pick(['ten', 1e12, -5, null, [], {}]), id: r.pick([5, null, {}, 'x']) } });
+      return JSON.stringify({
+        query: 'query($n: Int!, $id: ID!) { organizations(first: $n) { totalCount } study(id: $id) { id } }',
+        variables: { n: r.pick(['ten', 1e12, -5, null, [], {}]), id: r.pick([5, null, {}, 'x']) },
+      });
     case 6:
       return `{"query": "{ __typename }", "variables": ${'{"a":'.repeat(1 + r.int(2000))}1${'}'.repeat(1 + r.int(2000))}}`;
     default:

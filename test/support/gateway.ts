@@ -23,7 +23,10 @@ export interface TestGateway {
   readonly gateway: Gateway;
   readonly db: Kysely<Database>;
   readonly config: Config;
-  graphql<TData = any>(query: string, options?: { variables?: Record<string, unknown>; token?: string | null; headers?: Record<string, string> }): Promise<GraphQLResponse<TData>>;
+  graphql<TData = any>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<TData>>;
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   tokenFor(email: string): Promise<string>;
   userId(email: string): Promise<string>;
@@ -74,8 +77,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     const db = gateway.database.db;
     const dropDatabase = testDatabase.drop;
 
-    const userId = async (email: string) =>
-      (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const userId = async (email: string) => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
     return {
       url,
@@ -115,7 +117,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 }
 
 /** A member of an organization with the given role, from the seed, other than the analyst (and `except`), with a token. */
-export async function memberWithRole(gateway: TestGateway, organizationId: string, role: string, except: string[] = []): Promise<{ id: string; email: string; token: string }> {
+export async function memberWithRole(
+  gateway: TestGateway,
+  organizationId: string,
+  role: string,
+  except: string[] = [],
+): Promise<{ id: string; email: string; token: string }> {
   const row = await gateway.db
     .selectFrom('organization_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -132,7 +139,7 @@ export async function memberWithRole(gateway: TestGateway, organizationId: strin
 export function onlyError(response: GraphQLResponse): { message: string; extensions?: Record<string, any> } {
   const errors = response.body.errors ?? [];
   if (errors.length !== 1) throw new Error(`expected exactly one error, got ${JSON.stringify(response.body)}`);
-  return errors[0]!;
+  return errors[0];
 }
 
 /** Fails with the whole body when the response has errors. */

@@ -14,7 +14,8 @@ export class WsClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as ProtocolMessage);
+      // Text frames arrive as Buffers (ws's default binaryType, 'nodebuffer').
+      this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as ProtocolMessage);
       this.notify();
     });
     socket.on('close', (code, reason) => {
@@ -57,11 +58,15 @@ export class WsClient {
 
   /** Waits for `count` next messages of an operation (fails early on its error or the socket's close). */
   async nexts(id: string, count: number, timeoutMs = 10_000): Promise<any[]> {
-    await this.until(`${count} events of ${id}`, () => {
-      const failed = this.of(id, 'error')[0];
-      if (failed) throw new Error(`subscription ${id} failed: ${JSON.stringify(failed.payload)}`);
-      return this.of(id).length >= count;
-    }, timeoutMs);
+    await this.until(
+      `${count} events of ${id}`,
+      () => {
+        const failed = this.of(id, 'error')[0];
+        if (failed) throw new Error(`subscription ${id} failed: ${JSON.stringify(failed.payload)}`);
+        return this.of(id).length >= count;
+      },
+      timeoutMs,
+    );
     return this.of(id).map((m) => m.payload);
   }
 

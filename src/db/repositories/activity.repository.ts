@@ -31,7 +31,9 @@ async function lockOrganizationLog(trx: Transaction<Database>, scope: ActivitySc
     return;
   }
   // A study's organization is looked up in the same statement; a study that is gone takes no lock (the write itself finds so).
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${LOG_LOCK_PREFIX} || organization_id::text, 0)) FROM studies WHERE id = ${scope.studyId}`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${LOG_LOCK_PREFIX} || organization_id::text, 0)) FROM studies WHERE id = ${scope.studyId}`.execute(
+    trx,
+  );
 }
 
 const LOG_LOCK_PREFIX = 'studygraph:activity:';

@@ -59,10 +59,7 @@ export async function insertComment(log: ActivityLog, input: { study: StudyRow; 
   });
 }
 
-export async function markCommentResolved(
-  log: ActivityLog,
-  input: { comment: CommentRow; study: StudyRow; actorId: string },
-): Promise<CommentRow> {
+export async function markCommentResolved(log: ActivityLog, input: { comment: CommentRow; study: StudyRow; actorId: string }): Promise<CommentRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const comment = await trx
       .updateTable('comments')

@@ -7,12 +7,12 @@ import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repos
 import { refreshTeamProductivity } from './team-productivity.repository';
 
 // Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
-type Write<Target> = (target: Target, ...args: any[]) => Promise<unknown>;
-type Bound<W> = W extends (target: any, ...args: infer A) => infer R ? (...args: A) => R : never;
+type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
+type Bound<W> = W extends (target: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 function bindTo<Target, T extends Record<string, Write<Target>>>(target: Target, writes: T): { readonly [K in keyof T]: Bound<T[K]> } {
   const bound: Record<string, unknown> = {};
-  for (const [name, write] of Object.entries(writes)) bound[name] = (...args: unknown[]) => write(target, ...args);
+  for (const [name, write] of Object.entries(writes)) bound[name] = (...args: unknown[]) => write(target, ...(args as never[]));
   return Object.freeze(bound) as { readonly [K in keyof T]: Bound<T[K]> };
 }
 

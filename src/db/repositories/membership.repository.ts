@@ -28,7 +28,13 @@ export async function insertMember(
     if (!member) throw badUserInput('That user is already a member of this organization.', 'userId');
     return {
       result: member,
-      activity: { organizationId: input.organizationId, studyId: null, userId: input.actorId, type: 'member_added', details: { userId: input.userId, role: input.role } },
+      activity: {
+        organizationId: input.organizationId,
+        studyId: null,
+        userId: input.actorId,
+        type: 'member_added',
+        details: { userId: input.userId, role: input.role },
+      },
     };
   });
 }

@@ -2,7 +2,6 @@ import { concurrentChange } from '../../errors';
 import { STUDY_ROW_COLUMNS, type StudyRow, type StudyStatus } from '../types';
 import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
-
 /** Creates a study and makes its creator its owner. */
 export async function insertStudy(
   log: ActivityLog,
@@ -37,10 +36,7 @@ export async function updateStudyFields(
 }
 
 /** Moves a study from `from` to `to`; fails if someone else moved it first. */
-export async function updateStudyStatus(
-  log: ActivityLog,
-  input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string },
-): Promise<StudyRow> {
+export async function updateStudyStatus(log: ActivityLog, input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string }): Promise<StudyRow> {
   return writeWithActivity(log, { studyId: input.id }, async (trx) => {
     const study = await trx
       .updateTable('studies')
