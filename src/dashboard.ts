@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { escapeHtml } from './html';
 
 /** Where `npm run build` writes the analytics dashboard (src/cli/build-dashboard.ts). */
 export const DASHBOARD_DIR = path.resolve(__dirname, '../dashboard');
@@ -35,28 +36,21 @@ export interface DashboardFiles {
   assets: Map<string, { body: Buffer; type: string }>;
 }
 
-const escapeAttribute = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** Reads the built dashboard once at start-up; undefined when it was not built (the routes then say so). */
 export async function loadDashboard(demoToken: string | undefined): Promise<DashboardFiles | undefined> {
   let template: string;
+  let names: string[];
   try {
-    template = await readFile(path.join(DASHBOARD_DIR, 'index.html'), 'utf8');
+    [template, names] = await Promise.all([readFile(path.join(DASHBOARD_DIR, 'index.html'), 'utf8'), readdir(path.join(DASHBOARD_DIR, 'assets'))]);
   } catch {
     return undefined;
   }
   const assets = new Map<string, { body: Buffer; type: string }>();
-  let names: string[];
-  try {
-    names = await readdir(path.join(DASHBOARD_DIR, 'assets'));
-  } catch {
-    return undefined;
-  }
   for (const name of names) {
     const type = CONTENT_TYPES[path.extname(name)];
     if (type) assets.set(name, { body: await readFile(path.join(DASHBOARD_DIR, 'assets', name)), type });
   }
-  const meta = demoToken ? `<meta name="studygraph-demo-token" content="${escapeAttribute(demoToken)}">` : '';
+  const meta = demoToken ? `<meta name="studygraph-demo-token" content="${escapeHtml(demoToken)}">` : '';
   return { index: template.replace(DEMO_TOKEN_SLOT, meta), assets };
 }
 

@@ -30,7 +30,7 @@ function matches(ifNoneMatch: string | string[] | undefined, etag: string): bool
 
 function addVary(reply: FastifyReply, header: string): void {
   const vary = reply.getHeader('vary');
-  if (typeof vary === 'string' && new RegExp(`\\b${header}\\b`, 'i').test(vary)) return;
+  if (typeof vary === 'string' && vary.split(',').some((name) => name.trim().toLowerCase() === header)) return;
   void reply.header('vary', typeof vary === 'string' && vary ? `${vary}, ${header}` : header);
 }
 

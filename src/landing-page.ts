@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DASHBOARD_PATH } from './dashboard';
+import { escapeHtml } from './html';
 
 export interface LandingPagePluginOptions {
   /** A token for the demo analyst, shown and put in Sandbox's headers (development only). */
@@ -15,7 +16,6 @@ export interface LandingPagePluginOptions {
 const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/_latest/embeddable-sandbox.umd.production.min.js';
 const SANDBOX_FRAMES = 'https://sandbox.embed.apollographql.com';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON inside a <script>: `</script>` and friends cannot close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 

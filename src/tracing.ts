@@ -70,7 +70,7 @@ export function inOperationSpan<T>(batchSize: number | undefined, work: () => Pr
   });
 }
 
-/** Error codes the client caused: its operation failed, the gateway did not (the span stays OK). */
+/** The gateway's own faults: only these mark the operation's span ERROR (a client's bad request or 429 does not). */
 const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
 
 /**
