@@ -74,7 +74,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     await prepareDatabase(database.db, config, logger);
     registerPoolGauge(metrics, database.poolStats);
     shareWorkerMetrics(metrics.registry);
-    const redis = config.redisUrl ? await createRedisClient(config.redisUrl, logger) : undefined;
+    const redis = await createRedisClient(config, logger);
     if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);
     const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;

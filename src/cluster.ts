@@ -96,7 +96,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
 
   serveClusterMetrics();
   // Without Redis the workers' subscription events go through here (with Redis, through Redis).
-  if (!config.redisUrl) relayClusterEvents();
+  if (!config.redisUrl && config.redisClusterNodes.length === 0) relayClusterEvents();
   for (let i = 0; i < config.workers; i += 1) fork();
   logger.info({ workers: config.workers, port: config.port }, 'primary started its workers');
 }

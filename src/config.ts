@@ -18,7 +18,19 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** Parameterised statements are prepared per connection (off behind a pooler without prepared-statement support). */
   readonly dbPreparedStatements: boolean;
+  /**
+   * How the connections get their settings (statement and idle-in-transaction timeouts, plan cache mode):
+   * `startup` sends them when each connection opens; `role` (behind a transaction-mode pooler such as
+   * PgBouncer, which refuses or drops such startup parameters) stores them as the role's defaults in the
+   * database when migrating, and the gateway checks at start that they hold.
+   */
+  readonly dbSessionSettings: 'startup' | 'role';
+  /** Where migrations and seeding connect: the server itself, not a transaction-mode pooler (DATABASE_URL by default). */
+  readonly databaseMigrationUrl: string | undefined;
+  /** A single Redis server (`REDIS_URL`); or else a Redis Cluster (`redisClusterNodes`); or neither. */
   readonly redisUrl: string | undefined;
+  /** Seed nodes (`host:port`) of a Redis Cluster; the client discovers the rest. Empty: no cluster. */
+  readonly redisClusterNodes: readonly string[];
   /** `RESPONSE_CACHE=off` serves every response fresh (benchmarks, debugging). */
   readonly responseCache: boolean;
   /** Bound of the in-process store used without REDIS_URL. */
@@ -156,6 +168,18 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return raw as T;
 }
 
+/** REDIS_CLUSTER_NODES: comma-separated `host:port` seeds of a Redis Cluster. */
+function clusterNodes(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const node = item.trim();
+    const match = /^([^\s:/]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(node);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `must list host:port items, got "${node}"`);
+    return node;
+  });
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -194,11 +218,19 @@ export function loadConfig(env: Env = process.env): Config {
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  const databaseMigrationUrl = url(env, 'DATABASE_MIGRATION_URL', ['postgres:', 'postgresql:']);
+  if (databaseMigrationUrl && !databaseUrl) throw new ConfigError('DATABASE_MIGRATION_URL', 'needs DATABASE_URL (the database the gateway serves)');
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const redisClusterNodes = clusterNodes(env, 'REDIS_CLUSTER_NODES');
+  if (redisUrl && redisClusterNodes.length > 0) throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL are exclusive: set one (a cluster, or one server)');
   if (databaseReadUrl && !databaseUrl) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary)');
   const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
   if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
-  if (workers > 1 && databaseReadUrl && !env.REDIS_URL?.trim()) {
-    throw new ConfigError('DATABASE_READ_URL', 'with WORKERS above 1 needs REDIS_URL: the workers must share who wrote recently (read-your-writes)');
+  if (workers > 1 && databaseReadUrl && !redisUrl && redisClusterNodes.length === 0) {
+    throw new ConfigError(
+      'DATABASE_READ_URL',
+      'with WORKERS above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: the workers must share who wrote recently (read-your-writes)',
+    );
   }
 
   return Object.freeze({
@@ -213,7 +245,10 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
     dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    dbSessionSettings: oneOf(env, 'DB_SESSION_SETTINGS', ['startup', 'role'] as const, 'startup'),
+    databaseMigrationUrl: databaseMigrationUrl ?? databaseUrl,
+    redisUrl,
+    redisClusterNodes: Object.freeze(redisClusterNodes),
     responseCache: flag(env, 'RESPONSE_CACHE', true),
     responseCacheMaxBytes: integer(env, 'RESPONSE_CACHE_MAX_MB', 64, 1, 65536) * 1024 * 1024,
     cacheTimeoutMs: integer(env, 'CACHE_TIMEOUT_MS', 100, 1, 10000),

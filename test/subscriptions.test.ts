@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { signAccessToken } from '../src/auth';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { closeRedisClient, createRedisClient } from '../src/redis';
+import { closeRedisClient, createRedisClient, isCluster } from '../src/redis';
 import { openStream } from '../src/realtime/event-stream';
 import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { seriesValue } from './support/metrics';
@@ -21,7 +21,8 @@ const ANALYST = 'analyst@example.com';
 async function forgetConnectionLeases(): Promise<void> {
   const url = loadConfig().redisUrl;
   if (!url) return;
-  const redis = await createRedisClient(url, createLogger(loadConfig()));
+  const redis = await createRedisClient({ redisUrl: url, redisClusterNodes: [] }, createLogger(loadConfig()));
+  if (!redis || isCluster(redis)) throw new Error('REDIS_URL names one server');
   try {
     for await (const keys of redis.scanIterator({ MATCH: 'studygraph:{ws:*}:connections', COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
   } finally {
@@ -527,7 +528,7 @@ describe(
   () => {
     it('gets at most its buffer of waiting events; the rest are dropped and counted, not queued', async () => {
       const gateway = await startTestGateway({ config: { realtime: { ...loadConfig().realtime, sendBufferEvents: 5 } } });
-      const redis = await createRedisClient(gateway.config.redisUrl!, createLogger(gateway.config));
+      const redis = (await createRedisClient(gateway.config, createLogger(gateway.config)))!;
       try {
         const token = await gateway.tokenFor(ANALYST);
         const client = await WsClient.connect(gateway.url, token);

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { withDeadline } from '../deadline';
 import { serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
-import type { RedisClient } from '../redis';
+import { closeRedisClient, connectWithRetry, duplicateRedisClient, isCluster, isRedisReady, type RedisClient } from '../redis';
 import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
 
 export type EventListener = (event: ActivityEvent) => void;
@@ -152,14 +152,22 @@ export class RedisEventBus implements EventBus {
     private readonly logger: Logger,
     private readonly onMalformed: () => void,
   ) {
-    this.subscriber = publisher.duplicate();
-    this.subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'redis subscriber error'));
+    const subscriber = duplicateRedisClient(publisher, logger);
+    this.subscriber = subscriber;
+    subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'redis subscriber error'));
     // Pub/sub keeps nothing for a subscriber that is away: whoever listened may have missed events.
-    this.subscriber.on('end', () => this.interruptAll());
-    this.subscriber.on('reconnecting', () => this.interruptAll());
-    this.connected = this.subscriber
-      .connect()
-      .catch((error: unknown) => logger.warn({ err: error }, 'redis subscriber could not connect; live events wait for it'));
+    if (isCluster(subscriber)) {
+      // A cluster listens on one node's connection (moved to another node when that one leaves).
+      const onNodeLost = (node: { host: string; port: number }) => {
+        if (subscriber.pubSubNode?.address === `${node.host}:${node.port}`) this.interruptAll();
+      };
+      subscriber.on('node-disconnect', onNodeLost);
+      subscriber.on('node-reconnecting', onNodeLost);
+    } else {
+      subscriber.on('end', () => this.interruptAll());
+      subscriber.on('reconnecting', () => this.interruptAll());
+    }
+    this.connected = connectWithRetry(subscriber, logger);
   }
 
   async publish(event: ActivityEvent): Promise<void> {
@@ -171,7 +179,7 @@ export class RedisEventBus implements EventBus {
     await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
     // Not connected now: a subscription started here would miss what is published until the client is
     // back, and nobody would tell it. It fails at once instead; the client retries and resumes.
-    if (!this.subscriber.isReady) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
+    if (!isRedisReady(this.subscriber)) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
@@ -243,7 +251,6 @@ export class RedisEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    if (this.subscriber.isReady) await this.subscriber.close().catch(() => this.subscriber.destroy());
-    else if (this.subscriber.isOpen) this.subscriber.destroy();
+    await closeRedisClient(this.subscriber);
   }
 }
