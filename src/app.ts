@@ -4,10 +4,11 @@ import type { Kysely } from 'kysely';
 import { createTokenVerifier, signAccessToken } from './auth';
 import type { Config } from './config';
 import type { Services } from './context';
-import { openDatabase, type DatabaseHandle } from './db/database';
+import { openDatabase, openMigrationDatabase, type DatabaseHandle } from './db/database';
+import { migrateForGateway } from './db/migrate-for-gateway';
+import { verifySessionSettings } from './db/session-settings';
 import { createRepositories } from './db/repositories';
 import { RecentWriters } from './db/recent-writers';
-import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/types';
 import { OrganizationGenerations } from './cache/generations';
 import { ViewerCache } from './viewer-cache';
@@ -51,14 +52,25 @@ async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<strin
   return analyst ? signAccessToken(analyst, config.jwt) : undefined;
 }
 
-/** Migrates and seeds where the configuration asks for it (once per start, before any process serves). */
-export async function prepareDatabase(db: Kysely<Database>, config: Config, logger: Logger): Promise<void> {
-  if (config.autoMigrate) {
-    for (const line of await migrateToLatest(db)) logger.info(line);
-  }
-  if (config.autoSeed && (await isEmpty(db))) {
-    logger.info('empty database: loading the small demo seed');
-    await seedDatabase(db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
+/**
+ * Migrates and seeds where the configuration asks for it (once per start, before any process serves), on
+ * the migration connection; with DB_SESSION_SETTINGS=role, migrating also stores the role's settings.
+ */
+export async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
+  if (!config.autoMigrate && !config.autoSeed) return;
+  const separate = database.kind === 'postgres' && config.databaseMigrationUrl !== config.databaseUrl;
+  const migration = separate ? await openMigrationDatabase(config, logger) : database;
+  try {
+    const db = migration.db;
+    if (config.autoMigrate) {
+      for (const line of await migrateForGateway(db, config)) logger.info(line);
+    }
+    if (config.autoSeed && (await isEmpty(db))) {
+      logger.info('empty database: loading the small demo seed');
+      await seedDatabase(db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
+    }
+  } finally {
+    if (separate) await migration.destroy();
   }
 }
 
@@ -71,7 +83,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   metrics.workerProcesses.set(1);
   const database = await openDatabase(config, logger, { onStatement: (seconds) => metrics.sqlDuration.observe(seconds) });
   try {
-    await prepareDatabase(database.db, config, logger);
+    await prepareDatabase(database, config, logger);
+    if (database.kind === 'postgres') await verifySessionSettings(database.db, config);
     registerPoolGauge(metrics, database.poolStats);
     shareWorkerMetrics(metrics.registry);
     const redis = await createRedisClient(config, logger);

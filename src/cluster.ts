@@ -33,7 +33,7 @@ function workerExecArgv(): string[] {
 export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs: number): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
-    await prepareDatabase(database.db, config, logger);
+    await prepareDatabase(database, config, logger);
   } finally {
     await database.destroy();
   }

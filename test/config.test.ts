@@ -14,6 +14,20 @@ describe('config', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('reads a Redis Cluster and a migration server', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001 ',
+      DATABASE_URL: 'postgres://gw@pooler:6432/app',
+      DB_SESSION_SETTINGS: 'role',
+    });
+    assert.deepEqual(config.redisClusterNodes, ['10.0.0.1:7000', 'redis-b:7001']);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.databaseMigrationUrl, 'postgres://gw@pooler:6432/app', 'migrations go to DATABASE_URL unless told otherwise');
+    assert.equal(config.dbSessionSettings, 'role');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://a/x', DATABASE_MIGRATION_URL: 'postgres://b/x' }).databaseMigrationUrl, 'postgres://b/x');
+    assert.equal(loadConfig({}).dbSessionSettings, 'startup');
+  });
+
   it('names the variable that is wrong', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'eighty' }, /PORT/],
@@ -21,6 +35,11 @@ describe('config', () => {
       [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
       [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
       [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+      [{ REDIS_CLUSTER_NODES: 'redis://a:7000' }, /REDIS_CLUSTER_NODES must list host:port items/],
+      [{ REDIS_CLUSTER_NODES: 'a:7000,b' }, /REDIS_CLUSTER_NODES must list host:port items, got "b"/],
+      [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://b' }, /REDIS_CLUSTER_NODES and REDIS_URL are exclusive/],
+      [{ DATABASE_MIGRATION_URL: 'postgres://server/x' }, /DATABASE_MIGRATION_URL needs DATABASE_URL/],
+      [{ DB_SESSION_SETTINGS: 'session' }, /DB_SESSION_SETTINGS/],
       [{ NODE_ENV: 'staging' }, /NODE_ENV/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
       [{ JWT_SECRET: 'short' }, /JWT_SECRET/],

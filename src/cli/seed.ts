@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrator';
+import { openMigrationDatabase } from '../db/database';
+import { migrateForGateway } from '../db/migrate-for-gateway';
 import { isSeedScaleName, SEED_SCALES } from '../seed/scales';
 import { seedDatabase, truncateAll } from '../seed/seed';
 import { runCli } from './run';
@@ -19,9 +19,9 @@ runCli(async (config, logger) => {
   }
   const anchor = values.anchor ? new Date(values.anchor) : undefined;
   if (anchor && Number.isNaN(anchor.getTime())) throw new Error(`--anchor must be a date, got "${values.anchor}"`);
-  const database = await openDatabase(config, logger);
+  const database = await openMigrationDatabase(config, logger);
   try {
-    await migrateToLatest(database.db);
+    await migrateForGateway(database.db, config);
     if (values.reset) await truncateAll(database.db);
     await seedDatabase(database.db, { scale: values.scale, anchor, onProgress: (message) => console.log(message) });
     console.log(`Seeded scale ${values.scale}: ${JSON.stringify(SEED_SCALES[values.scale])}`);

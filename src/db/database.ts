@@ -9,6 +9,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { readsFromReplica } from '../request-scope';
+import { startupParameters } from './session-settings';
 import { StatementCountingDialect } from './statement-counting';
 import { ReplicaRoutingDialect } from './replica-routing';
 import { lockEmbeddedDatabase } from './embedded-lock';
@@ -62,19 +63,8 @@ function prepareStatements(client: PoolClient): void {
       : query(config, values, callback);
 }
 
-/**
- * Every prepared statement is planned once per connection. Under the default (`auto`) PostgreSQL compares
- * the plan it would make without the parameters' values against plans made with them; for a keyed lookup
- * (`id = any($1)` with one key, `limit $2`) the value-blind estimate is always higher (10 keys, 10% of
- * the rows), so it re-plans on every execution: on the organization dashboard 0.26 ms of planning per
- * 0.59 ms of execution (pg_stat_statements, plans = calls). The loaders' statements are all keyed
- * lookups whose best plan does not depend on the keys; analytics measured as fast or faster. The one
- * exception, full-text search, asks for value-aware plans itself (see withValueAwarePlans).
- */
-const KEYED_LOOKUP_PLANS = 'force_generic_plan';
-
 export function createPostgresPool(
-  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs' | 'dbPreparedStatements'>,
+  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs' | 'dbPreparedStatements' | 'dbSessionSettings'>,
   logger: Logger,
   server: { connectionString?: string; connectionTimeoutMillis?: number } = {},
 ): Pool {
@@ -83,11 +73,9 @@ export function createPostgresPool(
     max: config.dbPoolMax,
     connectionTimeoutMillis: server.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: 30000,
-    statement_timeout: config.dbStatementTimeoutMs,
-    idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
     application_name: 'studygraph',
-    // Only worth it with prepared statements: unprepared ones are planned at every execution anyway.
-    ...(config.dbPreparedStatements ? { options: `-c plan_cache_mode=${KEYED_LOOKUP_PLANS}` } : {}),
+    // Behind a transaction-mode pooler the settings are the role's defaults instead (see session-settings.ts).
+    ...(config.dbSessionSettings === 'startup' ? startupParameters(config) : {}),
   });
   // A server restart surfaces here on idle clients; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));
@@ -164,4 +152,13 @@ export async function openDatabase(config: Config, logger: Logger, observers: Da
       }
     },
   };
+}
+
+/**
+ * Where migrations and seeding run: DATABASE_MIGRATION_URL, the server itself rather than a transaction-
+ * mode pooler (DDL, long transactions). It connects with startup parameters, which the server takes.
+ */
+export function openMigrationDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  if (!config.databaseUrl || config.databaseMigrationUrl === config.databaseUrl) return openDatabase(config, logger);
+  return openDatabase({ ...config, databaseUrl: config.databaseMigrationUrl, databaseReadUrl: undefined, dbSessionSettings: 'startup', dbPoolMax: 2 }, logger);
 }

@@ -16,19 +16,24 @@ export async function createTestDatabase(base: Config): Promise<TestDatabase> {
     return { config: Object.freeze({ ...base, dataDir: 'memory' }), drop: async () => undefined };
   }
   const name = `studygraph_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.databaseUrl });
+  // Created and dropped on the server itself (DATABASE_MIGRATION_URL), not through a pooler in front.
+  const server = base.databaseMigrationUrl ?? base.databaseUrl;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(base.databaseUrl);
-  url.pathname = `/${name}`;
+  const on = (base: string) => {
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
   return {
-    config: Object.freeze({ ...base, databaseUrl: url.toString() }),
+    config: Object.freeze({ ...base, databaseUrl: on(base.databaseUrl), databaseMigrationUrl: on(server) }),
     async drop() {
-      const client = new pg.Client({ connectionString: base.databaseUrl });
+      const client = new pg.Client({ connectionString: server });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

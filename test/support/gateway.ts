@@ -58,11 +58,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       responseCache: false,
       rateLimits: false,
       ...options.config,
+      // A test that names its own server migrates there too, unless it names a migration server as well.
+      ...(options.config?.databaseUrl && !options.config.databaseMigrationUrl ? { databaseMigrationUrl: options.config.databaseUrl } : {}),
     }) as Config;
     const shared = options.shareDatabaseWith;
     if (shared && !shared.config.databaseUrl) throw new Error('sharing a database needs DATABASE_URL');
     testDatabase = shared
-      ? { config: Object.freeze({ ...settings, databaseUrl: shared.config.databaseUrl }), drop: async () => undefined }
+      ? {
+          config: Object.freeze({ ...settings, databaseUrl: shared.config.databaseUrl, databaseMigrationUrl: shared.config.databaseMigrationUrl }),
+          drop: async () => undefined,
+        }
       : await createTestDatabase(settings);
     const config = testDatabase.config;
     const logger = createLogger(config);
