@@ -38,6 +38,8 @@ export interface Gateway {
   readonly database: DatabaseHandle;
   /** A token for analyst@example.com when the demo data is present (development conveniences only). */
   readonly demoToken: string | undefined;
+  /** Shutdown's first step: /readyz turns 503 while requests are still served (see SHUTDOWN_DRAIN_MS). */
+  startDraining(): void;
   close(): Promise<void>;
 }
 
@@ -130,9 +132,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       formatError: createErrorFormatter(config, logger),
       registeredOperations,
     });
+    let draining = false;
     const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, {
       schemaSdl: config.introspection ? printGatewaySchema(schema) : undefined,
       dashboard: await loadDashboard(demoToken),
+      draining: () => draining,
     });
     const stopSchedule =
       config.teamProductivityRefreshMinutes > 0
@@ -142,6 +146,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       app,
       database,
       demoToken,
+      startDraining() {
+        draining = true;
+      },
       async close() {
         await stopSchedule();
         await app.close();

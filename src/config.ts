@@ -78,6 +78,11 @@ export interface Config {
   readonly introspection: boolean;
   /** Operations one HTTP request may batch as a JSON array; 0 refuses arrays. */
   readonly maxBatchOperations: number;
+  /**
+   * On SIGTERM, how long /readyz answers 503 while requests are still served, before the server closes:
+   * at least a load balancer's health-check interval times its fall count, so it stops routing here first.
+   */
+  readonly shutdownDrainMs: number;
   /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
   readonly workers: number;
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. `*` allows any. */
@@ -278,6 +283,7 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
     maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 50),
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
     workers,
     corsOrigins: Object.freeze(origins(env, 'CORS_ORIGINS')),
     compression: flag(env, 'COMPRESSION', true),

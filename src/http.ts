@@ -78,6 +78,8 @@ export interface HttpPages {
   schemaSdl?: string;
   /** The built analytics dashboard; absent when it was not built. */
   dashboard?: DashboardFiles;
+  /** True once shutdown began: /readyz answers 503 so that load balancers stop sending requests here. */
+  draining?: () => boolean;
 }
 
 export async function createHttpServer(
@@ -257,6 +259,7 @@ export async function createHttpServer(
   registerDashboardRoutes(app, pages.dashboard);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    if (pages.draining?.()) return reply.code(503).send({ status: 'draining', database: database.kind });
     try {
       await withDeadline(database.ping(), READY_TIMEOUT_MS, 'database');
       return { status: 'ready', database: database.kind };

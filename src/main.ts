@@ -32,14 +32,18 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    gateway.startDraining();
+    if (config.shutdownDrainMs > 0) logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining: not ready, still serving');
     const timer = setTimeout(() => {
       logger.error('in-flight requests did not finish in time; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownDrainMs + SHUTDOWN_GRACE_MS);
     timer.unref();
-    gateway
-      .close()
+    new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
+      .then(() => {
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        return gateway.close();
+      })
       .finally(() => flushTraces(tracing))
       .then(
         () => {
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
     }
     if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   }
-  if (cluster.isPrimary && config.workers > 1) await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, SHUTDOWN_GRACE_MS);
+  if (cluster.isPrimary && config.workers > 1) await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, config.shutdownDrainMs + SHUTDOWN_GRACE_MS);
   else await serve(config, logger);
 }
 

@@ -1,7 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config';
@@ -9,6 +8,7 @@ import { openDatabase } from '../db/database';
 import type { Logger } from '../logger';
 import { SEED_SCALES, type SeedScaleName } from '../seed/scales';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { findK6 } from './k6';
 import { runCli } from './run';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -20,24 +20,6 @@ const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=
   --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200); SEED=small|medium|large names
            the seed the reports judge targets by (with --local it is read from the database unless given)`;
 
-/** k6 on PATH, else where `go install go.k6.io/k6@latest` puts it. */
-function findK6(): string {
-  const candidates = ['k6', path.join(os.homedir(), 'go', 'bin', 'k6')];
-  try {
-    candidates.push(path.join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', 'k6'));
-  } catch {
-    // no Go toolchain
-  }
-  for (const candidate of candidates) {
-    try {
-      execFileSync(candidate, ['version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error('k6 is not installed: see loadtests/README.md (go install go.k6.io/k6@latest, or k6.io packages)');
-}
 
 /**
  * Which seed the gateway will serve, by its users (the reports judge a target only on the seed it names).
