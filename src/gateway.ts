@@ -54,6 +54,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     ? landingPagePlugin({ demoToken: options.demoToken, document: EXAMPLE_OPERATION, schemaPath: config.introspection ? SCHEMA_PATH : undefined })
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
+    // Apollo would stop itself at SIGTERM, failing every request of the drain that follows (main.ts):
+    // shutdown is ours, in order (drain, close the HTTP server, then stop Apollo).
+    stopOnTerminationSignals: false,
     ...(config.compiledExecution
       ? {
           gateway: compiledExecutionGateway(schema, {

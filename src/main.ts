@@ -78,7 +78,8 @@ async function main(): Promise<void> {
     }
     if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   }
-  if (cluster.isPrimary && config.workers > 1) await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, config.shutdownDrainMs + SHUTDOWN_GRACE_MS);
+  if (cluster.isPrimary && config.workers > 1)
+    await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, config.shutdownDrainMs + SHUTDOWN_GRACE_MS);
   else await serve(config, logger);
 }
 

@@ -79,7 +79,7 @@ describe(
     describe('refusals that name the fix', () => {
       let database: TestDatabase;
       before(async () => {
-        database = await createTestDatabase({ ...loadConfig(), ...behindPooler() } as Config);
+        database = await createTestDatabase({ ...loadConfig(), ...behindPooler() });
       });
       after(() => database?.drop());
 

@@ -47,9 +47,9 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
  */
 export async function startGatewayProcess(
   changes: Record<string, string>,
-  options: { output?: 'inherit' | 'ignore' | 'capture'; readyTimeoutMs?: number } = {},
+  options: { output?: 'inherit' | 'ignore' | 'capture'; readyTimeoutMs?: number; port?: number } = {},
 ): Promise<GatewayProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const output = options.output ?? 'inherit';
   const child = spawn(process.execPath, [MAIN], {
     env: environmentWith({ HOST: '127.0.0.1', PORT: String(port), ...changes }),

@@ -20,7 +20,6 @@ const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=
   --env    passed to k6 as -e KEY=VALUE (e.g. --env DURATION=30s --env USERS=200); SEED=small|medium|large names
            the seed the reports judge targets by (with --local it is read from the database unless given)`;
 
-
 /**
  * Which seed the gateway will serve, by its users (the reports judge a target only on the seed it names).
  * An empty or unmigrated database gets the small seed when the gateway starts.
