@@ -14,6 +14,8 @@ import { startOwnRedisCluster, type OwnRedisCluster } from './support/redis-clus
 import { redisServerAvailable } from './support/redis';
 import { until } from './support/wait';
 import { WsClient } from './support/ws-client';
+import { RedisEventBus } from '../src/realtime/event-bus';
+import type { ActivityEvent } from '../src/realtime/events';
 
 const config = loadConfig();
 const ANALYST = 'analyst@example.com';
@@ -189,6 +191,52 @@ describe(
       // The crashed node comes back as a replica; the cluster is whole again.
       await cluster.restart(victim);
       await cluster.healthy();
+    });
+    it('moves pub/sub off a crashed node: its listeners are told they may have missed events, and events flow again', async () => {
+      const logger = createLogger(first.config);
+      const bus = new RedisEventBus(redis, logger, () => undefined);
+      try {
+        const received: string[] = [];
+        let interruptions = 0;
+        const channel = `org:${ACME}`;
+        const stop = await bus.listen(
+          channel,
+          (event) => received.push(event.id),
+          () => (interruptions += 1),
+        );
+        const event = (id: string): ActivityEvent => ({
+          id,
+          organizationId: ACME,
+          studyId: null,
+          type: 'comment_added',
+          createdAt: new Date().toISOString(),
+          publishedAt: Date.now(),
+        });
+        await bus.publish(event('1'));
+        await until('the first event', () => (received.includes('1') ? true : undefined));
+        // The one node this process listens on (private to the bus: the client picked it at random).
+        const subscriber = (bus as unknown as { subscriber: { pubSubNode?: { address: string } } }).subscriber;
+        const listening = Number(subscriber.pubSubNode!.address.split(':')[1]);
+        await cluster.kill(listening);
+        await until('the listener to hear of the lost node', () => (interruptions > 0 ? true : undefined));
+        await cluster.healthy();
+        await until(
+          'events to reach the listener again',
+          async () => {
+            const id = String(Date.now());
+            await bus.publish(event(id)).catch(() => undefined);
+            await pause(200);
+            return received.includes(id) ? true : undefined;
+          },
+          20_000,
+        );
+        assert.notEqual(Number(subscriber.pubSubNode?.address.split(':')[1]), listening, 'it listens on another node now');
+        stop();
+        await cluster.restart(listening);
+        await cluster.healthy();
+      } finally {
+        await bus.close();
+      }
     });
   },
 );

@@ -145,7 +145,7 @@ export class RedisEventBus implements EventBus {
   /** Told when the subscriber connection drops (see EventBus.listen). */
   private readonly interruptions = new Set<() => void>();
   /** Each channel's message handler (see handlerOf). */
-  private readonly handlers = new Map<string, (message: string) => void>();
+  private readonly handlers = new Map<string, (message: string | Buffer) => void>();
 
   constructor(
     private readonly publisher: RedisClient,
@@ -213,9 +213,9 @@ export class RedisEventBus implements EventBus {
    * One handler per channel, the same function every time: the client keeps its channel listeners in a
    * set (and re-subscribes them after a reconnect), so a channel opened again never delivers twice.
    */
-  private handlerOf(channel: string): (message: string) => void {
+  private handlerOf(channel: string): (message: string | Buffer) => void {
     let handler = this.handlers.get(channel);
-    if (!handler) this.handlers.set(channel, (handler = (message: string) => this.onMessage(channel, message)));
+    if (!handler) this.handlers.set(channel, (handler = (message: string | Buffer) => this.onMessage(channel, String(message))));
     return handler;
   }
 
