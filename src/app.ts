@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { createTokenVerifier, signAccessToken } from './auth';
 import type { Config } from './config';
 import type { Services } from './context';
-import { openDatabase, openMigrationDatabase, type DatabaseHandle } from './db/database';
+import { openDatabase, withMigrationDatabase, type DatabaseHandle } from './db/database';
 import { migrateForGateway } from './db/migrate-for-gateway';
 import { verifySessionSettings } from './db/session-settings';
 import { createRepositories } from './db/repositories';
@@ -60,10 +60,7 @@ async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<strin
  */
 export async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
   if (!config.autoMigrate && !config.autoSeed) return;
-  const separate = database.kind === 'postgres' && config.databaseMigrationUrl !== config.databaseUrl;
-  const migration = separate ? await openMigrationDatabase(config, logger) : database;
-  try {
-    const db = migration.db;
+  await withMigrationDatabase(database, config, logger, async (db) => {
     if (config.autoMigrate) {
       for (const line of await migrateForGateway(db, config)) logger.info(line);
     }
@@ -71,9 +68,7 @@ export async function prepareDatabase(database: DatabaseHandle, config: Config, 
       logger.info('empty database: loading the small demo seed');
       await seedDatabase(db, { scale: 'small', onProgress: (message) => logger.info(`seed ${message}`) });
     }
-  } finally {
-    if (separate) await migration.destroy();
-  }
+  });
 }
 
 /**
@@ -86,7 +81,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const database = await openDatabase(config, logger, { onStatement: (seconds) => metrics.sqlDuration.observe(seconds) });
   try {
     await prepareDatabase(database, config, logger);
-    if (database.kind === 'postgres') await verifySessionSettings(database.db, config);
+    if (database.kind === 'postgres') await verifySessionSettings(database.db, config, logger);
     registerPoolGauge(metrics, database.poolStats);
     shareWorkerMetrics(metrics.registry);
     const redis = await createRedisClient(config, logger);

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { prepareDatabase } from './app';
+import { verifySessionSettings } from './db/session-settings';
 import { serveClusterMetrics } from './cluster-metrics';
 import { relayClusterEvents } from './realtime/event-bus';
 import type { Config } from './config';
@@ -34,6 +35,8 @@ export async function runPrimary(config: Config, logger: Logger, shutdownGraceMs
   const database = await openDatabase(config, logger);
   try {
     await prepareDatabase(database, config, logger);
+    // Once here, before any worker: a configuration that cannot serve fails the start, not a crash loop.
+    await verifySessionSettings(database.db, config, logger);
   } finally {
     await database.destroy();
   }

@@ -225,6 +225,10 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
   const databaseMigrationUrl = url(env, 'DATABASE_MIGRATION_URL', ['postgres:', 'postgresql:']);
   if (databaseMigrationUrl && !databaseUrl) throw new ConfigError('DATABASE_MIGRATION_URL', 'needs DATABASE_URL (the database the gateway serves)');
+  const dbSessionSettings = oneOf(env, 'DB_SESSION_SETTINGS', ['startup', 'role'] as const, 'startup');
+  if (dbSessionSettings === 'role' && !(databaseUrl && new URL(databaseUrl).username)) {
+    throw new ConfigError('DB_SESSION_SETTINGS', 'is role, which needs DATABASE_URL with a user: the role whose defaults in the database carry the settings');
+  }
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const redisClusterNodes = clusterNodes(env, 'REDIS_CLUSTER_NODES');
   if (redisUrl && redisClusterNodes.length > 0) throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL are exclusive: set one (a cluster, or one server)');
@@ -250,7 +254,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 500),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
     dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
-    dbSessionSettings: oneOf(env, 'DB_SESSION_SETTINGS', ['startup', 'role'] as const, 'startup'),
+    dbSessionSettings,
     databaseMigrationUrl: databaseMigrationUrl ?? databaseUrl,
     redisUrl,
     redisClusterNodes: Object.freeze(redisClusterNodes),

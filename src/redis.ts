@@ -35,36 +35,52 @@ export function isRedisReady(client: RedisClient): boolean {
 const TOPOLOGY_REFRESH_MS = 5000;
 /** How soon after a node failed it re-reads it (again and again until a replica has taken over). */
 const TOPOLOGY_RETRY_MS = 500;
-const topologyWatchers = new WeakMap<RedisClusterClient, () => void>();
+/** How long a cluster whose seeds all failed waits before it tries them again. */
+const RECONNECT_MS = 2000;
+
+/** What keeps a cluster client healthy in the background: stopped (and waited for) when it closes. */
+interface ClusterUpkeep {
+  stop(): Promise<void>;
+}
+const upkeeps = new WeakMap<RedisClusterClient, ClusterUpkeep>();
 
 /**
  * node-redis re-reads a cluster's topology only when a node answers MOVED or ASK. A master that dies
  * answers nothing: the client would keep reconnecting to it after its replica was promoted, and every
  * key of its slots would fail forever (node-redis issue #2806). So the topology is re-read every few
  * seconds, and soon after any node fails until the cluster has healed; discovery also moves the
- * pub/sub connection off a node that left, with its listeners.
+ * pub/sub connection off a node that left, with its listeners. A cluster whose seeds all failed (it
+ * stays closed) is connected again here too: this is its only connector.
  */
-function watchTopology(cluster: RedisClusterClient, logger: Logger): void {
+function keepClusterHealthy(cluster: RedisClusterClient, logger: Logger): void {
   let timer: NodeJS.Timeout | undefined;
+  let due = Infinity;
+  let running: Promise<unknown> | undefined;
   let stopped = false;
   const refresh = async () => {
-    timer = undefined;
-    if (stopped || !cluster.isOpen) return schedule(TOPOLOGY_REFRESH_MS);
-    const healthy = cluster.masters.find((master) => master.client?.isReady) ?? cluster.masters[0];
+    if (!cluster.isOpen) {
+      const connected = await connect(cluster, logger);
+      return schedule(connected ? TOPOLOGY_REFRESH_MS : RECONNECT_MS);
+    }
+    // Any node's client will do to start from: discovery falls back to the seeds when it cannot answer.
+    const startWith = cluster.masters.find((master) => master.client?.isReady)?.client ?? cluster.masters[0]?.client;
     try {
-      if (healthy?.client) await cluster._slots.rediscover(healthy.client);
+      if (startWith) await cluster._slots.rediscover(startWith);
     } catch (error) {
       logger.debug({ err: error }, 'redis cluster topology refresh failed');
     }
     schedule(isRedisReady(cluster) ? TOPOLOGY_REFRESH_MS : TOPOLOGY_RETRY_MS);
   };
   const schedule = (ms: number) => {
-    if (stopped) return;
-    if (timer) {
-      if (ms >= TOPOLOGY_REFRESH_MS) return;
-      clearTimeout(timer);
-    }
-    timer = setTimeout(() => void refresh(), ms);
+    // A sooner refresh replaces a later one; a later one never pushes a sooner one back.
+    if (stopped || (timer && Date.now() + ms >= due)) return;
+    clearTimeout(timer);
+    due = Date.now() + ms;
+    timer = setTimeout(() => {
+      timer = undefined;
+      due = Infinity;
+      running = refresh().finally(() => (running = undefined));
+    }, ms);
     timer.unref();
   };
   cluster.on('node-error', (error: unknown, node: { host: string; port: number }) => {
@@ -72,10 +88,24 @@ function watchTopology(cluster: RedisClusterClient, logger: Logger): void {
     schedule(TOPOLOGY_RETRY_MS);
   });
   schedule(TOPOLOGY_REFRESH_MS);
-  topologyWatchers.set(cluster, () => {
-    stopped = true;
-    clearTimeout(timer);
+  upkeeps.set(cluster, {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      // A discovery under way may still open node connections: close only after it.
+      await running?.catch(() => undefined);
+    },
   });
+}
+
+async function connect(client: RedisClient, logger: Logger): Promise<boolean> {
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    logger.warn({ err: error }, 'redis is not reachable; serving without it until it is');
+    return false;
+  }
 }
 
 const INITIAL_CONNECT_WAIT_MS = 2000;
@@ -84,7 +114,7 @@ const INITIAL_CONNECT_WAIT_MS = 2000;
 export function duplicateRedisClient(client: RedisClient, logger: Logger): RedisClient {
   if (!isCluster(client)) return client.duplicate();
   const duplicate = client.duplicate();
-  watchTopology(duplicate, logger);
+  keepClusterHealthy(duplicate, logger);
   return duplicate;
 }
 
@@ -101,13 +131,13 @@ export async function createRedisClient(target: Pick<Config, 'redisUrl' | 'redis
     where = new URL(target.redisUrl).host;
   } else if (target.redisClusterNodes.length > 0) {
     client = connectCluster(target.redisClusterNodes);
-    watchTopology(client, logger);
+    keepClusterHealthy(client, logger);
     where = `cluster ${target.redisClusterNodes.join(',')}`;
   } else {
     return undefined;
   }
   client.on('error', (error: unknown) => logger.debug({ err: error }, 'redis client error'));
-  const connected = connectWithRetry(client, logger);
+  const connected = connect(client, logger);
   let timer: NodeJS.Timeout | undefined;
   const ready = await Promise.race([connected, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), INITIAL_CONNECT_WAIT_MS)))]);
   clearTimeout(timer);
@@ -116,29 +146,17 @@ export async function createRedisClient(target: Pick<Config, 'redisUrl' | 'redis
 }
 
 /**
- * A single server's client reconnects by itself. A cluster client whose first discovery failed (no seed
- * answered) stays closed, so it is connected again until it opens.
+ * Connects a client made by this module (a second connect of a cluster would race its upkeep, which
+ * reconnects a cluster whose seeds all failed; a single server's client reconnects by itself).
  */
-export async function connectWithRetry(client: RedisClient, logger: Logger): Promise<boolean> {
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    logger.warn({ err: error }, 'redis is not reachable; serving without it until it is');
-    if (isCluster(client)) {
-      const retry = setTimeout(() => {
-        if (!client.isOpen && topologyWatchers.has(client)) void connectWithRetry(client, logger);
-      }, 2000);
-      retry.unref();
-    }
-    return false;
-  }
+export function startRedisClient(client: RedisClient, logger: Logger): Promise<boolean> {
+  return connect(client, logger);
 }
 
 export async function closeRedisClient(client: RedisClient): Promise<void> {
   if (isCluster(client)) {
-    topologyWatchers.get(client)?.();
-    topologyWatchers.delete(client);
+    await upkeeps.get(client)?.stop();
+    upkeeps.delete(client);
     if (client.isOpen) await client.close().catch(() => client.destroy());
     return;
   }

@@ -40,6 +40,7 @@ describe('config', () => {
       [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://b' }, /REDIS_CLUSTER_NODES and REDIS_URL are exclusive/],
       [{ DATABASE_MIGRATION_URL: 'postgres://server/x' }, /DATABASE_MIGRATION_URL needs DATABASE_URL/],
       [{ DB_SESSION_SETTINGS: 'session' }, /DB_SESSION_SETTINGS/],
+      [{ DB_SESSION_SETTINGS: 'role', DATABASE_URL: 'postgres://pooler/app' }, /DB_SESSION_SETTINGS is role, which needs DATABASE_URL with a user/],
       [{ NODE_ENV: 'staging' }, /NODE_ENV/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
       [{ JWT_SECRET: 'short' }, /JWT_SECRET/],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { createGateway } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -76,6 +77,38 @@ describe(
       });
     });
 
+    describe('settings changed while the pooler holds connections', () => {
+      it('stores the new defaults and starts, warning that an older pooled connection still has the old ones', async () => {
+        const old = await startTestGateway({ config: behindPooler() });
+        try {
+          // The pooler now holds server connections made with the old defaults (400 ms).
+          await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.05)`.execute(old.db)));
+          const warnings: string[] = [];
+          const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+          const settings = { ...old.config, dbStatementTimeoutMs: TIMEOUT_MS + 100, autoMigrate: true, autoSeed: false } as Config;
+          const gateway = await createGateway(settings, logger);
+          try {
+            assert.ok(
+              warnings.some((line) => line.includes(`statement_timeout is ${TIMEOUT_MS}, want ${TIMEOUT_MS + 100}`) && line.includes('RECONNECT')),
+              warnings.join('\n'),
+            );
+            const stored = await sql<{ setting: string }>`
+              SELECT unnest(setconfig) AS setting FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(
+              gateway.database.db,
+            );
+            assert.ok(
+              stored.rows.some((row) => row.setting === `statement_timeout=${TIMEOUT_MS + 100}`),
+              JSON.stringify(stored.rows),
+            );
+          } finally {
+            await gateway.close();
+          }
+        } finally {
+          await old.close();
+        }
+      });
+    });
+
     describe('refusals that name the fix', () => {
       let database: TestDatabase;
       before(async () => {
@@ -90,7 +123,7 @@ describe(
 
       it('does not start when the role’s defaults were never stored (migrate not run), and says so', async () => {
         const settings = { ...database.config, autoMigrate: false, autoSeed: false, logLevel: 'silent' } as Config;
-        await assert.rejects(createGateway(settings, createLogger(settings)), /statement_timeout is 0, want 400.*npm run migrate/s);
+        await assert.rejects(createGateway(settings, createLogger(settings)), /statement_timeout is not set, want 400.*npm run migrate/s);
       });
     });
   },

@@ -101,6 +101,26 @@ describe('gateway processes: graceful shutdown and WORKERS', { skip: base.databa
     }
   });
 
+  it('SHUTDOWN_DRAIN_MS: after SIGTERM /readyz answers 503 (draining) while requests are still served, then it stops', async () => {
+    const gateway = await start(1, { SHUTDOWN_DRAIN_MS: '2000' });
+    try {
+      assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
+      const signalled = Date.now();
+      process.kill(gateway.pid, 'SIGTERM');
+      await until('readiness to turn 503', async () => ((await fetch(`${gateway.url}/readyz`)).status === 503 ? true : undefined));
+      const readiness = (await (await fetch(`${gateway.url}/readyz`)).json()) as { status: string };
+      assert.equal(readiness.status, 'draining');
+      const during = await ask(gateway);
+      assert.equal(during.status, 200, 'a request during the drain is served');
+      assert.equal(((await during.json()) as { errors?: unknown }).errors, undefined);
+      assert.ok(Date.now() - signalled < 1800, 'all of that within the drain');
+      assert.equal(await gateway.stop(), 0);
+      assert.ok(Date.now() - signalled >= 2000, 'it stopped only after the drain');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('WORKERS=2 without Redis: a subscriber hears writes made through either worker (relayed by the primary)', async () => {
     const gateway = await start(2, { REDIS_URL: '' });
     try {

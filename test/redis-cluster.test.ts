@@ -7,7 +7,7 @@ import { RecentWriters } from '../src/db/recent-writers';
 import { createLogger } from '../src/logger';
 import { pointsKey } from '../src/rate-limit/plugin';
 import { userPrincipalKey } from '../src/rate-limit/principal';
-import { closeRedisClient, createRedisClient, isCluster, type RedisClient } from '../src/redis';
+import { closeRedisClient, createRedisClient, isCluster, isRedisReady, type RedisClient } from '../src/redis';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY } from './support/ids';
 import { startOwnRedisCluster, type OwnRedisCluster } from './support/redis-cluster';
@@ -241,6 +241,22 @@ describe(
         await cluster.healthy();
       } finally {
         await bus.close();
+      }
+    });
+    it('connects to a cluster that was wholly down when the process started, once it is up', async () => {
+      const ports = cluster.nodes.map((node) => Number(node.split(':')[1]));
+      for (const port of ports) await cluster.kill(port);
+      const logger = createLogger(first.config);
+      const late = (await createRedisClient(settings(), logger))!;
+      try {
+        assert.equal(isRedisReady(late), false, 'nothing to connect to yet');
+        for (const port of ports) await cluster.restart(port);
+        await cluster.healthy();
+        await until('the client to connect by itself', () => (isRedisReady(late) ? true : undefined), 20_000);
+        await late.set('studygraph:late', 'yes');
+        assert.equal(await late.get('studygraph:late'), 'yes');
+      } finally {
+        await closeRedisClient(late);
       }
     });
   },

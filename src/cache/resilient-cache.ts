@@ -9,6 +9,18 @@ export interface ResilientCacheOptions {
   onError(operation: 'get' | 'set' | 'delete', error: unknown): void;
   /** Called once when the store answers again after failures. */
   onRecover(): void;
+  /**
+   * Whether the store's connection is up; a store known to be down is not asked (its client might try
+   * to connect on the call). A call then fails at once, like any other failure.
+   */
+  connected?: () => boolean;
+}
+
+class StoreNotConnectedError extends Error {
+  constructor() {
+    super('the cache store is not connected');
+    this.name = 'StoreNotConnectedError';
+  }
 }
 
 /**
@@ -33,7 +45,7 @@ export class ResilientCache implements KeyValueCache<string> {
   async tryGet(key: string): Promise<string | undefined | null> {
     if (!this.healthy) return null;
     try {
-      const value = await this.withDeadline(this.store.get(key));
+      const value = await this.withDeadline(this.ask(() => this.store.get(key)));
       this.succeeded();
       return value;
     } catch (error) {
@@ -50,7 +62,7 @@ export class ResilientCache implements KeyValueCache<string> {
   async trySet(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<boolean> {
     if (!this.healthy) return false;
     try {
-      await this.withDeadline(this.store.set(key, value, options));
+      await this.withDeadline(this.ask(() => this.store.set(key, value, options)));
       this.succeeded();
       return true;
     } catch (error) {
@@ -66,13 +78,17 @@ export class ResilientCache implements KeyValueCache<string> {
   async delete(key: string): Promise<boolean | void> {
     if (!this.healthy) return false;
     try {
-      const deleted = await this.withDeadline(Promise.resolve(this.store.delete(key)));
+      const deleted = await this.withDeadline(this.ask(async () => this.store.delete(key)));
       this.succeeded();
       return deleted;
     } catch (error) {
       this.failed('delete', error);
       return false;
     }
+  }
+
+  private ask<T>(call: () => Promise<T>): Promise<T> {
+    return this.options.connected?.() === false ? Promise.reject(new StoreNotConnectedError()) : call();
   }
 
   private withDeadline<T>(promise: Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { RedisClient } from '../redis';
+import { isRedisReady, type RedisClient } from '../redis';
 import { ResilientCache } from './resilient-cache';
 
 export interface CacheStore {
@@ -58,6 +58,7 @@ export function createCacheStore(config: Config, redis: RedisClient | undefined,
       log.warn({ err: error, operation }, 'cache store unavailable: serving without it');
     },
     onRecover: () => log.info('cache store answers again'),
+    connected: redis ? () => isRedisReady(redis) : undefined,
   });
   return { kind: redis ? 'redis' : 'memory', cache };
 }

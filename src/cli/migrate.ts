@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openMigrationDatabase } from '../db/database';
+import { openDatabase, withMigrationDatabase } from '../db/database';
 import { migrateForGateway } from '../db/migrate-for-gateway';
 import { migrateDown } from '../db/migrator';
 import { runCli } from './run';
@@ -8,9 +8,9 @@ import { runCli } from './run';
 // npm run migrate -- --down  → revert the latest one
 runCli(async (config, logger) => {
   const { values } = parseArgs({ options: { down: { type: 'boolean', default: false } } });
-  const database = await openMigrationDatabase(config, logger);
+  const database = await openDatabase(config, logger);
   try {
-    const lines = values.down ? await migrateDown(database.db) : await migrateForGateway(database.db, config);
+    const lines = await withMigrationDatabase(database, config, logger, (db) => (values.down ? migrateDown(db) : migrateForGateway(db, config)));
     console.log(lines.length > 0 ? lines.join('\n') : 'Nothing to do: the database is up to date.');
   } finally {
     await database.destroy();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openMigrationDatabase } from '../db/database';
+import { openDatabase, withMigrationDatabase } from '../db/database';
 import { migrateForGateway } from '../db/migrate-for-gateway';
 import { isSeedScaleName, SEED_SCALES } from '../seed/scales';
 import { seedDatabase, truncateAll } from '../seed/seed';
@@ -17,13 +17,16 @@ runCli(async (config, logger) => {
   if (!isSeedScaleName(values.scale)) {
     throw new Error(`--scale must be one of ${Object.keys(SEED_SCALES).join(', ')}, got "${values.scale}"`);
   }
+  const scale = values.scale;
   const anchor = values.anchor ? new Date(values.anchor) : undefined;
   if (anchor && Number.isNaN(anchor.getTime())) throw new Error(`--anchor must be a date, got "${values.anchor}"`);
-  const database = await openMigrationDatabase(config, logger);
+  const database = await openDatabase(config, logger);
   try {
-    await migrateForGateway(database.db, config);
-    if (values.reset) await truncateAll(database.db);
-    await seedDatabase(database.db, { scale: values.scale, anchor, onProgress: (message) => console.log(message) });
+    await withMigrationDatabase(database, config, logger, async (db) => {
+      await migrateForGateway(db, config);
+      if (values.reset) await truncateAll(db);
+      await seedDatabase(db, { scale, anchor, onProgress: (message) => console.log(message) });
+    });
     console.log(`Seeded scale ${values.scale}: ${JSON.stringify(SEED_SCALES[values.scale])}`);
   } finally {
     await database.destroy();

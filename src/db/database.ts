@@ -154,11 +154,36 @@ export async function openDatabase(config: Config, logger: Logger, observers: Da
   };
 }
 
+/** Migrations and seeding may run long (an index build, the large seed); serving statements may not. */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 600_000;
+
 /**
- * Where migrations and seeding run: DATABASE_MIGRATION_URL, the server itself rather than a transaction-
- * mode pooler (DDL, long transactions). It connects with startup parameters, which the server takes.
+ * Runs `work` where migrations and seeding belong: DATABASE_MIGRATION_URL when it names another server
+ * than DATABASE_URL (the server itself rather than a transaction-mode pooler: DDL, long transactions),
+ * connected for this alone, with startup parameters and a long statement timeout; else the gateway's
+ * own pool.
  */
-export function openMigrationDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
-  if (!config.databaseUrl || config.databaseMigrationUrl === config.databaseUrl) return openDatabase(config, logger);
-  return openDatabase({ ...config, databaseUrl: config.databaseMigrationUrl, databaseReadUrl: undefined, dbSessionSettings: 'startup', dbPoolMax: 2 }, logger);
+export async function withMigrationDatabase<T>(
+  gateway: DatabaseHandle,
+  config: Config,
+  logger: Logger,
+  work: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (gateway.kind !== 'postgres' || config.databaseMigrationUrl === config.databaseUrl) return work(gateway.db);
+  const migration = await openDatabase(
+    {
+      ...config,
+      databaseUrl: config.databaseMigrationUrl,
+      databaseReadUrl: undefined,
+      dbSessionSettings: 'startup',
+      dbPoolMax: 2,
+      dbStatementTimeoutMs: MIGRATION_STATEMENT_TIMEOUT_MS,
+    },
+    logger,
+  );
+  try {
+    return await work(migration.db);
+  } finally {
+    await migration.destroy();
+  }
 }

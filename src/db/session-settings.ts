@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 
 /**
  * Every prepared statement is planned once per connection. Under the default (`auto`) PostgreSQL compares
@@ -27,30 +28,24 @@ export function sessionSettings(config: SettingsConfig): Record<string, string> 
 
 /** The same settings as startup parameters of node-postgres (DB_SESSION_SETTINGS=startup). */
 export function startupParameters(config: SettingsConfig): { statement_timeout: number; idle_in_transaction_session_timeout: number; options?: string } {
-  const { plan_cache_mode } = sessionSettings(config);
+  const settings = sessionSettings(config);
   return {
-    statement_timeout: config.dbStatementTimeoutMs,
-    idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
-    ...(plan_cache_mode ? { options: `-c plan_cache_mode=${plan_cache_mode}` } : {}),
+    statement_timeout: Number(settings.statement_timeout),
+    idle_in_transaction_session_timeout: Number(settings.idle_in_transaction_session_timeout),
+    ...(settings.plan_cache_mode ? { options: `-c plan_cache_mode=${settings.plan_cache_mode}` } : {}),
   };
 }
 
-/** The role the gateway connects as: DATABASE_URL's user, else (no user given) whoever `db` runs as. */
-async function gatewayRole<DB>(config: Pick<Config, 'databaseUrl'>, db: Kysely<DB>): Promise<string> {
-  const user = config.databaseUrl ? decodeURIComponent(new URL(config.databaseUrl).username) : '';
-  if (user) return user;
-  const { rows } = await sql<{ role: string }>`SELECT current_user AS role`.execute(db);
-  return rows[0].role;
-}
-
 /**
- * DB_SESSION_SETTINGS=role: stores the settings as the gateway role's defaults in this database
- * (`ALTER ROLE … IN DATABASE … SET`), run on the migration connection. A transaction-mode pooler hands a
- * client whichever server connection is free, so settings cannot travel with the client's connection;
- * every server connection the pooler opens for the role starts with them instead.
+ * DB_SESSION_SETTINGS=role: stores the settings as the defaults of DATABASE_URL's user in the migration
+ * connection's database (`ALTER ROLE … IN DATABASE … SET`); the migration role must be that role, a
+ * superuser or one with CREATEROLE. A transaction-mode pooler hands a client whichever server connection
+ * is free, so settings cannot travel with the client's connection; every server connection the pooler
+ * opens for the role starts with them instead. Nothing is asked through the pooler first: a server
+ * connection it opened now would keep the old values for its whole life.
  */
 export async function storeRoleSettings<DB>(migrationDb: Kysely<DB>, config: SettingsConfig & Pick<Config, 'databaseUrl'>): Promise<string[]> {
-  const role = await gatewayRole(config, migrationDb);
+  const role = decodeURIComponent(new URL(config.databaseUrl!).username);
   const { rows } = await sql<{ database: string }>`SELECT current_database() AS database`.execute(migrationDb);
   const target = sql`ROLE ${sql.id(role)} IN DATABASE ${sql.id(rows[0].database)}`;
   const settings = sessionSettings(config);
@@ -69,15 +64,24 @@ export class SessionSettingsError extends Error {
 }
 
 /**
- * At start: the connections really run with the settings (a pooler may drop startup parameters it was
- * told to ignore, and role defaults exist only once migrate has stored them). Serving without a
- * statement timeout would let one slow query hold a connection for ever, so the gateway refuses to start.
+ * At start: the connections run with the settings. Serving without a statement timeout would let one
+ * slow query hold a connection for ever, so the gateway refuses to start when they are not there:
+ * - `startup`: what a connection reports (a pooler may refuse startup parameters, or drop those it was
+ *   told to ignore);
+ * - `role`: what the role's defaults in this database are (whichever server connection the check lands
+ *   on). A pooled connection opened before the defaults changed keeps the old values until the pooler
+ *   replaces it: that is a warning, not a refusal.
  */
-export async function verifySessionSettings<DB>(db: Kysely<DB>, config: SettingsConfig & Pick<Config, 'dbSessionSettings'>): Promise<void> {
+export async function verifySessionSettings<DB>(
+  db: Kysely<DB>,
+  config: SettingsConfig & Pick<Config, 'dbSessionSettings'>,
+  logger: Pick<Logger, 'warn'>,
+): Promise<void> {
   const expected = sessionSettings(config);
-  let rows: { name: string; setting: string }[];
+  let live: Map<string, string>;
   try {
-    ({ rows } = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name = ANY(${Object.keys(expected)})`.execute(db));
+    const { rows } = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name = ANY(${Object.keys(expected)})`.execute(db);
+    live = new Map(rows.map((row) => [row.name, row.setting]));
   } catch (error) {
     if (config.dbSessionSettings === 'startup' && error instanceof Error && /unsupported startup parameter/i.test(error.message)) {
       throw new SessionSettingsError(
@@ -86,13 +90,35 @@ export async function verifySessionSettings<DB>(db: Kysely<DB>, config: Settings
     }
     throw error;
   }
-  const actual = new Map(rows.map((row) => [row.name, row.setting]));
-  const wrong = Object.entries(expected).filter(([name, value]) => actual.get(name) !== value);
-  if (wrong.length === 0) return;
-  const list = wrong.map(([name, value]) => `${name} is ${actual.get(name) ?? 'unknown'}, want ${value}`).join('; ');
-  throw new SessionSettingsError(
-    config.dbSessionSettings === 'role'
-      ? `The database connections do not run with the gateway's settings (${list}). With DB_SESSION_SETTINGS=role they are the role's defaults: run npm run migrate (it stores them), and have the pooler open new server connections (PgBouncer: RECONNECT).`
-      : `The database connections do not run with the gateway's settings (${list}): something between the gateway and PostgreSQL drops startup parameters; behind a transaction-mode pooler set DB_SESSION_SETTINGS=role.`,
-  );
+  const differences = (actual: Map<string, string>) =>
+    Object.entries(expected)
+      .filter(([name, value]) => actual.get(name) !== value)
+      .map(([name, value]) => `${name} is ${actual.get(name) ?? 'not set'}, want ${value}`)
+      .join('; ');
+  if (config.dbSessionSettings === 'startup') {
+    const wrong = differences(live);
+    if (wrong) {
+      throw new SessionSettingsError(
+        `The database connections do not run with the gateway's settings (${wrong}): something between the gateway and PostgreSQL drops startup parameters; behind a transaction-mode pooler set DB_SESSION_SETTINGS=role.`,
+      );
+    }
+    return;
+  }
+  const { rows } = await sql<{ setting: string }>`
+    SELECT unnest(s.setconfig) AS setting FROM pg_db_role_setting s
+    JOIN pg_roles r ON r.oid = s.setrole JOIN pg_database d ON d.oid = s.setdatabase
+    WHERE r.rolname = current_user AND d.datname = current_database()`.execute(db);
+  const stored = new Map(rows.map(({ setting }) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]));
+  const missing = differences(stored);
+  if (missing) {
+    throw new SessionSettingsError(
+      `The gateway role's defaults in this database are not the gateway's settings (${missing}). With DB_SESSION_SETTINGS=role they are stored by npm run migrate (with DATABASE_MIGRATION_URL pointing at the server): run it with this configuration.`,
+    );
+  }
+  const stale = differences(live);
+  if (stale) {
+    logger.warn(
+      `A pooled database connection still runs with older settings (${stale}); new server connections get the role's defaults. Have the pooler replace its connections (PgBouncer: RECONNECT).`,
+    );
+  }
 }

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { withDeadline } from '../deadline';
 import { serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
-import { closeRedisClient, connectWithRetry, duplicateRedisClient, isCluster, isRedisReady, type RedisClient } from '../redis';
+import { closeRedisClient, duplicateRedisClient, isCluster, startRedisClient, type RedisClient } from '../redis';
 import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
 
 export type EventListener = (event: ActivityEvent) => void;
@@ -167,7 +167,7 @@ export class RedisEventBus implements EventBus {
       subscriber.on('end', () => this.interruptAll());
       subscriber.on('reconnecting', () => this.interruptAll());
     }
-    this.connected = connectWithRetry(subscriber, logger);
+    this.connected = startRedisClient(subscriber, logger);
   }
 
   async publish(event: ActivityEvent): Promise<void> {
@@ -179,7 +179,7 @@ export class RedisEventBus implements EventBus {
     await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
     // Not connected now: a subscription started here would miss what is published until the client is
     // back, and nobody would tell it. It fails at once instead; the client retries and resumes.
-    if (!isRedisReady(this.subscriber)) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
+    if (!this.canSubscribe()) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
@@ -207,6 +207,16 @@ export class RedisEventBus implements EventBus {
         this.unsubscribeLater(channel);
       }
     };
+  }
+
+  /**
+   * Whether a subscribe would reach Redis now. A cluster listens on one node's connection only: the
+   * other nodes' state does not matter (before the first subscribe there is none yet: one is picked then).
+   */
+  private canSubscribe(): boolean {
+    const subscriber = this.subscriber;
+    if (!isCluster(subscriber)) return subscriber.isReady;
+    return subscriber.isOpen && (subscriber.pubSubNode === undefined || subscriber.pubSubNode.client.isReady);
   }
 
   /**

@@ -34,13 +34,13 @@ const isFree = (port: number) =>
   });
 
 /**
- * Six free ports, each with its cluster-bus port (+10000) free too, so at most 55535: the bus port must
- * be a valid port as well.
+ * Six free ports, each with its cluster-bus port (+10000) free too. Both stay below Linux's ephemeral
+ * range (from 32768), where an outgoing connection could take a port between this check and the bind.
  */
 async function clusterPorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = 20000 + Math.floor(Math.random() * 35000);
+    const port = 10000 + Math.floor(Math.random() * 12000);
     if (ports.includes(port) || ports.includes(port - 10000) || ports.includes(port + 10000)) continue;
     if ((await isFree(port)) && (await isFree(port + 10000))) ports.push(port);
   }
