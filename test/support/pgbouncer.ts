@@ -1,10 +1,9 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/cli/gateway-process';
-import { until } from './wait';
+import { portAccepts, until } from './wait';
 
 /** Debian's pgbouncer of the test's own, in transaction mode, in front of one PostgreSQL server. */
 export interface OwnPgBouncer {
@@ -16,15 +15,6 @@ export interface OwnPgBouncer {
 export function pgbouncerAvailable(): boolean {
   return spawnSync('pgbouncer', ['--version']).status === 0;
 }
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 
 /**
  * Transaction pooling and `ignore_startup_parameters = extra_float_digits` only, as in production: any
@@ -65,7 +55,7 @@ export async function startOwnPgBouncer(server: string): Promise<OwnPgBouncer> {
   const child: ChildProcess = asRoot
     ? spawn('runuser', ['-u', 'postgres', '--', 'pgbouncer', config], { stdio: 'ignore' })
     : spawn('pgbouncer', [config], { stdio: 'ignore' });
-  await until(`pgbouncer on port ${port}`, async () => ((await accepts(port)) ? true : undefined));
+  await until(`pgbouncer on port ${port}`, async () => ((await portAccepts(port)) ? true : undefined));
   const url = new URL(server);
   url.host = `127.0.0.1:${port}`;
   return {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { freePort } from '../../src/cli/gateway-process';
+import { portAccepts } from './wait';
 
 /** A redis-server of the test's own, so that a test can stop and restart it. */
 export interface OwnRedis {
@@ -15,14 +15,7 @@ export function redisServerAvailable(): boolean {
 
 async function waitForPort(port: number, open: boolean): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
-    const isOpen = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (isOpen === open) return;
+    if ((await portAccepts(port)) === open) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`redis port ${port} did not become ${open ? 'open' : 'closed'}`);
