@@ -6,7 +6,7 @@ import { Connection } from './connection.type';
 import { ActivityType } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ description: 'One entry of the collaboration log, written with every change.' })
+@ObjectType({ simpleResolvers: true, description: 'One entry of the collaboration log, written with every change.' })
 export class Activity {
   @Field(() => ID)
   id!: string;
@@ -27,7 +27,7 @@ export class Activity {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ActivityConnection extends Connection('Activity', Activity) {}
 
 /** One entry as an edge: its cursor resumes a subscription (`after`) or pages the connection. */

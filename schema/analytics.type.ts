@@ -7,7 +7,7 @@ import { User } from './user.type';
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class StudyStatusCount {
   @Field(() => StudyStatus)
   status!: StudyStatus;
@@ -18,7 +18,7 @@ export class StudyStatusCount {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DailyCount {
   @Field(() => GraphQLLocalDate, { description: 'A UTC calendar day.' })
   date!: string;
@@ -29,7 +29,7 @@ export class DailyCount {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class HourCount {
   @Field(() => Int, { description: 'Hour of the day, 0 to 23, UTC.' })
   hour!: number;
@@ -40,7 +40,7 @@ export class HourCount {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ActivityTypeCount {
   @Field(() => ActivityType)
   type!: ActivityType;
@@ -51,7 +51,7 @@ export class ActivityTypeCount {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Contributor {
   @Field(() => User)
   user!: User;
@@ -62,6 +62,7 @@ export class Contributor {
 
 @CachePrivate(CACHE_SECONDS.analytics)
 @ObjectType({
+  simpleResolvers: true,
   description:
     'How an organization works, over a window of `days` whole UTC days ending today. Snapshot figures (totalStudies, activeStudies, studiesByStatus) describe the organization now.',
 })
@@ -73,7 +74,7 @@ export class OrganizationAnalytics {
 }
 
 @CachePrivate(CACHE_SECONDS.analytics)
-@ObjectType({ description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.' })
+@ObjectType({ simpleResolvers: true, description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.' })
 export class TeamProductivity {
   @Field(() => Int)
   memberCount!: number;
@@ -99,6 +100,7 @@ export class TeamProductivity {
 
 @Cost(0)
 @ObjectType({
+  simpleResolvers: true,
   description:
     "Tells a dashboard that an organization's activity changed, so its analytics are worth refetching. Coalesced: at most one per organization every few seconds.",
 })

@@ -3,7 +3,7 @@ import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { ApprovalStatus } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ description: 'A request for a reviewer to approve a study.' })
+@ObjectType({ simpleResolvers: true, description: 'A request for a reviewer to approve a study.' })
 export class Approval {
   @Field(() => ID)
   id!: string;

@@ -3,7 +3,7 @@ import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { CollaboratorRole } from './enums';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ description: 'A user working on a study, with their role and permissions on it.' })
+@ObjectType({ simpleResolvers: true, description: 'A user working on a study, with their role and permissions on it.' })
 export class Collaborator {
   @Field(() => CollaboratorRole)
   role!: CollaboratorRole;

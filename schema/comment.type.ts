@@ -4,7 +4,7 @@ import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ description: 'A comment on a study.' })
+@ObjectType({ simpleResolvers: true, description: 'A comment on a study.' })
 export class Comment {
   @Field(() => ID)
   id!: string;
@@ -25,5 +25,5 @@ export class Comment {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CommentConnection extends Connection('Comment', Comment) {}

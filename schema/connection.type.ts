@@ -4,7 +4,7 @@ import { CacheInherit } from './cache-control';
 
 @Cost(0)
 @CacheInherit()
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -35,7 +35,7 @@ export interface ConnectionPayload<TNode> {
 export function Connection<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
   @Cost(0)
   @CacheInherit()
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field(() => String, { description: 'Opaque cursor; pass it as `after` to continue after this edge.' })
     cursor!: string;
@@ -45,7 +45,7 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
   }
 
   // Abstract: only the concrete `<name>Connection` subclasses reach the schema.
-  @ObjectType()
+  @ObjectType({ simpleResolvers: true })
   abstract class ConnectionType {
     /** The `<name>Edge` type, for fields that return one edge (a subscription's events). */
     static readonly Edge = EdgeType;

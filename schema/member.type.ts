@@ -5,7 +5,7 @@ import { Connection } from './connection.type';
 import { OrganizationRole } from './enums';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ description: "A user's membership of an organization." })
+@ObjectType({ simpleResolvers: true, description: "A user's membership of an organization." })
 export class Member {
   @Field(() => OrganizationRole)
   role!: OrganizationRole;
@@ -20,5 +20,5 @@ export class Member {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MemberConnection extends Connection('Member', Member) {}

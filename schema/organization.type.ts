@@ -5,7 +5,7 @@ import { Connection } from './connection.type';
 import { OrganizationPlan } from './enums';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ description: 'An organization that runs studies. Visible to its members only.' })
+@ObjectType({ simpleResolvers: true, description: 'An organization that runs studies. Visible to its members only.' })
 export class Organization {
   @Field(() => ID)
   id!: string;
@@ -25,5 +25,5 @@ export class Organization {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OrganizationConnection extends Connection('Organization', Organization) {}

@@ -4,7 +4,7 @@ import { Cost } from './cost-directives';
 
 @CachePrivate(0)
 @Cost(0)
-@ObjectType({ description: "The caller's point budget and what this operation costs (GitHub's rateLimit, Shopify's throttleStatus)." })
+@ObjectType({ simpleResolvers: true, description: "The caller's point budget and what this operation costs (GitHub's rateLimit, Shopify's throttleStatus)." })
 export class RateLimitStatus {
   @Field(() => Int, { description: 'Estimated cost of this whole operation; with dryRun, what it would cost (nothing is charged or run).' })
   cost!: number;

@@ -5,7 +5,7 @@ import { Connection } from './connection.type';
 import { StudyStatus } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ description: 'A research study run by an organization.' })
+@ObjectType({ simpleResolvers: true, description: 'A research study run by an organization.' })
 export class Study {
   @Field(() => ID)
   id!: string;
@@ -34,11 +34,11 @@ export class Study {
 
 @Cost(0)
 @CacheInherit()
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class StudyConnection extends Connection('Study', Study) {}
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ description: 'Comment figures of one study.' })
+@ObjectType({ simpleResolvers: true, description: 'Comment figures of one study.' })
 export class CommentStats {
   @Field(() => Int)
   total!: number;

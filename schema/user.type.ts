@@ -2,7 +2,7 @@ import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ description: 'A person using the platform.' })
+@ObjectType({ simpleResolvers: true, description: 'A person using the platform.' })
 export class User {
   @Field(() => ID)
   id!: string;

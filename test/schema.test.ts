@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { isObjectType } from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
 import { buildGatewaySchema, printGatewaySchema } from '../src/build-schema';
 import { breakingChanges } from '../src/schema-compatibility';
 
@@ -65,5 +67,25 @@ describe('schema', () => {
     assert.ok(types.includes('FIELD_REMOVED'), JSON.stringify(types));
     assert.ok(types.includes('FIELD_CHANGED_KIND'), JSON.stringify(types));
     assert.ok(types.includes('ARG_CHANGED_KIND'), JSON.stringify(types));
+  });
+
+  it('plain fields have no resolver of their own: only field resolvers run per field (simpleResolvers on every object type)', async () => {
+    const schema = await buildGatewaySchema();
+    const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+    const withResolver: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type)) continue;
+      for (const field of Object.values(type.getFields())) if (field.resolve) withResolver.push(`${type.name}.${field.name}`);
+    }
+    // type-graphql wraps a field without simpleResolvers in a resolver that allocates per call and keeps
+    // graphql-jit from reading the property inline: on a dashboard page, hundreds of calls per request.
+    const fieldResolvers = new Set(
+      getMetadataStorage().fieldResolvers.map((resolver) => `${(resolver.getObjectType?.() as { name: string } | undefined)?.name}.${resolver.schemaName}`),
+    );
+    assert.ok(fieldResolvers.size > 10, `field resolvers found in the metadata: ${fieldResolvers.size}`);
+    assert.deepEqual(
+      withResolver.filter((field) => !fieldResolvers.has(field)),
+      [],
+    );
   });
 });
