@@ -56,9 +56,10 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    // A count statement of its own.
+    // A count statement of its own. A lazy getter that may give a promise: it keeps a resolver, since
+    // graphql-jit reads a plain field's value inline and would not wait for it.
     @Cost(1)
-    @Field(() => Int, { description: 'Number of items in the whole list, across all pages.' })
+    @Field(() => Int, { simple: false, description: 'Number of items in the whole list, across all pages.' })
     totalCount!: number;
   }
 
