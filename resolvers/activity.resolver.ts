@@ -38,7 +38,7 @@ export async function activityConnection(
 @Resolver(() => Activity)
 export class ActivityResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Who did it; null if that user was deleted.' })
-  actor(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Promise<User | null> {
+  actor(@Root() activity: Activity, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, activity.actorId);
   }
 

@@ -14,12 +14,12 @@ import { CurrentViewer } from '../schema/current-viewer';
 @Resolver(() => Approval)
 export class ApprovalResolver {
   @FieldResolver(() => User)
-  requestedBy(@Root() approval: Approval, @Ctx() ctx: GatewayContext): Promise<User> {
+  requestedBy(@Root() approval: Approval, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, approval.requestedById);
   }
 
   @FieldResolver(() => User)
-  reviewer(@Root() approval: Approval, @Ctx() ctx: GatewayContext): Promise<User> {
+  reviewer(@Root() approval: Approval, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, approval.reviewerId);
   }
 

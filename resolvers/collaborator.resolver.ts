@@ -16,12 +16,12 @@ import { CurrentViewer } from '../schema/current-viewer';
 @Resolver(() => Collaborator)
 export class CollaboratorResolver {
   @FieldResolver(() => User)
-  user(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): Promise<User> {
+  user(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, collaborator.userId);
   }
 
   @FieldResolver(() => User, { nullable: true })
-  addedBy(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): Promise<User | null> {
+  addedBy(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, collaborator.addedById);
   }
 

@@ -13,12 +13,12 @@ import { CurrentViewer } from '../schema/current-viewer';
 @Resolver(() => Comment)
 export class CommentResolver {
   @FieldResolver(() => User)
-  author(@Root() comment: Comment, @Ctx() ctx: GatewayContext): Promise<User> {
+  author(@Root() comment: Comment, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, comment.authorId);
   }
 
   @FieldResolver(() => User, { nullable: true })
-  resolvedBy(@Root() comment: Comment, @Ctx() ctx: GatewayContext): Promise<User | null> {
+  resolvedBy(@Root() comment: Comment, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, comment.resolvedById);
   }
 

@@ -23,12 +23,12 @@ async function changed(ctx: GatewayContext, row: MemberRow): Promise<Member> {
 @Resolver(() => Member)
 export class MemberResolver {
   @FieldResolver(() => User)
-  user(@Root() member: Member, @Ctx() ctx: GatewayContext): Promise<User> {
+  user(@Root() member: Member, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, member.userId);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who added this member; null for founders.' })
-  invitedBy(@Root() member: Member, @Ctx() ctx: GatewayContext): Promise<User | null> {
+  invitedBy(@Root() member: Member, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, member.invitedById);
   }
 

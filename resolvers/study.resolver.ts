@@ -4,6 +4,7 @@ import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
 import type { StudySearch } from '../loaders/study.loader';
+import { whenLoaded } from '../loaders/loader-toolkit';
 import { MAX_SEARCH_TERMS, parseSearchQuery, termCount } from '../src/search-query';
 import { Activity, ActivityConnection } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
@@ -108,14 +109,14 @@ export class StudyResolver {
   }
 
   @FieldResolver(() => User)
-  createdBy(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<User> {
+  createdBy(@Root() study: Study, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, study.createdById);
   }
 
   @ListSize({ assumedSize: 10 })
   @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
-  async collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Collaborator[]> {
-    return (await ctx.loaders.collaboratorsByStudy.load(study.id)).map(toCollaborator);
+  collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Collaborator[] | Promise<Collaborator[]> {
+    return whenLoaded(ctx.loaders.collaboratorsByStudy.loadNow(study.id), (rows) => rows.map(toCollaborator));
   }
 
   @ConnectionSize()

@@ -92,8 +92,8 @@ type CollectedFields = Map<string, FieldNode[]>;
 export class OperationCost {
   private readonly estimates = new Map<string, number>();
   private readonly descriptions = new Map<string, FieldDescription | undefined>();
-  /** Descriptions by the identity of a collected field group and of the sizes it is priced under. */
-  private readonly described = new WeakMap<FieldNode[], Map<Sizes, FieldDescription | undefined>>();
+  /** The answer's fields by the identity of a collected selection and of the sizes it is priced under. */
+  private readonly priced = new WeakMap<CollectedFields, Map<Sizes, PricedField[]>>();
   private estimated: number | undefined;
   private readonly collected = new Map<string, CollectedFields>();
   private readonly nodeIds = new WeakMap<object, number>();
@@ -266,7 +266,27 @@ export class OperationCost {
     return cost;
   }
 
-  /** `path` (the response path, dotted) is only tracked when errors struck somewhere (undefined otherwise). */
+  /** The fields of one selection in the answer, each with its description: worked out once per field group and sizes. */
+  private pricedFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean): PricedField[] {
+    let bySizes = this.priced.get(fields);
+    if (!bySizes) this.priced.set(fields, (bySizes = new Map<Sizes, PricedField[]>()));
+    let priced = bySizes.get(sizes);
+    if (!priced) {
+      priced = [];
+      for (const [responseKey, nodes] of fields) {
+        const field = this.describe(type, nodes, sizes, isRoot);
+        if (field) priced.push({ responseKey, parentType: type, nodes, sizes, isRoot, field });
+      }
+      bySizes.set(sizes, priced);
+    }
+    return priced;
+  }
+
+  /**
+   * Walks the answer, not the document: linear in the answer's size, with no allocation per value (this
+   * runs on every response). `path` (the response path, dotted) is only tracked when errors struck
+   * somewhere (undefined otherwise).
+   */
   private actualFields(
     type: GraphQLObjectType,
     fields: CollectedFields,
@@ -277,42 +297,31 @@ export class OperationCost {
     failed: Set<string>,
   ): number {
     let total = 0;
-    for (const [responseKey, nodes] of fields) {
-      const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[responseKey] : undefined;
-      total += this.actualField(type, nodes, sizes, isRoot, value, path === undefined ? undefined : path ? `${path}.${responseKey}` : responseKey, failed);
+    const object = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
+    for (const priced of this.pricedFields(type, fields, sizes, isRoot)) {
+      const value = object?.[priced.responseKey];
+      total += this.actualField(priced, value, path === undefined ? undefined : path ? `${path}.${priced.responseKey}` : priced.responseKey, failed);
     }
     return total;
   }
 
-  private actualField(
-    parentType: GraphQLObjectType,
-    nodes: FieldNode[],
-    sizes: Sizes,
-    isRoot: boolean,
-    value: unknown,
-    path: string | undefined,
-    failed: Set<string>,
-  ): number {
-    let bySizes = this.described.get(nodes);
-    if (!bySizes) this.described.set(nodes, (bySizes = new Map<Sizes, FieldDescription | undefined>()));
-    let field = bySizes.get(sizes);
-    if (field === undefined && !bySizes.has(sizes)) bySizes.set(sizes, (field = this.describe(parentType, nodes, sizes, isRoot)));
-    if (!field) return 0;
+  private actualField(priced: PricedField, value: unknown, path: string | undefined, failed: Set<string>): number {
+    const { field } = priced;
     // Null where an error struck at or below: what ran there is not in the answer, so it costs its estimate.
     if (value === null || value === undefined)
-      return path !== undefined && failed.has(path) ? this.estimateField(parentType, nodes, sizes, isRoot) : field.ownWeight;
-    const itemCost = (item: unknown, itemPath: string | undefined) => {
-      if (item === null || item === undefined) return itemPath !== undefined && failed.has(itemPath) ? field.itemWeight + this.childEstimate(field) : 0;
-      return (
-        field.itemWeight +
-        (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, itemPath, failed) : 0)
-      );
-    };
-    if (!field.isList) return field.ownWeight + itemCost(value, path);
+      return path !== undefined && failed.has(path) ? this.estimateField(priced.parentType, priced.nodes, priced.sizes, priced.isRoot) : field.ownWeight;
+    // A scalar or enum (or a list of them): its items weigh nothing and have nothing below.
+    if (field.itemWeight === 0 && field.children === undefined) return field.ownWeight;
+    if (!field.isList) return field.ownWeight + this.itemCost(field, value, path, failed);
     if (!Array.isArray(value)) return field.ownWeight;
     let total = field.ownWeight;
-    for (let index = 0; index < value.length; index += 1) total += itemCost(value[index], path === undefined ? undefined : `${path}.${index}`);
+    for (let index = 0; index < value.length; index += 1) total += this.itemCost(field, value[index], path === undefined ? undefined : `${path}.${index}`, failed);
     return total;
+  }
+
+  private itemCost(field: FieldDescription, item: unknown, path: string | undefined, failed: Set<string>): number {
+    if (item === null || item === undefined) return path !== undefined && failed.has(path) ? field.itemWeight + this.childEstimate(field) : 0;
+    return field.itemWeight + (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed) : 0);
   }
 
   private childEstimate(field: FieldDescription): number {
@@ -329,6 +338,16 @@ interface FieldDescription {
   childType: GraphQLObjectType | undefined;
   children: CollectedFields | undefined;
   childSizes: Sizes;
+}
+
+/** A field of a selection as the answer holds it (under `responseKey`), described; what its estimate needs if it failed. */
+interface PricedField {
+  responseKey: string;
+  parentType: GraphQLObjectType;
+  nodes: FieldNode[];
+  sizes: Sizes;
+  isRoot: boolean;
+  field: FieldDescription;
 }
 
 /** Sizes a parent's @listSize(sizedFields) imposes on its fields (connections: `edges`). */

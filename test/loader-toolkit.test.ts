@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PrimingLoader, whenLoaded } from '../loaders/loader-toolkit';
+
+/** A loader of `loaded:<key>` that records the keys of each batch. */
+function recordingLoader(options: ConstructorParameters<typeof PrimingLoader<string, string>>[1] = {}) {
+  const batches: string[][] = [];
+  const loader = new PrimingLoader<string, string>(async (keys) => {
+    batches.push([...keys]);
+    return keys.map((key) => `loaded:${key}`);
+  }, options);
+  return { loader, batches };
+}
+
+describe('PrimingLoader: primed values at once, with DataLoader’s semantics', () => {
+  it('a primed value is handed out synchronously, with no batch', async () => {
+    const { loader, batches } = recordingLoader();
+    loader.prime('a', 'primed:a');
+    assert.equal(loader.loadNow('a'), 'primed:a');
+    assert.equal(await loader.load('a'), 'primed:a');
+    assert.deepEqual(batches, []);
+  });
+
+  it('a key not primed is loaded (a promise, batched)', async () => {
+    const { loader, batches } = recordingLoader();
+    const pending = loader.loadNow('b');
+    assert.ok(pending instanceof Promise);
+    assert.equal(await pending, 'loaded:b');
+    assert.deepEqual(batches, [['b']]);
+  });
+
+  it('a prime of a key already loaded or loading changes nothing, as in DataLoader: the loaded value is what both give', async () => {
+    const { loader } = recordingLoader();
+    const loading = loader.load('c');
+    loader.prime('c', 'primed:c');
+    assert.equal(await loading, 'loaded:c');
+    const now = loader.loadNow('c');
+    assert.ok(now instanceof Promise, 'not known at once: it was loaded, not primed');
+    assert.equal(await now, 'loaded:c');
+  });
+
+  it('clear and clearAll forget primed values; clear(key).prime(key) replaces one', async () => {
+    const { loader, batches } = recordingLoader();
+    loader.prime('d', 'primed:d').prime('e', 'primed:e');
+    loader.clear('d');
+    assert.equal(await loader.loadNow('d'), 'loaded:d');
+    loader.clear('e').prime('e', 'again:e');
+    assert.equal(loader.loadNow('e'), 'again:e');
+    loader.clearAll();
+    assert.equal(await loader.loadNow('e'), 'loaded:e');
+    assert.deepEqual(batches, [['d'], ['e']]);
+  });
+
+  it('a primed error, a primed promise and a loader without a cache never answer at once', async () => {
+    const { loader } = recordingLoader();
+    loader.prime('f', new Error('gone'));
+    const failed = loader.loadNow('f');
+    assert.ok(failed instanceof Promise);
+    await assert.rejects(failed, /gone/);
+    loader.prime('g', Promise.resolve('later:g'));
+    const later = loader.loadNow('g');
+    assert.ok(later instanceof Promise);
+    assert.equal(await later, 'later:g');
+    const uncached = recordingLoader({ cache: false });
+    uncached.loader.prime('h', 'primed:h');
+    assert.equal(await uncached.loader.loadNow('h'), 'loaded:h');
+  });
+
+  it('keys go through cacheKeyFn, as DataLoader’s cache does', () => {
+    const loader = new PrimingLoader<{ id: string }, string, string>(async (keys) => keys.map((key) => key.id), { cacheKeyFn: (key) => key.id });
+    loader.prime({ id: 'i' }, 'primed:i');
+    assert.equal(loader.loadNow({ id: 'i' }), 'primed:i');
+  });
+
+  it('whenLoaded maps a value now and a promise later', async () => {
+    assert.equal(
+      whenLoaded(2, (n) => n * 10),
+      20,
+    );
+    const later = whenLoaded(Promise.resolve(3), (n) => n * 10);
+    assert.ok(later instanceof Promise);
+    assert.equal(await later, 30);
+  });
+});
