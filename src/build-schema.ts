@@ -6,6 +6,7 @@ import { resolvers } from '../resolvers';
 import { cacheControlDirective } from '../schema/cache-control';
 import { costDirective, listSizeDirective, rateLimitDirective } from '../schema/cost-directives';
 import { validateArguments } from './argument-validation';
+import { callFieldResolversDirectly, ResolverInstances } from './direct-field-resolvers';
 
 /**
  * type-graphql asks for a PubSub whenever a schema has subscriptions, for `topics`-style ones; ours bring
@@ -25,14 +26,16 @@ const NO_TOPICS: PubSub = {
  * directive behaviour (the @rateLimit field limits) to the built schema; the SDL is the same either way.
  */
 export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema): Promise<GraphQLSchema> {
+  const instances = new ResolverInstances();
   const schema = await buildSchema({
     resolvers,
+    container: instances,
     // A `directives` list replaces graphql's own unless they are named too: @include, @skip, @deprecated, @specifiedBy.
     directives: [...specifiedDirectives, cacheControlDirective, costDirective, listSizeDirective, rateLimitDirective],
     validateFn: validateArguments,
     pubSub: NO_TOPICS,
   });
-  return transform(schema);
+  return transform(callFieldResolversDirectly(schema, resolvers, instances));
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';

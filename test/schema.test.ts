@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { isObjectType } from 'graphql';
+import { isObjectType, type GraphQLObjectType } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { buildGatewaySchema, printGatewaySchema } from '../src/build-schema';
 import { breakingChanges } from '../src/schema-compatibility';
+import { isDirectCall } from '../src/direct-field-resolvers';
+import { Study } from '../schema/study.type';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');
 const RELEASED_SCHEMA_FILE = path.resolve(__dirname, '../../schema/released.graphql');
@@ -90,5 +92,29 @@ describe('schema', () => {
       withResolver.filter((field) => !fieldResolvers.has(field) && !keptOnPurpose.has(field.split('.')[1])),
       [],
     );
+  });
+
+  it('field resolvers of @Root() and @Ctx() only are called directly, others through type-graphql; a parent of another class still works', async () => {
+    const schema = await buildGatewaySchema();
+    const fieldOf = (type: string, field: string) => (schema.getType(type) as GraphQLObjectType).getFields()[field];
+    for (const [type, field] of [
+      ['Study', 'createdBy'],
+      ['Study', 'collaborators'],
+      ['Collaborator', 'user'],
+      ['Comment', 'author'],
+      ['Activity', 'actor'],
+    ]) {
+      assert.ok(isDirectCall(fieldOf(type, field).resolve), `${type}.${field} is called directly`);
+    }
+    // @Args: type-graphql converts and validates them.
+    assert.equal(isDirectCall(fieldOf('Study', 'comments').resolve), false);
+    const user = { id: 'u1', email: 'u1@example.com', name: 'U One', created_at: new Date(0) };
+    const context = { loaders: { userById: { loadNow: () => user } } };
+    const createdBy = fieldOf('Study', 'createdBy').resolve!;
+    const direct = createdBy(Object.assign(new Study(), { createdById: 'u1' }), {}, context, {} as never) as { name: string };
+    assert.equal(direct.name, 'U One');
+    // A plain object is copied into a Study by type-graphql's wrapper, as before.
+    const wrapped = createdBy({ createdById: 'u1' }, {}, context, {} as never) as { name: string };
+    assert.equal(wrapped.name, 'U One');
   });
 });
