@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyBigint, anyUuid, keysetAfter } from './sql';
+import { anyBigint, anyUuid, keysetAfter, selectByShape } from './sql';
 import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
 
 /** Whose log: a study's, or a whole organization's (organization-wide entries included). */
@@ -38,36 +38,37 @@ export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   return {
     /** Pages of a study's or an organization's activity log, with their actors (primed). */
-    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args) => {
+    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args, argsKey) => {
       const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
       // Studies and organizations are both keyed by a uuid `id`, the only column of theirs this reads.
       const parents = (args.scope === 'study' ? 'studies as p' : 'organizations as p') as 'studies as p';
-      const rows = await db
-        .selectFrom(parents)
-        .innerJoinLateral(
-          (eb) => {
-            let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
-            if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
-            if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
-            if (args.after) {
-              page = page.where(keysetAfter('a.created_at', 'a.id', 'desc', args.after, 'timestamptz', 'bigint'));
-            }
-            return page
-              .orderBy('a.created_at', 'desc')
-              .orderBy('a.id', 'desc')
-              .limit(args.first + 1)
-              .as('page');
-          },
-          (join) => join.onTrue(),
-        )
-        .leftJoin('users as u', 'u.id', 'page.user_id')
-        .selectAll('page')
-        .select(JOINED_USER_COLUMNS)
-        .where('p.id', '=', anyUuid(parentIds))
-        // The join may reorder rows: the page order is restated (groupBy keeps it per parent).
-        .orderBy('page.created_at', 'desc')
-        .orderBy('page.id', 'desc')
-        .execute();
+      const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
+        db
+          .selectFrom(parents)
+          .innerJoinLateral(
+            (eb) => {
+              let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
+              if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
+              if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
+              if (args.after) {
+                page = page.where(keysetAfter('a.created_at', 'a.id', 'desc', args.after, 'timestamptz', 'bigint'));
+              }
+              return page
+                .orderBy('a.created_at', 'desc')
+                .orderBy('a.id', 'desc')
+                .limit(args.first + 1)
+                .as('page');
+            },
+            (join) => join.onTrue(),
+          )
+          .leftJoin('users as u', 'u.id', 'page.user_id')
+          .selectAll('page')
+          .select(JOINED_USER_COLUMNS)
+          .where('p.id', '=', anyUuid(ids))
+          // The join may reorder rows: the page order is restated (groupBy keeps it per parent).
+          .orderBy('page.created_at', 'desc')
+          .orderBy('page.id', 'desc'),
+      );
       return groupBy(
         rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
         PARENT_COLUMN[args.scope],

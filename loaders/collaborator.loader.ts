@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
 import { defineLoader, listsByParent, type LoaderSettings } from './loader-toolkit';
-import { anyUuid } from './sql';
+import { anyUuid, selectByShape } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 /**
@@ -14,15 +14,16 @@ export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
   const collaboratorsByStudy = defineLoader<string, CollaboratorRow[]>(settings, 'collaboratorsByStudy', async (studyIds) => {
-    const rows = await db
-      .selectFrom('study_collaborators as c')
-      .innerJoin('users as u', 'u.id', 'c.user_id')
-      .selectAll('c')
-      .select(JOINED_USER_COLUMNS)
-      .where('c.study_id', '=', anyUuid(studyIds))
-      .orderBy('c.added_at')
-      .orderBy('c.user_id')
-      .execute();
+    const rows = await selectByShape(db, settings, 'collaboratorsByStudy', studyIds, (ids) =>
+      db
+        .selectFrom('study_collaborators as c')
+        .innerJoin('users as u', 'u.id', 'c.user_id')
+        .selectAll('c')
+        .select(JOINED_USER_COLUMNS)
+        .where('c.study_id', '=', anyUuid(ids))
+        .orderBy('c.added_at')
+        .orderBy('c.user_id'),
+    );
     return listsByParent(
       studyIds,
       rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),

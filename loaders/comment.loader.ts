@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, keysetAfter } from './sql';
+import { anyUuid, keysetAfter, selectByShape } from './sql';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export interface CommentPageParams {
@@ -27,32 +27,33 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
       byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args) => {
-      const rows = await db
-        .selectFrom('studies as s')
-        .innerJoinLateral(
-          (eb) => {
-            let page = eb.selectFrom('comments as c').selectAll('c').whereRef('c.study_id', '=', 's.id');
-            if (args.resolved !== null) page = page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
-            if (args.after) {
-              page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
-            }
-            return page
-              .orderBy('c.created_at')
-              .orderBy('c.id')
-              .limit(args.first + 1)
-              .as('page');
-          },
-          (join) => join.onTrue(),
-        )
-        .innerJoin('users as u', 'u.id', 'page.author_id')
-        .selectAll('page')
-        .select(JOINED_USER_COLUMNS)
-        .where('s.id', '=', anyUuid(studyIds))
-        // The join may reorder rows: the page order is restated (groupBy keeps it per study).
-        .orderBy('page.created_at')
-        .orderBy('page.id')
-        .execute();
+    commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
+      const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
+        db
+          .selectFrom('studies as s')
+          .innerJoinLateral(
+            (eb) => {
+              let page = eb.selectFrom('comments as c').selectAll('c').whereRef('c.study_id', '=', 's.id');
+              if (args.resolved !== null) page = page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
+              if (args.after) {
+                page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
+              }
+              return page
+                .orderBy('c.created_at')
+                .orderBy('c.id')
+                .limit(args.first + 1)
+                .as('page');
+            },
+            (join) => join.onTrue(),
+          )
+          .innerJoin('users as u', 'u.id', 'page.author_id')
+          .selectAll('page')
+          .select(JOINED_USER_COLUMNS)
+          .where('s.id', '=', anyUuid(ids))
+          // The join may reorder rows: the page order is restated (groupBy keeps it per study).
+          .orderBy('page.created_at')
+          .orderBy('page.id'),
+      );
       return groupBy(
         rows.map((row) => primeJoinedUser(users.userById, row.author_id, row)),
         'study_id',

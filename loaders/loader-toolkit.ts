@@ -6,6 +6,8 @@ export interface LoaderSettings {
   /** false: one key per statement (the benchmark's unbatched baseline). */
   batch: boolean;
   onBatch?: (loader: string, keys: number) => void;
+  /** Check each reuse of a compiled statement against a fresh build (see selectByShape); off in production. */
+  verifyShapes?: boolean;
 }
 
 /**
@@ -91,7 +93,8 @@ export interface ParentKey<Args> {
   args: Args;
 }
 
-export type FetchByParents<Args, Value> = (parentIds: readonly string[], args: Args) => Promise<Map<string, Value>>;
+/** `argsKey` names the args as text (equal args, equal key): with the fetch's name, a statement's shape (see selectByShape). */
+export type FetchByParents<Args, Value> = (parentIds: readonly string[], args: Args, argsKey: string) => Promise<Map<string, Value>>;
 
 function argsKeyOf(args: unknown): string {
   return JSON.stringify(args);
@@ -118,7 +121,7 @@ export function createParentLoader<Args, Value>(
       const results = new Map<string, Map<string, Value>>();
       await Promise.all(
         [...groups].map(async ([argsKey, group]) => {
-          results.set(argsKey, await fetch([...group.parentIds], group.args));
+          results.set(argsKey, await fetch([...group.parentIds], group.args, argsKey));
         }),
       );
       return keys.map((key) => results.get(argsKeyOf(key.args))?.get(key.parentId) ?? missing());
@@ -139,9 +142,9 @@ export function createPageLoader<Args extends { first: number }, Row>(
   return createParentLoader<Args, Page<Row>>(
     settings,
     name,
-    async (parentIds, args) => {
+    async (parentIds, args, argsKey) => {
       const pages = new Map<string, Page<Row>>();
-      for (const [parentId, rows] of await fetch(parentIds, args)) {
+      for (const [parentId, rows] of await fetch(parentIds, args, argsKey)) {
         pages.set(parentId, { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first });
       }
       return pages;

@@ -1,15 +1,77 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import { sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
+import type { LoaderSettings } from './loader-toolkit';
 
-/** `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch size. */
+/**
+ * `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch
+ * size. The array itself is the parameter (selectByShape finds it by identity): callers pass a copy.
+ */
 export function anyUuid(ids: readonly string[]): RawBuilder<string> {
-  return sql<string>`any(${sql.val([...ids])}::uuid[])`;
+  return sql<string>`any(${sql.val(ids)}::uuid[])`;
 }
 
 /** The same for bigint keys (activity entries), which both drivers hand over as text. */
 export function anyBigint(ids: readonly string[]): RawBuilder<string> {
-  return sql<string>`any(${sql.val([...ids])}::bigint[])`;
+  return sql<string>`any(${sql.val(ids)}::bigint[])`;
+}
+
+interface CompiledShape {
+  query: CompiledQuery;
+  /** Where the batch's keys are among the parameters. */
+  keysAt: number;
+}
+
+/** Shapes kept per database: a few per loader and arguments in use (a page's cursor makes a shape of its own). */
+const SHAPES_PER_DATABASE = 2000;
+const shapesByDatabase = new WeakMap<object, LRUCache<string, CompiledShape>>();
+
+function shapesOf(db: Kysely<Database>): LRUCache<string, CompiledShape> {
+  let shapes = shapesByDatabase.get(db);
+  if (!shapes) shapesByDatabase.set(db, (shapes = new LRUCache({ max: SHAPES_PER_DATABASE })));
+  return shapes;
+}
+
+function compileShape<Row>(build: (keys: readonly string[]) => Compilable<Row>, keys: readonly string[]): { query: CompiledQuery<Row>; keysAt: number } {
+  // A fresh array: its identity marks the keys' parameter (anyUuid/anyBigint pass it on as it is).
+  const marker = [...keys];
+  const query = build(marker).compile();
+  const keysAt = query.parameters.indexOf(marker);
+  return { query, keysAt: keysAt !== -1 && query.parameters.lastIndexOf(marker) === keysAt ? keysAt : -1 };
+}
+
+/**
+ * Runs a loader's batch statement whose SQL is fixed by `shape` (the loader's name and everything its
+ * builder reads besides the keys: arguments, settings), the batch's keys being one array parameter
+ * (anyUuid/anyBigint). Kysely builds and compiles it for the first batch of a shape only; later batches
+ * bind their keys into the compiled statement. Building and compiling one statement was ~5% of a worker's
+ * busy time on the dashboard. Outside production every reuse is checked against a fresh build, so a
+ * builder that reads something its shape does not name fails the tests.
+ */
+export async function selectByShape<Row>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  shape: string,
+  keys: readonly string[],
+  build: (keys: readonly string[]) => Compilable<Row>,
+): Promise<Row[]> {
+  const shapes = shapesOf(db);
+  const known = shapes.get(shape);
+  if (known) {
+    const parameters = [...known.query.parameters];
+    parameters[known.keysAt] = [...keys];
+    if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys), parameters);
+    return (await db.executeQuery<Row>({ ...known.query, parameters } as CompiledQuery<Row>)).rows;
+  }
+  const compiled = compileShape(build, keys);
+  if (compiled.keysAt !== -1) shapes.set(shape, compiled);
+  return (await db.executeQuery(compiled.query)).rows;
+}
+
+function verifyShape(shape: string, known: CompiledShape, fresh: CompiledShape, parameters: readonly unknown[]): void {
+  const same = fresh.query.sql === known.query.sql && fresh.keysAt === known.keysAt && JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
+  if (!same) throw new Error(`statement shape "${shape}" changed with something its key does not name:\n${known.query.sql}\n---\n${fresh.query.sql}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } fro
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
-import { anyUuid, keysetAfter, withValueAwarePlans } from './sql';
+import { anyUuid, keysetAfter, selectByShape, withValueAwarePlans } from './sql';
 import type { CollaboratorLoaders, JoinedCollaboratorTuple } from './collaborator.loader';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
@@ -76,39 +76,41 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
      * Pages of an organization's studies, with their creators (primed), and their collaborators when the
      * next level wants them (primed): one LATERAL statement for all organizations asked.
      */
-    studiesPage: createPageLoader<StudyPageParams, StudyRow>(settings, 'studiesPage', async (organizationIds, args) => {
+    studiesPage: createPageLoader<StudyPageParams, StudyRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
       const column = `s.${args.orderBy}` as const;
-      const rows = await db
-        .selectFrom('organizations as o')
-        .innerJoinLateral(
-          (eb) =>
-            eb
-              .selectFrom('studies as s')
-              .select(STUDY_COLUMNS)
-              .whereRef('s.organization_id', '=', 'o.id')
-              .where((w) => {
-                const conditions = filterConditions(w, args.filter);
-                if (args.after) {
-                  const valueType = args.orderBy === 'title' ? 'text' : 'timestamptz';
-                  conditions.push(keysetAfter(column, 's.id', args.direction, args.after, valueType, 'uuid'));
-                }
-                return w.and(conditions);
-              })
-              .orderBy(column, args.direction)
-              .orderBy('s.id', args.direction)
-              .limit(args.first + 1)
-              .as('page'),
-          (join) => join.onTrue(),
-        )
-        .innerJoin('users as u', 'u.id', 'page.created_by')
-        .selectAll('page')
-        .select(JOINED_USER_COLUMNS)
-        .$if(args.withCollaborators && settings.batch, (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
-        .where('o.id', '=', anyUuid(organizationIds))
-        // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
-        .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
-        .orderBy('page.id', args.direction)
-        .execute();
+      const withCollaborators = args.withCollaborators && settings.batch;
+      const rows = await selectByShape(db, settings, `studiesPage|${withCollaborators}|${argsKey}`, organizationIds, (ids) =>
+        db
+          .selectFrom('organizations as o')
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom('studies as s')
+                .select(STUDY_COLUMNS)
+                .whereRef('s.organization_id', '=', 'o.id')
+                .where((w) => {
+                  const conditions = filterConditions(w, args.filter);
+                  if (args.after) {
+                    const valueType = args.orderBy === 'title' ? 'text' : 'timestamptz';
+                    conditions.push(keysetAfter(column, 's.id', args.direction, args.after, valueType, 'uuid'));
+                  }
+                  return w.and(conditions);
+                })
+                .orderBy(column, args.direction)
+                .orderBy('s.id', args.direction)
+                .limit(args.first + 1)
+                .as('page'),
+            (join) => join.onTrue(),
+          )
+          .innerJoin('users as u', 'u.id', 'page.created_by')
+          .selectAll('page')
+          .select(JOINED_USER_COLUMNS)
+          .$if(withCollaborators, (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
+          .where('o.id', '=', anyUuid(ids))
+          // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
+          .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
+          .orderBy('page.id', args.direction),
+      );
       return groupBy(
         rows.map(({ collaborators: joined, ...row }) => {
           if (joined) collaborators.primeJoined(row.id, joined);

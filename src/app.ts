@@ -93,6 +93,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const generations = new OrganizationGenerations(store.cache);
     const loaderSettings = {
       batch: config.dataloaderBatching,
+      verifyShapes: config.env !== 'production',
       onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
     };
     const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
