@@ -6,9 +6,10 @@ import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.l
 
 /**
  * A study's collaborator with its user as another loader's statement returns it, in JSON (timestamps as
- * text): user id, role, permissions, added at, added by, then the user's email, name and created at.
+ * epoch milliseconds): user id, role, permissions, added at, added by, then the user's email, name and
+ * created at.
  */
-export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], string, string | null, string, string, string];
+export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], number, string | null, string, string, number];
 
 export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 

@@ -39,11 +39,13 @@ export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'des
 /**
  * Each study's collaborators with their users, ordered and joined as the collaborator loader does, in one
  * JSON value of positional arrays (see JoinedCollaboratorTuple): PostgreSQL builds arrays at less than
- * half the cost of objects with keys.
+ * half the cost of objects with keys. Timestamps travel as whole epoch milliseconds (floored, as a JS Date
+ * keeps them): a Date from a number costs a fraction of one parsed from text, two per collaborator.
  */
 const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaboratorTuple[]>`(
   SELECT coalesce(json_agg(json_build_array(
-    c.user_id, c.role, c.permissions, c.added_at, c.added_by, cu.email, cu.name, cu.created_at
+    c.user_id, c.role, c.permissions, floor(extract(epoch FROM c.added_at) * 1000), c.added_by,
+    cu.email, cu.name, floor(extract(epoch FROM cu.created_at) * 1000)
   ) ORDER BY c.added_at, c.user_id), '[]'::json)
   FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
   WHERE c.study_id = page.id)`.as('collaborators');
@@ -69,7 +71,11 @@ export interface StudySearch {
 export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, collaborators: CollaboratorLoaders) {
   return {
     studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
-      byKey(ids, await db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)).execute(), 'id'),
+      byKey(
+        ids,
+        await selectByShape(db, settings, 'studyById', ids, (keys) => db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(keys))),
+        'id',
+      ),
     ),
 
     /**

@@ -14,9 +14,24 @@ export function decodeAfter<Row>(after: string | null | undefined, order: Keyset
   return after ? decodeKeysetCursor(after, order.key, order.valueKind, order.idKind) : null;
 }
 
+/** An edge whose cursor is encoded only when a client selects it (a dashboard page asks for none). */
+class KeysetEdge<Row, Node> {
+  #cursor: string | undefined;
+
+  constructor(
+    private readonly row: Row,
+    private readonly order: KeysetOrder<Row>,
+    readonly node: Node,
+  ) {}
+
+  get cursor(): string {
+    return (this.#cursor ??= encodeCursor(this.order.key, this.order.value(this.row), this.order.id(this.row)));
+  }
+}
+
 /**
  * A Relay connection from one loaded page. `totalCount` is a getter: its statement runs only when a
- * client selects it.
+ * client selects it; cursors too are made only when selected.
  */
 export function toConnection<Row, Node>(
   page: Page<Row>,
@@ -25,14 +40,18 @@ export function toConnection<Row, Node>(
   hasPreviousPage: boolean,
   totalCount: () => Promise<number>,
 ): ConnectionPayload<Node> {
-  const edges = page.rows.map((row) => ({ cursor: encodeCursor(order.key, order.value(row), order.id(row)), node: toNode(row) }));
+  const edges = page.rows.map((row) => new KeysetEdge(row, order, toNode(row)));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     get totalCount() {
       return totalCount();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
-import { UMBRELLA } from './support/ids';
+import { ACME, UMBRELLA } from './support/ids';
 
 /**
  * The viewer and all their memberships are read in one statement on their first request, then kept in
@@ -211,5 +211,33 @@ describe('DataLoader batching: statements follow the query shape, not the row co
       unbatchedResponse.sqlStatements > 5 * batchedResponse.sqlStatements,
       `unbatched ${unbatchedResponse.sqlStatements} vs batched ${batchedResponse.sqlStatements}`,
     );
+  });
+
+  it('collaborators joined into a page carry the same values as their own statement, timestamps to the millisecond (also before 1970)', async () => {
+    const { study_id: studyId } = await gateway.db
+      .selectFrom('study_collaborators')
+      .innerJoin('studies', 'studies.id', 'study_collaborators.study_id')
+      .select('study_id')
+      .where('studies.organization_id', '=', ACME)
+      .orderBy('studies.created_at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const collaborators = await gateway.db.selectFrom('study_collaborators').select('user_id').where('study_id', '=', studyId).orderBy('user_id').execute();
+    assert.ok(collaborators.length >= 2);
+    // Microseconds that a Date drops, on either side of the epoch.
+    await sql`UPDATE study_collaborators SET added_at = '2026-10-31 20:36:00.123456+00' WHERE study_id = ${studyId} AND user_id = ${collaborators[0].user_id}`.execute(
+      gateway.db,
+    );
+    await sql`UPDATE users SET created_at = '1969-12-31 23:59:59.9995+00' WHERE id = ${collaborators[1].user_id}`.execute(gateway.db);
+    const fields = 'role permissions addedAt addedBy { id } user { id email name createdAt }';
+    const page = await gateway.graphql(`{ organization(id: "${ACME}") { studies(first: 5) { edges { node { id collaborators { ${fields} } } } } } }`, {
+      token,
+    });
+    const own = await gateway.graphql(`{ study(id: "${studyId}") { collaborators { ${fields} } } }`, { token });
+    const fromPage = dataOf(page).organization.studies.edges.find((edge: any) => edge.node.id === studyId).node.collaborators;
+    assert.deepEqual(fromPage, dataOf(own).study.collaborators);
+    const byUser = new Map(fromPage.map((c: any) => [c.user.id, c]));
+    assert.equal((byUser.get(collaborators[0].user_id) as any).addedAt, '2026-10-31T20:36:00.123Z');
+    assert.equal((byUser.get(collaborators[1].user_id) as any).user.createdAt, '1969-12-31T23:59:59.999Z');
   });
 });
