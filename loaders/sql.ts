@@ -62,7 +62,7 @@ export async function selectByShape<Row>(
     const parameters = [...known.query.parameters];
     parameters[known.keysAt] = [...keys];
     if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys), parameters);
-    return (await db.executeQuery<Row>({ ...known.query, parameters } as CompiledQuery<Row>)).rows;
+    return (await db.executeQuery<Row>({ ...known.query, parameters })).rows;
   }
   const compiled = compileShape(build, keys);
   if (compiled.keysAt !== -1) shapes.set(shape, compiled);

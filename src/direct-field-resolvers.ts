@@ -75,5 +75,9 @@ export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasse
 function directCall(method: (...args: unknown[]) => unknown, instance: unknown, passed: Passed[]): (root: unknown, context: unknown) => unknown {
   const [first, second] = passed;
   if (passed.length === 2 && first === 'root' && second === 'context') return (root, context) => method.call(instance, root, context);
-  return (root, context) => method.apply(instance, passed.map((kind) => (kind === 'root' ? root : context)));
+  return (root, context) =>
+    method.apply(
+      instance,
+      passed.map((kind) => (kind === 'root' ? root : context)),
+    );
 }

@@ -315,13 +315,17 @@ export class OperationCost {
     if (!field.isList) return field.ownWeight + this.itemCost(field, value, path, failed);
     if (!Array.isArray(value)) return field.ownWeight;
     let total = field.ownWeight;
-    for (let index = 0; index < value.length; index += 1) total += this.itemCost(field, value[index], path === undefined ? undefined : `${path}.${index}`, failed);
+    for (let index = 0; index < value.length; index += 1)
+      total += this.itemCost(field, value[index], path === undefined ? undefined : `${path}.${index}`, failed);
     return total;
   }
 
   private itemCost(field: FieldDescription, item: unknown, path: string | undefined, failed: Set<string>): number {
     if (item === null || item === undefined) return path !== undefined && failed.has(path) ? field.itemWeight + this.childEstimate(field) : 0;
-    return field.itemWeight + (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed) : 0);
+    return (
+      field.itemWeight +
+      (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed) : 0)
+    );
   }
 
   private childEstimate(field: FieldDescription): number {
