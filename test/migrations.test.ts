@@ -50,6 +50,7 @@ describe('migrations and seed', () => {
       '2026-11-21T1200_team_productivity_and_monitoring',
       '2026-11-22T1000_fuzzy_word_matching',
       '2026-11-22T1400_activity_resume_indexes',
+      '2026-11-22T2000_analytics_tables_vacuum_sooner',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
@@ -62,6 +63,15 @@ describe('migrations and seed', () => {
     assert.deepEqual(await tables(database), []);
     await migrateToLatest(database.db);
     assert.deepEqual(await tables(database), expected);
+  });
+
+  it('the tables analytics windows read are vacuumed after 1% of their size is inserted (index-only scans of the newest rows)', async () => {
+    const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`
+      SELECT relname, reloptions FROM pg_class WHERE relname IN ('collaboration_activity', 'comments') ORDER BY relname`.execute(database.db);
+    assert.deepEqual(
+      rows.map((row) => [row.relname, [...(row.reloptions ?? [])].sort()]),
+      ['collaboration_activity', 'comments'].map((table) => [table, ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.01']]),
+    );
   });
 
   it('the monitoring views answer (slow queries only where pg_stat_statements is available)', async () => {
