@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import type { LoaderSettings } from './loader-toolkit';
@@ -17,8 +17,10 @@ export function anyBigint(ids: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${sql.val(ids)}::bigint[])`;
 }
 
+/** What is kept of a compiled statement: its text and parameters (not Kysely's syntax tree). */
 interface CompiledShape {
-  query: CompiledQuery;
+  sql: string;
+  parameters: readonly unknown[];
   /** Where the batch's keys are among the parameters. */
   keysAt: number;
 }
@@ -59,19 +61,19 @@ export async function selectByShape<Row>(
   const shapes = shapesOf(db);
   const known = shapes.get(shape);
   if (known) {
-    const parameters = [...known.query.parameters];
+    const parameters = [...known.parameters];
     parameters[known.keysAt] = [...keys];
     if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys), parameters);
-    return (await db.executeQuery<Row>({ ...known.query, parameters })).rows;
+    return (await db.executeQuery(CompiledQuery.raw(known.sql, parameters) as CompiledQuery<Row>)).rows;
   }
-  const compiled = compileShape(build, keys);
-  if (compiled.keysAt !== -1) shapes.set(shape, compiled);
-  return (await db.executeQuery(compiled.query)).rows;
+  const { query, keysAt } = compileShape(build, keys);
+  if (keysAt !== -1) shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt });
+  return (await db.executeQuery(query)).rows;
 }
 
-function verifyShape(shape: string, known: CompiledShape, fresh: CompiledShape, parameters: readonly unknown[]): void {
-  const same = fresh.query.sql === known.query.sql && fresh.keysAt === known.keysAt && JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
-  if (!same) throw new Error(`statement shape "${shape}" changed with something its key does not name:\n${known.query.sql}\n---\n${fresh.query.sql}`);
+function verifyShape(shape: string, known: CompiledShape, fresh: { query: CompiledQuery; keysAt: number }, parameters: readonly unknown[]): void {
+  const same = fresh.query.sql === known.sql && fresh.keysAt === known.keysAt && JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
+  if (!same) throw new Error(`statement shape "${shape}" changed with something its key does not name:\n${known.sql}\n---\n${fresh.query.sql}`);
 }
 
 /**

@@ -12,10 +12,12 @@ export class PageInfo {
   @Field(() => Boolean)
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  // Getters (see toConnection): a resolver of their own catches what they throw, which graphql-jit's
+  // inline read of a plain field would not (the request would never settle).
+  @Field(() => String, { nullable: true, simple: false })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, simple: false })
   endCursor!: string | null;
 }
 
@@ -37,7 +39,8 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
   @CacheInherit()
   @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
-    @Field(() => String, { description: 'Opaque cursor; pass it as `after` to continue after this edge.' })
+    // A getter too (computed only when selected), with a resolver of its own for the same reason.
+    @Field(() => String, { simple: false, description: 'Opaque cursor; pass it as `after` to continue after this edge.' })
     cursor!: string;
 
     @Field(() => nodeType)
@@ -57,7 +60,7 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
     pageInfo!: PageInfo;
 
     // A count statement of its own. A lazy getter that may give a promise: it keeps a resolver, since
-    // graphql-jit reads a plain field's value inline and would not wait for it.
+    // graphql-jit reads a plain field's value inline and would neither wait for it nor catch a throw.
     @Cost(1)
     @Field(() => Int, { simple: false, description: 'Number of items in the whole list, across all pages.' })
     totalCount!: number;

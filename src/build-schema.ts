@@ -26,6 +26,8 @@ const NO_TOPICS: PubSub = {
  * directive behaviour (the @rateLimit field limits) to the built schema; the SDL is the same either way.
  */
 export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema): Promise<GraphQLSchema> {
+  // No globalMiddlewares and no authChecker here: the direct field-resolver calls (see
+  // callFieldResolversDirectly) would skip them; access checks live in the resolvers.
   const instances = new ResolverInstances();
   const schema = await buildSchema({
     resolvers,
