@@ -64,7 +64,7 @@ export async function selectByShape<Row>(
     const parameters = [...known.parameters];
     parameters[known.keysAt] = [...keys];
     if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys), parameters);
-    return (await db.executeQuery(CompiledQuery.raw(known.sql, parameters) as CompiledQuery<Row>)).rows;
+    return (await db.executeQuery<Row>(CompiledQuery.raw(known.sql, parameters))).rows;
   }
   const { query, keysAt } = compileShape(build, keys);
   if (keysAt !== -1) shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt });
