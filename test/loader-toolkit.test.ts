@@ -66,6 +66,14 @@ describe('PrimingLoader: primed values at once, with DataLoader’s semantics', 
     assert.equal(await uncached.loader.loadNow('h'), 'loaded:h');
   });
 
+  it('a second prime of a primed key changes nothing; loadMany gives primed and loaded values together', async () => {
+    const { loader, batches } = recordingLoader();
+    loader.prime('j', 'primed:j').prime('j', 'again:j').prime('j', new Error('ignored'));
+    assert.equal(loader.loadNow('j'), 'primed:j');
+    assert.deepEqual(await loader.loadMany(['j', 'k']), ['primed:j', 'loaded:k']);
+    assert.deepEqual(batches, [['k']]);
+  });
+
   it('keys go through cacheKeyFn, as DataLoader’s cache does', () => {
     const loader = new PrimingLoader<{ id: string }, string, string>(async (keys) => keys.map((key) => key.id), { cacheKeyFn: (key) => key.id });
     loader.prime({ id: 'i' }, 'primed:i');
