@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { CollaboratorRow, Database } from '../src/db/types';
+import type { CollaboratorRow, Database, UserRow } from '../src/db/types';
 import { defineLoader, listsByParent, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
+import { JOINED_USER_COLUMNS, withJoinedUser, type UserLoaders } from './user.loader';
 
 /**
  * A study's collaborator with its user as another loader's statement returns it, in JSON (timestamps as
@@ -11,10 +11,18 @@ import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.l
  */
 export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], number, string | null, string, string, number];
 
+/**
+ * A collaborator row with its user: every statement that reads collaborators joins their users, so the
+ * GraphQL Collaborator carries its user as a plain field (no resolver call per collaborator).
+ */
+export interface CollaboratorWithUser extends CollaboratorRow {
+  user: UserRow;
+}
+
 export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
-  const collaboratorsByStudy = defineLoader<string, CollaboratorRow[]>(settings, 'collaboratorsByStudy', async (studyIds) => {
+  const collaboratorsByStudy = defineLoader<string, CollaboratorWithUser[]>(settings, 'collaboratorsByStudy', async (studyIds) => {
     const rows = await selectByShape(db, settings, 'collaboratorsByStudy', studyIds, (ids) =>
       db
         .selectFrom('study_collaborators as c')
@@ -27,7 +35,10 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
     );
     return listsByParent(
       studyIds,
-      rows.map((row) => primeJoinedUser(users.userById, row.user_id, row)),
+      rows.map((row) => {
+        const { rest, user } = withJoinedUser(users.userById, row.user_id, row);
+        return { ...rest, user };
+      }),
       'study_id',
     );
   });
@@ -39,8 +50,9 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
       collaboratorsByStudy.prime(
         studyId,
         joined.map(([userId, role, permissions, addedAt, addedBy, email, name, createdAt]) => {
-          users.userById.prime(userId, { id: userId, email, name, created_at: new Date(createdAt) });
-          return { study_id: studyId, user_id: userId, role, permissions, added_at: new Date(addedAt), added_by: addedBy };
+          const user = { id: userId, email, name, created_at: new Date(createdAt) };
+          users.userById.prime(userId, user);
+          return { study_id: studyId, user_id: userId, role, permissions, added_at: new Date(addedAt), added_by: addedBy, user };
         }),
       );
     },

@@ -14,9 +14,19 @@ export interface JoinedUser {
 
 /** Splits the joined user off a row and hands it to userById, so the next level needs no statement for it. */
 export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['userById'], userId: string, row: Row): Omit<Row, keyof JoinedUser> {
+  return withJoinedUser(users, userId, row).rest;
+}
+
+/** As primeJoinedUser, and the user as well: for rows that carry their user on (a collaborator). */
+export function withJoinedUser<Row extends JoinedUser>(
+  users: UserLoaders['userById'],
+  userId: string,
+  row: Row,
+): { rest: Omit<Row, keyof JoinedUser>; user: UserRow } {
   const { user_email, user_name, user_created_at, ...rest } = row;
-  users.prime(userId, { id: userId, email: user_email, name: user_name, created_at: user_created_at });
-  return rest;
+  const user = { id: userId, email: user_email, name: user_name, created_at: user_created_at };
+  users.prime(userId, user);
+  return { rest, user };
 }
 
 /** As primeJoinedUser, for a LEFT JOIN: a row without a user (a deleted actor) primes nothing. */

@@ -10,16 +10,11 @@ import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toCollaborator, toStudy } from './mappers';
-import { optionalRelatedUser, relatedUser } from './relations';
+import { optionalRelatedUser } from './relations';
 import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Collaborator)
 export class CollaboratorResolver {
-  @FieldResolver(() => User)
-  user(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): User | Promise<User> {
-    return relatedUser(ctx, collaborator.userId);
-  }
-
   @FieldResolver(() => User, { nullable: true })
   addedBy(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, collaborator.addedById);
@@ -48,7 +43,9 @@ export class CollaboratorResolver {
       actorId: viewer.id,
     });
     ctx.loaders.collaboratorsByStudy.clear(study.id);
-    return toCollaborator(row);
+    const user = await ctx.loaders.userById.load(userId);
+    if (!user) throw new Error(`User ${userId}, just added to study ${study.id}, is missing`);
+    return toCollaborator({ ...row, user });
   }
 
   @CollaborationWriteLimit()

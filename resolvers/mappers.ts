@@ -1,4 +1,5 @@
-import type { ActivityRow, ApprovalRow, CollaboratorRow, CommentRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type { ActivityRow, ApprovalRow, CommentRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type { CollaboratorWithUser } from '../loaders/collaborator.loader';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
@@ -49,11 +50,12 @@ export function toStudy(row: StudyRow): Study {
   });
 }
 
-export function toCollaborator(row: CollaboratorRow): Collaborator {
+export function toCollaborator(row: CollaboratorWithUser): Collaborator {
   return Object.assign(new Collaborator(), {
     role: row.role as CollaboratorRole,
     permissions: row.permissions,
     addedAt: row.added_at,
+    user: toUser(row.user),
     studyId: row.study_id,
     userId: row.user_id,
     addedById: row.added_by,

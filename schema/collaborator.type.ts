@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { CollaboratorRole } from './enums';
+import { User } from './user.type';
 
 @CachePrivate(CACHE_SECONDS.membership)
 @ObjectType({ simpleResolvers: true, description: 'A user working on a study, with their role and permissions on it.' })
@@ -13,6 +14,10 @@ export class Collaborator {
 
   @Field(() => GraphQLISODateTime)
   addedAt!: Date;
+
+  // A plain field, not a resolver: every statement that reads collaborators joins their users.
+  @Field(() => User)
+  user!: User;
 
   studyId!: string;
   userId!: string;
