@@ -3,33 +3,165 @@ import type { Database } from '../src/db/types';
 import { createActivityLoaders } from './activity.loader';
 import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
-import { createCollaboratorLoaders } from './collaborator.loader';
+import { createCollaboratorLoaders, type CollaboratorLoaders } from './collaborator.loader';
 import { createCommentLoaders } from './comment.loader';
 import { createMembershipLoaders } from './membership.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
 import type { LoaderSettings } from './loader-toolkit';
-import { createUserLoaders } from './user.loader';
+import { createUserLoaders, type UserLoaders } from './user.loader';
 
-/** The only place loaders are built: once per request, so no cached row outlives it. */
-export function createLoaders(db: Kysely<Database>, settings: LoaderSettings) {
-  // Users first: loaders whose rows join their user (a study's creator, a collaborator, a comment's author,
-  // an activity's actor, an approval's reviewer) prime userById.
-  const users = createUserLoaders(db, settings);
-  const collaborators = createCollaboratorLoaders(db, settings, users);
-  return {
-    ...users,
-    ...createOrganizationLoaders(db, settings),
-    ...createMembershipLoaders(db, settings),
-    ...createStudyLoaders(db, settings, users, collaborators),
-    collaboratorsByStudy: collaborators.collaboratorsByStudy,
-    ...createCommentLoaders(db, settings, users),
-    ...createApprovalLoaders(db, settings, users),
-    ...createActivityLoaders(db, settings, users),
-    ...createAnalyticsLoaders(db, settings),
-    ...createTeamProductivityLoaders(db, settings),
-  };
+/**
+ * A request's loaders, each entity's group built on first use: a request reaches a few of the ten groups,
+ * and building all thirty-one loaders (each a DataLoader with its maps and closures) was a fixed cost of
+ * every request, cache hits included. Groups whose rows join users (a study's creator, a collaborator, a
+ * comment's author, an activity's actor, an approval's reviewer) prime userById; studies prime collaborators.
+ */
+export class Loaders {
+  #users?: UserLoaders;
+  #collaborators?: CollaboratorLoaders;
+  #organizations?: ReturnType<typeof createOrganizationLoaders>;
+  #memberships?: ReturnType<typeof createMembershipLoaders>;
+  #studies?: ReturnType<typeof createStudyLoaders>;
+  #comments?: ReturnType<typeof createCommentLoaders>;
+  #approvals?: ReturnType<typeof createApprovalLoaders>;
+  #activity?: ReturnType<typeof createActivityLoaders>;
+  #analytics?: ReturnType<typeof createAnalyticsLoaders>;
+  #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly settings: LoaderSettings,
+  ) {}
+
+  private get users() {
+    return (this.#users ??= createUserLoaders(this.db, this.settings));
+  }
+  private get collaborators() {
+    return (this.#collaborators ??= createCollaboratorLoaders(this.db, this.settings, this.users));
+  }
+  private get organizations() {
+    return (this.#organizations ??= createOrganizationLoaders(this.db, this.settings));
+  }
+  private get memberships() {
+    return (this.#memberships ??= createMembershipLoaders(this.db, this.settings));
+  }
+  private get studies() {
+    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.users, this.collaborators));
+  }
+  private get comments() {
+    return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.users));
+  }
+  private get approvals() {
+    return (this.#approvals ??= createApprovalLoaders(this.db, this.settings, this.users));
+  }
+  private get activity() {
+    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.users));
+  }
+  private get analytics() {
+    return (this.#analytics ??= createAnalyticsLoaders(this.db, this.settings));
+  }
+  private get teamProductivityGroup() {
+    return (this.#teamProductivity ??= createTeamProductivityLoaders(this.db, this.settings));
+  }
+
+  get userById() {
+    return this.users.userById;
+  }
+  get userByEmail() {
+    return this.users.userByEmail;
+  }
+  get collaboratorsByStudy() {
+    return this.collaborators.collaboratorsByStudy;
+  }
+  get organizationById() {
+    return this.organizations.organizationById;
+  }
+  get organizationBySlug() {
+    return this.organizations.organizationBySlug;
+  }
+  get organizationsOfUser() {
+    return this.organizations.organizationsOfUser;
+  }
+  get membership() {
+    return this.memberships.membership;
+  }
+  get membersPage() {
+    return this.memberships.membersPage;
+  }
+  get memberTotal() {
+    return this.memberships.memberTotal;
+  }
+  get studyById() {
+    return this.studies.studyById;
+  }
+  get studiesPage() {
+    return this.studies.studiesPage;
+  }
+  get studySearch() {
+    return this.studies.studySearch;
+  }
+  get studySearchTotal() {
+    return this.studies.studySearchTotal;
+  }
+  get studyTotal() {
+    return this.studies.studyTotal;
+  }
+  get commentById() {
+    return this.comments.commentById;
+  }
+  get commentsPage() {
+    return this.comments.commentsPage;
+  }
+  get commentTotal() {
+    return this.comments.commentTotal;
+  }
+  get commentStats() {
+    return this.comments.commentStats;
+  }
+  get approvalById() {
+    return this.approvals.approvalById;
+  }
+  get approvalsByStudy() {
+    return this.approvals.approvalsByStudy;
+  }
+  get activityPage() {
+    return this.activity.activityPage;
+  }
+  get activityById() {
+    return this.activity.activityById;
+  }
+  get activitySince() {
+    return this.activity.activitySince;
+  }
+  get activityTotal() {
+    return this.activity.activityTotal;
+  }
+  get studyMetrics() {
+    return this.analytics.studyMetrics;
+  }
+  get commentMetrics() {
+    return this.analytics.commentMetrics;
+  }
+  get averageApprovalHours() {
+    return this.analytics.averageApprovalHours;
+  }
+  get activityMetrics() {
+    return this.analytics.activityMetrics;
+  }
+  get dailyActiveUsers() {
+    return this.analytics.dailyActiveUsers;
+  }
+  get topContributors() {
+    return this.analytics.topContributors;
+  }
+  get teamProductivity() {
+    return this.teamProductivityGroup.teamProductivity;
+  }
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+/** The only place loaders are built: once per request, so no cached row outlives it. */
+export function createLoaders(db: Kysely<Database>, settings: LoaderSettings): Loaders {
+  return new Loaders(db, settings);
+}

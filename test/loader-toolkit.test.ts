@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PrimingLoader, whenLoaded } from '../loaders/loader-toolkit';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { createLoaders } from '../loaders';
+import { PrimingLoader, whenLoaded, type LoaderSettings } from '../loaders/loader-toolkit';
+import type { Database } from '../src/db/types';
 
 /** A loader of `loaded:<key>` that records the keys of each batch. */
 function recordingLoader(options: ConstructorParameters<typeof PrimingLoader<string, string>>[1] = {}) {
@@ -88,5 +92,37 @@ describe('PrimingLoader: primed values at once, with DataLoader’s semantics', 
     const later = whenLoaded(Promise.resolve(3), (n) => n * 10);
     assert.ok(later instanceof Promise);
     assert.equal(await later, 30);
+  });
+});
+
+describe('createLoaders: a request builds the loaders it uses', () => {
+  it('builds no loader until one is used, each entity’s group once, and hands out the same loader every time', () => {
+    // Never connected: building loaders sends nothing.
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+    let built = 0;
+    // defineLoader reads `batch` once per loader it builds.
+    const settings: LoaderSettings = {
+      get batch() {
+        built += 1;
+        return true;
+      },
+    };
+    const loaders = createLoaders(db, settings);
+    assert.equal(built, 0);
+    const userById = loaders.userById;
+    const users = built;
+    assert.ok(users >= 1);
+    assert.equal(loaders.userById, userById);
+    assert.equal(built, users);
+    // Studies prime the request's own userById and collaborators: building them builds no second users group.
+    const studiesPage = loaders.studiesPage;
+    const withStudies = built;
+    assert.ok(withStudies > users);
+    assert.equal(loaders.studiesPage, studiesPage);
+    assert.equal(loaders.collaboratorsByStudy, loaders.collaboratorsByStudy);
+    assert.equal(loaders.userByEmail, loaders.userByEmail);
+    assert.equal(built, withStudies);
+    // Another request's loaders are its own.
+    assert.notEqual(createLoaders(db, settings).userById, userById);
   });
 });
