@@ -57,8 +57,7 @@ export class OrganizationGenerations {
   /** Generation keys, after any epoch bump still owed; null when the store cannot be asked for all of them. */
   private async readKeys(keys: string[]): Promise<(string | undefined)[] | null> {
     if (this.epochBumpOwed && !(await this.bumpEpoch())) return null;
-    const values = await Promise.all(keys.map((key) => this.cache.tryGet(key)));
-    return values.some((value) => value === null) ? null : (values as (string | undefined)[]);
+    return this.cache.tryGetMany(keys);
   }
 
   /** A user's memberships changed: every process reads their viewer record again. */

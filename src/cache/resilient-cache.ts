@@ -42,16 +42,13 @@ export class ResilientCache implements KeyValueCache<string> {
   }
 
   /** The value, undefined when absent, or null when the store could not be asked. */
-  async tryGet(key: string): Promise<string | undefined | null> {
-    if (!this.healthy) return null;
-    try {
-      const value = await this.withDeadline(this.ask(() => this.store.get(key)));
-      this.succeeded();
-      return value;
-    } catch (error) {
-      this.failed('get', error);
-      return null;
-    }
+  tryGet(key: string): Promise<string | undefined | null> {
+    return this.attempt('get', () => this.store.get(key), null);
+  }
+
+  /** As tryGet for several keys under one deadline: null unless the store answered for all of them. */
+  tryGetMany(keys: readonly string[]): Promise<(string | undefined)[] | null> {
+    return this.attempt('get', () => Promise.all(keys.map((key) => this.store.get(key))), null);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -59,31 +56,28 @@ export class ResilientCache implements KeyValueCache<string> {
   }
 
   /** false when the value could not be written. */
-  async trySet(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<boolean> {
-    if (!this.healthy) return false;
-    try {
-      await this.withDeadline(this.ask(() => this.store.set(key, value, options)));
-      this.succeeded();
-      return true;
-    } catch (error) {
-      this.failed('set', error);
-      return false;
-    }
+  trySet(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<boolean> {
+    return this.attempt('set', async () => (await this.store.set(key, value, options), true), false);
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
     await this.trySet(key, value, options);
   }
 
-  async delete(key: string): Promise<boolean | void> {
-    if (!this.healthy) return false;
+  delete(key: string): Promise<boolean | void> {
+    return this.attempt('delete', async () => this.store.delete(key), false);
+  }
+
+  /** `call` under the deadline; `unavailable` when the store is cooling down, fails or is too slow. */
+  private async attempt<T, U>(operation: 'get' | 'set' | 'delete', call: () => Promise<T>, unavailable: U): Promise<T | U> {
+    if (!this.healthy) return unavailable;
     try {
-      const deleted = await this.withDeadline(this.ask(async () => this.store.delete(key)));
+      const result = await this.withDeadline(this.ask(call));
       this.succeeded();
-      return deleted;
+      return result;
     } catch (error) {
-      this.failed('delete', error);
-      return false;
+      this.failed(operation, error);
+      return unavailable;
     }
   }
 
