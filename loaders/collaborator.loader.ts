@@ -12,6 +12,12 @@ import { JOINED_USER_COLUMNS, withJoinedUser, type UserLoaders } from './user.lo
 export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], number, string | null, string, string, number];
 
 /**
+ * A study's collaborator as a page's statement brings it when its selection asks for no more than the
+ * role and the user's id and name (see StudyPageParams): user id, role, user name.
+ */
+export type CollaboratorSummaryTuple = [string, CollaboratorRow['role'], string];
+
+/**
  * A collaborator row with its user: every statement that reads collaborators joins their users, so the
  * GraphQL Collaborator carries its user as a plain field (no resolver call per collaborator).
  */

@@ -4,7 +4,7 @@ import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
 import { anyUuid, keysetAfter, selectByShape, withValueAwarePlans } from './sql';
-import type { CollaboratorLoaders, JoinedCollaboratorTuple } from './collaborator.loader';
+import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
 import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
@@ -24,11 +24,17 @@ export interface StudyPageParams {
   direction: 'asc' | 'desc';
   filter: StudyListFilter;
   /**
-   * The next level asks for each study's collaborators: they come in the page's statement (primed), unless
-   * batching is off (the unbatched baseline keeps a statement per study).
+   * What the next level asks of each study's collaborators. `entities`: whole collaborators with their
+   * users come in the page's statement, primed into their loaders. `summaries`: the selection reads no more
+   * than a collaborator's role and its user's id and name (as a dashboard does), so the statement brings
+   * just those, on the page's rows only (StudyPageRow): nothing partial is primed. With batching off
+   * (the unbatched baseline) neither is folded in.
    */
-  withCollaborators: boolean;
+  collaborators: 'none' | 'entities' | 'summaries';
 }
+
+/** A row of a page of studies, with its collaborators' summaries when the page was asked for them. */
+export type StudyPageRow = StudyRow & { collaboratorSummaries?: CollaboratorSummaryTuple[] };
 
 export const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
 
@@ -49,6 +55,12 @@ const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaboratorTuple[]>`(
   ) ORDER BY c.added_at, c.user_id), '[]'::json)
   FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
   WHERE c.study_id = page.id)`.as('collaborators');
+
+/** Each study's collaborators as CollaboratorSummaryTuple, in the same order: a third of the values to build. */
+const COLLABORATOR_SUMMARIES_OF_PAGE_STUDY = sql<CollaboratorSummaryTuple[]>`(
+  SELECT coalesce(json_agg(json_build_array(c.user_id, c.role, cu.name) ORDER BY c.added_at, c.user_id), '[]'::json)
+  FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
+  WHERE c.study_id = page.id)`.as('collaborator_summaries');
 
 type StudiesScope = ExpressionBuilder<Database & { s: Database['studies'] }, 's'>;
 
@@ -82,10 +94,10 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
      * Pages of an organization's studies, with their creators (primed), and their collaborators when the
      * next level wants them (primed): one LATERAL statement for all organizations asked.
      */
-    studiesPage: createPageLoader<StudyPageParams, StudyRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
+    studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
       const column = `s.${args.orderBy}` as const;
-      const withCollaborators = args.withCollaborators && settings.batch;
-      const rows = await selectByShape(db, settings, `studiesPage|${withCollaborators}|${argsKey}`, organizationIds, (ids) =>
+      const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
+      const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
         db
           .selectFrom('organizations as o')
           .innerJoinLateral(
@@ -111,16 +123,18 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
           .innerJoin('users as u', 'u.id', 'page.created_by')
           .selectAll('page')
           .select(JOINED_USER_COLUMNS)
-          .$if(withCollaborators, (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
+          .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
+          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
           .where('o.id', '=', anyUuid(ids))
           // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
           .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
           .orderBy('page.id', args.direction),
       );
       return groupBy(
-        rows.map(({ collaborators: joined, ...row }) => {
+        rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
           if (joined) collaborators.primeJoined(row.id, joined);
-          return primeJoinedUser(users.userById, row.created_by, row);
+          const study = primeJoinedUser(users.userById, row.created_by, row);
+          return summaries ? { ...study, collaboratorSummaries: summaries } : study;
         }),
         'organization_id',
       );

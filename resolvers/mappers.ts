@@ -1,5 +1,5 @@
 import type { ActivityRow, ApprovalRow, CommentRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
-import type { CollaboratorWithUser } from '../loaders/collaborator.loader';
+import type { CollaboratorSummaryTuple, CollaboratorWithUser } from '../loaders/collaborator.loader';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
@@ -59,6 +59,19 @@ export function toCollaborator(row: CollaboratorWithUser): Collaborator {
     studyId: row.study_id,
     userId: row.user_id,
     addedById: row.added_by,
+  });
+}
+
+/**
+ * A collaborator as a page's summary brings it: its role and its user's id and name, the only fields the
+ * selection that asked for summaries reads (see collaboratorsOfPage).
+ */
+export function toCollaboratorSummary(studyId: string, [userId, role, userName]: CollaboratorSummaryTuple): Collaborator {
+  return Object.assign(new Collaborator(), {
+    role: role as CollaboratorRole,
+    user: Object.assign(new User(), { id: userId, name: userName }),
+    studyId,
+    userId,
   });
 }
 

@@ -1,4 +1,4 @@
-import type { StudyListFilter, StudyPageParams } from '../loaders/study.loader';
+import type { StudyListFilter, StudyPageParams, StudyPageRow } from '../loaders/study.loader';
 import { studyOrderKey } from '../loaders/study.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
@@ -9,8 +9,8 @@ import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
-import { selectsPath } from './look-ahead';
-import { toStudy } from './mappers';
+import { fieldNamesBelow } from './look-ahead';
+import { toCollaboratorSummary, toStudy } from './mappers';
 
 export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
 
@@ -37,6 +37,30 @@ function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOr
   };
 }
 
+const SUMMARY_COLLABORATOR_FIELDS = new Set(['__typename', 'role', 'user']);
+const SUMMARY_USER_FIELDS = new Set(['__typename', 'id', 'name']);
+
+const within = (names: Set<string> | null, allowed: Set<string>) => names === null || [...names].every((name) => allowed.has(name));
+
+/**
+ * What the page's statement brings of each study's collaborators: none when they are not selected,
+ * summaries when every selection of them (aliases and fragments together) reads no more than the role and
+ * the user's id and name, else whole collaborators with their users.
+ */
+export function collaboratorsOfPage(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): StudyPageParams['collaborators'] {
+  const collaboratorFields = fieldNamesBelow(info, ['edges', 'node', 'collaborators']);
+  if (collaboratorFields === null) return 'none';
+  const userFields = fieldNamesBelow(info, ['edges', 'node', 'collaborators', 'user']);
+  return within(collaboratorFields, SUMMARY_COLLABORATOR_FIELDS) && within(userFields, SUMMARY_USER_FIELDS) ? 'summaries' : 'entities';
+}
+
+/** A study of the page; with the collaborators' summaries its statement brought, which only this page's selection reads. */
+function toPageStudy(row: StudyPageRow): Study {
+  const study = toStudy(row);
+  if (row.collaboratorSummaries) study.collaboratorsAsSelected = row.collaboratorSummaries.map((summary) => toCollaboratorSummary(row.id, summary));
+  return study;
+}
+
 /** One organization's studies as a connection; the caller has checked that the viewer may see them. */
 export async function studyConnection(
   ctx: GatewayContext,
@@ -54,11 +78,11 @@ export async function studyConnection(
     direction,
     filter: studyFilter(args.filter),
     // The dashboard's shape: each study's collaborators come in the page's statement.
-    withCollaborators: selectsPath(info, ['edges', 'node', 'collaborators']),
+    collaborators: collaboratorsOfPage(info),
   };
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
   for (const row of page.rows) ctx.loaders.studyById.prime(row.id, row);
-  return toConnection(page, order, toStudy, loaderArgs.after !== null, () =>
+  return toConnection(page, order, toPageStudy, loaderArgs.after !== null, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
   );
 }

@@ -116,6 +116,7 @@ export class StudyResolver {
   @ListSize({ assumedSize: 10 })
   @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
   collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Collaborator[] | Promise<Collaborator[]> {
+    if (study.collaboratorsAsSelected) return study.collaboratorsAsSelected;
     return whenLoaded(ctx.loaders.collaboratorsByStudy.loadNow(study.id), (rows) => rows.map(toCollaborator));
   }
 

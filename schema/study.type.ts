@@ -2,6 +2,7 @@ import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-grap
 import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
+import type { Collaborator } from './collaborator.type';
 import { StudyStatus } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
@@ -30,6 +31,11 @@ export class Study {
 
   organizationId!: string;
   createdById!: string;
+  /**
+   * Set by a page of studies whose statement brought the collaborators its selection asks for (summaries,
+   * see StudyPageParams): `collaborators` answers with them. Never set on a study reached any other way.
+   */
+  collaboratorsAsSelected?: Collaborator[];
 }
 
 @Cost(0)

@@ -1,6 +1,9 @@
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { sql } from 'kysely';
+import { collaboratorsOfPage } from '../resolvers/study-list';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, UMBRELLA } from './support/ids';
 
@@ -166,6 +169,74 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     assert.equal(viaFragments.sqlStatements, 2 + AUTH_STATEMENTS);
     const teams = (data: any, key: string) => data.organizations.edges.flatMap((o: any) => o.node.studies.edges.map((s: any) => s.node[key]));
     assert.deepEqual(teams(dataOf(viaFragments), 'team'), teams(dataOf(direct), 'collaborators'));
+  });
+
+  it('a page asked for its collaborators’ role and user name brings just those; a wider selection, or another way to the same study, gets whole collaborators', async () => {
+    const studyId = (
+      await gateway.db
+        .selectFrom('studies')
+        .select('id')
+        .where('organization_id', '=', ACME)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const page = (collaborators: string) => `organization(id: "${ACME}") { studies(first: 5) { edges { node { id ${collaborators} } } } }`;
+    const whole = 'collaborators { role permissions addedAt addedBy { id } user { id email name createdAt } }';
+    const reference = dataOf(await gateway.graphql(`{ ${page(whole)} }`, { token })).organization.studies.edges;
+    const summaryOf = (edges: any[], key = 'collaborators') =>
+      edges.map(({ node }) =>
+        node[key].map((c: any) => ({ __typename: 'Collaborator', role: c.role, user: { __typename: 'User', id: c.user.id, name: c.user.name } })),
+      );
+
+    // Summaries (role, user id and name): the same values, in the same order, one statement.
+    const summaries = await gateway.graphql(`{ ${page('collaborators { __typename role user { __typename id name } }')} }`, { token });
+    assert.deepEqual(
+      dataOf(summaries).organization.studies.edges.map(({ node }: any) => node.collaborators),
+      summaryOf(reference),
+    );
+    assert.equal(summaries.sqlStatements, 1 + AUTH_STATEMENTS);
+
+    // One alias or fragment asking for more takes whole collaborators for every alias.
+    const widened = dataOf(
+      await gateway.graphql(
+        `{ ${page('team: collaborators { role user { name } } ...Emails')} } fragment Emails on Study { collaborators { user { email } } }`,
+        { token },
+      ),
+    ).organization.studies.edges;
+    const emails = (edges: any[]) => edges.map(({ node }) => node.collaborators.map((c: any) => c.user.email));
+    assert.deepEqual(emails(widened), emails(reference));
+    assert.ok(
+      emails(widened)
+        .flat()
+        .every((email: string) => email.includes('@')),
+    );
+
+    // The same study reached by id in the same request is not answered from the page's summaries.
+    const both = dataOf(await gateway.graphql(`{ ${page('collaborators { role user { name } }')} study(id: "${studyId}") { ${whole} } }`, { token }));
+    assert.deepEqual(both.study.collaborators, reference.find(({ node }: any) => node.id === studyId).node.collaborators);
+  });
+
+  it('the page’s collaborator shape follows the selection: fields beyond role and user id/name, in any alias or fragment, take whole collaborators', () => {
+    const shapeOf = (document: string) => {
+      const parsed = parse(document);
+      const studies = (parsed.definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+      const fragments = Object.fromEntries(parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+      return collaboratorsOfPage({ fieldNodes: [studies], fragments });
+    };
+    assert.equal(shapeOf('{ studies { edges { node { id } } } }'), 'none');
+    assert.equal(shapeOf('{ studies { edges { node { collaborators { role user { id name } } } } } }'), 'summaries');
+    assert.equal(shapeOf('{ studies { edges { node { collaborators { role } } } } }'), 'summaries');
+    assert.equal(shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { __typename name } } } } } }'), 'summaries');
+    assert.equal(shapeOf('{ studies { edges { node { collaborators { permissions } } } } }'), 'entities');
+    assert.equal(shapeOf('{ studies { edges { node { collaborators { addedBy { name } } } } } }'), 'entities');
+    assert.equal(shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { email } } } } } }'), 'entities');
+    assert.equal(
+      shapeOf('{ studies { edges { ...E } } } fragment E on StudyEdge { node { ... on Study { collaborators { user { createdAt } } } } }'),
+      'entities',
+    );
+    assert.equal(shapeOf('{ studies { edges { node { collaborators { user { ...U } } } } } } fragment U on User { id name }'), 'summaries');
   });
 
   it('twice as many studies and collaborators send the same number of statements', async () => {
