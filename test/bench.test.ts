@@ -77,6 +77,8 @@ describe(
         assert.match(cells[5], /^\d+\.\d\d$/, `a cold/PostGraphile ratio: ${row}`);
       }
       assert.match(svg, /PostGraphile/);
+      // Memory per process is what the target judges: a worker's, not only the tree's sum.
+      assert.match(report, /studygraph, cache cold \(1 workers?\): \d+ MB, its largest process \d+ MB/);
     });
   },
 );
