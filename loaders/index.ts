@@ -159,6 +159,15 @@ export class Loaders {
   get teamProductivity() {
     return this.teamProductivityGroup.teamProductivity;
   }
+
+  /**
+   * A study's collaborators changed (a mutation, later fields of the same request read again): its list,
+   * and the pages of studies, which may carry collaborators' summaries, are read afresh.
+   */
+  collaboratorsChanged(studyId: string): void {
+    this.#collaborators?.collaboratorsByStudy.clear(studyId);
+    this.#studies?.studiesPage.clearAll();
+  }
 }
 
 /** The only place loaders are built: once per request, so no cached row outlives it. */

@@ -27,8 +27,10 @@ export interface StudyPageParams {
    * What the next level asks of each study's collaborators. `entities`: whole collaborators with their
    * users come in the page's statement, primed into their loaders. `summaries`: the selection reads no more
    * than a collaborator's role and its user's id and name (as a dashboard does), so the statement brings
-   * just those, on the page's rows only (StudyPageRow): nothing partial is primed. With batching off
-   * (the unbatched baseline) neither is folded in.
+   * just those, on the page's rows only (StudyPageRow; toStudy leaves them off, so the rows primed into
+   * studyById give whole studies): no partial collaborator is primed. A change of collaborators clears
+   * these pages with them (Loaders.collaboratorsChanged). With batching off (the unbatched baseline)
+   * neither is folded in.
    */
   collaborators: 'none' | 'entities' | 'summaries';
 }
@@ -92,7 +94,8 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
 
     /**
      * Pages of an organization's studies, with their creators (primed), and their collaborators when the
-     * next level wants them (primed): one LATERAL statement for all organizations asked.
+     * next level wants them (whole and primed, or summaries on the rows; see StudyPageParams): one LATERAL
+     * statement for all organizations asked.
      */
     studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
       const column = `s.${args.orderBy}` as const;

@@ -30,8 +30,12 @@ export class CollaboratorResolver {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'add collaborators');
     const userId = parseUuid(input.userId, 'input.userId');
-    const membership = await ctx.loaders.membership.load(membershipKey(study.organization_id, userId));
-    if (!membership) throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
+    // The user too, before the write: the answer carries it, and nothing is read after the commit.
+    const [membership, user] = await Promise.all([
+      ctx.loaders.membership.load(membershipKey(study.organization_id, userId)),
+      ctx.loaders.userById.load(userId),
+    ]);
+    if (!membership || !user) throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
     if (input.role !== CollaboratorRole.VIEWER && !roleAtLeast(membership.role, 'member')) {
       throw badUserInput('An organization viewer can only be a study VIEWER.', 'input.role');
     }
@@ -42,9 +46,7 @@ export class CollaboratorResolver {
       permissions: [...new Set(input.permissions ?? [])],
       actorId: viewer.id,
     });
-    ctx.loaders.collaboratorsByStudy.clear(study.id);
-    const user = await ctx.loaders.userById.load(userId);
-    if (!user) throw new Error(`User ${userId}, just added to study ${study.id}, is missing`);
+    ctx.loaders.collaboratorsChanged(study.id);
     return toCollaborator({ ...row, user });
   }
 
@@ -58,7 +60,7 @@ export class CollaboratorResolver {
     const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
     await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
     await ctx.repositories.deleteCollaborator({ study, userId: parseUuid(input.userId, 'input.userId'), actorId: viewer.id });
-    ctx.loaders.collaboratorsByStudy.clear(study.id);
+    ctx.loaders.collaboratorsChanged(study.id);
     return toStudy(study);
   }
 }

@@ -114,10 +114,11 @@ describe('createLoaders: a request builds the loaders it uses', () => {
     assert.ok(users >= 1);
     assert.equal(loaders.userById, userById);
     assert.equal(built, users);
-    // Studies prime the request's own userById and collaborators: building them builds no second users group.
+    // Studies are built with the request's own users and collaborators groups (they prime them).
     const studiesPage = loaders.studiesPage;
     const withStudies = built;
     assert.ok(withStudies > users);
+    assert.equal(loaders.userById, userById);
     assert.equal(loaders.studiesPage, studiesPage);
     assert.equal(loaders.collaboratorsByStudy, loaders.collaboratorsByStudy);
     assert.equal(loaders.userByEmail, loaders.userByEmail);

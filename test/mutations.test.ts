@@ -182,6 +182,40 @@ describe('mutations', () => {
     });
   });
 
+  describe('collaborators, read again in the same request', () => {
+    it('a page of studies read after a collaborator change in the same mutation request lists the collaborators as they are now', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Reread' } } })).createStudy.id;
+      const first = await memberWithRole(gateway, ACME, 'member');
+      const second = await memberWithRole(gateway, ACME, 'member', [first.email]);
+      for (const member of [first, second]) {
+        dataOf(
+          await gateway.graphql('mutation($input: AddCollaboratorInput!) { addCollaborator(input: $input) { role } }', {
+            token: analyst,
+            variables: { input: { studyId, userId: member.id, role: 'EDITOR' } },
+          }),
+        );
+      }
+      // The newest study heads its organization's page; its collaborators come as summaries (role, user id).
+      const page = 'organization { studies(first: 1) { edges { node { id collaborators { role user { id } } } } } }';
+      const response = await gateway.graphql(
+        `mutation($first: RemoveCollaboratorInput!, $second: RemoveCollaboratorInput!) {
+          one: removeCollaborator(input: $first) { ${page} }
+          two: removeCollaborator(input: $second) { collaborators { user { id } } ${page} }
+        }`,
+        { token: analyst, variables: { first: { studyId, userId: first.id }, second: { studyId, userId: second.id } } },
+      );
+      const listed = (field: any) => {
+        const [edge] = field.organization.studies.edges;
+        assert.equal(edge.node.id, studyId);
+        return edge.node.collaborators.map((c: any) => c.user.id).sort();
+      };
+      const { one, two } = dataOf(response);
+      assert.deepEqual(listed(one), [analystId, second.id].sort());
+      assert.deepEqual(listed(two), [analystId]);
+      assert.deepEqual(two.collaborators, [{ user: { id: analystId } }]);
+    });
+  });
+
   describe('comments and approvals', () => {
     it('adds and resolves comments; only permitted people resolve; twice is refused', async () => {
       const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Talk' } } })).createStudy.id;
