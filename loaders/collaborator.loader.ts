@@ -41,10 +41,7 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
     );
     return listsByParent(
       studyIds,
-      rows.map((row) => {
-        const { rest, user } = withJoinedUser(users.userById, row.user_id, row);
-        return { ...rest, user };
-      }),
+      rows.map((row) => withJoinedUser(users.userById, row.user_id, row)),
       'study_id',
     );
   });

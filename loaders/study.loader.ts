@@ -136,8 +136,9 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
       return groupBy(
         rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
           if (joined) collaborators.primeJoined(row.id, joined);
-          const study = primeJoinedUser(users.userById, row.created_by, row);
-          return summaries ? { ...study, collaboratorSummaries: summaries } : study;
+          const study: StudyPageRow = primeJoinedUser(users.userById, row.created_by, row);
+          if (summaries) study.collaboratorSummaries = summaries;
+          return study;
         }),
         'organization_id',
       );

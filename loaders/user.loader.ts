@@ -12,21 +12,28 @@ export interface JoinedUser {
   user_created_at: Date;
 }
 
-/** Splits the joined user off a row and hands it to userById, so the next level needs no statement for it. */
-export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['userById'], userId: string, row: Row): Omit<Row, keyof JoinedUser> {
-  return withJoinedUser(users, userId, row).rest;
+/** The user a row joined (JOINED_USER_COLUMNS), as userById holds it. */
+function joinedUserOf(userId: string, row: JoinedUser): UserRow {
+  return { id: userId, email: row.user_email, name: row.user_name, created_at: row.user_created_at };
 }
 
-/** As primeJoinedUser, and the user as well: for rows that carry their user on (a collaborator). */
+/** Splits the joined user off a row and hands it to userById, so the next level needs no statement for it. */
+export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['userById'], userId: string, row: Row): Omit<Row, keyof JoinedUser> {
+  const { user_email, user_name, user_created_at, ...rest } = row;
+  users.prime(userId, joinedUserOf(userId, row));
+  return rest;
+}
+
+/** As primeJoinedUser, the user carried on the row as well (a collaborator carries its user). */
 export function withJoinedUser<Row extends JoinedUser>(
   users: UserLoaders['userById'],
   userId: string,
   row: Row,
-): { rest: Omit<Row, keyof JoinedUser>; user: UserRow } {
+): Omit<Row, keyof JoinedUser> & { user: UserRow } {
   const { user_email, user_name, user_created_at, ...rest } = row;
-  const user = { id: userId, email: user_email, name: user_name, created_at: user_created_at };
+  const user = joinedUserOf(userId, row);
   users.prime(userId, user);
-  return { rest, user };
+  return { ...rest, user };
 }
 
 /** As primeJoinedUser, for a LEFT JOIN: a row without a user (a deleted actor) primes nothing. */

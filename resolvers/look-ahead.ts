@@ -3,23 +3,13 @@ import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } 
 type LookAheadInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
 
 /**
- * The names of the fields selected below `path` under the field being resolved (by field names, through
- * fragments, every alias together), or null when `path` is not selected: what the levels after it will
- * read, so that a loader can fetch that in the same statement, and only that. Each selection set and
- * fragment is read once per level of the (short) path: linear in the document.
+ * Every field node at `path` below `from` (the field being resolved, unless given): by field names, through
+ * fragments, every alias together; empty when `path` is not selected. A loader can then fetch in the same
+ * statement what the next levels will read, and only that. Each selection set and fragment is read once
+ * per level of the (short) path: linear in the document.
  */
-export function fieldNamesBelow(info: LookAheadInfo, path: readonly string[]): Set<string> | null {
-  const fields = fieldsAt(info, path);
-  if (fields.length === 0) return null;
-  const names = new Set<string>();
-  const seenFragments = new Set<string>();
-  for (const field of fields) if (field.selectionSet) forEachField(info, field.selectionSet, seenFragments, (found) => names.add(found.name.value));
-  return names;
-}
-
-/** Every field node at `path` below the field being resolved. */
-function fieldsAt(info: LookAheadInfo, path: readonly string[]): FieldNode[] {
-  let sets: SelectionSetNode[] = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+export function fieldsAt(info: LookAheadInfo, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
+  let sets: SelectionSetNode[] = from.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   let fields: FieldNode[] = [];
   for (const name of path) {
     // One set of followed fragments per level: a fragment's fields are the same wherever it is spread.
@@ -30,6 +20,14 @@ function fieldsAt(info: LookAheadInfo, path: readonly string[]): FieldNode[] {
     sets = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
   }
   return fields;
+}
+
+/** The names of the fields selected below `fields` (through fragments, every alias together). */
+export function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[]): Set<string> {
+  const names = new Set<string>();
+  const seenFragments = new Set<string>();
+  for (const field of fields) if (field.selectionSet) forEachField(info, field.selectionSet, seenFragments, (found) => names.add(found.name.value));
+  return names;
 }
 
 /** The fields of a selection set, through inline fragments and named ones not yet followed. */

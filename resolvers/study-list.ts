@@ -9,7 +9,7 @@ import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
-import { fieldNamesBelow } from './look-ahead';
+import { fieldNamesBelow, fieldsAt } from './look-ahead';
 import { toCollaboratorSummary, toStudy } from './mappers';
 
 export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
@@ -40,7 +40,7 @@ function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOr
 const SUMMARY_COLLABORATOR_FIELDS = new Set(['__typename', 'role', 'user']);
 const SUMMARY_USER_FIELDS = new Set(['__typename', 'id', 'name']);
 
-const within = (names: Set<string> | null, allowed: Set<string>) => names === null || [...names].every((name) => allowed.has(name));
+const within = (names: Set<string>, allowed: Set<string>) => [...names].every((name) => allowed.has(name));
 
 /**
  * What the page's statement brings of each study's collaborators: none when they are not selected,
@@ -48,10 +48,12 @@ const within = (names: Set<string> | null, allowed: Set<string>) => names === nu
  * the user's id and name, else whole collaborators with their users.
  */
 export function collaboratorsOfPage(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): StudyPageParams['collaborators'] {
-  const collaboratorFields = fieldNamesBelow(info, ['edges', 'node', 'collaborators']);
-  if (collaboratorFields === null) return 'none';
-  const userFields = fieldNamesBelow(info, ['edges', 'node', 'collaborators', 'user']);
-  return within(collaboratorFields, SUMMARY_COLLABORATOR_FIELDS) && within(userFields, SUMMARY_USER_FIELDS) ? 'summaries' : 'entities';
+  const collaborators = fieldsAt(info, ['edges', 'node', 'collaborators']);
+  if (collaborators.length === 0) return 'none';
+  const users = fieldsAt(info, ['user'], collaborators);
+  return within(fieldNamesBelow(info, collaborators), SUMMARY_COLLABORATOR_FIELDS) && within(fieldNamesBelow(info, users), SUMMARY_USER_FIELDS)
+    ? 'summaries'
+    : 'entities';
 }
 
 /** A study of the page; with the collaborators' summaries its statement brought, which only this page's selection reads. */
