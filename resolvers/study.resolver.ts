@@ -21,7 +21,7 @@ import type { GatewayContext, Viewer } from '../src/context';
 import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
-import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { decodeAfter, LazyTotalConnection, toConnection, type KeysetOrder } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
@@ -87,18 +87,13 @@ export class StudyResolver {
     const page = rows.slice(0, args.first);
     for (const row of page) ctx.loaders.studyById.prime(row.id, row);
     const edges = page.map((row, index) => ({ cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index), node: toStudy(row) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > args.first,
-        hasPreviousPage: offset > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-      get totalCount() {
-        return organizationIds.length === 0 ? Promise.resolve(0) : ctx.loaders.studySearchTotal.load(search);
-      },
+    const pageInfo = {
+      hasNextPage: rows.length > args.first,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
     };
+    return new LazyTotalConnection(edges, pageInfo, () => (organizationIds.length === 0 ? Promise.resolve(0) : ctx.loaders.studySearchTotal.load(search)));
   }
 
   @FieldResolver(() => Organization)

@@ -54,13 +54,28 @@ function statementName(text: string): string {
   return name;
 }
 
-/** Sends every parameterised query of this client as a named (prepared) statement. */
-function prepareStatements(client: PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) =>
-    typeof config === 'string' && Array.isArray(values) && values.length > 0
-      ? query({ text: config, values, name: statementName(config) }, callback)
-      : query(config, values, callback);
+type SendQuery = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/**
+ * Every statement of this client is answered through a callback into a promise of ours, and, with
+ * `prepared`, every parameterised one is sent as a named (prepared) statement. The promise pg builds when
+ * given no callback (Kysely's way) kept each result's rows alive through the young-generation collections
+ * that followed: with a pool of ten clients and 32 queries in flight, 3.3% of all that was allocated was
+ * promoted and collected only by full collections, against 0.2% through a callback (test/postgres-client.test.ts).
+ * A callback or a submittable (a cursor) given by the caller goes to pg as it is.
+ */
+export function answerThroughCallbacks(client: PoolClient, prepared: boolean): void {
+  const send = client.query.bind(client) as SendQuery;
+  const named = (config: unknown, values: unknown): [unknown, unknown] =>
+    prepared && typeof config === 'string' && Array.isArray(values) && values.length > 0
+      ? [{ text: config, values, name: statementName(config) }, undefined]
+      : [config, values];
+  (client as { query: SendQuery }).query = (config, values, callback) => {
+    const [statement, parameters] = named(config, values);
+    const submittable = typeof (config as { submit?: unknown } | null)?.submit === 'function';
+    if (submittable || typeof values === 'function' || typeof callback === 'function') return send(statement, parameters, callback);
+    return new Promise((resolve, reject) => send(statement, parameters, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))));
+  };
 }
 
 export function createPostgresPool(
@@ -84,7 +99,7 @@ export function createPostgresPool(
   // instead, and the pool discards the broken client when it comes back.
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed while checked out'));
-    if (config.dbPreparedStatements) prepareStatements(client);
+    answerThroughCallbacks(client, config.dbPreparedStatements);
   });
   return pool;
 }
