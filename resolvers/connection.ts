@@ -31,10 +31,10 @@ class KeysetEdge<Row, Node> {
 
 /*
  * Connections and their page info are class instances with getters on the prototype, never object literals
- * with getters: V8 keeps each literal's getter closures in the old generation, where they hold the request's
- * rows and answer through every young-generation collection until a full one. A dashboard page built that
- * way had a fifth of all it allocated copied and promoted: scavenges of 10-12 ms every ~100 ms on one
- * worker, the longest part of the p95 (test/connection-payload.test.ts).
+ * with getters: a literal with getters built per request kept what its getters' closures reach (the page's
+ * rows and edges) alive through the young-generation collections that followed, so they were copied and
+ * promoted instead of dying young (see README, objects dying young; test/connection-payload.test.ts
+ * checks that no connection, page info or edge has accessors of its own).
  */
 
 /** Cursors of a page, made from its edges only when a client selects them. */

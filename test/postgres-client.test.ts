@@ -18,12 +18,15 @@ describe('PostgreSQL pool clients', { skip: loadConfig().databaseUrl ? false : '
   // eslint-disable-next-line @typescript-eslint/unbound-method -- the prototype's method, put back after the suite
   const pgQuery = Client.prototype.query as unknown as Query;
   let callbacksGiven: boolean[] = [];
+  /** What reached pg, call by call. */
+  let calls: unknown[][] = [];
   let pools: Pool[] = [];
 
   before(() => {
     // Spies on what reaches pg: bound by each client as it connects, so installed before any connects.
     (Client.prototype as unknown as { query: Query }).query = function (this: Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string' || typeof (args[0] as { text?: unknown }).text === 'string')
+      calls.push(args);
+      if (typeof args[0] === 'string' || typeof (args[0] as { text?: unknown } | null)?.text === 'string')
         callbacksGiven.push(args.some((arg) => typeof arg === 'function'));
       return pgQuery.apply(this, args);
     };
@@ -35,6 +38,7 @@ describe('PostgreSQL pool clients', { skip: loadConfig().databaseUrl ? false : '
     await Promise.all(pools.map((pool) => pool.end()));
     pools = [];
     callbacksGiven = [];
+    calls = [];
   });
   const poolWith = (prepared: boolean) => {
     const pool = createPostgresPool({ ...config, dbPoolMax: 1, dbPreparedStatements: prepared }, logger);
@@ -71,6 +75,34 @@ describe('PostgreSQL pool clients', { skip: loadConfig().databaseUrl ? false : '
       assert.equal(viaCallback, 7);
       const unparameterised = await client.query<{ n: number }>('SELECT 3 AS n');
       assert.equal(unparameterised.rows[0].n, 3);
+    } finally {
+      client.release();
+    }
+  });
+
+  // A dropped callback would leave the test waiting: the timeout turns that into a failure.
+  it('hand pg a call that answers itself with its arguments untouched (tracing looks at the last one)', { timeout: 10_000 }, async () => {
+    const client = await poolWith(false).connect();
+    try {
+      calls = [];
+      const viaTrailingCallback = await new Promise<number>((resolve, reject) =>
+        client.query('SELECT 5 AS n', (error: Error | undefined, result: QueryResult<{ n: number }>) => (error ? reject(error) : resolve(result.rows[0].n))),
+      );
+      assert.equal(viaTrailingCallback, 5);
+      assert.equal(calls[0].length, 2, 'text and callback, no added argument');
+      assert.equal(typeof calls[0][1], 'function');
+      const viaConfigCallback = await new Promise<number>((resolve, reject) => {
+        const config = {
+          text: 'SELECT $1::int AS n',
+          values: [6],
+          callback: (error: Error | undefined, result: QueryResult<{ n: number }>) => (error ? reject(error) : resolve(result.rows[0].n)),
+        };
+        (client.query as unknown as (config: object) => unknown)(config);
+      });
+      assert.equal(viaConfigCallback, 6, 'a callback in the config is the one that answers');
+      assert.throws(() => client.query(null as unknown as string), TypeError, 'no config: pg refuses it at once, as before');
+      const asArrays = await client.query<[number, string]>({ text: 'SELECT 1, $1::text', values: ['x'], rowMode: 'array' });
+      assert.deepEqual(asArrays.rows, [[1, 'x']], 'a config object keeps its options through our callback');
     } finally {
       client.release();
     }
