@@ -25,6 +25,8 @@ import { createHttpServer } from './http';
 import type { Logger } from './logger';
 import { shareWorkerMetrics } from './cluster-metrics';
 import { createMetrics, registerPoolGauge } from './metrics';
+import { createMetricsServer } from './metrics-endpoint';
+import { Admission } from './rate-limit/admission';
 import { Budgets } from './rate-limit/budget';
 import { fieldRateLimits } from './rate-limit/field-limits';
 import { closeRedisClient, createRedisClient } from './redis';
@@ -35,6 +37,8 @@ import { scheduleTeamProductivityRefresh } from './team-productivity-schedule';
 
 export interface Gateway {
   readonly app: FastifyInstance;
+  /** METRICS_PORT: /metrics alone, to listen on that port (see main.ts). */
+  readonly metricsApp: FastifyInstance | undefined;
   readonly database: DatabaseHandle;
   /** A token for analyst@example.com when the demo data is present (development conveniences only). */
   readonly demoToken: string | undefined;
@@ -87,8 +91,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const redis = await createRedisClient(config, logger);
     if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);
-    const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
-    const budgets = new Budgets(redis, logger);
+    // A real token handed to every visitor: a development convenience only, whatever SANDBOX says.
+    const demoToken = config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
+    const admission = new Admission({ budgets: new Budgets(redis, logger), enforce: config.rateLimits, metrics });
     const store = createCacheStore(config, redis, logger, metrics);
     const generations = new OrganizationGenerations(store.cache);
     const loaderSettings = {
@@ -103,8 +108,18 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       : cluster.isWorker
         ? new ClusterEventBus(logger)
         : new InProcessEventBus(logger);
-    const realtime = new Realtime(bus, config.realtime, metrics, logger, config.rateLimits ? budgets : undefined);
-    const services: Services = { config, logger, generations, viewers, loaderSettings, verifyToken: createTokenVerifier(config.jwt), recentWriters, realtime };
+    const realtime = new Realtime(bus, config.realtime, metrics, logger);
+    const services: Services = {
+      config,
+      logger,
+      generations,
+      viewers,
+      loaderSettings,
+      verifyToken: createTokenVerifier(config.jwt),
+      recentWriters,
+      realtime,
+      admission,
+    };
     const repositories = createRepositories(database.db, realtime.committed);
     const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
     const apollo = createApolloServer(schema, config, logger, {
@@ -113,7 +128,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       cacheShared: store.kind === 'redis',
       generations,
       metrics,
-      budgets,
+      admission,
       recentWriters,
       registeredOperations,
     });
@@ -123,7 +138,6 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       services,
       sources: { db: database.db, repositories },
       metrics,
-      budgets,
       connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
       formatError: createErrorFormatter(config, logger),
       registeredOperations,
@@ -138,8 +152,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       config.teamProductivityRefreshMinutes > 0
         ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
         : async () => undefined;
+    const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {
       app,
+      metricsApp,
       database,
       demoToken,
       startDraining() {
@@ -148,6 +164,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       async close() {
         await stopSchedule();
         await app.close();
+        await metricsApp?.close();
         await apollo.stop();
         await realtime.close();
         generations.stop();

@@ -12,6 +12,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -23,26 +24,42 @@ import { LRUCache } from 'lru-cache';
  */
 interface ExecutorRequest {
   document: DocumentNode;
-  /** The request as the client sent it: its operationName may name no operation of the document. */
-  request: { variables?: Record<string, unknown>; operationName?: string | null };
+  /** The operation Apollo resolved from the document; the cost plugin refuses a request without one before execution. */
+  operation?: OperationDefinitionNode;
+  request: { variables?: Record<string, unknown> };
   context: unknown;
 }
 
 export interface CompiledExecutionOptions {
-  /** A document is compiled once it has run this many times (a one-off document is not worth compiling). */
+  /** An operation is compiled once it has run this many times (a one-off document is not worth compiling). */
   compileAfterRuns: number;
+  /** Operations larger than this (fields once fragments are expanded, @skip/@include ignored) are never compiled. */
+  maxCompiledFields: number;
+  /** Bytes the kept plans may take, estimated (see planBytes); least recently used out first. */
+  maxPlanBytes: number;
+  /** Compilations this process may start per second on average (bursts of ten): compiling is CPU nobody pays for. */
+  compilationsPerSecond: number;
   /** Told once per operation that reached compileAfterRuns. */
-  onCompiled?: (result: 'compiled' | 'interpreted') => void;
-  /** Documents whose runs are counted and plans kept, least recently used out first. */
-  maxDocuments: number;
+  onCompiled?: (result: 'compiled' | 'interpreted' | 'deferred') => void;
 }
 
 interface OperationPlan {
-  operation: OperationDefinitionNode;
   compiled: CompiledQuery;
   /** Variables' defaults as a client would send them: graphql-jit refuses an omitted `Int! = 30`. */
   defaults: [name: string, value: unknown][];
+  /** Estimated heap the plan and the document it holds take. */
+  bytes: number;
 }
+
+/**
+ * Heap a compiled plan takes, measured on this schema with graphql-jit 0.8 (node --expose-gc, 20 plans each
+ * of the dashboard, the study page and a 425-field document): about 2–4 KB per field of the expanded
+ * operation for the generated code and its closures, and about 30–40 bytes per character of source for the
+ * parsed document the plan keeps alive. Rounded up.
+ */
+const PLAN_BYTES_PER_FIELD = 4096;
+const DOCUMENT_BYTES_PER_SOURCE_CHARACTER = 40;
+const COMPILATION_BURST = 10;
 
 function withDefaults(variables: Record<string, unknown>, defaults: OperationPlan['defaults']): Record<string, unknown> {
   if (defaults.every(([name]) => variables[name] !== undefined)) return variables;
@@ -51,15 +68,37 @@ function withDefaults(variables: Record<string, unknown>, defaults: OperationPla
   return filled;
 }
 
-interface DocumentPlans {
-  runs: number;
-  /** null: this operation is not compiled (see compilable). */
-  byOperation: Map<string, OperationPlan | null>;
-}
-
-function selectedOperation(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operationName === undefined ? (operations.length === 1 ? operations[0] : undefined) : operations.find((o) => o.name?.value === operationName);
+/**
+ * Fields of an operation once its fragments are expanded, as a compiler sees it: every branch, whatever
+ * @skip/@include say (a plan covers every value of the variables). Each fragment's size is worked out once,
+ * so the walk is linear in the document however often fragments spread one another; the count stops
+ * growing past `limit` (what a fragment bomb expands to is only known to exceed it).
+ */
+export function expandedFieldCount(document: DocumentNode, operation: OperationDefinitionNode, limit: number): number {
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const fragmentSizes = new Map<string, number>();
+  const sizeOf = (selectionSet: SelectionSetNode): number => {
+    let size = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) size += 1 + (selection.selectionSet ? sizeOf(selection.selectionSet) : 0);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) size += sizeOf(selection.selectionSet);
+      else {
+        const name = selection.name.value;
+        let known = fragmentSizes.get(name);
+        if (known === undefined) {
+          // Validation refused cycles; marking the fragment first keeps a walk of an unvalidated document finite all the same.
+          fragmentSizes.set(name, 0);
+          const fragment = fragments.get(name);
+          known = fragment ? sizeOf(fragment.selectionSet) : 0;
+          fragmentSizes.set(name, known);
+        }
+        size += known;
+      }
+      if (size > limit) return limit + 1;
+    }
+    return size;
+  };
+  return sizeOf(operation.selectionSet);
 }
 
 /**
@@ -105,45 +144,71 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
 }
 
 /**
- * Executes operations as compiled functions (graphql-jit): the plan of a document — which resolvers, which
- * serialisers, how nulls bubble — is worked out once per document instead of per field on every request.
- * Documents come from Apollo's document store, the same object each time for the same text, so they key
- * an LRU of `maxDocuments` (plans are far larger than the text the store's size limit counts, so they are
- * bounded apart). A document that has not yet run `compileAfterRuns` times goes through graphql-js's
- * execute: compiling costs more than running a one-off document, and a client inventing documents gets
- * no compilation for them.
+ * Executes operations as compiled functions (graphql-jit): the plan of an operation — which resolvers, which
+ * serialisers, how nulls bubble — is worked out once instead of per field on every request. Keys are the
+ * operations Apollo resolved from its document store (the same object each time for the same text), never a
+ * name a client sent. Compiling is work a client could cause for nothing, so an operation earns it: it has
+ * run `compileAfterRuns` times (each run admitted and paid for), it is at most `maxCompiledFields` fields
+ * once expanded, and the process's compilation budget allows it (otherwise it runs through graphql-js's
+ * execute and is tried again on a later run). Run counts live as long as the parsed document does; plans
+ * are kept in an LRU bounded by their estimated bytes.
  */
 export function compiledExecutionGateway(schema: GraphQLSchema, options: CompiledExecutionOptions) {
-  const plans = new LRUCache<DocumentNode, DocumentPlans>({ max: options.maxDocuments });
+  /** Runs of operations not yet compiled; false: never compiled (see compilable, maxCompiledFields). */
+  const runs = new WeakMap<OperationDefinitionNode, number | false>();
+  const plans = new LRUCache<OperationDefinitionNode, OperationPlan>({ maxSize: options.maxPlanBytes, sizeCalculation: (plan) => plan.bytes });
+  let compilationTokens = COMPILATION_BURST;
+  let tokensAt = Date.now();
+  const mayCompile = (): boolean => {
+    const now = Date.now();
+    compilationTokens = Math.min(COMPILATION_BURST, compilationTokens + ((now - tokensAt) / 1000) * options.compilationsPerSecond);
+    tokensAt = now;
+    if (compilationTokens < 1) return false;
+    compilationTokens -= 1;
+    return true;
+  };
 
-  function planOf(document: DocumentNode, operationName: string | undefined): OperationPlan | null | undefined {
-    let documentPlans = plans.get(document);
-    if (!documentPlans) {
-      documentPlans = { runs: 0, byOperation: new Map() };
-      plans.set(document, documentPlans);
+  function planOf(document: DocumentNode, operation: OperationDefinitionNode): OperationPlan | undefined {
+    const known = plans.get(operation);
+    if (known) return known;
+    const counted = runs.get(operation) ?? 0;
+    if (counted === false) return undefined;
+    if (counted + 1 < options.compileAfterRuns) {
+      runs.set(operation, counted + 1);
+      return undefined;
     }
-    const key = operationName ?? '';
-    const known = documentPlans.byOperation.get(key);
-    if (known !== undefined) return known;
-    if (++documentPlans.runs < options.compileAfterRuns) return undefined;
-    const operation = selectedOperation(document, operationName);
-    const compiled =
-      operation && compilable(schema, document, operation) ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : undefined;
+    const fields = expandedFieldCount(document, operation, options.maxCompiledFields);
+    if (fields > options.maxCompiledFields || !compilable(schema, document, operation)) {
+      runs.set(operation, false);
+      options.onCompiled?.('interpreted');
+      return undefined;
+    }
+    if (!mayCompile()) {
+      options.onCompiled?.('deferred');
+      return undefined;
+    }
+    const compiled = compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true });
     // A document the compiler refuses (it was validated, so this is rare) keeps running through graphql-js.
-    const plan = operation && compiled && isCompiledQuery(compiled) ? { operation, compiled, defaults: defaultsOf(operation) } : null;
-    documentPlans.byOperation.set(key, plan);
-    options.onCompiled?.(plan ? 'compiled' : 'interpreted');
+    if (!isCompiledQuery(compiled)) {
+      runs.set(operation, false);
+      options.onCompiled?.('interpreted');
+      return undefined;
+    }
+    const sourceLength = document.loc ? document.loc.end - document.loc.start : 0;
+    const plan = { compiled, defaults: defaultsOf(operation), bytes: fields * PLAN_BYTES_PER_FIELD + sourceLength * DOCUMENT_BYTES_PER_SOURCE_CHARACTER };
+    runs.delete(operation);
+    plans.set(operation, plan);
+    options.onCompiled?.('compiled');
     return plan;
   }
 
   async function executor(request: ExecutorRequest): Promise<ExecutionResult> {
-    // The client's operationName, not the one Apollo resolved (null when it named none of the document's
-    // operations): graphql-js then refuses the request as it should, rather than running the only operation.
-    const operationName = request.request.operationName ?? undefined;
-    const plan = planOf(request.document, operationName);
+    const { operation } = request;
+    if (!operation) return { errors: [new GraphQLError('No operation to run: name one of the document\'s operations in operationName.')] };
+    const plan = planOf(request.document, operation);
     if (plan) {
       // Invalid variables are refused by graphql-js, with its messages and the error shape Apollo reports as BAD_USER_INPUT.
-      const coercion = getVariableValues(schema, plan.operation.variableDefinitions ?? [], request.request.variables ?? {}, { maxErrors: 50 });
+      const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], request.request.variables ?? {}, { maxErrors: 50 });
       if (coercion.errors) return { errors: coercion.errors };
       const result = await plan.compiled.query(undefined, request.context, withDefaults(request.request.variables ?? {}, plan.defaults));
       return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
@@ -151,7 +216,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
     return execute({
       schema,
       document: request.document,
-      operationName,
+      operationName: operation.name?.value,
       contextValue: request.context,
       variableValues: request.request.variables,
     });

@@ -89,6 +89,14 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Compress answers over 1 KB (br or gzip, as the client accepts). */
   readonly compression: boolean;
+  /**
+   * Who may read /metrics on the gateway's port: with a token, callers sending `Authorization: Bearer
+   * <token>`; without one, loopback callers only. `metricsPort` serves it, alone, on a port of its own too.
+   */
+  readonly metrics: {
+    readonly token: string | undefined;
+    readonly port: number | undefined;
+  };
   /** Subscriptions over WebSocket (graphql-transport-ws on /graphql). */
   readonly realtime: {
     /** Operations one connection may have running at once. */
@@ -147,6 +155,14 @@ function origins(env: Env, name: string): string[] {
     }
     return parsed.origin;
   });
+}
+
+/** METRICS_TOKEN: a shared secret Prometheus sends as a bearer token; short ones are guessable. */
+function metricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < 16 || !/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters of a bearer token (letters, digits, ._~+/=-)');
+  return token;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -291,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
     corsOrigins: Object.freeze(origins(env, 'CORS_ORIGINS')),
     compression: flag(env, 'COMPRESSION', true),
+    metrics: Object.freeze({ token: metricsToken(env), port: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined }),
     realtime: Object.freeze({
       maxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
       maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 100_000),

@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import { currentRequestScope } from './request-scope';
 import type { ViewerCache } from './viewer-cache';
 import type { Realtime } from './realtime/realtime';
+import type { Admission } from './rate-limit/admission';
 
 export interface Viewer {
   readonly id: string;
@@ -42,6 +43,8 @@ export interface Services {
   readonly loaderSettings: LoaderSettings;
   /** Subscriptions' live side: the event bus and coalesced signals. */
   readonly realtime: Realtime;
+  /** The one admission path of every transport: burst, points budget, charges and refusals. */
+  readonly admission: Admission;
 }
 
 export interface GatewayContext {

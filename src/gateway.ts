@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/p
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { OrganizationGenerations } from './cache/generations';
-import { allowListPlugin, type OperationManifest } from './cache/persisted-queries';
+import { allowListPlugin, loadOperationManifest, registeredOperationNames, type OperationManifest } from './cache/persisted-queries';
 import type { ResilientCache } from './cache/resilient-cache';
 import { stringifyResult } from './cache/cached-answer';
 import { compiledExecutionGateway } from './compiled-execution';
@@ -12,10 +12,10 @@ import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './error-format';
-import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from './limits';
+import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_SELECTIONS, MAX_VALIDATION_ERRORS, selectionLimit } from './limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import type { Budgets } from './rate-limit/budget';
+import type { Admission } from './rate-limit/admission';
 import { costLimitPlugin } from './rate-limit/plugin';
 import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
@@ -33,7 +33,8 @@ export interface GatewayOptions {
   cacheShared: boolean;
   generations: OrganizationGenerations;
   metrics: Metrics;
-  budgets: Budgets;
+  /** Charges and refusals, shared with the WebSocket transport. */
+  admission: Admission;
   /** Present with a read replica (DATABASE_READ_URL). */
   recentWriters?: RecentWriters;
   /** PERSISTED_QUERIES=only: the operations that may run. */
@@ -43,10 +44,14 @@ export interface GatewayOptions {
 /** Where the SDL is served while introspection is on (the landing page links to it). */
 export const SCHEMA_PATH = '/schema.graphql';
 
-/** A document is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
+/** An operation is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 export const COMPILE_AFTER_RUNS = 3;
-/** Documents whose plans are kept per process: far more than a client app's operations. */
-const COMPILED_DOCUMENTS = 1000;
+/** The dashboard is 29 fields; a plan of 500 takes about 2 MB and 25 ms to compile. */
+export const MAX_COMPILED_FIELDS = 500;
+/** Plans kept per process: some 250 operations of the dashboard's size. */
+export const MAX_PLAN_BYTES = 32 * 1024 * 1024;
+/** A new release's operations compile within seconds; a client inventing documents gets at most this. */
+const COMPILATIONS_PER_SECOND = 2;
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
 export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
@@ -61,7 +66,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       ? {
           gateway: compiledExecutionGateway(schema, {
             compileAfterRuns: COMPILE_AFTER_RUNS,
-            maxDocuments: COMPILED_DOCUMENTS,
+            maxCompiledFields: MAX_COMPILED_FIELDS,
+            maxPlanBytes: MAX_PLAN_BYTES,
+            compilationsPerSecond: COMPILATIONS_PER_SECOND,
             onCompiled: (result) => options.metrics.compiledOperations.inc({ result }),
           }),
         }
@@ -72,7 +79,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     csrfPrevention: true,
     allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals],
+    // The selection limit first: it refuses an oversized document before the other rules pair its fields.
+    validationRules: [selectionLimit(MAX_SELECTIONS), depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals],
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     formatError: createErrorFormatter(config, logger),
     cache: options.cache,
     persistedQueries:
@@ -89,13 +98,12 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
       ApolloServerPluginCacheControlDisabled(),
       staticCacheControlPlugin(),
-      requestMetricsPlugin({ metrics: options.metrics }),
+      requestMetricsPlugin({ metrics: options.metrics, registeredOperationNames: registeredOperationNames(loadOperationManifest()) }),
       noNulInVariablesPlugin(),
       subscriptionsOverWebSocketOnlyPlugin(),
       ...(options.recentWriters ? [readYourWritesPlugin({ recentWriters: options.recentWriters })] : []),
       costLimitPlugin({
-        budgets: options.budgets,
-        enforce: config.rateLimits,
+        admission: options.admission,
         maxQueryCost: config.maxQueryCost,
         maxPersistedQueryBytes: config.persistedQueryMaxBytes,
         metrics: options.metrics,

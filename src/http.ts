@@ -5,16 +5,19 @@ import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createContext, type GatewayContext, type Services } from './context';
+import { GraphQLError } from 'graphql';
+import { createContext, type ContextSources, type GatewayContext, type Services } from './context';
+import { unauthenticated } from './errors';
+import { anonymousPrincipal, principalOf } from './rate-limit/principal';
 import type { DatabaseHandle } from './db/database';
 import type { Repositories } from './db/repositories';
 import { withDeadline } from './deadline';
 import { etagOnSend, noteAnswerForEtag } from './etag';
-import { metricsText } from './cluster-metrics';
+import { registerMetricsRoute } from './metrics-endpoint';
 import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, untilStatementsSettled, type RequestScope } from './request-scope';
-import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
+import { documentTextRefusal, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
 import { SCHEMA_PATH } from './gateway';
 import { currentTraceId, inOperationSpan } from './tracing';
@@ -46,6 +49,46 @@ function sentVariables(request: FastifyRequest): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The document texts a request carries, one per operation of a batch (a persisted query's hash alone carries none). */
+function sentDocuments(request: FastifyRequest): string[] {
+  if (request.method === 'GET') {
+    const text = (request.query as Record<string, unknown> | undefined)?.query;
+    return typeof text === 'string' ? [text] : [];
+  }
+  const operations: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
+  return operations.flatMap((operation) => {
+    const text = operation !== null && typeof operation === 'object' ? (operation as Record<string, unknown>).query : undefined;
+    return typeof text === 'string' ? [text] : [];
+  });
+}
+
+/**
+ * The request's context, once the request is admitted (Admission.admit: the burst, one request per operation
+ * of a batch, and a budget not spent), before anything is parsed. A request whose token is refused is still
+ * a request of its address. Then what can be refused from the text alone is, and in production without
+ * introspection an anonymous caller is refused before validation could tell it which names the schema has.
+ */
+async function admittedContext(services: Services, sources: ContextSources, request: FastifyRequest): Promise<GatewayContext> {
+  const { admission, config } = services;
+  const operations = Array.isArray(request.body) ? request.body.length : 1;
+  let context: GatewayContext;
+  try {
+    context = await createContext(services, sources, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip });
+  } catch (error) {
+    await admission.admit(anonymousPrincipal(config.rateLimitPointsPerMinute, request.ip), operations, 'http');
+    throw error;
+  }
+  await admission.admit(admission.enforced ? principalOf(context) : null, operations, 'http');
+  for (const text of sentDocuments(request)) {
+    const refusal = documentTextRefusal(text);
+    if (refusal) throw new GraphQLError(refusal, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+  }
+  if (config.env === 'production' && !config.introspection && !context.viewer) {
+    throw unauthenticated('Authentication required: send `Authorization: Bearer <token>`. This gateway answers signed-in callers only.');
+  }
+  return context;
 }
 
 const CLIENT_ERRORS: Record<string, [number, string]> = {
@@ -218,12 +261,7 @@ export async function createHttpServer(
             search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
             body: request.body,
           },
-          context: () =>
-            createContext(
-              services,
-              { db: database.db, repositories },
-              { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip },
-            ),
+          context: () => admittedContext(services, { db: database.db, repositories }, request),
         });
         for (const [key, value] of response.headers) void reply.header(key, value);
         // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.
@@ -253,18 +291,20 @@ export async function createHttpServer(
   app.route({ method: 'POST', url: '/graphql', handler: graphqlHandler });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metricsText(metrics.registry)));
+  registerMetricsRoute(app, metrics.registry, { token: config.metrics.token });
   const { schemaSdl } = pages;
   if (schemaSdl !== undefined) app.get(SCHEMA_PATH, async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send(schemaSdl));
   registerDashboardRoutes(app, pages.dashboard);
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     if (pages.draining?.()) return reply.code(503).send({ status: 'draining', database: database.kind });
     try {
       await withDeadline(database.ping(), READY_TIMEOUT_MS, 'database');
       return { status: 'ready', database: database.kind };
     } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', database: database.kind, reason: error instanceof Error ? error.message : String(error) });
+      // Why goes to the log: the reason names the database's address, which is nobody else's business.
+      request.log.warn({ err: error }, 'not ready: the database did not answer');
+      return reply.code(503).send({ status: 'unavailable', database: database.kind });
     }
   });
 

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type SelectionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, Lexer, Source, TokenKind, type DocumentNode, type SelectionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 
 /** Field levels, connection wrappers (`edges`, `node`) included: organizations → studies → collaborators → user is 8. */
 export const MAX_QUERY_DEPTH = 20;
@@ -94,4 +94,115 @@ export function nestingDepthExceeds(value: unknown, max: number): boolean {
     for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/** graphql-js's default is 100: each error is work and bytes for a document that is refused anyway. */
+export const MAX_VALIDATION_ERRORS = 10;
+
+/**
+ * Brackets (`{`, `[`, `(`) a document may nest. Twenty field levels and a few levels of input objects stay
+ * far below; graphql-js's parser recurses once per level and overflows the stack near 2,400.
+ */
+export const MAX_DOCUMENT_NESTING = 64;
+
+/**
+ * Why a document's text is refused before it is parsed, or undefined: its brackets nest deeper than
+ * MAX_DOCUMENT_NESTING. One pass over the text, skipping strings, block strings and comments.
+ */
+export function documentTextRefusal(source: string): string | undefined {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const char = source.charCodeAt(i);
+    if (char === 0x23 /* # */) {
+      while (i < source.length && source.charCodeAt(i) !== 0x0a && source.charCodeAt(i) !== 0x0d) i++;
+    } else if (char === 0x22 /* " */) {
+      if (source.startsWith('"""', i)) {
+        const end = blockStringEnd(source, i + 3);
+        i = end - 1;
+      } else {
+        i++;
+        while (i < source.length) {
+          const inside = source.charCodeAt(i);
+          if (inside === 0x5c /* \ */) i += 2;
+          else if (inside === 0x22 || inside === 0x0a || inside === 0x0d) break;
+          else i++;
+        }
+      }
+    } else if (char === 0x7b || char === 0x5b || char === 0x28) {
+      if (++depth > MAX_DOCUMENT_NESTING) return `Document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep.`;
+    } else if (char === 0x7d || char === 0x5d || char === 0x29) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** Index just past the `"""` closing a block string that starts at `from` (escaped `\"""` does not close it). */
+function blockStringEnd(source: string, from: number): number {
+  for (let i = from; i < source.length; i++) {
+    if (source.charCodeAt(i) === 0x5c && source.startsWith('\\"""', i)) i += 3;
+    else if (source.startsWith('"""', i)) return i + 3;
+  }
+  return source.length;
+}
+
+/**
+ * Selections (fields, fragment spreads, inline fragments) a document may hold, counted as written. graphql-js's
+ * rule that fields sharing a response name can be merged compares them in pairs, so validation grows with the
+ * square of this: 300 cost about 35 ms on the worst shape measured (every field under one name, through
+ * fragments). The largest operation of schema/operations has 59 fields, the introspection query 80.
+ */
+export const MAX_SELECTIONS = 300;
+
+/** What the other rules walk instead of a document refused by selectionLimit: nothing. */
+const NOTHING: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+
+/**
+ * Refuses documents with more than `max` selections before the other rules have looked at them. The count
+ * runs when the document is entered, the first node every rule visits, in one pass over the definitions.
+ * Reporting an error alone would not stop the other rules from walking (and pairing) every field, so the
+ * rule also hands the walk an empty document in place of this one (graphql-js's visitor replaces a node
+ * with what an enter function returns, for every rule walking in parallel); list it first.
+ */
+export function selectionLimit(max: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    Document(document) {
+      let selections = 0;
+      const stack: SelectionSetNode[] = [];
+      for (const definition of document.definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) stack.push(definition.selectionSet);
+      }
+      while (stack.length > 0) {
+        for (const selection of stack.pop()!.selections) {
+          selections += 1;
+          if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) stack.push(selection.selectionSet);
+        }
+        if (selections > max) {
+          context.reportError(
+            new GraphQLError(`Document holds more than ${max} selections (fields and fragments); split it.`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'selections', maxSelections: max },
+            }),
+          );
+          return NOTHING;
+        }
+      }
+      return undefined;
+    },
+  });
+}
+
+/**
+ * Tokens of a document's text up to its first syntax error, counting at most `max` (graphql-js's parser
+ * stops at MAX_QUERY_TOKENS too): the measure of the work a failed document caused. Comments and
+ * whitespace are not tokens, so padding costs nothing to parse and nothing here.
+ */
+export function tokenCount(source: string, max = MAX_QUERY_TOKENS): number {
+  const lexer = new Lexer(new Source(source));
+  let count = 0;
+  try {
+    while (count < max && lexer.advance().kind !== TokenKind.EOF) count += 1;
+  } catch {
+    // A syntax error: the parser stopped here too.
+  }
+  return count;
 }

@@ -21,6 +21,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const { createGateway } = require('./app') as typeof import('./app');
   const gateway = await createGateway(config, logger);
   const address = await gateway.app.listen({ host: config.host, port: config.port });
+  if (gateway.metricsApp && config.metrics.port !== undefined) await gateway.metricsApp.listen({ host: config.host, port: config.metrics.port });
   const url = `http://localhost:${config.port}/graphql`;
   logger.info({ address, url }, 'studygraph gateway listening');
   if (cluster.isPrimary && (process.stdout.isTTY || config.env === 'development')) {

@@ -75,7 +75,7 @@ export function createMetrics() {
     }),
     compiledOperations: new Counter({
       name: 'studygraph_compiled_operations_total',
-      help: 'Operations that ran often enough to be compiled, by result (compiled, or interpreted when the compiler cannot take them).',
+      help: 'Operations that ran often enough to be compiled, by result: compiled; interpreted (too large, or the compiler cannot take them); deferred (the compilation budget was spent).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
@@ -150,13 +150,20 @@ export function registerPoolGauge(metrics: Metrics, poolStats: () => { total: nu
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_LABELS = 200;
 
-/** Operation names are client-chosen: keep the label set bounded. */
-export function operationLabeler(): (name: string | null | undefined) => string {
+/**
+ * Operation names are client-chosen: a label is only ever a name the gateway validated (the operation the
+ * document ran; one that failed before is `unresolved`). The registered operations (schema/operations) are
+ * labels from the start; other names become labels, up to MAX_OPERATION_LABELS, only for signed-in
+ * callers, so nobody anonymous can push real operations out into `other`.
+ */
+export function operationLabeler(registered: Iterable<string> = []): (name: string | null | undefined, resolved: boolean, signedIn: boolean) => string {
+  const known = new Set([...registered].filter((name) => OPERATION_NAME.test(name)));
   const seen = new Set<string>();
-  return (name) => {
+  return (name, resolved, signedIn) => {
+    if (!resolved) return 'unresolved';
     if (!name || !OPERATION_NAME.test(name)) return 'anonymous';
-    if (seen.has(name)) return name;
-    if (seen.size >= MAX_OPERATION_LABELS) return 'other';
+    if (known.has(name) || seen.has(name)) return name;
+    if (!signedIn || seen.size >= MAX_OPERATION_LABELS) return 'other';
     seen.add(name);
     return name;
   };

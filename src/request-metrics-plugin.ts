@@ -7,6 +7,8 @@ import { describeOperationSpan } from './tracing';
 export interface RequestMetricsPluginOptions {
   /** The process's registry of series (see createMetrics). */
   metrics: Metrics;
+  /** Names of the registered operations (schema/operations): always labels of their own. */
+  registeredOperationNames?: Iterable<string>;
 }
 
 /**
@@ -15,8 +17,8 @@ export interface RequestMetricsPluginOptions {
  * labels get a counter of their own: crossed with operations and latency buckets they would multiply the
  * series.
  */
-export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
-  const label = operationLabeler();
+export function requestMetricsPlugin({ metrics, registeredOperationNames }: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
+  const label = operationLabeler(registeredOperationNames);
   const clientName = clientLabeler(MAX_CLIENT_NAMES);
   const clientVersion = clientLabeler(MAX_CLIENT_VERSIONS);
   return {
@@ -27,7 +29,7 @@ export function requestMetricsPlugin({ metrics }: RequestMetricsPluginOptions): 
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
-          metrics.requestDuration.observe({ operation: label(rc.operationName ?? rc.request.operationName), outcome }, seconds);
+          metrics.requestDuration.observe({ operation: label(rc.operationName, rc.operation !== undefined, rc.contextValue.viewer !== null), outcome }, seconds);
           describeOperationSpan(
             rc.operation?.operation,
             rc.operation?.name?.value,

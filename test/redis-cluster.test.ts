@@ -5,7 +5,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { loadConfig } from '../src/config';
 import { RecentWriters } from '../src/db/recent-writers';
 import { createLogger } from '../src/logger';
-import { pointsKey } from '../src/rate-limit/plugin';
+import { pointsKey } from '../src/rate-limit/admission';
 import { userPrincipalKey } from '../src/rate-limit/principal';
 import { closeRedisClient, createRedisClient, isCluster, isRedisReady, type RedisClient } from '../src/redis';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse } from 'graphql';
 
 export const OPERATIONS_DIR = path.resolve(__dirname, '../../../schema/operations');
 export const MANIFEST_FILE = path.join(OPERATIONS_DIR, 'manifest.json');
@@ -39,6 +39,13 @@ export function loadOperationManifest(file = MANIFEST_FILE): OperationManifest {
 export interface AllowListPluginOptions {
   /** The registered operations by hash (schema/operations/manifest.json, see loadOperationManifest). */
   manifest: OperationManifest;
+}
+
+/** The names of the manifest's operations (for metric labels). */
+export function registeredOperationNames(manifest: OperationManifest): string[] {
+  return Object.values(manifest.operations).flatMap(({ query }) =>
+    parse(query).definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [])),
+  );
 }
 
 export function isRegistered(manifest: OperationManifest, text: string): boolean {

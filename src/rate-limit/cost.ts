@@ -361,6 +361,15 @@ interface Sizes {
 }
 const NO_SIZES: Sizes = { key: '', of: new Map() };
 
+/**
+ * What subscribing itself costs, apart from what each event's answer selects: the @cost weight of the
+ * subscription's root field. An event delivered is charged its answer's cost less this.
+ */
+export function subscribeWeight(schema: GraphQLSchema, fieldName: string): number {
+  const field = schema.getSubscriptionType()?.getFields()[fieldName];
+  return field ? (weightOf(field) ?? 0) : 0;
+}
+
 function weightOf(node: { astNode?: Parameters<typeof getDirectiveValues>[1] | null }): number | undefined {
   if (!node.astNode) return undefined;
   const values = getDirectiveValues(costDirective, node.astNode);

@@ -14,16 +14,10 @@ import { CachedData } from '../cache/cached-answer';
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Metrics } from '../metrics';
-import type { Budgets, BucketLevel } from './budget';
+import { failedDocumentCost, RateLimitRefusal, type Admission, type ThrottleStatus } from './admission';
 import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
 import { annotateSpan, inSpan } from '../tracing';
-
-export interface ThrottleStatus {
-  maximumAvailable: number;
-  currentlyAvailable: number;
-  restoreRate: number;
-}
 
 export interface RequestCost {
   requested: number;
@@ -149,63 +143,55 @@ function dryRunField(operation: OperationDefinitionNode, variables: Record<strin
   });
 }
 
-function throttleOf(principal: Principal, level: BucketLevel): ThrottleStatus {
-  return {
-    maximumAvailable: principal.points.capacity,
-    currentlyAvailable: Math.max(0, Math.floor(level.remaining)),
-    restoreRate: Math.round(principal.points.refillPerSecond * 100) / 100,
-  };
-}
-
-/** Bucket keys of a principal: one hash slot (`{…}`), so one script may touch both on a Redis Cluster. */
-export const pointsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:points`;
-export const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:requests`;
-
 /** Points an automatic persisted query registration adds to its request: it occupies the store for a day. */
 export function registrationCost(bytes: number): number {
   return 10 + Math.ceil(bytes / 100);
 }
 
 export interface CostLimitPluginOptions {
-  budgets: Budgets;
-  /** false with RATE_LIMITS=off: nothing is charged; the cost maximum and registration rules stay. */
-  enforce: boolean;
+  /** Where charges go and refusals come from (the same path as WebSocket's); not enforced with RATE_LIMITS=off. */
+  admission: Admission;
   maxQueryCost: number;
   /** Largest document (UTF-8 bytes) an automatic persisted query may register. */
   maxPersistedQueryBytes: number;
   metrics: Metrics;
 }
 
+/** Longest part of a client's operation name repeated in an error message. */
+const QUOTED_NAME_LENGTH = 64;
+
 /**
- * Cost-based limits, as Shopify and GitHub do them: the cost is estimated from the operation before any
- * resolver runs; over `maxQueryCost` it is refused (QUERY_TOO_COSTLY); otherwise the principal's bucket
- * is charged the estimate (and one request of its burst bucket), or the request is refused with 429 and
- * Retry-After. Requests refused before that (unparseable, invalid, too costly) still take one request of
- * the burst bucket. After execution the charge is settled to the actual cost: refunded for lists that
- * came back shorter, charged extra for lists that came back longer than assumed, never lowered by an
- * error. Every response says what it cost and what is left, in `extensions.cost` and the IETF RateLimit
- * header fields.
+ * Cost-based limits, as Shopify and GitHub do them. The burst and a spent budget were checked before the
+ * document was parsed (Admission.admit, called where the request's context is built). Here the cost is
+ * estimated from the operation before any resolver runs; over `maxQueryCost` it is refused
+ * (QUERY_TOO_COSTLY); otherwise the principal's points are charged the estimate, or the request is refused
+ * with 429 and Retry-After. A request naming no operation of its document is refused before anything is
+ * kept for it. A document that failed before it was priced (unparseable, invalid, too costly, naming no
+ * operation) is charged by its size. After execution the charge is settled to the actual cost: refunded
+ * for lists that came back shorter, charged extra for lists that came back longer than assumed, never
+ * lowered by an error. Every response says what it cost and what is left, in `extensions.cost` and the
+ * IETF RateLimit header fields.
  */
 export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPlugin<GatewayContext> {
-  const { budgets, metrics } = options;
+  const { admission, metrics } = options;
   return {
     async requestDidStart(requestContext) {
       let cost: RequestCost | undefined;
       let charged = false;
-      /** The burst bucket has been charged for this request (with its points, or alone for a refusal). */
-      let requestCounted = false;
       let registration = 0;
-      const principal = options.enforce ? principalOf(requestContext.contextValue) : null;
-      const countRequest = async () => {
-        if (!principal || requestCounted) return;
-        requestCounted = true;
-        await budgets.charge([{ key: requestsKey(principal), policy: principal.requests, cost: 1, force: true }]);
-      };
+      let failureCharged = false;
+      const principal = admission.enforced ? principalOf(requestContext.contextValue) : null;
       return {
         async didResolveOperation(rc) {
-          // No operation (an unknown operationName, or several and none named): nothing runs, nothing is
-          // charged; execution answers OPERATION_RESOLUTION_FAILURE.
-          if (!rc.operation) return;
+          if (!rc.operation) {
+            const name = rc.request.operationName;
+            throw new GraphQLError(
+              name
+                ? `No operation named ${JSON.stringify(name.slice(0, QUOTED_NAME_LENGTH))}${name.length > QUOTED_NAME_LENGTH ? ' (cut)' : ''} in this document.`
+                : 'This document holds several operations: name the one to run in operationName.',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
           const pricing = pricingOf(rc);
           const requested = pricing.estimate();
           metrics.estimatedCost.observe(requested);
@@ -230,48 +216,28 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const charge = dryRun ? registration : cost.requested;
           if (registration > 0) annotateSpan({ 'studygraph.cost.requested': cost.requested });
           if (!principal) return;
-          requestCounted = true;
-          const [points, requests] = await inSpan('rate_limit.charge', { 'studygraph.cost.charged': charge }, async (span) => {
-            const decisions = await budgets.charge([
-              { key: pointsKey(principal), policy: principal.points, cost: charge },
-              { key: requestsKey(principal), policy: principal.requests, cost: 1 },
-            ]);
-            span?.setAttributes({
-              'studygraph.rate_limit.allowed': decisions[0].allowed && decisions[1].allowed,
-              'studygraph.rate_limit.points_left': decisions[0].remaining,
+          try {
+            cost.throttle = await inSpan('rate_limit.charge', { 'studygraph.cost.charged': charge }, async (span) => {
+              const throttle = await admission.chargeEstimate(principal, charge, 'http');
+              span?.setAttributes({ 'studygraph.rate_limit.allowed': true, 'studygraph.rate_limit.points_left': throttle.currentlyAvailable });
+              return throttle;
             });
-            return decisions;
-          });
-          cost.throttle = throttleOf(principal, points);
-          if (points.allowed) {
             charged = !dryRun;
-            return;
+          } catch (refusal) {
+            // Refused: what it would have registered is not stored either.
+            if (refusal instanceof RateLimitRefusal) cost.throttle = refusal.throttle ?? null;
+            rc.metrics.persistedQueryRegister = false;
+            annotateSpan({ 'studygraph.rate_limit.allowed': false });
+            throw refusal;
           }
-          // Refused: what it would have registered is not stored either.
-          rc.metrics.persistedQueryRegister = false;
-          const short =
-            requests.remaining < 1
-              ? { need: 1, have: requests.remaining, rate: principal.requests.refillPerSecond, reason: 'burst' }
-              : { need: cost.requested, have: points.remaining, rate: principal.points.refillPerSecond, reason: 'budget' };
-          const retryAfter = Math.max(1, Math.ceil((short.need - short.have) / short.rate));
-          metrics.throttled.inc({ reason: short.reason });
-          throw new GraphQLError(
-            short.reason === 'burst'
-              ? `Too many requests at once (at most ${principal.requests.capacity} a second). Retry in ${retryAfter} s.`
-              : `Rate limit: this operation costs ${cost.requested} points and ${Math.floor(short.have)} are left. Retry in ${retryAfter} s.`,
-            {
-              extensions: {
-                code: ErrorCode.RATE_LIMITED,
-                retryAfterSeconds: retryAfter,
-                http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
-              },
-            },
-          );
         },
 
-        // Unparseable, invalid, too costly or otherwise refused before the charge: still a request.
-        async didEncounterErrors() {
-          await countRequest();
+        // Unparseable, invalid, naming no operation, too costly or with bad variables: the work done so far is
+        // paid by the document's size. (A persisted-query hash the store does not know brought no document.)
+        async didEncounterErrors(rc) {
+          if (cost || failureCharged || !principal || rc.source === undefined) return;
+          failureCharged = true;
+          await admission.chargeDone(principal, failedDocumentCost(rc.source));
         },
 
         async responseForOperation(rc) {
@@ -304,12 +270,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const actual = cost.dryRun ? registration : resultCostOf(rc)! + registration;
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
-          if (charged && cost.principal && cost.requested !== actual) {
-            const [points] = await budgets.charge([
-              { key: pointsKey(cost.principal), policy: cost.principal.points, cost: actual - cost.requested, force: true },
-            ]);
-            cost.throttle = throttleOf(cost.principal, points);
-          }
+          if (charged && cost.principal && cost.requested !== actual) cost.throttle = await admission.chargeDone(cost.principal, actual - cost.requested);
           annotateSpan({ 'studygraph.cost.actual': actual });
           result.extensions = {
             ...result.extensions,

@@ -26,10 +26,15 @@ function perMinute(pointsPerMinute: number): BucketPolicy {
   return { capacity: pointsPerMinute, refillPerSecond: pointsPerMinute / 60 };
 }
 
+/** Anonymous callers (and callers whose token was refused) are limited by their address. */
+export function anonymousPrincipal(userPointsPerMinute: number, clientIp: string): Principal {
+  return { key: `ip:${clientIp}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
+}
+
 export function principalOf(ctx: GatewayContext): Principal {
   const userPointsPerMinute = ctx.services.config.rateLimitPointsPerMinute;
   const viewer = ctx.viewer;
-  if (!viewer) return { key: `ip:${ctx.clientIp}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
+  if (!viewer) return anonymousPrincipal(userPointsPerMinute, ctx.clientIp);
   const admin = [...viewer.roles.values()].some((role) => roleAtLeast(role, 'admin'));
   const enterprise = viewer.plans.has('enterprise');
   const multiplier = (admin ? 2 : 1) * (enterprise ? 3 : 1);

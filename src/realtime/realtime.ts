@@ -1,12 +1,10 @@
+import type { ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { ActivityRow, StudyRow, UserRow } from '../db/types';
 import type { GatewayContext } from '../context';
 import { serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
-import type { Budgets } from '../rate-limit/budget';
-import { pointsKey } from '../rate-limit/plugin';
-import { principalOf } from '../rate-limit/principal';
 import type { Metrics } from '../metrics';
 import { AnalyticsSignals, type AnalyticsSignal } from './analytics-signals';
 import type { EventBus } from './event-bus';
@@ -19,6 +17,13 @@ export interface LiveContext extends GatewayContext {
   renew(): Promise<void>;
   /** When the event being resolved was published (for the delivery latency). */
   publishedAt?: number;
+  /**
+   * Before each event is resolved: its estimated cost is taken from the subscriber's budget, or the
+   * subscription ends RATE_LIMITED (a client resumes later with `after`). Settled with the answer (settle).
+   */
+  admitDelivery(): Promise<void>;
+  /** After an event's answer is built: the charge set to its actual cost. */
+  settleDelivery(answer: ExecutionResult): Promise<void>;
 }
 
 export function isLiveContext(ctx: GatewayContext): ctx is LiveContext {
@@ -50,8 +55,6 @@ interface EventRows {
 /** Events whose rows are kept for the subscribers still being served: a burst's worth, for seconds. */
 const EVENT_ROWS_KEPT = 1000;
 const EVENT_ROWS_TTL_MS = 10_000;
-/** Points per entry a resume replays. */
-export const REPLAYED_ENTRY_COST = 1;
 
 /**
  * Subscriptions' live side, built once per process: committed activity goes out on the bus, each
@@ -72,8 +75,6 @@ export class Realtime {
     private readonly config: Config['realtime'],
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-    /** Where a resume's replayed entries are charged (absent with RATE_LIMITS=off). */
-    private readonly budgets?: Budgets,
   ) {
     this.signals = new AnalyticsSignals(bus, config.analyticsSignalSeconds * 1000);
   }
@@ -100,7 +101,8 @@ export class Realtime {
               ),
             ),
         ),
-      replay: request.replay && (() => this.chargedReplay(ctx, request.replay!)),
+      // Replayed entries are delivered, and charged, like live ones (LiveContext.admitDelivery).
+      replay: request.replay,
       keyOf: (event) => event.id,
       bufferSize: this.config.sendBufferEvents,
       onDropped: () => this.metrics.eventsDropped.inc({ field: request.field }),
@@ -110,24 +112,12 @@ export class Realtime {
           if (request.onAccessLost === 'skip') return false;
           throw request.onAccessLost.end();
         }
+        await ctx.admitDelivery();
         await this.primeEventRows(ctx, event);
         ctx.publishedAt = event.publishedAt;
         return true;
       },
     });
-  }
-
-  /**
-   * A resume's replay is work the client causes beyond its subscription's price: each entry replayed costs
-   * a point, charged once read (like an HTTP answer's settlement, it may take the budget below zero).
-   */
-  private async chargedReplay(ctx: LiveContext, replay: () => Promise<ActivityEvent[]>): Promise<ActivityEvent[]> {
-    const events = await replay();
-    if (this.budgets && events.length > 0) {
-      const principal = principalOf(ctx);
-      await this.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: events.length * REPLAYED_ENTRY_COST, force: true }]);
-    }
-    return events;
   }
 
   /** Primes this subscriber's fresh loaders with the event's rows, reading them if no subscriber has yet. */
@@ -162,6 +152,7 @@ export class Realtime {
       beforeDelivery: async (signal) => {
         await ctx.renew();
         if (!ctx.viewer?.roles.has(organizationId)) throw accessLost();
+        await ctx.admitDelivery();
         ctx.publishedAt = signal.publishedAt;
         return true;
       },

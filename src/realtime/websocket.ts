@@ -23,12 +23,26 @@ import { untracedListeners } from '../tracing';
 import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
 import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
 import { ErrorCode } from '../errors';
-import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../limits';
+import {
+  aliasLimit,
+  depthLimit,
+  documentTextRefusal,
+  MAX_ALIASES,
+  MAX_QUERY_DEPTH,
+  MAX_QUERY_TOKENS,
+  MAX_SELECTIONS,
+  MAX_VALIDATION_ERRORS,
+  MAX_VARIABLE_DEPTH,
+  nestingDepthExceeds,
+  selectionLimit,
+} from '../limits';
+import { subscribeWeight, type OperationCost } from '../rate-limit/cost';
+import type { Principal } from '../rate-limit/principal';
 import type { Metrics } from '../metrics';
 import { runInRequestScope, type RequestScope } from '../request-scope';
-import type { Budgets } from '../rate-limit/budget';
-import { costInputOf, estimatedPricing, pointsKey, requestsKey } from '../rate-limit/plugin';
-import { principalOf, REQUESTS, userPrincipalKey } from '../rate-limit/principal';
+import { failedDocumentCost } from '../rate-limit/admission';
+import { costInputOf, estimatedPricing } from '../rate-limit/plugin';
+import { principalOf, userPrincipalKey } from '../rate-limit/principal';
 import { noNulInLiterals } from '../text-input';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
 import type { LiveContext } from './realtime';
@@ -45,7 +59,6 @@ export interface SubscriptionServerOptions {
   services: Services;
   sources: ContextSources;
   metrics: Metrics;
-  budgets: Budgets;
   connections: ConnectionRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** PERSISTED_QUERIES=only: the operations that may run (as over HTTP, see allowListPlugin). */
@@ -76,7 +89,7 @@ interface Connection {
   streams: Map<string, AsyncIterator<unknown>>;
 }
 
-const VALIDATION_RULES = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals];
+const VALIDATION_RULES = [...specifiedRules, selectionLimit(MAX_SELECTIONS), depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals];
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -92,7 +105,8 @@ function coded(message: string, code: string, extensions: Record<string, unknown
  * run here; queries and mutations go over HTTP where the cache and the per-request limits apply.
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions) {
-  const { schema, services, sources, metrics, budgets } = options;
+  const { schema, services, sources, metrics } = options;
+  const { admission } = services;
   const { config, logger } = services;
   const sockets = new Set<WebSocket>();
   /** Leases of open connections: released at shutdown before the store goes away, not left to lapse. */
@@ -206,8 +220,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       return undefined;
     },
 
-    onNext(ctx, id, _payload, args, result) {
+    async onNext(ctx, id, _payload, args, result) {
       const connection = byContext.get(ctx);
+      await (args.contextValue as LiveContext | undefined)?.settleDelivery?.(result as ExecutionResult);
       const field = connection?.fields.get(id) ?? 'unknown';
       const publishedAt = (args.contextValue as LiveContext | undefined)?.publishedAt;
       const { errors, ...rest } = result as ExecutionResult;
@@ -259,42 +274,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     id: string,
     payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   ): Promise<readonly GraphQLError[] | ExecutionArgs> {
-    // Every subscribe message takes one request of the user's burst bucket, refused or not, as every HTTP request does.
-    if (config.rateLimits) {
-      const [burst] = await budgets.charge([{ key: requestsKey({ key: userPrincipalKey(connection.userId) }), policy: REQUESTS, cost: 1 }]);
-      if (!burst.allowed) {
-        metrics.throttled.inc({ reason: 'burst' });
-        return [
-          coded(`Too many subscribe messages at once (at most ${REQUESTS.capacity} a second). Retry in 1 s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds: 1 }),
-        ];
-      }
+    // Every subscribe message takes one request of the user's burst bucket before anything else is done,
+    // refused or not, as every HTTP request does (see Admission).
+    try {
+      await admission.admitBurst(userPrincipalKey(connection.userId), 'websocket');
+    } catch (refusal) {
+      if (refusal instanceof GraphQLError) return [refusal];
+      throw refusal;
     }
     if (options.registeredOperations && !isRegistered(options.registeredOperations, payload.query)) return [notRegisteredError()];
-    let document;
-    try {
-      document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
-    } catch (error) {
-      return [coded(error instanceof Error ? error.message : String(error), 'GRAPHQL_PARSE_FAILED')];
-    }
-    const invalid = validate(schema, document, VALIDATION_RULES);
-    if (invalid.length > 0) return invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED'));
-    const operation = getOperationAST(document, payload.operationName);
-    if (!operation) return [coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')];
-    if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-      return [coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')];
-    }
-    if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
-      return [coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)];
-    }
-    // Priced as over HTTP: variables coerced as execution will coerce them, then the cost walk.
-    let cost: number;
-    try {
-      cost = estimatedPricing(costInputOf(schema, document, operation, payload.variables)).estimate();
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      // The HTTP status the plugin attaches is no part of a WebSocket message.
-      return [coded(error.message, ErrorCode.BAD_USER_INPUT)];
-    }
+    const unparseable = documentTextRefusal(payload.query);
+    if (unparseable) return [coded(unparseable, 'GRAPHQL_PARSE_FAILED')];
 
     let contextValue: GatewayContext;
     try {
@@ -302,33 +292,70 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     } catch (error) {
       return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
     }
+    const principal = admission.enforced ? principalOf(contextValue) : null;
+    try {
+      await admission.admitBudget(principal, 'websocket');
+    } catch (refusal) {
+      if (refusal instanceof GraphQLError) return [refusal];
+      throw refusal;
+    }
+    /** Parsing and validating a document that then fails is paid for by its size, as over HTTP. */
+    const failed = async (errors: GraphQLError[]): Promise<GraphQLError[]> => {
+      if (principal) await admission.chargeDone(principal, failedDocumentCost(payload.query));
+      return errors;
+    };
+
+    let document;
+    try {
+      document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
+    } catch (error) {
+      return failed([coded(error instanceof Error ? error.message : String(error), 'GRAPHQL_PARSE_FAILED')]);
+    }
+    const invalid = validate(schema, document, VALIDATION_RULES, { maxErrors: MAX_VALIDATION_ERRORS });
+    if (invalid.length > 0) return failed(invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED')));
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return failed([coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')]);
+    if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+      return failed([coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')]);
+    }
+    if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
+      return failed([coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)]);
+    }
+    // Priced as over HTTP: variables coerced as execution will coerce them, then the cost walk.
+    let pricing: OperationCost;
+    try {
+      pricing = estimatedPricing(costInputOf(schema, document, operation, payload.variables));
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      // The HTTP status the plugin attaches is no part of a WebSocket message.
+      return failed([coded(error.message, ErrorCode.BAD_USER_INPUT)]);
+    }
+    const cost = pricing.estimate();
     metrics.estimatedCost.observe(cost);
     if (cost > config.maxQueryCost) {
       metrics.throttled.inc({ reason: 'too_costly' });
-      return [
+      return failed([
         coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, {
           cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost },
         }),
-      ];
+      ]);
     }
-    if (config.rateLimits) {
-      const principal = principalOf(contextValue);
-      const [points] = await budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost }]);
-      if (!points.allowed) {
-        const retryAfter = Math.max(1, Math.ceil((cost - points.remaining) / principal.points.refillPerSecond));
-        metrics.throttled.inc({ reason: 'budget' });
-        return [
-          coded(
-            `Rate limit: this subscription costs ${cost} points and ${Math.floor(points.remaining)} are left. Retry in ${retryAfter} s.`,
-            ErrorCode.RATE_LIMITED,
-            { retryAfterSeconds: retryAfter },
-          ),
-        ];
+    if (principal) {
+      try {
+        await admission.chargeEstimate(principal, cost, 'websocket', 'subscription');
+      } catch (refusal) {
+        if (refusal instanceof GraphQLError) return [refusal];
+        throw refusal;
       }
     }
     const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
-    connection.fields.set(id, field?.kind === Kind.FIELD ? field.name.value : 'unknown');
+    const fieldName = field?.kind === Kind.FIELD ? field.name.value : 'unknown';
+    connection.fields.set(id, fieldName);
     const live = contextValue as LiveContext;
+    // An event's answer costs what it selects; subscribing (the root field's weight) was paid once. At least a point each.
+    const perEvent = (total: number) => Math.max(1, total - subscribeWeight(schema, fieldName));
+    /** Points taken for the event being resolved, settled to its actual cost once its answer is built. */
+    let deliveryCharge: { principal: Principal; points: number } | undefined;
     return {
       schema,
       document,
@@ -339,7 +366,22 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           const next = await contextFor(connection);
           Object.assign(live, { viewer: next.viewer, loaders: next.loaders, generations: next.generations });
         },
-      }),
+        // Each event's answer is charged like a request's: its estimate before it is resolved, settled after.
+        async admitDelivery() {
+          if (!admission.enforced) return;
+          const subscriber = principalOf(live);
+          const points = perEvent(cost);
+          await admission.chargeEstimate(subscriber, points, 'websocket', 'subscription’s next event');
+          deliveryCharge = { principal: subscriber, points };
+        },
+        async settleDelivery(answer: ExecutionResult) {
+          const charge = deliveryCharge;
+          deliveryCharge = undefined;
+          if (!charge) return;
+          const actual = perEvent(pricing.actual(answer));
+          if (actual !== charge.points) await admission.chargeDone(charge.principal, actual - charge.points);
+        },
+      } satisfies Pick<LiveContext, 'renew' | 'admitDelivery' | 'settleDelivery'>),
     } satisfies ExecutionArgs;
   }
 
