@@ -37,8 +37,11 @@ export interface CompiledExecutionOptions {
   maxCompiledFields: number;
   /** Bytes the kept plans may take, estimated (see planBytes); least recently used out first. */
   maxPlanBytes: number;
-  /** Compilations this process may start per second on average (bursts of ten): compiling is CPU nobody pays for. */
-  compilationsPerSecond: number;
+  /**
+   * Fields (of expanded operations) this process may compile per second on average, in bursts of
+   * COMPILATION_BURST_SECONDS' worth: compiling is CPU the requests that cause it do not pay for.
+   */
+  compiledFieldsPerSecond: number;
   /** Told once per operation that reached compileAfterRuns. */
   onCompiled?: (result: 'compiled' | 'interpreted' | 'deferred') => void;
 }
@@ -59,7 +62,7 @@ interface OperationPlan {
  */
 const PLAN_BYTES_PER_FIELD = 4096;
 const DOCUMENT_BYTES_PER_SOURCE_CHARACTER = 40;
-const COMPILATION_BURST = 10;
+const COMPILATION_BURST_SECONDS = 3;
 
 function withDefaults(variables: Record<string, unknown>, defaults: OperationPlan['defaults']): Record<string, unknown> {
   if (defaults.every(([name]) => variables[name] !== undefined)) return variables;
@@ -157,14 +160,15 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
   /** Runs of operations not yet compiled; false: never compiled (see compilable, maxCompiledFields). */
   const runs = new WeakMap<OperationDefinitionNode, number | false>();
   const plans = new LRUCache<OperationDefinitionNode, OperationPlan>({ maxSize: options.maxPlanBytes, sizeCalculation: (plan) => plan.bytes });
-  let compilationTokens = COMPILATION_BURST;
-  let tokensAt = Date.now();
-  const mayCompile = (): boolean => {
+  const compilationBurst = options.compiledFieldsPerSecond * COMPILATION_BURST_SECONDS;
+  let compilableFields = compilationBurst;
+  let fieldsCountedAt = Date.now();
+  const mayCompile = (fields: number): boolean => {
     const now = Date.now();
-    compilationTokens = Math.min(COMPILATION_BURST, compilationTokens + ((now - tokensAt) / 1000) * options.compilationsPerSecond);
-    tokensAt = now;
-    if (compilationTokens < 1) return false;
-    compilationTokens -= 1;
+    compilableFields = Math.min(compilationBurst, compilableFields + ((now - fieldsCountedAt) / 1000) * options.compiledFieldsPerSecond);
+    fieldsCountedAt = now;
+    if (compilableFields < fields) return false;
+    compilableFields -= fields;
     return true;
   };
 
@@ -183,7 +187,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
       options.onCompiled?.('interpreted');
       return undefined;
     }
-    if (!mayCompile()) {
+    if (!mayCompile(fields)) {
       options.onCompiled?.('deferred');
       return undefined;
     }

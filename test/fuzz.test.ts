@@ -5,8 +5,18 @@ import { runInNewContext } from 'node:vm';
 import type { GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
 import { buildGatewaySchema } from '../src/build-schema';
-import { COMPILE_AFTER_RUNS } from '../src/gateway';
-import { fragmentHeavyOperation, malformedBody, random, randomOperation, type Random } from './support/fuzz';
+import { COMPILE_AFTER_RUNS, MAX_PLAN_BYTES } from '../src/gateway';
+import {
+  distinctOperationNameRequest,
+  fragmentHeavyOperation,
+  invalidDocument,
+  malformedBody,
+  random,
+  randomOperation,
+  skippedBranchOperation,
+  type Random,
+} from './support/fuzz';
+import { seriesValue } from './support/metrics';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { UMBRELLA } from './support/ids';
 
@@ -15,6 +25,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1200);
 /** Fragment- and directive-heavy requests; each must be answered well within this (bombs took hours). */
 const FRAGMENT_REQUESTS = Number(process.env.FUZZ_FRAGMENT_REQUESTS ?? 600);
+/** Requests of each hostile class (distinct operation names, skipped branches, invalid documents). */
+const HOSTILE_REQUESTS = Number(process.env.FUZZ_HOSTILE_REQUESTS ?? 600);
 const SLOWEST_ANSWER_MS = 2000;
 const CONCURRENCY = 8;
 /** Every code a client may see; INTERNAL_SERVER_ERROR would mean an unexpected failure. */
@@ -29,13 +41,14 @@ const CLIENT_CODES = new Set([
   'QUERY_TOO_COSTLY',
   'PERSISTED_QUERY_NOT_FOUND',
   'RATE_LIMITED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQUESTS + 1000} requests)`, () => {
+describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQUESTS + HOSTILE_REQUESTS * (2 + COMPILE_AFTER_RUNS + 1) + 1000} requests)`, () => {
   let gateway: TestGateway;
   let schema: GraphQLSchema;
   let viewers: { name: string; id: string | null; token: string | undefined }[];
@@ -137,6 +150,42 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
   it('fragment- and directive-heavy operations (bombs, cycles, directives everywhere): answered at once, coded', async () => {
     await run(random(SEED + 4), FRAGMENT_REQUESTS, (r) => JSON.stringify(fragmentHeavyOperation(schema, r, ids)));
     console.log(`fuzz outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}; slowest answer ${slowestMs.toFixed(0)} ms`);
+  });
+
+  it('hostile classes (distinct operation names, skipped branches, invalid documents): coded answers, and memory bounded', async () => {
+    const r = random(SEED + 5);
+    const known = '{ viewer { id } }';
+    for (let i = 0; i < COMPILE_AFTER_RUNS; i += 1) await send(r, JSON.stringify({ query: known }));
+    const heap = () => {
+      collectGarbage();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const start = heap();
+    // Names of up to 20 KB, distinct every time, with a document already compiled: nothing may be kept for them.
+    await run(r, HOSTILE_REQUESTS, (r) => JSON.stringify(distinctOperationNameRequest(r, known)));
+    const afterNames = heap();
+    console.log(`distinct operation names: heap ${start.toFixed(1)} → ${afterNames.toFixed(1)} MB over ${HOSTILE_REQUESTS} requests`);
+    assert.ok(afterNames - start < 4, `the heap grew ${(afterNames - start).toFixed(1)} MB for names that named nothing`);
+
+    // Each skipped-branch document run often enough to be compiled: plans stay within their byte bound.
+    const skipped = Array.from({ length: HOSTILE_REQUESTS }, () => JSON.stringify(skippedBranchOperation(schema, r, ids)));
+    let nextSkipped = 0;
+    await run(r, skipped.length * (COMPILE_AFTER_RUNS + 1), () => skipped[Math.floor(nextSkipped++ / (COMPILE_AFTER_RUNS + 1))]);
+    const afterSkipped = heap();
+    // The plans' bound, and Apollo's parsed-document store (about 30 MB by default), both full at worst.
+    const boundMb = MAX_PLAN_BYTES / 2 ** 20 + 30;
+    console.log(`skipped branches: heap ${afterNames.toFixed(1)} → ${afterSkipped.toFixed(1)} MB (bound ${boundMb} MB)`);
+    assert.ok(afterSkipped - afterNames < boundMb, `the heap grew ${(afterSkipped - afterNames).toFixed(1)} MB`);
+    const compiled = (result: string) => seriesValue(gateway.url, `studygraph_compiled_operations_total{result="${result}"}`);
+    console.log(
+      `compilations: ${await compiled('compiled')} compiled, ${await compiled('interpreted')} left to graphql-js, ${await compiled('deferred')} deferred by the budget`,
+    );
+
+    await run(r, HOSTILE_REQUESTS, (r) => JSON.stringify({ query: invalidDocument(schema, r, ids) }));
+    const afterInvalid = heap();
+    console.log(`invalid documents: heap ${afterSkipped.toFixed(1)} → ${afterInvalid.toFixed(1)} MB`);
+    assert.ok(afterInvalid - afterSkipped < 8, `the heap grew ${(afterInvalid - afterSkipped).toFixed(1)} MB for documents that never ran`);
+    assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200, 'still serving');
   });
 
   it('memory is stable: replaying the same operations does not grow the heap', async () => {

@@ -420,8 +420,8 @@ describe('Redis restarted under live subscriptions', { skip: redisServerAvailabl
   });
 });
 
-describe('a resume’s cost', () => {
-  it('charges a point per replayed entry, beyond the subscription’s price', async () => {
+describe('what deliveries cost', () => {
+  it('charges every event delivered, replayed or live, to the subscriber’s budget; a spent budget ends the subscription RATE_LIMITED', async () => {
     const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
     try {
       const member = await memberWithRole(gateway, INITECH, 'member');
@@ -432,26 +432,33 @@ describe('a resume’s cost', () => {
         .orderBy('id', 'desc')
         .executeTakeFirstOrThrow();
       const cursor = encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id);
-      await gateway.db
-        .insertInto('collaboration_activity')
-        .values(
-          Array.from({ length: 30 }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })),
-        )
-        .execute();
+      const insertEntries = (count: number) =>
+        gateway.db
+          .insertInto('collaboration_activity')
+          .values(Array.from({ length: count }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })))
+          .execute();
+      await insertEntries(20);
       const remaining = async () =>
-        (await gateway.graphql('{ rateLimit(dryRun: true) { remaining cost } }', { token: member.token })).body.data.rateLimit.remaining as number;
-      const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor } }';
-      const price = (await gateway.graphql(`query { rateLimit(dryRun: true) { cost } }`, { token: member.token })).body.data.rateLimit.cost as number;
-      assert.equal(price, 0);
+        (await gateway.graphql('{ rateLimit(dryRun: true) { remaining } }', { token: member.token })).body.data.rateLimit.remaining as number;
+      const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
       const before = await remaining();
       const started = Date.now();
       const client = await WsClient.connect(gateway.url, member.token);
       client.subscribe('r', QUERY, { id: INITECH, after: cursor });
-      await client.nexts('r', 30);
+      await client.nexts('r', 20);
       const after = await remaining();
       const refilled = Math.ceil(((Date.now() - started) / 1000) * 1) + 1;
-      // The subscription's price (10 and its selection) plus 30 replayed entries, less what refilled meanwhile.
-      assert.ok(before - after >= 10 + 30 - refilled, `spent ${before - after} (refilled at most ${refilled})`);
+      // The subscription's price (10 and its selection), then each of the 20 events its answer (at least a point each).
+      assert.ok(before - after >= 10 + 20 - refilled, `spent ${before - after} (refilled at most ${refilled})`);
+
+      // Live events go on costing until the budget is spent: then the subscription ends, RATE_LIMITED, and says when to come back.
+      await insertEntries(60);
+      await client.until('the subscription to end', () => client.of('r', 'error').length > 0, 15_000);
+      const [error] = client.of('r', 'error')[0].payload as { extensions: { code: string; retryAfterSeconds: number } }[];
+      assert.equal(error.extensions.code, 'RATE_LIMITED');
+      assert.ok(error.extensions.retryAfterSeconds >= 1);
+      const delivered = client.of('r').length;
+      assert.ok(delivered > 20 && delivered < 80, `${delivered} events delivered before the budget ran out`);
       client.close();
     } finally {
       await gateway.close();

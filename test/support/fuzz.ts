@@ -1,5 +1,9 @@
 import {
   getNamedType,
+  Kind,
+  parse,
+  print,
+  type OperationDefinitionNode,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -241,5 +245,55 @@ export function malformedBody(r: Random): string {
       return `{"query": "{ __typename }", "variables": ${'{"a":'.repeat(1 + r.int(2000))}1${'}'.repeat(1 + r.int(2000))}}`;
     default:
       return JSON.stringify({ query: `{ ${'__typename '.repeat(1 + r.int(6000))}}` });
+  }
+}
+
+/** A random string of `length` characters a name may hold (and, now and then, some it may not). */
+function randomName(r: Random, length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
+  let name = r.chance(0.9) ? 'Op' : '\u00e9 -';
+  while (name.length < length) name += alphabet[r.int(alphabet.length)];
+  return name;
+}
+
+/**
+ * A document the gateway has run before, sent with an operationName of its own making (distinct every time,
+ * up to 20 KB): such names once stayed in a per-document map for ever.
+ */
+export function distinctOperationNameRequest(r: Random, document: string): { query: string; operationName: string } {
+  return { query: document, operationName: randomName(r, 8 + r.int(r.chance(0.3) ? 20_000 : 200)) };
+}
+
+/**
+ * A valid query whose root fields all sit under `@skip(if: $skip)` with `skip` true: it costs nothing and
+ * resolves nothing, but a compiler would compile every branch. Distinct on each call, within the alias limit.
+ */
+export function skippedBranchOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): { query: string; variables: Record<string, unknown> } {
+  // Root fields of several random selections, each under an alias of its own so that none conflicts with another.
+  const roots: string[] = [];
+  while (roots.length < 25) {
+    const document = parse(`{ ${selection(schema.getQueryType()!, r, ids, 0)} }`);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    for (const field of operation.selectionSet.selections) {
+      if (field.kind === Kind.FIELD && roots.length < 25) roots.push(print({ ...field, alias: { kind: Kind.NAME, value: `b${roots.length}` } }));
+    }
+  }
+  return { query: `query Skipped${r.int(1e9)}($skip: Boolean!) { ... @skip(if: $skip) { ${roots.join(' ')} } }`, variables: { skip: true } };
+}
+
+/** Documents that fail before they run, each distinct: unknown fields and arguments, wrong types, soups of tokens, truncations. */
+export function invalidDocument(schema: GraphQLSchema, r: Random, ids: readonly string[]): string {
+  const valid = randomOperation(schema, r, ids);
+  switch (r.int(5)) {
+    case 0:
+      return valid.replace(/\{ (\w+)/, `{ ${randomName(r, 6)}`);
+    case 1:
+      return `{ ${Array.from({ length: 50 + r.int(350) }, () => `${r.pick(['viewer', 'rateLimit', 'organizations'])} { ${randomName(r, 4)} }`).join(' ')} }`;
+    case 2:
+      return valid.slice(0, Math.max(1, r.int(valid.length)));
+    case 3:
+      return Array.from({ length: 20 + r.int(2000) }, () => r.pick(['{', '}', '(', ')', '[', ']', ':', '$', '@', '...', 'query', 'on', '"s"', '1', randomName(r, 3)])).join(' ');
+    default:
+      return valid.replace(/\(([^)]*)\)/, `(${randomName(r, 5)}: ${r.int(100)})`);
   }
 }

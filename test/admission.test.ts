@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MAX_DOCUMENT_NESTING, MAX_SELECTIONS } from '../src/limits';
+import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME } from './support/ids';
+import { seriesValue } from './support/metrics';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+const heapMb = () => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+
+const fromAddress = (address: string, extra: Record<string, string> = {}) => ({ 'x-forwarded-for': address, ...extra });
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A document of `fields` distinct invalid fields: costly to validate, refused. */
+const invalidDocument = (fields: number, salt: number) => `{ ${Array.from({ length: fields }, (_, i) => `viewer { f${salt}x${i} }`).join(' ')} }`;
+
+describe('admission: what a caller can make the gateway keep or do before it pays', () => {
+  let gateway: TestGateway;
+  let analyst: string;
+
+  before(async () => {
+    gateway = await startTestGateway({ config: { rateLimits: true, trustProxy: 1, redisUrl: undefined } });
+    analyst = await gateway.tokenFor('analyst@example.com');
+  });
+  after(() => gateway?.close());
+
+  it('an operationName that names no operation is refused (400), charged, counted, and nothing is kept for it', async () => {
+    const known = '{ viewer { id } }';
+    for (let i = 0; i < 4; i += 1) assert.equal((await gateway.graphql(known, { token: analyst })).status, 200);
+    const name = (i: number) => `Made${i}${'x'.repeat(20_000)}`;
+    const refused = await gateway.post(JSON.stringify({ query: known, operationName: name(0) }), fromAddress('198.51.100.200'));
+    assert.equal(refused.status, 400);
+    const error = (await refused.json()).errors[0];
+    assert.equal(error.extensions.code, 'OPERATION_RESOLUTION_FAILURE');
+    assert.ok(error.message.length < 200, 'the name is not echoed whole');
+
+    const start = heapMb();
+    for (let sent = 0; sent < 1000; sent += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, k) =>
+          gateway.post(JSON.stringify({ query: known, operationName: name(sent + k) }), fromAddress(`10.${sent % 250}.${k}.1`)),
+        ),
+      );
+    }
+    const grown = heapMb() - start;
+    console.log(`1,000 distinct 20 KB operation names: the heap grew ${grown.toFixed(1)} MB`);
+    assert.ok(grown < 5, `the heap grew ${grown.toFixed(1)} MB for names that named nothing (20 MB of names were sent)`);
+
+    // Refused requests take their share of the burst: the eleventh at once from one address is refused before parsing.
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => gateway.post(JSON.stringify({ query: known, operationName: `Other${i}` }), fromAddress('198.51.100.201'))),
+    );
+    assert.ok(
+      burst.some((r) => r.status === 429),
+      JSON.stringify(burst.map((r) => r.status)),
+    );
+  });
+
+  it('invalid documents are charged by their tokens: an address that sends them is soon refused before parsing', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const response = await gateway.post(JSON.stringify({ query: invalidDocument(200, i) }), fromAddress('198.51.100.210'));
+      statuses.push(response.status);
+      await new Promise((resolve) => setTimeout(resolve, 120)); // under the burst: only the points can refuse
+    }
+    assert.equal(statuses[0], 400);
+    assert.ok(statuses.slice(-4).every((status) => status === 429), JSON.stringify(statuses));
+    const last = await gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress('198.51.100.210'));
+    assert.equal(last.status, 429, 'a cheap document too, until the points come back');
+    assert.ok(Number(last.headers.get('retry-after')) >= 1);
+  });
+
+  it('a member’s latency holds while anonymous loops send distinct invalid documents', async () => {
+    const memberQuery = `{ organization(id: "${ACME}") { name studies(first: 10) { edges { node { title createdBy { name } } } } } }`;
+    const sample = async (count: number) => {
+      const timings: number[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const started = performance.now();
+        assert.equal((await gateway.graphql(memberQuery, { token: analyst })).status, 200);
+        timings.push(performance.now() - started);
+      }
+      return timings;
+    };
+    await sample(5);
+    const quiet = median(await sample(20));
+    let flooding = true;
+    const outcomes = new Map<number, number>();
+    const loop = async (address: string) => {
+      for (let i = 0; flooding; i += 1) {
+        const response = await gateway.post(JSON.stringify({ query: invalidDocument(400, i) }), fromAddress(address));
+        outcomes.set(response.status, (outcomes.get(response.status) ?? 0) + 1);
+      }
+    };
+    const loops = ['203.0.113.61', '203.0.113.62', '203.0.113.63', '203.0.113.64'].map(loop);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const loud = median(await sample(20));
+    flooding = false;
+    await Promise.all(loops);
+    console.log(`member median ${quiet.toFixed(1)} ms quiet, ${loud.toFixed(1)} ms under the flood; flood answers ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    assert.ok((outcomes.get(429) ?? 0) > (outcomes.get(400) ?? 0), 'most of the flood is refused before parsing');
+    // Generous for a shared machine: before admission came first, the same flood took it from 7 ms to 400 ms.
+    assert.ok(loud < Math.max(60, quiet * 4), `median ${loud.toFixed(1)} ms under the flood, ${quiet.toFixed(1)} ms quiet`);
+  });
+
+  it('behind one trusted proxy the address is the one it appended: entries a client writes to the left change nothing', async () => {
+    const spoofed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress(`10.9.${i}.1, 198.51.100.220`))),
+    );
+    assert.ok(
+      spoofed.some((r) => r.status === 429),
+      `one address for all: ${JSON.stringify(spoofed.map((r) => r.status))}`,
+    );
+  });
+
+  it('refuses, before the parser recurses, a document nested deeper than its limit (a list literal 2,400 deep)', async () => {
+    const deep = `{ studies(organizationId: "${ACME}", filter: { statuses: ${'['.repeat(2400)}ACTIVE${']'.repeat(2400)} }) { totalCount } }`;
+    const response = await gateway.graphql(deep, { token: analyst });
+    assert.equal(response.status, 400);
+    const error = onlyError(response);
+    assert.equal(error.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+    assert.match(error.message, new RegExp(`more than ${MAX_DOCUMENT_NESTING} levels`));
+    // Strings and comments do not count: brackets inside them are text.
+    const inText = `{ __typename } # ${'['.repeat(500)}\n`;
+    assert.equal((await gateway.graphql(`query Q { __typename } ${inText}`, { token: analyst })).status, 200);
+  });
+
+  it('refuses a document of more selections than its limit before the other rules pair its fields', async () => {
+    const wide = `{ ${'viewer { id } '.repeat(MAX_SELECTIONS)} }`;
+    const started = performance.now();
+    const response = await gateway.graphql(wide, { token: analyst });
+    const elapsed = performance.now() - started;
+    const error = onlyError(response);
+    assert.equal(error.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(error.extensions?.limit, 'selections');
+    console.log(`a ${MAX_SELECTIONS * 2}-selection document refused in ${elapsed.toFixed(1)} ms`);
+    assert.ok((await seriesValue(gateway.url, 'studygraph_throttled_requests_total{reason="budget"}')) >= 1);
+  });
+});
