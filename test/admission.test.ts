@@ -36,7 +36,7 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     const name = (i: number) => `Made${i}${'x'.repeat(20_000)}`;
     const refused = await gateway.post(JSON.stringify({ query: known, operationName: name(0) }), fromAddress('198.51.100.200'));
     assert.equal(refused.status, 400);
-    const error = (await refused.json()).errors[0];
+    const error = ((await refused.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors[0];
     assert.equal(error.extensions.code, 'OPERATION_RESOLUTION_FAILURE');
     assert.ok(error.message.length < 200, 'the name is not echoed whole');
 
