@@ -19,7 +19,7 @@ import { Realtime } from './realtime/realtime';
 import { createSubscriptionServer } from './realtime/websocket';
 import { loadOperationManifest } from './cache/persisted-queries';
 import { loadDashboard } from './dashboard';
-import { createCacheStore } from './cache/store';
+import { createCacheStore, type CacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
@@ -36,6 +36,8 @@ import { scheduleTeamProductivityRefresh } from './team-productivity-schedule';
 export interface Gateway {
   readonly app: FastifyInstance;
   readonly database: DatabaseHandle;
+  /** The response cache's stores (tests evict from them as Redis or the LRU would). */
+  readonly cacheStore: CacheStore;
   /** A token for analyst@example.com when the demo data is present (development conveniences only). */
   readonly demoToken: string | undefined;
   /** Shutdown's first step: /readyz turns 503 while requests are still served (see SHUTDOWN_DRAIN_MS). */
@@ -90,7 +92,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const demoToken = config.sandbox ? await demoTokenFor(database.db, config) : undefined;
     const budgets = new Budgets(redis, logger);
     const store = createCacheStore(config, redis, logger, metrics);
-    const generations = new OrganizationGenerations(store.cache);
+    const generations = new OrganizationGenerations(store.generations);
     const loaderSettings = {
       batch: config.dataloaderBatching,
       verifyShapes: config.env !== 'production',
@@ -136,11 +138,12 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     });
     const stopSchedule =
       config.teamProductivityRefreshMinutes > 0
-        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
+        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpTeamProductivity())
         : async () => undefined;
     return {
       app,
       database,
+      cacheStore: store,
       demoToken,
       startDraining() {
         draining = true;
