@@ -6,6 +6,7 @@ import { createClient } from '@keyv/redis';
 import { loadConfig } from '../src/config';
 import { loadOperationManifest } from '../src/cache/persisted-queries';
 import { organizationGenerationKey, userGenerationKey } from '../src/cache/generations';
+import { PrintedDocuments } from '../src/cache/printed-documents';
 import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA } from './support/ids';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
@@ -230,6 +231,23 @@ describe('persisted queries filling the in-process store', () => {
     const afterFlood = await ask();
     assert.equal(dataOf(afterFlood).study.title, 'Renamed before the flood');
     assert.equal(afterFlood.headers.get('x-cache'), 'hit', "the organization's generation was not evicted: its current answer is still served");
+  });
+});
+
+describe('printed documents (the response cache key)', () => {
+  it('are kept within a bound in bytes, whatever the number or size of the documents', () => {
+    const printed = new PrintedDocuments(10_000);
+    for (let i = 0; i < 100; i += 1) printed.textOf(sha256(String(i)), undefined, `{ viewer { id } } # ${i} ${'x'.repeat(1000)}`);
+    assert.ok(printed.keptBytes > 0 && printed.keptBytes <= 10_000, `kept ${printed.keptBytes} bytes`);
+    const huge = `{ viewer { id } } # ${'x'.repeat(20_000)}`;
+    assert.equal(printed.textOf(sha256(huge), undefined, huge), huge, 'a document larger than the bound is printed, not kept');
+    assert.ok(printed.keptBytes <= 10_000);
+  });
+
+  it('are not shared between documents that come without a hash', () => {
+    const printed = new PrintedDocuments();
+    assert.equal(printed.textOf(undefined, undefined, '{ viewer { id } }'), '{ viewer { id } }');
+    assert.equal(printed.textOf(undefined, undefined, '{ viewer { email } }'), '{ viewer { email } }');
   });
 });
 

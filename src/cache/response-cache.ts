@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { OperationTypeNode, print, type OperationDefinitionNode } from 'graphql';
+import { OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext, Viewer } from '../context';
 import type { Metrics } from '../metrics';
 import { resultCostOf } from '../rate-limit/plugin';
 import { CachedData, decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
 import type { GenerationSnapshot, OrganizationGenerations } from './generations';
+import { PrintedDocuments } from './printed-documents';
 import { readsTeamProductivity } from './team-productivity-reads';
 import type { ResilientCache } from './resilient-cache';
 import { annotateSpan } from '../tracing';
@@ -51,7 +52,7 @@ const ENTRY_PREFIX = 'fqc:';
 export function createResponseCachePlugins(options: ResponseCachePluginOptions): ApolloServerPlugin<GatewayContext>[] {
   const { cache, generations, metrics } = options;
   const states = new WeakMap<GatewayContext, RequestCacheState>();
-  const printed = new LRUCache<string, string>({ max: 1000 });
+  const printed = new PrintedDocuments();
   const teamProductivityReaders = new WeakMap<OperationDefinitionNode, boolean>();
   const local = new LRUCache<string, CachedAnswer>({
     maxSize: options.localMaxBytes,
@@ -61,15 +62,6 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     let state = states.get(rc.contextValue);
     if (!state) states.set(rc.contextValue, (state = { outcome: 'bypass', key: null, age: null }));
     return state;
-  };
-  const normalizedSource = (rc: GraphQLRequestContext<GatewayContext>) => {
-    const hash = rc.queryHash ?? '';
-    let text = printed.get(hash);
-    if (text === undefined) {
-      text = rc.document ? print(rc.document) : (rc.source ?? '');
-      printed.set(hash, text);
-    }
-    return text;
   };
   const readsTeamProductivityOf = (rc: GraphQLRequestContext<GatewayContext>) => {
     // No operation or document to tell from: assume it does (a needless miss is the safe mistake).
@@ -83,7 +75,7 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     createHash('sha256')
       .update(
         JSON.stringify([
-          normalizedSource(rc),
+          printed.textOf(rc.queryHash, rc.document, rc.source),
           rc.operationName ?? null,
           rc.request.variables ?? {},
           viewer.id,
