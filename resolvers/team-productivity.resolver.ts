@@ -39,8 +39,8 @@ export class TeamProductivityResolver {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
     await ctx.repositories.refreshTeamProductivity();
-    // The refresh changed every organization's figures, not only the viewer's.
-    await ctx.services.generations.bumpEpoch();
+    // The refresh changed every organization's figures, not only the viewer's; nothing else changed.
+    await ctx.services.generations.bumpTeamProductivity();
     ctx.loaders.teamProductivity.clear(organizationId);
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organizationId));
   }

@@ -19,7 +19,7 @@ import { Realtime } from './realtime/realtime';
 import { createSubscriptionServer } from './realtime/websocket';
 import { loadOperationManifest } from './cache/persisted-queries';
 import { loadDashboard } from './dashboard';
-import { createCacheStore } from './cache/store';
+import { createCacheStore, type CacheStore } from './cache/store';
 import { createApolloServer } from './gateway';
 import { createHttpServer } from './http';
 import type { Logger } from './logger';
@@ -40,6 +40,8 @@ export interface Gateway {
   /** METRICS_PORT: /metrics alone, to listen on that port (see main.ts). */
   readonly metricsApp: FastifyInstance | undefined;
   readonly database: DatabaseHandle;
+  /** The response cache's stores (tests evict from them as Redis or the LRU would). */
+  readonly cacheStore: CacheStore;
   /** A token for analyst@example.com when the demo data is present (development conveniences only). */
   readonly demoToken: string | undefined;
   /** Shutdown's first step: /readyz turns 503 while requests are still served (see SHUTDOWN_DRAIN_MS). */
@@ -95,7 +97,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const demoToken = config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
     const admission = new Admission({ budgets: new Budgets(redis, logger), enforce: config.rateLimits, metrics });
     const store = createCacheStore(config, redis, logger, metrics);
-    const generations = new OrganizationGenerations(store.cache);
+    const generations = new OrganizationGenerations(store.generations);
     const loaderSettings = {
       batch: config.dataloaderBatching,
       verifyShapes: config.env !== 'production',
@@ -150,13 +152,14 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     });
     const stopSchedule =
       config.teamProductivityRefreshMinutes > 0
-        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpEpoch())
+        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpTeamProductivity())
         : async () => undefined;
     const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {
       app,
       metricsApp,
       database,
+      cacheStore: store,
       demoToken,
       startDraining() {
         draining = true;

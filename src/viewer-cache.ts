@@ -17,7 +17,7 @@ interface Entry {
   /** Read from the read replica (DATABASE_READ_URL), which may lag the primary. */
   fromReplica: boolean;
   /** The user's membership generation the record was read under. */
-  generation: string | undefined;
+  generation: string;
   /** The record's organizations, sorted: their generations are read with the user's. */
   organizationIds: string[];
 }
@@ -61,7 +61,7 @@ export class ViewerCache {
   }
 
   /** Reads the record; keeps it when the generation it was read under is known (null: not known). */
-  private async fromDatabase(userId: string, generation: string | undefined | null): Promise<LoadedViewer | null> {
+  private async fromDatabase(userId: string, generation: string | null): Promise<LoadedViewer | null> {
     const fromReplica = readsFromReplica();
     const record = await loadViewerRecord(this.db, userId);
     if (!record) {

@@ -5,8 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from '@keyv/redis';
 import { loadConfig } from '../src/config';
 import { loadOperationManifest } from '../src/cache/persisted-queries';
-import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
-import { ACME, ACME_STUDY } from './support/ids';
+import { organizationGenerationKey, userGenerationKey } from '../src/cache/generations';
+import { PrintedDocuments } from '../src/cache/printed-documents';
+import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA } from './support/ids';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
 import { WsClient } from './support/ws-client';
 import { seriesValue } from './support/metrics';
@@ -88,6 +90,164 @@ describe('response cache (in-process store)', () => {
   it('/metrics counts hits, misses and bypasses', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     for (const result of ['hit', 'miss', 'bypass']) assert.match(text, new RegExp(`studygraph_response_cache_requests_total\\{result="${result}"\\} [1-9]`));
+  });
+});
+
+/**
+ * A generation evicted from the store (or expired) is replaced by a fresh one, never read as a default: an
+ * answer cached before a write could otherwise be keyed like one computed after it. Each eviction is
+ * simulated by deleting the key through the gateway's own store, after an answer was cached and a write
+ * bumped the generation. And a team productivity refresh bumps only the generation of answers that read it.
+ */
+function generationSuite(store: 'memory' | 'redis') {
+  const skip = store === 'redis' && !redisServerAvailable() ? 'needs redis-server on this machine' : false;
+  describe(`invalidation generations (${store} store)`, { skip }, () => {
+    let redis: OwnRedis | undefined;
+    let gateway: TestGateway;
+    let analyst: string;
+    const evict = (key: string) => gateway.gateway.cacheStore.generations.delete(key);
+    before(async () => {
+      if (store === 'redis') redis = await startOwnRedis();
+      gateway = await startTestGateway({ config: { responseCache: true, redisUrl: redis?.url } });
+      analyst = await gateway.tokenFor('analyst@example.com');
+    });
+    after(async () => {
+      await gateway?.close();
+      await redis?.stop();
+    });
+
+    it("an answer from before a write is not served once the generations of the viewer's organizations are gone", async () => {
+      const ask = () => gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+      const cached = dataOf(await ask()).study.title;
+      assert.equal((await ask()).headers.get('x-cache'), 'hit');
+      const renamed = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the eviction" }) { title } }', {
+        token: analyst,
+        variables: { id: ACME_STUDY },
+      });
+      assert.equal(dataOf(renamed).updateStudy.title, 'Renamed before the eviction');
+      assert.notEqual(cached, 'Renamed before the eviction');
+      // The write bumped every organization of the writer's, and the answer is keyed with all of them.
+      for (const organizationId of [ACME, GLOBEX, INITECH]) await evict(organizationGenerationKey(organizationId));
+      const afterEviction = await ask();
+      assert.equal(afterEviction.headers.get('x-cache'), 'miss');
+      assert.equal(dataOf(afterEviction).study.title, 'Renamed before the eviction');
+      assert.equal((await ask()).headers.get('x-cache'), 'hit', 'the fresh generation is kept and used');
+    });
+
+    it("a kept viewer record from before a role change is not used once the user's generation is gone", async () => {
+      const member = await memberWithRole(gateway, ACME, 'member');
+      const role = async () => dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member.token })).organization.viewerRole;
+      assert.equal(await role(), 'MEMBER');
+      assert.equal((await gateway.graphql('{ viewer { id } }', { token: member.token })).sqlStatements, 0, 'the viewer record is kept');
+      const changed = await gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
+        token: analyst,
+        variables: { input: { organizationId: ACME, userId: member.id, role: 'VIEWER' } },
+      });
+      assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
+      await evict(userGenerationKey(member.id));
+      assert.equal(await role(), 'VIEWER');
+    });
+
+    it('refreshing team productivity retires only answers that read it, in every organization, and no other answer', async () => {
+      // A tenant none of whose organizations is the refreshing admin's (a mutation retires the admin's own).
+      const { rows } = await sql<{ email: string }>`
+        SELECT u.email FROM organization_members m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = ${UMBRELLA} AND NOT EXISTS (
+          SELECT 1 FROM organization_members o WHERE o.user_id = m.user_id AND o.organization_id IN (${ACME}, ${GLOBEX}, ${INITECH}))
+        ORDER BY u.email LIMIT 1`.execute(gateway.db);
+      const tenant = await gateway.tokenFor(rows[0].email);
+      const ask = (query: string) => gateway.graphql(query, { token: tenant, variables: { id: UMBRELLA } });
+      const withoutFigures = 'query Name($id: ID!) { organization(id: $id) { name memberCount } }';
+      const withFigures = 'query Figures($id: ID!) { organization(id: $id) { name teamProductivity { studiesCreated } } }';
+      const throughFragments = `query Nested($id: ID!) { organization(id: $id) { ... on Organization { ...Figures } } }
+        fragment Figures on Organization { name figures: teamProductivity { studiesCreated } }`;
+      for (const query of [withoutFigures, withFigures, throughFragments]) {
+        await ask(query);
+        assert.equal((await ask(query)).headers.get('x-cache'), 'hit', 'cached before the refresh');
+      }
+      const studiesCreated: number = dataOf(await ask(withFigures)).organization.teamProductivity.studiesCreated;
+      // A study the view does not count until it is refreshed.
+      await gateway.db
+        .insertInto('studies')
+        .values({ organization_id: UMBRELLA, title: 'Counted after the refresh', created_by: await gateway.userId(rows[0].email) })
+        .execute();
+      const refresh = await gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { memberCount } }', {
+        token: analyst,
+        variables: { input: { organizationId: ACME } },
+      });
+      assert.equal(refresh.body.errors, undefined, JSON.stringify(refresh.body.errors));
+
+      assert.equal((await ask(withoutFigures)).headers.get('x-cache'), 'hit', "another tenant's answer without the figures stays cached");
+      const figures = await ask(withFigures);
+      assert.equal(figures.headers.get('x-cache'), 'miss');
+      assert.equal(dataOf(figures).organization.teamProductivity.studiesCreated, studiesCreated + 1, 'the refreshed figures');
+      const nested = await ask(throughFragments);
+      assert.equal(nested.headers.get('x-cache'), 'miss', 'figures read through an aliased field in a fragment in an inline fragment');
+      assert.equal(dataOf(nested).organization.figures.studiesCreated, studiesCreated + 1);
+    });
+  });
+}
+generationSuite('memory');
+generationSuite('redis');
+
+describe('persisted queries filling the in-process store', () => {
+  const storeBytes = 64 * 1024;
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({ config: { responseCache: true, redisUrl: undefined, responseCacheMaxBytes: storeBytes } });
+  });
+  after(() => gateway?.close());
+
+  it("other tenants' registrations evict each other, never an organization's generation: the answer after a write is never the one before", async () => {
+    const analyst = await gateway.tokenFor('analyst@example.com');
+    const ask = () => gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
+    await ask();
+    assert.equal((await ask()).headers.get('x-cache'), 'hit');
+    const renamed = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the flood" }) { title } }', {
+      token: analyst,
+      variables: { id: ACME_STUDY },
+    });
+    assert.equal(dataOf(renamed).updateStudy.title, 'Renamed before the flood');
+    assert.equal((await ask()).headers.get('x-cache'), 'miss', 'the answer after the write is cached');
+
+    const outsider = await gateway.tokenFor('outsider@example.com');
+    const register = (query: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${outsider}` },
+        body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } }),
+      });
+    // Three times the store's size in registrations (comments count: APQ keeps the text as sent).
+    const queries = Array.from({ length: Math.ceil((3 * storeBytes) / 2000) }, (_, i) => `{ viewer { id } } # registration ${i} ${'x'.repeat(2000)}`);
+    for (const query of queries) assert.equal((await register(query)).status, 200);
+    const firstAgain = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${outsider}` },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(queries[0]) } } }),
+    });
+    assert.equal(((await firstAgain.json()) as any).errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND', 'the store was cycled through');
+
+    // Answers are kept apart from the store in process: only the generations decide what is served.
+    const afterFlood = await ask();
+    assert.equal(dataOf(afterFlood).study.title, 'Renamed before the flood');
+    assert.equal(afterFlood.headers.get('x-cache'), 'hit', "the organization's generation was not evicted: its current answer is still served");
+  });
+});
+
+describe('printed documents (the response cache key)', () => {
+  it('are kept within a bound in bytes, whatever the number or size of the documents', () => {
+    const printed = new PrintedDocuments(10_000);
+    for (let i = 0; i < 100; i += 1) printed.textOf(sha256(String(i)), undefined, `{ viewer { id } } # ${i} ${'x'.repeat(1000)}`);
+    assert.ok(printed.keptBytes > 0 && printed.keptBytes <= 10_000, `kept ${printed.keptBytes} bytes`);
+    const huge = `{ viewer { id } } # ${'x'.repeat(20_000)}`;
+    assert.equal(printed.textOf(sha256(huge), undefined, huge), huge, 'a document larger than the bound is printed, not kept');
+    assert.ok(printed.keptBytes <= 10_000);
+  });
+
+  it('are not shared between documents that come without a hash', () => {
+    const printed = new PrintedDocuments();
+    assert.equal(printed.textOf(undefined, undefined, '{ viewer { id } }'), '{ viewer { id } }');
+    assert.equal(printed.textOf(undefined, undefined, '{ viewer { email } }'), '{ viewer { email } }');
   });
 });
 

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { OperationTypeNode, print } from 'graphql';
+import { OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext, Viewer } from '../context';
 import type { Metrics } from '../metrics';
 import { resultCostOf } from '../rate-limit/plugin';
 import { CachedData, decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
 import type { GenerationSnapshot, OrganizationGenerations } from './generations';
+import { PrintedDocuments } from './printed-documents';
+import { readsTeamProductivity } from './team-productivity-reads';
 import type { ResilientCache } from './resilient-cache';
 import { annotateSpan } from '../tracing';
 
@@ -40,7 +42,8 @@ const ENTRY_PREFIX = 'fqc:';
  * The response cache. An answer is keyed by: the operation printed from its parsed document (formatting
  * and comments do not matter), its name and variables, the viewer (everything in the schema is PRIVATE,
  * so an answer is only ever served to the user it was computed for), the viewer's role in and the current
- * generation of each of their organizations, and the global epoch. A write bumps generations, so no key
+ * generation of each of their organizations, the global epoch, and, for an operation that reads team
+ * productivity (decided once per document), the generation a refresh bumps. A write bumps generations, so no key
  * computed after it matches an entry from before it: answers kept in this process are exactly as current
  * as those in Redis, and a hit needs one store round trip (the generations, read with the kept viewer)
  * and no statement; the answer is written out from its stored JSON text without being executed, parsed
@@ -49,7 +52,8 @@ const ENTRY_PREFIX = 'fqc:';
 export function createResponseCachePlugins(options: ResponseCachePluginOptions): ApolloServerPlugin<GatewayContext>[] {
   const { cache, generations, metrics } = options;
   const states = new WeakMap<GatewayContext, RequestCacheState>();
-  const printed = new LRUCache<string, string>({ max: 1000 });
+  const printed = new PrintedDocuments();
+  const teamProductivityReaders = new WeakMap<OperationDefinitionNode, boolean>();
   const local = new LRUCache<string, CachedAnswer>({
     maxSize: options.localMaxBytes,
     sizeCalculation: (answer, key) => answer.data.json.length + key.length + 200,
@@ -59,26 +63,25 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     if (!state) states.set(rc.contextValue, (state = { outcome: 'bypass', key: null, age: null }));
     return state;
   };
-  const normalizedSource = (rc: GraphQLRequestContext<GatewayContext>) => {
-    const hash = rc.queryHash ?? '';
-    let text = printed.get(hash);
-    if (text === undefined) {
-      text = rc.document ? print(rc.document) : (rc.source ?? '');
-      printed.set(hash, text);
-    }
-    return text;
+  const readsTeamProductivityOf = (rc: GraphQLRequestContext<GatewayContext>) => {
+    // No operation or document to tell from: assume it does (a needless miss is the safe mistake).
+    if (!rc.operation || !rc.document) return true;
+    let reads = teamProductivityReaders.get(rc.operation);
+    if (reads === undefined) teamProductivityReaders.set(rc.operation, (reads = readsTeamProductivity(rc.schema, rc.document, rc.operation)));
+    return reads;
   };
   const keyOf = (rc: GraphQLRequestContext<GatewayContext>, viewer: Viewer, organizationIds: string[], snapshot: GenerationSnapshot) =>
     ENTRY_PREFIX +
     createHash('sha256')
       .update(
         JSON.stringify([
-          normalizedSource(rc),
+          printed.textOf(rc.queryHash, rc.document, rc.source),
           rc.operationName ?? null,
           rc.request.variables ?? {},
           viewer.id,
           snapshot.epoch,
-          organizationIds.map((id) => [id, viewer.roles.get(id), snapshot.organizations[id] ?? null]),
+          readsTeamProductivityOf(rc) ? snapshot.teamProductivity : null,
+          organizationIds.map((id) => [id, viewer.roles.get(id), snapshot.organizations[id]]),
         ]),
       )
       .digest('hex');
@@ -117,7 +120,10 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           // Anonymous answers are not kept (PRIVATE, no session); the static policy says what can be.
           if (rc.operation?.operation !== OperationTypeNode.QUERY || !viewer || !rc.overallCachePolicy.policyIfCacheable()) return null;
           const organizationIds = [...viewer.roles.keys()].sort();
-          const snapshot = rc.contextValue.generations ?? (await generations.read(organizationIds));
+          const kept = rc.contextValue.generations;
+          // Read with the kept viewer record, whose organizations these are; should one lack a generation, an
+          // answer keyed without it could be an old one: read them all instead.
+          const snapshot = kept && organizationIds.every((id) => Object.hasOwn(kept.organizations, id)) ? kept : await generations.read(organizationIds);
           if (snapshot === null || !cache.healthy) return null;
           const state = stateOf(rc);
           state.outcome = 'miss';
