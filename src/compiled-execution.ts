@@ -208,7 +208,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
 
   async function executor(request: ExecutorRequest): Promise<ExecutionResult> {
     const { operation } = request;
-    if (!operation) return { errors: [new GraphQLError('No operation to run: name one of the document\'s operations in operationName.')] };
+    if (!operation) return { errors: [new GraphQLError("No operation to run: name one of the document's operations in operationName.")] };
     const plan = planOf(request.document, operation);
     if (plan) {
       // Invalid variables are refused by graphql-js, with its messages and the error shape Apollo reports as BAD_USER_INPUT.

@@ -175,7 +175,8 @@ function origins(env: Env, name: string): string[] {
 function metricsToken(env: Env): string | undefined {
   const token = env.METRICS_TOKEN?.trim();
   if (!token) return undefined;
-  if (token.length < 16 || !/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters of a bearer token (letters, digits, ._~+/=-)');
+  if (token.length < 16 || !/^[A-Za-z0-9._~+/=-]+$/.test(token))
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters of a bearer token (letters, digits, ._~+/=-)');
   return token;
 }
 
@@ -354,7 +355,8 @@ export function loadConfig(env: Env = process.env): Config {
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
-    maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 50),
+    // A batch takes one request of the burst (REQUESTS: 10) per operation: a larger one could never pass.
+    maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 0, 0, 10),
     shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
     workers,
     corsOrigins: Object.freeze(origins(env, 'CORS_ORIGINS')),

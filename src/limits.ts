@@ -1,4 +1,15 @@
-import { GraphQLError, Kind, Lexer, Source, TokenKind, type DocumentNode, type SelectionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  type DocumentNode,
+  type SelectionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
 /** Field levels, connection wrappers (`edges`, `node`) included: organizations → studies → collaborators → user is 8. */
 export const MAX_QUERY_DEPTH = 20;

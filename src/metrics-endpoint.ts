@@ -30,9 +30,7 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
 function refusal(request: FastifyRequest, access: MetricsAccess): [status: number, code: string, message: string] | undefined {
   if (access.token !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    return match && sameSecret(match[1], access.token)
-      ? undefined
-      : [401, 'UNAUTHENTICATED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'];
+    return match && sameSecret(match[1], access.token) ? undefined : [401, 'UNAUTHENTICATED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'];
   }
   return LOOPBACK.test(request.socket.remoteAddress ?? '')
     ? undefined

@@ -29,7 +29,10 @@ export function requestMetricsPlugin({ metrics, registeredOperationNames }: Requ
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
-          metrics.requestDuration.observe({ operation: label(rc.operationName, rc.operation !== undefined, rc.contextValue.viewer !== null), outcome }, seconds);
+          metrics.requestDuration.observe(
+            { operation: label(rc.operationName, rc.operation !== undefined, rc.contextValue.viewer !== null), outcome },
+            seconds,
+          );
           describeOperationSpan(
             rc.operation?.operation,
             rc.operation?.name?.value,

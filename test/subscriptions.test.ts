@@ -435,12 +435,21 @@ describe('what deliveries cost', () => {
       const insertEntries = (count: number) =>
         gateway.db
           .insertInto('collaboration_activity')
-          .values(Array.from({ length: count }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })))
+          .values(
+            Array.from({ length: count }, () => ({
+              organization_id: INITECH,
+              study_id: null,
+              user_id: member.id,
+              activity_type: 'member_added',
+              details: '{}',
+            })),
+          )
           .execute();
       await insertEntries(20);
       const remaining = async () =>
         (await gateway.graphql('{ rateLimit(dryRun: true) { remaining } }', { token: member.token })).body.data.rateLimit.remaining as number;
-      const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
+      const QUERY =
+        'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
       const before = await remaining();
       const started = Date.now();
       const client = await WsClient.connect(gateway.url, member.token);

@@ -133,7 +133,11 @@ export class Admission {
   private burstRefusal(principal: Pick<Principal, 'requests'>, level: BucketLevel, need: number, transport: Transport): RateLimitRefusal {
     this.options.metrics.throttled.inc({ reason: 'burst' });
     const retryAfter = secondsUntil(need, level.remaining, principal.requests.refillPerSecond);
-    return new RateLimitRefusal(`Too many requests at once (at most ${principal.requests.capacity} a second). Retry in ${retryAfter} s.`, retryAfter, transport);
+    return new RateLimitRefusal(
+      `Too many requests at once (at most ${principal.requests.capacity} a second). Retry in ${retryAfter} s.`,
+      retryAfter,
+      transport,
+    );
   }
 
   private budgetRefusal(principal: Principal, need: number, level: BucketLevel, transport: Transport, reason: string): RateLimitRefusal {

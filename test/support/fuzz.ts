@@ -292,7 +292,9 @@ export function invalidDocument(schema: GraphQLSchema, r: Random, ids: readonly 
     case 2:
       return valid.slice(0, Math.max(1, r.int(valid.length)));
     case 3:
-      return Array.from({ length: 20 + r.int(2000) }, () => r.pick(['{', '}', '(', ')', '[', ']', ':', '$', '@', '...', 'query', 'on', '"s"', '1', randomName(r, 3)])).join(' ');
+      return Array.from({ length: 20 + r.int(2000) }, () =>
+        r.pick(['{', '}', '(', ')', '[', ']', ':', '$', '@', '...', 'query', 'on', '"s"', '1', randomName(r, 3)]),
+      ).join(' ');
     default:
       return valid.replace(/\(([^)]*)\)/, `(${randomName(r, 5)}: ${r.int(100)})`);
   }
