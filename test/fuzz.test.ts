@@ -170,7 +170,8 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
     // Each skipped-branch document run often enough to be compiled: plans stay within their byte bound.
     const skipped = Array.from({ length: HOSTILE_REQUESTS }, () => JSON.stringify(skippedBranchOperation(schema, r, ids)));
     let nextSkipped = 0;
-    await run(r, skipped.length * (COMPILE_AFTER_RUNS + 1), () => skipped[Math.floor(nextSkipped++ / (COMPILE_AFTER_RUNS + 1))]);
+    // Round after round, so that each run finds the document parsed by the one before (concurrent first runs each parse their own).
+    await run(r, skipped.length * (COMPILE_AFTER_RUNS + 1), () => skipped[nextSkipped++ % skipped.length]);
     const afterSkipped = heap();
     // The plans' bound, and Apollo's parsed-document store (about 30 MB by default), both full at worst.
     const boundMb = MAX_PLAN_BYTES / 2 ** 20 + 30;
