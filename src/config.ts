@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import proxyaddr from '@fastify/proxy-addr';
 
 /** Everything the gateway reads from its environment, parsed once and frozen. */
 export interface Config {
@@ -48,8 +49,21 @@ export interface Config {
   readonly rateLimitPointsPerMinute: number;
   /** Operations whose estimated cost is higher are refused before they run. */
   readonly maxQueryCost: number;
-  /** Honour X-Forwarded-For from a proxy in front (anonymous callers are limited by address). */
-  readonly trustProxy: boolean;
+  /**
+   * Which peers are proxies whose X-Forwarded-For is honoured (anonymous callers are limited by address):
+   * `false` none; a number, that many hops counted from the peer (any peer may then be a proxy); or the
+   * proxies' addresses and CIDR ranges (`proxy-addr` notation), the only peers trusted.
+   */
+  readonly trustProxy: false | number | readonly string[];
+  /** Longest time a client may take to send one whole request (headers and body); slower ones get 408 and are closed. */
+  readonly httpRequestTimeoutMs: number;
+  /** Longest time a client may take to send a request's headers (at most httpRequestTimeoutMs). */
+  readonly httpHeadersTimeoutMs: number;
+  /**
+   * Open TCP connections one client address may hold in this process; more are refused at once. 0: no cap.
+   * Peers listed in trustProxy are exempt; with a hop count for trustProxy there is no cap at all.
+   */
+  readonly maxConnectionsPerAddress: number;
   readonly jwt: {
     readonly secret: Uint8Array;
     readonly secretIsDevelopmentDefault: boolean;
@@ -185,6 +199,36 @@ function clusterNodes(env: Env, name: string): string[] {
   });
 }
 
+/** Proxies in hops beyond this are not a deployment but a mistake. */
+const MAX_PROXY_HOPS = 32;
+
+/**
+ * TRUST_PROXY: off (default); on, meaning one hop; a hop count; or a comma-separated list of the proxies'
+ * addresses and CIDR ranges (also `loopback`, `linklocal`, `uniquelocal`).
+ */
+function trustedProxies(env: Env, name: string): false | number | readonly string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return false;
+  const word = raw.toLowerCase();
+  if (['0', 'false', 'off', 'no'].includes(word)) return false;
+  if (['true', 'on', 'yes'].includes(word)) return 1;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > MAX_PROXY_HOPS) throw new ConfigError(name, `as a hop count must be between 0 and ${MAX_PROXY_HOPS}, got ${hops}`);
+    return hops;
+  }
+  const proxies = raw.split(',').map((item) => item.trim());
+  try {
+    proxyaddr.compile(proxies);
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `must be off, on, a hop count or a comma-separated list of proxy addresses and CIDR ranges (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  return Object.freeze(proxies);
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -235,6 +279,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseReadUrl && !databaseUrl) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary)');
   const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
   if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
+  const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10_000, httpRequestTimeoutMs), 1000, 600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}): the headers are part of the request`);
+  }
   if (workers > 1 && databaseReadUrl && !redisUrl && redisClusterNodes.length === 0) {
     throw new ConfigError(
       'DATABASE_READ_URL',
@@ -267,7 +316,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: flag(env, 'RATE_LIMITS', true),
     rateLimitPointsPerMinute: integer(env, 'RATE_LIMIT_POINTS_PER_MINUTE', 3000, 10, 10_000_000),
     maxQueryCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 10_000_000),
-    trustProxy: flag(env, 'TRUST_PROXY', false),
+    trustProxy: trustedProxies(env, 'TRUST_PROXY'),
+    httpRequestTimeoutMs,
+    httpHeadersTimeoutMs,
+    maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', 128, 0, 1_000_000),
     jwt: Object.freeze({
       secret: new TextEncoder().encode(secret ?? DEVELOPMENT_JWT_SECRET),
       secretIsDevelopmentDefault: secret === undefined,

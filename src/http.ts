@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import fastifyCompress from '@fastify/compress';
@@ -6,6 +8,8 @@ import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createContext, type GatewayContext, type Services } from './context';
+import type { Config } from './config';
+import { capConnectionsPerAddress } from './connection-cap';
 import type { DatabaseHandle } from './db/database';
 import type { Repositories } from './db/repositories';
 import { withDeadline } from './deadline';
@@ -53,9 +57,20 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
 };
 
-/** Errors Node's HTTP parser meets before any route (oversized headers, garbage): still in GraphQL's shape. */
-function answerClientError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
-  if (!socket.writable) {
+/** True once a response to the socket's current request began: a second status line would corrupt it. */
+function responseStarted(socket: Socket): boolean {
+  // Node's own clientError default makes the same check on the same field (lib/_http_server.js).
+  const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return current?.headersSent === true;
+}
+
+/**
+ * Errors Node's HTTP parser meets before any route (oversized headers, garbage) and requests too slow to
+ * arrive: still in GraphQL's shape where a response is possible. The connection is closed either way,
+ * its read side too, so that a client still trickling bytes cannot keep it open.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || responseStarted(socket)) {
     socket.destroy();
     return;
   }
@@ -64,7 +79,28 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:ne
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it. Fastify 5.12 ignores a bare hop count (it cannot tell a proxy from a
+ * client that reached the gateway directly), which would silently put every anonymous caller behind a
+ * balancer into the balancer's budget: a hop count is the operator's statement that only proxies reach
+ * this port, so it is handed over as the equivalent function. A list of proxies is checked per peer.
+ */
+function fastifyTrustProxy(trustProxy: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
+  return trustProxy === false ? false : [...trustProxy];
+}
+
+/**
+ * How often Node looks for requests over their deadline: Node's default of 30 s would let a request live
+ * up to 30 s past it; a tenth of the shorter deadline keeps the overshoot small at the cost of a walk over
+ * the connections still receiving a request.
+ */
+function deadlineCheckIntervalMs(config: Config): number {
+  return Math.max(50, Math.min(1000, Math.floor(Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs) / 10)));
 }
 
 /**
@@ -99,12 +135,25 @@ export async function createHttpServer(
     // Per-request access logs only at debug level: at gateway rates they would dominate the log volume.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    // A request (headers and body) must arrive within its deadlines, or a client trickling bytes holds a
+    // connection forever. They end once the request has arrived: a slow answer, and a WebSocket once
+    // upgraded (Node hands its socket over), are not cut.
+    requestTimeout: config.httpRequestTimeoutMs,
+    http: {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: deadlineCheckIntervalMs(config),
+    },
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+  });
+  capConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustProxy, (client) => {
+    metrics.connectionsRefused.inc();
+    app.log.debug({ client }, 'connection refused: too many open connections from this client');
   });
 
   // Answers over 1 KB go out compressed (br or gzip, as the client accepts); a 365-day analytics answer

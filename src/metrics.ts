@@ -85,6 +85,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'studygraph_connections_refused_total',
+      help: 'TCP connections refused as they opened: their client address already held MAX_CONNECTIONS_PER_ADDRESS (a proxy missing from TRUST_PROXY shows here).',
+      registers: [registry],
+    }),
     wsConnections: new Gauge({
       name: 'studygraph_ws_connections',
       help: 'Open WebSocket connections (graphql-transport-ws), acknowledged or not.',

@@ -28,6 +28,27 @@ describe('config', () => {
     assert.equal(loadConfig({}).dbSessionSettings, 'startup');
   });
 
+  it('reads TRUST_PROXY as off, a hop count or a list of proxy addresses and ranges', () => {
+    for (const off of [undefined, '', 'off', 'false', 'no', '0']) assert.equal(loadConfig({ TRUST_PROXY: off }).trustProxy, false, String(off));
+    for (const one of ['on', 'true', 'yes', '1', 'ON']) assert.equal(loadConfig({ TRUST_PROXY: one }).trustProxy, 1, one);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.0.2.10 ,2001:db8::/32,loopback' }).trustProxy, [
+      '10.0.0.0/8',
+      '192.0.2.10',
+      '2001:db8::/32',
+      'loopback',
+    ]);
+    assert.ok(Object.isFrozen(loadConfig({ TRUST_PROXY: '10.0.0.1' }).trustProxy));
+  });
+
+  it('reads the HTTP deadlines and the connection cap', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual([defaults.httpRequestTimeoutMs, defaults.httpHeadersTimeoutMs, defaults.maxConnectionsPerAddress], [30_000, 10_000, 128]);
+    const set = loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '2000', MAX_CONNECTIONS_PER_ADDRESS: '0' });
+    assert.deepEqual([set.httpRequestTimeoutMs, set.httpHeadersTimeoutMs, set.maxConnectionsPerAddress], [5000, 2000, 0]);
+    assert.equal(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '4000' }).httpHeadersTimeoutMs, 4000, 'the headers default never exceeds the request deadline');
+  });
+
   it('names the variable that is wrong', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'eighty' }, /PORT/],
@@ -49,6 +70,13 @@ describe('config', () => {
       [{ WORKERS: '2' }, /WORKERS above 1 needs DATABASE_URL/],
       [{ DATABASE_READ_URL: 'postgres://replica/x' }, /DATABASE_READ_URL needs DATABASE_URL/],
       [{ DATABASE_URL: 'postgres://p/x', DATABASE_READ_URL: 'postgres://r/x', WORKERS: '2' }, /DATABASE_READ_URL with WORKERS above 1 needs REDIS_URL/],
+      [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY must be off, on, a hop count or a comma-separated list of proxy addresses/],
+      [{ TRUST_PROXY: '10.0.0.1,' }, /TRUST_PROXY must be off, on/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY must be off, on/],
+      [{ TRUST_PROXY: '99' }, /TRUST_PROXY as a hop count must be between 0 and 32/],
+      [{ HTTP_REQUEST_TIMEOUT_MS: '0' }, /HTTP_REQUEST_TIMEOUT_MS must be between 1000 and 600000/],
+      [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, /HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/],
+      [{ MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /MAX_CONNECTIONS_PER_ADDRESS must be a whole number/],
     ];
     for (const [env, pattern] of cases) {
       assert.throws(

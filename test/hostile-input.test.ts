@@ -41,7 +41,7 @@ describe('hostile input', () => {
   let member: { token: string; organizationId: string; foreignOrganizationId: string };
 
   before(async () => {
-    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: true, redisUrl: undefined } });
+    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: 1, redisUrl: undefined } });
     // A plain member of one team/free organization: budget BASE, not multiplied.
     const { rows } = await sql<{ email: string; organization_id: string }>`
       SELECT u.email, min(m.organization_id::text) AS organization_id

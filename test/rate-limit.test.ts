@@ -42,7 +42,7 @@ const costOf = (response: GraphQLResponse) =>
 describe('cost-based rate limits', () => {
   let gateway: TestGateway;
   before(async () => {
-    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: true, redisUrl: undefined } });
+    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: 1, redisUrl: undefined } });
   });
   after(() => gateway?.close());
 
