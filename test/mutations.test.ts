@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { recordApprovalDecision } from '../src/db/repositories/collaboration.repository';
 import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 
@@ -288,6 +289,47 @@ describe('mutations', () => {
       assert.equal(onlyError(await decide(reviewer.token, 'APPROVED')).extensions?.code, 'BAD_USER_INPUT');
       const approvals = dataOf(await gateway.graphql(`{ study(id: "${studyId}") { approvals { status } } }`, { token: analyst })).study.approvals;
       assert.deepEqual(approvals, [{ status: 'REJECTED' }]);
+    });
+
+    it('a reviewer demoted to viewer since the request cannot decide it (checked where the decision is written); promoted again, they can', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Review, then demote' } } }))
+        .createStudy.id;
+      const reviewer = await memberWithRole(gateway, ACME, 'member');
+      const approvalId = dataOf(
+        await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+          token: analyst,
+          variables: { input: { studyId, reviewerId: reviewer.id } },
+        }),
+      ).requestApproval.id;
+      const setRole = async (role: string) =>
+        dataOf(
+          await gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
+            token: analyst,
+            variables: { input: { organizationId: ACME, userId: reviewer.id, role } },
+          }),
+        );
+      const decide = () =>
+        gateway.graphql('mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { status } }', {
+          token: reviewer.token,
+          variables: { input: { approvalId, decision: 'APPROVED' } },
+        });
+
+      await setRole('VIEWER');
+      const before = await snapshot(gateway);
+      const refused = onlyError(await decide());
+      assert.equal(refused.extensions?.code, 'FORBIDDEN');
+      assert.match(refused.message, /member/);
+      // The write itself holds the rule too, whatever the request knew of the reviewer's roles.
+      const approval = await gateway.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirstOrThrow();
+      const study = await gateway.db.selectFrom('studies').selectAll().where('id', '=', studyId).executeTakeFirstOrThrow();
+      await assert.rejects(
+        recordApprovalDecision({ db: gateway.db, committed: () => undefined }, { approval, study, decision: 'approved', actorId: reviewer.id }),
+        (error: any) => error.extensions?.code === 'FORBIDDEN' && /no longer/.test(error.message),
+      );
+      assert.deepEqual(await snapshot(gateway), before, 'the approval is still pending');
+
+      await setRole('MEMBER');
+      assert.equal(dataOf(await decide()).decideApproval.status, 'APPROVED');
     });
   });
 
