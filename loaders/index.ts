@@ -5,6 +5,7 @@ import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
 import { createCollaboratorLoaders, type CollaboratorLoaders } from './collaborator.loader';
 import { createCommentLoaders } from './comment.loader';
+import { createInvitationLoaders } from './invitation.loader';
 import { createMembershipLoaders } from './membership.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
@@ -13,7 +14,7 @@ import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders, type UserLoaders } from './user.loader';
 
 /**
- * A request's loaders, each entity's group built on first use: a request reaches a few of the ten groups,
+ * A request's loaders, each entity's group built on first use: a request reaches a few of the eleven groups,
  * and building all thirty-one loaders (each a DataLoader with its maps and closures) was a fixed cost of
  * every request, cache hits included. Groups whose rows join users (a study's creator, a collaborator, a
  * comment's author, an activity's actor, an approval's reviewer) prime userById; studies prime collaborators.
@@ -23,6 +24,7 @@ export class Loaders {
   #collaborators?: CollaboratorLoaders;
   #organizations?: ReturnType<typeof createOrganizationLoaders>;
   #memberships?: ReturnType<typeof createMembershipLoaders>;
+  #invitations?: ReturnType<typeof createInvitationLoaders>;
   #studies?: ReturnType<typeof createStudyLoaders>;
   #comments?: ReturnType<typeof createCommentLoaders>;
   #approvals?: ReturnType<typeof createApprovalLoaders>;
@@ -46,6 +48,9 @@ export class Loaders {
   }
   private get memberships() {
     return (this.#memberships ??= createMembershipLoaders(this.db, this.settings));
+  }
+  private get invitations() {
+    return (this.#invitations ??= createInvitationLoaders(this.db, this.settings));
   }
   private get studies() {
     return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.users, this.collaborators));
@@ -92,6 +97,12 @@ export class Loaders {
   }
   get memberTotal() {
     return this.memberships.memberTotal;
+  }
+  get invitationById() {
+    return this.invitations.invitationById;
+  }
+  get openInvitationsByEmail() {
+    return this.invitations.openInvitationsByEmail;
   }
   get studyById() {
     return this.studies.studyById;

@@ -3,10 +3,9 @@ import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
 import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/access';
+import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole } from '../src/access';
 import type { GatewayContext, Viewer } from '../src/context';
 import { badUserInput, forbidden, notFound } from '../src/errors';
-import { membershipKey } from '../loaders/membership.loader';
 import { toApproval } from './mappers';
 import { relatedUser } from './relations';
 import { CurrentViewer } from '../schema/current-viewer';
@@ -34,17 +33,14 @@ export class ApprovalResolver {
     await requireStudyRole(ctx, study, ['owner', 'editor'], 'request approvals');
     const reviewerId = parseUuid(input.reviewerId, 'input.reviewerId');
     if (reviewerId === viewer.id) throw badUserInput('You cannot review your own request.', 'input.reviewerId');
-    const reviewer = await ctx.loaders.membership.load(membershipKey(study.organization_id, reviewerId));
-    if (!reviewer || !roleAtLeast(reviewer.role, 'member')) {
-      throw badUserInput('The reviewer must be a member (not a viewer) of the study’s organization.', 'input.reviewerId');
-    }
+    // The reviewer's role is checked in the write's transaction (insertApproval), where it cannot change meanwhile.
     const row = await ctx.repositories.insertApproval({ study, reviewerId, actorId: viewer.id });
     ctx.loaders.approvalsByStudy.clear(study.id);
     return toApproval(row);
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer.' })
+  @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.' })
   async decideApproval(
     @Arg('input', () => DecideApprovalInput) input: DecideApprovalInput,
     @CurrentViewer() viewer: Viewer,
@@ -57,6 +53,8 @@ export class ApprovalResolver {
     });
     if (approval.reviewer_id !== viewer.id) throw forbidden('Only the requested reviewer can decide this approval.');
     if (approval.status !== 'pending') throw badUserInput(`This approval was already ${approval.status}.`, 'input.approvalId');
+    // The same rule as for being asked (requestApproval), held again in the write's transaction.
+    requireOrganizationRole(ctx, study.organization_id, 'member', 'decide an approval');
     const row = await ctx.repositories.recordApprovalDecision({ approval, study, decision: input.decision, actorId: viewer.id });
     ctx.loaders.approvalById.clear(row.id).prime(row.id, row);
     ctx.loaders.approvalsByStudy.clear(study.id);

@@ -4,6 +4,7 @@ import { OrganizationAnalyticsEntryResolver, OrganizationAnalyticsResolver } fro
 import { ApprovalResolver } from './approval.resolver';
 import { CollaboratorResolver } from './collaborator.resolver';
 import { CommentResolver } from './comment.resolver';
+import { InvitationResolver } from './invitation.resolver';
 import { MemberResolver } from './member.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
@@ -17,6 +18,7 @@ export const resolvers: NonEmptyArray<ClassType> = [
   UserResolver,
   OrganizationResolver,
   MemberResolver,
+  InvitationResolver,
   StudyResolver,
   StudyMutationResolver,
   CollaboratorResolver,

@@ -1,10 +1,19 @@
-import type { ActivityRow, ApprovalRow, CommentRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type { ActivityRow, ApprovalRow, CommentRow, InvitationRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
 import type { CollaboratorSummaryTuple, CollaboratorWithUser } from '../loaders/collaborator.loader';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
 import { Comment } from '../schema/comment.type';
-import type { ActivityType, ApprovalStatus, CollaboratorRole, OrganizationPlan, OrganizationRole, StudyStatus } from '../schema/enums';
+import {
+  InvitationStatus,
+  type ActivityType,
+  type ApprovalStatus,
+  type CollaboratorRole,
+  type OrganizationPlan,
+  type OrganizationRole,
+  type StudyStatus,
+} from '../schema/enums';
+import { MemberInvitation } from '../schema/invitation.type';
 import { Member } from '../schema/member.type';
 import { Organization } from '../schema/organization.type';
 import { Study } from '../schema/study.type';
@@ -32,6 +41,22 @@ export function toMember(row: MemberRow): Member {
     joinedAt: row.joined_at,
     organizationId: row.organization_id,
     userId: row.user_id,
+    invitedById: row.invited_by,
+  });
+}
+
+export function toInvitation(row: InvitationRow, now = new Date()): MemberInvitation {
+  const expired = row.status === 'pending' && row.expires_at <= now;
+  return Object.assign(new MemberInvitation(), {
+    id: row.id,
+    email: row.email,
+    role: row.role as OrganizationRole,
+    status: expired ? InvitationStatus.EXPIRED : (row.status as InvitationStatus),
+    organizationId: row.organization_id,
+    organizationName: row.organization_name,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    respondedAt: row.responded_at,
     invitedById: row.invited_by,
   });
 }

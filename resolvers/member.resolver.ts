@@ -6,15 +6,20 @@ import { Member } from '../schema/member.type';
 import { User } from '../schema/user.type';
 import { parseUuid, requireOrganizationRole } from '../src/access';
 import type { GatewayContext, Viewer } from '../src/context';
-import { badUserInput, forbidden, notFound } from '../src/errors';
+import { badUserInput, forbidden } from '../src/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import type { MemberRow } from '../src/db/types';
 import { toMember } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
 import { CurrentViewer } from '../schema/current-viewer';
 
+/** Addresses are compared as stored: lower case, without surrounding spaces. */
+export function normalizedEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** The member's roles changed: their cached viewer record is retired on every process before the answer leaves. */
-async function changed(ctx: GatewayContext, row: MemberRow): Promise<Member> {
+export async function changed(ctx: GatewayContext, row: MemberRow): Promise<Member> {
   ctx.loaders.membership.clear(membershipKey(row.organization_id, row.user_id)).prime(membershipKey(row.organization_id, row.user_id), row);
   await ctx.services.generations.bumpUser(row.user_id);
   return toMember(row);
@@ -33,18 +38,17 @@ export class MemberResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Member, { description: 'Adds an existing user to an organization. Admins add members; only owners add owners.' })
+  @Mutation(() => Member, {
+    description:
+      'Adds a user you already share an organization with, by id or by email, at once. Anyone else, whether or not the address has an account, is NOT_FOUND alike: invite them by email (inviteMember), and they join by accepting. Admins add members; only owners add owners.',
+  })
   async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'add members');
     if (input.role === OrganizationRole.OWNER && actorRole !== 'owner') throw forbidden('Only an owner can add another owner.');
     if ((input.userId == null) === (input.email == null)) throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
-    const user =
-      input.userId != null
-        ? await ctx.loaders.userById.load(parseUuid(input.userId, 'input.userId'))
-        : await ctx.loaders.userByEmail.load(input.email!.trim().toLowerCase());
-    if (!user) throw notFound('User', (input.userId ?? input.email)!);
-    const row = await ctx.repositories.insertMember({ organizationId, userId: user.id, role: input.role, actorId: viewer.id });
+    const target = input.userId != null ? { userId: parseUuid(input.userId, 'input.userId') } : { email: normalizedEmail(input.email!) };
+    const row = await ctx.repositories.insertMember({ organizationId, target, role: input.role, actorId: viewer.id });
     return changed(ctx, row);
   }
 

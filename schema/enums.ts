@@ -42,6 +42,14 @@ export enum ApprovalDecision {
   REJECTED = 'rejected',
 }
 
+/** PENDING, ACCEPTED and DECLINED are stored; EXPIRED is a pending invitation past its expiry. */
+export enum InvitationStatus {
+  PENDING = 'pending',
+  ACCEPTED = 'accepted',
+  DECLINED = 'declined',
+  EXPIRED = 'expired',
+}
+
 export enum ActivityType {
   STUDY_CREATED = 'study_created',
   STUDY_UPDATED = 'study_updated',
@@ -76,6 +84,7 @@ registerEnumType(StudyStatus, { name: 'StudyStatus', description: 'Lifecycle of 
 registerEnumType(CollaboratorRole, { name: 'CollaboratorRole', description: 'Role of a collaborator on one study.' });
 registerEnumType(ApprovalStatus, { name: 'ApprovalStatus' });
 registerEnumType(ApprovalDecision, { name: 'ApprovalDecision', description: 'What a reviewer decides on a pending approval.' });
+registerEnumType(InvitationStatus, { name: 'InvitationStatus', description: 'Where an invitation to an organization stands.' });
 registerEnumType(ActivityType, { name: 'ActivityType', description: 'Kind of a collaboration activity entry.' });
 registerEnumType(StudyOrderField, { name: 'StudyOrderField' });
 registerEnumType(OrderDirection, { name: 'OrderDirection' });

@@ -3,7 +3,10 @@ import { Field, InputType } from 'type-graphql';
 import { OrganizationRole } from './enums';
 import { UuidField } from './uuid-field';
 
-@InputType({ description: 'Adds an existing user, named by id or by email, to an organization.' })
+@InputType({
+  description:
+    'Adds a user you already share an organization with, named by id or by email, to an organization. Anyone else is invited by email (InviteMemberInput).',
+})
 export class AddMemberInput {
   @UuidField()
   organizationId!: string;
@@ -31,4 +34,30 @@ export class ChangeMemberRoleInput {
 
   @Field(() => OrganizationRole)
   role!: OrganizationRole;
+}
+
+@InputType({ description: 'Invites an email address to an organization; the person joins when they accept, signed in with that address.' })
+export class InviteMemberInput {
+  @UuidField()
+  organizationId!: string;
+
+  @Field(() => String)
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @Field(() => OrganizationRole, { defaultValue: OrganizationRole.MEMBER })
+  role!: OrganizationRole;
+}
+
+@InputType()
+export class AcceptInvitationInput {
+  @UuidField()
+  invitationId!: string;
+}
+
+@InputType()
+export class DeclineInvitationInput {
+  @UuidField()
+  invitationId!: string;
 }

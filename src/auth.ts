@@ -101,12 +101,27 @@ async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: strin
     throw error;
   }
   if (typeof payload.sub !== 'string' || !UUID_PATTERN.test(payload.sub)) throw unauthenticated('Invalid token subject.');
-  // A token that claims to live for years is a stolen credential that never expires: cap its lifetime.
-  const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
-  if (payload.exp! - issuedAt > jwt.maxTtlSeconds + jwt.clockToleranceSeconds) {
+  refuseAbsurdLifetime(payload as JWTPayload & { exp: number }, jwt);
+  return payload.sub;
+}
+
+/**
+ * A token that claims to live for years is a stolen credential that never expires: its lifetime is capped.
+ * The token's own `iat` cannot be the only measure, since whoever minted the token chose it too: `exp` may
+ * not lie further ahead of our clock than the longest lifetime, and `iat` may not lie ahead of it at all.
+ */
+function refuseAbsurdLifetime(payload: JWTPayload & { exp: number }, jwt: JwtConfig): void {
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = jwt.clockToleranceSeconds;
+  if (typeof payload.iat === 'number' && payload.iat > now + tolerance) {
+    throw unauthenticated(`Token issued in the future (its \`iat\` is more than ${tolerance} s ahead of the gateway's clock): request a new token.`);
+  }
+  if (payload.exp - now > jwt.maxTtlSeconds + tolerance) {
+    throw unauthenticated(`Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: it expires too far from now; request a shorter-lived token.`);
+  }
+  if (typeof payload.iat === 'number' && payload.exp - payload.iat > jwt.maxTtlSeconds + tolerance) {
     throw unauthenticated(`Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: request a shorter-lived token.`);
   }
-  return payload.sub;
 }
 
 export async function signAccessToken(user: { id: string; email: string }, jwt: JwtConfig, ttlSeconds = jwt.ttlSeconds): Promise<string> {

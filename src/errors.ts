@@ -30,8 +30,8 @@ export function forbidden(message: string): GraphQLError {
 }
 
 /** Also what a caller gets for things that exist but are not theirs to see: existence is not revealed. */
-export function notFound(kind: string, id: string): GraphQLError {
-  return new GraphQLError(`${kind} ${JSON.stringify(id)} not found.`, {
+export function notFound(kind: string, id: string, hint?: string): GraphQLError {
+  return new GraphQLError(`${kind} ${JSON.stringify(id)} not found.${hint ? ` ${hint}` : ''}`, {
     extensions: { code: ErrorCode.NOT_FOUND },
   });
 }

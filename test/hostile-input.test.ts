@@ -268,6 +268,20 @@ describe('hostile input, budgets aside', () => {
     const noIssuedAt = await gateway.graphql('{ viewer { id } }', { token: await sign(now + 400 * 86400) });
     assert.equal(noIssuedAt.status, 401);
     assert.equal((await gateway.graphql('{ viewer { id } }', { token: await sign(now + 3600, now) })).status, 200);
+    // The token's own iat does not vouch for it: both claims in 2100 make a one-hour token that lives for decades.
+    const year2100 = Math.floor(Date.UTC(2100, 0, 1) / 1000);
+    const farFuture = await gateway.graphql('{ viewer { id } }', { token: await sign(year2100 + 3600, year2100) });
+    assert.equal(farFuture.status, 401);
+    assert.equal(onlyError(farFuture).extensions?.code, 'UNAUTHENTICATED');
+    assert.match(onlyError(farFuture).message, /issued in the future/);
+    const { maxTtlSeconds, clockToleranceSeconds } = gateway.config.jwt;
+    const issuedAhead = await gateway.graphql('{ viewer { id } }', { token: await sign(now + 7200, now + clockToleranceSeconds + 600) });
+    assert.match(onlyError(issuedAhead).message, /issued in the future/);
+    const expiresTooLate = await gateway.graphql('{ viewer { id } }', { token: await sign(now + maxTtlSeconds + clockToleranceSeconds + 600) });
+    assert.equal(expiresTooLate.status, 401);
+    assert.match(onlyError(expiresTooLate).message, /lifetime exceeds the maximum of \d+ s: it expires too far from now/);
+    // Within the clock tolerance both ways: an issuer whose clock runs a little ahead is not refused.
+    assert.equal((await gateway.graphql('{ viewer { id } }', { token: await sign(now + maxTtlSeconds, now + clockToleranceSeconds - 5) })).status, 200);
     assert.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'studygraph-development-secret-do-not-use-in-production' }), ConfigError);
     assert.throws(() => loadConfig({ JWT_MAX_TTL_SECONDS: '3600', JWT_TTL_SECONDS: '7200' }), ConfigError);
   });

@@ -51,12 +51,23 @@ describe('migrations and seed', () => {
       '2026-11-22T1000_fuzzy_word_matching',
       '2026-11-22T1400_activity_resume_indexes',
       '2026-11-22T2000_analytics_tables_vacuum_sooner',
+      '2026-11-23T0900_organization_invitations',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
       migrations.map((name) => `applied ${name}`),
     );
-    const expected = ['approvals', 'collaboration_activity', 'comments', 'organization_members', 'organizations', 'studies', 'study_collaborators', 'users'];
+    const expected = [
+      'approvals',
+      'collaboration_activity',
+      'comments',
+      'organization_invitations',
+      'organization_members',
+      'organizations',
+      'studies',
+      'study_collaborators',
+      'users',
+    ];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
     for (const name of [...migrations].reverse()) assert.deepEqual(await migrateDown(database.db), [`reverted ${name}`]);
@@ -104,6 +115,17 @@ describe('migrations and seed', () => {
       RETURNING id, updated_at`.execute(database.db);
     const updated = await sql<{ updated_at: Date }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0].id} RETURNING updated_at`.execute(database.db);
     assert.ok(updated.rows[0].updated_at.getTime() > inserted.rows[0].updated_at.getTime());
+    // One open invitation per address and organization; a closed one says when it was answered.
+    const invite = (email: string, status = 'pending', respondedAt: string | null = null) =>
+      sql`INSERT INTO organization_invitations (organization_id, email, role, status, expires_at, responded_at)
+          VALUES ('00000000-0000-4000-8000-0000000000b1', ${email}, 'member', ${status}, now() + interval '7 days', ${respondedAt}::timestamptz)`.execute(
+        database.db,
+      );
+    await invite('c@example.com');
+    await assert.rejects(invite('c@example.com'), /organization_invitations_pending_idx/);
+    await invite('c@example.com', 'declined', new Date().toISOString());
+    await assert.rejects(invite('C@example.com'), /check constraint/);
+    await assert.rejects(invite('d@example.com', 'accepted'), /check constraint/);
     await sql`TRUNCATE users, organizations CASCADE`.execute(database.db);
   });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { recordApprovalDecision } from '../src/db/repositories/collaboration.repository';
 import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
-import { ACME, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+import { ACME, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 
 /** Every table a mutation may touch, counted: a failed mutation must leave all of them as they were. */
 async function snapshot(gateway: TestGateway): Promise<Record<string, number>> {
@@ -10,6 +11,7 @@ async function snapshot(gateway: TestGateway): Promise<Record<string, number>> {
     SELECT (SELECT count(*) FROM studies) AS studies, (SELECT count(*) FROM study_collaborators) AS collaborators,
            (SELECT count(*) FROM comments) AS comments, (SELECT count(*) FROM approvals) AS approvals,
            (SELECT count(*) FROM organization_members) AS members, (SELECT count(*) FROM collaboration_activity) AS activity,
+           (SELECT string_agg(status || role || expires_at, ',' ORDER BY id) FROM organization_invitations) AS invitations,
            (SELECT count(*) FROM comments WHERE resolved_at IS NOT NULL) AS resolved,
            (SELECT count(*) FROM approvals WHERE status <> 'pending') AS decided,
            (SELECT string_agg(role, ',' ORDER BY organization_id, user_id) FROM organization_members) AS roles,
@@ -289,36 +291,207 @@ describe('mutations', () => {
       const approvals = dataOf(await gateway.graphql(`{ study(id: "${studyId}") { approvals { status } } }`, { token: analyst })).study.approvals;
       assert.deepEqual(approvals, [{ status: 'REJECTED' }]);
     });
+
+    it('a reviewer demoted to viewer since the request cannot decide it (checked where the decision is written); promoted again, they can', async () => {
+      const studyId = dataOf(await gateway.graphql(CREATE, { token: analyst, variables: { input: { organizationId: ACME, title: 'Review, then demote' } } }))
+        .createStudy.id;
+      const reviewer = await memberWithRole(gateway, ACME, 'member');
+      const approvalId = dataOf(
+        await gateway.graphql('mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+          token: analyst,
+          variables: { input: { studyId, reviewerId: reviewer.id } },
+        }),
+      ).requestApproval.id;
+      const setRole = async (role: string) =>
+        dataOf(
+          await gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
+            token: analyst,
+            variables: { input: { organizationId: ACME, userId: reviewer.id, role } },
+          }),
+        );
+      const decide = () =>
+        gateway.graphql('mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { status } }', {
+          token: reviewer.token,
+          variables: { input: { approvalId, decision: 'APPROVED' } },
+        });
+
+      await setRole('VIEWER');
+      const before = await snapshot(gateway);
+      const refused = onlyError(await decide());
+      assert.equal(refused.extensions?.code, 'FORBIDDEN');
+      assert.match(refused.message, /member/);
+      // The write itself holds the rule too, whatever the request knew of the reviewer's roles.
+      const approval = await gateway.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirstOrThrow();
+      const study = await gateway.db.selectFrom('studies').selectAll().where('id', '=', studyId).executeTakeFirstOrThrow();
+      await assert.rejects(
+        recordApprovalDecision({ db: gateway.db, committed: () => undefined }, { approval, study, decision: 'approved', actorId: reviewer.id }),
+        (error: any) => error.extensions?.code === 'FORBIDDEN' && /no longer/.test(error.message),
+      );
+      assert.deepEqual(await snapshot(gateway), before, 'the approval is still pending');
+
+      await setRole('MEMBER');
+      assert.equal(dataOf(await decide()).decideApproval.status, 'APPROVED');
+    });
   });
 
   describe('members', () => {
-    it('adds users by email or id; refuses duplicates, unknown users and non-admins', async () => {
-      const add = (token: string, input: Record<string, unknown>) =>
-        gateway.graphql('mutation($input: AddMemberInput!) { addMember(input: $input) { role user { email } invitedBy { id } } }', {
-          token,
-          variables: { input },
-        });
-      const added = dataOf(await add(analyst, { organizationId: ACME, email: 'outsider@example.com', role: 'VIEWER' })).addMember;
-      assert.deepEqual(added, { role: 'VIEWER', user: { email: 'outsider@example.com' }, invitedBy: { id: analystId } });
-      assert.equal((await latestActivity(gateway)).activity_type, 'member_added');
+    const ADD = 'mutation($input: AddMemberInput!) { addMember(input: $input) { role user { email } invitedBy { id } } }';
+    const add = (token: string, input: Record<string, unknown>) => gateway.graphql(ADD, { token, variables: { input } });
+
+    /** A user in another organization of the analyst's (Globex), not in Acme: the analyst can already see them. */
+    async function colleagueOutsideAcme(): Promise<{ id: string; email: string }> {
+      return gateway.db
+        .selectFrom('users as u')
+        .innerJoin('organization_members as m', 'm.user_id', 'u.id')
+        .select(['u.id', 'u.email'])
+        .where('m.organization_id', '=', GLOBEX)
+        .where('u.id', 'not in', (eb) => eb.selectFrom('organization_members').select('user_id').where('organization_id', '=', ACME))
+        .orderBy('u.email')
+        .executeTakeFirstOrThrow();
+    }
+
+    it('adds a user the admin already shares an organization with, by email or id; refuses duplicates and non-admins', async () => {
+      const colleague = await colleagueOutsideAcme();
+      const added = dataOf(await add(analyst, { organizationId: ACME, email: colleague.email.toUpperCase(), role: 'VIEWER' })).addMember;
+      assert.deepEqual(added, { role: 'VIEWER', user: { email: colleague.email }, invitedBy: { id: analystId } });
+      const activity = await latestActivity(gateway);
+      assert.deepEqual([activity.activity_type, activity.details], ['member_added', { userId: colleague.id, role: 'viewer' }]);
       const before = await snapshot(gateway);
-      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'outsider@example.com' })).extensions?.code, 'BAD_USER_INPUT');
-      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'nobody@example.com' })).extensions?.code, 'NOT_FOUND');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: colleague.email })).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(onlyError(await add(analyst, { organizationId: ACME, userId: colleague.id })).extensions?.code, 'BAD_USER_INPUT');
       assert.equal(onlyError(await add(analyst, { organizationId: ACME })).extensions?.code, 'BAD_USER_INPUT');
       assert.equal(onlyError(await add(analyst, { organizationId: ACME, email: 'not-an-email' })).extensions?.code, 'BAD_USER_INPUT');
       assert.equal(
-        onlyError(await add(analyst, { organizationId: INITECH, email: 'outsider@example.com' })).extensions?.code,
+        onlyError(await add(analyst, { organizationId: INITECH, email: colleague.email })).extensions?.code,
         'FORBIDDEN',
         'analyst is a plain member of Initech',
       );
-      assert.equal(onlyError(await add(analyst, { organizationId: UMBRELLA, email: 'outsider@example.com' })).extensions?.code, 'NOT_FOUND');
-      const outsiderId = await gateway.userId('outsider@example.com');
+      assert.equal(onlyError(await add(analyst, { organizationId: UMBRELLA, email: colleague.email })).extensions?.code, 'NOT_FOUND');
+      const another = await colleagueOutsideAcme();
       assert.equal(
-        onlyError(await add(analyst, { organizationId: ACME, userId: outsiderId, role: 'OWNER' })).extensions?.code,
+        onlyError(await add(analyst, { organizationId: ACME, userId: another.id, role: 'OWNER' })).extensions?.code,
         'FORBIDDEN',
         'admins do not make owners',
       );
       assert.deepEqual(await snapshot(gateway), before);
+      assert.equal(dataOf(await add(analyst, { organizationId: ACME, userId: another.id })).addMember.role, 'MEMBER', 'by id, with the default role');
+    });
+
+    it('anyone else gets the same answer whether or not the address has an account, and is not added', async () => {
+      const umbrellaOnly = await gateway.db
+        .selectFrom('users as u')
+        .select(['u.id', 'u.email'])
+        .where('u.id', 'in', (eb) => eb.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA))
+        .where('u.id', 'not in', (eb) =>
+          eb
+            .selectFrom('organization_members as theirs')
+            .innerJoin('organization_members as mine', 'mine.organization_id', 'theirs.organization_id')
+            .select('theirs.user_id')
+            .where('mine.user_id', '=', analystId),
+        )
+        .orderBy('u.email')
+        .executeTakeFirstOrThrow();
+      const outsider = { id: await gateway.userId('outsider@example.com'), email: 'outsider@example.com' };
+      const before = await snapshot(gateway);
+      // The message names what was asked for; with that taken out, every answer is the same.
+      const answerTo = async (input: Record<string, unknown>, asked: string) => {
+        const response = await add(analyst, { organizationId: ACME, ...input });
+        const error = onlyError(response);
+        return { status: response.status, data: response.body.data, code: error.extensions?.code, message: error.message.replace(asked, '<asked>') };
+      };
+      const answers = [
+        await answerTo({ email: outsider.email }, outsider.email),
+        await answerTo({ email: umbrellaOnly.email }, umbrellaOnly.email),
+        await answerTo({ email: 'nobody-at-all@example.com' }, 'nobody-at-all@example.com'),
+        await answerTo({ userId: outsider.id }, outsider.id),
+        await answerTo({ userId: umbrellaOnly.id }, umbrellaOnly.id),
+        await answerTo({ userId: '00000000-0000-4000-8000-00000000beef' }, '00000000-0000-4000-8000-00000000beef'),
+      ];
+      assert.equal(answers[0].code, 'NOT_FOUND');
+      assert.match(answers[0].message, /invite/);
+      for (const answer of answers) assert.deepEqual(answer, answers[0]);
+      assert.deepEqual(await snapshot(gateway), before, 'nobody was added');
+    });
+
+    it('invites any address alike; the invitee joins by accepting, signed in with it; nobody else sees or answers it', async () => {
+      const INVITE =
+        'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id email role status organizationId organizationName invitedBy { id } createdAt expiresAt respondedAt } }';
+      const invite = (token: string, input: Record<string, unknown>) => gateway.graphql(INVITE, { token, variables: { input } });
+      const respond = (token: string, verb: 'accept' | 'decline', invitationId: string) =>
+        gateway.graphql(
+          verb === 'accept'
+            ? 'mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { role user { email } invitedBy { id } } }'
+            : 'mutation($input: DeclineInvitationInput!) { declineInvitation(input: $input) { status respondedAt } }',
+          { token, variables: { input: { invitationId } } },
+        );
+      const openInvitations = async (token: string) =>
+        dataOf(await gateway.graphql('{ invitations { id organizationName role status invitedBy { id } } }', { token })).invitations;
+      const outsider = await gateway.tokenFor('outsider@example.com');
+
+      const toAccount = dataOf(await invite(analyst, { organizationId: ACME, email: 'Outsider@Example.com', role: 'VIEWER' })).inviteMember;
+      const toNobody = dataOf(await invite(analyst, { organizationId: ACME, email: 'ghost@example.com', role: 'VIEWER' })).inviteMember;
+      const shape = (answer: Record<string, unknown>) => ({ ...answer, id: typeof answer.id, email: typeof answer.email, createdAt: 0, expiresAt: 0 });
+      assert.deepEqual(shape(toAccount), shape(toNobody), 'the same answer for an address with an account and one without');
+      assert.deepEqual(
+        [toAccount.email, toAccount.status, toAccount.role, toAccount.invitedBy],
+        ['outsider@example.com', 'PENDING', 'VIEWER', { id: analystId }],
+      );
+      assert.equal(toAccount.organizationId, ACME);
+      const week = Date.parse(toAccount.expiresAt) - Date.parse(toAccount.createdAt);
+      assert.ok(Math.abs(week - 7 * 86400_000) < 5000, `open for a week, got ${week} ms`);
+      const renewed = dataOf(await invite(analyst, { organizationId: ACME, email: 'outsider@example.com', role: 'MEMBER' })).inviteMember;
+      assert.deepEqual([renewed.id, renewed.role], [toAccount.id, 'MEMBER'], 'inviting again renews the open invitation');
+
+      assert.deepEqual(await openInvitations(outsider), [
+        { id: toAccount.id, organizationName: toAccount.organizationName, role: 'MEMBER', status: 'PENDING', invitedBy: { id: analystId } },
+      ]);
+      assert.deepEqual(await openInvitations(analyst), [], 'an invitation is listed to its address only');
+      const someoneElse = await memberWithRole(gateway, ACME, 'member');
+      const before = await snapshot(gateway);
+      for (const verb of ['accept', 'decline'] as const) {
+        assert.equal(onlyError(await respond(someoneElse.token, verb, toAccount.id)).extensions?.code, 'NOT_FOUND', `${verb} by someone else`);
+        assert.equal(onlyError(await respond(analyst, verb, toAccount.id)).extensions?.code, 'NOT_FOUND', `${verb} by the inviter`);
+      }
+      assert.equal(onlyError(await invite(analyst, { organizationId: INITECH, email: 'x@example.com' })).extensions?.code, 'FORBIDDEN', 'a plain member');
+      assert.equal(onlyError(await invite(analyst, { organizationId: ACME, email: 'x@example.com', role: 'OWNER' })).extensions?.code, 'FORBIDDEN');
+      assert.equal(onlyError(await invite(analyst, { organizationId: UMBRELLA, email: 'x@example.com' })).extensions?.code, 'NOT_FOUND');
+      assert.equal(onlyError(await invite(analyst, { organizationId: ACME, email: someoneElse.email })).extensions?.code, 'BAD_USER_INPUT', 'a member already');
+      assert.equal(onlyError(await invite(analyst, { organizationId: ACME, email: 'not-an-email' })).extensions?.code, 'BAD_USER_INPUT');
+      assert.deepEqual(await snapshot(gateway), before);
+
+      const joined = dataOf(await respond(outsider, 'accept', toAccount.id)).acceptInvitation;
+      assert.deepEqual(joined, { role: 'MEMBER', user: { email: 'outsider@example.com' }, invitedBy: { id: analystId } });
+      const activity = await latestActivity(gateway);
+      assert.deepEqual(
+        [activity.activity_type, activity.details],
+        ['member_added', { userId: await gateway.userId('outsider@example.com'), role: 'member', invitationId: toAccount.id }],
+      );
+      assert.equal(dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: outsider })).organization.viewerRole, 'MEMBER');
+      assert.equal(onlyError(await respond(outsider, 'accept', toAccount.id)).extensions?.code, 'BAD_USER_INPUT', 'accepted already');
+      assert.deepEqual(await openInvitations(outsider), []);
+
+      // Declined, an invitation is closed; expired, it is no longer listed nor accepted.
+      const toGlobex = dataOf(await invite(analyst, { organizationId: GLOBEX, email: 'outsider@example.com' })).inviteMember;
+      const declined = dataOf(await respond(outsider, 'decline', toGlobex.id)).declineInvitation;
+      assert.equal(declined.status, 'DECLINED');
+      assert.ok(declined.respondedAt);
+      assert.equal(onlyError(await respond(outsider, 'accept', toGlobex.id)).extensions?.code, 'BAD_USER_INPUT');
+      const again = dataOf(await invite(analyst, { organizationId: GLOBEX, email: 'outsider@example.com' })).inviteMember;
+      assert.notEqual(again.id, toGlobex.id, 'inviting after a decline opens a new invitation');
+      await gateway.db
+        .updateTable('organization_invitations')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', again.id)
+        .execute();
+      assert.deepEqual(await openInvitations(outsider), []);
+      const expired = onlyError(await respond(outsider, 'accept', again.id));
+      assert.equal(expired.extensions?.code, 'BAD_USER_INPUT');
+      assert.match(expired.message, /expired/);
+      assert.equal(
+        onlyError(await gateway.graphql(`{ organization(id: "${GLOBEX}") { id } }`, { token: outsider })).extensions?.code,
+        'NOT_FOUND',
+        'not a member of Globex',
+      );
     });
 
     it('changes roles; only owners touch the owner role; the last owner stays', async () => {

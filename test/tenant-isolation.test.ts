@@ -30,18 +30,41 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   let gateway: TestGateway;
   let schema: GraphQLSchema;
   /** Ids and texts of Umbrella (the analyst is not a member; the outsider belongs nowhere). */
-  let foreign: { ids: Set<string>; texts: string[]; slug: string; commentId: string; approvalId: string; memberId: string; studyWord: string };
+  let foreign: {
+    ids: Set<string>;
+    texts: string[];
+    slug: string;
+    commentId: string;
+    approvalId: string;
+    memberId: string;
+    studyWord: string;
+    invitationId: string;
+  };
   let viewers: { name: string; token: string }[];
 
   before(async () => {
     gateway = await startTestGateway();
     schema = await buildGatewaySchema();
     const db = gateway.db;
+    // An open invitation of Umbrella's, to an address that is neither viewer's.
+    const umbrellaAdmin = await db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const invitation = await db
+      .insertInto('organization_invitations')
+      .values({
+        organization_id: UMBRELLA,
+        email: 'umbrella-invitee@example.com',
+        role: 'admin',
+        invited_by: umbrellaAdmin.user_id,
+        expires_at: new Date(Date.now() + 86400_000),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const rows = await sql<{ id: string; text: string | null }>`
       SELECT id, name AS text FROM organizations WHERE id = ${UMBRELLA}
       UNION ALL SELECT id, title FROM studies WHERE organization_id = ${UMBRELLA}
       UNION ALL SELECT c.id, c.body FROM comments c JOIN studies s ON s.id = c.study_id WHERE s.organization_id = ${UMBRELLA}
-      UNION ALL SELECT a.id, NULL FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA}`.execute(db);
+      UNION ALL SELECT a.id, NULL FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA}
+      UNION ALL SELECT id, email FROM organization_invitations WHERE organization_id = ${UMBRELLA}`.execute(db);
     const organization = await db.selectFrom('organizations').select(['slug']).where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
     const comment = await db.selectFrom('comments').select('id').where('study_id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
     const approval = await sql<{
@@ -58,6 +81,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       approvalId: approval.rows[0].id,
       memberId: member.user_id,
       studyWord: study.title.split(/\s+/).find((word) => word.length >= 5) ?? study.title,
+      invitationId: invitation.id,
     };
     viewers = [
       { name: 'member of another organization', token: await gateway.tokenFor('analyst@example.com') },
@@ -95,6 +119,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         `{ searchStudies(query: ${JSON.stringify(foreign.studyWord)}, first: 100) { ${select('searchStudies')} } }`,
       ],
       viewer: [`{ viewer { ${select('viewer')} } }`],
+      invitations: [`{ invitations { ${select('invitations')} } }`],
       rateLimit: ['{ rateLimit { __typename } }'],
     };
   };
@@ -102,11 +127,14 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   const mutations = (): Record<string, string> => ({
     addCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}", role: VIEWER }`,
     addComment: `{ studyId: "${UMBRELLA_STUDY}", body: "hello from outside" }`,
+    acceptInvitation: `{ invitationId: "${foreign.invitationId}" }`,
     addMember: `{ organizationId: "${UMBRELLA}", email: "outsider@example.com", role: ADMIN }`,
     changeMemberRole: `{ organizationId: "${UMBRELLA}", userId: "${foreign.memberId}", role: MEMBER }`,
     changeStudyStatus: `{ id: "${UMBRELLA_STUDY}", status: ARCHIVED }`,
     createStudy: `{ organizationId: "${UMBRELLA}", title: "planted" }`,
     decideApproval: `{ approvalId: "${foreign.approvalId}", decision: APPROVED }`,
+    declineInvitation: `{ invitationId: "${foreign.invitationId}" }`,
+    inviteMember: `{ organizationId: "${UMBRELLA}", email: "outsider@example.com", role: ADMIN }`,
     refreshTeamProductivity: `{ organizationId: "${UMBRELLA}" }`,
     removeCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}" }`,
     requestApproval: `{ studyId: "${UMBRELLA_STUDY}", reviewerId: "${foreign.memberId}" }`,
@@ -149,9 +177,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   it('mutations aimed at it are refused and write nothing', async () => {
     const counts = () =>
       sql<{ n: string }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
-        + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity) AS n`.execute(
-        gateway.db,
-      );
+        + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity)
+        + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') AS n`.execute(gateway.db);
     const fingerprint = () =>
       sql<{
         f: string;

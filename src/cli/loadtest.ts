@@ -56,8 +56,15 @@ runCli(async (config, logger) => {
   if (values.local) {
     if (!seedGiven) values.env.push(`SEED=${await seedOf(config, logger)}`);
     if (!config.databaseUrl) console.warn('DATABASE_URL is not set: the gateway runs on the embedded database; its figures say nothing about PostgreSQL.');
-    // A database without users gets the small demo seed; a seeded one is left as it is.
-    gateway = await startGatewayProcess({ AUTO_MIGRATE: 'on', AUTO_SEED: 'on', LOG_LEVEL: 'warn', TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0' });
+    // A database without users gets the small demo seed; a seeded one is left as it is. Every virtual user
+    // connects from this machine's one address, so the per-address connection cap is off.
+    gateway = await startGatewayProcess({
+      AUTO_MIGRATE: 'on',
+      AUTO_SEED: 'on',
+      LOG_LEVEL: 'warn',
+      TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0',
+      MAX_CONNECTIONS_PER_ADDRESS: '0',
+    });
     console.log(`gateway started at ${gateway.url} (pid ${gateway.pid})`);
   }
   const baseUrl = gateway?.url ?? values.url ?? 'http://localhost:4000';

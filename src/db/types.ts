@@ -7,6 +7,7 @@ export type OrganizationRole = 'owner' | 'admin' | 'member' | 'viewer';
 export type StudyStatus = 'draft' | 'active' | 'in_review' | 'approved' | 'completed' | 'archived';
 export type CollaboratorRole = 'owner' | 'editor' | 'reviewer' | 'viewer';
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+export type InvitationStatus = 'pending' | 'accepted' | 'declined';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -33,6 +34,19 @@ export interface OrganizationMembersTable {
   role: OrganizationRole;
   joined_at: CreatedAt;
   invited_by: string | null;
+}
+
+/** An invitation of an email address to an organization; at most one pending per address and organization. */
+export interface OrganizationInvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  role: OrganizationRole;
+  status: ColumnType<InvitationStatus, InvitationStatus | undefined, InvitationStatus>;
+  invited_by: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  responded_at: NullableTimestamp;
 }
 
 export interface StudiesTable {
@@ -110,6 +124,7 @@ export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;
+  organization_invitations: OrganizationInvitationsTable;
   studies: StudiesTable;
   study_collaborators: StudyCollaboratorsTable;
   comments: CommentsTable;
@@ -121,6 +136,8 @@ export interface Database {
 export type UserRow = Selectable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MemberRow = Selectable<OrganizationMembersTable>;
+/** An invitation with the name of its organization, which its invitee cannot otherwise read. */
+export type InvitationRow = Selectable<OrganizationInvitationsTable> & { organization_name: string };
 export type StudyRow = Omit<Selectable<StudiesTable>, 'search_vector'>;
 /** The columns a StudyRow holds: every one but search_vector (the database's own, never read back). */
 export const STUDY_ROW_COLUMNS = ['id', 'organization_id', 'title', 'description', 'status', 'created_by', 'created_at', 'updated_at', 'completed_at'] as const;

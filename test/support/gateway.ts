@@ -57,6 +57,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       // budget allows; the cache and rate-limit suites turn these on.
       responseCache: false,
       rateLimits: false,
+      // Every test connects from 127.0.0.1, some with hundreds of requests at once (a connection each):
+      // the per-address connection cap is for the suite that tests it.
+      maxConnectionsPerAddress: 0,
       ...options.config,
       // A test that names its own server migrates there too, unless it names a migration server as well.
       ...(options.config?.databaseUrl && !options.config.databaseMigrationUrl ? { databaseMigrationUrl: options.config.databaseUrl } : {}),

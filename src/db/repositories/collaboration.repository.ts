@@ -1,11 +1,28 @@
 import type { Transaction } from 'kysely';
-import { badUserInput, concurrentChange } from '../../errors';
+import { badUserInput, concurrentChange, forbidden } from '../../errors';
+import { roleAtLeast } from '../../access';
 import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
 import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
 /** Serialises changes to one study's collaborators and approvals, so their checks cannot race. */
 async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<void> {
   await trx.selectFrom('studies').select('id').where('id', '=', studyId).forUpdate().execute();
+}
+
+/**
+ * Whether a user may review in an organization, as its membership stands in this transaction: a member
+ * (not a viewer) or above. The membership row stays locked until the commit, so a demotion or removal
+ * cannot slip in between this check and the write it guards.
+ */
+async function mayReview(trx: Transaction<Database>, organizationId: string, userId: string): Promise<boolean> {
+  const membership = await trx
+    .selectFrom('organization_members')
+    .select('role')
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .forShare()
+    .executeTakeFirst();
+  return roleAtLeast(membership?.role, 'member');
 }
 
 export async function insertCollaborator(
@@ -76,6 +93,9 @@ export async function markCommentResolved(log: ActivityLog, input: { comment: Co
 export async function insertApproval(log: ActivityLog, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
+    if (!(await mayReview(trx, input.study.organization_id, input.reviewerId))) {
+      throw badUserInput('The reviewer must be a member (not a viewer) of the study’s organization.', 'input.reviewerId');
+    }
     const pending = await trx
       .selectFrom('approvals')
       .select('id')
@@ -101,6 +121,11 @@ export async function recordApprovalDecision(
   input: { approval: ApprovalRow; study: StudyRow; decision: 'approved' | 'rejected'; actorId: string },
 ): Promise<ApprovalRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
+    // Who may decide is settled when the decision is written, not when the request was made: a reviewer
+    // demoted to viewer (or removed) since then has lost the right.
+    if (!(await mayReview(trx, input.study.organization_id, input.actorId))) {
+      throw forbidden('Only a member (not a viewer) of the study’s organization can decide an approval; you no longer are one.');
+    }
     const approval = await trx
       .updateTable('approvals')
       .set({ status: input.decision, decided_at: new Date() })

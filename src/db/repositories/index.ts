@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../types';
 import type { ActivityLog } from './activity.repository';
 import { deleteCollaborator, insertApproval, insertCollaborator, insertComment, markCommentResolved, recordApprovalDecision } from './collaboration.repository';
-import { insertMember, updateMemberRole } from './membership.repository';
+import { acceptInvitation, declineInvitation, insertMember, updateMemberRole, upsertInvitation } from './membership.repository';
 import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repository';
 import { refreshTeamProductivity } from './team-productivity.repository';
 
@@ -34,8 +34,9 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
     recordApprovalDecision,
     insertMember,
     updateMemberRole,
+    acceptInvitation,
   });
-  return Object.freeze({ ...logged, ...bindTo(db, { refreshTeamProductivity }) });
+  return Object.freeze({ ...logged, ...bindTo(db, { refreshTeamProductivity, upsertInvitation, declineInvitation }) });
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;

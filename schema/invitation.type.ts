@@ -1,0 +1,39 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { InvitationStatus, OrganizationRole } from './enums';
+
+// No cache hint: an invitation is written by one person and read by another (the invitee), so no
+// cached answer of either could be retired when the other acts; these answers are never cached.
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An invitation of an email address to join an organization. The person joins by accepting it, signed in with that address.',
+})
+export class MemberInvitation {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The address invited.' })
+  email!: string;
+
+  @Field(() => OrganizationRole, { description: 'The role the invitee gets on accepting.' })
+  role!: OrganizationRole;
+
+  @Field(() => InvitationStatus)
+  status!: InvitationStatus;
+
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String, { description: 'The name of the inviting organization (the invitee is not a member yet and cannot read it otherwise).' })
+  organizationName!: string;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it was sent, or last renewed by inviting the address again.' })
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime)
+  expiresAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the invitee accepted or declined.' })
+  respondedAt!: Date | null;
+
+  invitedById!: string | null;
+}
