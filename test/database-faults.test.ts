@@ -64,6 +64,8 @@ describe('PostgreSQL going away mid-run', { skip: serverUrl ? false : 'needs DAT
     assert.ok(error.extensions?.requestId);
     const ready = await fetch(`${gateway.url}/readyz`);
     assert.equal(ready.status, 503);
+    // Whether, not why: the reason names the database's address, and goes to the log only.
+    assert.deepEqual(Object.keys((await ready.json()) as object).sort(), ['database', 'status']);
     const health = await fetch(`${gateway.url}/healthz`);
     assert.equal(health.status, 200, 'the process itself is alive');
     // A viewer kept in process gets as far as the first statement, which fails the same way.
