@@ -57,10 +57,9 @@ function sentVariables(request: FastifyRequest): unknown {
 
 /** The document texts a request carries, one per operation of a batch (a persisted query's hash alone carries none). */
 function sentDocuments(request: FastifyRequest): string[] {
-  if (request.method === 'GET') {
-    const text = (request.query as Record<string, unknown> | undefined)?.query;
-    return typeof text === 'string' ? [text] : [];
-  }
+  // Read as Apollo reads it (URLSearchParams over the raw query string): Fastify's parser decodes some
+  // malformed escapes differently, and the check must see the very text that will be parsed.
+  if (request.method === 'GET') return request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?'))).getAll('query') : [];
   const operations: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
   return operations.flatMap((operation) => {
     const text = operation !== null && typeof operation === 'object' ? (operation as Record<string, unknown>).query : undefined;

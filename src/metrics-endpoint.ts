@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { metricsText } from './cluster-metrics';
 
 export interface MetricsAccess {
-  /** Callers must send `Authorization: Bearer <token>`; without one, only loopback callers are answered. */
+  /** Callers must send `Authorization: Bearer <token>`; without one, only loopback callers that no proxy forwarded are answered. */
   token: string | undefined;
 }
 
@@ -32,7 +32,9 @@ function refusal(request: FastifyRequest, access: MetricsAccess): [status: numbe
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     return match && sameSecret(match[1], access.token) ? undefined : [401, 'UNAUTHENTICATED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'];
   }
-  return LOOPBACK.test(request.socket.remoteAddress ?? '')
+  // A proxy on the same host (nginx, a sidecar) makes every outside request a loopback one; it says so in its headers.
+  const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+  return LOOPBACK.test(request.socket.remoteAddress ?? '') && !forwarded
     ? undefined
     : [403, 'FORBIDDEN', 'Metrics are served to loopback callers only here: set METRICS_TOKEN, or METRICS_PORT for a port of their own.'];
 }

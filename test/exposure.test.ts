@@ -35,6 +35,22 @@ describe('what the gateway tells whoever asks', () => {
   });
 });
 
+describe('/metrics without a token', () => {
+  it('answers loopback callers only, and not what a proxy on the same host forwarded', async () => {
+    const gateway = await startTestGateway({ seed: 'none' });
+    try {
+      assert.equal((await fetch(`${gateway.url}/metrics`)).status, 200);
+      for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }]) {
+        const forwarded = await fetch(`${gateway.url}/metrics`, { headers });
+        assert.equal(forwarded.status, 403);
+        assert.equal(((await forwarded.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'FORBIDDEN');
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('the demo token is a development convenience', () => {
   it('is never handed out in production, whatever SANDBOX says', async () => {
     const production = await startTestGateway({ seed: 'none', config: { env: 'production', sandbox: true, autoSeed: true } });

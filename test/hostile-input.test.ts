@@ -101,7 +101,7 @@ describe('hostile input', () => {
       const address = `198.51.100.${50 + i}`;
       const refused = await Promise.all(Array.from({ length: 10 }, () => gateway.graphql(query, fromAddress(address))));
       // Each is refused for what it is, or (once its failures have spent the address's points) for the budget.
-      assert.equal(refused[0].status, 400);
+      assert.ok(refused.some((r) => r.status === 400));
       assert.ok(
         refused.every((r) => r.status === 400 || (r.status === 429 && onlyError(r).extensions?.code === 'RATE_LIMITED')),
         JSON.stringify(refused.map((r) => r.status)),

@@ -435,7 +435,8 @@ describe('what deliveries cost', () => {
           Array.from({ length: 150 }, () => ({ organization_id: INITECH, study_id: null, user_id: member.id, activity_type: 'member_added', details: '{}' })),
         )
         .execute();
-      const QUERY = 'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
+      const QUERY =
+        'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
       const started = Date.now();
       const client = await WsClient.connect(gateway.url, member.token);
       client.subscribe('r', QUERY, { id: INITECH, after: cursor });

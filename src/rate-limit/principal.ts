@@ -1,4 +1,5 @@
 import { roleAtLeast } from '../access';
+import { clientKeyOf } from '../connection-cap';
 import type { GatewayContext } from '../context';
 import type { BucketPolicy } from './budget';
 
@@ -26,9 +27,12 @@ function perMinute(pointsPerMinute: number): BucketPolicy {
   return { capacity: pointsPerMinute, refillPerSecond: pointsPerMinute / 60 };
 }
 
-/** Anonymous callers (and callers whose token was refused) are limited by their address. */
+/**
+ * Anonymous callers (and callers whose token was refused) are limited by their address: an IPv4 address, or
+ * an IPv6 /64, which one subscriber holds whole (as the connection cap counts them).
+ */
 export function anonymousPrincipal(userPointsPerMinute: number, clientIp: string): Principal {
-  return { key: `ip:${clientIp}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
+  return { key: `ip:${clientKeyOf(clientIp)}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
 }
 
 export function principalOf(ctx: GatewayContext): Principal {

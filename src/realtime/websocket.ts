@@ -352,7 +352,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     const fieldName = field?.kind === Kind.FIELD ? field.name.value : 'unknown';
     connection.fields.set(id, fieldName);
     const live = contextValue as LiveContext;
-    // An event's answer costs what it selects; subscribing (the root field's weight) was paid once. At least a point each.
+    // Subscribing paid the whole estimate once; each event then pays what its answer selects (not the subscription
+    // field's own weight, which prices the subscribing), at least a point.
     const perEvent = (total: number) => Math.max(1, total - subscribeWeight(schema, fieldName));
     /** Points taken for the event being resolved, settled to its actual cost once its answer is built. */
     let deliveryCharge: { principal: Principal; points: number } | undefined;

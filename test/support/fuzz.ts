@@ -3,6 +3,7 @@ import {
   Kind,
   parse,
   print,
+  validate,
   type OperationDefinitionNode,
   isEnumType,
   isInputObjectType,
@@ -275,7 +276,10 @@ export function skippedBranchOperation(schema: GraphQLSchema, r: Random, ids: re
     const document = parse(`{ ${selection(schema.getQueryType()!, r, ids, 0)} }`);
     const operation = document.definitions[0] as OperationDefinitionNode;
     for (const field of operation.selectionSet.selections) {
-      if (field.kind === Kind.FIELD && roots.length < 25) roots.push(print({ ...field, alias: { kind: Kind.NAME, value: `b${roots.length}` } }));
+      if (field.kind !== Kind.FIELD || roots.length >= 25) continue;
+      // Only branches that are valid on their own (random literals are often not): the document must run to be compiled.
+      const root = print({ ...field, alias: { kind: Kind.NAME, value: `b${roots.length}` } });
+      if (!root.includes('\\u0000') && validate(schema, parse(`{ ${root} }`)).length === 0) roots.push(root);
     }
   }
   return { query: `query Skipped${r.int(1e9)}($skip: Boolean!) { ... @skip(if: $skip) { ${roots.join(' ')} } }`, variables: { skip: true } };
