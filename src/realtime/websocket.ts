@@ -222,7 +222,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 
     async onNext(ctx, id, _payload, args, result) {
       const connection = byContext.get(ctx);
-      await (args.contextValue as LiveContext | undefined)?.settleDelivery?.(result as ExecutionResult);
+      await (args.contextValue as LiveContext | undefined)?.settleDelivery?.(result);
       const field = connection?.fields.get(id) ?? 'unknown';
       const publishedAt = (args.contextValue as LiveContext | undefined)?.publishedAt;
       const { errors, ...rest } = result as ExecutionResult;
