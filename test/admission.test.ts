@@ -74,6 +74,28 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     );
   });
 
+  it('operation labels in /metrics are validated names: anonymous made-up names cannot push real operations out', async () => {
+    for (let sent = 0; sent < 260; sent += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, k) =>
+          gateway.post(JSON.stringify({ query: `query Made${sent + k} { __typename }` }), fromAddress(`10.77.${sent / 10}.${k}`)).then((r) => r.text()),
+        ),
+      );
+    }
+    await gateway.post(JSON.stringify({ query: '{ __typename }', operationName: 'NamesNothing' }), fromAddress('10.78.0.1'));
+    const dashboard = 'query Dashboard { viewer { id } }';
+    assert.equal((await gateway.graphql(dashboard, { token: analyst })).status, 200);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const labels = new Set([...metrics.matchAll(/studygraph_request_duration_seconds_count\{operation="([^"]*)"/g)].map((match) => match[1]));
+    assert.ok(labels.has('Dashboard'), 'a registered operation keeps its own label');
+    assert.ok(labels.has('other'), 'anonymous callers’ names are counted as other');
+    assert.ok(labels.has('unresolved'), 'a name that named no operation is no label');
+    assert.deepEqual(
+      [...labels].filter((label) => label.startsWith('Made') || label === 'NamesNothing'),
+      [],
+    );
+  });
+
   it('invalid documents are charged by their tokens: an address that sends them is soon refused before parsing', async () => {
     const statuses: number[] = [];
     // Some 1,600 tokens each, 81 points: the address's 600 points pay for seven.
