@@ -4,6 +4,7 @@ import {
   parse,
   print,
   validate,
+  visit,
   type OperationDefinitionNode,
   isEnumType,
   isInputObjectType,
@@ -271,15 +272,21 @@ export function distinctOperationNameRequest(r: Random, document: string): { que
  */
 export function skippedBranchOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): { query: string; variables: Record<string, unknown> } {
   // Root fields of several random selections, each under an alias of its own so that none conflicts with another.
+  // Within the alias limit (30): each root is aliased, and random selections alias some fields of their own.
   const roots: string[] = [];
-  while (roots.length < 25) {
+  let aliases = 0;
+  for (let attempt = 0; attempt < 200 && aliases < 28; attempt += 1) {
     const document = parse(`{ ${selection(schema.getQueryType()!, r, ids, 0)} }`);
     const operation = document.definitions[0] as OperationDefinitionNode;
     for (const field of operation.selectionSet.selections) {
-      if (field.kind !== Kind.FIELD || roots.length >= 25) continue;
+      if (field.kind !== Kind.FIELD) continue;
       // Only branches that are valid on their own (random literals are often not): the document must run to be compiled.
       const root = print({ ...field, alias: { kind: Kind.NAME, value: `b${roots.length}` } });
-      if (!root.includes('\\u0000') && validate(schema, parse(`{ ${root} }`)).length === 0) roots.push(root);
+      let rootAliases = 0;
+      visit(parse(`{ ${root} }`), { Field: (node) => void (node.alias && (rootAliases += 1)) });
+      if (aliases + rootAliases > 28 || root.includes('\\u0000') || validate(schema, parse(`{ ${root} }`)).length > 0) continue;
+      roots.push(root);
+      aliases += rootAliases;
     }
   }
   return { query: `query Skipped${r.int(1e9)}($skip: Boolean!) { ... @skip(if: $skip) { ${roots.join(' ')} } }`, variables: { skip: true } };
