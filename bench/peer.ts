@@ -45,6 +45,7 @@ interface DataNeed {
 
 const lower = (value: unknown) => String(value).toLowerCase();
 const person = (user: { id?: string; rowId?: string; name: string } | null) => (user ? [user.id ?? user.rowId, user.name] : null);
+const byFirst = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
 
 const NEEDS: DataNeed[] = [
   {
@@ -133,6 +134,164 @@ const NEEDS: DataNeed[] = [
     rowsOf: {
       studygraph: (d) => [d.studies.totalCount, d.studies.edges.map(({ node: s }: any) => [s.id, s.title, lower(s.status), person(s.createdBy)])],
       postgraphile: (d) => [d.allStudies.totalCount, d.allStudies.nodes.map((s: any) => [s.rowId, s.title, lower(s.status), person(s.userByCreatedBy)])],
+    },
+  },
+  {
+    name: 'Member directory',
+    studygraph: {
+      query: `query MemberDirectory($organizationId: ID!) { organization(id: $organizationId) { id members(first: 20, role: MEMBER) { edges { node {
+        role joinedAt user { id name } invitedBy { id name } } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    postgraphile: {
+      query: `query MemberDirectory($organizationId: UUID!) { organizationByRowId(rowId: $organizationId) { rowId
+        organizationMembersByOrganizationId(condition: { role: "member" }, first: 20, orderBy: [JOINED_AT_ASC, USER_ID_ASC]) { nodes {
+          role joinedAt userByUserId { rowId name } userByInvitedBy { rowId name } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    rowsOf: {
+      studygraph: (d) => d.organization.members.edges.map(({ node: m }: any) => [lower(m.role), Date.parse(m.joinedAt), person(m.user), person(m.invitedBy)]),
+      postgraphile: (d) =>
+        d.organizationByRowId.organizationMembersByOrganizationId.nodes.map((m: any) => [
+          lower(m.role),
+          Date.parse(m.joinedAt),
+          person(m.userByUserId),
+          person(m.userByInvitedBy),
+        ]),
+    },
+  },
+  {
+    name: 'Comment thread',
+    studygraph: {
+      query: `query CommentThread($id: ID!) { study(id: $id) { id
+        comments(first: 20) { edges { node { id body createdAt author { id name } resolvedAt resolvedBy { id name } } } }
+        approvals { id status requestedAt requestedBy { id name } reviewer { id name } } } }`,
+      variables: (m) => ({ id: m.study_id }),
+    },
+    postgraphile: {
+      query: `query CommentThread($id: UUID!) { studyByRowId(rowId: $id) { rowId
+        commentsByStudyId(first: 20, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { nodes {
+          rowId body createdAt userByAuthorId { rowId name } resolvedAt userByResolvedBy { rowId name } } }
+        approvalsByStudyId(orderBy: [REQUESTED_AT_ASC, ROW_ID_ASC]) { nodes {
+          rowId status requestedAt userByRequestedBy { rowId name } userByReviewerId { rowId name } } } } }`,
+      variables: (m) => ({ id: m.study_id }),
+    },
+    rowsOf: {
+      studygraph: (d) => [
+        d.study.id,
+        d.study.comments.edges.map(({ node: c }: any) => [
+          c.id,
+          c.body,
+          Date.parse(c.createdAt),
+          person(c.author),
+          c.resolvedAt && Date.parse(c.resolvedAt),
+          person(c.resolvedBy),
+        ]),
+        d.study.approvals.map((a: any) => [a.id, lower(a.status), Date.parse(a.requestedAt), person(a.requestedBy), person(a.reviewer)]),
+      ],
+      postgraphile: (d) => [
+        d.studyByRowId.rowId,
+        d.studyByRowId.commentsByStudyId.nodes.map((c: any) => [
+          c.rowId,
+          c.body,
+          Date.parse(c.createdAt),
+          person(c.userByAuthorId),
+          c.resolvedAt && Date.parse(c.resolvedAt),
+          person(c.userByResolvedBy),
+        ]),
+        d.studyByRowId.approvalsByStudyId.nodes.map((a: any) => [
+          a.rowId,
+          lower(a.status),
+          Date.parse(a.requestedAt),
+          person(a.userByRequestedBy),
+          person(a.userByReviewerId),
+        ]),
+      ],
+    },
+  },
+  {
+    name: 'Member’s home',
+    studygraph: {
+      query: `query MemberHome { organizations(first: 20) { edges { node { id name
+        studies(first: 5) { edges { node { id title createdAt createdBy { id name } } } } } } } }`,
+      variables: () => ({}),
+    },
+    postgraphile: {
+      query: `query MemberHome($userId: UUID!) { userByRowId(rowId: $userId) { organizationMembersByUserId(first: 20) { nodes {
+        organizationByOrganizationId { rowId name studiesByOrganizationId(first: 5, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes {
+          rowId title createdAt userByCreatedBy { rowId name } } } } } } } }`,
+      variables: (m) => ({ userId: m.user_id }),
+    },
+    // The same organizations; studygraph lists them by name, PostGraphile by membership: compared in id order.
+    rowsOf: {
+      studygraph: (d) =>
+        d.organizations.edges
+          .map(({ node: o }: any) => [o.id, o.name, o.studies.edges.map(({ node: s }: any) => [s.id, s.title, Date.parse(s.createdAt), person(s.createdBy)])])
+          .sort(byFirst),
+      postgraphile: (d) =>
+        d.userByRowId.organizationMembersByUserId.nodes
+          .map(({ organizationByOrganizationId: o }: any) => [
+            o.rowId,
+            o.name,
+            o.studiesByOrganizationId.nodes.map((s: any) => [s.rowId, s.title, Date.parse(s.createdAt), person(s.userByCreatedBy)]),
+          ])
+          .sort(byFirst),
+    },
+  },
+  {
+    name: 'Activity feed',
+    studygraph: {
+      query: `query ActivityFeed($organizationId: ID!) { organization(id: $organizationId) { id activity(first: 20) { edges { node {
+        id type createdAt actor { id name } study { id title } } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    postgraphile: {
+      query: `query ActivityFeed($organizationId: UUID!) { organizationByRowId(rowId: $organizationId) { rowId
+        collaborationActivitiesByOrganizationId(first: 20, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes {
+          rowId activityType createdAt userByUserId { rowId name } studyByStudyId { rowId title } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    rowsOf: {
+      studygraph: (d) =>
+        d.organization.activity.edges.map(({ node: a }: any) => [
+          String(a.id),
+          lower(a.type),
+          Date.parse(a.createdAt),
+          person(a.actor),
+          a.study ? [a.study.id, a.study.title] : null,
+        ]),
+      postgraphile: (d) =>
+        d.organizationByRowId.collaborationActivitiesByOrganizationId.nodes.map((a: any) => [
+          String(a.rowId),
+          lower(a.activityType),
+          Date.parse(a.createdAt),
+          person(a.userByUserId),
+          a.studyByStudyId ? [a.studyByStudyId.rowId, a.studyByStudyId.title] : null,
+        ]),
+    },
+  },
+  {
+    name: 'Four levels',
+    studygraph: {
+      query: `query FourLevels($slug: String!) { organization(slug: $slug) { id studies(first: 10) { edges { node { id title
+        comments(first: 5) { edges { node { id body author { id name } } } } } } } } }`,
+      variables: (m) => ({ slug: m.slug }),
+    },
+    postgraphile: {
+      query: `query FourLevels($slug: String!) { organizationBySlug(slug: $slug) { rowId
+        studiesByOrganizationId(first: 10, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes { rowId title
+          commentsByStudyId(first: 5, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { nodes { rowId body userByAuthorId { rowId name } } } } } } }`,
+      variables: (m) => ({ slug: m.slug }),
+    },
+    rowsOf: {
+      studygraph: (d) =>
+        d.organization.studies.edges.map(({ node: s }: any) => [s.id, s.title, s.comments.edges.map(({ node: c }: any) => [c.id, c.body, person(c.author)])]),
+      postgraphile: (d) =>
+        d.organizationBySlug.studiesByOrganizationId.nodes.map((s: any) => [
+          s.rowId,
+          s.title,
+          s.commentsByStudyId.nodes.map((c: any) => [c.rowId, c.body, person(c.userByAuthorId)]),
+        ]),
     },
   },
 ];

@@ -108,6 +108,14 @@ const POPULATIONS = [
   'new parents',
   'research labs',
 ];
+/**
+ * Real text has a long tail: about one study description in 37 and one comment in 41 carries a protocol
+ * appendix of 1–7 KB, so that reading columns nobody selected costs in every benchmark what it costs in
+ * production. Filler words match no search a test or the demo makes.
+ */
+const LONG_TEXT_EVERY = 37;
+const LONG_TEXT_FILLER = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ';
+
 const COMMENT_BODIES = [
   'Could we double-check the sample size calculation?',
   'The consent form needs the updated data-retention clause.',
@@ -210,7 +218,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       FROM (
         SELECT s, md5('study:' || s)::uuid AS id, md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid AS org_id,
                (${textArray(DESIGNS)})[1 + s % ${int(DESIGNS.length)}] || ' study of ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' in ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] AS title,
-               'We examine ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' among ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] || ' over ' || (4 + s % 20) || ' weeks (protocol ' || s || ').' AS description,
+               'We examine ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' among ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] || ' over ' || (4 + s % 20) || ' weeks (protocol ' || s || ').'
+                 || CASE WHEN s % ${int(LONG_TEXT_EVERY)} = 0 THEN ' ' || repeat(${LONG_TEXT_FILLER}, 20 + s % 40) ELSE '' END AS description,
                CASE WHEN roll < 10 THEN 'draft' WHEN roll < 45 THEN 'active' WHEN roll < 60 THEN 'in_review'
                     WHEN roll < 70 THEN 'approved' WHEN roll < 90 THEN 'completed' ELSE 'archived' END AS status,
                ${memberUser(studyOrg, creator)} AS created_by,
@@ -240,7 +249,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       INSERT INTO comments (id, study_id, author_id, body, created_at, resolved_at, resolved_by)
       SELECT md5('comment:' || s || ':' || c)::uuid, md5('study:' || s)::uuid,
              ${memberUser(studyOrg, sql`(${creator} + (c % ${int(C)}) * ${int(spacing)}) % ${int(M)}`)},
-             (${textArray(COMMENT_BODIES)})[1 + (s + c) % ${int(COMMENT_BODIES.length)}],
+             (${textArray(COMMENT_BODIES)})[1 + (s + c) % ${int(COMMENT_BODIES.length)}]
+               || CASE WHEN (s * 7 + c) % ${int(LONG_TEXT_EVERY + 4)} = 0 THEN ' ' || repeat(${LONG_TEXT_FILLER}, 10 + (s + c) % 40) ELSE '' END,
              created_at, CASE WHEN (s + c) % 3 = 0 THEN least(created_at + make_interval(hours => 1 + (s * c) % 72), ${t}) END,
              CASE WHEN (s + c) % 3 = 0 THEN ${memberUser(studyOrg, creator)} END
       FROM (
