@@ -98,7 +98,8 @@ export async function upsertInvitation(
       .onConflict((oc) =>
         oc
           .columns(['organization_id', 'email'])
-          .where('status', '=', 'pending')
+          // A literal, as the partial index's predicate is: PostgreSQL does not infer the index from a parameter.
+          .where('status', '=', sql.lit('pending'))
           .doUpdateSet({ role: input.role, invited_by: input.actorId, created_at: sql<Date>`now()`, expires_at: expiresAt }),
       )
       .returningAll()
