@@ -22,6 +22,7 @@ import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from './db/recent-writers';
 import { landingPagePlugin } from './landing-page';
 import { requestMetricsPlugin } from './request-metrics-plugin';
+import { dataStatusPlugin } from './data-status-plugin';
 import { subscriptionsOverWebSocketOnlyPlugin } from './realtime/websocket';
 import { staticCacheControlPlugin } from './cache/static-cache-control';
 
@@ -76,7 +77,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env === 'production',
-    csrfPrevention: true,
+    // Apollo's own headers, and the one the GraphQL over HTTP spec's CSRF note names.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'graphql-require-preflight'] },
     allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     // The selection limit first: it refuses an oversized document before the other rules pair its fields.
@@ -98,6 +100,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
       // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
       ApolloServerPluginCacheControlDisabled(),
       staticCacheControlPlugin(),
+      dataStatusPlugin(),
       requestMetricsPlugin({ metrics: options.metrics, registeredOperationNames: registeredOperationNames(loadOperationManifest()) }),
       noNulInVariablesPlugin(),
       subscriptionsOverWebSocketOnlyPlugin(),

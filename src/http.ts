@@ -210,6 +210,7 @@ export async function createHttpServer(
         'content-type',
         'authorization',
         'apollo-require-preflight',
+        'graphql-require-preflight',
         'x-apollo-operation-name',
         'apollographql-client-name',
         'apollographql-client-version',

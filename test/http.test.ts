@@ -109,6 +109,20 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const preflighted = await fetch(`${gateway.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
     assert.equal(preflighted.status, 200);
     assert.deepEqual(((await preflighted.json()) as { data: unknown }).data, { __typename: 'Query' });
+    // The header the GraphQL over HTTP spec's CSRF note names works as Apollo's does.
+    const standard = await fetch(`${gateway.url}/graphql?query=${query}`, { headers: { 'graphql-require-preflight': '1' } });
+    assert.equal(standard.status, 200);
+  });
+
+  it('a response with data is 2xx whatever its errors; one without data keeps its error status', async () => {
+    // Anonymous: rateLimit answers, the (nullable) study is UNAUTHENTICATED (401 on its own).
+    const partial = await gateway.graphql('{ rateLimit { limit } study(id: "00000000-0000-4000-8000-00000000ffff") { title } }');
+    assert.equal(partial.status, 200);
+    assert.ok(partial.body.data?.rateLimit);
+    assert.equal(partial.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    const refused = await gateway.graphql('{ viewer { id } }');
+    assert.equal(refused.body.data, null);
+    assert.equal(refused.status, 401);
   });
 
   it('batched requests (JSON arrays) are refused unless MAX_BATCH_OPERATIONS allows them, and then bounded', async () => {
