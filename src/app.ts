@@ -95,7 +95,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);
     // A real token handed to every visitor: a development convenience only, whatever SANDBOX says.
     const demoToken = config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
-    const admission = new Admission({ budgets: new Budgets(redis, logger), enforce: config.rateLimits, metrics });
+    const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
+    const admission = new Admission({ budgets: new Budgets(redis, logger), enforce: config.rateLimits, metrics, registeredOperations });
     const store = createCacheStore(config, redis, logger, metrics);
     const generations = new OrganizationGenerations(store.generations);
     const loaderSettings = {
@@ -123,7 +124,6 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       admission,
     };
     const repositories = createRepositories(database.db, realtime.committed);
-    const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
     const apollo = createApolloServer(schema, config, logger, {
       demoToken,
       cache: store.cache,
@@ -142,7 +142,6 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       metrics,
       connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
       formatError: createErrorFormatter(config, logger),
-      registeredOperations,
     });
     let draining = false;
     const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, {

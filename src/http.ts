@@ -7,7 +7,6 @@ import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { GraphQLError } from 'graphql';
 import { createContext, type ContextSources, type GatewayContext, type Services } from './context';
 import type { Config } from './config';
 import { capConnectionsPerAddress } from './connection-cap';
@@ -21,7 +20,7 @@ import { registerMetricsRoute } from './metrics-endpoint';
 import type { Metrics } from './metrics';
 import { mayWrite } from './read-your-writes-plugin';
 import { runInRequestScope, untilStatementsSettled, type RequestScope } from './request-scope';
-import { documentTextRefusal, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
+import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from './limits';
 import type { SubscriptionServer } from './realtime/websocket';
 import { SCHEMA_PATH } from './gateway';
 import { currentTraceId, inOperationSpan } from './tracing';
@@ -85,8 +84,8 @@ async function admittedContext(services: Services, sources: ContextSources, requ
   }
   await admission.admit(admission.enforced ? principalOf(context) : null, operations, 'http');
   for (const text of sentDocuments(request)) {
-    const refusal = documentTextRefusal(text);
-    if (refusal) throw new GraphQLError(refusal, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+    const refusal = admission.documentRefusal(text, 'http');
+    if (refusal) throw refusal;
   }
   if (config.env === 'production' && !config.introspection && !context.viewer) {
     throw unauthenticated('Authentication required: send `Authorization: Bearer <token>`. This gateway answers signed-in callers only.');

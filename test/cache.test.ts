@@ -314,6 +314,9 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
     const adHoc = await gateway.graphql('{ viewer { email } }', { token });
     assert.equal(adHoc.status, 400);
     assert.equal(onlyError(adHoc).extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+    // Refused from its text, before the parser sees it: an unparseable text is not allowed, not a syntax error.
+    const unparseable = await gateway.graphql('{ viewer { email ', { token });
+    assert.equal(onlyError(unparseable).extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED');
   });
 
   it('over WebSocket too: a registered subscription runs, any other is refused with the same code', async () => {

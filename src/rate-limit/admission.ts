@@ -1,7 +1,8 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors';
-import { tokenCount } from '../limits';
+import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
+import { documentTextRefusal, tokenCount } from '../limits';
 import type { Metrics } from '../metrics';
 import type { BucketLevel, Budgets } from './budget';
 import { REQUESTS, type Principal } from './principal';
@@ -59,6 +60,8 @@ const secondsUntil = (need: number, have: number, perSecond: number) => Math.max
 
 export interface AdmissionOptions {
   budgets: Budgets;
+  /** PERSISTED_QUERIES=only: the operations that may run; any other text is refused before it is parsed. */
+  registeredOperations?: OperationManifest;
   /** false with RATE_LIMITS=off: nothing is charged or refused here. */
   enforce: boolean;
   metrics: Metrics;
@@ -97,6 +100,17 @@ export class Admission {
     if (!principal || !this.options.enforce) return;
     const [points] = await this.options.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: 0 }]);
     if (points.remaining < 1) throw this.budgetRefusal(principal, 1, points, transport, 'Rate limit: the points budget is spent');
+  }
+
+  /**
+   * What is refused from a document's text alone, before it is parsed, for every transport: a text the
+   * allow-list does not hold (PERSISTED_QUERIES=only), and brackets nested deeper than the parser may recurse.
+   */
+  documentRefusal(text: string, transport: Transport): GraphQLError | undefined {
+    if (this.options.registeredOperations && !isRegistered(this.options.registeredOperations, text)) return notRegisteredError();
+    const tooDeep = documentTextRefusal(text);
+    if (!tooDeep) return undefined;
+    return new GraphQLError(tooDeep, { extensions: { code: 'GRAPHQL_PARSE_FAILED', ...(transport === 'http' ? { http: { status: 400 } } : {}) } });
   }
 
   /** The burst alone, for a caller whose budget tier is not known yet (a subscribe message before its context). */

@@ -20,13 +20,11 @@ import { decodeJwt } from 'jose';
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth';
 import { untracedListeners } from '../tracing';
-import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
 import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
 import { ErrorCode } from '../errors';
 import {
   aliasLimit,
   depthLimit,
-  documentTextRefusal,
   MAX_ALIASES,
   MAX_QUERY_DEPTH,
   MAX_QUERY_TOKENS,
@@ -61,8 +59,6 @@ export interface SubscriptionServerOptions {
   metrics: Metrics;
   connections: ConnectionRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** PERSISTED_QUERIES=only: the operations that may run (as over HTTP, see allowListPlugin). */
-  registeredOperations?: OperationManifest;
 }
 
 interface Extra extends Record<PropertyKey, unknown> {
@@ -282,9 +278,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       if (refusal instanceof GraphQLError) return [refusal];
       throw refusal;
     }
-    if (options.registeredOperations && !isRegistered(options.registeredOperations, payload.query)) return [notRegisteredError()];
-    const unparseable = documentTextRefusal(payload.query);
-    if (unparseable) return [coded(unparseable, 'GRAPHQL_PARSE_FAILED')];
+    const refusedText = admission.documentRefusal(payload.query, 'websocket');
+    if (refusedText) return [refusedText];
 
     let contextValue: GatewayContext;
     try {
