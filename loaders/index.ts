@@ -37,6 +37,24 @@ export class Loaders {
     private readonly settings: LoaderSettings,
   ) {}
 
+  /**
+   * Forgets everything read so far (the groups are built again on first use): each mutation field of a
+   * request starts from the database as it is, whatever an earlier field read or wrote.
+   */
+  forgetReads(): void {
+    this.#users = undefined;
+    this.#collaborators = undefined;
+    this.#organizations = undefined;
+    this.#memberships = undefined;
+    this.#invitations = undefined;
+    this.#studies = undefined;
+    this.#comments = undefined;
+    this.#approvals = undefined;
+    this.#activity = undefined;
+    this.#analytics = undefined;
+    this.#teamProductivity = undefined;
+  }
+
   private get users() {
     return (this.#users ??= createUserLoaders(this.db, this.settings));
   }

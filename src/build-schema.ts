@@ -7,6 +7,7 @@ import { cacheControlDirective } from '../schema/cache-control';
 import { costDirective, listSizeDirective, rateLimitDirective } from '../schema/cost-directives';
 import { validateArguments } from './argument-validation';
 import { callFieldResolversDirectly, ResolverInstances } from './direct-field-resolvers';
+import { freshReadsPerMutation } from './fresh-reads-per-mutation';
 
 /**
  * type-graphql asks for a PubSub whenever a schema has subscriptions, for `topics`-style ones; ours bring
@@ -37,7 +38,7 @@ export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => G
     validateFn: validateArguments,
     pubSub: NO_TOPICS,
   });
-  return transform(callFieldResolversDirectly(schema, resolvers, instances));
+  return transform(freshReadsPerMutation(callFieldResolversDirectly(schema, resolvers, instances)));
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';

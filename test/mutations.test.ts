@@ -114,6 +114,21 @@ describe('mutations', () => {
       assert.equal(onlyError(nothing).extensions?.code, 'BAD_USER_INPUT');
     });
 
+    it('each mutation of a request reads the database as the writes before it left it', async () => {
+      const response = await gateway.graphql(
+        `mutation($id: ID!) {
+          a: updateStudy(input: { id: $id, title: "First" }) { comments { totalCount } }
+          b: addComment(input: { studyId: $id, body: "between the two" }) { id }
+          c: updateStudy(input: { id: $id, title: "Second" }) { title comments { totalCount } }
+        }`,
+        { token: analyst, variables: { id: studyId } },
+      );
+      const data = dataOf(response);
+      assert.equal(data.a.comments.totalCount, 0);
+      assert.equal(data.c.comments.totalCount, 1, 'c counts the comment b wrote');
+      assert.equal(data.c.title, 'Second');
+    });
+
     it('changeStudyStatus follows the lifecycle and sets completedAt', async () => {
       const change = (status: string) =>
         gateway.graphql('mutation($input: ChangeStudyStatusInput!) { changeStudyStatus(input: $input) { status completedAt } }', {
