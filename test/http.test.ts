@@ -125,6 +125,15 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     assert.equal(refused.status, 401);
   });
 
+  it('an unknown persisted-query hash: 404 under application/graphql-response+json, 200 for application/json clients', async () => {
+    const body = JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
+    const modern = await gateway.post(body, { accept: 'application/graphql-response+json, application/json;q=0.9' });
+    assert.equal(modern.status, 404);
+    assert.equal(((await modern.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
+    const legacy = await gateway.post(body, { accept: 'application/json' });
+    assert.equal(legacy.status, 200, 'what Apollo answers, and older clients expect');
+  });
+
   it('batched requests (JSON arrays) are refused unless MAX_BATCH_OPERATIONS allows them, and then bounded', async () => {
     const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ query: '{ __typename }' })));
     const refused = await gateway.post(batch(2));
