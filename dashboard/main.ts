@@ -133,14 +133,18 @@ function unfollow(): void {
   window.clearTimeout(pendingRefetch);
 }
 
-function showSignIn(reason: string): void {
+/** The signed-out view: nothing of the signed-in one stays (the live badge's socket is closed with it). */
+function showSignIn(reason: string, { offerDemoToken = true } = {}): void {
   unfollow();
   window.clearTimeout(retryTimer);
   $('dashboard').hidden = true;
   $('filters').hidden = true;
+  $('live').hidden = true;
+  $('sign-out').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-reason').textContent = reason;
-  $<HTMLTextAreaElement>('token').value = demoToken ?? '';
+  // Whoever signed out meant it: the demo token is not put back for the next click.
+  $<HTMLTextAreaElement>('token').value = offerDemoToken ? (demoToken ?? '') : '';
   say('');
 }
 
@@ -429,6 +433,7 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     showProblem(null);
     $('sign-in').hidden = true;
     $('dashboard').hidden = false;
+    $('sign-out').hidden = false;
     fillFilters(organizations);
     renderFigures(organization);
     renderCharts(trends, contributors);
@@ -454,7 +459,7 @@ $<HTMLSelectElement>('days').addEventListener('change', (event) => {
 $('sign-out').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   token = null;
-  showSignIn('Signed out.');
+  showSignIn('Signed out.', { offerDemoToken: false });
 });
 $<HTMLFormElement>('sign-in').addEventListener('submit', (event) => {
   event.preventDefault();

@@ -67,6 +67,19 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
 
   const open = (url: string, options: OpenOptions = {}) => openPage(browser, url, options);
 
+  /** Elements marked `hidden` that are displayed all the same (a stylesheet's display overriding the attribute). */
+  const shownThoughHidden = (page: Page): Promise<string[]> =>
+    page.evaluate(() => {
+      // The tests compile without the DOM's types: what this reads of the page, typed here.
+      const browser = globalThis as unknown as {
+        document: { querySelectorAll(selector: string): ArrayLike<{ id: string; tagName: string }> };
+        getComputedStyle(element: unknown): { display: string };
+      };
+      return Array.from(browser.document.querySelectorAll('[hidden]'))
+        .filter((element) => browser.getComputedStyle(element).display !== 'none')
+        .map((element) => element.id || element.tagName);
+    });
+
   const rowsOf = (page: Page, chart: string) => page.locator(`#chart-${chart} tbody tr`);
   /** A chart's table as text cells (the table sits in a closed <details>: text content, not rendered text). */
   const numbersOf = (page: Page, chart: string): Promise<string[][]> =>
@@ -101,7 +114,20 @@ describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false :
     await page.locator('#live').waitFor(); // the analytics signal is subscribed
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
     assert.deepEqual(problems, []);
+    assert.deepEqual(await shownThoughHidden(page), [], 'nothing marked hidden is displayed (the sign-in form, while signed in)');
+
+    // Signing out leaves nothing of the signed-in view, and does not hand the demo token back.
+    await page.locator('#sign-out').click();
+    await page.locator('#sign-in').waitFor();
+    assert.deepEqual(await shownThoughHidden(page), []);
+    for (const id of ['dashboard', 'filters', 'live', 'sign-out']) assert.equal(await page.locator(`#${id}`).isVisible(), false, `#${id} after signing out`);
+    assert.equal(await page.locator('#token').inputValue(), '');
     await page.context().close();
+  });
+
+  it('answers the browser’s favicon request without a 404', async () => {
+    const icon = await fetch(`${gateway.url}/favicon.ico`);
+    assert.equal(icon.status, 204);
   });
 
   it('a period change refetches and lands in the URL; the URL alone reopens the same view', async () => {
