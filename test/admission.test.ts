@@ -74,6 +74,26 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     );
   });
 
+  it('pricings kept per operation are bounded in bytes, whatever variables a client sends', async () => {
+    // Input objects change a price, so their values key the pricings kept for an operation: 180 KB each here.
+    const query = `query Filtered($filter: StudyFilter) { studies(organizationId: "${ACME}", filter: $filter) { totalCount } }`;
+    const send = (items: number) =>
+      gateway
+        .post(JSON.stringify({ query, variables: { filter: { statuses: Array.from({ length: items }, () => 'ACTIVE') } } }), {
+          authorization: `Bearer ${analyst}`,
+        })
+        .then((r) => r.text());
+    for (let i = 0; i < 4; i += 1) await send(20_000 - i); // warm-up: the operation is parsed and kept
+    const start = heapMb();
+    for (let i = 0; i < 40; i += 1) {
+      await send(19_000 - i);
+      await new Promise((resolve) => setTimeout(resolve, 110)); // under the analyst's burst
+    }
+    const grown = heapMb() - start;
+    console.log(`40 requests with distinct 180 KB price variables: the heap grew ${grown.toFixed(1)} MB`);
+    assert.ok(grown < 3, `the heap grew ${grown.toFixed(1)} MB (up to 32 pricings of 180 KB each would be 5.8 MB)`);
+  });
+
   it('operation labels in /metrics are validated names: anonymous made-up names cannot push real operations out', async () => {
     for (let sent = 0; sent < 260; sent += 10) {
       await Promise.all(

@@ -93,6 +93,12 @@ export function estimatedPricing(input: CostInput): OperationCost {
  * booleans, enums, inputs) is part of the key.
  */
 const PRICINGS_PER_OPERATION = 32;
+/**
+ * Longest key (JSON of the price variables) a pricing is kept under: the variables are the client's, up to
+ * the body limit each, so an operation's pricings are bounded in bytes (32 × 1 KB), not only in count. A
+ * request with larger ones is priced afresh.
+ */
+const MAX_PRICING_KEY_LENGTH = 1024;
 const PRICE_NEUTRAL_TYPES = new Set(['ID', 'String']);
 
 interface OperationPricings {
@@ -127,6 +133,7 @@ function pricingOf(rc: GraphQLRequestContext<GatewayContext>): OperationCost {
   if (known) return known;
   // A pricing is kept only once it has priced: one that throws is not handed to the next request of the same operation.
   const pricing = estimatedPricing(input);
+  if (key.length > MAX_PRICING_KEY_LENGTH) return pricing;
   if (byVariables.size >= PRICINGS_PER_OPERATION) byVariables.clear();
   byVariables.set(key, pricing);
   return pricing;
