@@ -17,6 +17,7 @@ import {
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { fragmentsByName } from './fragments';
 
 /**
  * The part of Apollo Server's gateway interface it needs to run operations through an executor of ours:
@@ -78,7 +79,7 @@ function withDefaults(variables: Record<string, unknown>, defaults: OperationPla
  * growing past `limit` (what a fragment bomb expands to is only known to exceed it).
  */
 export function expandedFieldCount(document: DocumentNode, operation: OperationDefinitionNode, limit: number): number {
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const fragments = fragmentsByName(document);
   const fragmentSizes = new Map<string, number>();
   const sizeOf = (selectionSet: SelectionSetNode): number => {
     let size = 0;

@@ -12,12 +12,13 @@ import { createResponseCachePlugins } from './cache/response-cache';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './error-format';
-import { aliasLimit, depthLimit, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_SELECTIONS, MAX_VALIDATION_ERRORS, selectionLimit } from './limits';
+import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS } from './limits';
+import { GATEWAY_VALIDATION_RULES } from './validation-rules';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Admission } from './rate-limit/admission';
 import { costLimitPlugin } from './rate-limit/plugin';
-import { noNulInLiterals, noNulInVariablesPlugin } from './text-input';
+import { noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from './db/recent-writers';
 import { landingPagePlugin } from './landing-page';
@@ -82,7 +83,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     // The selection limit first: it refuses an oversized document before the other rules pair its fields.
-    validationRules: [selectionLimit(MAX_SELECTIONS), depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals],
+    validationRules: [...GATEWAY_VALIDATION_RULES],
     validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     formatError: createErrorFormatter(config, logger),
     cache: options.cache,

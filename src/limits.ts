@@ -1,3 +1,4 @@
+import { fragmentsByName } from './fragments';
 import {
   GraphQLError,
   Kind,
@@ -23,7 +24,7 @@ export const MAX_QUERY_TOKENS = 5000;
  */
 export function depthLimit(maxDepth: number): ValidationRule {
   return (context: ValidationContext) => {
-    const fragments = new Map(context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+    const fragments = fragmentsByName(context.getDocument());
     /** Depth a fragment adds below the point it is spread at; IN_PROGRESS marks a cycle (refused by NoFragmentCycles). */
     const fragmentDepths = new Map<string, number>();
     const IN_PROGRESS = -1;

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { CacheHint } from '@apollo/cache-control-types';
+import { fragmentsByName } from '../fragments';
 import {
   getDirectiveValues,
   getNamedType,
@@ -8,7 +9,6 @@ import {
   Kind,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLObjectType,
@@ -41,8 +41,7 @@ function restrict(into: CacheHint, hint: CacheHint): void {
  * field. Fields skipped at run time only make it stricter.
  */
 export function operationCachePolicy(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): CacheHint {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsByName(document);
   const policy: CacheHint = {};
   const visitedFragments = new Set<string>();
   const annotations = new Map<object, Annotation>();
@@ -54,12 +53,7 @@ export function operationCachePolicy(schema: GraphQLSchema, document: DocumentNo
     }
     return annotation;
   };
-  const root =
-    operation.operation === OperationTypeNode.MUTATION
-      ? schema.getMutationType()
-      : operation.operation === OperationTypeNode.SUBSCRIPTION
-        ? schema.getSubscriptionType()
-        : schema.getQueryType();
+  const root = schema.getRootType(operation.operation);
 
   const visitField = (parent: GraphQLObjectType, node: FieldNode, isRoot: boolean) => {
     if (node.name.value.startsWith('__')) return;

@@ -1,11 +1,10 @@
+import { fragmentsByName } from '../fragments';
 import {
   getNamedType,
   isCompositeType,
   isUnionType,
   Kind,
-  OperationTypeNode,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -25,8 +24,7 @@ const TEAM_PRODUCTIVITY_TYPE = 'TeamProductivity';
 export function readsTeamProductivity(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   // Renamed in the schema, the type would match nothing and a refresh would retire nothing.
   if (!schema.getType(TEAM_PRODUCTIVITY_TYPE)) return true;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsByName(document);
   const enteredFragments = new Set<string>();
   const typeNamed = (name: string | undefined, otherwise: GraphQLCompositeType | undefined) => {
     if (name === undefined) return otherwise;
@@ -54,11 +52,6 @@ export function readsTeamProductivity(schema: GraphQLSchema, document: DocumentN
     return false;
   };
 
-  const root =
-    operation.operation === OperationTypeNode.MUTATION
-      ? schema.getMutationType()
-      : operation.operation === OperationTypeNode.SUBSCRIPTION
-        ? schema.getSubscriptionType()
-        : schema.getQueryType();
+  const root = schema.getRootType(operation.operation);
   return reads(root ?? undefined, operation.selectionSet);
 }

@@ -107,12 +107,7 @@ export class OperationCost {
 
   constructor(private readonly input: CostInput) {
     const { schema, operation } = input;
-    this.root =
-      operation.operation === OperationTypeNode.MUTATION
-        ? schema.getMutationType()
-        : operation.operation === OperationTypeNode.SUBSCRIPTION
-          ? schema.getSubscriptionType()
-          : schema.getQueryType();
+    this.root = schema.getRootType(operation.operation);
   }
 
   estimate(): number {

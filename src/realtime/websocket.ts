@@ -22,18 +22,7 @@ import { bearerToken } from '../auth';
 import { untracedListeners } from '../tracing';
 import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
 import { ErrorCode } from '../errors';
-import {
-  aliasLimit,
-  depthLimit,
-  MAX_ALIASES,
-  MAX_QUERY_DEPTH,
-  MAX_QUERY_TOKENS,
-  MAX_SELECTIONS,
-  MAX_VALIDATION_ERRORS,
-  MAX_VARIABLE_DEPTH,
-  nestingDepthExceeds,
-  selectionLimit,
-} from '../limits';
+import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../limits';
 import { subscribeWeight, type OperationCost } from '../rate-limit/cost';
 import type { Principal } from '../rate-limit/principal';
 import type { Metrics } from '../metrics';
@@ -41,7 +30,7 @@ import { runInRequestScope, type RequestScope } from '../request-scope';
 import { failedDocumentCost } from '../rate-limit/admission';
 import { costInputOf, estimatedPricing } from '../rate-limit/plugin';
 import { principalOf, userPrincipalKey } from '../rate-limit/principal';
-import { noNulInLiterals } from '../text-input';
+import { GATEWAY_VALIDATION_RULES } from '../validation-rules';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
 import type { LiveContext } from './realtime';
 
@@ -85,7 +74,7 @@ interface Connection {
   streams: Map<string, AsyncIterator<unknown>>;
 }
 
-const VALIDATION_RULES = [...specifiedRules, selectionLimit(MAX_SELECTIONS), depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), noNulInLiterals];
+const VALIDATION_RULES = [...specifiedRules, ...GATEWAY_VALIDATION_RULES];
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
