@@ -4,6 +4,8 @@ import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, keysetAfter, selectByShape } from './sql';
 import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
+import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import type { ReadPlan } from './selection';
 
 /** Whose log: a study's, or a whole organization's (organization-wide entries included). */
 export type ActivityScope = 'study' | 'organization';
@@ -20,6 +22,8 @@ export interface ActivityFilter {
 export interface ActivityPageParams extends ActivityFilter {
   first: number;
   after: Cursor | null;
+  /** What the selection reads of each entry (readPlan): which actors and studies to join. */
+  plan: ReadPlan;
 }
 
 /** Entries after a cursor, oldest first, for a subscription's resume: of a study, or of an organization. */
@@ -35,10 +39,11 @@ export interface ActivitySinceParams {
 /** Newest first: keyset on (created_at, id) descending. */
 export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 
-export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
+export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, prime: EntityPrimer) {
   return {
-    /** Pages of a study's or an organization's activity log, with their actors (primed). */
+    /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
     activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args, argsKey) => {
+      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
       // Studies and organizations are both keyed by a uuid `id`, the only column of theirs this reads.
       const parents = (args.scope === 'study' ? 'studies as p' : 'organizations as p') as 'studies as p';
@@ -61,18 +66,15 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
             },
             (join) => join.onTrue(),
           )
-          .leftJoin('users as u', 'u.id', 'page.user_id')
           .selectAll('page')
-          .select(JOINED_USER_COLUMNS)
+          .$call((query) => withToOneJoins(query, 'page', 'Activity', plan))
           .where('p.id', '=', anyUuid(ids))
           // The join may reorder rows: the page order is restated (groupBy keeps it per parent).
           .orderBy('page.created_at', 'desc')
           .orderBy('page.id', 'desc'),
       );
-      return groupBy(
-        rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
-        PARENT_COLUMN[args.scope],
-      );
+      primeToOneJoins(rows, 'Activity', plan, prime);
+      return groupBy(rows, PARENT_COLUMN[args.scope]);
     }),
 
     /** Entries by id, with their actors (primed): what a subscription event resolves. */

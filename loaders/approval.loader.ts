@@ -1,32 +1,40 @@
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
-import { byKey, defineLoader, listsByParent, type LoaderSettings } from './loader-toolkit';
+import { byKey, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
+import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import type { ReadPlan } from './selection';
 
-export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
+export interface ApprovalListParams {
+  /** What the selection reads of each approval (readPlan): which requesters and reviewers to join. */
+  plan: ReadPlan;
+}
+
+export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     approvalById: defineLoader<string, ApprovalRow | null>(settings, 'approvalById', async (ids) =>
       byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
-    /** A study's approval requests, oldest first, with their reviewers (primed). */
-    approvalsByStudy: defineLoader<string, ApprovalRow[]>(settings, 'approvalsByStudy', async (studyIds) => {
-      const rows = await selectByShape(db, settings, 'approvalsByStudy', studyIds, (ids) =>
-        db
-          .selectFrom('approvals as a')
-          .innerJoin('users as u', 'u.id', 'a.reviewer_id')
-          .selectAll('a')
-          .select(JOINED_USER_COLUMNS)
-          .where('a.study_id', '=', anyUuid(ids))
-          .orderBy('a.requested_at')
-          .orderBy('a.id'),
-      );
-      return listsByParent(
-        studyIds,
-        rows.map((row) => primeJoinedUser(users.userById, row.reviewer_id, row)),
-        'study_id',
-      );
-    }),
+    /** A study's approval requests, oldest first, with the users the selection reads (primed). */
+    approvalsByStudy: createParentLoader<ApprovalListParams, ApprovalRow[]>(
+      settings,
+      'approvalsByStudy',
+      async (studyIds, args, argsKey) => {
+        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+        const rows = await selectByShape(db, settings, `approvalsByStudy|${argsKey}`, studyIds, (ids) =>
+          db
+            .selectFrom('approvals as a')
+            .selectAll('a')
+            .$call((query) => withToOneJoins(query, 'a', 'Approval', plan))
+            .where('a.study_id', '=', anyUuid(ids))
+            .orderBy('a.requested_at')
+            .orderBy('a.id'),
+        );
+        primeToOneJoins(rows, 'Approval', plan, prime);
+        return groupBy(rows, 'study_id');
+      },
+      () => [],
+    ),
   };
 }

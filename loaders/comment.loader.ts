@@ -3,13 +3,19 @@ import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, keysetAfter, selectByShape } from './sql';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
+import { planColumns, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import type { ReadPlan } from './selection';
+
+/** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
+const COMMENT_COLUMNS = ['id', 'study_id', 'organization_id', 'author_id', 'body', 'created_at', 'resolved_at', 'resolved_by'] as const;
 
 export interface CommentPageParams {
   first: number;
   after: Cursor | null;
   /** null: all comments; true: resolved only; false: open only. */
   resolved: boolean | null;
+  /** What the selection reads of each comment (readPlan): body or not, which authors and resolvers to join. */
+  plan: ReadPlan;
 }
 
 /** Comments in the order they were written: keyset on (created_at, id). */
@@ -21,19 +27,23 @@ export interface CommentStatsRow {
   averageResolutionHours: number | null;
 }
 
-export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
+export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     commentById: defineLoader<string, CommentRow | null>(settings, 'commentById', async (ids) =>
       byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
     ),
 
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
+      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
         db
           .selectFrom('studies as s')
           .innerJoinLateral(
             (eb) => {
-              let page = eb.selectFrom('comments as c').selectAll('c').whereRef('c.study_id', '=', 's.id');
+              let page = eb
+                .selectFrom('comments as c')
+                .select(planColumns('c', COMMENT_COLUMNS, 'Comment', plan))
+                .whereRef('c.study_id', '=', 's.id');
               if (args.resolved !== null) page = page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
               if (args.after) {
                 page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
@@ -46,18 +56,15 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
             },
             (join) => join.onTrue(),
           )
-          .innerJoin('users as u', 'u.id', 'page.author_id')
           .selectAll('page')
-          .select(JOINED_USER_COLUMNS)
+          .$call((query) => withToOneJoins(query, 'page', 'Comment', plan))
           .where('s.id', '=', anyUuid(ids))
           // The join may reorder rows: the page order is restated (groupBy keeps it per study).
           .orderBy('page.created_at')
           .orderBy('page.id'),
       );
-      return groupBy(
-        rows.map((row) => primeJoinedUser(users.userById, row.author_id, row)),
-        'study_id',
-      );
+      primeToOneJoins(rows, 'Comment', plan, prime);
+      return groupBy(rows as CommentRow[], 'study_id');
     }),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../src/db/types';
+import type { Database, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type { EntityPrimer } from './joins';
 import { createActivityLoaders } from './activity.loader';
 import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
@@ -65,22 +66,22 @@ export class Loaders {
     return (this.#organizations ??= createOrganizationLoaders(this.db, this.settings));
   }
   private get memberships() {
-    return (this.#memberships ??= createMembershipLoaders(this.db, this.settings));
+    return (this.#memberships ??= createMembershipLoaders(this.db, this.settings, this.primeEntity));
   }
   private get invitations() {
     return (this.#invitations ??= createInvitationLoaders(this.db, this.settings));
   }
   private get studies() {
-    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.users, this.collaborators));
+    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.collaborators, this.primeEntity));
   }
   private get comments() {
-    return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.users));
+    return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.primeEntity));
   }
   private get approvals() {
-    return (this.#approvals ??= createApprovalLoaders(this.db, this.settings, this.users));
+    return (this.#approvals ??= createApprovalLoaders(this.db, this.settings, this.primeEntity));
   }
   private get activity() {
-    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.users));
+    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.users, this.primeEntity));
   }
   private get analytics() {
     return (this.#analytics ??= createAnalyticsLoaders(this.db, this.settings));
@@ -88,6 +89,18 @@ export class Loaders {
   private get teamProductivityGroup() {
     return (this.#teamProductivity ??= createTeamProductivityLoaders(this.db, this.settings));
   }
+
+  /**
+   * A row of an entity that another loader's statement joined (see joins.ts), handed to the entity's own
+   * loader: whole rows as they are, partial ones (costly columns left out) kept apart (primePartial).
+   */
+  readonly primeEntity: EntityPrimer = (entity, row, whole) => {
+    const id = row.id as string;
+    if (entity === 'users') this.users.userById.prime(id, row as unknown as UserRow);
+    else if (entity === 'organizations') this.organizations.organizationById.prime(id, row as unknown as OrganizationRow);
+    else if (whole) this.studies.studyById.prime(id, row as unknown as StudyRow);
+    else this.studies.studyById.primePartial(id, row as unknown as StudyRow);
+  };
 
   get userById() {
     return this.users.userById;

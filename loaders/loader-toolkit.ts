@@ -20,6 +20,7 @@ export interface LoaderSettings {
  */
 export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
   private readonly primed = new Map<C, V>();
+  private readonly partial = new Map<C, V>();
   private readonly cached: Map<C, Promise<V>>;
   private readonly cacheKeyOf: (key: K) => C;
   private readonly caches: boolean;
@@ -53,13 +54,33 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
     return super.prime(key, value);
   }
 
+  /**
+   * Keeps a row that lacks columns (a statement fetched only what its selection reads): it answers
+   * loadPartialNow, never load or loadNow, so a partial row cannot answer a read that needs a whole one.
+   */
+  primePartial(key: K, value: V): this {
+    const cacheKey = this.cacheKeyOf(key);
+    if (this.caches && !this.partial.has(cacheKey)) this.partial.set(cacheKey, value);
+    return this;
+  }
+
+  /** A whole row when one is at hand, else a partial one (primePartial), else load's promise of a whole one. */
+  loadPartialNow(key: K): V | Promise<V> {
+    const cacheKey = this.cacheKeyOf(key);
+    if (this.primed.has(cacheKey)) return this.primed.get(cacheKey) as V;
+    return this.partial.has(cacheKey) ? (this.partial.get(cacheKey) as V) : super.load(key);
+  }
+
   override clear(key: K): this {
-    this.primed.delete(this.cacheKeyOf(key));
+    const cacheKey = this.cacheKeyOf(key);
+    this.primed.delete(cacheKey);
+    this.partial.delete(cacheKey);
     return super.clear(key);
   }
 
   override clearAll(): this {
     this.primed.clear();
+    this.partial.clear();
     return super.clearAll();
   }
 }

@@ -2,12 +2,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, keysetAfter } from './sql';
+import { anyUuid, keysetAfter, selectByShape } from './sql';
+import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import type { ReadPlan } from './selection';
 
 export interface MemberPageParams {
   first: number;
   after: Cursor | null;
   role: OrganizationRole | null;
+  /** What the selection reads of each member (readPlan): which users and inviters to join. */
+  plan: ReadPlan;
 }
 
 /** Members in the order they joined: keyset on (joined_at, user_id). */
@@ -17,7 +21,7 @@ export function membershipKey(organizationId: string, userId: string): string {
   return `${organizationId}:${userId}`;
 }
 
-export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
     membership: defineLoader<string, MemberRow | null>(settings, 'membership', async (keys) => {
@@ -33,27 +37,34 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
       return keys.map((key) => found.get(key) ?? null);
     }),
 
-    membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args) => {
-      const rows = await db
-        .selectFrom('organizations as o')
-        .innerJoinLateral(
-          (eb) => {
-            let page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'o.id');
-            if (args.role) page = page.where('m.role', '=', args.role);
-            if (args.after) {
-              page = page.where(keysetAfter('m.joined_at', 'm.user_id', 'asc', args.after, 'timestamptz', 'uuid'));
-            }
-            return page
-              .orderBy('m.joined_at')
-              .orderBy('m.user_id')
-              .limit(args.first + 1)
-              .as('page');
-          },
-          (join) => join.onTrue(),
-        )
-        .selectAll('page')
-        .where('o.id', '=', anyUuid(organizationIds))
-        .execute();
+    membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args, argsKey) => {
+      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+      const rows = await selectByShape(db, settings, `membersPage|${argsKey}`, organizationIds, (ids) =>
+        db
+          .selectFrom('organizations as o')
+          .innerJoinLateral(
+            (eb) => {
+              let page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'o.id');
+              if (args.role) page = page.where('m.role', '=', args.role);
+              if (args.after) {
+                page = page.where(keysetAfter('m.joined_at', 'm.user_id', 'asc', args.after, 'timestamptz', 'uuid'));
+              }
+              return page
+                .orderBy('m.joined_at')
+                .orderBy('m.user_id')
+                .limit(args.first + 1)
+                .as('page');
+            },
+            (join) => join.onTrue(),
+          )
+          .selectAll('page')
+          .$call((query) => withToOneJoins(query, 'page', 'Member', plan))
+          .where('o.id', '=', anyUuid(ids))
+          // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
+          .orderBy('page.joined_at')
+          .orderBy('page.user_id'),
+      );
+      primeToOneJoins(rows, 'Member', plan, prime);
       return groupBy(rows, 'organization_id');
     }),
 

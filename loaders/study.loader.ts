@@ -5,7 +5,8 @@ import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoad
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
 import { anyUuid, keysetAfter, selectByShape, withValueAwarePlans } from './sql';
 import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
-import { JOINED_USER_COLUMNS, primeJoinedUser, type UserLoaders } from './user.loader';
+import { planColumns, planReadsWholeRows, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import type { ReadPlan } from './selection';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -23,6 +24,8 @@ export interface StudyPageParams {
   orderBy: StudyOrderColumn;
   direction: 'asc' | 'desc';
   filter: StudyListFilter;
+  /** What the selection reads of each study (readPlan): the description or not, which creators and organizations to join. */
+  plan: ReadPlan;
   /**
    * What the next level asks of each study's collaborators. `entities`: whole collaborators with their
    * users come in the page's statement, primed into their loaders. `summaries`: the selection reads no more
@@ -82,7 +85,7 @@ export interface StudySearch {
   offset: number;
 }
 
-export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, collaborators: CollaboratorLoaders) {
+export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, collaborators: CollaboratorLoaders, prime: EntityPrimer) {
   return {
     studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
       byKey(
@@ -93,12 +96,14 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
     ),
 
     /**
-     * Pages of an organization's studies, with their creators (primed), and their collaborators when the
-     * next level wants them (whole and primed, or summaries on the rows; see StudyPageParams): one LATERAL
-     * statement for all organizations asked.
+     * Pages of an organization's studies, with the creators and organizations the selection reads (primed),
+     * and their collaborators when the next level wants them (whole and primed, or summaries on the rows;
+     * see StudyPageParams): one LATERAL statement for all organizations asked. The studies themselves are
+     * primed into studyById, partial ones apart (their description left out).
      */
     studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
       const column = `s.${args.orderBy}` as const;
+      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
       const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
         db
@@ -107,7 +112,7 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
             (eb) =>
               eb
                 .selectFrom('studies as s')
-                .select(STUDY_COLUMNS)
+                .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', plan))
                 .whereRef('s.organization_id', '=', 'o.id')
                 .where((w) => {
                   const conditions = filterConditions(w, args.filter);
@@ -123,9 +128,8 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
                 .as('page'),
             (join) => join.onTrue(),
           )
-          .innerJoin('users as u', 'u.id', 'page.created_by')
           .selectAll('page')
-          .select(JOINED_USER_COLUMNS)
+          .$call((query) => withToOneJoins(query, 'page', 'Study', plan))
           .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
           .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
           .where('o.id', '=', anyUuid(ids))
@@ -133,10 +137,13 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
           .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
           .orderBy('page.id', args.direction),
       );
+      primeToOneJoins(rows, 'Study', plan, prime);
+      const whole = planReadsWholeRows('Study', plan);
       return groupBy(
         rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
           if (joined) collaborators.primeJoined(row.id, joined);
-          const study: StudyPageRow = primeJoinedUser(users.userById, row.created_by, row);
+          prime('studies', row, whole);
+          const study: StudyPageRow = row;
           if (summaries) study.collaboratorSummaries = summaries;
           return study;
         }),

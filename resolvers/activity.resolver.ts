@@ -1,4 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { whenLoaded } from '../loaders/loader-toolkit';
 import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
@@ -26,9 +29,11 @@ export async function activityConnection(
   parentId: string,
   args: ActivityPageArgs,
   filter: Omit<ActivityFilter, 'types'>,
+  info: GraphQLResolveInfo,
 ): Promise<ConnectionPayload<Activity>> {
   const types = args.types?.length ? [...new Set(args.types)].sort() : null;
-  const loaderArgs = { ...filter, types, first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER) };
+  const plan = readPlan(info, 'Activity', CONNECTION_NODES);
+  const loaderArgs = { ...filter, types, first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER), plan };
   const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
   return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
     ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types } }),
@@ -43,9 +48,9 @@ export class ActivityResolver {
   }
 
   @FieldResolver(() => Study, { nullable: true, description: 'The study concerned; null for organization-wide entries.' })
-  async study(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Promise<Study | null> {
+  study(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Study | null | Promise<Study | null> {
     if (activity.studyId === null) return null;
-    const row = await ctx.loaders.studyById.load(activity.studyId);
-    return row ? toStudy(row) : null;
+    // The page's statement may have brought the study without its description (Study.description reads it then).
+    return whenLoaded(ctx.loaders.studyById.loadPartialNow(activity.studyId), (row) => (row ? toStudy(row) : null));
   }
 }

@@ -35,7 +35,7 @@ export class ApprovalResolver {
     if (reviewerId === viewer.id) throw badUserInput('You cannot review your own request.', 'input.reviewerId');
     // The reviewer's role is checked in the write's transaction (insertApproval), where it cannot change meanwhile.
     const row = await ctx.repositories.insertApproval({ study, reviewerId, actorId: viewer.id });
-    ctx.loaders.approvalsByStudy.clear(study.id);
+    ctx.loaders.approvalsByStudy.clearAll();
     return toApproval(row);
   }
 
@@ -57,7 +57,7 @@ export class ApprovalResolver {
     requireOrganizationRole(ctx, study.organization_id, 'member', 'decide an approval');
     const row = await ctx.repositories.recordApprovalDecision({ approval, study, decision: input.decision, actorId: viewer.id });
     ctx.loaders.approvalById.clear(row.id).prime(row.id, row);
-    ctx.loaders.approvalsByStudy.clear(study.id);
+    ctx.loaders.approvalsByStudy.clearAll();
     return toApproval(row);
   }
 }

@@ -4,6 +4,7 @@ import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
 import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
+import { CONNECTION_NODES, readPlan } from '../loaders/selection';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrganizationRole } from '../schema/enums';
 import { Member, MemberConnection } from '../schema/member.type';
@@ -92,10 +93,11 @@ export class OrganizationResolver {
     @Root() organization: Organization,
     @Args(() => MemberPageArgs) args: MemberPageArgs,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Member>> {
     requireMember(ctx, organization.id);
     const role = args.role ?? null;
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, MEMBER_ORDER), role };
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, MEMBER_ORDER), role, plan: readPlan(info, 'Member', CONNECTION_NODES) };
     const page = await ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs });
     return toConnection(page, MEMBER_ORDER, toMember, loaderArgs.after !== null, () =>
       ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role } }),
@@ -122,8 +124,9 @@ export class OrganizationResolver {
     @Root() organization: Organization,
     @Args(() => OrganizationActivityArgs) args: OrganizationActivityArgs,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Activity>> {
     requireMember(ctx, organization.id);
-    return activityConnection(ctx, organization.id, args, { scope: 'organization', actorId: args.actorId ?? null });
+    return activityConnection(ctx, organization.id, args, { scope: 'organization', actorId: args.actorId ?? null }, info);
   }
 }

@@ -9,7 +9,7 @@ import type { StudyRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
-import { fieldNamesBelow, fieldsAt } from './look-ahead';
+import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, readPlan } from '../loaders/selection';
 import { toCollaboratorSummary, toStudy } from './mappers';
 
 export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
@@ -79,11 +79,11 @@ export async function studyConnection(
     orderBy: field,
     direction,
     filter: studyFilter(args.filter),
+    plan: readPlan(info, 'Study', CONNECTION_NODES),
     // The dashboard's shape: each study's collaborators come in the page's statement.
     collaborators: collaboratorsOfPage(info),
   };
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
-  for (const row of page.rows) ctx.loaders.studyById.prime(row.id, row);
   return toConnection(page, order, toPageStudy, loaderArgs.after !== null, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
   );

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
+import { CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
 import { whenLoaded } from '../loaders/loader-toolkit';
 import { MAX_SEARCH_TERMS, parseSearchQuery, termCount } from '../src/search-query';
@@ -117,9 +118,14 @@ export class StudyResolver {
 
   @ConnectionSize()
   @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first.' })
-  async comments(@Root() study: Study, @Args(() => CommentPageArgs) args: CommentPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Comment>> {
+  async comments(
+    @Root() study: Study,
+    @Args(() => CommentPageArgs) args: CommentPageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, COMMENT_ORDER), resolved };
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, COMMENT_ORDER), resolved, plan: readPlan(info, 'Comment', CONNECTION_NODES) };
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
     return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
@@ -128,14 +134,27 @@ export class StudyResolver {
 
   @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
-  async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Approval[]> {
-    return (await ctx.loaders.approvalsByStudy.load(study.id)).map(toApproval);
+  async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Approval[]> {
+    const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: { plan: readPlan(info, 'Approval', LIST_ITEMS) } });
+    return rows.map(toApproval);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  description(@Root() study: Study, @Ctx() ctx: GatewayContext): string | null | Promise<string | null> {
+    // Undefined on a study whose statement left the description out (its selection did not read it, see NODES).
+    if (study.description !== undefined) return study.description;
+    return whenLoaded(ctx.loaders.studyById.loadNow(study.id), (row) => row?.description ?? null);
   }
 
   @ConnectionSize()
   @FieldResolver(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
-  activity(@Root() study: Study, @Args(() => ActivityPageArgs) args: ActivityPageArgs, @Ctx() ctx: GatewayContext): Promise<ConnectionPayload<Activity>> {
-    return activityConnection(ctx, study.id, args, { scope: 'study', actorId: null });
+  activity(
+    @Root() study: Study,
+    @Args(() => ActivityPageArgs) args: ActivityPageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionPayload<Activity>> {
+    return activityConnection(ctx, study.id, args, { scope: 'study', actorId: null }, info);
   }
 
   @FieldResolver(() => CommentStats)

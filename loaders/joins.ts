@@ -1,0 +1,84 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { ENTITIES, NODES, type EntityName, type NodeTypeName, type ToOneRelation } from './relations';
+import type { ReadPlan } from './selection';
+
+/** Hands a row a statement brought of an entity to that entity's loader: whole, or partial (costly columns left out). */
+export type EntityPrimer = (entity: EntityName, row: Record<string, unknown>, whole: boolean) => void;
+
+/** A join of a plan, resolved against the declarations once per statement shape. */
+interface ResolvedJoin {
+  relation: ToOneRelation;
+  alias: string;
+  /** [column of the reached entity, name it has in the statement's rows] */
+  columns: readonly (readonly [string, string])[];
+  whole: boolean;
+}
+
+function resolveJoins(node: NodeTypeName, plan: ReadPlan): ResolvedJoin[] {
+  return plan.joins.map((join, index) => {
+    const relation = NODES[node].toOne.find((candidate) => candidate.field === join.field);
+    if (!relation) throw new Error(`${node}.${join.field} is not a declared to-one relation`);
+    const entity = ENTITIES[relation.target];
+    const left = new Set(Object.values(entity.costly).filter((column) => !join.costly.includes(column)));
+    return {
+      relation,
+      alias: `j${index}`,
+      columns: entity.columns.filter((column) => !left.has(column)).map((column) => [column, `${join.field}.${column}`] as const),
+      whole: left.size === 0,
+    };
+  });
+}
+
+/** The columns of a list's own rows that a plan reads: every one but the costly ones its selection leaves. */
+export function planColumns<Alias extends string, Column extends string>(
+  alias: Alias,
+  all: readonly Column[],
+  node: NodeTypeName,
+  plan: ReadPlan,
+): `${Alias}.${Column}`[] {
+  const left = new Set<string>(Object.values(NODES[node].costly).filter((column) => !plan.costly.includes(column)));
+  return all.filter((column) => !left.has(column)).map((column): `${Alias}.${Column}` => `${alias}.${column}`);
+}
+
+/** Whether the rows a plan reads are whole (every costly column fetched). */
+export function planReadsWholeRows(node: NodeTypeName, plan: ReadPlan): boolean {
+  return plan.costly.length === Object.keys(NODES[node].costly).length;
+}
+
+/**
+ * `query` with each to-one relation of the plan LEFT JOINed on `from`'s foreign key, its entity's columns
+ * (costly ones only when read) selected as "<field>.<column>". A LEFT JOIN keeps rows whose key is null
+ * or whose entity is gone; primeToOneJoins tells them apart. The builder's own types cannot follow
+ * tables named at run time: the query is widened for the joins and handed back as it came.
+ */
+export function withToOneJoins<QB>(query: QB, from: string, node: NodeTypeName, plan: ReadPlan): QB {
+  let joined = query as unknown as SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>>;
+  for (const join of resolveJoins(node, plan)) {
+    const table = ENTITIES[join.relation.target].table;
+    joined = joined
+      .leftJoin(sql<Record<string, unknown>>`${sql.table(table)}`.as(join.alias), (on) =>
+        on.on(sql<boolean>`${sql.ref(`${join.alias}.id`)} = ${sql.ref(`${from}.${join.relation.column}`)}`),
+      )
+      .select(join.columns.map(([column, name]) => sql.ref(`${join.alias}.${column}`).as(name)));
+  }
+  return joined as unknown as QB;
+}
+
+/**
+ * Takes each joined entity off the rows (withToOneJoins) and primes it into its loader, so the next level
+ * reads it without a statement. The rows keep their joined columns: nothing reads them, and copying every
+ * row to drop them cost more than they weigh.
+ */
+export function primeToOneJoins(rows: readonly object[], node: NodeTypeName, plan: ReadPlan, prime: EntityPrimer): void {
+  if (plan.joins.length === 0) return;
+  const joins = resolveJoins(node, plan);
+  for (const row of rows as readonly Record<string, unknown>[]) {
+    for (const join of joins) {
+      // Every entity has a non-null id: a null one is a null key, or an entity that is gone.
+      if (row[join.columns[0][1]] == null) continue;
+      const entity: Record<string, unknown> = {};
+      for (const [column, name] of join.columns) entity[column] = row[name];
+      prime(join.relation.target, entity, join.whole);
+    }
+  }
+}
