@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyBigint, anyUuid, keysetAfter, selectByShape } from './sql';
-import { JOINED_USER_COLUMNS, primeOptionalJoinedUser, type UserLoaders } from './user.loader';
+import { anyBigint, anyUuid, selectByShape } from './sql';
+import { pagesOfParents, type PageOrder } from './pages';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
 
@@ -38,40 +38,35 @@ export interface ActivitySinceParams {
 
 /** Newest first: keyset on (created_at, id) descending. */
 export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
+/** Entries read for a subscription's events come with their actors (what every event shows). */
+const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
+const ACTIVITY_PAGE_ORDER: PageOrder = { value: 'a.created_at', id: 'a.id', direction: 'desc', valueType: 'timestamptz', idType: 'bigint' };
 
-export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders, prime: EntityPrimer) {
+export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
     activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args, argsKey) => {
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
-      // Studies and organizations are both keyed by a uuid `id`, the only column of theirs this reads.
-      const parents = (args.scope === 'study' ? 'studies as p' : 'organizations as p') as 'studies as p';
       const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
-        db
-          .selectFrom(parents)
-          .innerJoinLateral(
-            (eb) => {
+        pagesOfParents(
+          db,
+          {
+            parents: args.scope === 'study' ? 'studies' : 'organizations',
+            children: (eb) => {
               let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
               if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
               if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
-              if (args.after) {
-                page = page.where(keysetAfter('a.created_at', 'a.id', 'desc', args.after, 'timestamptz', 'bigint'));
-              }
-              return page
-                .orderBy('a.created_at', 'desc')
-                .orderBy('a.id', 'desc')
-                .limit(args.first + 1)
-                .as('page');
+              return page;
             },
-            (join) => join.onTrue(),
-          )
-          .selectAll('page')
-          .$call((query) => withToOneJoins(query, 'page', 'Activity', plan))
-          .where('p.id', '=', anyUuid(ids))
-          // The join may reorder rows: the page order is restated (groupBy keeps it per parent).
-          .orderBy('page.created_at', 'desc')
-          .orderBy('page.id', 'desc'),
+            order: ACTIVITY_PAGE_ORDER,
+            first: args.first,
+            after: args.after,
+            node: 'Activity',
+            plan,
+          },
+          ids,
+        ),
       );
       primeToOneJoins(rows, 'Activity', plan, prime);
       return groupBy(rows, PARENT_COLUMN[args.scope]);
@@ -81,16 +76,12 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
     activityById: defineLoader<string, ActivityRow | null>(settings, 'activityById', async (ids) => {
       const rows = await db
         .selectFrom('collaboration_activity as a')
-        .leftJoin('users as u', 'u.id', 'a.user_id')
         .selectAll('a')
-        .select(JOINED_USER_COLUMNS)
+        .$call((query) => withToOneJoins(query, 'a', 'Activity', WITH_ACTORS))
         .where('a.id', '=', anyBigint(ids))
         .execute();
-      return byKey(
-        ids,
-        rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
-        'id',
-      );
+      primeToOneJoins(rows, 'Activity', WITH_ACTORS, prime);
+      return byKey(ids, rows, 'id');
     }),
 
     /** A study's or organization's entries after a cursor, oldest first (see ActivitySinceParams). */
@@ -101,9 +92,8 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
         const column = args.scope === 'study' ? 'a.study_id' : 'a.organization_id';
         let query = db
           .selectFrom('collaboration_activity as a')
-          .leftJoin('users as u', 'u.id', 'a.user_id')
           .selectAll('a')
-          .select(JOINED_USER_COLUMNS)
+          .$call((query) => withToOneJoins(query, 'a', 'Activity', WITH_ACTORS))
           .where(column, '=', anyUuid(parentIds))
           .where('a.id', '>', args.afterId);
         if (args.types && args.types.length > 0) query = query.where('a.activity_type', 'in', args.types);
@@ -112,10 +102,8 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
           .orderBy('a.id')
           .limit(args.limit * parentIds.length)
           .execute();
-        return groupBy(
-          rows.map((row) => primeOptionalJoinedUser(users.userById, row.user_id, row)),
-          args.scope === 'study' ? 'study_id' : 'organization_id',
-        );
+        primeToOneJoins(rows, 'Activity', WITH_ACTORS, prime);
+        return groupBy(rows, args.scope === 'study' ? 'study_id' : 'organization_id');
       },
       () => [],
     ),

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, keysetAfter, selectByShape } from './sql';
-import { planColumns, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import { anyUuid, selectByShape } from './sql';
+import { pagesOfParents, type PageOrder } from './pages';
+import { planColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
 
 /** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
@@ -20,6 +21,7 @@ export interface CommentPageParams {
 
 /** Comments in the order they were written: keyset on (created_at, id). */
 export const COMMENTS_ORDER_KEY = 'comments:created_at';
+const COMMENT_PAGE_ORDER: PageOrder = { value: 'c.created_at', id: 'c.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' };
 
 export interface CommentStatsRow {
   total: number;
@@ -36,35 +38,28 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
-        db
-          .selectFrom('studies as s')
-          .innerJoinLateral(
-            (eb) => {
-              let page = eb
+        pagesOfParents(
+          db,
+          {
+            parents: 'studies',
+            children: (eb) => {
+              const page = eb
                 .selectFrom('comments as c')
                 .select(planColumns('c', COMMENT_COLUMNS, 'Comment', plan))
-                .whereRef('c.study_id', '=', 's.id');
-              if (args.resolved !== null) page = page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
-              if (args.after) {
-                page = page.where(keysetAfter('c.created_at', 'c.id', 'asc', args.after, 'timestamptz', 'uuid'));
-              }
-              return page
-                .orderBy('c.created_at')
-                .orderBy('c.id')
-                .limit(args.first + 1)
-                .as('page');
+                .whereRef('c.study_id', '=', 'p.id');
+              return args.resolved === null ? page : page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
             },
-            (join) => join.onTrue(),
-          )
-          .selectAll('page')
-          .$call((query) => withToOneJoins(query, 'page', 'Comment', plan))
-          .where('s.id', '=', anyUuid(ids))
-          // The join may reorder rows: the page order is restated (groupBy keeps it per study).
-          .orderBy('page.created_at')
-          .orderBy('page.id'),
+            order: COMMENT_PAGE_ORDER,
+            first: args.first,
+            after: args.after,
+            node: 'Comment',
+            plan,
+          },
+          ids,
+        ),
       );
       primeToOneJoins(rows, 'Comment', plan, prime);
-      return groupBy(rows as CommentRow[], 'study_id');
+      return groupBy(rows, 'study_id');
     }),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(

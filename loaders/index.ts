@@ -81,7 +81,7 @@ export class Loaders {
     return (this.#approvals ??= createApprovalLoaders(this.db, this.settings, this.primeEntity));
   }
   private get activity() {
-    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.users, this.primeEntity));
+    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.primeEntity));
   }
   private get analytics() {
     return (this.#analytics ??= createAnalyticsLoaders(this.db, this.settings));

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, keysetAfter, selectByShape } from './sql';
-import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import { anyUuid, selectByShape } from './sql';
+import { pagesOfParents, type PageOrder } from './pages';
+import { primeToOneJoins, type EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
 
 export interface MemberPageParams {
@@ -16,6 +17,7 @@ export interface MemberPageParams {
 
 /** Members in the order they joined: keyset on (joined_at, user_id). */
 export const MEMBERS_ORDER_KEY = 'members:joined_at';
+const MEMBER_PAGE_ORDER: PageOrder = { value: 'm.joined_at', id: 'm.user_id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' };
 
 export function membershipKey(organizationId: string, userId: string): string {
   return `${organizationId}:${userId}`;
@@ -40,29 +42,22 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
     membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args, argsKey) => {
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const rows = await selectByShape(db, settings, `membersPage|${argsKey}`, organizationIds, (ids) =>
-        db
-          .selectFrom('organizations as o')
-          .innerJoinLateral(
-            (eb) => {
-              let page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'o.id');
-              if (args.role) page = page.where('m.role', '=', args.role);
-              if (args.after) {
-                page = page.where(keysetAfter('m.joined_at', 'm.user_id', 'asc', args.after, 'timestamptz', 'uuid'));
-              }
-              return page
-                .orderBy('m.joined_at')
-                .orderBy('m.user_id')
-                .limit(args.first + 1)
-                .as('page');
+        pagesOfParents(
+          db,
+          {
+            parents: 'organizations',
+            children: (eb) => {
+              const page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'p.id');
+              return args.role ? page.where('m.role', '=', args.role) : page;
             },
-            (join) => join.onTrue(),
-          )
-          .selectAll('page')
-          .$call((query) => withToOneJoins(query, 'page', 'Member', plan))
-          .where('o.id', '=', anyUuid(ids))
-          // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
-          .orderBy('page.joined_at')
-          .orderBy('page.user_id'),
+            order: MEMBER_PAGE_ORDER,
+            first: args.first,
+            after: args.after,
+            node: 'Member',
+            plan,
+          },
+          ids,
+        ),
       );
       primeToOneJoins(rows, 'Member', plan, prime);
       return groupBy(rows, 'organization_id');

@@ -3,9 +3,10 @@ import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } fro
 import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
-import { anyUuid, keysetAfter, selectByShape, withValueAwarePlans } from './sql';
+import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
+import { pagesOfParents } from './pages';
 import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
-import { planColumns, planReadsWholeRows, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import { planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
@@ -106,36 +107,32 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
       const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
-        db
-          .selectFrom('organizations as o')
-          .innerJoinLateral(
-            (eb) =>
+        pagesOfParents(
+          db,
+          {
+            parents: 'organizations',
+            children: (eb) =>
               eb
                 .selectFrom('studies as s')
                 .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', plan))
-                .whereRef('s.organization_id', '=', 'o.id')
-                .where((w) => {
-                  const conditions = filterConditions(w, args.filter);
-                  if (args.after) {
-                    const valueType = args.orderBy === 'title' ? 'text' : 'timestamptz';
-                    conditions.push(keysetAfter(column, 's.id', args.direction, args.after, valueType, 'uuid'));
-                  }
-                  return w.and(conditions);
-                })
-                .orderBy(column, args.direction)
-                .orderBy('s.id', args.direction)
-                .limit(args.first + 1)
-                .as('page'),
-            (join) => join.onTrue(),
-          )
-          .selectAll('page')
-          .$call((query) => withToOneJoins(query, 'page', 'Study', plan))
+                .whereRef('s.organization_id', '=', 'p.id')
+                .where((w) => w.and(filterConditions(w, args.filter))),
+            order: {
+              value: column,
+              id: 's.id',
+              direction: args.direction,
+              valueType: args.orderBy === 'title' ? 'text' : 'timestamptz',
+              idType: 'uuid',
+            },
+            first: args.first,
+            after: args.after,
+            node: 'Study',
+            plan,
+          },
+          ids,
+        )
           .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
-          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
-          .where('o.id', '=', anyUuid(ids))
-          // The join may reorder rows: the page order is restated (groupBy keeps it per organization).
-          .orderBy(sql.ref(`page.${args.orderBy}`), args.direction)
-          .orderBy('page.id', args.direction),
+          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY)),
       );
       primeToOneJoins(rows, 'Study', plan, prime);
       const whole = planReadsWholeRows('Study', plan);

@@ -17,14 +17,7 @@ function joinedUserOf(userId: string, row: JoinedUser): UserRow {
   return { id: userId, email: row.user_email, name: row.user_name, created_at: row.user_created_at };
 }
 
-/** Splits the joined user off a row and hands it to userById, so the next level needs no statement for it. */
-export function primeJoinedUser<Row extends JoinedUser>(users: UserLoaders['userById'], userId: string, row: Row): Omit<Row, keyof JoinedUser> {
-  const { user_email, user_name, user_created_at, ...rest } = row;
-  users.prime(userId, joinedUserOf(userId, row));
-  return rest;
-}
-
-/** As primeJoinedUser, the user carried on the row as well (a collaborator carries its user). */
+/** Splits the joined user (JOINED_USER_COLUMNS) off a row, primes userById with it and carries it on the row (a collaborator carries its user). */
 export function withJoinedUser<Row extends JoinedUser>(
   users: UserLoaders['userById'],
   userId: string,
@@ -34,19 +27,6 @@ export function withJoinedUser<Row extends JoinedUser>(
   const user = joinedUserOf(userId, row);
   users.prime(userId, user);
   return { ...rest, user };
-}
-
-/** As primeJoinedUser, for a LEFT JOIN: a row without a user (a deleted actor) primes nothing. */
-export function primeOptionalJoinedUser<Row extends { [K in keyof JoinedUser]: JoinedUser[K] | null }>(
-  users: UserLoaders['userById'],
-  userId: string | null,
-  row: Row,
-): Omit<Row, keyof JoinedUser> {
-  const { user_email, user_name, user_created_at, ...rest } = row;
-  if (userId !== null && user_email !== null && user_name !== null && user_created_at !== null) {
-    users.prime(userId, { id: userId, email: user_email, name: user_name, created_at: user_created_at });
-  }
-  return rest;
 }
 
 export type UserLoaders = ReturnType<typeof createUserLoaders>;
