@@ -62,8 +62,7 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
             order: ACTIVITY_PAGE_ORDER,
             first: args.first,
             after: args.after,
-            node: 'Activity',
-            plan,
+            joins: { node: 'Activity', plan },
           },
           ids,
         ),
@@ -111,15 +110,18 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
     activityTotal: createParentLoader<ActivityFilter, number>(
       settings,
       'activityTotal',
-      async (parentIds, args) => {
+      async (parentIds, args, argsKey) => {
         const column = PARENT_COLUMN[args.scope];
-        let query = db
-          .selectFrom('collaboration_activity')
-          .select((eb) => [eb.ref(column).as('parent'), eb.fn.countAll<string>().as('count')])
-          .where(column, '=', anyUuid(parentIds));
-        if (args.types && args.types.length > 0) query = query.where('activity_type', 'in', args.types);
-        if (args.actorId) query = query.where('user_id', '=', args.actorId);
-        return countsByParent((await query.groupBy(column).execute()) as { parent: string; count: string }[]);
+        const rows = await selectByShape(db, settings, `activityTotal|${argsKey}`, parentIds, (ids) => {
+          let query = db
+            .selectFrom('collaboration_activity')
+            .select((eb) => [eb.ref(column).as('parent'), eb.fn.countAll<string>().as('count')])
+            .where(column, '=', anyUuid(ids));
+          if (args.types && args.types.length > 0) query = query.where('activity_type', 'in', args.types);
+          if (args.actorId) query = query.where('user_id', '=', args.actorId);
+          return query.groupBy(column);
+        });
+        return countsByParent(rows as { parent: string; count: string }[]);
       },
       () => 0,
     ),

@@ -13,7 +13,11 @@ export interface ApprovalListParams {
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     approvalById: defineLoader<string, ApprovalRow | null>(settings, 'approvalById', async (ids) =>
-      byKey(ids, await db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+      byKey(
+        ids,
+        await selectByShape(db, settings, 'approvalById', ids, (keys) => db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(keys))),
+        'id',
+      ),
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */

@@ -32,7 +32,7 @@ export interface CommentStatsRow {
 export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     commentById: defineLoader<string, CommentRow | null>(settings, 'commentById', async (ids) =>
-      byKey(ids, await db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+      byKey(ids, await selectByShape(db, settings, 'commentById', ids, (keys) => db.selectFrom('comments').selectAll().where('id', '=', anyUuid(keys))), 'id'),
     ),
 
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
@@ -52,8 +52,7 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
             order: COMMENT_PAGE_ORDER,
             first: args.first,
             after: args.after,
-            node: 'Comment',
-            plan,
+            joins: { node: 'Comment', plan },
           },
           ids,
         ),
@@ -65,14 +64,16 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
       settings,
       'commentTotal',
-      async (studyIds, args) => {
-        let query = db
-          .selectFrom('comments')
-          .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
-          .where('study_id', '=', anyUuid(studyIds));
-        if (args.resolved !== null) query = query.where('resolved_at', args.resolved ? 'is not' : 'is', null);
-        return countsByParent(await query.groupBy('study_id').execute());
-      },
+      async (studyIds, args, argsKey) =>
+        countsByParent(
+          await selectByShape(db, settings, `commentTotal|${argsKey}`, studyIds, (ids) => {
+            const query = db
+              .selectFrom('comments')
+              .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
+              .where('study_id', '=', anyUuid(ids));
+            return (args.resolved === null ? query : query.where('resolved_at', args.resolved ? 'is not' : 'is', null)).groupBy('study_id');
+          }),
+        ),
       () => 0,
     ),
 

@@ -53,8 +53,7 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
             order: MEMBER_PAGE_ORDER,
             first: args.first,
             after: args.after,
-            node: 'Member',
-            plan,
+            joins: { node: 'Member', plan },
           },
           ids,
         ),
@@ -66,14 +65,16 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
     memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
       settings,
       'memberTotal',
-      async (organizationIds, args) => {
-        let query = db
-          .selectFrom('organization_members')
-          .select((eb) => ['organization_id as parent', eb.fn.countAll<string>().as('count')])
-          .where('organization_id', '=', anyUuid(organizationIds));
-        if (args.role) query = query.where('role', '=', args.role);
-        return countsByParent(await query.groupBy('organization_id').execute());
-      },
+      async (organizationIds, args, argsKey) =>
+        countsByParent(
+          await selectByShape(db, settings, `memberTotal|${argsKey}`, organizationIds, (ids) => {
+            const query = db
+              .selectFrom('organization_members')
+              .select((eb) => ['organization_id as parent', eb.fn.countAll<string>().as('count')])
+              .where('organization_id', '=', anyUuid(ids));
+            return (args.role ? query.where('role', '=', args.role) : query).groupBy('organization_id');
+          }),
+        ),
       () => 0,
     ),
   };

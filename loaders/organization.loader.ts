@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/pagination';
 import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, keysetAfter } from './sql';
+import { anyUuid, selectByShape } from './sql';
+import { pagesOfParents } from './pages';
 
 export interface ViewerOrganizationRow extends OrganizationRow {
   member_id: string;
@@ -20,7 +21,11 @@ export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
 export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     organizationById: defineLoader<string, OrganizationRow | null>(settings, 'organizationById', async (ids) =>
-      byKey(ids, await db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)).execute(), 'id'),
+      byKey(
+        ids,
+        await selectByShape(db, settings, 'organizationById', ids, (keys) => db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(keys))),
+        'id',
+      ),
     ),
 
     organizationBySlug: defineLoader<string, OrganizationRow | null>(
@@ -40,31 +45,26 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
     ),
 
     /** Pages of the organizations a user (the parent) is a member of. */
-    organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args) => {
-      const rows = await db
-        .selectFrom('users as u')
-        .innerJoinLateral(
-          (eb) => {
-            let page = eb
-              .selectFrom('organization_members as m')
-              .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-              .selectAll('o')
-              .select(['m.user_id as member_id', 'm.role as viewer_role'])
-              .whereRef('m.user_id', '=', 'u.id');
-            if (args.after) {
-              page = page.where(keysetAfter('o.name', 'o.id', 'asc', args.after, 'text', 'uuid'));
-            }
-            return page
-              .orderBy('o.name')
-              .orderBy('o.id')
-              .limit(args.first + 1)
-              .as('page');
+    organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args, argsKey) => {
+      const rows = await selectByShape(db, settings, `organizationsOfUser|${argsKey}`, userIds, (ids) =>
+        pagesOfParents(
+          db,
+          {
+            parents: 'users',
+            children: (eb) =>
+              eb
+                .selectFrom('organization_members as m')
+                .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+                .selectAll('o')
+                .select(['m.user_id as member_id', 'm.role as viewer_role'])
+                .whereRef('m.user_id', '=', 'p.id'),
+            order: { value: 'o.name', id: 'o.id', direction: 'asc', valueType: 'text', idType: 'uuid' },
+            first: args.first,
+            after: args.after,
           },
-          (join) => join.onTrue(),
-        )
-        .selectAll('page')
-        .where('u.id', '=', anyUuid(userIds))
-        .execute();
+          ids,
+        ),
+      );
       return groupBy(rows, 'member_id');
     }),
   };

@@ -26,9 +26,8 @@ export interface PageStatement<Row> {
   order: PageOrder;
   first: number;
   after: Cursor | null;
-  /** The rows' GraphQL type and what the selection reads of them: the to-one relations to join. */
-  node: NodeTypeName;
-  plan: ReadPlan;
+  /** The rows' GraphQL type and what the selection reads of them: the to-one relations to join (none without). */
+  joins?: { node: NodeTypeName; plan: ReadPlan };
 }
 
 type AnySelect = SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>>;
@@ -64,7 +63,7 @@ export function pagesOfParents<Row>(db: Kysely<Database>, statement: PageStateme
         (join) => join.onTrue(),
       )
       .selectAll('page')
-      .$call((query) => withToOneJoins(query, 'page', statement.node, statement.plan))
+      .$call((query) => (statement.joins ? withToOneJoins(query, 'page', statement.joins.node, statement.joins.plan) : query))
       .where('p.id', '=', anyUuid(ids))
       // The joins may reorder rows: the page order is restated (groupBy keeps it per parent).
       .orderBy(sql.ref(`page.${columnOf(order.value)}`), direction)

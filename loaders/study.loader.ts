@@ -126,8 +126,7 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
             },
             first: args.first,
             after: args.after,
-            node: 'Study',
-            plan,
+            joins: { node: 'Study', plan },
           },
           ids,
         )
@@ -170,15 +169,16 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
     studyTotal: createParentLoader<StudyListFilter, number>(
       settings,
       'studyTotal',
-      async (organizationIds, filter) =>
+      async (organizationIds, filter, argsKey) =>
         countsByParent(
-          await db
-            .selectFrom('studies as s')
-            .select((eb) => ['s.organization_id as parent', eb.fn.countAll<string>().as('count')])
-            .where('s.organization_id', '=', anyUuid(organizationIds))
-            .where((w) => w.and(filterConditions(w, filter)))
-            .groupBy('s.organization_id')
-            .execute(),
+          await selectByShape(db, settings, `studyTotal|${argsKey}`, organizationIds, (ids) =>
+            db
+              .selectFrom('studies as s')
+              .select((eb) => ['s.organization_id as parent', eb.fn.countAll<string>().as('count')])
+              .where('s.organization_id', '=', anyUuid(ids))
+              .where((w) => w.and(filterConditions(w, filter)))
+              .groupBy('s.organization_id'),
+          ),
         ),
       () => 0,
     ),
