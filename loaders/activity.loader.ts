@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import { decodeKeysetCursor, type Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
-import { pagesOfParents, type PageOrder } from './pages';
+import { pagesOfParents, type PageOrder, type PageStatement } from './pages';
+import { declareFoldable, foldablePage, type FieldArguments } from './folds';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
-import type { ReadPlan } from './selection';
+import { CONNECTION_NODES, type ReadPlan } from './selection';
 
 /** Whose log: a study's, or a whole organization's (organization-wide entries included). */
 export type ActivityScope = 'study' | 'organization';
@@ -41,31 +42,62 @@ export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 /** Entries read for a subscription's events come with their actors (what every event shows). */
 const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
 const ACTIVITY_PAGE_ORDER: PageOrder = { value: 'a.created_at', id: 'a.id', direction: 'desc', valueType: 'timestamptz', idType: 'bigint' };
+const ACTIVITY_COLUMNS = ['id', 'organization_id', 'study_id', 'user_id', 'activity_type', 'details', 'created_at'] as const;
+/** As ActivityPageArgs allows. */
+const MAX_ACTIVITY_TYPES = 20;
+
+/**
+ * A page's arguments from an activity field's (`first`, `after`, `types`) and its selection's plan: the one
+ * way they are made, for Study.activity and Organization.activity as for a fold. null: a page size, cursor
+ * or type list the field's validation would refuse (a fold leaves it to the field).
+ */
+export function activityPageArgs(filter: Pick<ActivityFilter, 'scope' | 'actorId'>, field: FieldArguments, plan: ReadPlan): ActivityPageParams | null {
+  const page = foldablePage(field);
+  if (!page) return null;
+  const { types: asked } = field as { types?: unknown };
+  const requested = Array.isArray(asked) ? (asked as string[]) : [];
+  if (requested.length > MAX_ACTIVITY_TYPES) return null;
+  const types = requested.length > 0 ? [...new Set(requested)].sort() : null;
+  const after = page.after === null ? null : decodeKeysetCursor(page.after, ACTIVITY_ORDER_KEY, 'timestamp', 'bigint');
+  return { scope: filter.scope, actorId: filter.actorId, types, first: page.first, after, plan };
+}
+
+function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow> {
+  const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
+  return {
+    parents: args.scope === 'study' ? 'studies' : 'organizations',
+    children: (eb) => {
+      let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
+      if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
+      if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
+      return page;
+    },
+    order: ACTIVITY_PAGE_ORDER,
+    first: args.first,
+    after: args.after,
+    joins: { node: 'Activity', plan: args.plan },
+  };
+}
+
+/** A study's log, folded into pages of studies like its comments. */
+export const STUDY_ACTIVITY_PAGES = declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
+  loader: 'activityPage',
+  node: 'Activity',
+  path: CONNECTION_NODES,
+  table: 'collaboration_activity',
+  argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
+  statement: activityStatement,
+  ownColumns: () => ACTIVITY_COLUMNS,
+  first: (args) => args.first,
+});
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
     activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args, argsKey) => {
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-      const parentColumn = `a.${PARENT_COLUMN[args.scope]}` as const;
       const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
-        pagesOfParents(
-          db,
-          {
-            parents: args.scope === 'study' ? 'studies' : 'organizations',
-            children: (eb) => {
-              let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
-              if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
-              if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
-              return page;
-            },
-            order: ACTIVITY_PAGE_ORDER,
-            first: args.first,
-            after: args.after,
-            joins: { node: 'Activity', plan },
-          },
-          ids,
-        ),
+        pagesOfParents(db, activityStatement({ ...args, plan }), ids),
       );
       primeToOneJoins(rows, 'Activity', plan, prime);
       return groupBy(rows, PARENT_COLUMN[args.scope]);

@@ -2,13 +2,37 @@ import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
 import { byKey, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
-import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
-import type { ReadPlan } from './selection';
+import { primeToOneJoins, type EntityPrimer } from './joins';
+import { declareFoldable } from './folds';
+import { pagesOfParents } from './pages';
+import { LIST_ITEMS, type ReadPlan } from './selection';
 
 export interface ApprovalListParams {
   /** What the selection reads of each approval (readPlan): which requesters and reviewers to join. */
   plan: ReadPlan;
 }
+
+/** Every column of an approval row. */
+const APPROVAL_COLUMNS = ['id', 'study_id', 'organization_id', 'requested_by', 'reviewer_id', 'status', 'requested_at', 'decided_at'] as const;
+
+/** A study's approval requests, oldest first: one declaration for the loader, Study.approvals and the folds. */
+export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('Study', 'approvals', {
+  loader: 'approvalsByStudy',
+  node: 'Approval',
+  path: LIST_ITEMS,
+  table: 'approvals',
+  argsFrom: (_field, plan) => ({ plan }),
+  statement: (args) => ({
+    parents: 'studies',
+    children: (eb) => eb.selectFrom('approvals as a').selectAll('a').whereRef('a.study_id', '=', 'p.id'),
+    order: { value: 'a.requested_at', id: 'a.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' },
+    first: null,
+    after: null,
+    joins: { node: 'Approval', plan: args.plan },
+  }),
+  ownColumns: () => APPROVAL_COLUMNS,
+  first: () => null,
+});
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
@@ -27,13 +51,7 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
       async (studyIds, args, argsKey) => {
         const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
         const rows = await selectByShape(db, settings, `approvalsByStudy|${argsKey}`, studyIds, (ids) =>
-          db
-            .selectFrom('approvals as a')
-            .selectAll('a')
-            .$call((query) => withToOneJoins(query, 'a', 'Approval', plan))
-            .where('a.study_id', '=', anyUuid(ids))
-            .orderBy('a.requested_at')
-            .orderBy('a.id'),
+          pagesOfParents(db, APPROVAL_LISTS.statement({ plan }), ids),
         );
         primeToOneJoins(rows, 'Approval', plan, prime);
         return groupBy(rows, 'study_id');

@@ -4,8 +4,10 @@ import type { Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';
-import { planColumns, primeToOneJoins, type EntityPrimer } from './joins';
-import type { ReadPlan } from './selection';
+import { declareFoldable, foldablePage } from './folds';
+import { decodeKeysetCursor } from '../src/pagination';
+import { planColumnNames, planColumns, primeToOneJoins, type EntityPrimer } from './joins';
+import { CONNECTION_NODES, type ReadPlan } from './selection';
 
 /** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
 const COMMENT_COLUMNS = ['id', 'study_id', 'organization_id', 'author_id', 'body', 'created_at', 'resolved_at', 'resolved_by'] as const;
@@ -23,6 +25,38 @@ export interface CommentPageParams {
 export const COMMENTS_ORDER_KEY = 'comments:created_at';
 const COMMENT_PAGE_ORDER: PageOrder = { value: 'c.created_at', id: 'c.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' };
 
+/** A study's comments: one declaration for the page loader, Study.comments and the folds of pages of studies. */
+export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Study', 'comments', {
+  loader: 'commentsPage',
+  node: 'Comment',
+  path: CONNECTION_NODES,
+  table: 'comments',
+  argsFrom(field, plan) {
+    const page = foldablePage(field);
+    if (!page) return null;
+    const { resolved: asked } = field as { resolved?: unknown };
+    const resolved = typeof asked === 'boolean' ? asked : null;
+    const after = page.after === null ? null : decodeKeysetCursor(page.after, COMMENTS_ORDER_KEY, 'timestamp', 'uuid');
+    return { first: page.first, after, resolved, plan };
+  },
+  statement: (args) => ({
+    parents: 'studies',
+    children: (eb) => {
+      const page = eb
+        .selectFrom('comments as c')
+        .select(planColumns('c', COMMENT_COLUMNS, 'Comment', args.plan))
+        .whereRef('c.study_id', '=', 'p.id');
+      return args.resolved === null ? page : page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
+    },
+    order: COMMENT_PAGE_ORDER,
+    first: args.first,
+    after: args.after,
+    joins: { node: 'Comment', plan: args.plan },
+  }),
+  ownColumns: (args) => planColumnNames(COMMENT_COLUMNS, 'Comment', args.plan),
+  first: (args) => args.first,
+});
+
 export interface CommentStatsRow {
   total: number;
   resolved: number;
@@ -38,24 +72,7 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
-        pagesOfParents(
-          db,
-          {
-            parents: 'studies',
-            children: (eb) => {
-              const page = eb
-                .selectFrom('comments as c')
-                .select(planColumns('c', COMMENT_COLUMNS, 'Comment', plan))
-                .whereRef('c.study_id', '=', 'p.id');
-              return args.resolved === null ? page : page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
-            },
-            order: COMMENT_PAGE_ORDER,
-            first: args.first,
-            after: args.after,
-            joins: { node: 'Comment', plan },
-          },
-          ids,
-        ),
+        pagesOfParents(db, COMMENT_PAGES.statement({ ...args, plan }), ids),
       );
       primeToOneJoins(rows, 'Comment', plan, prime);
       return groupBy(rows, 'study_id');

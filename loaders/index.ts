@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
 import type { EntityPrimer } from './joins';
+import type { FoldPrimer } from './folds';
 import { createActivityLoaders } from './activity.loader';
 import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
@@ -72,7 +73,7 @@ export class Loaders {
     return (this.#invitations ??= createInvitationLoaders(this.db, this.settings));
   }
   private get studies() {
-    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.collaborators, this.primeEntity));
+    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.collaborators, this.primeEntity, this.primeFolded));
   }
   private get comments() {
     return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.primeEntity));
@@ -100,6 +101,14 @@ export class Loaders {
     else if (entity === 'organizations') this.organizations.organizationById.prime(id, row as unknown as OrganizationRow);
     else if (whole) this.studies.studyById.prime(id, row as unknown as StudyRow);
     else this.studies.studyById.primePartial(id, row as unknown as StudyRow);
+  };
+
+  /** A relation's page (or list) that a parent's statement folded in (folds.ts), kept where its resolver will ask. */
+  readonly primeFolded: FoldPrimer = (relation, parentId, args, value) => {
+    const key = { parentId, args: args as never };
+    if (relation.loader === 'commentsPage') this.comments.commentsPage.prime(key, value as never);
+    else if (relation.loader === 'approvalsByStudy') this.approvals.approvalsByStudy.prime(key, value as never);
+    else this.activity.activityPage.prime(key, value as never);
   };
 
   get userById() {
@@ -134,6 +143,13 @@ export class Loaders {
   }
   get openInvitationsByEmail() {
     return this.invitations.openInvitationsByEmail;
+  }
+  /** Whether parents' statements fold in the relations below them (not in the unbatched baseline). */
+  get folding(): boolean {
+    return this.settings.batch;
+  }
+  get studyWithFolds() {
+    return this.studies.studyWithFolds;
   }
   get studyById() {
     return this.studies.studyById;

@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { ENTITIES, NODES, type EntityName, type NodeTypeName, type ToOneRelation } from './relations';
+import { COLUMN_KINDS, ENTITIES, NODES, type ColumnKind, type EntityName, type NodeTypeName, type ToOneRelation } from './relations';
 import type { ReadPlan } from './selection';
 
 /** Hands a row a statement brought of an entity to that entity's loader: whole, or partial (costly columns left out). */
@@ -36,8 +36,13 @@ export function planColumns<Alias extends string, Column extends string>(
   node: NodeTypeName,
   plan: ReadPlan,
 ): `${Alias}.${Column}`[] {
+  return planColumnNames(all, node, plan).map((column): `${Alias}.${Column}` => `${alias}.${column}`);
+}
+
+/** The same columns, by name alone (what the rows call them). */
+export function planColumnNames<Column extends string>(all: readonly Column[], node: NodeTypeName, plan: ReadPlan): Column[] {
   const left = new Set<string>(Object.values(NODES[node].costly).filter((column) => !plan.costly.includes(column)));
-  return all.filter((column) => !left.has(column)).map((column): `${Alias}.${Column}` => `${alias}.${column}`);
+  return all.filter((column) => !left.has(column));
 }
 
 /** Whether the rows a plan reads are whole (every costly column fetched). */
@@ -93,4 +98,12 @@ export function primeToOneJoins(rows: readonly object[], node: NodeTypeName, pla
       prime(join.relation.target, entity, join.whole);
     }
   }
+}
+
+/** The columns withToOneJoins adds to a statement's rows: their names there and their entities' columns' kinds. */
+export function joinedColumns(node: NodeTypeName, plan: ReadPlan): [string, ColumnKind][] {
+  return resolveJoins(node, plan).flatMap((join) => {
+    const kinds = COLUMN_KINDS[ENTITIES[join.relation.target].table] ?? {};
+    return join.columns.map(([column, name]): [string, ColumnKind] => [name, kinds[column] ?? 'value']);
+  });
 }

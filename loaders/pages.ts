@@ -24,7 +24,8 @@ export interface PageStatement<Row> {
   /** The children of parent `p` (filters applied, columns selected); ordering, cursor and limit are added here. */
   children: (eb: ExpressionBuilder<Database & { p: Database['organizations'] }, 'p'>) => Compilable<Row>;
   order: PageOrder;
-  first: number;
+  /** null: every child (a short list, as a study's approvals). */
+  first: number | null;
   after: Cursor | null;
   /** The rows' GraphQL type and what the selection reads of them: the to-one relations to join (none without). */
   joins?: { node: NodeTypeName; plan: ReadPlan };
@@ -45,26 +46,41 @@ function columnOf(ref: string): string {
  * by its caller: the query is widened here and its rows typed by the children's query.
  */
 export function pagesOfParents<Row>(db: Kysely<Database>, statement: PageStatement<Row>, ids: readonly string[]) {
+  const parents = db.selectFrom(`${statement.parents} as p` as 'organizations as p').where('p.id', '=', anyUuid(ids));
+  return pagesFrom(parents as unknown as AnySelect, statement);
+}
+
+/**
+ * The same page for one parent of an enclosing statement, whose id `parentId` names there (see folds.ts).
+ * The parent is a one-row derived table `p`: inside, `page` and `p` are this page's own names, and the
+ * enclosing statement's row is reached only through `parentId`, before those names exist.
+ */
+export function pageOfEnclosingParent<Row>(db: Kysely<Database>, statement: PageStatement<Row>, parentId: string) {
+  const parent = db.selectFrom(sql<{ id: string }>`(SELECT ${sql.ref(parentId)} AS id)`.as('p'));
+  return pagesFrom(parent as unknown as AnySelect, statement);
+}
+
+/** The columns a page's rows are ordered by, as its rows name them. */
+export function pageOrderColumns(order: PageOrder): [string, string] {
+  return [columnOf(order.value), columnOf(order.id)];
+}
+
+function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
   const { order } = statement;
   const direction = order.direction;
-  const parents = db.selectFrom(`${statement.parents} as p` as 'organizations as p') as unknown as AnySelect;
   return (
     parents
       .innerJoinLateral(
         (eb) => {
           let page = statement.children(eb) as unknown as AnySelect;
           if (statement.after) page = page.where(keysetAfter(order.value, order.id, direction, statement.after, order.valueType, order.idType));
-          return page
-            .orderBy(sql.ref(order.value), direction)
-            .orderBy(sql.ref(order.id), direction)
-            .limit(statement.first + 1)
-            .as('page');
+          page = page.orderBy(sql.ref(order.value), direction).orderBy(sql.ref(order.id), direction);
+          return (statement.first === null ? page : page.limit(statement.first + 1)).as('page');
         },
         (join) => join.onTrue(),
       )
       .selectAll('page')
       .$call((query) => (statement.joins ? withToOneJoins(query, 'page', statement.joins.node, statement.joins.plan) : query))
-      .where('p.id', '=', anyUuid(ids))
       // The joins may reorder rows: the page order is restated (groupBy keeps it per parent).
       .orderBy(sql.ref(`page.${columnOf(order.value)}`), direction)
       .orderBy(sql.ref(`page.${columnOf(order.id)}`), direction) as unknown as SelectQueryBuilder<Database, 'organizations', Row>

@@ -88,3 +88,55 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
 
 /** The GraphQL type an entity's rows become (whose costly fields a joined row's selection may read). */
 export const ENTITY_NODE: Readonly<Record<EntityName, NodeTypeName | null>> = { users: null, organizations: null, studies: 'Study' };
+
+/**
+ * How a column travels inside a folded list (folds.ts: a JSON array per parent): as itself, a timestamp as
+ * whole epoch milliseconds (a Date from a number costs a fraction of one parsed from text), a bigint as
+ * text (JSON numbers would round it).
+ */
+export type ColumnKind = 'value' | 'timestamp' | 'bigint';
+
+export const COLUMN_KINDS: Readonly<Partial<Record<keyof Database, Readonly<Record<string, ColumnKind>>>>> = {
+  users: { id: 'value', email: 'value', name: 'value', created_at: 'timestamp' },
+  organizations: { id: 'value', slug: 'value', name: 'value', plan: 'value', created_at: 'timestamp' },
+  studies: {
+    id: 'value',
+    organization_id: 'value',
+    title: 'value',
+    description: 'value',
+    status: 'value',
+    created_by: 'value',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    completed_at: 'timestamp',
+  },
+  comments: {
+    id: 'value',
+    study_id: 'value',
+    organization_id: 'value',
+    author_id: 'value',
+    body: 'value',
+    created_at: 'timestamp',
+    resolved_at: 'timestamp',
+    resolved_by: 'value',
+  },
+  approvals: {
+    id: 'value',
+    study_id: 'value',
+    organization_id: 'value',
+    requested_by: 'value',
+    reviewer_id: 'value',
+    status: 'value',
+    requested_at: 'timestamp',
+    decided_at: 'timestamp',
+  },
+  collaboration_activity: {
+    id: 'bigint',
+    organization_id: 'value',
+    study_id: 'value',
+    user_id: 'value',
+    activity_type: 'value',
+    details: 'value',
+    created_at: 'timestamp',
+  },
+};

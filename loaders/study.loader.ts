@@ -5,6 +5,7 @@ import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoad
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
 import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
 import { pagesOfParents } from './pages';
+import { foldAlias, foldPrimerFor, foldSelection, type Fold, type FoldPrimer } from './folds';
 import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
 import { planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
@@ -27,6 +28,8 @@ export interface StudyPageParams {
   filter: StudyListFilter;
   /** What the selection reads of each study (readPlan): the description or not, which creators and organizations to join. */
   plan: ReadPlan;
+  /** The relations of each study the selection reads that come in the page's statement (folds.ts). */
+  folds: Fold[];
   /**
    * What the next level asks of each study's collaborators. `entities`: whole collaborators with their
    * users come in the page's statement, primed into their loaders. `summaries`: the selection reads no more
@@ -86,8 +89,48 @@ export interface StudySearch {
   offset: number;
 }
 
-export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSettings, collaborators: CollaboratorLoaders, prime: EntityPrimer) {
+export function createStudyLoaders(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  collaborators: CollaboratorLoaders,
+  prime: EntityPrimer,
+  primeFolded: FoldPrimer,
+) {
+  /** Each row's folds handed to their relations' loaders, and taken off the row (they are read once). */
+  const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) => {
+    folds.forEach((fold, index) => {
+      const alias = foldAlias(index);
+      const prime1 = foldPrimerFor('Study', fold, prime, primeFolded);
+      for (const row of rows) {
+        prime1(row.id as string, row[alias]);
+        row[alias] = undefined;
+      }
+    });
+  };
+
   return {
+    /**
+     * Studies by id with the relations the selection reads below them, in one statement (a study page: the
+     * study, its comments, approvals and activity); the studies are primed whole into studyById.
+     */
+    studyWithFolds: createParentLoader<{ folds: Fold[] }, StudyRow | null>(
+      settings,
+      'studyWithFolds',
+      async (studyIds, args, argsKey) => {
+        const rows = await selectByShape(db, settings, `studyWithFolds|${argsKey}`, studyIds, (ids) =>
+          db
+            .selectFrom('studies as parent_row')
+            .select(STUDY_ROW_COLUMNS.map((column) => `parent_row.${column}` as const))
+            .select(args.folds.map((fold, index) => foldSelection(db, 'Study', fold, 'parent_row.id', index)))
+            .where('parent_row.id', '=', anyUuid(ids)),
+        );
+        primeFolds(rows, args.folds);
+        for (const row of rows) prime('studies', row, true);
+        return new Map(rows.map((row) => [row.id, row]));
+      },
+      () => null,
+    ),
+
     studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
       byKey(
         ids,
@@ -105,6 +148,7 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
     studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
       const column = `s.${args.orderBy}` as const;
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+      const folds = settings.batch ? args.folds : [];
       const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
       const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
         pagesOfParents(
@@ -131,9 +175,11 @@ export function createStudyLoaders(db: Kysely<Database>, settings: LoaderSetting
           ids,
         )
           .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
-          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY)),
+          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
+          .$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index)))),
       );
       primeToOneJoins(rows, 'Study', plan, prime);
+      primeFolds(rows, folds);
       const whole = planReadsWholeRows('Study', plan);
       return groupBy(
         rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {

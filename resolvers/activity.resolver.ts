@@ -6,11 +6,11 @@ import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
 import type { GatewayContext } from '../src/context';
-import { ACTIVITY_ORDER_KEY, type ActivityFilter } from '../loaders/activity.loader';
+import { ACTIVITY_ORDER_KEY, activityPageArgs, type ActivityFilter } from '../loaders/activity.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import type { ActivityPageArgs } from '../schema/study.args';
 import type { ActivityRow } from '../src/db/types';
-import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { loaderArgsOf, toConnection, type KeysetOrder } from './connection';
 import { toActivity, toStudy } from './mappers';
 import { optionalRelatedUser } from './relations';
 
@@ -31,10 +31,9 @@ export async function activityConnection(
   filter: Omit<ActivityFilter, 'types'>,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionPayload<Activity>> {
-  const types = args.types?.length ? [...new Set(args.types)].sort() : null;
-  const plan = readPlan(info, 'Activity', CONNECTION_NODES);
-  const loaderArgs = { ...filter, types, first: args.first, after: decodeAfter(args.after, ACTIVITY_ORDER), plan };
+  const loaderArgs = loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES)));
   const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
+  const { types } = loaderArgs;
   return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
     ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types } }),
   );

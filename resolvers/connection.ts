@@ -1,6 +1,7 @@
 import type { Page } from '../loaders/loader-toolkit';
 import type { ConnectionPayload, Edge, PageInfo } from '../schema/connection.type';
 import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/pagination';
+import { badUserInput } from '../src/errors';
 
 export interface KeysetOrder<Row> {
   key: string;
@@ -8,6 +9,15 @@ export interface KeysetOrder<Row> {
   idKind: 'uuid' | 'bigint';
   value(row: Row): CursorValue | Date;
   id(row: Row): string;
+}
+
+/**
+ * A loader's arguments made from a field's (FoldableRelation.argsFrom): null only for values the field's
+ * own validation refuses first, so a null here is a client's bad argument that slipped past it.
+ */
+export function loaderArgsOf<Args>(args: Args | null): Args {
+  if (args === null) throw badUserInput("An argument is out of its range: see the field's description.");
+  return args;
 }
 
 export function decodeAfter<Row>(after: string | null | undefined, order: KeysetOrder<Row>): Cursor | null {

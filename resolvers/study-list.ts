@@ -1,4 +1,5 @@
 import type { StudyListFilter, StudyPageParams, StudyPageRow } from '../loaders/study.loader';
+import { foldsOf } from '../loaders/folds';
 import { studyOrderKey } from '../loaders/study.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
@@ -80,6 +81,7 @@ export async function studyConnection(
     direction,
     filter: studyFilter(args.filter),
     plan: readPlan(info, 'Study', CONNECTION_NODES),
+    folds: ctx.loaders.folding ? foldsOf(info, 'Study', CONNECTION_NODES) : [],
     // The dashboard's shape: each study's collaborators come in the page's statement.
     collaborators: collaboratorsOfPage(info),
   };

@@ -2,7 +2,9 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from '
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
+import { COMMENT_PAGES, COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
+import { APPROVAL_LISTS } from '../loaders/approval.loader';
+import { foldsOf } from '../loaders/folds';
 import { CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
 import { whenLoaded } from '../loaders/loader-toolkit';
@@ -22,7 +24,7 @@ import type { GatewayContext, Viewer } from '../src/context';
 import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/pagination';
-import { decodeAfter, LazyTotalConnection, toConnection, type KeysetOrder } from './connection';
+import { LazyTotalConnection, loaderArgsOf, toConnection, type KeysetOrder } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { relatedUser } from './relations';
@@ -43,7 +45,11 @@ const SEARCH_LIST_KEY = 'search';
 export class StudyResolver {
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
-  async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Study> {
+    // The study and the relations its selection reads below it come in one statement; the access check
+    // then reads the study from it, and nothing of a study the viewer may not see leaves the request.
+    const folds = ctx.loaders.folding ? foldsOf(info, 'Study', LIST_ITEMS) : [];
+    if (folds.length > 0) await ctx.loaders.studyWithFolds.load({ parentId: parseUuid(id, 'id'), args: { folds } });
     return toStudy(await loadVisibleStudy(ctx, id));
   }
 
@@ -125,7 +131,7 @@ export class StudyResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, COMMENT_ORDER), resolved, plan: readPlan(info, 'Comment', CONNECTION_NODES) };
+    const loaderArgs = loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES)));
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
     return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
@@ -135,7 +141,8 @@ export class StudyResolver {
   @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
   async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Approval[]> {
-    const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: { plan: readPlan(info, 'Approval', LIST_ITEMS) } });
+    const loaderArgs = loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS)));
+    const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: loaderArgs });
     return rows.map(toApproval);
   }
 

@@ -1,0 +1,198 @@
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../src/db/types';
+import { MAX_PAGE_SIZE } from '../schema/input-limits';
+import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
+import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
+import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
+import { fieldsAt, readPlan, type ReadPlan } from './selection';
+
+/**
+ * A to-many relation whose pages can be folded into the statement of their parents (grafast's way: the
+ * level above fetches the level below). One declaration serves the relation's own page loader, the
+ * resolver that reads it, and the fold: the loader's arguments are made by `argsFrom` in both places, so
+ * what a fold primes is exactly what the resolver then asks for.
+ */
+export interface FoldableRelation<Args, Row = unknown> {
+  /** The page loader the relation's pages are kept in (Loaders.primeFolded). */
+  loader: 'commentsPage' | 'approvalsByStudy' | 'activityPage';
+  /** The GraphQL type of its rows and where they are below the field (a connection's nodes, a list's items). */
+  node: NodeTypeName;
+  path: readonly string[];
+  table: keyof Database;
+  /**
+   * The loader's arguments from the field's (as GraphQL coerced them) and its selection's read plan; null
+   * when they cannot be folded (a page size or cursor the field's own validation would refuse).
+   */
+  argsFrom(field: FieldArguments, plan: ReadPlan): Args | null;
+  /** The page statement for these arguments (pages.ts), the same for the loader and the fold. */
+  statement(args: Args): PageStatement<Row>;
+  /** The columns of its own table the statement's rows carry. */
+  ownColumns(args: Args): readonly string[];
+  /** At most this many rows per parent are answers (null: all); one more only tells of a next page. */
+  first(args: Args): number | null;
+}
+
+/** A field's arguments: as GraphQL coerced them (a fold), or type-graphql's args object (a resolver). */
+export type FieldArguments = object;
+
+/** A relation folded into a parent statement, as plain data (it is part of that statement's arguments). */
+export interface Fold {
+  /** The relation's field on the parent type. */
+  field: string;
+  args: unknown;
+}
+
+/** The page size and cursor of a field's arguments, when its own validation would accept them. */
+export function foldablePage(field: FieldArguments): { first: number; after: string | null } | null {
+  const { first, after } = field as { first?: unknown; after?: unknown };
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) return null;
+  if (after !== null && after !== undefined && (typeof after !== 'string' || after.length > 512)) return null;
+  // An empty cursor is no cursor, as for every connection.
+  return { first, after: typeof after === 'string' && after.length > 0 ? after : null };
+}
+
+const registry = new Map<NodeTypeName, Map<string, FoldableRelation<unknown>>>();
+
+/** Declares `relation` foldable under `field` of `parent` (each loader module declares its own). */
+export function declareFoldable<Args, Row>(parent: NodeTypeName, field: string, relation: FoldableRelation<Args, Row>): FoldableRelation<Args, Row> {
+  let fields = registry.get(parent);
+  if (!fields) registry.set(parent, (fields = new Map<string, FoldableRelation<unknown>>()));
+  fields.set(field, relation);
+  return relation;
+}
+
+function relationOf(parent: NodeTypeName, fold: Fold): FoldableRelation<unknown> {
+  const relation = registry.get(parent)?.get(fold.field);
+  if (!relation) throw new Error(`${parent}.${fold.field} is not a foldable relation`);
+  return relation;
+}
+
+/** Folds per parent statement: each is a subquery per parent row. */
+const MAX_FOLDS = 4;
+
+/**
+ * The foldable relations a selection reads below `path` (the parent rows' position), one fold per response
+ * key: `a: comments(first: 5)` and `b: comments(first: 10)` are two folds, as they are two fields for the
+ * resolvers. Arguments come from the document and variables as GraphQL coerces them; a field whose
+ * arguments cannot be read or would be refused is not folded (its resolver then loads it, and reports).
+ */
+export function foldsOf(info: GraphQLResolveInfo, parent: NodeTypeName, path: readonly string[]): Fold[] {
+  const declared = registry.get(parent);
+  const type = info.schema.getType(parent);
+  if (!declared || !isObjectType(type)) return [];
+  const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path);
+  const byResponseKey = new Map<string, FieldNode[]>();
+  const seenFragments = new Set<string>();
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!declared.has(selection.name.value)) continue;
+        const key = selection.alias?.value ?? selection.name.value;
+        const group = byResponseKey.get(key);
+        if (group) group.push(selection);
+        else byResponseKey.set(key, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet);
+      } else if (!seenFragments.has(selection.name.value)) {
+        seenFragments.add(selection.name.value);
+        const fragment = info.fragments[selection.name.value];
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  for (const node of parentNodes) if (node.selectionSet) visit(node.selectionSet);
+  const folds: Fold[] = [];
+  for (const group of byResponseKey.values()) {
+    if (folds.length === MAX_FOLDS) break;
+    const name = group[0].name.value;
+    const relation = declared.get(name)!;
+    const definition = type.getFields()[name];
+    if (!definition) continue;
+    let field: Record<string, unknown>;
+    try {
+      field = getArgumentValues(definition, group[0], info.variableValues);
+    } catch {
+      continue;
+    }
+    let args: unknown;
+    try {
+      args = relation.argsFrom(field, readPlan({ fieldNodes: group, fragments: info.fragments }, relation.node, relation.path));
+    } catch {
+      continue;
+    }
+    if (args !== null) folds.push({ field: name, args });
+  }
+  return folds;
+}
+
+interface FoldedColumn {
+  name: string;
+  kind: ColumnKind;
+}
+
+function foldedColumns(relation: FoldableRelation<unknown>, args: unknown): FoldedColumn[] {
+  const kinds = COLUMN_KINDS[relation.table] ?? {};
+  const statement = relation.statement(args);
+  const own = relation.ownColumns(args).map((name) => ({ name, kind: kinds[name] ?? 'value' }));
+  const joined = statement.joins ? joinedColumns(statement.joins.node, statement.joins.plan).map(([name, kind]) => ({ name, kind })) : [];
+  return [...own, ...joined];
+}
+
+function encoded(column: FoldedColumn): RawBuilder<unknown> {
+  const ref = sql.id('folded', column.name);
+  if (column.kind === 'timestamp') return sql`floor(extract(epoch FROM ${ref}) * 1000)`;
+  if (column.kind === 'bigint') return sql`${ref}::text`;
+  return sql`${ref}`;
+}
+
+/**
+ * The `index`th fold of a statement whose parent rows' ids `parentId` names: the relation's page for each
+ * parent row as one JSON array of positional arrays (PostgreSQL builds arrays at less than half the cost of
+ * objects with keys), in page order.
+ */
+export function foldSelection(db: Kysely<Database>, parent: NodeTypeName, fold: Fold, parentId: string, index: number): AliasedRawBuilder<unknown, string> {
+  const relation = relationOf(parent, fold);
+  const statement = relation.statement(fold.args);
+  const [value, id] = pageOrderColumns(statement.order);
+  const direction = sql.raw(statement.order.direction);
+  const values = foldedColumns(relation, fold.args).map(encoded);
+  return sql`(SELECT coalesce(json_agg(json_build_array(${sql.join(values)}) ORDER BY ${sql.id('folded', value)} ${direction}, ${sql.id('folded', id)} ${direction}), '[]'::json)
+    FROM (${pageOfEnclosingParent(db, statement, parentId)}) AS folded)`.as(foldAlias(index));
+}
+
+export function foldAlias(index: number): string {
+  return `fold_${index}`;
+}
+
+/** Where the rows of a folded relation go: the relation's loader, under the key its resolver will ask. */
+export type FoldPrimer = (relation: FoldableRelation<unknown>, parentId: string, args: unknown, value: unknown) => void;
+
+/**
+ * Reads parent rows' folds back into rows as the relation's own statement returns them, primes the entities
+ * they joined and hands each page (or list) to the relation's loader. Made once per fold and statement.
+ */
+export function foldPrimerFor(
+  parent: NodeTypeName,
+  fold: Fold,
+  primeEntity: EntityPrimer,
+  primeLoader: FoldPrimer,
+): (parentId: string, folded: unknown) => void {
+  const relation = relationOf(parent, fold);
+  const columns = foldedColumns(relation, fold.args);
+  const statement = relation.statement(fold.args);
+  const first = relation.first(fold.args);
+  return (parentId, folded) => {
+    if (!Array.isArray(folded)) return;
+    const rows = (folded as unknown[][]).map((tuple) => {
+      const row: Record<string, unknown> = {};
+      for (let index = 0; index < columns.length; index += 1) {
+        const value = tuple[index];
+        row[columns[index].name] = columns[index].kind === 'timestamp' && value !== null ? new Date(value as number) : value;
+      }
+      return row;
+    });
+    if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, primeEntity);
+    primeLoader(relation, parentId, fold.args, first === null ? rows : { rows: rows.slice(0, first), hasNextPage: rows.length > first });
+  };
+}
