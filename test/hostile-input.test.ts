@@ -113,9 +113,9 @@ describe('hostile input', () => {
   });
 
   it('an error elsewhere refunds nothing: a failed non-null root field leaves the work done charged, and counted', async () => {
-    // Mine runs two levels (the page, then its studies' comments with their authors) after theirs has failed.
+    // Mine runs two levels (the page with its studies' comments folded in, then their comment figures) after theirs has failed.
     await gateway.graphql('{ viewer { id } }', { token: member.token });
-    const query = `{ mine: studies(organizationId: "${member.organizationId}", first: 4) { edges { node { id comments(first: 10) { edges { node { author { name } } } } } } }
+    const query = `{ mine: studies(organizationId: "${member.organizationId}", first: 4) { edges { node { id commentStats { total } comments(first: 10) { edges { node { author { name } } } } } } }
                      theirs: studies(organizationId: "${member.foreignOrganizationId}", first: 1) { totalCount } }`;
     const response = await gateway.graphql(query, { token: member.token });
     assert.equal(response.body.data, null, 'the failing non-null root field nulls the whole answer');
@@ -126,7 +126,7 @@ describe('hostile input', () => {
       cost.throttleStatus!.currentlyAvailable <= BASE - cost.requestedQueryCost + 2,
       `level ${cost.throttleStatus!.currentlyAvailable} after a charge of ${cost.requestedQueryCost}`,
     );
-    // The statements of the field that kept running are counted too: the page, then the comments.
+    // The statements of the field that kept running are counted too: the page, then the comment figures.
     assert.equal(response.sqlStatements, 2, 'x-sql-statements');
   });
 

@@ -204,7 +204,8 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   });
 
   it('/metrics has the size of every DataLoader batch, by loader', async () => {
-    const query = '{ organizations(first: 10) { edges { node { studies(first: 3) { edges { node { comments(first: 2) { edges { node { body } } } } } } } } } }';
+    const query =
+      '{ organizations(first: 10) { edges { node { studies(first: 3) { edges { node { commentStats { total } comments(first: 2) { edges { node { body } } } } } } } } } }';
     const { body } = await gateway.graphql(query, { token });
     const organizations = (body.data as { organizations: { edges: unknown[] } }).organizations.edges.length;
     assert.ok(organizations >= 2, 'the analyst belongs to several organizations');
@@ -212,9 +213,11 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     // One batch held the studies of every organization at once.
     assert.match(text, /studygraph_dataloader_batch_size_count\{loader="studiesPage"\} 1\n/);
     assert.match(text, new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="studiesPage"\\} ${organizations}\\n`));
-    // And the next level, the comments of all those studies, was one batch of several keys.
-    assert.match(text, /studygraph_dataloader_batch_size_count\{loader="commentsPage"\} 1\n/);
-    assert.match(text, /studygraph_dataloader_batch_size_bucket\{le="1",loader="commentsPage"\} 0\n/);
+    // And the next level, the comment figures of all those studies, was one batch of several keys.
+    assert.match(text, /studygraph_dataloader_batch_size_count\{loader="commentStats"\} 1\n/);
+    assert.match(text, /studygraph_dataloader_batch_size_bucket\{le="1",loader="commentStats"\} 0\n/);
+    // Their comments came in the studies' statement (folded): no batch of their own.
+    assert.doesNotMatch(text, /loader="commentsPage"/);
   });
 
   it('healthz and readyz answer', async () => {

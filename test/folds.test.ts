@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
+import { ACME, UMBRELLA_STUDY } from './support/ids';
+
+/**
+ * The level above fetches the level below (loaders/folds.ts): a study's comments, approvals and activity
+ * come in the statement of the study (study(id:)) or of the page of studies that reaches them, and answer
+ * exactly what their own statements would (checked against a gateway with batching off, which folds
+ * nothing), whatever the arguments, aliases, variables and cursors.
+ */
+
+const STUDY_PAGE = /* GraphQL */ `
+  query StudyPage($id: ID!) {
+    study(id: $id) {
+      id
+      title
+      comments(first: 20) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            body
+            createdAt
+            resolvedAt
+            author {
+              id
+              name
+            }
+          }
+        }
+      }
+      approvals {
+        id
+        status
+        requestedAt
+        decidedAt
+        reviewer {
+          id
+          name
+        }
+      }
+      activity(first: 20) {
+        edges {
+          cursor
+          node {
+            id
+            type
+            createdAt
+            details
+            actor {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const FOUR_LEVELS = /* GraphQL */ `
+  query FourLevels($id: ID!, $studies: Int!, $comments: Int!) {
+    organization(id: $id) {
+      studies(first: $studies) {
+        edges {
+          node {
+            id
+            title
+            comments(first: $comments) {
+              pageInfo {
+                hasNextPage
+              }
+              edges {
+                node {
+                  id
+                  body
+                  author {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+describe('folds: relations fetched in their parents’ statement', () => {
+  let gateway: TestGateway;
+  let unbatched: TestGateway;
+  let token: string;
+  let unbatchedToken: string;
+  /** A study of ACME with comments, approvals and activity. */
+  let studyId: string;
+
+  const both = async (query: string, variables: Record<string, unknown>) => {
+    const folded = await gateway.graphql(query, { token, variables });
+    const reference = await unbatched.graphql(query, { token: unbatchedToken, variables });
+    assert.deepEqual(folded.body, reference.body);
+    return folded;
+  };
+
+  before(async () => {
+    gateway = await startTestGateway();
+    unbatched = await startTestGateway({ config: { dataloaderBatching: false } });
+    token = await gateway.tokenFor('analyst@example.com');
+    unbatchedToken = await unbatched.tokenFor('analyst@example.com');
+    await gateway.graphql('{ viewer { id } }', { token });
+    await unbatched.graphql('{ viewer { id } }', { token: unbatchedToken });
+    const found = await sql<{ id: string }>`
+      SELECT s.id FROM studies s WHERE s.organization_id = ${ACME}::uuid
+        AND (SELECT count(*) FROM comments c WHERE c.study_id = s.id) >= 3
+        AND EXISTS (SELECT 1 FROM approvals a WHERE a.study_id = s.id)
+        AND EXISTS (SELECT 1 FROM collaboration_activity a WHERE a.study_id = s.id)
+      ORDER BY s.id LIMIT 1`.execute(gateway.db);
+    studyId = found.rows[0].id;
+  });
+  after(async () => {
+    await gateway?.close();
+    await unbatched?.close();
+  });
+
+  it('a study page (comments, approvals, activity with their users) is one statement, the same answer as unbatched', async () => {
+    const folded = await both(STUDY_PAGE, { id: studyId });
+    // The comments' total is its own count, asked only because it is selected.
+    assert.equal(folded.sqlStatements, 2);
+    const study = dataOf(folded).study;
+    assert.ok(study.comments.edges.length >= 3);
+    assert.ok(study.approvals.length >= 1);
+    assert.ok(study.activity.edges.length >= 1 && typeof study.activity.edges[0].node.id === 'string');
+    const withoutTotal = await gateway.graphql(STUDY_PAGE.replace('totalCount', ''), { token, variables: { id: studyId } });
+    assert.equal(withoutTotal.sqlStatements, 1);
+  });
+
+  it('organization → studies → comments → author is one statement, the same answer as unbatched, as the pages grow', async () => {
+    for (const [studies, comments] of [
+      [5, 2],
+      [10, 3],
+    ]) {
+      const folded = await both(FOUR_LEVELS, { id: ACME, studies, comments });
+      assert.equal(folded.sqlStatements, 1, `${studies} studies with ${comments} comments each`);
+      const pages = dataOf(folded).organization.studies.edges;
+      assert.equal(pages.length, studies);
+      assert.ok(pages.some(({ node }: any) => node.comments.edges.length === comments && node.comments.pageInfo.hasNextPage));
+    }
+  });
+
+  it('aliases with different arguments are folded each on their own; a second page by cursor is right', async () => {
+    const first = dataOf(await gateway.graphql(STUDY_PAGE, { token, variables: { id: studyId } })).study.comments;
+    const cursor = first.edges[0].cursor as string;
+    await sql`UPDATE comments SET resolved_at = created_at + interval '1 hour', resolved_by = author_id
+      WHERE id = ${first.edges[1].node.id}::uuid`.execute(gateway.db);
+    await sql`UPDATE comments SET resolved_at = created_at + interval '1 hour', resolved_by = author_id
+      WHERE id = ${first.edges[1].node.id}::uuid`.execute(unbatched.db);
+    const query = /* GraphQL */ `
+      query Aliases($id: ID!, $after: String, $resolved: Boolean) {
+        study(id: $id) {
+          two: comments(first: 2) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+          next: comments(first: 2, after: $after) {
+            pageInfo {
+              hasNextPage
+            }
+            edges {
+              node {
+                id
+                resolvedBy {
+                  id
+                }
+              }
+            }
+          }
+          resolved: comments(first: 5, resolved: $resolved) {
+            edges {
+              node {
+                id
+                resolvedAt
+              }
+            }
+          }
+          ...More
+        }
+      }
+      fragment More on Study {
+        two: comments(first: 2) {
+          edges {
+            node {
+              body
+            }
+          }
+        }
+      }
+    `;
+    const folded = await both(query, { id: studyId, after: cursor, resolved: true });
+    assert.equal(folded.sqlStatements, 1);
+    const data = dataOf(folded).study;
+    assert.deepEqual(
+      data.next.edges.map(({ node }: any) => node.id),
+      first.edges.slice(1, 3).map(({ node }: any) => node.id),
+    );
+    assert.ok(data.two.edges.every(({ node }: any) => typeof node.body === 'string' && node.id));
+    assert.ok(data.resolved.edges.length >= 1 && data.resolved.edges.every(({ node }: any) => node.resolvedAt !== null));
+  });
+
+  it('arguments the field refuses are not folded: the field reports them, as without folds', async () => {
+    const tooMany = await both('query($id: ID!) { study(id: $id) { title comments(first: 1000) { edges { node { id } } } } }', { id: studyId });
+    assert.ok(tooMany.body.errors?.length, 'first over its maximum is an error');
+    const badCursor = await both('query($id: ID!) { study(id: $id) { title comments(first: 2, after: "nonsense") { edges { node { id } } } } }', {
+      id: studyId,
+    });
+    assert.equal(badCursor.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  it('a study of another organization is NOT_FOUND, its folded relations never answered', async () => {
+    const response = await gateway.graphql(STUDY_PAGE, { token, variables: { id: UMBRELLA_STUDY } });
+    assert.equal(response.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+    assert.equal(response.body.data?.study ?? null, null);
+    assert.doesNotMatch(JSON.stringify(response.body), /comments|approvals|body/);
+  });
+});
