@@ -15,7 +15,7 @@ import { fieldsAt, readPlan, type ReadPlan } from './selection';
  */
 export interface FoldableRelation<Args, Row = unknown> {
   /** The page loader the relation's pages are kept in (Loaders.primeFolded). */
-  loader: 'commentsPage' | 'approvalsByStudy' | 'activityPage';
+  loader: 'commentsPage' | 'approvalsByStudy' | 'activityPage' | 'studiesPage';
   /** The GraphQL type of its rows and where they are below the field (a connection's nodes, a list's items). */
   node: NodeTypeName;
   path: readonly string[];
@@ -24,14 +24,19 @@ export interface FoldableRelation<Args, Row = unknown> {
    * The loader's arguments from the field's (as GraphQL coerced them) and its selection's read plan; null
    * when they cannot be folded (a page size or cursor the field's own validation would refuse).
    */
-  argsFrom(field: FieldArguments, plan: ReadPlan): Args | null;
+  argsFrom(field: FieldArguments, plan: ReadPlan, selection: SelectionInfo): Args | null;
   /** The page statement for these arguments (pages.ts), the same for the loader and the fold. */
   statement(args: Args): PageStatement<Row>;
   /** The columns of its own table the statement's rows carry. */
   ownColumns(args: Args): readonly string[];
   /** At most this many rows per parent are answers (null: all); one more only tells of a next page. */
   first(args: Args): number | null;
+  /** What the relation's loader does with its rows besides keeping the page (priming them by id). */
+  received?(rows: Record<string, unknown>[], args: Args, primeEntity: EntityPrimer): void;
 }
+
+/** What a field's selection is read from: its nodes, the document's fragments, the schema and the variables. */
+export type SelectionInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema' | 'variableValues'>;
 
 /** A field's arguments: as GraphQL coerced them (a fold), or type-graphql's args object (a resolver). */
 export type FieldArguments = object;
@@ -77,7 +82,7 @@ const MAX_FOLDS = 4;
  * resolvers. Arguments come from the document and variables as GraphQL coerces them; a field whose
  * arguments cannot be read or would be refused is not folded (its resolver then loads it, and reports).
  */
-export function foldsOf(info: GraphQLResolveInfo, parent: NodeTypeName, path: readonly string[]): Fold[] {
+export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonly string[]): Fold[] {
   const declared = registry.get(parent);
   const type = info.schema.getType(parent);
   if (!declared || !isObjectType(type)) return [];
@@ -117,7 +122,8 @@ export function foldsOf(info: GraphQLResolveInfo, parent: NodeTypeName, path: re
     }
     let args: unknown;
     try {
-      args = relation.argsFrom(field, readPlan({ fieldNodes: group, fragments: info.fragments }, relation.node, relation.path));
+      const selection: SelectionInfo = { fieldNodes: group, fragments: info.fragments, schema: info.schema, variableValues: info.variableValues };
+      args = relation.argsFrom(field, readPlan(selection, relation.node, relation.path), selection);
     } catch {
       continue;
     }
@@ -193,6 +199,25 @@ export function foldPrimerFor(
       return row;
     });
     if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, primeEntity);
+    relation.received?.(rows, fold.args, primeEntity);
     primeLoader(relation, parentId, fold.args, first === null ? rows : { rows: rows.slice(0, first), hasNextPage: rows.length > first });
   };
+}
+
+/** Each parent row's folds handed to their relations' loaders, and taken off the row (they are read once). */
+export function primeFoldsOfRows(
+  parent: NodeTypeName,
+  rows: readonly Record<string, unknown>[],
+  folds: readonly Fold[],
+  primeEntity: EntityPrimer,
+  primeLoader: FoldPrimer,
+): void {
+  folds.forEach((fold, index) => {
+    const alias = foldAlias(index);
+    const primeOne = foldPrimerFor(parent, fold, primeEntity, primeLoader);
+    for (const row of rows) {
+      primeOne(row.id as string, row[alias]);
+      row[alias] = undefined;
+    }
+  });
 }

@@ -64,7 +64,7 @@ export class Loaders {
     return (this.#collaborators ??= createCollaboratorLoaders(this.db, this.settings, this.users));
   }
   private get organizations() {
-    return (this.#organizations ??= createOrganizationLoaders(this.db, this.settings));
+    return (this.#organizations ??= createOrganizationLoaders(this.db, this.settings, this.primeEntity, this.primeFolded));
   }
   private get memberships() {
     return (this.#memberships ??= createMembershipLoaders(this.db, this.settings, this.primeEntity));
@@ -108,7 +108,8 @@ export class Loaders {
     const key = { parentId, args: args as never };
     if (relation.loader === 'commentsPage') this.comments.commentsPage.prime(key, value as never);
     else if (relation.loader === 'approvalsByStudy') this.approvals.approvalsByStudy.prime(key, value as never);
-    else this.activity.activityPage.prime(key, value as never);
+    else if (relation.loader === 'activityPage') this.activity.activityPage.prime(key, value as never);
+    else this.studies.studiesPage.prime(key, value as never);
   };
 
   get userById() {

@@ -4,6 +4,8 @@ import type { Cursor } from '../src/pagination';
 import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents } from './pages';
+import { foldSelection, primeFoldsOfRows, type Fold, type FoldPrimer } from './folds';
+import type { EntityPrimer } from './joins';
 
 export interface ViewerOrganizationRow extends OrganizationRow {
   member_id: string;
@@ -13,12 +15,14 @@ export interface ViewerOrganizationRow extends OrganizationRow {
 export interface OrganizationPageParams {
   first: number;
   after: Cursor | null;
+  /** The relations of each organization the selection reads that come in the page's statement (folds.ts). */
+  folds: Fold[];
 }
 
 /** Organizations a user belongs to, by name: keyset on (name, id). */
 export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
 
-export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer, primeFolded: FoldPrimer) {
   return {
     organizationById: defineLoader<string, OrganizationRow | null>(settings, 'organizationById', async (ids) =>
       byKey(
@@ -45,7 +49,9 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
     ),
 
     /** Pages of the organizations a user (the parent) is a member of. */
+    /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */
     organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args, argsKey) => {
+      const folds = settings.batch ? args.folds : [];
       const rows = await selectByShape(db, settings, `organizationsOfUser|${argsKey}`, userIds, (ids) =>
         pagesOfParents(
           db,
@@ -63,8 +69,9 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
             after: args.after,
           },
           ids,
-        ),
+        ).$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Organization', fold, 'page.id', index)))),
       );
+      primeFoldsOfRows('Organization', rows as unknown as Record<string, unknown>[], folds, prime, primeFolded);
       return groupBy(rows, 'member_id');
     }),
   };

@@ -46,9 +46,10 @@ export interface NodeDeclaration {
   costly: Readonly<Record<string, string>>;
 }
 
-export type NodeTypeName = 'Study' | 'Comment' | 'Approval' | 'Member' | 'Activity';
+export type NodeTypeName = 'Organization' | 'Study' | 'Comment' | 'Approval' | 'Member' | 'Activity';
 
 export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
+  Organization: { toOne: [], costly: {} },
   Study: {
     toOne: [
       { field: 'createdBy', column: 'created_by', target: 'users' },

@@ -1,14 +1,26 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import { decodeKeysetCursor, type Cursor } from '../src/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
 import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
-import { pagesOfParents } from './pages';
-import { foldAlias, foldPrimerFor, foldSelection, type Fold, type FoldPrimer } from './folds';
+import { pagesOfParents, type PageStatement } from './pages';
+import {
+  declareFoldable,
+  foldablePage,
+  foldSelection,
+  foldsOf,
+  primeFoldsOfRows,
+  type FieldArguments,
+  type Fold,
+  type FoldPrimer,
+  type SelectionInfo,
+} from './folds';
 import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
-import { planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
-import type { ReadPlan } from './selection';
+import { planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
+import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './selection';
+import type { GraphQLResolveInfo } from 'graphql';
+import { badUserInput } from '../src/errors';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -82,6 +94,115 @@ function filterConditions(eb: StudiesScope, filter: StudyListFilter): Expression
   return conditions;
 }
 
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A field's `filter` (StudyFilter) as plain data, sorted so that equal filters have equal keys. */
+export function studyListFilter(filter: StudyFilterArgument | null | undefined): StudyListFilter {
+  if (!filter) return NO_STUDY_FILTER;
+  if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
+    throw badUserInput('`filter.createdAfter` must be earlier than `filter.createdBefore`.', 'filter');
+  }
+  if (filter.createdById && !UUID_SHAPE.test(filter.createdById)) throw badUserInput('`filter.createdById` must be a UUID.', 'filter.createdById');
+  return {
+    statuses: filter.statuses?.length ? [...new Set(filter.statuses)].sort() : null,
+    createdById: filter.createdById?.toLowerCase() ?? null,
+    createdAfter: filter.createdAfter?.toISOString() ?? null,
+    createdBefore: filter.createdBefore?.toISOString() ?? null,
+  };
+}
+
+export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
+
+/** What StudyFilter holds, as GraphQL coerces it (a fold) or type-graphql builds it (a resolver). */
+export interface StudyFilterArgument {
+  statuses?: StudyStatus[] | null;
+  createdById?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+const SUMMARY_COLLABORATOR_FIELDS = new Set(['__typename', 'role', 'user']);
+const SUMMARY_USER_FIELDS = new Set(['__typename', 'id', 'name']);
+const within = (names: Set<string>, allowed: Set<string>) => [...names].every((name) => allowed.has(name));
+
+/**
+ * What the page's statement brings of each study's collaborators: none when they are not selected,
+ * summaries when every selection of them (aliases and fragments together) reads no more than the role and
+ * the user's id and name, else whole collaborators with their users.
+ */
+export function collaboratorsOfPage(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): StudyPageParams['collaborators'] {
+  const collaborators = fieldsAt(info, ['edges', 'node', 'collaborators']);
+  if (collaborators.length === 0) return 'none';
+  const users = fieldsAt(info, ['user'], collaborators);
+  return within(fieldNamesBelow(info, collaborators), SUMMARY_COLLABORATOR_FIELDS) && within(fieldNamesBelow(info, users), SUMMARY_USER_FIELDS)
+    ? 'summaries'
+    : 'entities';
+}
+
+/**
+ * A page's arguments from a studies field's (`first`, `after`, `orderBy`, `filter`) and its selection: the
+ * one way they are made, for Query.studies and Organization.studies as for a fold. null: a page size or
+ * cursor the field's validation would refuse.
+ */
+export function studyPageArgs(field: FieldArguments, selection: SelectionInfo, plan: ReadPlan, folding: boolean): StudyPageParams | null {
+  const page = foldablePage(field);
+  if (!page) return null;
+  const { orderBy, filter } = field as { orderBy?: { field?: StudyOrderColumn; direction?: 'asc' | 'desc' } | null; filter?: StudyFilterArgument | null };
+  const column = orderBy?.field ?? 'created_at';
+  const direction = orderBy?.direction ?? 'desc';
+  const valueKind = column === 'title' ? 'text' : 'timestamp';
+  return {
+    first: page.first,
+    after: page.after === null ? null : decodeKeysetCursor(page.after, studyOrderKey(column, direction), valueKind, 'uuid'),
+    orderBy: column,
+    direction,
+    filter: studyListFilter(filter),
+    plan,
+    folds: folding ? foldsOf(selection, 'Study', CONNECTION_NODES) : [],
+    // The dashboard's shape: each study's collaborators come in the page's statement.
+    collaborators: collaboratorsOfPage(selection),
+  };
+}
+
+function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
+  return {
+    parents: 'organizations',
+    children: (eb) =>
+      eb
+        .selectFrom('studies as s')
+        .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', args.plan))
+        .whereRef('s.organization_id', '=', 'p.id')
+        .where((w) => w.and(filterConditions(w, args.filter))),
+    order: { value: `s.${args.orderBy}`, id: 's.id', direction: args.direction, valueType: args.orderBy === 'title' ? 'text' : 'timestamptz', idType: 'uuid' },
+    first: args.first,
+    after: args.after,
+    joins: { node: 'Study', plan: args.plan },
+  };
+}
+
+/**
+ * An organization's studies, folded into pages of organizations (the viewer's organizations, each with its
+ * newest studies). Only plain pages fold this way: one whose studies fold relations of their own, or
+ * collaborators, is read by its own statement (which folds them).
+ */
+export const ORGANIZATION_STUDY_PAGES = declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
+  loader: 'studiesPage',
+  node: 'Study',
+  path: CONNECTION_NODES,
+  table: 'studies',
+  argsFrom(field, plan, selection) {
+    const args = studyPageArgs(field, selection, plan, true);
+    return args && args.folds.length === 0 && args.collaborators === 'none' ? args : null;
+  },
+  statement: studyStatement,
+  ownColumns: (args) => planColumnNames(STUDY_ROW_COLUMNS, 'Study', args.plan),
+  first: (args) => args.first,
+  received(rows, args, primeEntity) {
+    const whole = planReadsWholeRows('Study', args.plan);
+    for (const row of rows) primeEntity('studies', row, whole);
+  },
+});
+
 export interface StudySearch {
   query: string;
   organizationIds: readonly string[];
@@ -96,17 +217,7 @@ export function createStudyLoaders(
   prime: EntityPrimer,
   primeFolded: FoldPrimer,
 ) {
-  /** Each row's folds handed to their relations' loaders, and taken off the row (they are read once). */
-  const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) => {
-    folds.forEach((fold, index) => {
-      const alias = foldAlias(index);
-      const prime1 = foldPrimerFor('Study', fold, prime, primeFolded);
-      for (const row of rows) {
-        prime1(row.id as string, row[alias]);
-        row[alias] = undefined;
-      }
-    });
-  };
+  const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) => primeFoldsOfRows('Study', rows, folds, prime, primeFolded);
 
   return {
     /**
@@ -146,34 +257,11 @@ export function createStudyLoaders(
      * primed into studyById, partial ones apart (their description left out).
      */
     studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
-      const column = `s.${args.orderBy}` as const;
       const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
       const folds = settings.batch ? args.folds : [];
       const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
       const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
-        pagesOfParents(
-          db,
-          {
-            parents: 'organizations',
-            children: (eb) =>
-              eb
-                .selectFrom('studies as s')
-                .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', plan))
-                .whereRef('s.organization_id', '=', 'p.id')
-                .where((w) => w.and(filterConditions(w, args.filter))),
-            order: {
-              value: column,
-              id: 's.id',
-              direction: args.direction,
-              valueType: args.orderBy === 'title' ? 'text' : 'timestamptz',
-              idType: 'uuid',
-            },
-            first: args.first,
-            after: args.after,
-            joins: { node: 'Study', plan },
-          },
-          ids,
-        )
+        pagesOfParents(db, studyStatement({ ...args, plan }), ids)
           .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
           .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
           .$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index)))),

@@ -89,7 +89,7 @@ export function toCollaborator(row: CollaboratorWithUser): Collaborator {
 
 /**
  * A collaborator as a page's summary brings it: its role and its user's id and name, the only fields the
- * selection that asked for summaries reads (see collaboratorsOfPage).
+ * selection that asked for summaries reads (see collaboratorsOfPage in loaders/study.loader.ts).
  */
 export function toCollaboratorSummary(studyId: string, [userId, role, userName]: CollaboratorSummaryTuple): Collaborator {
   return Object.assign(new Collaborator(), {

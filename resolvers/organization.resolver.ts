@@ -5,6 +5,7 @@ import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
 import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
 import { CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { foldsOf } from '../loaders/folds';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrganizationRole } from '../schema/enums';
 import { Member, MemberConnection } from '../schema/member.type';
@@ -22,7 +23,8 @@ import { badUserInput, notFound } from '../src/errors';
 import { decodeAfter, toConnection, type KeysetOrder } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
-import { NO_STUDY_FILTER, studyConnection } from './study-list';
+import { studyConnection } from './study-list';
+import { NO_STUDY_FILTER } from '../loaders/study.loader';
 import { CurrentViewer } from '../schema/current-viewer';
 
 const ORGANIZATION_ORDER: KeysetOrder<ViewerOrganizationRow> = {
@@ -63,8 +65,11 @@ export class OrganizationResolver {
     @Args(() => PageArgs) args: PageArgs,
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Organization>> {
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER) };
+    // Each organization's studies, when plainly selected, come in the page's statement (folds.ts).
+    const folds = ctx.loaders.folding ? foldsOf(info, 'Organization', CONNECTION_NODES) : [];
+    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER), folds };
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
     return toConnection(page, ORGANIZATION_ORDER, toOrganization, loaderArgs.after !== null, async () => viewer.roles.size);

@@ -131,7 +131,7 @@ export class StudyResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
-    const loaderArgs = loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES)));
+    const loaderArgs = loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info));
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
     return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
@@ -141,7 +141,7 @@ export class StudyResolver {
   @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
   async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Approval[]> {
-    const loaderArgs = loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS)));
+    const loaderArgs = loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS), info));
     const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: loaderArgs });
     return rows.map(toApproval);
   }

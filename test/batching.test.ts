@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { sql } from 'kysely';
-import { collaboratorsOfPage } from '../resolvers/study-list';
+import { collaboratorsOfPage } from '../loaders/study.loader';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, UMBRELLA } from './support/ids';
 

@@ -155,6 +155,50 @@ describe('folds: relations fetched in their parents’ statement', () => {
     }
   });
 
+  it('the viewer’s organizations with their newest studies and creators is one statement; studies that fold relations of their own are read by their own', async () => {
+    const home = /* GraphQL */ `
+      query Home($studies: Int!, $after: String) {
+        organizations(first: 20) {
+          edges {
+            node {
+              id
+              name
+              studies(first: $studies, after: $after) {
+                pageInfo {
+                  hasNextPage
+                }
+                edges {
+                  cursor
+                  node {
+                    id
+                    title
+                    createdAt
+                    createdBy {
+                      id
+                      name
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    const folded = await both(home, { studies: 5 });
+    assert.equal(folded.sqlStatements, 1);
+    const organizations = dataOf(folded).organizations.edges;
+    assert.ok(organizations.length >= 3 && organizations.every(({ node }: any) => node.studies.edges.length === 5));
+    // The next page of each, by cursor, through the same fold.
+    const cursor = organizations[0].node.studies.edges[4].cursor as string;
+    assert.equal((await both(home, { studies: 5, after: cursor })).sqlStatements, 1);
+    const deeper = await both(
+      `{ organizations(first: 20) { edges { node { studies(first: 3) { edges { node { id comments(first: 2) { edges { node { id } } } } } } } } } }`,
+      {},
+    );
+    assert.equal(deeper.sqlStatements, 2, 'the organizations, then their studies with their comments folded in');
+  });
+
   it('aliases with different arguments are folded each on their own; a second page by cursor is right', async () => {
     const first = dataOf(await gateway.graphql(STUDY_PAGE, { token, variables: { id: studyId } })).study.comments;
     const cursor = first.edges[0].cursor as string;
