@@ -71,7 +71,7 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
           ids,
         ).$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Organization', fold, 'page.id', index)))),
       );
-      primeFoldsOfRows('Organization', rows as unknown as Record<string, unknown>[], folds, prime, primeFolded);
+      primeFoldsOfRows('Organization', rows, folds, prime, primeFolded);
       return groupBy(rows, 'member_id');
     }),
   };
