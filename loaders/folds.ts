@@ -1,4 +1,4 @@
-import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLField, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
 import { MAX_PAGE_SIZE } from '../schema/input-limits';
@@ -83,9 +83,47 @@ const MAX_FOLDS = 4;
  * arguments cannot be read or would be refused is not folded (its resolver then loads it, and reports).
  */
 export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonly string[]): Fold[] {
+  const folds: Fold[] = [];
+  for (const candidate of foldCandidates(info, parent, path)) {
+    if (folds.length === MAX_FOLDS) break;
+    const selection: SelectionInfo = { fieldNodes: candidate.group, fragments: info.fragments, schema: info.schema, variableValues: info.variableValues };
+    let args: unknown;
+    try {
+      const field = getArgumentValues(candidate.definition, candidate.group[0], info.variableValues);
+      args = candidate.relation.argsFrom(field, readPlan(selection, candidate.relation.node, candidate.relation.path), selection);
+    } catch {
+      continue;
+    }
+    if (args !== null) folds.push({ field: candidate.group[0].name.value, args });
+  }
+  return folds;
+}
+
+/** A field below a position that could be folded: its relation, its definition and its nodes (one response key). */
+interface FoldCandidate {
+  relation: FoldableRelation<unknown>;
+  definition: GraphQLField<unknown, unknown>;
+  group: FieldNode[];
+}
+
+/**
+ * The foldable fields below a position, by response key: what the document alone decides, found once per
+ * position (the same nodes array, so the read plans of the groups are memoized too); only the arguments,
+ * which may come from variables, are read per request.
+ */
+const candidatesByPosition = new WeakMap<readonly FieldNode[], Map<string, FoldCandidate[]>>();
+
+function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonly string[]): FoldCandidate[] {
+  let byParent = candidatesByPosition.get(info.fieldNodes);
+  if (!byParent) candidatesByPosition.set(info.fieldNodes, (byParent = new Map<string, FoldCandidate[]>()));
+  const memoKey = `${parent}|${path.join('.')}`;
+  const known = byParent.get(memoKey);
+  if (known) return known;
+  const candidates: FoldCandidate[] = [];
+  byParent.set(memoKey, candidates);
   const declared = registry.get(parent);
   const type = info.schema.getType(parent);
-  if (!declared || !isObjectType(type)) return [];
+  if (!declared || !isObjectType(type)) return candidates;
   const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path);
   const byResponseKey = new Map<string, FieldNode[]>();
   const seenFragments = new Set<string>();
@@ -107,29 +145,11 @@ export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonl
     }
   };
   for (const node of parentNodes) if (node.selectionSet) visit(node.selectionSet);
-  const folds: Fold[] = [];
   for (const group of byResponseKey.values()) {
-    if (folds.length === MAX_FOLDS) break;
-    const name = group[0].name.value;
-    const relation = declared.get(name)!;
-    const definition = type.getFields()[name];
-    if (!definition) continue;
-    let field: Record<string, unknown>;
-    try {
-      field = getArgumentValues(definition, group[0], info.variableValues);
-    } catch {
-      continue;
-    }
-    let args: unknown;
-    try {
-      const selection: SelectionInfo = { fieldNodes: group, fragments: info.fragments, schema: info.schema, variableValues: info.variableValues };
-      args = relation.argsFrom(field, readPlan(selection, relation.node, relation.path), selection);
-    } catch {
-      continue;
-    }
-    if (args !== null) folds.push({ field: name, args });
+    const definition = type.getFields()[group[0].name.value];
+    if (definition) candidates.push({ relation: declared.get(group[0].name.value)!, definition, group });
   }
-  return folds;
+  return candidates;
 }
 
 interface FoldedColumn {

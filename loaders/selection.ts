@@ -103,3 +103,20 @@ export function readPlan(info: LookAheadInfo, node: NodeTypeName, path: readonly
 export function wholeRows(node: NodeTypeName): ReadPlan {
   return { costly: Object.values(NODES[node].costly), joins: [] };
 }
+
+/**
+ * A value made once per field position and variables: what a field's resolver computes from its arguments
+ * and selection alone (a loader's args) is the same for every item of the list above it, and one object
+ * for all of them lets the loader key it once (argsKeyOf). Not for anything that depends on the parent.
+ */
+const positionValues = new WeakMap<readonly FieldNode[], Map<string, { variables: unknown; value: unknown }>>();
+
+export function atPosition<T>(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'variableValues'>, name: string, make: () => T): T {
+  let values = positionValues.get(info.fieldNodes);
+  if (!values) positionValues.set(info.fieldNodes, (values = new Map<string, { variables: unknown; value: unknown }>()));
+  const known = values.get(name);
+  if (known && known.variables === info.variableValues) return known.value as T;
+  const value = make();
+  values.set(name, { variables: info.variableValues, value });
+  return value;
+}

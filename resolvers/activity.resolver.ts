@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { whenLoaded } from '../loaders/loader-toolkit';
 import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
@@ -31,7 +31,7 @@ export async function activityConnection(
   filter: Omit<ActivityFilter, 'types'>,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionPayload<Activity>> {
-  const loaderArgs = loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES)));
+  const loaderArgs = atPosition(info, 'activity', () => loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES))));
   const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
   const { types } = loaderArgs;
   return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>

@@ -7,7 +7,7 @@ import type { GatewayContext } from '../src/context';
 import type { StudyRow } from '../src/db/types';
 import type { GraphQLResolveInfo } from 'graphql';
 import { loaderArgsOf, toConnection, type KeysetOrder } from './connection';
-import { CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { toCollaboratorSummary, toStudy } from './mappers';
 
 function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOrder<StudyRow> {
@@ -37,7 +37,7 @@ export async function studyConnection(
   const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
   const order = studyOrder(field, direction);
-  const loaderArgs = loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding));
+  const loaderArgs = atPosition(info, 'studies', () => loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)));
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
   return toConnection(page, order, toPageStudy, loaderArgs.after !== null, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),

@@ -5,7 +5,7 @@ import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENT_PAGES, COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
 import { foldsOf } from '../loaders/folds';
-import { CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
+import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
 import { whenLoaded } from '../loaders/loader-toolkit';
 import { MAX_SEARCH_TERMS, parseSearchQuery, termCount } from '../src/search-query';
@@ -131,7 +131,7 @@ export class StudyResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
-    const loaderArgs = loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info));
+    const loaderArgs = atPosition(info, 'comments', () => loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info)));
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
     return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
@@ -141,7 +141,7 @@ export class StudyResolver {
   @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
   async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Approval[]> {
-    const loaderArgs = loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS), info));
+    const loaderArgs = atPosition(info, 'approvals', () => loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS), info)));
     const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: loaderArgs });
     return rows.map(toApproval);
   }
