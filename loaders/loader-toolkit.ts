@@ -128,7 +128,7 @@ export interface ParentKey<Args> {
 export type FetchByParents<Args, Value> = (parentIds: readonly string[], args: Args, argsKey: string) => Promise<Map<string, Value>>;
 
 /**
- * Args as text, once per args object: a level's resolvers share one args object (argsAtPosition), and a
+ * Args as text, once per args object: a level's resolvers share one args object (atPosition in selection.ts), and a
  * page's args carry its read plan and folds, whose text was 1.3% of a worker's busy time made afresh for
  * every key.
  */

@@ -48,7 +48,6 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
         ),
     ),
 
-    /** Pages of the organizations a user (the parent) is a member of. */
     /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */
     organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args, argsKey) => {
       const folds = settings.batch ? args.folds : [];

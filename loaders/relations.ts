@@ -4,7 +4,7 @@ import type { Database } from '../src/db/types';
  * The loading layer's one description of the data: for each entity a relation can reach, its table, its
  * columns and which of them are costly; for each GraphQL type a list loader returns, the to-one relations
  * its fields follow and the costly columns its fields read. Page and list statements are built from these
- * (see read-plan.ts and joins.ts): a to-one relation the selection reads is joined into the statement of
+ * (see selection.ts, joins.ts, pages.ts and folds.ts): a to-one relation the selection reads is joined into the statement of
  * the rows that point to it and primed into its entity loader; a costly column is fetched only when the
  * selection reads its field. Nothing here is written for one query.
  */

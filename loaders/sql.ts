@@ -23,6 +23,8 @@ interface CompiledShape {
   parameters: readonly unknown[];
   /** Where the batch's keys are among the parameters. */
   keysAt: number;
+  /** Where each bound list (see selectByShape) is among them. */
+  boundAt: readonly number[];
 }
 
 /** Shapes kept per database: a few per loader and arguments in use (a page's cursor makes a shape of its own). */
@@ -35,12 +37,24 @@ function shapesOf(db: Kysely<Database>): LRUCache<string, CompiledShape> {
   return shapes;
 }
 
-function compileShape<Row>(build: (keys: readonly string[]) => Compilable<Row>, keys: readonly string[]): { query: CompiledQuery<Row>; keysAt: number } {
-  // A fresh array: its identity marks the keys' parameter (anyUuid/anyBigint pass it on as it is).
+type ShapeBuilder<Row> = (keys: readonly string[], ...bound: (readonly string[])[]) => Compilable<Row>;
+
+/** Where `marker` is among the parameters, if exactly once (else -1: the statement cannot be reused). */
+function onlyPlaceOf(parameters: readonly unknown[], marker: unknown): number {
+  const at = parameters.indexOf(marker);
+  return at !== -1 && parameters.lastIndexOf(marker) === at ? at : -1;
+}
+
+function compileShape<Row>(
+  build: ShapeBuilder<Row>,
+  keys: readonly string[],
+  bound: readonly (readonly string[])[],
+): { query: CompiledQuery<Row>; keysAt: number; boundAt: number[] } {
+  // Fresh arrays: their identity marks their parameters (anyUuid/anyBigint pass them on as they are).
   const marker = [...keys];
-  const query = build(marker).compile();
-  const keysAt = query.parameters.indexOf(marker);
-  return { query, keysAt: keysAt !== -1 && query.parameters.lastIndexOf(marker) === keysAt ? keysAt : -1 };
+  const boundMarkers = bound.map((list) => [...list]);
+  const query = build(marker, ...boundMarkers).compile();
+  return { query, keysAt: onlyPlaceOf(query.parameters, marker), boundAt: boundMarkers.map((list) => onlyPlaceOf(query.parameters, list)) };
 }
 
 /**
@@ -48,31 +62,45 @@ function compileShape<Row>(build: (keys: readonly string[]) => Compilable<Row>, 
  * builder reads besides the keys: arguments, settings), the batch's keys being one array parameter
  * (anyUuid/anyBigint). Kysely builds and compiles it for the first batch of a shape only; later batches
  * bind their keys into the compiled statement. Building and compiling one statement was ~5% of a worker's
- * busy time on the dashboard. Outside production every reuse is checked against a fresh build, so a
- * builder that reads something its shape does not name fails the tests.
+ * busy time on the dashboard. `bound` lists vary per call like the keys (the viewer's organizations) and
+ * are bound the same way, so they make no shape of their own. Outside production every reuse is checked
+ * against a fresh build, so a builder that reads something its shape does not name fails the tests.
  */
 export async function selectByShape<Row>(
   db: Kysely<Database>,
   settings: LoaderSettings,
-  shape: string,
+  loaderShape: string,
   keys: readonly string[],
-  build: (keys: readonly string[]) => Compilable<Row>,
+  build: ShapeBuilder<Row>,
+  bound: readonly (readonly string[])[] = [],
 ): Promise<Row[]> {
+  // Batching changes what a builder joins and folds: a shape is one mode's.
+  const shape = settings.batch ? loaderShape : `unbatched|${loaderShape}`;
   const shapes = shapesOf(db);
   const known = shapes.get(shape);
   if (known) {
     const parameters = [...known.parameters];
     parameters[known.keysAt] = [...keys];
-    if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys), parameters);
+    known.boundAt.forEach((at, index) => (parameters[at] = [...bound[index]]));
+    if (settings.verifyShapes) verifyShape(shape, known, compileShape(build, keys, bound), parameters);
     return (await db.executeQuery<Row>(CompiledQuery.raw(known.sql, parameters))).rows;
   }
-  const { query, keysAt } = compileShape(build, keys);
-  if (keysAt !== -1) shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt });
+  const { query, keysAt, boundAt } = compileShape(build, keys, bound);
+  if (keysAt !== -1 && !boundAt.includes(-1)) shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt, boundAt });
   return (await db.executeQuery(query)).rows;
 }
 
-function verifyShape(shape: string, known: CompiledShape, fresh: { query: CompiledQuery; keysAt: number }, parameters: readonly unknown[]): void {
-  const same = fresh.query.sql === known.sql && fresh.keysAt === known.keysAt && JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
+function verifyShape(
+  shape: string,
+  known: CompiledShape,
+  fresh: { query: CompiledQuery; keysAt: number; boundAt: number[] },
+  parameters: readonly unknown[],
+): void {
+  const same =
+    fresh.query.sql === known.sql &&
+    fresh.keysAt === known.keysAt &&
+    JSON.stringify(fresh.boundAt) === JSON.stringify(known.boundAt) &&
+    JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
   if (!same) throw new Error(`statement shape "${shape}" changed with something its key does not name:\n${known.sql}\n---\n${fresh.query.sql}`);
 }
 

@@ -94,6 +94,7 @@ function filterConditions(eb: StudiesScope, filter: StudyListFilter): Expression
   return conditions;
 }
 
+const STUDY_ORDER_COLUMNS: readonly string[] = ['created_at', 'updated_at', 'title'] satisfies StudyOrderColumn[];
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A field's `filter` (StudyFilter) as plain data, sorted so that equal filters have equal keys. */
@@ -150,6 +151,8 @@ export function studyPageArgs(field: FieldArguments, selection: SelectionInfo, p
   const { orderBy, filter } = field as { orderBy?: { field?: StudyOrderColumn; direction?: 'asc' | 'desc' } | null; filter?: StudyFilterArgument | null };
   const column = orderBy?.field ?? 'created_at';
   const direction = orderBy?.direction ?? 'desc';
+  // Both become SQL identifiers and keywords: only the enums' own values pass.
+  if (!STUDY_ORDER_COLUMNS.includes(column) || (direction !== 'asc' && direction !== 'desc')) return null;
   const valueKind = column === 'title' ? 'text' : 'timestamp';
   return {
     first: page.first,
@@ -224,16 +227,24 @@ export function createStudyLoaders(
      * Studies by id with the relations the selection reads below them, in one statement (a study page: the
      * study, its comments, approvals and activity); the studies are primed whole into studyById.
      */
-    studyWithFolds: createParentLoader<{ folds: Fold[] }, StudyRow | null>(
+    studyWithFolds: createParentLoader<{ folds: Fold[]; organizationIds: readonly string[] }, StudyRow | null>(
       settings,
       'studyWithFolds',
-      async (studyIds, args, argsKey) => {
-        const rows = await selectByShape(db, settings, `studyWithFolds|${argsKey}`, studyIds, (ids) =>
-          db
-            .selectFrom('studies as parent_row')
-            .select(STUDY_ROW_COLUMNS.map((column) => `parent_row.${column}` as const))
-            .select(args.folds.map((fold, index) => foldSelection(db, 'Study', fold, 'parent_row.id', index)))
-            .where('parent_row.id', '=', anyUuid(ids)),
+      async (studyIds, args) => {
+        // Only studies of the viewer's organizations are read: their ids are bound like the keys (no shape per viewer).
+        const rows = await selectByShape(
+          db,
+          settings,
+          `studyWithFolds|${JSON.stringify(args.folds)}`,
+          studyIds,
+          (ids, organizationIds) =>
+            db
+              .selectFrom('studies as parent_row')
+              .select(STUDY_ROW_COLUMNS.map((column) => `parent_row.${column}` as const))
+              .select(args.folds.map((fold, index) => foldSelection(db, 'Study', fold, 'parent_row.id', index)))
+              .where('parent_row.id', '=', anyUuid(ids))
+              .where('parent_row.organization_id', '=', anyUuid(organizationIds)),
+          [args.organizationIds],
         );
         primeFolds(rows, args.folds);
         for (const row of rows) prime('studies', row, true);

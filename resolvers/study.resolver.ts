@@ -19,7 +19,7 @@ import { ActivityPageArgs, CommentPageArgs, SearchStudiesArgs } from '../schema/
 import { CommentStats, Study, StudyConnection } from '../schema/study.type';
 import { OrganizationStudiesArgs } from '../schema/study.input';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireMember } from '../src/access';
+import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
 import type { GatewayContext, Viewer } from '../src/context';
 import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/errors';
@@ -46,10 +46,14 @@ export class StudyResolver {
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
   async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Study> {
-    // The study and the relations its selection reads below it come in one statement; the access check
-    // then reads the study from it, and nothing of a study the viewer may not see leaves the request.
+    // The study and the relations its selection reads below it come in one statement, which reads only
+    // studies of the viewer's organizations; the access check then finds the study primed (or refuses).
+    const viewer = requireViewer(ctx);
     const folds = ctx.loaders.folding ? foldsOf(info, 'Study', LIST_ITEMS) : [];
-    if (folds.length > 0) await ctx.loaders.studyWithFolds.load({ parentId: parseUuid(id, 'id'), args: { folds } });
+    if (folds.length > 0 && viewer.roles.size > 0) {
+      const organizationIds = [...viewer.roles.keys()].sort();
+      await ctx.loaders.studyWithFolds.load({ parentId: parseUuid(id, 'id'), args: { folds, organizationIds } });
+    }
     return toStudy(await loadVisibleStudy(ctx, id));
   }
 

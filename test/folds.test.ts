@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
-import { ACME, UMBRELLA_STUDY } from './support/ids';
+import { ACME, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
+import { createLoaders } from '../loaders';
 
 /**
  * The level above fetches the level below (loaders/folds.ts): a study's comments, approvals and activity
@@ -280,5 +281,10 @@ describe('folds: relations fetched in their parents’ statement', () => {
     assert.equal(response.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     assert.equal(response.body.data?.study ?? null, null);
     assert.doesNotMatch(JSON.stringify(response.body), /comments|approvals|body/);
+    // The folded statement reads only studies of the viewer's organizations: another's is not even read.
+    const loaders = createLoaders(gateway.db, { batch: true });
+    const folds = [{ field: 'approvals', args: { plan: { costly: [], joins: [] } } }];
+    assert.equal(await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [UMBRELLA] } }), null);
+    assert.equal((await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [ACME] } }))?.id, studyId);
   });
 });

@@ -99,16 +99,23 @@ describe('hostile input', () => {
     const refusals = ['{ viewer ', '{ noSuchField }', branchingBomb(12)];
     for (const [i, query] of refusals.entries()) {
       const address = `198.51.100.${50 + i}`;
-      const refused = await Promise.all(Array.from({ length: 10 }, () => gateway.graphql(query, fromAddress(address))));
-      // Each is refused for what it is, or (once its failures have spent the address's points) for the budget.
-      assert.ok(refused.some((r) => r.status === 400));
+      // Fifteen at once against a burst of ten: a token or two may come back while they are answered on a
+      // busy machine (ten a second), never five, so refusals that did not count would all be 400s.
+      const refused = await Promise.all(Array.from({ length: 15 }, () => gateway.graphql(query, fromAddress(address))));
+      const statuses = JSON.stringify(refused.map((r) => r.status));
+      // Each is refused for what it is, or (once its failures have spent the address's points) for the burst or budget.
+      assert.ok(
+        refused.some((r) => r.status === 400),
+        statuses,
+      );
       assert.ok(
         refused.every((r) => r.status === 400 || (r.status === 429 && onlyError(r).extensions?.code === 'RATE_LIMITED')),
-        JSON.stringify(refused.map((r) => r.status)),
+        statuses,
       );
-      const next = await gateway.graphql('{ __typename }', fromAddress(address));
-      assert.equal(next.status, 429, `after ten refused ${JSON.stringify(query.slice(0, 20))}, the burst is spent`);
-      assert.equal(onlyError(next).extensions?.code, 'RATE_LIMITED');
+      assert.ok(
+        refused.some((r) => r.status === 429),
+        `after ten refused ${JSON.stringify(query.slice(0, 20))}, the burst is spent: ${statuses}`,
+      );
     }
   });
 
