@@ -1,11 +1,11 @@
-import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLField, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getArgumentValues, isObjectType, type FieldNode, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
 import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
 import { MAX_PAGE_SIZE } from '../schema/input-limits';
 import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
-import { fieldsAt, readPlan, type ReadPlan } from './selection';
+import { fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
 
 /**
  * A to-many relation whose pages can be folded into the statement of their parents (grafast's way: the
@@ -127,24 +127,14 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
   const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path);
   const byResponseKey = new Map<string, FieldNode[]>();
   const seenFragments = new Set<string>();
-  const visit = (set: SelectionSetNode) => {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (!declared.has(selection.name.value)) continue;
-        const key = selection.alias?.value ?? selection.name.value;
-        const group = byResponseKey.get(key);
-        if (group) group.push(selection);
-        else byResponseKey.set(key, [selection]);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet);
-      } else if (!seenFragments.has(selection.name.value)) {
-        seenFragments.add(selection.name.value);
-        const fragment = info.fragments[selection.name.value];
-        if (fragment) visit(fragment.selectionSet);
-      }
-    }
+  const collect = (field: FieldNode) => {
+    if (!declared.has(field.name.value)) return;
+    const key = field.alias?.value ?? field.name.value;
+    const group = byResponseKey.get(key);
+    if (group) group.push(field);
+    else byResponseKey.set(key, [field]);
   };
-  for (const node of parentNodes) if (node.selectionSet) visit(node.selectionSet);
+  for (const node of parentNodes) if (node.selectionSet) forEachField(info, node.selectionSet, seenFragments, collect);
   for (const group of byResponseKey.values()) {
     const definition = type.getFields()[group[0].name.value];
     if (definition) candidates.push({ relation: declared.get(group[0].name.value)!, definition, group });

@@ -32,7 +32,7 @@ export function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[
 }
 
 /** The fields of a selection set, through inline fragments and named ones not yet followed. */
-function forEachField(info: LookAheadInfo, root: SelectionSetNode, seenFragments: Set<string>, visitField: (field: FieldNode) => unknown): void {
+export function forEachField(info: LookAheadInfo, root: SelectionSetNode, seenFragments: Set<string>, visitField: (field: FieldNode) => unknown): void {
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {

@@ -21,6 +21,7 @@ import { planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins, type
 import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './selection';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../src/errors';
+import { UUID_PATTERN } from '../schema/input-limits';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -95,7 +96,6 @@ function filterConditions(eb: StudiesScope, filter: StudyListFilter): Expression
 }
 
 const STUDY_ORDER_COLUMNS: readonly string[] = ['created_at', 'updated_at', 'title'] satisfies StudyOrderColumn[];
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A field's `filter` (StudyFilter) as plain data, sorted so that equal filters have equal keys. */
 export function studyListFilter(filter: StudyFilterArgument | null | undefined): StudyListFilter {
@@ -103,7 +103,7 @@ export function studyListFilter(filter: StudyFilterArgument | null | undefined):
   if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
     throw badUserInput('`filter.createdAfter` must be earlier than `filter.createdBefore`.', 'filter');
   }
-  if (filter.createdById && !UUID_SHAPE.test(filter.createdById)) throw badUserInput('`filter.createdById` must be a UUID.', 'filter.createdById');
+  if (filter.createdById && !UUID_PATTERN.test(filter.createdById)) throw badUserInput('`filter.createdById` must be a UUID.', 'filter.createdById');
   return {
     statuses: filter.statuses?.length ? [...new Set(filter.statuses)].sort() : null,
     createdById: filter.createdById?.toLowerCase() ?? null,
