@@ -29,12 +29,31 @@ interface CompiledShape {
 
 /** Shapes kept per database: a few per loader and arguments in use (a page's cursor makes a shape of its own). */
 const SHAPES_PER_DATABASE = 2000;
+/**
+ * And at most this many bytes of them: a shape's key carries a client's arguments (a cursor, a filter's
+ * dates, folds with theirs) and a folded statement's text is several KB, so a count alone did not bound
+ * what clients can make it keep.
+ */
+export const SHAPE_CACHE_MAX_BYTES = 8 * 1024 * 1024;
 const shapesByDatabase = new WeakMap<object, LRUCache<string, CompiledShape>>();
+
+/** Estimated bytes of a kept shape: its key and text as UTF-16, its parameters as their text. */
+function shapeBytes(shape: CompiledShape, key: string): number {
+  return 2 * (key.length + shape.sql.length) + JSON.stringify(shape.parameters).length + 64;
+}
 
 function shapesOf(db: Kysely<Database>): LRUCache<string, CompiledShape> {
   let shapes = shapesByDatabase.get(db);
-  if (!shapes) shapesByDatabase.set(db, (shapes = new LRUCache({ max: SHAPES_PER_DATABASE })));
+  if (!shapes) {
+    shapes = new LRUCache<string, CompiledShape>({ max: SHAPES_PER_DATABASE, maxSize: SHAPE_CACHE_MAX_BYTES, sizeCalculation: shapeBytes });
+    shapesByDatabase.set(db, shapes);
+  }
   return shapes;
+}
+
+/** The bytes the shapes kept for `db` are estimated to take (tests). */
+export function shapeCacheBytes(db: Kysely<Database>): number {
+  return shapesByDatabase.get(db)?.calculatedSize ?? 0;
 }
 
 type ShapeBuilder<Row> = (keys: readonly string[], ...bound: (readonly string[])[]) => Compilable<Row>;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { anyUuid, selectByShape } from '../loaders/sql';
+import { sql } from 'kysely';
+import { anyUuid, SHAPE_CACHE_MAX_BYTES, selectByShape, shapeCacheBytes } from '../loaders/sql';
+import { createLoaders } from '../loaders';
+import { ACME } from './support/ids';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { seededId } from './support/ids';
 
@@ -33,6 +36,33 @@ describe('statements compiled once per shape (selectByShape)', () => {
       users(2, 3).sort(),
     );
     assert.equal(builds, 1);
+  });
+
+  it('shapes kept are bounded in bytes, however many distinct and large ones clients cause', async () => {
+    // 200 shapes of ~100 KB of text each (20 MB) against an 8 MB bound; the count bound (2000) alone keeps them all.
+    const settings = { batch: true, verifyShapes: false };
+    const filler = 'x'.repeat(50_000);
+    for (let i = 0; i < 200; i += 1) {
+      const rows = await selectByShape(gateway.db, settings, `test:large:${i}`, users(1), (keys) =>
+        gateway.db
+          .selectFrom('users')
+          .select(sql<string>`${sql.lit(`${i}:${filler}`)}`.as('filler'))
+          .where('id', '=', anyUuid(keys)),
+      );
+      assert.equal(rows.length, 1);
+    }
+    assert.ok(shapeCacheBytes(gateway.db) <= SHAPE_CACHE_MAX_BYTES, `${shapeCacheBytes(gateway.db)} bytes kept`);
+    assert.ok(shapeCacheBytes(gateway.db) > SHAPE_CACHE_MAX_BYTES / 2, 'it still keeps what fits');
+    // A client's cursors make shapes too (a page per cursor): they stay within the bound as well.
+    const loaders = createLoaders(gateway.db, { batch: true });
+    for (let i = 0; i < 50; i += 1) {
+      const after = { orderKey: 'comments:created_at', value: new Date(Date.UTC(2020, 0, 1, 0, 0, i)).toISOString(), id: seededId('user', i + 1) };
+      await loaders.commentsPage.load({
+        parentId: ACME,
+        args: { first: 5, after, resolved: null, plan: { costly: ['body'], joins: [{ field: 'author', costly: [] }] } },
+      });
+    }
+    assert.ok(shapeCacheBytes(gateway.db) <= SHAPE_CACHE_MAX_BYTES);
   });
 
   it('a statement whose keys are not one parameter is built every time (never reused with stale values)', async () => {
