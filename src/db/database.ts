@@ -47,7 +47,12 @@ function onQueryLogged(logger: Logger, observers: DatabaseObservers) {
  * Names for prepared statements, by SQL text: the loaders' statements have a fixed text per shape (ids
  * travel as one array parameter), so each connection parses and plans a shape once and then only binds.
  */
-const statementNames = new LRUCache<string, string>({ max: 5000 });
+const statementNames = new LRUCache<string, string>({
+  max: 5000,
+  // Folded statements run to several KB of text each: the texts kept are bounded in bytes too.
+  maxSize: 8 * 1024 * 1024,
+  sizeCalculation: (name, text) => 2 * (text.length + name.length) + 64,
+});
 function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) statementNames.set(text, (name = `sg_${createHash('sha1').update(text).digest('base64url')}`));
