@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Loaded on demand: the OpenTelemetry SDK only when tracing is on, and the gateway only after tracing started (its patches apply at require time).
-    files: ['src/main.ts', 'src/tracing.ts'],
+    files: ['src/main.ts', 'src/observability/tracing.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

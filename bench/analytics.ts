@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { signAccessToken } from '../src/auth';
+import { signAccessToken } from '../src/auth/tokens';
 import type { Config } from '../src/config';
 import type { Gateway } from '../src/app';
 import { markdownTable, summarize } from './stats';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { startGatewayProcess } from '../src/cli/gateway-process';
+import { startGatewayProcess } from '../tools/gateway-process';
 import type { Config } from '../src/config';
 import type { Database } from '../src/db/types';
 import { percentileChartSvg } from './chart';

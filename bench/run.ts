@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { createGateway } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { openDatabase } from '../src/db/database';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/observability/logger';
 import { benchAnalytics } from './analytics';
 import { toPng } from './chart';
 import { benchOperations } from './operations';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { signAccessToken } from '../src/auth';
+import { signAccessToken } from '../src/auth/tokens';
 import { OPERATIONS_DIR } from '../src/cache/persisted-queries';
 import type { Config } from '../src/config';
 import type { Database } from '../src/db/types';

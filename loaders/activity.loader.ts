@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
-import { decodeKeysetCursor, type Cursor } from '../src/pagination';
+import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder, type PageStatement } from './pages';

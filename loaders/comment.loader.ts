@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';
 import { declareFoldable, foldablePage } from './folds';
-import { decodeKeysetCursor } from '../src/pagination';
+import { decodeKeysetCursor } from '../src/domain/pagination';
 import { planColumnNames, planColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { inSpan } from '../src/tracing';
+import { inSpan } from '../src/observability/tracing';
 
 /** How every loader of a request is built: batched or not, and who is told each batch's size. */
 export interface LoaderSettings {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';

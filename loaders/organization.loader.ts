@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents } from './pages';

@@ -1,6 +1,6 @@
 import { sql, type Compilable, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { withToOneJoins } from './joins';
 import type { NodeTypeName } from './relations';
 import type { ReadPlan } from './selection';

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../src/db/types';
-import type { Cursor } from '../src/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import type { LoaderSettings } from './loader-toolkit';
 
 /**

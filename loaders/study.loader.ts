@@ -1,8 +1,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
-import { decodeKeysetCursor, type Cursor } from '../src/pagination';
+import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/search-query';
+import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
 import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
 import { pagesOfParents, type PageStatement } from './pages';
 import {
@@ -20,7 +20,7 @@ import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorT
 import { planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './selection';
 import type { GraphQLResolveInfo } from 'graphql';
-import { badUserInput } from '../src/errors';
+import { badUserInput } from '../src/graphql/errors';
 import { UUID_PATTERN } from '../schema/input-limits';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';

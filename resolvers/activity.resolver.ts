@@ -5,7 +5,7 @@ import { whenLoaded } from '../loaders/loader-toolkit';
 import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
-import type { GatewayContext } from '../src/context';
+import type { GatewayContext } from '../src/context/context';
 import { ACTIVITY_ORDER_KEY, activityPageArgs, type ActivityFilter } from '../loaders/activity.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import type { ActivityPageArgs } from '../schema/study.args';

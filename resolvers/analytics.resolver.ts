@@ -4,8 +4,8 @@ import { AnalyticsArgs, TopContributorsArgs } from '../schema/analytics.input';
 import { ActivityTypeCount, Contributor, DailyCount, HourCount, OrganizationAnalytics, StudyStatusCount } from '../schema/analytics.type';
 import type { ActivityType, StudyStatus } from '../schema/enums';
 import { Organization } from '../schema/organization.type';
-import { requireMember } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { requireMember } from '../src/auth/access';
+import type { GatewayContext } from '../src/context/context';
 import { relatedUser } from './relations';
 
 const of = (analytics: OrganizationAnalytics) => ({ parentId: analytics.organizationId, args: { days: analytics.days } });

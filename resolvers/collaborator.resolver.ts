@@ -5,9 +5,9 @@ import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collabo
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/access';
-import type { GatewayContext, Viewer } from '../src/context';
-import { badUserInput } from '../src/errors';
+import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/auth/access';
+import type { GatewayContext, Viewer } from '../src/context/context';
+import { badUserInput } from '../src/graphql/errors';
 import { membershipKey } from '../loaders/membership.loader';
 import { toCollaborator, toStudy } from './mappers';
 import { optionalRelatedUser } from './relations';

@@ -1,7 +1,7 @@
 import type { Page } from '../loaders/loader-toolkit';
 import type { ConnectionPayload, Edge, PageInfo } from '../schema/connection.type';
-import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/pagination';
-import { badUserInput } from '../src/errors';
+import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/domain/pagination';
+import { badUserInput } from '../src/graphql/errors';
 
 export interface KeysetOrder<Row> {
   key: string;

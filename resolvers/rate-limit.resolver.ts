@@ -1,7 +1,7 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { Cost } from '../schema/cost-directives';
 import { RateLimitStatus } from '../schema/rate-limit.type';
-import type { GatewayContext } from '../src/context';
+import type { GatewayContext } from '../src/context/context';
 import { requestCostOf } from '../src/rate-limit/plugin';
 
 @Resolver(() => RateLimitStatus)

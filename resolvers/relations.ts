@@ -1,7 +1,7 @@
 import { whenLoaded } from '../loaders/loader-toolkit';
 import type { UserRow } from '../src/db/types';
 import type { User } from '../schema/user.type';
-import type { GatewayContext } from '../src/context';
+import type { GatewayContext } from '../src/context/context';
 import { toUser } from './mappers';
 
 /**

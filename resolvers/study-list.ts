@@ -3,7 +3,7 @@ import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
 import type { Study } from '../schema/study.type';
 import type { StudyPageArgs } from '../schema/study.input';
-import type { GatewayContext } from '../src/context';
+import type { GatewayContext } from '../src/context/context';
 import type { StudyRow } from '../src/db/types';
 import type { GraphQLResolveInfo } from 'graphql';
 import { loaderArgsOf, toConnection, type KeysetOrder } from './connection';

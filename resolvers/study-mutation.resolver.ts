@@ -3,11 +3,11 @@ import { CollaborationWriteLimit } from '../schema/cost-directives';
 import { StudyStatus } from '../schema/enums';
 import { Study } from '../schema/study.type';
 import { ChangeStudyStatusInput, CreateStudyInput, UpdateStudyInput } from '../schema/study.input';
-import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole } from '../src/access';
-import type { GatewayContext, Viewer } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireOrganizationRole, requireStudyRole } from '../src/auth/access';
+import type { GatewayContext, Viewer } from '../src/context/context';
 import type { StudyRow } from '../src/db/types';
-import { badUserInput } from '../src/errors';
-import { canTransition, STUDY_TRANSITIONS } from '../src/study-lifecycle';
+import { badUserInput } from '../src/graphql/errors';
+import { canTransition, STUDY_TRANSITIONS } from '../src/domain/study-lifecycle';
 import { toStudy } from './mappers';
 import { CurrentViewer } from '../schema/current-viewer';
 

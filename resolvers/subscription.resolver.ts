@@ -10,11 +10,11 @@ import {
   OrganizationAnalyticsChangedArgs,
   StudyActivityArgs,
 } from '../schema/subscription.args';
-import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/auth/access';
+import type { GatewayContext } from '../src/context/context';
 import type { ActivityRow } from '../src/db/types';
-import { badUserInput, notFound } from '../src/errors';
-import { encodeCursor } from '../src/pagination';
+import { badUserInput, notFound } from '../src/graphql/errors';
+import { encodeCursor } from '../src/domain/pagination';
 import type { AnalyticsSignal } from '../src/realtime/analytics-signals';
 import type { ActivityEvent } from '../src/realtime/events';
 import { isLiveContext, type LiveContext } from '../src/realtime/realtime';

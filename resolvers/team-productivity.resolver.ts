@@ -3,8 +3,8 @@ import { Cost, RateLimit } from '../schema/cost-directives';
 import { RefreshTeamProductivityInput } from '../schema/analytics.input';
 import { TeamProductivity } from '../schema/analytics.type';
 import { Organization } from '../schema/organization.type';
-import { parseUuid, requireMember, requireOrganizationRole } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { parseUuid, requireMember, requireOrganizationRole } from '../src/auth/access';
+import type { GatewayContext } from '../src/context/context';
 import type { TeamProductivityRow } from '../src/db/types';
 
 function toTeamProductivity(row: TeamProductivityRow | null): TeamProductivity {

@@ -1,8 +1,8 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { User } from '../schema/user.type';
-import type { GatewayContext, Viewer } from '../src/context';
-import { unauthenticated } from '../src/errors';
+import type { GatewayContext, Viewer } from '../src/context/context';
+import { unauthenticated } from '../src/graphql/errors';
 import { toUser } from './mappers';
 import { CurrentViewer } from '../schema/current-viewer';
 

@@ -1,6 +1,6 @@
 import { createParameterDecorator } from 'type-graphql';
-import { requireViewer } from '../src/access';
-import type { GatewayContext } from '../src/context';
+import { requireViewer } from '../src/auth/access';
+import type { GatewayContext } from '../src/context/context';
 
 /**
  * The signed-in viewer as a resolver parameter (`@CurrentViewer() viewer: Viewer`), UNAUTHENTICATED

@@ -1,11 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { prepareDatabase } from './app';
 import { verifySessionSettings } from './db/session-settings';
-import { serveClusterMetrics } from './cluster-metrics';
+import { serveClusterMetrics } from './observability/cluster-metrics';
 import { relayClusterEvents } from './realtime/event-bus';
 import type { Config } from './config';
 import { openDatabase } from './db/database';
-import type { Logger } from './logger';
+import type { Logger } from './observability/logger';
 
 /** A worker that dies this soon after another is a crash loop: give up instead of forking forever. */
 const CRASH_WINDOW_MS = 60_000;

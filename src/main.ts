@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
-import { startTracing, type Tracing } from './tracing';
+import { createLogger, type Logger } from './observability/logger';
+import { startTracing, type Tracing } from './observability/tracing';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /** Buffered spans get this long at exit: an unreachable collector must not hold the shutdown. */

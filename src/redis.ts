@@ -1,6 +1,6 @@
 import { createClient, createCluster } from '@keyv/redis';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import type { Logger } from './observability/logger';
 
 // Fail fast while disconnected (callers fall back at once) instead of queueing behind a dead socket.
 const CONNECTION_DEFAULTS = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MAX_DOCUMENT_NESTING, MAX_SELECTIONS, MAX_VALIDATION_ERRORS } from '../src/limits';
+import { MAX_DOCUMENT_NESTING, MAX_SELECTIONS, MAX_VALIDATION_ERRORS } from '../src/graphql/limits';
 import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME } from './support/ids';
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { signAccessToken } from '../src/auth';
+import { signAccessToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { getIntrospectionQuery, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { actualCost, estimateCost, type CostInput } from '../src/rate-limit/cost';
-import { buildGatewaySchema } from '../src/build-schema';
+import { buildGatewaySchema } from '../src/graphql/build-schema';
 
 function costInput(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}): CostInput {
   const document = parse(query);

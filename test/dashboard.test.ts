@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadOperationManifest } from '../src/cache/persisted-queries';
-import { signAccessToken } from '../src/auth';
+import { signAccessToken } from '../src/auth/tokens';
 import { CHROMIUM } from './support/browser';
 import { seriesValue } from './support/metrics';
 import { until } from './support/wait';

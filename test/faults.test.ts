@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as pause } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { freePort } from '../src/cli/gateway-process';
+import { freePort } from '../tools/gateway-process';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY } from './support/ids';
 import { ownPostgresAvailable, startOwnPostgres, type OwnPostgres } from './support/postgres';

@@ -4,8 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
-import { buildGatewaySchema } from '../src/build-schema';
-import { COMPILE_AFTER_RUNS, MAX_PLAN_BYTES } from '../src/gateway';
+import { buildGatewaySchema } from '../src/graphql/build-schema';
+import { COMPILE_AFTER_RUNS, MAX_PLAN_BYTES } from '../src/graphql/apollo-server';
 import {
   distinctOperationNameRequest,
   fragmentHeavyOperation,

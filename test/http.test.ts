@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BODY_LIMIT_BYTES } from '../src/http';
-import { MAX_QUERY_DEPTH } from '../src/limits';
+import { BODY_LIMIT_BYTES } from '../src/http/server';
+import { MAX_QUERY_DEPTH } from '../src/graphql/limits';
 import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME } from './support/ids';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config';
 import { openDatabase, type DatabaseHandle } from '../src/db/database';
 import { migrateDown, migrateToLatest } from '../src/db/migrator';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/observability/logger';
 import { seedDatabase } from '../src/seed/seed';
 import { DEMO_USERS } from '../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './support/database';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, validate } from 'graphql';
 import { buildOperationManifest, loadOperationManifest } from '../src/cache/persisted-queries';
-import { buildGatewaySchema } from '../src/build-schema';
+import { buildGatewaySchema } from '../src/graphql/build-schema';
 
 const OPERATIONS = path.resolve(__dirname, '../../schema/operations');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
-import { decodeKeysetCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from '../src/pagination';
+import { decodeKeysetCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from '../src/domain/pagination';
 
 const badInput = (error: unknown) => error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { createGateway } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/observability/logger';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME } from './support/ids';

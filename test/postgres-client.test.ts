@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Client, type Pool, type QueryResult } from 'pg';
 import { loadConfig } from '../src/config';
 import { createPostgresPool } from '../src/db/database';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/observability/logger';
 
 type Query = (this: Client, ...args: unknown[]) => unknown;
 

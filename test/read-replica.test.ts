@@ -6,7 +6,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { migrateToLatest } from '../src/db/migrator';
 import type { Database } from '../src/db/types';
-import { mayWrite } from '../src/read-your-writes-plugin';
+import { mayWrite } from '../src/graphql/read-your-writes-plugin';
 import { seedDatabase } from '../src/seed/seed';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dataOf, onlyError, SEED_ANCHOR, startTestGateway, type TestGateway } from './support/gateway';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as pause } from 'node:timers/promises';
 import { loadConfig } from '../src/config';
 import { RecentWriters } from '../src/db/recent-writers';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/observability/logger';
 import { pointsKey } from '../src/rate-limit/admission';
 import { userPrincipalKey } from '../src/rate-limit/principal';
 import { closeRedisClient, createRedisClient, isCluster, isRedisReady, type RedisClient } from '../src/redis';

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { isObjectType, type GraphQLObjectType } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import { buildGatewaySchema, printGatewaySchema } from '../src/build-schema';
-import { breakingChanges } from '../src/schema-compatibility';
-import { isDirectCall } from '../src/direct-field-resolvers';
+import { buildGatewaySchema, printGatewaySchema } from '../src/graphql/build-schema';
+import { breakingChanges } from '../src/graphql/schema-compatibility';
+import { isDirectCall } from '../src/graphql/direct-field-resolvers';
 import { Study } from '../schema/study.type';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');

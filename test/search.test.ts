@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_SEARCH_TERMS, parseSearchQuery, typoAllowance } from '../src/search-query';
+import { MAX_SEARCH_TERMS, parseSearchQuery, typoAllowance } from '../src/domain/search-query';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('search query syntax (web-search, as websearch_to_tsquery reads it)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as pause } from 'node:timers/promises';
-import { capConnectionsPerAddress, clientKeyOf } from '../src/connection-cap';
+import { capConnectionsPerAddress, clientKeyOf } from '../src/http/connection-cap';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { until } from './support/wait';
 import { WsClient } from './support/ws-client';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getNamedType, isEnumType, isNonNullType, isObjectType, isScalarType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { sql } from 'kysely';
-import { buildGatewaySchema } from '../src/build-schema';
+import { buildGatewaySchema } from '../src/graphql/build-schema';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
 import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 

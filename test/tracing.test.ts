@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { signAccessToken } from '../src/auth';
-import { startGatewayProcess, type GatewayProcess } from '../src/cli/gateway-process';
+import { signAccessToken } from '../src/auth/tokens';
+import { startGatewayProcess, type GatewayProcess } from '../tools/gateway-process';
 import { loadConfig } from '../src/config';
 import { DEMO_USERS } from '../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './support/database';

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import { OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { GatewayContext, Viewer } from '../context';
-import type { Metrics } from '../metrics';
+import type { GatewayContext, Viewer } from '../context/context';
+import type { Metrics } from '../observability/metrics';
 import { resultCostOf } from '../rate-limit/plugin';
 import { CachedData, decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
 import type { GenerationSnapshot, OrganizationGenerations } from './generations';
 import { PrintedDocuments } from './printed-documents';
 import { readsTeamProductivity } from './team-productivity-reads';
 import type { ResilientCache } from './resilient-cache';
-import { annotateSpan } from '../tracing';
+import { annotateSpan } from '../observability/tracing';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { CacheHint } from '@apollo/cache-control-types';
-import { fragmentsByName } from '../fragments';
+import { fragmentsByName } from '../graphql/fragments';
 import {
   getDirectiveValues,
   getNamedType,
@@ -18,7 +18,7 @@ import {
   OperationTypeNode,
 } from 'graphql';
 import { cacheControlDirective } from '../../schema/cache-control';
-import type { GatewayContext } from '../context';
+import type { GatewayContext } from '../context/context';
 
 interface Annotation {
   maxAge?: number;

@@ -3,8 +3,8 @@ import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import Keyv, { type DeserializedData, type Deserialize, type Serialize } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import { isRedisReady, type RedisClient } from '../redis';
 import { ResilientCache } from './resilient-cache';
 

@@ -1,4 +1,4 @@
-import { fragmentsByName } from '../fragments';
+import { fragmentsByName } from '../graphql/fragments';
 import {
   getNamedType,
   isCompositeType,

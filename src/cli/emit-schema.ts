@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildOperationManifest, MANIFEST_FILE } from '../cache/persisted-queries';
-import { buildGatewaySchema, printGatewaySchema } from '../build-schema';
+import { buildGatewaySchema, printGatewaySchema } from '../graphql/build-schema';
 
 /** `npm run schema:emit`: writes schema/schema.graphql and the persisted-operation manifest. */
 export const SCHEMA_FILE = path.resolve(__dirname, '../../../schema/schema.graphql');

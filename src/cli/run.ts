@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../observability/logger';
 
 /** Runs a CLI command with config and logger; config errors and failures exit non-zero with one clear line. */
 export function runCli(command: (config: Config, logger: Logger) => Promise<void>): void {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { signAccessToken } from '../auth';
+import { signAccessToken } from '../auth/tokens';
 import { openDatabase } from '../db/database';
 import { EmbeddedDatabaseBusyError } from '../db/embedded-lock';
 import { DEMO_USERS } from '../seed/scales';

@@ -9,7 +9,7 @@ import {
   type QueryCompiler,
   type TransactionSettings,
 } from 'kysely';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 
 /**
  * A dialect over two PostgreSQL dialects: statements go to the read replica when `readsFromReplica()`

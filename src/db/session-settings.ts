@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 
 /**
  * Every prepared statement is planned once per connection. Under the default (`auto`) PostgreSQL compares

@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
-import { statementEnded, statementStarted } from '../request-scope';
+import { statementEnded, statementStarted } from '../context/request-scope';
 
 /**
  * A dialect that tells the request scope when each statement starts and ends, whatever the dialect

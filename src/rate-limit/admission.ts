@@ -1,9 +1,9 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../graphql/errors';
 import { isRegistered, notRegisteredError, type OperationManifest } from '../cache/persisted-queries';
-import { documentTextRefusal, tokenCount } from '../limits';
-import type { Metrics } from '../metrics';
+import { documentTextRefusal, tokenCount } from '../graphql/limits';
+import type { Metrics } from '../observability/metrics';
 import type { BucketLevel, Budgets } from './budget';
 import { REQUESTS, type Principal } from './principal';
 

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { withDeadline } from '../deadline';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 import type { RedisClient } from '../redis';
 
 /** A token bucket: up to `capacity` points, refilled continuously at `refillPerSecond`. */

@@ -1,9 +1,9 @@
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
 import { RateLimiterMemory, RateLimiterRedis, type IRateLimiterRedisOptions } from 'rate-limiter-flexible';
-import type { GatewayContext } from '../context';
-import { ErrorCode } from '../errors';
-import type { Metrics } from '../metrics';
+import type { GatewayContext } from '../context/context';
+import { ErrorCode } from '../graphql/errors';
+import type { Metrics } from '../observability/metrics';
 import type { RedisClient } from '../redis';
 import { principalOf } from './principal';
 

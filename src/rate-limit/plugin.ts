@@ -11,13 +11,13 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { CachedData } from '../cache/cached-answer';
-import type { GatewayContext } from '../context';
-import { ErrorCode } from '../errors';
-import type { Metrics } from '../metrics';
+import type { GatewayContext } from '../context/context';
+import { ErrorCode } from '../graphql/errors';
+import type { Metrics } from '../observability/metrics';
 import { failedDocumentCost, RateLimitRefusal, type Admission, type ThrottleStatus } from './admission';
 import { OperationCost, type CostInput } from './cost';
 import { principalOf, type Principal } from './principal';
-import { annotateSpan, inSpan } from '../tracing';
+import { annotateSpan, inSpan } from '../observability/tracing';
 
 export interface RequestCost {
   requested: number;

@@ -1,6 +1,6 @@
-import { roleAtLeast } from '../access';
-import { clientKeyOf } from '../connection-cap';
-import type { GatewayContext } from '../context';
+import { roleAtLeast } from '../auth/access';
+import { clientKeyOf } from '../http/connection-cap';
+import type { GatewayContext } from '../context/context';
 import type { BucketPolicy } from './budget';
 
 /**

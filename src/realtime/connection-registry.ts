@@ -1,5 +1,5 @@
 import { withDeadline } from '../deadline';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 import type { RedisClient } from '../redis';
 
 /**

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { withDeadline } from '../deadline';
-import { serviceUnavailable } from '../errors';
-import type { Logger } from '../logger';
+import { serviceUnavailable } from '../graphql/errors';
+import type { Logger } from '../observability/logger';
 import { closeRedisClient, duplicateRedisClient, isCluster, startRedisClient, type RedisClient } from '../redis';
 import { channelsOf, parseActivityEvent, type ActivityEvent } from './events';
 

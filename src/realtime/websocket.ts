@@ -18,19 +18,19 @@ import { CloseCode, type Context as WsContext, type ServerOptions } from 'graphq
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { decodeJwt } from 'jose';
 import type { WebSocket } from 'ws';
-import { bearerToken } from '../auth';
-import { untracedListeners } from '../tracing';
-import { createContext, type ContextSources, type GatewayContext, type Services } from '../context';
-import { ErrorCode } from '../errors';
-import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../limits';
+import { bearerToken } from '../auth/tokens';
+import { untracedListeners } from '../observability/tracing';
+import { createContext, type ContextSources, type GatewayContext, type Services } from '../context/context';
+import { ErrorCode } from '../graphql/errors';
+import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS, MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../graphql/limits';
 import { subscribeWeight, type OperationCost } from '../rate-limit/cost';
 import type { Principal } from '../rate-limit/principal';
-import type { Metrics } from '../metrics';
-import { runInRequestScope, type RequestScope } from '../request-scope';
+import type { Metrics } from '../observability/metrics';
+import { runInRequestScope, type RequestScope } from '../context/request-scope';
 import { failedDocumentCost } from '../rate-limit/admission';
 import { costInputOf, estimatedPricing } from '../rate-limit/plugin';
 import { principalOf, userPrincipalKey } from '../rate-limit/principal';
-import { GATEWAY_VALIDATION_RULES } from '../validation-rules';
+import { GATEWAY_VALIDATION_RULES } from '../graphql/validation-rules';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
 import type { LiveContext } from './realtime';
 

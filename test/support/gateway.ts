@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { createGateway, type Gateway } from '../../src/app';
-import { signAccessToken } from '../../src/auth';
+import { signAccessToken } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import type { Database } from '../../src/db/types';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/observability/logger';
 import { seedDatabase } from '../../src/seed/seed';
 import type { SeedScaleName } from '../../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './database';

@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/cli/gateway-process';
+import { freePort } from '../../tools/gateway-process';
 import { portAccepts, until } from './wait';
 
 /** Debian's pgbouncer of the test's own, in transaction mode, in front of one PostgreSQL server. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../src/cli/gateway-process';
+import { freePort } from '../../tools/gateway-process';
 import { portAccepts } from './wait';
 
 /** A redis-server of the test's own, so that a test can stop and restart it. */

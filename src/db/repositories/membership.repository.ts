@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { badUserInput, notFound } from '../../errors';
+import { badUserInput, notFound } from '../../graphql/errors';
 import type { Database, InvitationRow, MemberRow, OrganizationRole } from '../types';
 import { writeWithActivity, type ActivityLog } from './activity.repository';
 

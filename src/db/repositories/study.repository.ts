@@ -1,4 +1,4 @@
-import { concurrentChange } from '../../errors';
+import { concurrentChange } from '../../graphql/errors';
 import { STUDY_ROW_COLUMNS, type StudyRow, type StudyStatus } from '../types';
 import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 

@@ -1,4 +1,4 @@
-import type { StudyStatus } from './db/types';
+import type { StudyStatus } from '../db/types';
 
 /**
  * Allowed status changes. A study is drafted, run, reviewed, approved and completed; review can send it

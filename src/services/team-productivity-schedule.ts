@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './db/types';
-import { refreshTeamProductivity } from './db/repositories/team-productivity.repository';
-import type { Logger } from './logger';
+import type { Database } from '../db/types';
+import { refreshTeamProductivity } from '../db/repositories/team-productivity.repository';
+import type { Logger } from '../observability/logger';
 
 /** Refreshes team_productivity every `intervalMinutes`; the advisory lock keeps it to one process at a time. */
 export function scheduleTeamProductivityRefresh(

@@ -1,6 +1,6 @@
 import { isIPv6, type Server, type Socket } from 'node:net';
 import proxyaddr from '@fastify/proxy-addr';
-import type { Config } from './config';
+import type { Config } from '../config';
 
 /**
  * The client a connection counts against: its address, or for IPv6 its /64, because one subscriber is

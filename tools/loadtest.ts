@@ -3,15 +3,15 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Config } from '../config';
-import { openDatabase } from '../db/database';
-import type { Logger } from '../logger';
-import { SEED_SCALES, type SeedScaleName } from '../seed/scales';
+import type { Config } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import type { Logger } from '../src/observability/logger';
+import { SEED_SCALES, type SeedScaleName } from '../src/seed/scales';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { findK6 } from './k6';
-import { runCli } from './run';
+import { runCli } from '../src/cli/run';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 const SCRIPTS = ['smoke', 'load', 'stress', 'spike', 'soak', 'cache', 'rate-limit', 'subscriptions'];
 const USAGE = `usage: npm run loadtest -- NAME [--local] [--url URL] [--env KEY=VALUE ...]
   NAME     one of ${SCRIPTS.join(', ')} (loadtests/NAME.js)

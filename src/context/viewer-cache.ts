@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
-import { loadViewerRecord, type ViewerRecord } from './db/viewer';
-import type { Database } from './db/types';
+import type { GenerationSnapshot, OrganizationGenerations } from '../cache/generations';
+import { loadViewerRecord, type ViewerRecord } from '../db/viewer';
+import type { Database } from '../db/types';
 import { readsFromReplica } from './request-scope';
 
 export interface ViewerCacheOptions {

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context/context';
 import { operationLabeler, type Metrics } from './metrics';
-import { currentRequestScope } from './request-scope';
+import { currentRequestScope } from '../context/request-scope';
 import { describeOperationSpan } from './tracing';
 
 export interface RequestMetricsPluginOptions {

@@ -1,7 +1,7 @@
-import type { GatewayContext, Viewer } from './context';
-import type { CollaboratorRole, OrganizationRole, StudyRow } from './db/types';
-import { UUID_PATTERN } from '../schema/input-limits';
-import { badUserInput, forbidden, notFound, unauthenticated } from './errors';
+import type { GatewayContext, Viewer } from '../context/context';
+import type { CollaboratorRole, OrganizationRole, StudyRow } from '../db/types';
+import { UUID_PATTERN } from '../../schema/input-limits';
+import { badUserInput, forbidden, notFound, unauthenticated } from '../graphql/errors';
 
 const ORGANIZATION_RANK: Record<OrganizationRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 

@@ -1,19 +1,19 @@
 import type { Kysely } from 'kysely';
-import { createLoaders, type Loaders } from '../loaders';
-import { membershipKey } from '../loaders/membership.loader';
-import type { LoaderSettings } from '../loaders/loader-toolkit';
-import { bearerToken, type TokenVerifier } from './auth';
-import type { GenerationSnapshot, OrganizationGenerations } from './cache/generations';
-import type { Config } from './config';
-import type { RecentWriters } from './db/recent-writers';
-import type { Repositories } from './db/repositories';
-import type { Database, OrganizationPlan, OrganizationRole } from './db/types';
-import { unauthenticated } from './errors';
-import type { Logger } from './logger';
+import { createLoaders, type Loaders } from '../../loaders';
+import { membershipKey } from '../../loaders/membership.loader';
+import type { LoaderSettings } from '../../loaders/loader-toolkit';
+import { bearerToken, type TokenVerifier } from '../auth/tokens';
+import type { GenerationSnapshot, OrganizationGenerations } from '../cache/generations';
+import type { Config } from '../config';
+import type { RecentWriters } from '../db/recent-writers';
+import type { Repositories } from '../db/repositories';
+import type { Database, OrganizationPlan, OrganizationRole } from '../db/types';
+import { unauthenticated } from '../graphql/errors';
+import type { Logger } from '../observability/logger';
 import { currentRequestScope } from './request-scope';
 import type { ViewerCache } from './viewer-cache';
-import type { Realtime } from './realtime/realtime';
-import type { Admission } from './rate-limit/admission';
+import type { Realtime } from '../realtime/realtime';
+import type { Admission } from '../rate-limit/admission';
 
 export interface Viewer {
   readonly id: string;

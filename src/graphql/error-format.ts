@@ -1,10 +1,10 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { Config } from './config';
-import { isDatabaseUnavailable } from './db/unavailable';
+import type { Config } from '../config';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { ErrorCode } from './errors';
-import type { Logger } from './logger';
-import { currentRequestScope } from './request-scope';
+import type { Logger } from '../observability/logger';
+import { currentRequestScope } from '../context/request-scope';
 
 /** Codes whose messages were written for clients; anything else is an unexpected failure. */
 const CLIENT_CODES = new Set<string>([

@@ -1,18 +1,18 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { MANIFEST_FILE } from '../cache/persisted-queries';
-import { DASHBOARD_DIR, DASHBOARD_PATH } from '../dashboard';
+import { MANIFEST_FILE } from '../src/cache/persisted-queries';
+import { DASHBOARD_DIR, DASHBOARD_PATH } from '../src/http/dashboard';
 
 /** The dashboard's sources (browser TypeScript and CSS, typechecked by `tsc -b` through their own tsconfig). */
-const SOURCE_DIR = path.resolve(__dirname, '../../../dashboard');
+const SOURCE_DIR = path.resolve(__dirname, '../../dashboard');
 const BUILT_PAGE = path.join(DASHBOARD_DIR, 'index.html');
 
 async function newestSource(): Promise<number> {
   const sources = (await readdir(SOURCE_DIR)).map((name) => path.join(SOURCE_DIR, name));
   // The saved operations' hashes are bundled too; chart.js and graphql-ws change only with package-lock.json;
   // this script and the page's server decide how it is built and where it lives.
-  const inputs = [...sources, MANIFEST_FILE, path.resolve(SOURCE_DIR, '../package-lock.json'), __filename, path.resolve(__dirname, '../dashboard.js')];
+  const inputs = [...sources, MANIFEST_FILE, path.resolve(SOURCE_DIR, '../package-lock.json'), __filename, path.resolve(__dirname, '../src/http/dashboard.js')];
   return Math.max(...(await Promise.all(inputs.map(async (file) => (await stat(file)).mtimeMs))));
 }
 

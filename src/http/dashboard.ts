@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from './html';
 
-/** Where `npm run build` writes the analytics dashboard (src/cli/build-dashboard.ts). */
-export const DASHBOARD_DIR = path.resolve(__dirname, '../dashboard');
+/** Where `npm run build` writes the analytics dashboard (tools/build-dashboard.ts). */
+export const DASHBOARD_DIR = path.resolve(__dirname, '../../dashboard');
 export const DASHBOARD_PATH = '/dashboard';
 /** Stands in the built page for the demo token's meta tag, which only development gets. */
 export const DEMO_TOKEN_SLOT = '%DEMO_TOKEN%';

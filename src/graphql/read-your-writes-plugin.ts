@@ -1,7 +1,7 @@
 import { OperationTypeNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './context';
-import type { RecentWriters } from './db/recent-writers';
+import type { GatewayContext } from '../context/context';
+import type { RecentWriters } from '../db/recent-writers';
 
 const MUTATION_KEYWORD = /\bmutation\b/;
 

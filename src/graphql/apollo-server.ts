@@ -3,29 +3,29 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
-import type { OrganizationGenerations } from './cache/generations';
-import { allowListPlugin, loadOperationManifest, registeredOperationNames, type OperationManifest } from './cache/persisted-queries';
-import type { ResilientCache } from './cache/resilient-cache';
-import { stringifyResult } from './cache/cached-answer';
+import type { OrganizationGenerations } from '../cache/generations';
+import { allowListPlugin, loadOperationManifest, registeredOperationNames, type OperationManifest } from '../cache/persisted-queries';
+import type { ResilientCache } from '../cache/resilient-cache';
+import { stringifyResult } from '../cache/cached-answer';
 import { compiledExecutionGateway } from './compiled-execution';
-import { createResponseCachePlugins } from './cache/response-cache';
-import type { Config } from './config';
-import type { GatewayContext } from './context';
+import { createResponseCachePlugins } from '../cache/response-cache';
+import type { Config } from '../config';
+import type { GatewayContext } from '../context/context';
 import { createErrorFormatter } from './error-format';
 import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS } from './limits';
 import { GATEWAY_VALIDATION_RULES } from './validation-rules';
-import type { Logger } from './logger';
-import type { Metrics } from './metrics';
-import type { Admission } from './rate-limit/admission';
-import { costLimitPlugin } from './rate-limit/plugin';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { Admission } from '../rate-limit/admission';
+import { costLimitPlugin } from '../rate-limit/plugin';
 import { noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
-import type { RecentWriters } from './db/recent-writers';
-import { landingPagePlugin } from './landing-page';
-import { requestMetricsPlugin } from './request-metrics-plugin';
+import type { RecentWriters } from '../db/recent-writers';
+import { landingPagePlugin } from '../http/landing-page';
+import { requestMetricsPlugin } from '../observability/request-metrics-plugin';
 import { dataStatusPlugin } from './data-status-plugin';
-import { subscriptionsOverWebSocketOnlyPlugin } from './realtime/websocket';
-import { staticCacheControlPlugin } from './cache/static-cache-control';
+import { subscriptionsOverWebSocketOnlyPlugin } from '../realtime/websocket';
+import { staticCacheControlPlugin } from '../cache/static-cache-control';
 
 export interface GatewayOptions {
   /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */

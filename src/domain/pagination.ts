@@ -1,5 +1,5 @@
-import { UUID_PATTERN } from '../schema/input-limits';
-import { badUserInput } from './errors';
+import { UUID_PATTERN } from '../../schema/input-limits';
+import { badUserInput } from '../graphql/errors';
 
 /**
  * Opaque keyset cursors: base64url of `[version, orderKey, value, id]`. The order key ties a cursor to

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context/context';
 
 /**
  * Every mutation field starts from fresh loaders. Mutations of one request run one after the other, each

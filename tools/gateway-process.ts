@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
-import { environmentWith } from '../config';
+import { environmentWith } from '../src/config';
 
 export interface GatewayProcess {
   readonly url: string;
@@ -13,7 +13,7 @@ export interface GatewayProcess {
   output(): string;
 }
 
-const MAIN = path.resolve(__dirname, '../main.js');
+const MAIN = path.resolve(__dirname, '../src/main.js');
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();

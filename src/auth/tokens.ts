@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { UUID_PATTERN } from '../schema/input-limits';
-import type { Config } from './config';
-import { serviceUnavailable, unauthenticated } from './errors';
+import { UUID_PATTERN } from '../../schema/input-limits';
+import type { Config } from '../config';
+import { serviceUnavailable, unauthenticated } from '../graphql/errors';
 
 type JwtConfig = Config['jwt'];
 

@@ -1,7 +1,7 @@
 import { context, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { EventEmitter } from 'node:events';
-import type { Config } from './config';
+import type { Config } from '../config';
 
 /** The tracer of the gateway's own spans (operation, DataLoader batch, rate-limit decision). */
 const tracer = trace.getTracer('studygraph');
