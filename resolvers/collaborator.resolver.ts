@@ -5,7 +5,8 @@ import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collabo
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
-import { loadVisibleStudy, parseUuid, requireStudyRole, roleAtLeast } from '../src/auth/access';
+import { loadVisibleStudy, parseUuid, requireStudyRole } from '../src/auth/access';
+import { roleAtLeast } from '../src/domain/roles';
 import type { GatewayContext, Viewer } from '../src/context/context';
 import { badUserInput } from '../src/graphql/errors';
 import { membershipKey } from '../loaders/membership.loader';

@@ -17,7 +17,7 @@ import { badUserInput, notFound } from '../src/graphql/errors';
 import { encodeCursor } from '../src/domain/pagination';
 import type { AnalyticsSignal } from '../src/realtime/analytics-signals';
 import type { ActivityEvent } from '../src/realtime/events';
-import { isLiveContext, type LiveContext } from '../src/realtime/realtime';
+import { isLiveContext, type LiveContext } from '../src/realtime/live-context';
 import { ACTIVITY_ORDER } from './activity.resolver';
 import { decodeAfter } from './connection';
 import { toActivity, toApproval } from './mappers';

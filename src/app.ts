@@ -21,6 +21,7 @@ import { loadOperationManifest } from './cache/persisted-queries';
 import { loadDashboard } from './http/dashboard';
 import { createCacheStore, type CacheStore } from './cache/store';
 import { createApolloServer } from './graphql/apollo-server';
+import { chooseLandingPage } from './http/landing-page';
 import { createHttpServer } from './http/server';
 import type { Logger } from './observability/logger';
 import { shareWorkerMetrics } from './observability/cluster-metrics';
@@ -125,7 +126,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     };
     const repositories = createRepositories(database.db, realtime.committed);
     const apollo = createApolloServer(schema, config, logger, {
-      demoToken,
+      landingPage: chooseLandingPage(config, demoToken),
       cache: store.cache,
       cacheShared: store.kind === 'redis',
       generations,

@@ -1,13 +1,9 @@
-import type { GatewayContext, Viewer } from '../context/context';
+import type { GatewayContext } from '../context/context';
+import { roleAtLeast } from '../domain/roles';
+import type { Viewer } from './viewer';
 import type { CollaboratorRole, OrganizationRole, StudyRow } from '../db/types';
 import { UUID_PATTERN } from '../../schema/input-limits';
 import { badUserInput, forbidden, notFound, unauthenticated } from '../graphql/errors';
-
-const ORGANIZATION_RANK: Record<OrganizationRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
-
-export function roleAtLeast(role: OrganizationRole | null | undefined, minimum: OrganizationRole): boolean {
-  return role != null && ORGANIZATION_RANK[role] >= ORGANIZATION_RANK[minimum];
-}
 
 /** An `ID` argument that must be a UUID: a malformed one is BAD_USER_INPUT, not a database error. */
 export function parseUuid(id: string, argument: string): string {

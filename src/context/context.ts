@@ -3,6 +3,7 @@ import { createLoaders, type Loaders } from '../../loaders';
 import { membershipKey } from '../../loaders/membership.loader';
 import type { LoaderSettings } from '../../loaders/loader-toolkit';
 import { bearerToken, type TokenVerifier } from '../auth/tokens';
+import type { Viewer } from '../auth/viewer';
 import type { GenerationSnapshot, OrganizationGenerations } from '../cache/generations';
 import type { Config } from '../config';
 import type { RecentWriters } from '../db/recent-writers';
@@ -15,14 +16,6 @@ import type { ViewerCache } from './viewer-cache';
 import type { Realtime } from '../realtime/realtime';
 import type { Admission } from '../rate-limit/admission';
 
-export interface Viewer {
-  readonly id: string;
-  readonly email: string;
-  /** Role per organization id, loaded with the viewer: access checks cost no statement. */
-  readonly roles: ReadonlyMap<string, OrganizationRole>;
-  /** Plans of those organizations (rate-limit tiers). */
-  readonly plans: ReadonlySet<OrganizationPlan>;
-}
 
 /**
  * Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database:
@@ -46,6 +39,8 @@ export interface Services {
   /** The one admission path of every transport: burst, points budget, charges and refusals. */
   readonly admission: Admission;
 }
+
+export type { Viewer };
 
 export interface GatewayContext {
   readonly viewer: Viewer | null;

@@ -1,6 +1,5 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { OrganizationGenerations } from '../cache/generations';
@@ -21,15 +20,14 @@ import { costLimitPlugin } from '../rate-limit/plugin';
 import { noNulInVariablesPlugin } from './text-input';
 import { readYourWritesPlugin } from './read-your-writes-plugin';
 import type { RecentWriters } from '../db/recent-writers';
-import { landingPagePlugin } from '../http/landing-page';
 import { requestMetricsPlugin } from '../observability/request-metrics-plugin';
 import { dataStatusPlugin } from './data-status-plugin';
 import { subscriptionsOverWebSocketOnlyPlugin } from '../realtime/websocket';
 import { staticCacheControlPlugin } from '../cache/static-cache-control';
 
 export interface GatewayOptions {
-  /** Shown in Sandbox's headers so an analyst can run a query at once (development only). */
-  demoToken?: string;
+  /** What `/graphql` shows a browser (the HTTP stage's choice: src/http/landing-page.ts). */
+  landingPage: ApolloServerPlugin;
   cache: ResilientCache;
   /** The cache store is shared between processes (Redis). */
   cacheShared: boolean;
@@ -43,9 +41,6 @@ export interface GatewayOptions {
   registeredOperations?: OperationManifest;
 }
 
-/** Where the SDL is served while introspection is on (the landing page links to it). */
-export const SCHEMA_PATH = '/schema.graphql';
-
 /** An operation is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 export const COMPILE_AFTER_RUNS = 3;
 /** The dashboard is 29 fields; a plan of 500 takes about 2 MB and 25 ms to compile. */
@@ -57,9 +52,6 @@ const COMPILED_FIELDS_PER_SECOND = 2000;
 
 /** The Apollo server: schema, limits, error masking and the Sandbox landing page. Built once. */
 export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger, options: GatewayOptions) {
-  const landingPage = config.sandbox
-    ? landingPagePlugin({ demoToken: options.demoToken, document: EXAMPLE_OPERATION, schemaPath: config.introspection ? SCHEMA_PATH : undefined })
-    : ApolloServerPluginLandingPageProductionDefault({ footer: false });
   return new ApolloServer<GatewayContext>({
     // Apollo would stop itself at SIGTERM, failing every request of the drain that follows (main.ts):
     // shutdown is ours, in order (drain, close the HTTP server, then stop Apollo).
@@ -97,7 +89,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     // responseForOperation or willSendResponse reads it; a refusal thrown by any didResolveOperation (NUL in
     // variables, the allow-list, the cost maximum, the budget) stops the request before execution.
     plugins: [
-      landingPage,
+      options.landingPage,
       // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
       ApolloServerPluginCacheControlDisabled(),
       staticCacheControlPlugin(),
@@ -125,22 +117,3 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     ],
   });
 }
-
-const EXAMPLE_OPERATION = `# Your demo token is already in the Authorization header.
-query MyStudies {
-  viewer { name email }
-  organizations(first: 5) {
-    edges {
-      node {
-        name
-        plan
-        viewerRole
-        studies(first: 5) {
-          totalCount
-          edges { node { title status collaborators { role user { name } } } }
-        }
-      }
-    }
-  }
-}
-`;

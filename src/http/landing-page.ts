@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import type { Config } from '../config';
 import { DASHBOARD_PATH } from './dashboard';
 import { escapeHtml } from './html';
+
+/** Where the SDL is served while introspection is on (the landing page links to it). */
+export const SCHEMA_PATH = '/schema.graphql';
+
+/** Sandbox over our own page in development (SANDBOX), Apollo's bare production page otherwise. */
+export function chooseLandingPage(config: Config, demoToken: string | undefined): ApolloServerPlugin {
+  return config.sandbox
+    ? landingPagePlugin({ demoToken, document: EXAMPLE_OPERATION, schemaPath: config.introspection ? SCHEMA_PATH : undefined })
+    : ApolloServerPluginLandingPageProductionDefault({ footer: false });
+}
 
 export interface LandingPagePluginOptions {
   /** A token for the demo analyst, shown and put in Sandbox's headers (development only). */
@@ -112,3 +124,22 @@ export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServ
     },
   };
 }
+
+const EXAMPLE_OPERATION = `# Your demo token is already in the Authorization header.
+query MyStudies {
+  viewer { name email }
+  organizations(first: 5) {
+    edges {
+      node {
+        name
+        plan
+        viewerRole
+        studies(first: 5) {
+          totalCount
+          edges { node { title status collaborators { role user { name } } } }
+        }
+      }
+    }
+  }
+}
+`;

@@ -22,7 +22,7 @@ import { mayWrite } from '../graphql/read-your-writes-plugin';
 import { runInRequestScope, untilStatementsSettled, type RequestScope } from '../context/request-scope';
 import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../graphql/limits';
 import type { SubscriptionServer } from '../realtime/websocket';
-import { SCHEMA_PATH } from '../graphql/apollo-server';
+import { SCHEMA_PATH } from './landing-page';
 import { currentTraceId, inOperationSpan } from '../observability/tracing';
 import { registerDashboardRoutes, type DashboardFiles } from './dashboard';
 

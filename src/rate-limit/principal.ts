@@ -1,6 +1,7 @@
-import { roleAtLeast } from '../auth/access';
-import { clientKeyOf } from '../http/connection-cap';
-import type { GatewayContext } from '../context/context';
+import type { Viewer } from '../auth/viewer';
+import type { Config } from '../config';
+import { roleAtLeast } from '../domain/roles';
+import { clientKeyOf } from '../domain/client-address';
 import type { BucketPolicy } from './budget';
 
 /**
@@ -35,7 +36,14 @@ export function anonymousPrincipal(userPointsPerMinute: number, clientIp: string
   return { key: `ip:${clientKeyOf(clientIp)}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
 }
 
-export function principalOf(ctx: GatewayContext): Principal {
+/** What a principal is decided from: a request's or a subscription's context. */
+export interface Caller {
+  readonly viewer: Viewer | null;
+  readonly clientIp: string;
+  readonly services: { readonly config: Pick<Config, 'rateLimitPointsPerMinute'> };
+}
+
+export function principalOf(ctx: Caller): Principal {
   const userPointsPerMinute = ctx.services.config.rateLimitPointsPerMinute;
   const viewer = ctx.viewer;
   if (!viewer) return anonymousPrincipal(userPointsPerMinute, ctx.clientIp);

@@ -1,8 +1,8 @@
-import type { ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { ActivityRow, StudyRow, UserRow } from '../db/types';
-import type { GatewayContext } from '../context/context';
+import type { Viewer } from '../auth/viewer';
+import type { Loaders } from '../../loaders';
 import { serviceUnavailable } from '../graphql/errors';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -11,23 +11,16 @@ import type { EventBus } from './event-bus';
 import { openStream } from './event-stream';
 import { organizationChannel, userChannel, type ActivityEvent } from './events';
 
-/** The context of one subscription: a request context whose viewer and loaders are renewed for every event. */
-export interface LiveContext extends GatewayContext {
+/** What a stream needs of a subscription's context (src/realtime/live-context.ts): the viewer and loaders, renewed per event. */
+export interface LiveSession {
+  readonly viewer: Viewer | null;
+  readonly loaders: Loaders;
   /** Replaces viewer and loaders with fresh ones: nothing read for one event is reused for the next. */
   renew(): Promise<void>;
   /** When the event being resolved was published (for the delivery latency). */
   publishedAt?: number;
-  /**
-   * Before each event is resolved: its estimated cost is taken from the subscriber's budget, or the
-   * subscription ends RATE_LIMITED (a client resumes later with `after`). Settled with the answer (settle).
-   */
+  /** Before each event is resolved: its estimated cost is taken from the subscriber's budget, or the subscription ends RATE_LIMITED (a client resumes later with `after`). */
   admitDelivery(): Promise<void>;
-  /** After an event's answer is built: the charge set to its actual cost. */
-  settleDelivery(answer: ExecutionResult): Promise<void>;
-}
-
-export function isLiveContext(ctx: GatewayContext): ctx is LiveContext {
-  return typeof (ctx as Partial<LiveContext>).renew === 'function';
 }
 
 export interface ActivityStreamRequest {
@@ -87,7 +80,7 @@ export class Realtime {
     });
   };
 
-  activity(ctx: LiveContext, request: ActivityStreamRequest): Promise<AsyncIterableIterator<ActivityEvent>> {
+  activity(ctx: LiveSession, request: ActivityStreamRequest): Promise<AsyncIterableIterator<ActivityEvent>> {
     const channel = request.channel === 'organization' ? organizationChannel(request.id) : userChannel(request.id);
     return openStream<ActivityEvent>({
       listen: (push, interrupt) =>
@@ -101,7 +94,7 @@ export class Realtime {
               ),
             ),
         ),
-      // Replayed entries are delivered, and charged, like live ones (LiveContext.admitDelivery).
+      // Replayed entries are delivered, and charged, like live ones (LiveSession.admitDelivery).
       replay: request.replay,
       keyOf: (event) => event.id,
       bufferSize: this.config.sendBufferEvents,
@@ -121,7 +114,7 @@ export class Realtime {
   }
 
   /** Primes this subscriber's fresh loaders with the event's rows, reading them if no subscriber has yet. */
-  private async primeEventRows(ctx: LiveContext, event: ActivityEvent): Promise<void> {
+  private async primeEventRows(ctx: LiveSession, event: ActivityEvent): Promise<void> {
     let rows = this.eventRows.get(event.id);
     if (!rows) {
       const { loaders } = ctx;
@@ -143,7 +136,7 @@ export class Realtime {
     if (actor) ctx.loaders.userById.prime(actor.id, actor);
   }
 
-  analyticsChanged(ctx: LiveContext, organizationId: string, accessLost: () => Error): Promise<AsyncIterableIterator<AnalyticsSignal>> {
+  analyticsChanged(ctx: LiveSession, organizationId: string, accessLost: () => Error): Promise<AsyncIterableIterator<AnalyticsSignal>> {
     return openStream<AnalyticsSignal>({
       listen: (push) => this.signals.subscribe(organizationId, push),
       // A signal waiting to be sent is superseded by the next: one is enough to tell a dashboard to refetch.

@@ -32,7 +32,7 @@ import { costInputOf, estimatedPricing } from '../rate-limit/plugin';
 import { principalOf, userPrincipalKey } from '../rate-limit/principal';
 import { GATEWAY_VALIDATION_RULES } from '../graphql/validation-rules';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
-import type { LiveContext } from './realtime';
+import type { LiveContext } from './live-context';
 
 /** Close codes beyond the protocol's own: a bad or missing token, an expired one, too many connections, shutdown. */
 export const CLOSE_UNAUTHENTICATED = 4401;

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { badUserInput, concurrentChange, forbidden } from '../../graphql/errors';
-import { roleAtLeast } from '../../auth/access';
+import { roleAtLeast } from '../../domain/roles';
 import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
 import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
