@@ -2,7 +2,6 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { Cost } from '../schema/cost-directives';
 import { RateLimitStatus } from '../schema/rate-limit.type';
 import type { GatewayContext } from '../src/context/context';
-import { requestCostOf } from '../src/rate-limit/plugin';
 
 @Resolver(() => RateLimitStatus)
 export class RateLimitResolver {
@@ -12,7 +11,7 @@ export class RateLimitResolver {
     @Arg('dryRun', () => Boolean, { defaultValue: false, description: 'Only price the rest of the operation: run and charge nothing.' }) _dryRun: boolean,
     @Ctx() ctx: GatewayContext,
   ): RateLimitStatus {
-    const cost = requestCostOf(ctx);
+    const cost = ctx.cost;
     const throttle = cost?.throttle ?? null;
     const secondsToFull = throttle ? (throttle.maximumAvailable - throttle.currentlyAvailable) / throttle.restoreRate : 0;
     return Object.assign(new RateLimitStatus(), {

@@ -97,7 +97,13 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     // A real token handed to every visitor: a development convenience only, whatever SANDBOX says.
     const demoToken = config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
     const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
-    const admission = new Admission({ budgets: new Budgets(redis, logger), enforce: config.rateLimits, metrics, registeredOperations });
+    const admission = new Admission({
+      budgets: new Budgets(redis, logger),
+      enforce: config.rateLimits,
+      maxQueryCost: config.maxQueryCost,
+      metrics,
+      registeredOperations,
+    });
     const store = createCacheStore(config, redis, logger, metrics);
     const generations = new OrganizationGenerations(store.generations);
     const loaderSettings = {

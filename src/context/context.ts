@@ -14,7 +14,7 @@ import type { Logger } from '../observability/logger';
 import { currentRequestScope } from './request-scope';
 import type { ViewerCache } from './viewer-cache';
 import type { Realtime } from '../realtime/realtime';
-import type { Admission } from '../rate-limit/admission';
+import type { Admission, RequestCost } from '../rate-limit/admission';
 
 
 /**
@@ -53,6 +53,8 @@ export interface GatewayContext {
   readonly requestId: string;
   /** The generations of the viewer's organizations when they were read with the kept viewer record (see ViewerCache). */
   readonly generations?: GenerationSnapshot;
+  /** Set by admission once the operation is priced (src/rate-limit/plugin.ts); absent before, and for a failed document. */
+  cost?: RequestCost;
 }
 
 export interface ContextRequest {

@@ -1,45 +1,17 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer } from '@apollo/server';
 import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
-import type { OrganizationGenerations } from '../cache/generations';
-import { allowListPlugin, loadOperationManifest, registeredOperationNames, type OperationManifest } from '../cache/persisted-queries';
-import type { ResilientCache } from '../cache/resilient-cache';
 import { stringifyResult } from '../cache/cached-answer';
 import { compiledExecutionGateway } from './compiled-execution';
-import { createResponseCachePlugins } from '../cache/response-cache';
 import type { Config } from '../config';
+import { gatewayPlugins, type GatewayPluginOptions } from './plugins';
 import type { GatewayContext } from '../context/context';
 import { createErrorFormatter } from './error-format';
 import { MAX_QUERY_TOKENS, MAX_VALIDATION_ERRORS } from './limits';
 import { GATEWAY_VALIDATION_RULES } from './validation-rules';
 import type { Logger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
-import type { Admission } from '../rate-limit/admission';
-import { costLimitPlugin } from '../rate-limit/plugin';
-import { noNulInVariablesPlugin } from './text-input';
-import { readYourWritesPlugin } from './read-your-writes-plugin';
-import type { RecentWriters } from '../db/recent-writers';
-import { requestMetricsPlugin } from '../observability/request-metrics-plugin';
-import { dataStatusPlugin } from './data-status-plugin';
-import { subscriptionsOverWebSocketOnlyPlugin } from '../realtime/websocket';
-import { staticCacheControlPlugin } from '../cache/static-cache-control';
 
-export interface GatewayOptions {
-  /** What `/graphql` shows a browser (the HTTP stage's choice: src/http/landing-page.ts). */
-  landingPage: ApolloServerPlugin;
-  cache: ResilientCache;
-  /** The cache store is shared between processes (Redis). */
-  cacheShared: boolean;
-  generations: OrganizationGenerations;
-  metrics: Metrics;
-  /** Charges and refusals, shared with the WebSocket transport. */
-  admission: Admission;
-  /** Present with a read replica (DATABASE_READ_URL). */
-  recentWriters?: RecentWriters;
-  /** PERSISTED_QUERIES=only: the operations that may run. */
-  registeredOperations?: OperationManifest;
-}
+export type GatewayOptions = GatewayPluginOptions;
 
 /** An operation is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 export const COMPILE_AFTER_RUNS = 3;
@@ -82,38 +54,6 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     persistedQueries:
       config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
     stringifyResult,
-    // Order matters where Apollo asks plugins in turn: responseForOperation goes plugin by plugin until one
-    // answers, so the cost plugin's dry run (rateLimit(dryRun: true) prices and runs nothing else) answers
-    // before the response cache could serve a stored answer. Other stages start every plugin's hook in this
-    // order and await them together: the static cache policy is set in didResolveOperation, before any
-    // responseForOperation or willSendResponse reads it; a refusal thrown by any didResolveOperation (NUL in
-    // variables, the allow-list, the cost maximum, the budget) stops the request before execution.
-    plugins: [
-      options.landingPage,
-      // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
-      ApolloServerPluginCacheControlDisabled(),
-      staticCacheControlPlugin(),
-      dataStatusPlugin(),
-      requestMetricsPlugin({ metrics: options.metrics, registeredOperationNames: registeredOperationNames(loadOperationManifest()) }),
-      noNulInVariablesPlugin(),
-      subscriptionsOverWebSocketOnlyPlugin(),
-      ...(options.recentWriters ? [readYourWritesPlugin({ recentWriters: options.recentWriters })] : []),
-      costLimitPlugin({
-        admission: options.admission,
-        maxQueryCost: config.maxQueryCost,
-        maxPersistedQueryBytes: config.persistedQueryMaxBytes,
-        metrics: options.metrics,
-      }),
-      ...(options.registeredOperations ? [allowListPlugin({ manifest: options.registeredOperations })] : []),
-      ...createResponseCachePlugins({
-        enabled: config.responseCache,
-        cache: options.cache,
-        shared: options.cacheShared,
-        localMaxBytes: config.responseCacheMaxBytes,
-        generations: options.generations,
-        metrics: options.metrics,
-        rebumpAfterMs: config.databaseReadUrl ? config.readYourWritesSeconds * 1000 : undefined,
-      }),
-    ],
+    plugins: gatewayPlugins(config, options),
   });
 }

@@ -5,6 +5,7 @@ import { isRegistered, notRegisteredError, type OperationManifest } from '../cac
 import { documentTextRefusal, tokenCount } from '../graphql/limits';
 import type { Metrics } from '../observability/metrics';
 import type { BucketLevel, Budgets } from './budget';
+import type { OperationCost } from './cost';
 import { REQUESTS, type Principal } from './principal';
 
 /** Bucket keys of a principal: one hash slot (`{…}`), so one script may touch both on a Redis Cluster. */
@@ -13,6 +14,23 @@ export const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{$
 
 /** What a refused request is told: the cost maximum aside, every refusal of a budget is RATE_LIMITED. */
 export type Transport = 'http' | 'websocket';
+
+/** The HTTP status a refusal carries over HTTP; a WebSocket message has none. */
+export const httpStatus = (transport: Transport, status: number) => (transport === 'http' ? { http: { status } } : {});
+
+/**
+ * What a request costs and what is left of its principal's budget: a value of the request (its context's
+ * `cost`), set once its operation is priced; the rateLimit field, the settlement and the response cache read it.
+ */
+export interface RequestCost {
+  requested: number;
+  dryRun: boolean;
+  principal: Principal | null;
+  throttle: ThrottleStatus | null;
+  pricing: OperationCost;
+  /** The actual cost of the answer's data (registration not included), once worked out. */
+  resultCost?: number;
+}
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -64,6 +82,8 @@ export interface AdmissionOptions {
   registeredOperations?: OperationManifest;
   /** false with RATE_LIMITS=off: nothing is charged or refused here. */
   enforce: boolean;
+  /** Points one operation may cost at most (MAX_QUERY_COST), whoever asks: refused QUERY_TOO_COSTLY, rate limits on or off. */
+  maxQueryCost: number;
   metrics: Metrics;
 }
 
@@ -110,7 +130,7 @@ export class Admission {
     if (this.options.registeredOperations && !isRegistered(this.options.registeredOperations, text)) return notRegisteredError();
     const tooDeep = documentTextRefusal(text);
     if (!tooDeep) return undefined;
-    return new GraphQLError(tooDeep, { extensions: { code: 'GRAPHQL_PARSE_FAILED', ...(transport === 'http' ? { http: { status: 400 } } : {}) } });
+    return new GraphQLError(tooDeep, { extensions: { code: 'GRAPHQL_PARSE_FAILED', ...httpStatus(transport, 400) } });
   }
 
   /** The burst alone, for a caller whose budget tier is not known yet (a subscribe message before its context). */
@@ -119,6 +139,21 @@ export class Admission {
     const principal = { key, requests: REQUESTS };
     const [requests] = await this.options.budgets.charge([{ key: requestsKey(principal), policy: REQUESTS, cost: 1 }]);
     if (!requests.allowed) throw this.burstRefusal(principal, requests, 1, transport);
+  }
+
+  /**
+   * A priced operation's estimate, or QUERY_TOO_COSTLY over the maximum (for HTTP requests and subscriptions
+   * alike; nothing is charged then but the failed document's size).
+   */
+  estimateWithinMaximum(pricing: OperationCost, transport: Transport, what = 'operation'): number {
+    const requested = pricing.estimate();
+    const { maxQueryCost, metrics } = this.options;
+    metrics.estimatedCost.observe(requested);
+    if (requested <= maxQueryCost) return requested;
+    metrics.throttled.inc({ reason: 'too_costly' });
+    throw new GraphQLError(`This ${what} would cost ${requested} points; the maximum is ${maxQueryCost}. Ask for fewer items (first) or split it.`, {
+      extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost: { requestedQueryCost: requested, maximumQueryCost: maxQueryCost }, ...httpStatus(transport, 400) },
+    });
   }
 
   /** A priced operation's estimate; throws RATE_LIMITED when the points are not there (nothing is taken then). */

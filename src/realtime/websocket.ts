@@ -28,7 +28,7 @@ import type { Principal } from '../rate-limit/principal';
 import type { Metrics } from '../observability/metrics';
 import { runInRequestScope, type RequestScope } from '../context/request-scope';
 import { failedDocumentCost } from '../rate-limit/admission';
-import { costInputOf, estimatedPricing } from '../rate-limit/plugin';
+import { priceOperation } from '../rate-limit/pricing';
 import { principalOf, userPrincipalKey } from '../rate-limit/principal';
 import { GATEWAY_VALIDATION_RULES } from '../graphql/validation-rules';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
@@ -305,24 +305,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
       return failed([coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)]);
     }
-    // Priced as over HTTP: variables coerced as execution will coerce them, then the cost walk.
+    // Priced and held to the maximum as over HTTP: variables coerced as execution will coerce them, then the cost walk.
     let pricing: OperationCost;
+    let cost: number;
     try {
-      pricing = estimatedPricing(costInputOf(schema, document, operation, payload.variables));
+      pricing = priceOperation(schema, document, operation, payload.variables, 'websocket');
+      cost = admission.estimateWithinMaximum(pricing, 'websocket', 'subscription');
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      // The HTTP status the plugin attaches is no part of a WebSocket message.
-      return failed([coded(error.message, ErrorCode.BAD_USER_INPUT)]);
-    }
-    const cost = pricing.estimate();
-    metrics.estimatedCost.observe(cost);
-    if (cost > config.maxQueryCost) {
-      metrics.throttled.inc({ reason: 'too_costly' });
-      return failed([
-        coded(`This subscription would cost ${cost} points; the maximum is ${config.maxQueryCost}.`, ErrorCode.QUERY_TOO_COSTLY, {
-          cost: { requestedQueryCost: cost, maximumQueryCost: config.maxQueryCost },
-        }),
-      ]);
+      return failed([error]);
     }
     if (principal) {
       try {
