@@ -16,7 +16,6 @@ import type { ViewerCache } from './viewer-cache';
 import type { Realtime } from '../realtime/realtime';
 import type { Admission, RequestCost } from '../rate-limit/admission';
 
-
 /**
  * Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database:
  * reads go through loaders, writes through repositories.

@@ -8,7 +8,6 @@ import { priceOperation } from './pricing';
 import { principalOf } from './principal';
 import { annotateSpan, inSpan } from '../observability/tracing';
 
-
 /**
  * The actual cost of a request's answer (without a persisted query's registration), worked out once for
  * whoever asks first: the cost plugin settles the charge with it, the response cache stores it with the
@@ -81,7 +80,7 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
               { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
             );
           }
-          const pricing = priceOperation(rc.schema, rc.document!, rc.operation, rc.request.variables, 'http');
+          const pricing = priceOperation(rc.schema, rc.document, rc.operation, rc.request.variables, 'http');
           const requested = admission.estimateWithinMaximum(pricing, 'http');
           annotateSpan({ 'studygraph.cost.requested': requested });
           if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);

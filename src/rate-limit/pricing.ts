@@ -103,4 +103,3 @@ export function priceOperation(
   byVariables.set(key, pricing);
   return pricing;
 }
-
