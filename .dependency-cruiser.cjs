@@ -35,6 +35,13 @@ module.exports = {
       to: { path: '^(src/db/repositories/|src/http/|node_modules/kysely/)' },
     },
     {
+      name: 'writes-through-services',
+      severity: 'error',
+      comment: 'Services own writes (src/services/): nothing else on the request path calls a repository.',
+      from: { path: '^(src|schema|resolvers|loaders)/', pathNot: '^(src/services/|src/db/|src/context/|src/app\\.ts$)' },
+      to: { path: '^src/db/repositories/' },
+    },
+    {
       name: 'storage-below-the-request',
       severity: 'error',
       comment:

@@ -15,6 +15,25 @@ import { createTeamProductivityLoaders } from './team-productivity.loader';
 import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders, type UserLoaders } from './user.loader';
 
+/** The loader groups a write can leave stale (see Loaders.forget). */
+export const LOADER_GROUPS = [
+  'users',
+  'collaborators',
+  'organizations',
+  'memberships',
+  'invitations',
+  'studies',
+  'comments',
+  'approvals',
+  'activity',
+  'analytics',
+  'teamProductivity',
+] as const;
+export type LoaderGroup = (typeof LOADER_GROUPS)[number];
+
+/** Groups built over another group's loaders: forgetting the one forgets them too. */
+const BUILT_OVER: Partial<Record<LoaderGroup, LoaderGroup[]>> = { users: ['collaborators', 'studies'], collaborators: ['studies'] };
+
 /**
  * A request's loaders, each entity's group built on first use: a request reaches a few of the eleven groups,
  * and building all thirty-one loaders (each a DataLoader with its maps and closures) was a fixed cost of
@@ -44,17 +63,51 @@ export class Loaders {
    * request starts from the database as it is, whatever an earlier field read or wrote.
    */
   forgetReads(): void {
-    this.#users = undefined;
-    this.#collaborators = undefined;
-    this.#organizations = undefined;
-    this.#memberships = undefined;
-    this.#invitations = undefined;
-    this.#studies = undefined;
-    this.#comments = undefined;
-    this.#approvals = undefined;
-    this.#activity = undefined;
-    this.#analytics = undefined;
-    this.#teamProductivity = undefined;
+    this.forget(...LOADER_GROUPS);
+  }
+
+  /**
+   * Forgets what this request read of the groups a write changed, so that its later reads see the write
+   * (src/services/ name, for each write, the groups it changes). A group is built again when next used.
+   */
+  forget(...groups: LoaderGroup[]): void {
+    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) {
+      switch (group) {
+        case 'users':
+          this.#users = undefined;
+          break;
+        case 'collaborators':
+          this.#collaborators = undefined;
+          break;
+        case 'organizations':
+          this.#organizations = undefined;
+          break;
+        case 'memberships':
+          this.#memberships = undefined;
+          break;
+        case 'invitations':
+          this.#invitations = undefined;
+          break;
+        case 'studies':
+          this.#studies = undefined;
+          break;
+        case 'comments':
+          this.#comments = undefined;
+          break;
+        case 'approvals':
+          this.#approvals = undefined;
+          break;
+        case 'activity':
+          this.#activity = undefined;
+          break;
+        case 'analytics':
+          this.#analytics = undefined;
+          break;
+        case 'teamProductivity':
+          this.#teamProductivity = undefined;
+          break;
+      }
+    }
   }
 
   private get users() {
@@ -223,10 +276,6 @@ export class Loaders {
    * A study's collaborators changed (a mutation, later fields of the same request read again): its list,
    * and the pages of studies, which may carry collaborators' summaries, are read afresh.
    */
-  collaboratorsChanged(studyId: string): void {
-    this.#collaborators?.collaboratorsByStudy.clear(studyId);
-    this.#studies?.studiesPage.clearAll();
-  }
 }
 
 /** The only place loaders are built: once per request, so no cached row outlives it. */

@@ -1,31 +1,16 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CollaborationWriteLimit, ListSize } from '../schema/cost-directives';
 import { CurrentViewer } from '../schema/current-viewer';
-import { InvitationStatus, OrganizationRole } from '../schema/enums';
 import { MemberInvitation } from '../schema/invitation.type';
 import { AcceptInvitationInput, DeclineInvitationInput, InviteMemberInput } from '../schema/member.input';
 import { Member } from '../schema/member.type';
 import { User } from '../schema/user.type';
-import { parseUuid, requireOrganizationRole } from '../src/auth/access';
+import { parseUuid } from '../src/auth/access';
 import type { GatewayContext, Viewer } from '../src/context/context';
-import type { InvitationRow } from '../src/db/types';
-import { badUserInput, forbidden, notFound } from '../src/graphql/errors';
-import { toInvitation } from './mappers';
-import { changed, normalizedEmail } from './member.resolver';
+import { normalizedEmail } from '../src/domain/email';
+import { acceptInvitation, declineInvitation, inviteMember } from '../src/services/members.service';
+import { toInvitation, toMember } from './mappers';
 import { optionalRelatedUser } from './relations';
-
-/**
- * An invitation the viewer may answer: addressed to their own email address and still open. Anyone
- * else's invitation does not exist for them.
- */
-async function openInvitationOf(ctx: GatewayContext, viewer: Viewer, invitationId: string): Promise<InvitationRow> {
-  const invitation = await ctx.loaders.invitationById.load(parseUuid(invitationId, 'input.invitationId'));
-  if (!invitation || invitation.email !== normalizedEmail(viewer.email)) throw notFound('Invitation', invitationId);
-  const { status } = toInvitation(invitation);
-  if (status !== InvitationStatus.PENDING)
-    throw badUserInput(`This invitation is ${status.toLowerCase()}; ask the organization for a new one.`, 'input.invitationId');
-  return invitation;
-}
 
 @Resolver(() => MemberInvitation)
 export class InvitationResolver {
@@ -48,13 +33,10 @@ export class InvitationResolver {
   })
   async inviteMember(
     @Arg('input', () => InviteMemberInput) input: InviteMemberInput,
-    @CurrentViewer() viewer: Viewer,
+    @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
-    const organizationId = parseUuid(input.organizationId, 'input.organizationId');
-    const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', 'invite members');
-    if (input.role === OrganizationRole.OWNER && actorRole !== 'owner') throw forbidden('Only an owner can invite another owner.');
-    const row = await ctx.repositories.upsertInvitation({ organizationId, email: normalizedEmail(input.email), role: input.role, actorId: viewer.id });
+    const row = await inviteMember(ctx, { organizationId: parseUuid(input.organizationId, 'input.organizationId'), email: input.email, role: input.role });
     return toInvitation(row);
   }
 
@@ -62,22 +44,19 @@ export class InvitationResolver {
   @Mutation(() => Member, { description: 'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.' })
   async acceptInvitation(
     @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput,
-    @CurrentViewer() viewer: Viewer,
+    @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<Member> {
-    const invitation = await openInvitationOf(ctx, viewer, input.invitationId);
-    const row = await ctx.repositories.acceptInvitation({ invitation, user: { id: viewer.id, email: normalizedEmail(viewer.email) } });
-    return changed(ctx, row);
+    return toMember(await acceptInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }));
   }
 
   @CollaborationWriteLimit()
   @Mutation(() => MemberInvitation, { description: 'Declines an open invitation addressed to the viewer’s email address.' })
   async declineInvitation(
     @Arg('input', () => DeclineInvitationInput) input: DeclineInvitationInput,
-    @CurrentViewer() viewer: Viewer,
+    @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
-    const invitation = await openInvitationOf(ctx, viewer, input.invitationId);
-    return toInvitation(await ctx.repositories.declineInvitation({ invitationId: invitation.id, email: invitation.email }));
+    return toInvitation(await declineInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }));
   }
 }

@@ -14,6 +14,7 @@ import {
   type StudyStatus,
 } from '../schema/enums';
 import { MemberInvitation } from '../schema/invitation.type';
+import { invitationStatus } from '../src/domain/invitations';
 import { Member } from '../schema/member.type';
 import { Organization } from '../schema/organization.type';
 import { Study } from '../schema/study.type';
@@ -46,12 +47,11 @@ export function toMember(row: MemberRow): Member {
 }
 
 export function toInvitation(row: InvitationRow, now = new Date()): MemberInvitation {
-  const expired = row.status === 'pending' && row.expires_at <= now;
   return Object.assign(new MemberInvitation(), {
     id: row.id,
     email: row.email,
     role: row.role as OrganizationRole,
-    status: expired ? InvitationStatus.EXPIRED : (row.status as InvitationStatus),
+    status: invitationStatus(row, now) as InvitationStatus,
     organizationId: row.organization_id,
     organizationName: row.organization_name,
     createdAt: row.created_at,

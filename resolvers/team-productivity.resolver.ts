@@ -3,7 +3,8 @@ import { Cost, RateLimit } from '../schema/cost-directives';
 import { RefreshTeamProductivityInput } from '../schema/analytics.input';
 import { TeamProductivity } from '../schema/analytics.type';
 import { Organization } from '../schema/organization.type';
-import { parseUuid, requireMember, requireOrganizationRole } from '../src/auth/access';
+import { parseUuid, requireMember } from '../src/auth/access';
+import { refreshTeamProductivity } from '../src/services/team-productivity.service';
 import type { GatewayContext } from '../src/context/context';
 import type { TeamProductivityRow } from '../src/db/types';
 
@@ -37,11 +38,7 @@ export class TeamProductivityResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<TeamProductivity> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
-    requireOrganizationRole(ctx, organizationId, 'admin', 'refresh team productivity');
-    await ctx.repositories.refreshTeamProductivity();
-    // The refresh changed every organization's figures, not only the viewer's; nothing else changed.
-    await ctx.services.generations.bumpTeamProductivity();
-    ctx.loaders.teamProductivity.clear(organizationId);
+    await refreshTeamProductivity(ctx, { organizationId });
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organizationId));
   }
 }

@@ -151,7 +151,13 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       formatError: createErrorFormatter(config, logger),
     });
     let draining = false;
-    const app = await createHttpServer(apollo, services, database, repositories, metrics, subscriptions, {
+    const app = await createHttpServer({
+      apollo,
+      services,
+      contextSources: { db: database.db, repositories },
+      subscriptions,
+      metrics,
+      database,
       schemaSdl: config.introspection ? printGatewaySchema(schema) : undefined,
       dashboard: await loadDashboard(demoToken),
       draining: () => draining,

@@ -129,6 +129,28 @@ describe('mutations', () => {
       assert.equal(data.c.title, 'Second');
     });
 
+    it('a write’s own answer reads what the write changed, though the same field read it before the write (services forget what they change)', async () => {
+      const owner = await memberWithRole(gateway, ACME, 'member');
+      const colleague = await memberWithRole(gateway, ACME, 'member', [owner.email]);
+      const created = dataOf(await gateway.graphql(CREATE, { token: owner.token, variables: { input: { organizationId: ACME, title: 'Read after write' } } }));
+      const id = created.createStudy.id;
+      const data = dataOf(
+        await gateway.graphql(
+          `mutation($id: ID!, $user: ID!) {
+            added: addCollaborator(input: { studyId: $id, userId: $user, role: EDITOR }) { role }
+            removed: removeCollaborator(input: { studyId: $id, userId: $user }) { collaborators { user { id } } }
+            commented: addComment(input: { studyId: $id, body: "after the change" }) { id }
+            renamed: updateStudy(input: { id: $id, title: "Renamed in the same request" }) { title collaborators { user { id } } comments { totalCount } }
+          }`,
+          { token: owner.token, variables: { id, user: colleague.id } },
+        ),
+      );
+      assert.equal(data.added.role, 'EDITOR');
+      // The owner is no organization admin: removing read the study's collaborators (the owner's role) before the write.
+      assert.deepEqual(data.removed.collaborators, [{ user: { id: owner.id } }], 'the removed collaborator is gone from the answer');
+      assert.deepEqual(data.renamed, { title: 'Renamed in the same request', collaborators: [{ user: { id: owner.id } }], comments: { totalCount: 1 } });
+    });
+
     it('changeStudyStatus follows the lifecycle and sets completedAt', async () => {
       const change = (status: string) =>
         gateway.graphql('mutation($input: ChangeStudyStatusInput!) { changeStudyStatus(input: $input) { status completedAt } }', {

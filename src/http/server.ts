@@ -1,96 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ApolloServer } from '@apollo/server';
-import { HeaderMap } from '@apollo/server';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createContext, type ContextSources, type GatewayContext, type Services } from '../context/context';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from '../config';
-import { capConnectionsPerAddress } from './connection-cap';
-import { unauthenticated } from '../graphql/errors';
-import { anonymousPrincipal, principalOf } from '../rate-limit/principal';
-import type { DatabaseHandle } from '../db/database';
-import type { Repositories } from '../db/repositories';
-import { withDeadline } from '../deadline';
-import { etagOnSend, noteAnswerForEtag } from './etag';
-import { registerMetricsRoute } from '../observability/metrics-endpoint';
 import type { Metrics } from '../observability/metrics';
-import { mayWrite } from '../graphql/read-your-writes-plugin';
-import { runInRequestScope, untilStatementsSettled, type RequestScope } from '../context/request-scope';
-import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../graphql/limits';
-import type { SubscriptionServer } from '../realtime/websocket';
-import { SCHEMA_PATH } from './landing-page';
-import { currentTraceId, inOperationSpan } from '../observability/tracing';
+import { registerMetricsRoute } from '../observability/metrics-endpoint';
+import { currentTraceId } from '../observability/tracing';
+import { capConnectionsPerAddress } from './connection-cap';
 import { registerDashboardRoutes, type DashboardFiles } from './dashboard';
+import { etagOnSend } from './etag';
+import { graphqlRoute, type GraphqlRouteOptions } from './graphql-route';
+import { healthRoutes, schemaRoute, type HealthRoutesOptions } from './health-routes';
+import { SCHEMA_PATH } from './landing-page';
+import { graphqlError } from './replies';
 
 /** Largest accepted request body; a GraphQL document with variables fits easily. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
-const READY_TIMEOUT_MS = 2000;
 
 function requestIdOf(request: { headers: Record<string, unknown> }): string {
   const given = request.headers['x-request-id'];
   return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
-}
-
-function graphqlError(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply
-    .code(status)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send({ errors: [{ message, extensions: { code } }] });
-}
-
-/** Variables as sent: the body's, or a GET request's `variables` parameter (JSON text). */
-function sentVariables(request: FastifyRequest): unknown {
-  if (request.method !== 'GET') return request.body;
-  const text = (request.query as Record<string, unknown> | undefined)?.variables;
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The document texts a request carries, one per operation of a batch (a persisted query's hash alone carries none). */
-function sentDocuments(request: FastifyRequest): string[] {
-  // Read as Apollo reads it (URLSearchParams over the raw query string): Fastify's parser decodes some
-  // malformed escapes differently, and the check must see the very text that will be parsed.
-  if (request.method === 'GET') return request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?'))).getAll('query') : [];
-  const operations: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
-  return operations.flatMap((operation) => {
-    const text = operation !== null && typeof operation === 'object' ? (operation as Record<string, unknown>).query : undefined;
-    return typeof text === 'string' ? [text] : [];
-  });
-}
-
-/**
- * The request's context, once the request is admitted (Admission.admit: the burst, one request per operation
- * of a batch, and a budget not spent), before anything is parsed. A request whose token is refused is still
- * a request of its address. Then what can be refused from the text alone is, and in production without
- * introspection an anonymous caller is refused before validation could tell it which names the schema has.
- */
-async function admittedContext(services: Services, sources: ContextSources, request: FastifyRequest): Promise<GatewayContext> {
-  const { admission, config } = services;
-  const operations = Array.isArray(request.body) ? request.body.length : 1;
-  let context: GatewayContext;
-  try {
-    context = await createContext(services, sources, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip });
-  } catch (error) {
-    await admission.admit(anonymousPrincipal(config.rateLimitPointsPerMinute, request.ip), operations, 'http');
-    throw error;
-  }
-  await admission.admit(admission.enforced ? principalOf(context) : null, operations, 'http');
-  for (const text of sentDocuments(request)) {
-    const refusal = admission.documentRefusal(text, 'http');
-    if (refusal) throw refusal;
-  }
-  if (config.env === 'production' && !config.introspection && !context.viewer) {
-    throw unauthenticated('Authentication required: send `Authorization: Bearer <token>`. This gateway answers signed-in callers only.');
-  }
-  return context;
 }
 
 const CLIENT_ERRORS: Record<string, [number, string]> = {
@@ -144,30 +76,26 @@ function deadlineCheckIntervalMs(config: Config): number {
   return Math.max(50, Math.min(1000, Math.floor(Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs) / 10)));
 }
 
-/**
- * Fastify in front of Apollo: request ids, body limits, GraphQL-shaped errors for malformed HTTP,
- * health endpoints, and a request scope that counts the SQL statements each request sends. WebSocket
- * upgrades of /graphql go to the subscription server.
- */
-/** What the gateway serves beside /graphql, read once at start-up. */
-export interface HttpPages {
+/** Everything the HTTP stage serves, built once at start-up by the composition root (src/app.ts). */
+export interface HttpServerOptions extends GraphqlRouteOptions {
+  metrics: Metrics;
+  /** Readiness: the database /readyz pings. */
+  database: HealthRoutesOptions['database'];
+  /** True once shutdown began: /readyz answers 503 so that load balancers stop sending requests here. */
+  draining?: () => boolean;
   /** The SDL, served at SCHEMA_PATH while introspection is on. */
   schemaSdl?: string;
   /** The built analytics dashboard; absent when it was not built. */
   dashboard?: DashboardFiles;
-  /** True once shutdown began: /readyz answers 503 so that load balancers stop sending requests here. */
-  draining?: () => boolean;
 }
 
-export async function createHttpServer(
-  apollo: ApolloServer<GatewayContext>,
-  services: Services,
-  database: DatabaseHandle,
-  repositories: Repositories,
-  metrics: Metrics,
-  subscriptions: SubscriptionServer,
-  pages: HttpPages,
-): Promise<FastifyInstance> {
+/**
+ * Fastify in front of Apollo: request ids, body and time limits, the connection cap, compression, CORS,
+ * GraphQL-shaped errors for malformed HTTP; then each route a plugin (GraphQL with its WebSocket upgrade,
+ * health, metrics, schema, dashboard).
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { services, metrics } = options;
   const { config, logger } = services;
   const app = Fastify({
     // pino's Logger is wider than Fastify's: without the assertion the instance's logger type spreads to every route.
@@ -226,7 +154,7 @@ export async function createHttpServer(
     // Shutdown: subscribers are told to go elsewhere (1001) once what was queued for them is sent.
     preClose(done) {
       this.websocketServer.close();
-      subscriptions.closeAll().then(() => done(), done);
+      options.subscriptions.closeAll().then(() => done(), done);
     },
   });
 
@@ -275,86 +203,11 @@ export async function createHttpServer(
     graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`),
   );
 
-  const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (Array.isArray(request.body)) {
-      if (config.maxBatchOperations === 0)
-        return graphqlError(reply, 400, 'BAD_REQUEST', 'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.');
-      if (request.body.length === 0 || request.body.length > config.maxBatchOperations) {
-        return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
-      }
-    }
-    if (nestingDepthExceeds(sentVariables(request), MAX_VARIABLE_DEPTH + 2)) {
-      return graphqlError(reply, 400, 'BAD_USER_INPUT', `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`);
-    }
-    // GET cannot carry a mutation (Apollo refuses them there).
-    const writes = request.method !== 'GET' && mayWrite(request.body);
-    const scope: RequestScope = {
-      requestId: request.id,
-      sqlStatements: 0,
-      sqlInFlight: 0,
-      authenticated: false,
-      mayWrite: writes,
-      readsFromReplica: config.databaseReadUrl !== undefined && !writes,
-    };
-    return runInRequestScope(scope, () =>
-      inOperationSpan(Array.isArray(request.body) ? request.body.length : undefined, async () => {
-        const headers = new HeaderMap();
-        for (const [key, value] of Object.entries(request.headers)) {
-          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: {
-            method: request.method.toUpperCase(),
-            headers,
-            search: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
-            body: request.body,
-          },
-          context: () => admittedContext(services, { db: database.db, repositories }, request),
-        });
-        for (const [key, value] of response.headers) void reply.header(key, value);
-        // An error that nulled an answer may have left sibling resolvers running: their statements belong to this request.
-        if (scope.sqlInFlight > 0 || (response.body.kind === 'complete' && response.body.string.includes('"errors"'))) {
-          await untilStatementsSettled(scope, config.dbStatementTimeoutMs + 1000);
-        }
-        if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
-        // A request that failed before execution because the database is unreachable (the viewer lookup)
-        // is a 503 a client or load balancer may retry, not a 500.
-        const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
-        void reply.code(unavailable ? 503 : (response.status ?? 200));
-        if (response.body.kind === 'complete') {
-          noteAnswerForEtag(request, response.status ?? 200, response.headers.get('cache-control'), response.body.string);
-          return reply.send(response.body.string);
-        }
-        let text = '';
-        for await (const chunk of response.body.asyncIterator) text += chunk;
-        return reply.send(text);
-      }),
-    );
-  };
-
-  // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; POST only HTTP.
-  // Fastify calls wsHandler with the instance as `this`, which is what graphql-ws's handler is declared for.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  app.route({ method: 'GET', url: '/graphql', handler: graphqlHandler, wsHandler: subscriptions.handler });
-  app.route({ method: 'POST', url: '/graphql', handler: graphqlHandler });
+  await app.register(graphqlRoute, { apollo: options.apollo, services, contextSources: options.contextSources, subscriptions: options.subscriptions });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
-
-  registerMetricsRoute(app, metrics.registry, { token: config.metrics.token });
-  const { schemaSdl } = pages;
-  if (schemaSdl !== undefined) app.get(SCHEMA_PATH, async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send(schemaSdl));
-  registerDashboardRoutes(app, pages.dashboard);
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (request, reply) => {
-    if (pages.draining?.()) return reply.code(503).send({ status: 'draining', database: database.kind });
-    try {
-      await withDeadline(database.ping(), READY_TIMEOUT_MS, 'database');
-      return { status: 'ready', database: database.kind };
-    } catch (error) {
-      // Why goes to the log: the reason names the database's address, which is nobody else's business.
-      request.log.warn({ err: error }, 'not ready: the database did not answer');
-      return reply.code(503).send({ status: 'unavailable', database: database.kind });
-    }
-  });
-
+  await app.register(healthRoutes, { database: options.database, draining: options.draining });
+  await app.register(async (instance) => registerMetricsRoute(instance, metrics.registry, { token: config.metrics.token }));
+  if (options.schemaSdl !== undefined) await app.register(schemaRoute, { sdl: options.schemaSdl, path: SCHEMA_PATH });
+  await app.register(async (instance) => registerDashboardRoutes(instance, options.dashboard));
   return app;
 }
