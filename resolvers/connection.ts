@@ -43,7 +43,7 @@ class KeysetEdge<Row, Node> {
  * Connections and their page info are class instances with getters on the prototype, never object literals
  * with getters: a literal with getters built per request kept what its getters' closures reach (the page's
  * rows and edges) alive through the young-generation collections that followed, so they were copied and
- * promoted instead of dying young (see README, objects dying young; test/connection-payload.test.ts
+ * promoted instead of dying young (see docs/architecture.md, objects dying young; test/connection-payload.test.ts
  * checks that no connection, page info or edge has accessors of its own).
  */
 

@@ -52,7 +52,7 @@ export const ListSize = (options: { assumedSize?: number; slicingArguments?: str
 
 export const RateLimit = (limit: number, durationSeconds: number) => Directive(`@rateLimit(limit: ${limit}, duration: ${durationSeconds})`);
 
-/** Per-principal limits of heavy fields (README: cost-based rate limits). */
+/** Per-principal limits of heavy fields (docs/rate-limits.md). */
 export const FIELD_LIMITS = {
   analytics: { limit: 30, duration: 60 },
   collaborationWrites: { limit: 50, duration: 60 },

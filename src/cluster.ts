@@ -14,7 +14,7 @@ const RESTART_DELAY_MS = 1_000;
 
 /**
  * The workers' young generation: 64 MB semi-spaces, four times V8's default. The size was raised while
- * every request's objects were still being promoted (see README, objects dying young); it then cut a
+ * every request's objects were still being promoted (see docs/architecture.md, objects dying young); it then cut a
  * worker's CPU per dashboard request by 13–22% alone under 32 connections and 0–7% as one of two. Now that
  * they die young, 16 to 64 MB measure alike, and 64 MB stays: nothing measured favours a change, and a
  * worker stays near 300 MB resident with it. A size given on the primary's command line

@@ -66,7 +66,7 @@ type SendQuery = (...args: unknown[]) => unknown;
  * through a callback into a promise of ours, and, with `prepared`, every parameterised one is sent as a
  * named (prepared) statement. pg's own promise for such a call kept each result's rows alive through the
  * young-generation collections that followed: in a micro-benchmark (32 queries in flight on ten clients),
- * 3.4% of all allocations were promoted that way against 0.3% through a callback (see README, objects
+ * 3.4% of all allocations were promoted that way against 0.3% through a callback (see docs/architecture.md, objects
  * dying young; test/postgres-client.test.ts checks that pg is given a callback). A call that brings its
  * own callback (as an argument or in its config), a submittable (a cursor) or no config at all goes to pg
  * with its arguments untouched, so pg (and its tracing instrumentation, which looks at the last argument)
