@@ -5,7 +5,13 @@
 const APP = '^(src|schema|resolvers|loaders)/';
 module.exports = {
   forbidden: [
-    { name: 'no-cycles', severity: 'error', comment: 'No module reaches itself through its imports.', from: {}, to: { circular: true } },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'No module reaches itself through its imports.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'app-not-on-tooling',
       severity: 'error',
@@ -23,9 +29,13 @@ module.exports = {
     {
       name: 'domain-is-pure',
       severity: 'error',
-      comment: 'Domain rules (roles, lifecycle, search syntax, cursors) know row types and coded errors, nothing that runs.',
+      comment:
+        'Domain rules (roles, lifecycle, search syntax, cursors) know row types and coded errors, nothing that runs.',
       from: { path: '^src/domain/' },
-      to: { path: '^(src|schema|resolvers|loaders)/', pathNot: '^(src/domain/|src/db/types\\.ts$|src/graphql/errors\\.ts$|schema/input-limits\\.ts$)' },
+      to: {
+        path: '^(src|schema|resolvers|loaders)/',
+        pathNot: '^(src/domain/|src/db/types\\.ts$|src/graphql/errors\\.ts$|schema/input-limits\\.ts$)',
+      },
     },
     {
       name: 'resolvers-write-through-services',
@@ -38,7 +48,10 @@ module.exports = {
       name: 'writes-through-services',
       severity: 'error',
       comment: 'Services own writes (src/services/): nothing else on the request path calls a repository.',
-      from: { path: '^(src|schema|resolvers|loaders)/', pathNot: '^(src/services/|src/db/|src/context/|src/app\\.ts$)' },
+      from: {
+        path: '^(src|schema|resolvers|loaders)/',
+        pathNot: '^(src/services/|src/db/|src/context/|src/app\\.ts$)',
+      },
       to: { path: '^src/db/repositories/' },
     },
     {

@@ -56,16 +56,22 @@ export function latencyChartSvg(title: string, operations: string[], series: Cha
     parts.push(`<line x1="${plot.left}" x2="${width - plot.right}" y1="${y(tick)}" y2="${y(tick)}" stroke="#ddd"/>`);
     parts.push(`<text x="${plot.left - 8}" y="${y(tick) + 4}" text-anchor="end" font-size="12">${tick}</text>`);
   }
-  parts.push(`<text transform="translate(18 ${plot.top + innerHeight / 2}) rotate(-90)" text-anchor="middle" font-size="13">latency (ms)</text>`);
+  parts.push(
+    `<text transform="translate(18 ${plot.top + innerHeight / 2}) rotate(-90)" text-anchor="middle" font-size="13">latency (ms)</text>`,
+  );
   operations.forEach((operation, i) => {
     const x0 = plot.left + i * group + group * 0.1;
     series.forEach((s, j) => {
       const v = s.values.get(operation);
       if (!v) return;
       const x = x0 + j * bar;
-      parts.push(`<rect x="${x}" y="${y(v[1])}" width="${bar - 4}" height="${y(0) - y(v[1])}" fill="${s.color}" fill-opacity="0.45"/>`);
+      parts.push(
+        `<rect x="${x}" y="${y(v[1])}" width="${bar - 4}" height="${y(0) - y(v[1])}" fill="${s.color}" fill-opacity="0.45"/>`,
+      );
       parts.push(`<rect x="${x}" y="${y(v[0])}" width="${bar - 4}" height="${y(0) - y(v[0])}" fill="${s.color}"/>`);
-      parts.push(`<line x1="${x}" x2="${x + bar - 4}" y1="${y(v[2])}" y2="${y(v[2])}" stroke="${s.color}" stroke-width="3"/>`);
+      parts.push(
+        `<line x1="${x}" x2="${x + bar - 4}" y1="${y(v[2])}" y2="${y(v[2])}" stroke="${s.color}" stroke-width="3"/>`,
+      );
     });
     parts.push(
       `<text x="${plot.left + i * group + group / 2}" y="${plot.top + innerHeight + 20}" text-anchor="middle" font-size="13">${escape(operation)}</text>`,
@@ -77,7 +83,9 @@ export function latencyChartSvg(title: string, operations: string[], series: Cha
     parts.push(`<rect x="${x}" y="${legendY - 11}" width="14" height="14" fill="${s.color}"/>`);
     parts.push(`<text x="${x + 20}" y="${legendY}" font-size="13">${escape(s.label)}</text>`);
   });
-  parts.push(`<text x="${width - plot.right}" y="${legendY}" text-anchor="end" font-size="11" fill="#555">solid p50 · light p95 · line p99</text>`);
+  parts.push(
+    `<text x="${width - plot.right}" y="${legendY}" text-anchor="end" font-size="11" fill="#555">solid p50 · light p95 · line p99</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -18,7 +18,12 @@ export interface LoadResult {
  * autocannon at fixed concurrency for `seconds`, cycling through the bodies (each with its own bearer
  * token); every latency is kept, so the percentiles are exact rather than autocannon's fixed set.
  */
-export async function runLoad(url: string, bodies: string[], tokens: string[], options: { connections: number; seconds: number }): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  bodies: string[],
+  tokens: string[],
+  options: { connections: number; seconds: number },
+): Promise<LoadResult> {
   let next = 0;
   let failures = 0;
   const latencies: number[] = [];
@@ -34,7 +39,11 @@ export async function runLoad(url: string, bodies: string[], tokens: string[], o
             method: 'POST',
             setupRequest: (request) => {
               const index = next++ % bodies.length;
-              return { ...request, body: bodies[index], headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[index]}` } };
+              return {
+                ...request,
+                body: bodies[index],
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[index]}` },
+              };
             },
             onResponse: (status, body) => {
               if (status !== 200 || body.includes('"errors"')) failures += 1;
@@ -52,7 +61,16 @@ export async function runLoad(url: string, bodies: string[], tokens: string[], o
 
 function summarizeLoad(latencies: number[], seconds: number, failures: number): LoadResult {
   const s = summarize(latencies);
-  return { latencies, seconds, requests: s.n, requestsPerSecond: s.n / seconds, p50: s.p50, p95: s.p95, p99: s.p99, failures };
+  return {
+    latencies,
+    seconds,
+    requests: s.n,
+    requestsPerSecond: s.n / seconds,
+    p50: s.p50,
+    p95: s.p95,
+    p99: s.p99,
+    failures,
+  };
 }
 
 /** Several runs of the same thing as one: all their latencies, over all their time. */
@@ -65,7 +83,11 @@ export function mergeLoads(runs: LoadResult[]): LoadResult {
 }
 
 /** Sends each body once, one at a time: SQL statements per request and a check that nothing fails. */
-export async function probe(url: string, bodies: string[], tokens: string[]): Promise<{ statements: number; cacheHits: number }> {
+export async function probe(
+  url: string,
+  bodies: string[],
+  tokens: string[],
+): Promise<{ statements: number; cacheHits: number }> {
   let statements = 0;
   let cacheHits = 0;
   for (const [index, body] of bodies.entries()) {
@@ -75,7 +97,8 @@ export async function probe(url: string, bodies: string[], tokens: string[]): Pr
       body,
     });
     const text = await response.text();
-    if (response.status !== 200 || text.includes('"errors"')) throw new Error(`bench request failed (${response.status}): ${text.slice(0, 300)}`);
+    if (response.status !== 200 || text.includes('"errors"'))
+      throw new Error(`bench request failed (${response.status}): ${text.slice(0, 300)}`);
     statements = Math.max(statements, Number(response.headers.get('x-sql-statements') ?? Number.NaN));
     if (response.headers.get('x-cache') === 'hit') cacheHits += 1;
   }

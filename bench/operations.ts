@@ -26,9 +26,24 @@ interface Phase {
 
 /** Cold: the response cache is off, so every request runs its resolvers (what a cold cache costs, minus the store write). */
 const PHASES: Phase[] = [
-  { key: 'batched', label: 'batched, cache cold', color: '#1f77b4', env: { DATALOADER_BATCHING: 'on', RESPONSE_CACHE: 'off' } },
-  { key: 'unbatched', label: 'unbatched, cache cold', color: '#d62728', env: { DATALOADER_BATCHING: 'off', RESPONSE_CACHE: 'off' } },
-  { key: 'warm', label: 'batched, cache warm', color: '#2ca02c', env: { DATALOADER_BATCHING: 'on', RESPONSE_CACHE: 'on' } },
+  {
+    key: 'batched',
+    label: 'batched, cache cold',
+    color: '#1f77b4',
+    env: { DATALOADER_BATCHING: 'on', RESPONSE_CACHE: 'off' },
+  },
+  {
+    key: 'unbatched',
+    label: 'unbatched, cache cold',
+    color: '#d62728',
+    env: { DATALOADER_BATCHING: 'off', RESPONSE_CACHE: 'off' },
+  },
+  {
+    key: 'warm',
+    label: 'batched, cache warm',
+    color: '#2ca02c',
+    env: { DATALOADER_BATCHING: 'on', RESPONSE_CACHE: 'on' },
+  },
 ];
 
 interface Measurement extends LoadResult {
@@ -44,10 +59,19 @@ const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
  * warm cache). The three processes run side by side and the measured runs alternate between them,
  * round after round in a rotating order, so drift on a shared machine spreads over all phases alike.
  */
-export async function benchOperations(db: Kysely<Database>, config: Config, options: OperationsOptions, log: (line: string) => void) {
+export async function benchOperations(
+  db: Kysely<Database>,
+  config: Config,
+  options: OperationsOptions,
+  log: (line: string) => void,
+) {
   // A secret of this run: the gateways run as in production (NODE_ENV=production needs one).
   const secret = randomBytes(32).toString('hex');
-  const targets = await loadTargets(db, { ...config, jwt: { ...config.jwt, secret: new TextEncoder().encode(secret) } }, options.users);
+  const targets = await loadTargets(
+    db,
+    { ...config, jwt: { ...config.jwt, secret: new TextEncoder().encode(secret) } },
+    options.users,
+  );
   const gateways = await Promise.all(
     PHASES.map((phase) =>
       startGatewayProcess(
@@ -75,13 +99,19 @@ export async function benchOperations(db: Kysely<Database>, config: Config, opti
       for (const [i, phase] of PHASES.entries()) {
         // The probe sends each request once (priming the cache in the warm phase) and counts statements.
         statements.set(phase.key, (await probe(gateways[i].url, target.bodies, target.tokens)).statements);
-        await runLoad(gateways[i].url, target.bodies, target.tokens, { connections: options.connections, seconds: options.warmupSeconds });
+        await runLoad(gateways[i].url, target.bodies, target.tokens, {
+          connections: options.connections,
+          seconds: options.warmupSeconds,
+        });
       }
       const runs = new Map<Phase['key'], LoadResult[]>(PHASES.map((phase) => [phase.key, []]));
       for (let round = 0; round < options.rounds; round += 1) {
         for (let k = 0; k < PHASES.length; k += 1) {
           const i = (round + k) % PHASES.length;
-          const run = await runLoad(gateways[i].url, target.bodies, target.tokens, { connections: options.connections, seconds: options.seconds });
+          const run = await runLoad(gateways[i].url, target.bodies, target.tokens, {
+            connections: options.connections,
+            seconds: options.seconds,
+          });
           runs.get(PHASES[i].key)!.push(run);
         }
       }
@@ -125,7 +155,10 @@ function report(results: Map<string, Map<Phase['key'], Measurement>>, options: O
       `${ms(w.p50)} / ${ms(w.p95)} / ${ms(w.p99)}`,
     ]);
   }
-  const rss = PHASES.map((phase) => `${phase.label}: ${Math.max(...[...results.values()].map((m) => m.get(phase.key)!.rssMb)).toFixed(0)} MB`);
+  const rss = PHASES.map(
+    (phase) =>
+      `${phase.label}: ${Math.max(...[...results.values()].map((m) => m.get(phase.key)!.rssMb)).toFixed(0)} MB`,
+  );
   return [
     `Fixed concurrency: ${options.connections} connections; per operation and phase ${options.rounds} measured runs of ${options.seconds} s, interleaved with the other phases, after ${options.warmupSeconds} s of warm-up; over ${options.users} users' requests. ` +
       'Each phase is its own gateway process (NODE_ENV=production, one worker, rate limits off), all three running side by side; "cold" has the response cache off, "warm" has it on and primed. Client: autocannon in the bench process.',

@@ -44,7 +44,8 @@ interface DataNeed {
 }
 
 const lower = (value: unknown) => String(value).toLowerCase();
-const person = (user: { id?: string; rowId?: string; name: string } | null) => (user ? [user.id ?? user.rowId, user.name] : null);
+const person = (user: { id?: string; rowId?: string; name: string } | null) =>
+  user ? [user.id ?? user.rowId, user.name] : null;
 const byFirst = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
 
 const NEEDS: DataNeed[] = [
@@ -104,11 +105,21 @@ const NEEDS: DataNeed[] = [
         d.study.id,
         d.study.comments.edges.map(({ node: c }: any) => [c.id, c.body, Date.parse(c.createdAt), person(c.author)]),
         d.study.approvals.map((a: any) => [a.id, lower(a.status), person(a.reviewer)]),
-        d.study.activity.edges.map(({ node: a }: any) => [String(a.id), lower(a.type), Date.parse(a.createdAt), person(a.actor)]),
+        d.study.activity.edges.map(({ node: a }: any) => [
+          String(a.id),
+          lower(a.type),
+          Date.parse(a.createdAt),
+          person(a.actor),
+        ]),
       ],
       postgraphile: (d) => [
         d.studyByRowId.rowId,
-        d.studyByRowId.commentsByStudyId.nodes.map((c: any) => [c.rowId, c.body, Date.parse(c.createdAt), person(c.userByAuthorId)]),
+        d.studyByRowId.commentsByStudyId.nodes.map((c: any) => [
+          c.rowId,
+          c.body,
+          Date.parse(c.createdAt),
+          person(c.userByAuthorId),
+        ]),
         d.studyByRowId.approvalsByStudyId.nodes.map((a: any) => [a.rowId, lower(a.status), person(a.userByReviewerId)]),
         d.studyByRowId.collaborationActivitiesByStudyId.nodes.map((a: any) => [
           String(a.rowId),
@@ -132,8 +143,14 @@ const NEEDS: DataNeed[] = [
       variables: (m) => ({ organizationId: m.organization_id }),
     },
     rowsOf: {
-      studygraph: (d) => [d.studies.totalCount, d.studies.edges.map(({ node: s }: any) => [s.id, s.title, lower(s.status), person(s.createdBy)])],
-      postgraphile: (d) => [d.allStudies.totalCount, d.allStudies.nodes.map((s: any) => [s.rowId, s.title, lower(s.status), person(s.userByCreatedBy)])],
+      studygraph: (d) => [
+        d.studies.totalCount,
+        d.studies.edges.map(({ node: s }: any) => [s.id, s.title, lower(s.status), person(s.createdBy)]),
+      ],
+      postgraphile: (d) => [
+        d.allStudies.totalCount,
+        d.allStudies.nodes.map((s: any) => [s.rowId, s.title, lower(s.status), person(s.userByCreatedBy)]),
+      ],
     },
   },
   {
@@ -150,7 +167,13 @@ const NEEDS: DataNeed[] = [
       variables: (m) => ({ organizationId: m.organization_id }),
     },
     rowsOf: {
-      studygraph: (d) => d.organization.members.edges.map(({ node: m }: any) => [lower(m.role), Date.parse(m.joinedAt), person(m.user), person(m.invitedBy)]),
+      studygraph: (d) =>
+        d.organization.members.edges.map(({ node: m }: any) => [
+          lower(m.role),
+          Date.parse(m.joinedAt),
+          person(m.user),
+          person(m.invitedBy),
+        ]),
       postgraphile: (d) =>
         d.organizationByRowId.organizationMembersByOrganizationId.nodes.map((m: any) => [
           lower(m.role),
@@ -187,7 +210,13 @@ const NEEDS: DataNeed[] = [
           c.resolvedAt && Date.parse(c.resolvedAt),
           person(c.resolvedBy),
         ]),
-        d.study.approvals.map((a: any) => [a.id, lower(a.status), Date.parse(a.requestedAt), person(a.requestedBy), person(a.reviewer)]),
+        d.study.approvals.map((a: any) => [
+          a.id,
+          lower(a.status),
+          Date.parse(a.requestedAt),
+          person(a.requestedBy),
+          person(a.reviewer),
+        ]),
       ],
       postgraphile: (d) => [
         d.studyByRowId.rowId,
@@ -226,14 +255,23 @@ const NEEDS: DataNeed[] = [
     rowsOf: {
       studygraph: (d) =>
         d.organizations.edges
-          .map(({ node: o }: any) => [o.id, o.name, o.studies.edges.map(({ node: s }: any) => [s.id, s.title, Date.parse(s.createdAt), person(s.createdBy)])])
+          .map(({ node: o }: any) => [
+            o.id,
+            o.name,
+            o.studies.edges.map(({ node: s }: any) => [s.id, s.title, Date.parse(s.createdAt), person(s.createdBy)]),
+          ])
           .sort(byFirst),
       postgraphile: (d) =>
         d.userByRowId.organizationMembersByUserId.nodes
           .map(({ organizationByOrganizationId: o }: any) => [
             o.rowId,
             o.name,
-            o.studiesByOrganizationId.nodes.map((s: any) => [s.rowId, s.title, Date.parse(s.createdAt), person(s.userByCreatedBy)]),
+            o.studiesByOrganizationId.nodes.map((s: any) => [
+              s.rowId,
+              s.title,
+              Date.parse(s.createdAt),
+              person(s.userByCreatedBy),
+            ]),
           ])
           .sort(byFirst),
     },
@@ -285,7 +323,11 @@ const NEEDS: DataNeed[] = [
     },
     rowsOf: {
       studygraph: (d) =>
-        d.organization.studies.edges.map(({ node: s }: any) => [s.id, s.title, s.comments.edges.map(({ node: c }: any) => [c.id, c.body, person(c.author)])]),
+        d.organization.studies.edges.map(({ node: s }: any) => [
+          s.id,
+          s.title,
+          s.comments.edges.map(({ node: c }: any) => [c.id, c.body, person(c.author)]),
+        ]),
       postgraphile: (d) =>
         d.organizationBySlug.studiesByOrganizationId.nodes.map((s: any) => [
           s.rowId,
@@ -331,7 +373,11 @@ async function startPostGraphile(databaseUrl: string, log: (line: string) => voi
   for (;;) {
     if (child.exitCode !== null) throw new Error(`PostGraphile exited (${child.exitCode})`);
     try {
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -391,7 +437,8 @@ async function post(url: string, body: string, token?: string): Promise<any> {
     body,
   });
   const text = await response.text();
-  if (response.status !== 200 || text.includes('"errors"')) throw new Error(`bench request to ${url} failed (${response.status}): ${text.slice(0, 300)}`);
+  if (response.status !== 200 || text.includes('"errors"'))
+    throw new Error(`bench request to ${url} failed (${response.status}): ${text.slice(0, 300)}`);
   return JSON.parse(text);
 }
 
@@ -422,7 +469,12 @@ async function statementsPerRequest(db: Kysely<Database>, send: () => Promise<nu
  * servers round after round. studygraph cold (response cache off), studygraph warm (cache on, primed),
  * PostGraphile (no cache of answers; it has none).
  */
-export async function benchPeer(db: Kysely<Database>, config: Config, options: PeerOptions, log: (line: string) => void) {
+export async function benchPeer(
+  db: Kysely<Database>,
+  config: Config,
+  options: PeerOptions,
+  log: (line: string) => void,
+) {
   const secret = randomBytes(32).toString('hex');
   const jwt = { ...config.jwt, secret: new TextEncoder().encode(secret) };
   const members = (
@@ -433,7 +485,8 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
       ORDER BY md5(m.user_id::text), m.organization_id
       LIMIT ${options.users}`.execute(db)
   ).rows.filter((m) => m.study_id !== null);
-  if (members.length === 0) throw new Error('no member with a study: seed the database first (npm run seed -- --scale large)');
+  if (members.length === 0)
+    throw new Error('no member with a study: seed the database first (npm run seed -- --scale large)');
   const tokens = await Promise.all(members.map((m) => signAccessToken({ id: m.user_id, email: m.email }, jwt)));
 
   const gatewayEnv = {
@@ -464,15 +517,25 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
     const results = new Map<string, Map<Server['key'], Measurement>>();
     for (const need of NEEDS) {
       const bodies = {
-        studygraph: members.map((m) => JSON.stringify({ query: need.studygraph.query, variables: need.studygraph.variables(m) })),
-        postgraphile: members.map((m) => JSON.stringify({ query: need.postgraphile.query, variables: need.postgraphile.variables(m) })),
+        studygraph: members.map((m) =>
+          JSON.stringify({ query: need.studygraph.query, variables: need.studygraph.variables(m) }),
+        ),
+        postgraphile: members.map((m) =>
+          JSON.stringify({ query: need.postgraphile.query, variables: need.postgraphile.variables(m) }),
+        ),
       };
       // Same rows from both, for every member, before anything is timed.
       for (const [i, member] of members.entries()) {
-        const ours = JSON.stringify(need.rowsOf.studygraph((await post(started[0].url, bodies.studygraph[i], tokens[i])).data));
-        const theirs = JSON.stringify(need.rowsOf.postgraphile((await post(started[2].url, bodies.postgraphile[i])).data));
+        const ours = JSON.stringify(
+          need.rowsOf.studygraph((await post(started[0].url, bodies.studygraph[i], tokens[i])).data),
+        );
+        const theirs = JSON.stringify(
+          need.rowsOf.postgraphile((await post(started[2].url, bodies.postgraphile[i])).data),
+        );
         if (ours !== theirs)
-          throw new Error(`${need.name}: studygraph and PostGraphile disagree for ${member.email}:\n${ours.slice(0, 600)}\n${theirs.slice(0, 600)}`);
+          throw new Error(
+            `${need.name}: studygraph and PostGraphile disagree for ${member.email}:\n${ours.slice(0, 600)}\n${theirs.slice(0, 600)}`,
+          );
       }
       log(`${need.name}: both servers return the same rows for ${members.length} members`);
       const bodiesOf = (server: Server) => (server.key === 'postgraphile' ? bodies.postgraphile : bodies.studygraph);
@@ -484,14 +547,20 @@ export async function benchPeer(db: Kysely<Database>, config: Config, options: P
         };
         if (server.key === 'studygraph-warm') await sendAll(); // prime the cache: the warm phase measures hits
         statements.set(server.key, await statementsPerRequest(db, sendAll));
-        await runLoad(server.url, bodiesOf(server), tokens, { connections: options.connections, seconds: options.warmupSeconds });
+        await runLoad(server.url, bodiesOf(server), tokens, {
+          connections: options.connections,
+          seconds: options.warmupSeconds,
+        });
       }
       const runs = new Map<Server['key'], { load: LoadResult; cpuSeconds: number }[]>(started.map((s) => [s.key, []]));
       for (let round = 0; round < options.rounds; round += 1) {
         for (let k = 0; k < started.length; k += 1) {
           const server = started[(round + k) % started.length];
           const before = processTree(server.pid).cpuSeconds;
-          const load = await runLoad(server.url, bodiesOf(server), tokens, { connections: options.connections, seconds: options.seconds });
+          const load = await runLoad(server.url, bodiesOf(server), tokens, {
+            connections: options.connections,
+            seconds: options.seconds,
+          });
           runs.get(server.key)!.push({ load, cpuSeconds: processTree(server.pid).cpuSeconds - before });
         }
       }
@@ -524,7 +593,12 @@ const ms = (value: number) => value.toFixed(1);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
 const statementsText = (value: number | null) => (value === null ? 'n/a' : value.toFixed(1));
 
-function report(results: Map<string, Map<Server['key'], Measurement>>, servers: Server[], options: PeerOptions, members: number): string {
+function report(
+  results: Map<string, Map<Server['key'], Measurement>>,
+  servers: Server[],
+  options: PeerOptions,
+  members: number,
+): string {
   const rows: (string | number)[][] = [];
   const latency: (string | number)[][] = [];
   for (const [need, byServer] of results) {
@@ -550,9 +624,11 @@ function report(results: Map<string, Map<Server['key'], Measurement>>, servers: 
       ratio(cold.p95, peer.p95),
     ]);
   }
-  const largest = (server: Server, of: (m: Measurement) => number) => Math.max(...[...results.values()].map((m) => of(m.get(server.key)!))).toFixed(0);
+  const largest = (server: Server, of: (m: Measurement) => number) =>
+    Math.max(...[...results.values()].map((m) => of(m.get(server.key)!))).toFixed(0);
   const rss = servers.map(
-    (server) => `${server.label}: ${largest(server, (m) => m.rssMb)} MB, its largest process ${largest(server, (m) => m.largestRssMb)} MB`,
+    (server) =>
+      `${server.label}: ${largest(server, (m) => m.rssMb)} MB, its largest process ${largest(server, (m) => m.largestRssMb)} MB`,
   );
   return [
     `Fixed concurrency: ${options.connections} connections; per data need and server ${options.rounds} measured runs of ${options.seconds} s, ` +
@@ -575,11 +651,18 @@ function report(results: Map<string, Map<Server['key'], Measurement>>, servers: 
       rows,
     ),
     '### Latency p50 / p95 / p99 (ms)',
-    markdownTable(['data need', 'studygraph cold', 'studygraph warm', 'PostGraphile', 'p95 cold / PostGraphile'], latency),
+    markdownTable(
+      ['data need', 'studygraph cold', 'studygraph warm', 'PostGraphile', 'p95 cold / PostGraphile'],
+      latency,
+    ),
     `Resident memory at the end of a data need's runs, the most over the needs (whole process tree, and its largest process: the target is < 512 MB per process): ${rss.join('; ')}. SQL statements are counted by pg_stat_statements over one pass of every request (n/a where the extension is missing).`,
   ].join('\n\n');
 }
 
 function chart(results: Map<string, Map<Server['key'], Measurement>>, servers: Server[]): string {
-  return percentileChartSvg('studygraph vs PostGraphile v5: latency per data need at fixed concurrency', results, servers);
+  return percentileChartSvg(
+    'studygraph vs PostGraphile v5: latency per data need at fixed concurrency',
+    results,
+    servers,
+  );
 }

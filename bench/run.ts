@@ -39,13 +39,18 @@ async function main() {
   if (values.help) return console.log(USAGE);
   const numbers = Object.fromEntries(
     (['users', 'connections', 'seconds', 'warmup', 'organizations', 'rounds', 'workers'] as const).map((name) => {
-      const value = Number(values[name] ?? (name === 'connections' ? (values.section === 'peer' ? 32 : 16) : Number.NaN));
+      const value = Number(
+        values[name] ?? (name === 'connections' ? (values.section === 'peer' ? 32 : 16) : Number.NaN),
+      );
       if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1\n${USAGE}`);
       return [name, value];
     }),
   ) as Record<'users' | 'connections' | 'seconds' | 'warmup' | 'organizations' | 'rounds' | 'workers', number>;
   const base = loadConfig();
-  if (!base.databaseUrl) throw new Error('npm run bench needs DATABASE_URL (a seeded PostgreSQL); the embedded database is not what we measure.');
+  if (!base.databaseUrl)
+    throw new Error(
+      'npm run bench needs DATABASE_URL (a seeded PostgreSQL); the embedded database is not what we measure.',
+    );
   const config: Config = Object.freeze({
     ...base,
     logLevel: 'warn' as const,
@@ -71,13 +76,27 @@ async function main() {
     );
     await mkdir(RESULTS, { recursive: true });
     if (values.section === 'operations') {
-      const { report, svg } = await benchOperations(database.db, config, { ...numbers, warmupSeconds: numbers.warmup }, (line) => console.error(line));
+      const { report, svg } = await benchOperations(
+        database.db,
+        config,
+        { ...numbers, warmupSeconds: numbers.warmup },
+        (line) => console.error(line),
+      );
       sections.push('## Standard operations', report, '![latency per operation](operations.png)');
       await writeFile(path.join(RESULTS, 'operations.svg'), svg);
       await writeFile(path.join(RESULTS, 'operations.png'), toPng(svg));
     } else if (values.section === 'peer') {
-      const { report, svg } = await benchPeer(database.db, config, { ...numbers, warmupSeconds: numbers.warmup }, (line) => console.error(line));
-      sections.push('## studygraph and PostGraphile v5 on the same data needs', report, '![latency per data need](peer.png)');
+      const { report, svg } = await benchPeer(
+        database.db,
+        config,
+        { ...numbers, warmupSeconds: numbers.warmup },
+        (line) => console.error(line),
+      );
+      sections.push(
+        '## studygraph and PostGraphile v5 on the same data needs',
+        report,
+        '![latency per data need](peer.png)',
+      );
       await writeFile(path.join(RESULTS, 'peer.svg'), svg);
       await writeFile(path.join(RESULTS, 'peer.png'), toPng(svg));
     } else if (values.section === 'analytics') {
@@ -100,7 +119,9 @@ async function main() {
   const report = `${sections.join('\n\n')}\n`;
   console.log(report);
   await writeFile(path.join(RESULTS, `${values.section}.md`), report);
-  console.log(`wrote bench/results/${values.section}.md${values.section === 'operations' || values.section === 'peer' ? ` and ${values.section}.png` : ''}`);
+  console.log(
+    `wrote bench/results/${values.section}.md${values.section === 'operations' || values.section === 'peer' ? ` and ${values.section}.png` : ''}`,
+  );
 }
 
 main().catch((error) => {

@@ -19,7 +19,11 @@ const OPERATIONS: { name: string; file: string; variables: (member: Member) => R
   { name: 'Studies', file: 'studies.graphql', variables: (m) => ({ organizationId: m.organization_id, first: 20 }) },
   { name: 'Study', file: 'study.graphql', variables: (m) => ({ id: m.study_id }) },
   { name: 'Trends', file: 'trends.graphql', variables: (m) => ({ organizationId: m.organization_id, days: 90 }) },
-  { name: 'Contributors', file: 'contributors.graphql', variables: (m) => ({ organizationId: m.organization_id, days: 30 }) },
+  {
+    name: 'Contributors',
+    file: 'contributors.graphql',
+    variables: (m) => ({ organizationId: m.organization_id, days: 30 }),
+  },
 ];
 
 interface Member {
@@ -41,7 +45,8 @@ export async function loadTargets(db: Kysely<Database>, config: Config, users: n
     ORDER BY md5(m.user_id::text), m.organization_id
     LIMIT ${users}`.execute(db);
   const rows = members.rows.filter((m) => m.study_id !== null);
-  if (rows.length === 0) throw new Error('no member with a study: seed the database first (npm run seed -- --scale medium)');
+  if (rows.length === 0)
+    throw new Error('no member with a study: seed the database first (npm run seed -- --scale medium)');
   const tokens = await Promise.all(rows.map((m) => signAccessToken({ id: m.user_id, email: m.email }, config.jwt)));
   return OPERATIONS.map((operation) => {
     const query = readFileSync(path.join(OPERATIONS_DIR, operation.file), 'utf8');

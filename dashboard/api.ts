@@ -56,17 +56,31 @@ function problemOf(status: number, headers: Headers, body: GraphQLBody<unknown> 
   return new ApiProblem('failed', message);
 }
 
-async function send(token: string, name: OperationName, variables: Record<string, unknown>, operation: SavedOperation, withText: boolean): Promise<Response> {
+async function send(
+  token: string,
+  name: OperationName,
+  variables: Record<string, unknown>,
+  operation: SavedOperation,
+  withText: boolean,
+): Promise<Response> {
   const extensions = { persistedQuery: { version: 1, sha256Hash: operation.hash } };
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' };
   // Queries by hash go as GET, revalidated every time (`no-cache`): an answer the browser kept costs a
   // 304 when still current (the gateway's ETags), and a signal's refetch never gets a stale copy.
   if (!withText && name !== 'RefreshTeamProductivity') {
-    const params = new URLSearchParams({ operationName: name, variables: JSON.stringify(variables), extensions: JSON.stringify(extensions) });
+    const params = new URLSearchParams({
+      operationName: name,
+      variables: JSON.stringify(variables),
+      extensions: JSON.stringify(extensions),
+    });
     return fetch(`/graphql?${params}`, { headers, cache: 'no-cache' });
   }
   const body = { operationName: name, variables, extensions, ...(withText ? { query: operation.query } : {}) };
-  return fetch('/graphql', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch('/graphql', {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 async function bodyOf<T>(response: Response): Promise<GraphQLBody<T> | undefined> {
@@ -81,7 +95,11 @@ async function bodyOf<T>(response: Response): Promise<GraphQLBody<T> | undefined
  * Runs a saved operation by its hash (so it works under PERSISTED_QUERIES=only). A gateway that has not
  * seen the hash yet (automatic persisted queries) is sent the text once, as Apollo's clients do.
  */
-export async function runOperation<T>(token: string, name: OperationName, variables: Record<string, unknown>): Promise<T> {
+export async function runOperation<T>(
+  token: string,
+  name: OperationName,
+  variables: Record<string, unknown>,
+): Promise<T> {
   const operation = savedOperation(name);
   let response: Response;
   let body: GraphQLBody<T> | undefined;

@@ -68,7 +68,11 @@ function configurationOf(spec: ChartSpec): ChartConfiguration {
     : undefined;
   const common = { animation: false as const, responsive: true, maintainAspectRatio: false, onClick };
   if (spec.kind === 'doughnut') {
-    return { type: 'doughnut', data: { labels: spec.labels, datasets: [dataset] }, options: { ...common, plugins: { legend: { position: 'bottom' } } } };
+    return {
+      type: 'doughnut',
+      data: { labels: spec.labels, datasets: [dataset] },
+      options: { ...common, plugins: { legend: { position: 'bottom' } } },
+    };
   }
   const horizontal = spec.kind === 'horizontal-bar';
   return {
@@ -87,7 +91,11 @@ function configurationOf(spec: ChartSpec): ChartConfiguration {
 function tableOf(spec: ChartSpec): HTMLTableElement {
   const rows = spec.labels.map((label, index) => {
     const labelCell = spec.drill
-      ? element('th', { scope: 'row' }, element('button', { type: 'button', class: 'link', 'aria-label': spec.drill.describe(label) }, label))
+      ? element(
+          'th',
+          { scope: 'row' },
+          element('button', { type: 'button', class: 'link', 'aria-label': spec.drill.describe(label) }, label),
+        )
       : element('th', { scope: 'row' }, label);
     labelCell.querySelector('button')?.addEventListener('click', () => spec.drill!.open(index));
     return element('tr', {}, labelCell, element('td', {}, spec.values[index].toLocaleString('en')));
@@ -96,15 +104,31 @@ function tableOf(spec: ChartSpec): HTMLTableElement {
     'table',
     {},
     element('caption', {}, `${spec.title}: the numbers`),
-    element('thead', {}, element('tr', {}, element('th', { scope: 'col' }, spec.labelHeader), element('th', { scope: 'col' }, spec.valueHeader))),
-    element('tbody', {}, ...(rows.length > 0 ? rows : [element('tr', {}, element('td', { colspan: '2' }, 'No data in this period.'))])),
+    element(
+      'thead',
+      {},
+      element(
+        'tr',
+        {},
+        element('th', { scope: 'col' }, spec.labelHeader),
+        element('th', { scope: 'col' }, spec.valueHeader),
+      ),
+    ),
+    element(
+      'tbody',
+      {},
+      ...(rows.length > 0 ? rows : [element('tr', {}, element('td', { colspan: '2' }, 'No data in this period.'))]),
+    ),
   );
 }
 
 /** Draws (or redraws) one chart with its table in `container`. */
 export function renderChart(container: HTMLElement, spec: ChartSpec): void {
   charts.get(spec.id)?.destroy();
-  const canvas = element('canvas', { role: 'img', 'aria-label': `${spec.title} (chart; its numbers are in the table below)` });
+  const canvas = element('canvas', {
+    role: 'img',
+    'aria-label': `${spec.title} (chart; its numbers are in the table below)`,
+  });
   const figure = element(
     'figure',
     { id: `chart-${spec.id}`, class: `chart ${spec.kind}` },

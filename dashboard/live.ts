@@ -13,7 +13,12 @@ export interface Watch {
  * organizationAnalyticsChanged signal while the WebSocket is up, or every POLL_INTERVAL_MS while it is not.
  * `live` tells which of the two is in force.
  */
-export function watchOrganization(token: string, organizationId: string, changed: () => void, live: (on: boolean) => void): Watch {
+export function watchOrganization(
+  token: string,
+  organizationId: string,
+  changed: () => void,
+  live: (on: boolean) => void,
+): Watch {
   let poll: number | undefined;
   // graphql-ws reports the completion and the close of a stopped watch later: they must do nothing then.
   let stopped = false;

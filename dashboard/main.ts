@@ -83,15 +83,21 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const words = (constant: string) => constant.charAt(0) + constant.slice(1).toLowerCase().replaceAll('_', ' ');
 const hours = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} h`);
 const percent = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
-const when = (iso: string) => new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+const when = (iso: string) =>
+  new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 
 function readFilters(): Filters {
   const params = new URLSearchParams(location.search);
   const days = Number(params.get('days'));
   const [kind, ...rest] = (params.get('drill') ?? '').split(':');
   const value = rest.join(':');
-  const drill: Drill | null = (kind === 'status' || kind === 'type' || kind === 'member') && value ? { kind, value } : null;
-  return { organizationId: params.get('organization'), days: (PERIODS as readonly number[]).includes(days) ? days : 30, drill };
+  const drill: Drill | null =
+    (kind === 'status' || kind === 'type' || kind === 'member') && value ? { kind, value } : null;
+  return {
+    organizationId: params.get('organization'),
+    days: (PERIODS as readonly number[]).includes(days) ? days : 30,
+    drill,
+  };
 }
 
 /** Filters live in the URL, so a view can be shared; the token never does. */
@@ -172,7 +178,13 @@ function handleProblem(problem: unknown): void {
 function renderFigures(organization: OrganizationSummary): void {
   const a = organization.analytics;
   const tile = (label: string, value: string, source: string) =>
-    element('div', { class: 'figure' }, element('dt', {}, label), element('dd', {}, value), element('dd', { class: 'source' }, source));
+    element(
+      'div',
+      { class: 'figure' },
+      element('dt', {}, label),
+      element('dd', {}, value),
+      element('dd', { class: 'source' }, source),
+    );
   $('figures').replaceChildren(
     element('h2', {}, `${organization.name}, last ${a.days} days`),
     element(
@@ -181,10 +193,22 @@ function renderFigures(organization: OrganizationSummary): void {
       tile('Studies created', String(a.studiesCreated), 'analytics.studiesCreated'),
       tile('Studies completed', String(a.studiesCompleted), 'analytics.studiesCompleted'),
       tile('Study completion rate', percent(a.studyCompletionRate), 'analytics.studyCompletionRate'),
-      tile('Comments resolved', `${a.resolvedComments} of ${a.totalComments}`, 'analytics.resolvedComments / totalComments'),
-      tile('Comment resolution time', hours(a.averageCommentResolutionHours), 'analytics.averageCommentResolutionHours'),
+      tile(
+        'Comments resolved',
+        `${a.resolvedComments} of ${a.totalComments}`,
+        'analytics.resolvedComments / totalComments',
+      ),
+      tile(
+        'Comment resolution time',
+        hours(a.averageCommentResolutionHours),
+        'analytics.averageCommentResolutionHours',
+      ),
       tile('Approval time', hours(a.averageApprovalHours), 'analytics.averageApprovalHours'),
-      tile('Active members', `${a.activeMembers} of ${organization.memberCount}`, 'analytics.activeMembers / memberCount'),
+      tile(
+        'Active members',
+        `${a.activeMembers} of ${organization.memberCount}`,
+        'analytics.activeMembers / memberCount',
+      ),
     ),
   );
 }
@@ -228,7 +252,10 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     labelHeader: 'Type',
     valueHeader: 'Entries',
     source: `analytics.activityByType, ${period}`,
-    drill: { describe: (label) => `Show the latest ${label} entries`, open: (i) => openDrill({ kind: 'type', value: a.activityByType[i].type }) },
+    drill: {
+      describe: (label) => `Show the latest ${label} entries`,
+      open: (i) => openDrill({ kind: 'type', value: a.activityByType[i].type }),
+    },
   });
   renderChart(container, {
     id: 'studies-by-status',
@@ -239,7 +266,10 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     labelHeader: 'Status',
     valueHeader: 'Studies',
     source: 'analytics.studiesByStatus: every study of the organization now',
-    drill: { describe: (label) => `Show the ${label} studies`, open: (i) => openDrill({ kind: 'status', value: a.studiesByStatus[i].status }) },
+    drill: {
+      describe: (label) => `Show the ${label} studies`,
+      open: (i) => openDrill({ kind: 'status', value: a.studiesByStatus[i].status }),
+    },
   });
   const top = contributors.organization.analytics.topContributors;
   renderChart(container, {
@@ -259,7 +289,8 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
 }
 
 function renderTeam(organization: OrganizationSummary, team: TeamProductivity): void {
-  const figure = (label: string, value: string) => element('div', { class: 'figure' }, element('dt', {}, label), element('dd', {}, value));
+  const figure = (label: string, value: string) =>
+    element('div', { class: 'figure' }, element('dt', {}, label), element('dd', {}, value));
   const number = (value: number | null) => (value === null ? '–' : value.toFixed(2));
   const children: Node[] = [
     element('h2', {}, 'Team productivity'),
@@ -285,7 +316,11 @@ function renderTeam(organization: OrganizationSummary, team: TeamProductivity): 
     const refresh = async () => {
       button.disabled = true;
       try {
-        const data = await runOperation<{ refreshTeamProductivity: TeamProductivity }>(token!, 'RefreshTeamProductivity', { organizationId: organization.id });
+        const data = await runOperation<{ refreshTeamProductivity: TeamProductivity }>(
+          token!,
+          'RefreshTeamProductivity',
+          { organizationId: organization.id },
+        );
         renderTeam(organization, { ...team, ...data.refreshTeamProductivity });
       } catch (problem) {
         handleProblem(problem);
@@ -331,10 +366,17 @@ async function renderDrill(): Promise<void> {
   try {
     if (drill.kind === 'status') {
       const data = await runOperation<{
-        studies: { totalCount: number; edges: { node: { title: string; createdAt: string; createdBy: { name: string } | null } }[] };
+        studies: {
+          totalCount: number;
+          edges: { node: { title: string; createdAt: string; createdBy: { name: string } | null } }[];
+        };
       }>(token, 'StudiesByStatus', { organizationId: filters.organizationId, status: drill.value });
       if (ticket !== drillTicket) return;
-      const rows = data.studies.edges.map(({ node }) => [node.title, when(node.createdAt), node.createdBy?.name ?? '–']);
+      const rows = data.studies.edges.map(({ node }) => [
+        node.title,
+        when(node.createdAt),
+        node.createdBy?.name ?? '–',
+      ]);
       section.replaceChildren(
         element('h2', {}, `${words(drill.value)} studies (${data.studies.totalCount})`),
         listTable(`The newest ${rows.length} of ${data.studies.totalCount}`, ['Title', 'Created', 'Created by'], rows),
@@ -342,16 +384,27 @@ async function renderDrill(): Promise<void> {
       );
     } else {
       const variables = drill.kind === 'type' ? { types: [drill.value] } : { actorId: drill.value };
-      const data = await runOperation<{ organization: { activity: { totalCount: number; edges: { node: ActivityNode }[] } } }>(token, 'OrganizationActivity', {
+      const data = await runOperation<{
+        organization: { activity: { totalCount: number; edges: { node: ActivityNode }[] } };
+      }>(token, 'OrganizationActivity', {
         organizationId: filters.organizationId,
         ...variables,
       });
       if (ticket !== drillTicket) return;
       const { totalCount, edges } = data.organization.activity;
-      const rows = edges.map(({ node }) => [when(node.createdAt), words(node.type), node.actor?.name ?? '–', node.study?.title ?? '(organization)']);
+      const rows = edges.map(({ node }) => [
+        when(node.createdAt),
+        words(node.type),
+        node.actor?.name ?? '–',
+        node.study?.title ?? '(organization)',
+      ]);
       const who = drill.kind === 'member' ? (drill.label ?? edges[0]?.node.actor?.name ?? 'This member') : null;
       section.replaceChildren(
-        element('h2', {}, who ? `${who}: recent activity (${totalCount})` : `${words(drill.value)} entries (${totalCount})`),
+        element(
+          'h2',
+          {},
+          who ? `${who}: recent activity (${totalCount})` : `${words(drill.value)} entries (${totalCount})`,
+        ),
         listTable(`The latest ${rows.length} of ${totalCount}`, ['When', 'Type', 'Who', 'Study'], rows),
         closeButton(),
       );

@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import {
+  byKey,
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  type LoaderSettings,
+} from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder, type PageStatement } from './pages';
 import { declareFoldable, foldablePage, type FieldArguments } from './folds';
@@ -41,8 +49,22 @@ export interface ActivitySinceParams {
 export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
 /** Entries read for a subscription's events come with their actors (what every event shows). */
 const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
-const ACTIVITY_PAGE_ORDER: PageOrder = { value: 'a.created_at', id: 'a.id', direction: 'desc', valueType: 'timestamptz', idType: 'bigint' };
-const ACTIVITY_COLUMNS = ['id', 'organization_id', 'study_id', 'user_id', 'activity_type', 'details', 'created_at'] as const;
+const ACTIVITY_PAGE_ORDER: PageOrder = {
+  value: 'a.created_at',
+  id: 'a.id',
+  direction: 'desc',
+  valueType: 'timestamptz',
+  idType: 'bigint',
+};
+const ACTIVITY_COLUMNS = [
+  'id',
+  'organization_id',
+  'study_id',
+  'user_id',
+  'activity_type',
+  'details',
+  'created_at',
+] as const;
 /** As ActivityPageArgs allows. */
 const MAX_ACTIVITY_TYPES = 20;
 
@@ -51,7 +73,11 @@ const MAX_ACTIVITY_TYPES = 20;
  * way they are made, for Study.activity and Organization.activity as for a fold. null: a page size, cursor
  * or type list the field's validation would refuse (a fold leaves it to the field).
  */
-export function activityPageArgs(filter: Pick<ActivityFilter, 'scope' | 'actorId'>, field: FieldArguments, plan: ReadPlan): ActivityPageParams | null {
+export function activityPageArgs(
+  filter: Pick<ActivityFilter, 'scope' | 'actorId'>,
+  field: FieldArguments,
+  plan: ReadPlan,
+): ActivityPageParams | null {
   const page = foldablePage(field);
   if (!page) return null;
   const { types: asked } = field as { types?: unknown };
@@ -94,14 +120,18 @@ export const STUDY_ACTIVITY_PAGES = declareFoldable<ActivityPageParams, Activity
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
-    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(settings, 'activityPage', async (parentIds, args, argsKey) => {
-      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-      const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
-        pagesOfParents(db, activityStatement({ ...args, plan }), ids),
-      );
-      primeToOneJoins(rows, 'Activity', plan, prime);
-      return groupBy(rows, PARENT_COLUMN[args.scope]);
-    }),
+    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(
+      settings,
+      'activityPage',
+      async (parentIds, args, argsKey) => {
+        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+        const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
+          pagesOfParents(db, activityStatement({ ...args, plan }), ids),
+        );
+        primeToOneJoins(rows, 'Activity', plan, prime);
+        return groupBy(rows, PARENT_COLUMN[args.scope]);
+      },
+    ),
 
     /** Entries by id, with their actors (primed): what a subscription event resolves. */
     activityById: defineLoader<string, ActivityRow | null>(settings, 'activityById', async (ids) => {

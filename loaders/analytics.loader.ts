@@ -45,7 +45,14 @@ export interface ContributorCount {
   count: number;
 }
 
-export const STUDY_STATUSES: readonly StudyStatus[] = ['draft', 'active', 'in_review', 'approved', 'completed', 'archived'];
+export const STUDY_STATUSES: readonly StudyStatus[] = [
+  'draft',
+  'active',
+  'in_review',
+  'approved',
+  'completed',
+  'archived',
+];
 
 /** 00:00 UTC of the window's first day, as timestamptz, whatever the session's time zone. */
 function windowStart(days: number): RawBuilder<Date> {
@@ -79,13 +86,17 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
         return new Map(
           organizationIds.map((id) => {
             const perStatus = byOrganization.get(id) ?? [];
-            const sum = (pick: (row: (typeof rows)[number]) => number) => perStatus.reduce((total, row) => total + pick(row), 0);
+            const sum = (pick: (row: (typeof rows)[number]) => number) =>
+              perStatus.reduce((total, row) => total + pick(row), 0);
             const created = sum((row) => row.created);
             return [
               id,
               {
                 total: sum((row) => row.total),
-                byStatus: STUDY_STATUSES.map((status) => ({ status, count: perStatus.find((row) => row.status === status)?.total ?? 0 })),
+                byStatus: STUDY_STATUSES.map((status) => ({
+                  status,
+                  count: perStatus.find((row) => row.status === status)?.total ?? 0,
+                })),
                 created,
                 completed: sum((row) => row.completed),
                 completionRate: created > 0 ? sum((row) => row.created_and_completed) / created : null,
@@ -94,7 +105,13 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           }),
         );
       },
-      () => ({ total: 0, byStatus: STUDY_STATUSES.map((status) => ({ status, count: 0 })), created: 0, completed: 0, completionRate: null }),
+      () => ({
+        total: 0,
+        byStatus: STUDY_STATUSES.map((status) => ({ status, count: 0 })),
+        created: 0,
+        completed: 0,
+        completionRate: null,
+      }),
     ),
 
     /** Comments written in the window; comments resolved in the window and how long they took. */
@@ -104,7 +121,12 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
       async (organizationIds, { days }) => {
         const since = windowStart(days);
         // Two index ranges (written in the window, resolved in the window) rather than one OR over both.
-        const { rows } = await sql<{ organization_id: string; created: number; resolved: number; average_hours: number | null }>`
+        const { rows } = await sql<{
+          organization_id: string;
+          created: number;
+          resolved: number;
+          average_hours: number | null;
+        }>`
           WITH written AS (
             SELECT organization_id, count(*)::int AS created FROM comments
             WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${since} GROUP BY organization_id
@@ -116,7 +138,12 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           SELECT coalesce(w.organization_id, r.organization_id) AS organization_id, coalesce(w.created, 0) AS created,
                  coalesce(r.resolved, 0) AS resolved, r.average_hours
           FROM written w FULL JOIN resolved r ON r.organization_id = w.organization_id`.execute(db);
-        return new Map(rows.map((row) => [row.organization_id, { created: row.created, resolved: row.resolved, averageResolutionHours: row.average_hours }]));
+        return new Map(
+          rows.map((row) => [
+            row.organization_id,
+            { created: row.created, resolved: row.resolved, averageResolutionHours: row.average_hours },
+          ]),
+        );
       },
       () => ({ created: 0, resolved: 0, averageResolutionHours: null }),
     ),
@@ -141,7 +168,12 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
       settings,
       'activityMetrics',
       async (organizationIds, { days }) => {
-        const { rows } = await sql<{ organization_id: string; kind: 'members' | 'type' | 'hour'; key: string | null; count: number }>`
+        const { rows } = await sql<{
+          organization_id: string;
+          kind: 'members' | 'type' | 'hour';
+          key: string | null;
+          count: number;
+        }>`
           WITH window_activity AS (
             SELECT organization_id, user_id, activity_type, extract(hour FROM created_at AT TIME ZONE 'UTC')::int AS hour
             FROM collaboration_activity
@@ -151,7 +183,9 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           UNION ALL
           SELECT organization_id, 'type', activity_type, count(*)::int FROM window_activity GROUP BY organization_id, activity_type
           UNION ALL
-          SELECT organization_id, 'hour', hour::text, count(*)::int FROM window_activity GROUP BY organization_id, hour`.execute(db);
+          SELECT organization_id, 'hour', hour::text, count(*)::int FROM window_activity GROUP BY organization_id, hour`.execute(
+          db,
+        );
         const byOrganization = groupBy(rows, 'organization_id');
         return new Map(
           organizationIds.map((id) => {
@@ -193,7 +227,9 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           LEFT JOIN per_day p ON p.organization_id = o.id AND p.day = d.day
           ORDER BY o.id, d.day`.execute(db);
         const byOrganization = groupBy(rows, 'organization_id');
-        return new Map(organizationIds.map((id) => [id, (byOrganization.get(id) ?? []).map(({ date, count }) => ({ date, count }))]));
+        return new Map(
+          organizationIds.map((id) => [id, (byOrganization.get(id) ?? []).map(({ date, count }) => ({ date, count }))]),
+        );
       },
       () => [],
     ),
@@ -214,7 +250,12 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           WHERE rank <= ${sql.lit(limit)}
           ORDER BY organization_id, rank`.execute(db);
         const byOrganization = groupBy(rows, 'organization_id');
-        return new Map(organizationIds.map((id) => [id, (byOrganization.get(id) ?? []).map((row) => ({ userId: row.user_id, count: row.count }))]));
+        return new Map(
+          organizationIds.map((id) => [
+            id,
+            (byOrganization.get(id) ?? []).map((row) => ({ userId: row.user_id, count: row.count })),
+          ]),
+        );
       },
       () => [],
     ),

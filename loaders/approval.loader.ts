@@ -13,7 +13,16 @@ export interface ApprovalListParams {
 }
 
 /** Every column of an approval row. */
-const APPROVAL_COLUMNS = ['id', 'study_id', 'organization_id', 'requested_by', 'reviewer_id', 'status', 'requested_at', 'decided_at'] as const;
+const APPROVAL_COLUMNS = [
+  'id',
+  'study_id',
+  'organization_id',
+  'requested_by',
+  'reviewer_id',
+  'status',
+  'requested_at',
+  'decided_at',
+] as const;
 
 /** A study's approval requests, oldest first: one declaration for the loader, Study.approvals and the folds. */
 export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('Study', 'approvals', {
@@ -39,7 +48,9 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
     approvalById: defineLoader<string, ApprovalRow | null>(settings, 'approvalById', async (ids) =>
       byKey(
         ids,
-        await selectByShape(db, settings, 'approvalById', ids, (keys) => db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(keys))),
+        await selectByShape(db, settings, 'approvalById', ids, (keys) =>
+          db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(keys)),
+        ),
         'id',
       ),
     ),

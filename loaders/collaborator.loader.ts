@@ -9,7 +9,16 @@ import { JOINED_USER_COLUMNS, withJoinedUser, type UserLoaders } from './user.lo
  * epoch milliseconds): user id, role, permissions, added at, added by, then the user's email, name and
  * created at.
  */
-export type JoinedCollaboratorTuple = [string, CollaboratorRow['role'], string[], number, string | null, string, string, number];
+export type JoinedCollaboratorTuple = [
+  string,
+  CollaboratorRow['role'],
+  string[],
+  number,
+  string | null,
+  string,
+  string,
+  number,
+];
 
 /**
  * A study's collaborator as a page's statement brings it when its selection asks for no more than the
@@ -28,23 +37,27 @@ export interface CollaboratorWithUser extends CollaboratorRow {
 export type CollaboratorLoaders = ReturnType<typeof createCollaboratorLoaders>;
 
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, users: UserLoaders) {
-  const collaboratorsByStudy = defineLoader<string, CollaboratorWithUser[]>(settings, 'collaboratorsByStudy', async (studyIds) => {
-    const rows = await selectByShape(db, settings, 'collaboratorsByStudy', studyIds, (ids) =>
-      db
-        .selectFrom('study_collaborators as c')
-        .innerJoin('users as u', 'u.id', 'c.user_id')
-        .selectAll('c')
-        .select(JOINED_USER_COLUMNS)
-        .where('c.study_id', '=', anyUuid(ids))
-        .orderBy('c.added_at')
-        .orderBy('c.user_id'),
-    );
-    return listsByParent(
-      studyIds,
-      rows.map((row) => withJoinedUser(users.userById, row.user_id, row)),
-      'study_id',
-    );
-  });
+  const collaboratorsByStudy = defineLoader<string, CollaboratorWithUser[]>(
+    settings,
+    'collaboratorsByStudy',
+    async (studyIds) => {
+      const rows = await selectByShape(db, settings, 'collaboratorsByStudy', studyIds, (ids) =>
+        db
+          .selectFrom('study_collaborators as c')
+          .innerJoin('users as u', 'u.id', 'c.user_id')
+          .selectAll('c')
+          .select(JOINED_USER_COLUMNS)
+          .where('c.study_id', '=', anyUuid(ids))
+          .orderBy('c.added_at')
+          .orderBy('c.user_id'),
+      );
+      return listsByParent(
+        studyIds,
+        rows.map((row) => withJoinedUser(users.userById, row.user_id, row)),
+        'study_id',
+      );
+    },
+  );
   return {
     /** All collaborators of a study, oldest first (a study has tens, not thousands), with their users (primed). */
     collaboratorsByStudy,
@@ -55,7 +68,15 @@ export function createCollaboratorLoaders(db: Kysely<Database>, settings: Loader
         joined.map(([userId, role, permissions, addedAt, addedBy, email, name, createdAt]) => {
           const user = { id: userId, email, name, created_at: new Date(createdAt) };
           users.userById.prime(userId, user);
-          return { study_id: studyId, user_id: userId, role, permissions, added_at: new Date(addedAt), added_by: addedBy, user };
+          return {
+            study_id: studyId,
+            user_id: userId,
+            role,
+            permissions,
+            added_at: new Date(addedAt),
+            added_by: addedBy,
+            user,
+          };
         }),
       );
     },

@@ -1,7 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import {
+  byKey,
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  type LoaderSettings,
+} from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';
 import { declareFoldable, foldablePage } from './folds';
@@ -10,7 +18,16 @@ import { planColumnNames, planColumns, primeToOneJoins, type EntityPrimer } from
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 
 /** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
-const COMMENT_COLUMNS = ['id', 'study_id', 'organization_id', 'author_id', 'body', 'created_at', 'resolved_at', 'resolved_by'] as const;
+const COMMENT_COLUMNS = [
+  'id',
+  'study_id',
+  'organization_id',
+  'author_id',
+  'body',
+  'created_at',
+  'resolved_at',
+  'resolved_by',
+] as const;
 
 export interface CommentPageParams {
   first: number;
@@ -23,7 +40,13 @@ export interface CommentPageParams {
 
 /** Comments in the order they were written: keyset on (created_at, id). */
 export const COMMENTS_ORDER_KEY = 'comments:created_at';
-const COMMENT_PAGE_ORDER: PageOrder = { value: 'c.created_at', id: 'c.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' };
+const COMMENT_PAGE_ORDER: PageOrder = {
+  value: 'c.created_at',
+  id: 'c.id',
+  direction: 'asc',
+  valueType: 'timestamptz',
+  idType: 'uuid',
+};
 
 /** A study's comments: one declaration for the page loader, Study.comments and the folds of pages of studies. */
 export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Study', 'comments', {
@@ -66,17 +89,27 @@ export interface CommentStatsRow {
 export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     commentById: defineLoader<string, CommentRow | null>(settings, 'commentById', async (ids) =>
-      byKey(ids, await selectByShape(db, settings, 'commentById', ids, (keys) => db.selectFrom('comments').selectAll().where('id', '=', anyUuid(keys))), 'id'),
+      byKey(
+        ids,
+        await selectByShape(db, settings, 'commentById', ids, (keys) =>
+          db.selectFrom('comments').selectAll().where('id', '=', anyUuid(keys)),
+        ),
+        'id',
+      ),
     ),
 
-    commentsPage: createPageLoader<CommentPageParams, CommentRow>(settings, 'commentsPage', async (studyIds, args, argsKey) => {
-      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-      const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
-        pagesOfParents(db, COMMENT_PAGES.statement({ ...args, plan }), ids),
-      );
-      primeToOneJoins(rows, 'Comment', plan, prime);
-      return groupBy(rows, 'study_id');
-    }),
+    commentsPage: createPageLoader<CommentPageParams, CommentRow>(
+      settings,
+      'commentsPage',
+      async (studyIds, args, argsKey) => {
+        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+        const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
+          pagesOfParents(db, COMMENT_PAGES.statement({ ...args, plan }), ids),
+        );
+        primeToOneJoins(rows, 'Comment', plan, prime);
+        return groupBy(rows, 'study_id');
+      },
+    ),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
       settings,
@@ -88,7 +121,9 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
               .selectFrom('comments')
               .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
               .where('study_id', '=', anyUuid(ids));
-            return (args.resolved === null ? query : query.where('resolved_at', args.resolved ? 'is not' : 'is', null)).groupBy('study_id');
+            return (
+              args.resolved === null ? query : query.where('resolved_at', args.resolved ? 'is not' : 'is', null)
+            ).groupBy('study_id');
           }),
         ),
       () => 0,

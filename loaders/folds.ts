@@ -60,7 +60,11 @@ export function foldablePage(field: FieldArguments): { first: number; after: str
 const registry = new Map<NodeTypeName, Map<string, FoldableRelation<unknown>>>();
 
 /** Declares `relation` foldable under `field` of `parent` (each loader module declares its own). */
-export function declareFoldable<Args, Row>(parent: NodeTypeName, field: string, relation: FoldableRelation<Args, Row>): FoldableRelation<Args, Row> {
+export function declareFoldable<Args, Row>(
+  parent: NodeTypeName,
+  field: string,
+  relation: FoldableRelation<Args, Row>,
+): FoldableRelation<Args, Row> {
   let fields = registry.get(parent);
   if (!fields) registry.set(parent, (fields = new Map<string, FoldableRelation<unknown>>()));
   fields.set(field, relation);
@@ -86,11 +90,20 @@ export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonl
   const folds: Fold[] = [];
   for (const candidate of foldCandidates(info, parent, path)) {
     if (folds.length === MAX_FOLDS) break;
-    const selection: SelectionInfo = { fieldNodes: candidate.group, fragments: info.fragments, schema: info.schema, variableValues: info.variableValues };
+    const selection: SelectionInfo = {
+      fieldNodes: candidate.group,
+      fragments: info.fragments,
+      schema: info.schema,
+      variableValues: info.variableValues,
+    };
     let args: unknown;
     try {
       const field = getArgumentValues(candidate.definition, candidate.group[0], info.variableValues);
-      args = candidate.relation.argsFrom(field, readPlan(selection, candidate.relation.node, candidate.relation.path), selection);
+      args = candidate.relation.argsFrom(
+        field,
+        readPlan(selection, candidate.relation.node, candidate.relation.path),
+        selection,
+      );
     } catch {
       continue;
     }
@@ -151,7 +164,9 @@ function foldedColumns(relation: FoldableRelation<unknown>, args: unknown): Fold
   const kinds = COLUMN_KINDS[relation.table] ?? {};
   const statement = relation.statement(args);
   const own = relation.ownColumns(args).map((name) => ({ name, kind: kinds[name] ?? 'value' }));
-  const joined = statement.joins ? joinedColumns(statement.joins.node, statement.joins.plan).map(([name, kind]) => ({ name, kind })) : [];
+  const joined = statement.joins
+    ? joinedColumns(statement.joins.node, statement.joins.plan).map(([name, kind]) => ({ name, kind }))
+    : [];
   return [...own, ...joined];
 }
 
@@ -167,7 +182,13 @@ function encoded(column: FoldedColumn): RawBuilder<unknown> {
  * parent row as one JSON array of positional arrays (PostgreSQL builds arrays at less than half the cost of
  * objects with keys), in page order.
  */
-export function foldSelection(db: Kysely<Database>, parent: NodeTypeName, fold: Fold, parentId: string, index: number): AliasedRawBuilder<unknown, string> {
+export function foldSelection(
+  db: Kysely<Database>,
+  parent: NodeTypeName,
+  fold: Fold,
+  parentId: string,
+  index: number,
+): AliasedRawBuilder<unknown, string> {
   const relation = relationOf(parent, fold);
   const statement = relation.statement(fold.args);
   const [value, id] = pageOrderColumns(statement.order);
@@ -204,13 +225,19 @@ export function foldPrimerFor(
       const row: Record<string, unknown> = {};
       for (let index = 0; index < columns.length; index += 1) {
         const value = tuple[index];
-        row[columns[index].name] = columns[index].kind === 'timestamp' && value !== null ? new Date(value as number) : value;
+        row[columns[index].name] =
+          columns[index].kind === 'timestamp' && value !== null ? new Date(value as number) : value;
       }
       return row;
     });
     if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, primeEntity);
     relation.received?.(rows, fold.args, primeEntity);
-    primeLoader(relation, parentId, fold.args, first === null ? rows : { rows: rows.slice(0, first), hasNextPage: rows.length > first });
+    primeLoader(
+      relation,
+      parentId,
+      fold.args,
+      first === null ? rows : { rows: rows.slice(0, first), hasNextPage: rows.length > first },
+    );
   };
 }
 

@@ -32,7 +32,10 @@ export const LOADER_GROUPS = [
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
 
 /** Groups built over another group's loaders: forgetting the one forgets them too. */
-const BUILT_OVER: Partial<Record<LoaderGroup, LoaderGroup[]>> = { users: ['collaborators', 'studies'], collaborators: ['studies'] };
+const BUILT_OVER: Partial<Record<LoaderGroup, LoaderGroup[]>> = {
+  users: ['collaborators', 'studies'],
+  collaborators: ['studies'],
+};
 
 /**
  * A request's loaders, each entity's group built on first use: a request reaches a few of the eleven groups,
@@ -117,7 +120,12 @@ export class Loaders {
     return (this.#collaborators ??= createCollaboratorLoaders(this.db, this.settings, this.users));
   }
   private get organizations() {
-    return (this.#organizations ??= createOrganizationLoaders(this.db, this.settings, this.primeEntity, this.primeFolded));
+    return (this.#organizations ??= createOrganizationLoaders(
+      this.db,
+      this.settings,
+      this.primeEntity,
+      this.primeFolded,
+    ));
   }
   private get memberships() {
     return (this.#memberships ??= createMembershipLoaders(this.db, this.settings, this.primeEntity));
@@ -126,7 +134,13 @@ export class Loaders {
     return (this.#invitations ??= createInvitationLoaders(this.db, this.settings));
   }
   private get studies() {
-    return (this.#studies ??= createStudyLoaders(this.db, this.settings, this.collaborators, this.primeEntity, this.primeFolded));
+    return (this.#studies ??= createStudyLoaders(
+      this.db,
+      this.settings,
+      this.collaborators,
+      this.primeEntity,
+      this.primeFolded,
+    ));
   }
   private get comments() {
     return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.primeEntity));
@@ -151,7 +165,8 @@ export class Loaders {
   readonly primeEntity: EntityPrimer = (entity, row, whole) => {
     const id = row.id as string;
     if (entity === 'users') this.users.userById.prime(id, row as unknown as UserRow);
-    else if (entity === 'organizations') this.organizations.organizationById.prime(id, row as unknown as OrganizationRow);
+    else if (entity === 'organizations')
+      this.organizations.organizationById.prime(id, row as unknown as OrganizationRow);
     else if (whole) this.studies.studyById.prime(id, row as unknown as StudyRow);
     else this.studies.studyById.primePartial(id, row as unknown as StudyRow);
   };

@@ -1,5 +1,13 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { COLUMN_KINDS, ENTITIES, NODES, type ColumnKind, type EntityName, type NodeTypeName, type ToOneRelation } from './relations';
+import {
+  COLUMN_KINDS,
+  ENTITIES,
+  NODES,
+  type ColumnKind,
+  type EntityName,
+  type NodeTypeName,
+  type ToOneRelation,
+} from './relations';
 import type { ReadPlan } from './selection';
 
 /** Hands a row a statement brought of an entity to that entity's loader: whole, or partial (costly columns left out). */
@@ -23,7 +31,9 @@ function resolveJoins(node: NodeTypeName, plan: ReadPlan): ResolvedJoin[] {
     return {
       relation,
       alias: `j${index}`,
-      columns: entity.columns.filter((column) => !left.has(column)).map((column) => [column, `${join.field}.${column}`] as const),
+      columns: entity.columns
+        .filter((column) => !left.has(column))
+        .map((column) => [column, `${join.field}.${column}`] as const),
       whole: left.size === 0,
     };
   });
@@ -40,7 +50,11 @@ export function planColumns<Alias extends string, Column extends string>(
 }
 
 /** The same columns, by name alone (what the rows call them). */
-export function planColumnNames<Column extends string>(all: readonly Column[], node: NodeTypeName, plan: ReadPlan): Column[] {
+export function planColumnNames<Column extends string>(
+  all: readonly Column[],
+  node: NodeTypeName,
+  plan: ReadPlan,
+): Column[] {
   const left = new Set<string>(Object.values(NODES[node].costly).filter((column) => !plan.costly.includes(column)));
   return all.filter((column) => !left.has(column));
 }
@@ -61,7 +75,11 @@ export function planReadsWholeRows(node: NodeTypeName, plan: ReadPlan): boolean 
  * named at run time: the query is widened for the joins and handed back as it came.
  */
 export function withToOneJoins<QB>(query: QB, from: string, node: NodeTypeName, plan: ReadPlan): QB {
-  let joined = query as unknown as SelectQueryBuilder<Record<string, Record<string, unknown>>, string, Record<string, unknown>>;
+  let joined = query as unknown as SelectQueryBuilder<
+    Record<string, Record<string, unknown>>,
+    string,
+    Record<string, unknown>
+  >;
   for (const join of resolveJoins(node, plan)) {
     const table = ENTITIES[join.relation.target].table;
     const { alias } = join;
@@ -86,7 +104,12 @@ export function withToOneJoins<QB>(query: QB, from: string, node: NodeTypeName, 
  * reads it without a statement. The rows keep their joined columns: nothing reads them, and copying every
  * row to drop them cost more than they weigh.
  */
-export function primeToOneJoins(rows: readonly object[], node: NodeTypeName, plan: ReadPlan, prime: EntityPrimer): void {
+export function primeToOneJoins(
+  rows: readonly object[],
+  node: NodeTypeName,
+  plan: ReadPlan,
+  prime: EntityPrimer,
+): void {
   if (plan.joins.length === 0) return;
   const joins = resolveJoins(node, plan);
   for (const row of rows as readonly Record<string, unknown>[]) {

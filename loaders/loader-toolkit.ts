@@ -104,7 +104,9 @@ export function defineLoader<K, V, C = K>(
   // Each batch is a span (when the request is traced): its statements nest under it.
   const observed: DataLoader.BatchLoadFn<K, V> = (keys) => {
     settings.onBatch?.(name, keys.length);
-    return inSpan('dataloader.batch', { 'dataloader.name': name, 'dataloader.keys': keys.length }, async () => load(keys));
+    return inSpan('dataloader.batch', { 'dataloader.name': name, 'dataloader.keys': keys.length }, async () =>
+      load(keys),
+    );
   };
   return new PrimingLoader<K, V, C>(observed, { ...options, batch: settings.batch, name });
 }
@@ -125,7 +127,11 @@ export interface ParentKey<Args> {
 }
 
 /** `argsKey` names the args as text (equal args, equal key): with the fetch's name, a statement's shape (see selectByShape). */
-export type FetchByParents<Args, Value> = (parentIds: readonly string[], args: Args, argsKey: string) => Promise<Map<string, Value>>;
+export type FetchByParents<Args, Value> = (
+  parentIds: readonly string[],
+  args: Args,
+  argsKey: string,
+) => Promise<Map<string, Value>>;
 
 /**
  * Args as text, once per args object: a level's resolvers share one args object (atPosition in selection.ts), and a

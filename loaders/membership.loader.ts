@@ -1,7 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import {
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  type LoaderSettings,
+} from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';
 import { primeToOneJoins, type EntityPrimer } from './joins';
@@ -17,7 +24,13 @@ export interface MemberPageParams {
 
 /** Members in the order they joined: keyset on (joined_at, user_id). */
 export const MEMBERS_ORDER_KEY = 'members:joined_at';
-const MEMBER_PAGE_ORDER: PageOrder = { value: 'm.joined_at', id: 'm.user_id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' };
+const MEMBER_PAGE_ORDER: PageOrder = {
+  value: 'm.joined_at',
+  id: 'm.user_id',
+  direction: 'asc',
+  valueType: 'timestamptz',
+  idType: 'uuid',
+};
 
 export function membershipKey(organizationId: string, userId: string): string {
   return `${organizationId}:${userId}`;
@@ -39,28 +52,35 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
       return keys.map((key) => found.get(key) ?? null);
     }),
 
-    membersPage: createPageLoader<MemberPageParams, MemberRow>(settings, 'membersPage', async (organizationIds, args, argsKey) => {
-      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-      const rows = await selectByShape(db, settings, `membersPage|${argsKey}`, organizationIds, (ids) =>
-        pagesOfParents(
-          db,
-          {
-            parents: 'organizations',
-            children: (eb) => {
-              const page = eb.selectFrom('organization_members as m').selectAll('m').whereRef('m.organization_id', '=', 'p.id');
-              return args.role ? page.where('m.role', '=', args.role) : page;
+    membersPage: createPageLoader<MemberPageParams, MemberRow>(
+      settings,
+      'membersPage',
+      async (organizationIds, args, argsKey) => {
+        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+        const rows = await selectByShape(db, settings, `membersPage|${argsKey}`, organizationIds, (ids) =>
+          pagesOfParents(
+            db,
+            {
+              parents: 'organizations',
+              children: (eb) => {
+                const page = eb
+                  .selectFrom('organization_members as m')
+                  .selectAll('m')
+                  .whereRef('m.organization_id', '=', 'p.id');
+                return args.role ? page.where('m.role', '=', args.role) : page;
+              },
+              order: MEMBER_PAGE_ORDER,
+              first: args.first,
+              after: args.after,
+              joins: { node: 'Member', plan },
             },
-            order: MEMBER_PAGE_ORDER,
-            first: args.first,
-            after: args.after,
-            joins: { node: 'Member', plan },
-          },
-          ids,
-        ),
-      );
-      primeToOneJoins(rows, 'Member', plan, prime);
-      return groupBy(rows, 'organization_id');
-    }),
+            ids,
+          ),
+        );
+        primeToOneJoins(rows, 'Member', plan, prime);
+        return groupBy(rows, 'organization_id');
+      },
+    ),
 
     memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
       settings,

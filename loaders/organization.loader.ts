@@ -22,12 +22,19 @@ export interface OrganizationPageParams {
 /** Organizations a user belongs to, by name: keyset on (name, id). */
 export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
 
-export function createOrganizationLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer, primeFolded: FoldPrimer) {
+export function createOrganizationLoaders(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  prime: EntityPrimer,
+  primeFolded: FoldPrimer,
+) {
   return {
     organizationById: defineLoader<string, OrganizationRow | null>(settings, 'organizationById', async (ids) =>
       byKey(
         ids,
-        await selectByShape(db, settings, 'organizationById', ids, (keys) => db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(keys))),
+        await selectByShape(db, settings, 'organizationById', ids, (keys) =>
+          db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(keys)),
+        ),
         'id',
       ),
     ),
@@ -49,29 +56,35 @@ export function createOrganizationLoaders(db: Kysely<Database>, settings: Loader
     ),
 
     /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */
-    organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(settings, 'organizationsOfUser', async (userIds, args, argsKey) => {
-      const folds = settings.batch ? args.folds : [];
-      const rows = await selectByShape(db, settings, `organizationsOfUser|${argsKey}`, userIds, (ids) =>
-        pagesOfParents(
-          db,
-          {
-            parents: 'users',
-            children: (eb) =>
-              eb
-                .selectFrom('organization_members as m')
-                .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-                .selectAll('o')
-                .select(['m.user_id as member_id', 'm.role as viewer_role'])
-                .whereRef('m.user_id', '=', 'p.id'),
-            order: { value: 'o.name', id: 'o.id', direction: 'asc', valueType: 'text', idType: 'uuid' },
-            first: args.first,
-            after: args.after,
-          },
-          ids,
-        ).$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Organization', fold, 'page.id', index)))),
-      );
-      primeFoldsOfRows('Organization', rows, folds, prime, primeFolded);
-      return groupBy(rows, 'member_id');
-    }),
+    organizationsOfUser: createPageLoader<OrganizationPageParams, ViewerOrganizationRow>(
+      settings,
+      'organizationsOfUser',
+      async (userIds, args, argsKey) => {
+        const folds = settings.batch ? args.folds : [];
+        const rows = await selectByShape(db, settings, `organizationsOfUser|${argsKey}`, userIds, (ids) =>
+          pagesOfParents(
+            db,
+            {
+              parents: 'users',
+              children: (eb) =>
+                eb
+                  .selectFrom('organization_members as m')
+                  .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+                  .selectAll('o')
+                  .select(['m.user_id as member_id', 'm.role as viewer_role'])
+                  .whereRef('m.user_id', '=', 'p.id'),
+              order: { value: 'o.name', id: 'o.id', direction: 'asc', valueType: 'text', idType: 'uuid' },
+              first: args.first,
+              after: args.after,
+            },
+            ids,
+          ).$if(folds.length > 0, (query) =>
+            query.select(folds.map((fold, index) => foldSelection(db, 'Organization', fold, 'page.id', index))),
+          ),
+        );
+        primeFoldsOfRows('Organization', rows, folds, prime, primeFolded);
+        return groupBy(rows, 'member_id');
+      },
+    ),
   };
 }

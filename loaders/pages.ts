@@ -73,16 +73,25 @@ function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
       .innerJoinLateral(
         (eb) => {
           let page = statement.children(eb) as unknown as AnySelect;
-          if (statement.after) page = page.where(keysetAfter(order.value, order.id, direction, statement.after, order.valueType, order.idType));
+          if (statement.after)
+            page = page.where(
+              keysetAfter(order.value, order.id, direction, statement.after, order.valueType, order.idType),
+            );
           page = page.orderBy(sql.ref(order.value), direction).orderBy(sql.ref(order.id), direction);
           return (statement.first === null ? page : page.limit(statement.first + 1)).as('page');
         },
         (join) => join.onTrue(),
       )
       .selectAll('page')
-      .$call((query) => (statement.joins ? withToOneJoins(query, 'page', statement.joins.node, statement.joins.plan) : query))
+      .$call((query) =>
+        statement.joins ? withToOneJoins(query, 'page', statement.joins.node, statement.joins.plan) : query,
+      )
       // The joins may reorder rows: the page order is restated (groupBy keeps it per parent).
       .orderBy(sql.ref(`page.${columnOf(order.value)}`), direction)
-      .orderBy(sql.ref(`page.${columnOf(order.id)}`), direction) as unknown as SelectQueryBuilder<Database, 'organizations', Row>
+      .orderBy(sql.ref(`page.${columnOf(order.id)}`), direction) as unknown as SelectQueryBuilder<
+      Database,
+      'organizations',
+      Row
+    >
   );
 }

@@ -28,7 +28,17 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDeclaration>> = {
   organizations: { table: 'organizations', columns: ['id', 'slug', 'name', 'plan', 'created_at'], costly: {} },
   studies: {
     table: 'studies',
-    columns: ['id', 'organization_id', 'title', 'description', 'status', 'created_by', 'created_at', 'updated_at', 'completed_at'],
+    columns: [
+      'id',
+      'organization_id',
+      'title',
+      'description',
+      'status',
+      'created_by',
+      'created_at',
+      'updated_at',
+      'completed_at',
+    ],
     costly: { description: 'description' },
   },
 };
@@ -88,7 +98,11 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
 };
 
 /** The GraphQL type an entity's rows become (whose costly fields a joined row's selection may read). */
-export const ENTITY_NODE: Readonly<Record<EntityName, NodeTypeName | null>> = { users: null, organizations: null, studies: 'Study' };
+export const ENTITY_NODE: Readonly<Record<EntityName, NodeTypeName | null>> = {
+  users: null,
+  organizations: null,
+  studies: 'Study',
+};
 
 /**
  * How a column travels inside a folded list (folds.ts: a JSON array per parent): as itself, a timestamp as

@@ -9,14 +9,19 @@ type LookAheadInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
  * statement what the next levels will read, and only that. Each selection set and fragment is read once
  * per level of the (short) path: linear in the document.
  */
-export function fieldsAt(info: LookAheadInfo, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
+export function fieldsAt(
+  info: LookAheadInfo,
+  path: readonly string[],
+  from: readonly FieldNode[] = info.fieldNodes,
+): FieldNode[] {
   let sets: SelectionSetNode[] = from.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   let fields: FieldNode[] = [];
   for (const name of path) {
     // One set of followed fragments per level: a fragment's fields are the same wherever it is spread.
     const seenFragments = new Set<string>();
     fields = [];
-    for (const set of sets) forEachField(info, set, seenFragments, (field) => field.name.value === name && fields.push(field));
+    for (const set of sets)
+      forEachField(info, set, seenFragments, (field) => field.name.value === name && fields.push(field));
     if (fields.length === 0) return [];
     sets = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
   }
@@ -27,12 +32,19 @@ export function fieldsAt(info: LookAheadInfo, path: readonly string[], from: rea
 export function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[]): Set<string> {
   const names = new Set<string>();
   const seenFragments = new Set<string>();
-  for (const field of fields) if (field.selectionSet) forEachField(info, field.selectionSet, seenFragments, (found) => names.add(found.name.value));
+  for (const field of fields)
+    if (field.selectionSet)
+      forEachField(info, field.selectionSet, seenFragments, (found) => names.add(found.name.value));
   return names;
 }
 
 /** The fields of a selection set, through inline fragments and named ones not yet followed. */
-export function forEachField(info: LookAheadInfo, root: SelectionSetNode, seenFragments: Set<string>, visitField: (field: FieldNode) => unknown): void {
+export function forEachField(
+  info: LookAheadInfo,
+  root: SelectionSetNode,
+  seenFragments: Set<string>,
+  visitField: (field: FieldNode) => unknown,
+): void {
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -111,9 +123,14 @@ export function wholeRows(node: NodeTypeName): ReadPlan {
  */
 const positionValues = new WeakMap<readonly FieldNode[], Map<string, { variables: unknown; value: unknown }>>();
 
-export function atPosition<T>(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'variableValues'>, name: string, make: () => T): T {
+export function atPosition<T>(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'variableValues'>,
+  name: string,
+  make: () => T,
+): T {
   let values = positionValues.get(info.fieldNodes);
-  if (!values) positionValues.set(info.fieldNodes, (values = new Map<string, { variables: unknown; value: unknown }>()));
+  if (!values)
+    positionValues.set(info.fieldNodes, (values = new Map<string, { variables: unknown; value: unknown }>()));
   const known = values.get(name);
   if (known && known.variables === info.variableValues) return known.value as T;
   const value = make();

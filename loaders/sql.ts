@@ -1,5 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  sql,
+  type Compilable,
+  type Kysely,
+  type RawBuilder,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import type { LoaderSettings } from './loader-toolkit';
@@ -45,7 +53,11 @@ function shapeBytes(shape: CompiledShape, key: string): number {
 function shapesOf(db: Kysely<Database>): LRUCache<string, CompiledShape> {
   let shapes = shapesByDatabase.get(db);
   if (!shapes) {
-    shapes = new LRUCache<string, CompiledShape>({ max: SHAPES_PER_DATABASE, maxSize: SHAPE_CACHE_MAX_BYTES, sizeCalculation: shapeBytes });
+    shapes = new LRUCache<string, CompiledShape>({
+      max: SHAPES_PER_DATABASE,
+      maxSize: SHAPE_CACHE_MAX_BYTES,
+      sizeCalculation: shapeBytes,
+    });
     shapesByDatabase.set(db, shapes);
   }
   return shapes;
@@ -73,7 +85,11 @@ function compileShape<Row>(
   const marker = [...keys];
   const boundMarkers = bound.map((list) => [...list]);
   const query = build(marker, ...boundMarkers).compile();
-  return { query, keysAt: onlyPlaceOf(query.parameters, marker), boundAt: boundMarkers.map((list) => onlyPlaceOf(query.parameters, list)) };
+  return {
+    query,
+    keysAt: onlyPlaceOf(query.parameters, marker),
+    boundAt: boundMarkers.map((list) => onlyPlaceOf(query.parameters, list)),
+  };
 }
 
 /**
@@ -105,7 +121,8 @@ export async function selectByShape<Row>(
     return (await db.executeQuery<Row>(CompiledQuery.raw(known.sql, parameters))).rows;
   }
   const { query, keysAt, boundAt } = compileShape(build, keys, bound);
-  if (keysAt !== -1 && !boundAt.includes(-1)) shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt, boundAt });
+  if (keysAt !== -1 && !boundAt.includes(-1))
+    shapes.set(shape, { sql: query.sql, parameters: query.parameters, keysAt, boundAt });
   return (await db.executeQuery(query)).rows;
 }
 
@@ -120,7 +137,10 @@ function verifyShape(
     fresh.keysAt === known.keysAt &&
     JSON.stringify(fresh.boundAt) === JSON.stringify(known.boundAt) &&
     JSON.stringify(fresh.query.parameters) === JSON.stringify(parameters);
-  if (!same) throw new Error(`statement shape "${shape}" changed with something its key does not name:\n${known.sql}\n---\n${fresh.query.sql}`);
+  if (!same)
+    throw new Error(
+      `statement shape "${shape}" changed with something its key does not name:\n${known.sql}\n---\n${fresh.query.sql}`,
+    );
 }
 
 /**
@@ -146,7 +166,10 @@ export function keysetAfter(
  * connections plan each statement once (see createPostgresPool), right for keyed lookups; a search's best
  * plan depends on its words (value-blind plans measured ~20% slower on the large seed).
  */
-export function withValueAwarePlans<T>(db: Kysely<Database>, read: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export function withValueAwarePlans<T>(
+  db: Kysely<Database>,
+  read: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
     return read(trx);

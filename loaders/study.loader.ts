@@ -1,7 +1,15 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
 import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import {
+  byKey,
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  type LoaderSettings,
+} from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
 import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
 import { pagesOfParents, type PageStatement } from './pages';
@@ -103,7 +111,8 @@ export function studyListFilter(filter: StudyFilterArgument | null | undefined):
   if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
     throw badUserInput('`filter.createdAfter` must be earlier than `filter.createdBefore`.', 'filter');
   }
-  if (filter.createdById && !UUID_PATTERN.test(filter.createdById)) throw badUserInput('`filter.createdById` must be a UUID.', 'filter.createdById');
+  if (filter.createdById && !UUID_PATTERN.test(filter.createdById))
+    throw badUserInput('`filter.createdById` must be a UUID.', 'filter.createdById');
   return {
     statuses: filter.statuses?.length ? [...new Set(filter.statuses)].sort() : null,
     createdById: filter.createdById?.toLowerCase() ?? null,
@@ -112,7 +121,12 @@ export function studyListFilter(filter: StudyFilterArgument | null | undefined):
   };
 }
 
-export const NO_STUDY_FILTER: StudyListFilter = { statuses: null, createdById: null, createdAfter: null, createdBefore: null };
+export const NO_STUDY_FILTER: StudyListFilter = {
+  statuses: null,
+  createdById: null,
+  createdAfter: null,
+  createdBefore: null,
+};
 
 /** What StudyFilter holds, as GraphQL coerces it (a fold) or type-graphql builds it (a resolver). */
 export interface StudyFilterArgument {
@@ -131,11 +145,14 @@ const within = (names: Set<string>, allowed: Set<string>) => [...names].every((n
  * summaries when every selection of them (aliases and fragments together) reads no more than the role and
  * the user's id and name, else whole collaborators with their users.
  */
-export function collaboratorsOfPage(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): StudyPageParams['collaborators'] {
+export function collaboratorsOfPage(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+): StudyPageParams['collaborators'] {
   const collaborators = fieldsAt(info, ['edges', 'node', 'collaborators']);
   if (collaborators.length === 0) return 'none';
   const users = fieldsAt(info, ['user'], collaborators);
-  return within(fieldNamesBelow(info, collaborators), SUMMARY_COLLABORATOR_FIELDS) && within(fieldNamesBelow(info, users), SUMMARY_USER_FIELDS)
+  return within(fieldNamesBelow(info, collaborators), SUMMARY_COLLABORATOR_FIELDS) &&
+    within(fieldNamesBelow(info, users), SUMMARY_USER_FIELDS)
     ? 'summaries'
     : 'entities';
 }
@@ -145,10 +162,18 @@ export function collaboratorsOfPage(info: Pick<GraphQLResolveInfo, 'fieldNodes' 
  * one way they are made, for Query.studies and Organization.studies as for a fold. null: a page size or
  * cursor the field's validation would refuse.
  */
-export function studyPageArgs(field: FieldArguments, selection: SelectionInfo, plan: ReadPlan, folding: boolean): StudyPageParams | null {
+export function studyPageArgs(
+  field: FieldArguments,
+  selection: SelectionInfo,
+  plan: ReadPlan,
+  folding: boolean,
+): StudyPageParams | null {
   const page = foldablePage(field);
   if (!page) return null;
-  const { orderBy, filter } = field as { orderBy?: { field?: StudyOrderColumn; direction?: 'asc' | 'desc' } | null; filter?: StudyFilterArgument | null };
+  const { orderBy, filter } = field as {
+    orderBy?: { field?: StudyOrderColumn; direction?: 'asc' | 'desc' } | null;
+    filter?: StudyFilterArgument | null;
+  };
   const column = orderBy?.field ?? 'created_at';
   const direction = orderBy?.direction ?? 'desc';
   // Both become SQL identifiers and keywords: only the enums' own values pass.
@@ -156,7 +181,8 @@ export function studyPageArgs(field: FieldArguments, selection: SelectionInfo, p
   const valueKind = column === 'title' ? 'text' : 'timestamp';
   return {
     first: page.first,
-    after: page.after === null ? null : decodeKeysetCursor(page.after, studyOrderKey(column, direction), valueKind, 'uuid'),
+    after:
+      page.after === null ? null : decodeKeysetCursor(page.after, studyOrderKey(column, direction), valueKind, 'uuid'),
     orderBy: column,
     direction,
     filter: studyListFilter(filter),
@@ -176,7 +202,13 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
         .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', args.plan))
         .whereRef('s.organization_id', '=', 'p.id')
         .where((w) => w.and(filterConditions(w, args.filter))),
-    order: { value: `s.${args.orderBy}`, id: 's.id', direction: args.direction, valueType: args.orderBy === 'title' ? 'text' : 'timestamptz', idType: 'uuid' },
+    order: {
+      value: `s.${args.orderBy}`,
+      id: 's.id',
+      direction: args.direction,
+      valueType: args.orderBy === 'title' ? 'text' : 'timestamptz',
+      idType: 'uuid',
+    },
     first: args.first,
     after: args.after,
     joins: { node: 'Study', plan: args.plan },
@@ -220,7 +252,8 @@ export function createStudyLoaders(
   prime: EntityPrimer,
   primeFolded: FoldPrimer,
 ) {
-  const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) => primeFoldsOfRows('Study', rows, folds, prime, primeFolded);
+  const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) =>
+    primeFoldsOfRows('Study', rows, folds, prime, primeFolded);
 
   return {
     /**
@@ -256,7 +289,9 @@ export function createStudyLoaders(
     studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
       byKey(
         ids,
-        await selectByShape(db, settings, 'studyById', ids, (keys) => db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(keys))),
+        await selectByShape(db, settings, 'studyById', ids, (keys) =>
+          db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(keys)),
+        ),
         'id',
       ),
     ),
@@ -267,30 +302,41 @@ export function createStudyLoaders(
      * see StudyPageParams): one LATERAL statement for all organizations asked. The studies themselves are
      * primed into studyById, partial ones apart (their description left out).
      */
-    studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(settings, 'studiesPage', async (organizationIds, args, argsKey) => {
-      const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-      const folds = settings.batch ? args.folds : [];
-      const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
-      const rows = await selectByShape(db, settings, `studiesPage|${collaboratorsFolded}|${argsKey}`, organizationIds, (ids) =>
-        pagesOfParents(db, studyStatement({ ...args, plan }), ids)
-          .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
-          .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
-          .$if(folds.length > 0, (query) => query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index)))),
-      );
-      primeToOneJoins(rows, 'Study', plan, prime);
-      primeFolds(rows, folds);
-      const whole = planReadsWholeRows('Study', plan);
-      return groupBy(
-        rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
-          if (joined) collaborators.primeJoined(row.id, joined);
-          prime('studies', row, whole);
-          const study: StudyPageRow = row;
-          if (summaries) study.collaboratorSummaries = summaries;
-          return study;
-        }),
-        'organization_id',
-      );
-    }),
+    studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(
+      settings,
+      'studiesPage',
+      async (organizationIds, args, argsKey) => {
+        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
+        const folds = settings.batch ? args.folds : [];
+        const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
+        const rows = await selectByShape(
+          db,
+          settings,
+          `studiesPage|${collaboratorsFolded}|${argsKey}`,
+          organizationIds,
+          (ids) =>
+            pagesOfParents(db, studyStatement({ ...args, plan }), ids)
+              .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
+              .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
+              .$if(folds.length > 0, (query) =>
+                query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index))),
+              ),
+        );
+        primeToOneJoins(rows, 'Study', plan, prime);
+        primeFolds(rows, folds);
+        const whole = planReadsWholeRows('Study', plan);
+        return groupBy(
+          rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
+            if (joined) collaborators.primeJoined(row.id, joined);
+            prime('studies', row, whole);
+            const study: StudyPageRow = row;
+            if (summaries) study.collaboratorSummaries = summaries;
+            return study;
+          }),
+          'organization_id',
+        );
+      },
+    ),
 
     /** A search's page (see searchStudies); not batched across searches, cached per request like any read. */
     studySearch: defineLoader<StudySearch, StudyRow[], string>(
@@ -349,11 +395,16 @@ function alternativeMatches(alternative: SearchAlternative): Expression<SqlBool>
     ...alternative.words.map(wordMatches),
     // A phrase of stop words only ("to be") asks for nothing, as a single stop word does.
     ...alternative.phrases.map(
-      (phrase) => sql<SqlBool>`(numnode(phraseto_tsquery('english', ${phrase})) = 0 OR s.search_vector @@ phraseto_tsquery('english', ${phrase}))`,
+      (phrase) =>
+        sql<SqlBool>`(numnode(phraseto_tsquery('english', ${phrase})) = 0 OR s.search_vector @@ phraseto_tsquery('english', ${phrase}))`,
     ),
     // Exclusions are exact (stems), as a search engine's are: a typo never hides a study.
-    ...alternative.excludedWords.map((word) => sql<SqlBool>`NOT (s.search_vector @@ plainto_tsquery('english', ${word}))`),
-    ...alternative.excludedPhrases.map((phrase) => sql<SqlBool>`NOT (s.search_vector @@ phraseto_tsquery('english', ${phrase}))`),
+    ...alternative.excludedWords.map(
+      (word) => sql<SqlBool>`NOT (s.search_vector @@ plainto_tsquery('english', ${word}))`,
+    ),
+    ...alternative.excludedPhrases.map(
+      (phrase) => sql<SqlBool>`NOT (s.search_vector @@ phraseto_tsquery('english', ${phrase}))`,
+    ),
   ];
 }
 
@@ -362,7 +413,11 @@ function searchMatches(db: Kysely<Database>, search: StudySearch) {
   const query = db
     .selectFrom('studies as s')
     .where('s.organization_id', '=', anyUuid(search.organizationIds))
-    .where((eb) => (parsed.alternatives.length === 0 ? sql<SqlBool>`false` : eb.or(parsed.alternatives.map((a) => eb.and(alternativeMatches(a))))));
+    .where((eb) =>
+      parsed.alternatives.length === 0
+        ? sql<SqlBool>`false`
+        : eb.or(parsed.alternatives.map((a) => eb.and(alternativeMatches(a)))),
+    );
   const rank = sql`ts_rank(s.search_vector, websearch_to_tsquery('english', ${search.query})) + word_similarity(${parsed.wanted}, s.title)`;
   return { query, rank };
 }

@@ -4,7 +4,11 @@ import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
 
 /** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */
-export const JOINED_USER_COLUMNS = ['u.email as user_email', 'u.name as user_name', 'u.created_at as user_created_at'] as const;
+export const JOINED_USER_COLUMNS = [
+  'u.email as user_email',
+  'u.name as user_name',
+  'u.created_at as user_created_at',
+] as const;
 
 export interface JoinedUser {
   user_email: string;
@@ -34,7 +38,13 @@ export type UserLoaders = ReturnType<typeof createUserLoaders>;
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     userById: defineLoader<string, UserRow | null>(settings, 'userById', async (ids) =>
-      byKey(ids, await selectByShape(db, settings, 'userById', ids, (keys) => db.selectFrom('users').selectAll().where('id', '=', anyUuid(keys))), 'id'),
+      byKey(
+        ids,
+        await selectByShape(db, settings, 'userById', ids, (keys) =>
+          db.selectFrom('users').selectAll().where('id', '=', anyUuid(keys)),
+        ),
+        'id',
+      ),
     ),
     userByEmail: defineLoader<string, UserRow | null>(settings, 'userByEmail', async (emails) =>
       byKey(

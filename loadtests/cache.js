@@ -16,7 +16,12 @@ export const options = {
   setupTimeout: '180s',
   scenarios: {
     warmup: { executor: 'constant-vus', vus: Number(__ENV.VUS || 50), duration: WARMUP },
-    measure: { executor: 'constant-vus', vus: Number(__ENV.VUS || 50), duration: __ENV.DURATION || '60s', startTime: WARMUP },
+    measure: {
+      executor: 'constant-vus',
+      vus: Number(__ENV.VUS || 50),
+      duration: __ENV.DURATION || '60s',
+      startTime: WARMUP,
+    },
   },
   thresholds: { ...PASS_BAR, 'cache_hits{scenario:measure}': ['rate>=0.8'] },
 };

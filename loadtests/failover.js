@@ -14,7 +14,12 @@ export const options = {
       maxVUs: 100,
     },
   },
-  thresholds: { http_req_failed: ['rate==0'], checks: ['rate==1'], graphql_errors: ['rate==0'], dropped_iterations: ['count==0'] },
+  thresholds: {
+    http_req_failed: ['rate==0'],
+    checks: ['rate==1'],
+    graphql_errors: ['rate==0'],
+    dropped_iterations: ['count==0'],
+  },
 };
 
 export function setup() {

@@ -14,7 +14,15 @@ export const options = {
   summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: {
     greedy: { executor: 'constant-vus', vus: 20, duration: DURATION, exec: 'greedy', tags: { client: 'greedy' } },
-    normal: { executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: DURATION, preAllocatedVUs: 5, exec: 'normal', tags: { client: 'normal' } },
+    normal: {
+      executor: 'constant-arrival-rate',
+      rate: 2,
+      timeUnit: '1s',
+      duration: DURATION,
+      preAllocatedVUs: 5,
+      exec: 'normal',
+      tags: { client: 'normal' },
+    },
   },
   thresholds: {
     'http_req_duration{client:normal}': ['p(95)<200'],
@@ -39,11 +47,14 @@ export function greedy({ greedy: client }) {
     operation: 'Studies',
     expect: [200, 429],
   });
-  if (response.status === 429) check(response, { 'throttled with Retry-After': (r) => Number(r.headers['Retry-After']) >= 1 });
+  if (response.status === 429)
+    check(response, { 'throttled with Retry-After': (r) => Number(r.headers['Retry-After']) >= 1 });
 }
 
 export function normal({ normal: client }) {
-  graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, { operation: 'Studies' });
+  graphql(operations.Studies, { organizationId: client.organizationId, first: 50 }, client.token, {
+    operation: 'Studies',
+  });
   sleep(0.1);
 }
 

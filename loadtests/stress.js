@@ -26,7 +26,10 @@ export const options = {
         .concat([{ target: 0, duration: '15s' }]),
     },
   },
-  thresholds: { ...PASS_BAR, http_req_failed: [{ threshold: 'rate<0.01' }, { threshold: 'rate<0.10', abortOnFail: true, delayAbortEval: '30s' }] },
+  thresholds: {
+    ...PASS_BAR,
+    http_req_failed: [{ threshold: 'rate<0.01' }, { threshold: 'rate<0.10', abortOnFail: true, delayAbortEval: '30s' }],
+  },
 };
 
 export function setup() {

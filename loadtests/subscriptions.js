@@ -73,10 +73,14 @@ export const options = {
   },
 };
 
-const DISCOVERY = '{ organizations(first: 20) { edges { node { id viewerRole studies(first: 5) { edges { node { id } } } } } } }';
+const DISCOVERY =
+  '{ organizations(first: 20) { edges { node { id viewerRole studies(first: 5) { edges { node { id } } } } } } }';
 
 function discover(numbers) {
-  return askSeededUsers(numbers, DISCOVERY).map(({ token, data }) => ({ token, organizations: data.organizations.edges.map((e) => e.node) }));
+  return askSeededUsers(numbers, DISCOVERY).map(({ token, data }) => ({
+    token,
+    organizations: data.organizations.edges.map((e) => e.node),
+  }));
 }
 
 /**
@@ -84,7 +88,8 @@ function discover(numbers) {
  * (CONNECTIONS_PER_USER each at most) and WRITERS_PER_ORGANIZATION members who may comment on one of its studies.
  */
 export function setup() {
-  if (CONNECTIONS % ORGANIZATIONS !== 0) fail('CONNECTIONS must be a multiple of ORGANIZATIONS (every organization gets as many subscribers)');
+  if (CONNECTIONS % ORGANIZATIONS !== 0)
+    fail('CONNECTIONS must be a multiple of ORGANIZATIONS (every organization gets as many subscribers)');
   const perOrganization = CONNECTIONS / ORGANIZATIONS;
   const membersNeeded = Math.ceil(perOrganization / CONNECTIONS_PER_USER);
   const organizations = new Map();
@@ -112,7 +117,9 @@ export function setup() {
         }
       }
     }
-    const ready = [...organizations.values()].filter((o) => o.writers.length === WRITERS_PER_ORGANIZATION && o.members.length >= membersNeeded);
+    const ready = [...organizations.values()].filter(
+      (o) => o.writers.length === WRITERS_PER_ORGANIZATION && o.members.length >= membersNeeded,
+    );
     if (ready.length >= ORGANIZATIONS) return { organizations: ready.slice(0, ORGANIZATIONS), perOrganization };
   }
   fail(
@@ -129,12 +136,19 @@ export function subscriber({ organizations }) {
   const member = organization.members[Math.floor(slot / organizations.length) % organization.members.length];
   const seen = new Set();
   const ws = new WebSocket(WS_URL, 'graphql-transport-ws');
-  ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${member}` } }));
+  ws.onopen = () =>
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${member}` } }));
   ws.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === 'connection_ack') {
       connected.add(1);
-      ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { organizationId: organization.id } } }));
+      ws.send(
+        JSON.stringify({
+          id: '1',
+          type: 'subscribe',
+          payload: { query: SUBSCRIPTION, variables: { organizationId: organization.id } },
+        }),
+      );
     } else if (message.type === 'next') {
       const received = Date.now();
       const payload = message.payload;
@@ -148,7 +162,8 @@ export function subscriber({ organizations }) {
       seen.add(entryId);
       const belongs = payload.data.organizationActivity.node.study.organization.id === organization.id;
       if (!check(belongs, { 'event is of the subscriber’s organization': (b) => b })) crossTenant.add(1);
-      if (payload.extensions && typeof payload.extensions.publishedAt === 'number') deliveryLatency.add(received - payload.extensions.publishedAt);
+      if (payload.extensions && typeof payload.extensions.publishedAt === 'number')
+        deliveryLatency.add(received - payload.extensions.publishedAt);
     } else if (message.type === 'error') {
       subscriptionErrors.add(1);
     } else if (message.type === 'ping') {
@@ -220,7 +235,13 @@ export function handleSummary(data) {
     '| --- | --- | --- | --- |',
     ...TARGETS.map(([label, stat, met]) => {
       const value = latency[stat];
-      const verdict = !judged ? 'not measured by this run' : value === undefined ? 'no data' : met(value) ? 'yes' : 'no';
+      const verdict = !judged
+        ? 'not measured by this run'
+        : value === undefined
+          ? 'no data'
+          : met(value)
+            ? 'yes'
+            : 'no';
       return `| delivery ${label} | ≥ 1,000 connections at ≥ 1,000 deliveries/s | ${value === undefined ? '—' : `${value.toFixed(1)} ms`} | ${verdict} |`;
     }),
     `| 0 events lost | any run | ${lost} | ${lost === 0 ? 'yes' : 'no'} |`,
@@ -228,5 +249,9 @@ export function handleSummary(data) {
   ];
   const report = lines.join('\n');
   const dir = (__ENV.RESULTS_DIR || 'loadtests/results').replace(/\/$/, '');
-  return { stdout: `\n${report}`, [`${dir}/subscriptions.md`]: report, [`${dir}/subscriptions.json`]: JSON.stringify(data, null, 2) };
+  return {
+    stdout: `\n${report}`,
+    [`${dir}/subscriptions.md`]: report,
+    [`${dir}/subscriptions.json`]: JSON.stringify(data, null, 2),
+  };
 }

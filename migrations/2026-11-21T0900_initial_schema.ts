@@ -109,28 +109,51 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
 
   // Covering indexes for the API's list and lookup shapes.
-  await sql`CREATE INDEX organization_members_user_idx ON organization_members (user_id, organization_id, role) INCLUDE (joined_at, invited_by)`.execute(db);
-  await sql`CREATE INDEX organization_members_org_role_idx ON organization_members (organization_id, role) INCLUDE (user_id, joined_at)`.execute(db);
-  await sql`CREATE INDEX study_collaborators_study_idx ON study_collaborators (study_id, user_id, role) INCLUDE (permissions, added_at, added_by)`.execute(db);
-  await sql`CREATE INDEX study_collaborators_user_idx ON study_collaborators (user_id, role) INCLUDE (study_id, permissions, added_at)`.execute(db);
+  await sql`CREATE INDEX organization_members_user_idx ON organization_members (user_id, organization_id, role) INCLUDE (joined_at, invited_by)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX organization_members_org_role_idx ON organization_members (organization_id, role) INCLUDE (user_id, joined_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX study_collaborators_study_idx ON study_collaborators (study_id, user_id, role) INCLUDE (permissions, added_at, added_by)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX study_collaborators_user_idx ON study_collaborators (user_id, role) INCLUDE (study_id, permissions, added_at)`.execute(
+    db,
+  );
   await sql`CREATE INDEX collaboration_activity_study_idx ON collaboration_activity (study_id, created_at DESC, activity_type) INCLUDE (user_id, details)`.execute(
     db,
   );
-  await sql`CREATE INDEX studies_org_status_idx ON studies (organization_id, status, created_at DESC) INCLUDE (title, created_by)`.execute(db);
+  await sql`CREATE INDEX studies_org_status_idx ON studies (organization_id, status, created_at DESC) INCLUDE (title, created_by)`.execute(
+    db,
+  );
 
   // Indexes for the pages the gateway serves (keyset order = index order).
-  await sql`CREATE INDEX organization_members_org_joined_idx ON organization_members (organization_id, joined_at, user_id)`.execute(db);
+  await sql`CREATE INDEX organization_members_org_joined_idx ON organization_members (organization_id, joined_at, user_id)`.execute(
+    db,
+  );
   await sql`CREATE INDEX studies_org_created_idx ON studies (organization_id, created_at DESC, id DESC)`.execute(db);
   await sql`CREATE INDEX studies_org_updated_idx ON studies (organization_id, updated_at DESC, id DESC)`.execute(db);
   await sql`CREATE INDEX studies_search_idx ON studies USING gin (search_vector)`.execute(db);
   await sql`CREATE INDEX studies_title_trgm_idx ON studies USING gin (title gin_trgm_ops)`.execute(db);
   await sql`CREATE INDEX comments_study_created_idx ON comments (study_id, created_at, id)`.execute(db);
   await sql`CREATE INDEX approvals_study_requested_idx ON approvals (study_id, requested_at, id)`.execute(db);
-  await sql`CREATE INDEX collaboration_activity_org_created_idx ON collaboration_activity (organization_id, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX collaboration_activity_org_created_idx ON collaboration_activity (organization_id, created_at DESC)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['collaboration_activity', 'approvals', 'comments', 'study_collaborators', 'studies', 'organization_members', 'organizations', 'users']) {
+  for (const table of [
+    'collaboration_activity',
+    'approvals',
+    'comments',
+    'study_collaborators',
+    'studies',
+    'organization_members',
+    'organizations',
+    'users',
+  ]) {
     await db.schema.dropTable(table).ifExists().cascade().execute();
   }
   await sql`DROP FUNCTION IF EXISTS set_updated_at()`.execute(db);

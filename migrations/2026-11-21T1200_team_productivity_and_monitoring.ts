@@ -14,16 +14,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     END
     $$`.execute(db);
   for (const table of ['comments', 'approvals']) {
-    await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN organization_id uuid REFERENCES organizations (id) ON DELETE CASCADE`.execute(db);
-    await sql`UPDATE ${sql.table(table)} t SET organization_id = s.organization_id FROM studies s WHERE s.id = t.study_id`.execute(db);
+    await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN organization_id uuid REFERENCES organizations (id) ON DELETE CASCADE`.execute(
+      db,
+    );
+    await sql`UPDATE ${sql.table(table)} t SET organization_id = s.organization_id FROM studies s WHERE s.id = t.study_id`.execute(
+      db,
+    );
     await sql`ALTER TABLE ${sql.table(table)} ALTER COLUMN organization_id SET NOT NULL`.execute(db);
     await sql`
       CREATE TRIGGER ${sql.raw(`${table}_set_organization`)} BEFORE INSERT ON ${sql.table(table)}
       FOR EACH ROW EXECUTE FUNCTION set_organization_from_study()`.execute(db);
   }
-  await sql`CREATE INDEX comments_org_created_idx ON comments (organization_id, created_at) INCLUDE (resolved_at)`.execute(db);
-  await sql`CREATE INDEX comments_org_resolved_idx ON comments (organization_id, resolved_at) INCLUDE (created_at) WHERE resolved_at IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX approvals_org_decided_idx ON approvals (organization_id, decided_at) INCLUDE (requested_at) WHERE decided_at IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX comments_org_created_idx ON comments (organization_id, created_at) INCLUDE (resolved_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX comments_org_resolved_idx ON comments (organization_id, resolved_at) INCLUDE (created_at) WHERE resolved_at IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX approvals_org_decided_idx ON approvals (organization_id, decided_at) INCLUDE (requested_at) WHERE decided_at IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX collaboration_activity_org_created_user_idx ON collaboration_activity (organization_id, created_at) INCLUDE (user_id, activity_type)`.execute(
     db,
   );
@@ -100,7 +110,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP VIEW IF EXISTS monitoring_table_scans`.execute(db);
   await sql`DROP VIEW IF EXISTS monitoring_index_usage`.execute(db);
   await sql`DROP MATERIALIZED VIEW IF EXISTS team_productivity`.execute(db);
-  await sql`CREATE INDEX IF NOT EXISTS collaboration_activity_org_created_idx ON collaboration_activity (organization_id, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX IF NOT EXISTS collaboration_activity_org_created_idx ON collaboration_activity (organization_id, created_at DESC)`.execute(
+    db,
+  );
   await sql`DROP INDEX IF EXISTS collaboration_activity_org_created_user_idx`.execute(db);
   for (const table of ['comments', 'approvals']) {
     await sql`DROP TRIGGER IF EXISTS ${sql.raw(`${table}_set_organization`)} ON ${sql.table(table)}`.execute(db);

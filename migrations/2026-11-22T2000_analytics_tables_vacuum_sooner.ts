@@ -14,12 +14,16 @@ const TABLES = ['collaboration_activity', 'comments'];
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const table of TABLES) {
-    await sql`ALTER TABLE ${sql.table(table)} SET (autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02)`.execute(db);
+    await sql`ALTER TABLE ${sql.table(table)} SET (autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02)`.execute(
+      db,
+    );
   }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of TABLES) {
-    await sql`ALTER TABLE ${sql.table(table)} RESET (autovacuum_vacuum_insert_scale_factor, autovacuum_analyze_scale_factor)`.execute(db);
+    await sql`ALTER TABLE ${sql.table(table)} RESET (autovacuum_vacuum_insert_scale_factor, autovacuum_analyze_scale_factor)`.execute(
+      db,
+    );
   }
 }

@@ -19,8 +19,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK ((status = 'pending') = (responded_at IS NULL))
     )`.execute(db);
   // One open invitation per address and organization (inviting again renews it); the invitee's list is read by address.
-  await sql`CREATE UNIQUE INDEX organization_invitations_pending_idx ON organization_invitations (organization_id, email) WHERE status = 'pending'`.execute(db);
-  await sql`CREATE INDEX organization_invitations_email_idx ON organization_invitations (email, created_at) WHERE status = 'pending'`.execute(db);
+  await sql`CREATE UNIQUE INDEX organization_invitations_pending_idx ON organization_invitations (organization_id, email) WHERE status = 'pending'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX organization_invitations_email_idx ON organization_invitations (email, created_at) WHERE status = 'pending'`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

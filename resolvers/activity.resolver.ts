@@ -31,7 +31,9 @@ export async function activityConnection(
   filter: Omit<ActivityFilter, 'types'>,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionPayload<Activity>> {
-  const loaderArgs = atPosition(info, 'activity', () => loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES))));
+  const loaderArgs = atPosition(info, 'activity', () =>
+    loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES))),
+  );
   const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
   const { types } = loaderArgs;
   return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
@@ -46,7 +48,10 @@ export class ActivityResolver {
     return optionalRelatedUser(ctx, activity.actorId);
   }
 
-  @FieldResolver(() => Study, { nullable: true, description: 'The study concerned; null for organization-wide entries.' })
+  @FieldResolver(() => Study, {
+    nullable: true,
+    description: 'The study concerned; null for organization-wide entries.',
+  })
   study(@Root() activity: Activity, @Ctx() ctx: GatewayContext): Study | null | Promise<Study | null> {
     if (activity.studyId === null) return null;
     // The page's statement may have brought the study without its description (Study.description reads it then).

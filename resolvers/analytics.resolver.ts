@@ -1,21 +1,35 @@
 import { Args, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import { Cost, FIELD_LIMITS, ListSize, RateLimit } from '../schema/cost-directives';
 import { AnalyticsArgs, TopContributorsArgs } from '../schema/analytics.input';
-import { ActivityTypeCount, Contributor, DailyCount, HourCount, OrganizationAnalytics, StudyStatusCount } from '../schema/analytics.type';
+import {
+  ActivityTypeCount,
+  Contributor,
+  DailyCount,
+  HourCount,
+  OrganizationAnalytics,
+  StudyStatusCount,
+} from '../schema/analytics.type';
 import type { ActivityType, StudyStatus } from '../schema/enums';
 import { Organization } from '../schema/organization.type';
 import { requireMember } from '../src/auth/access';
 import type { GatewayContext } from '../src/context/context';
 import { relatedUser } from './relations';
 
-const of = (analytics: OrganizationAnalytics) => ({ parentId: analytics.organizationId, args: { days: analytics.days } });
+const of = (analytics: OrganizationAnalytics) => ({
+  parentId: analytics.organizationId,
+  args: { days: analytics.days },
+});
 
 @Resolver(() => Organization)
 export class OrganizationAnalyticsEntryResolver {
   @RateLimit(FIELD_LIMITS.analytics.limit, FIELD_LIMITS.analytics.duration)
   @Cost(10)
   @FieldResolver(() => OrganizationAnalytics)
-  analytics(@Root() organization: Organization, @Args(() => AnalyticsArgs) { days }: AnalyticsArgs, @Ctx() ctx: GatewayContext): OrganizationAnalytics {
+  analytics(
+    @Root() organization: Organization,
+    @Args(() => AnalyticsArgs) { days }: AnalyticsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): OrganizationAnalytics {
     requireMember(ctx, organization.id);
     return Object.assign(new OrganizationAnalytics(), { days, organizationId: organization.id });
   }
@@ -35,9 +49,14 @@ export class OrganizationAnalyticsResolver {
 
   @ListSize({ assumedSize: 6 })
   @FieldResolver(() => [StudyStatusCount], { description: 'Studies per status, every status listed (snapshot).' })
-  async studiesByStatus(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<StudyStatusCount[]> {
+  async studiesByStatus(
+    @Root() analytics: OrganizationAnalytics,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<StudyStatusCount[]> {
     const metrics = await ctx.loaders.studyMetrics.load(of(analytics));
-    return metrics.byStatus.map(({ status, count }) => Object.assign(new StudyStatusCount(), { status: status as StudyStatus, count }));
+    return metrics.byStatus.map(({ status, count }) =>
+      Object.assign(new StudyStatusCount(), { status: status as StudyStatus, count }),
+    );
   }
 
   @FieldResolver(() => Int, { description: 'Studies created in the window.' })
@@ -54,7 +73,10 @@ export class OrganizationAnalyticsResolver {
     nullable: true,
     description: 'Of the studies created in the window, the share (0..1) completed since; null when none was created.',
   })
-  async studyCompletionRate(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
+  async studyCompletionRate(
+    @Root() analytics: OrganizationAnalytics,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<number | null> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).completionRate;
   }
 
@@ -72,13 +94,17 @@ export class OrganizationAnalyticsResolver {
     nullable: true,
     description: 'Mean hours from writing to resolving, over the comments resolved in the window; null when none was.',
   })
-  async averageCommentResolutionHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
+  async averageCommentResolutionHours(
+    @Root() analytics: OrganizationAnalytics,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<number | null> {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).averageResolutionHours;
   }
 
   @FieldResolver(() => Float, {
     nullable: true,
-    description: 'Mean hours from request to decision, over the approvals decided in the window; null when none was (pending ones do not count).',
+    description:
+      'Mean hours from request to decision, over the approvals decided in the window; null when none was (pending ones do not count).',
   })
   averageApprovalHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
     return ctx.loaders.averageApprovalHours.load(of(analytics));
@@ -90,7 +116,9 @@ export class OrganizationAnalyticsResolver {
   }
 
   @ListSize({ assumedSize: 30 })
-  @FieldResolver(() => [DailyCount], { description: 'Distinct active users per UTC day, one entry per day of the window, oldest first, zeros included.' })
+  @FieldResolver(() => [DailyCount], {
+    description: 'Distinct active users per UTC day, one entry per day of the window, oldest first, zeros included.',
+  })
   async dailyActiveUsers(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<DailyCount[]> {
     return (await ctx.loaders.dailyActiveUsers.load(of(analytics))).map((day) => Object.assign(new DailyCount(), day));
   }
@@ -98,24 +126,42 @@ export class OrganizationAnalyticsResolver {
   @ListSize({ assumedSize: 24 })
   @FieldResolver(() => [HourCount], { description: 'Activity per hour of the day (UTC) over the window, 24 entries.' })
   async peakHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<HourCount[]> {
-    return (await ctx.loaders.activityMetrics.load(of(analytics))).byHour.map((hour) => Object.assign(new HourCount(), hour));
+    return (await ctx.loaders.activityMetrics.load(of(analytics))).byHour.map((hour) =>
+      Object.assign(new HourCount(), hour),
+    );
   }
 
   @ListSize({ assumedSize: 11 })
-  @FieldResolver(() => [ActivityTypeCount], { description: 'Activity per type over the window, most frequent first; types without activity are left out.' })
-  async activityByType(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<ActivityTypeCount[]> {
+  @FieldResolver(() => [ActivityTypeCount], {
+    description: 'Activity per type over the window, most frequent first; types without activity are left out.',
+  })
+  async activityByType(
+    @Root() analytics: OrganizationAnalytics,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ActivityTypeCount[]> {
     const { byType } = await ctx.loaders.activityMetrics.load(of(analytics));
-    return byType.map(({ type, count }) => Object.assign(new ActivityTypeCount(), { type: type as ActivityType, count }));
+    return byType.map(({ type, count }) =>
+      Object.assign(new ActivityTypeCount(), { type: type as ActivityType, count }),
+    );
   }
 
   @ListSize({ slicingArguments: ['limit'], assumedSize: 5 })
-  @FieldResolver(() => [Contributor], { description: 'The users with the most activity in the window, most active first.' })
+  @FieldResolver(() => [Contributor], {
+    description: 'The users with the most activity in the window, most active first.',
+  })
   async topContributors(
     @Root() analytics: OrganizationAnalytics,
     @Args(() => TopContributorsArgs) { limit }: TopContributorsArgs,
     @Ctx() ctx: GatewayContext,
   ): Promise<Contributor[]> {
-    const top = await ctx.loaders.topContributors.load({ parentId: analytics.organizationId, args: { days: analytics.days, limit } });
-    return Promise.all(top.map(async ({ userId, count }) => Object.assign(new Contributor(), { user: await relatedUser(ctx, userId), count })));
+    const top = await ctx.loaders.topContributors.load({
+      parentId: analytics.organizationId,
+      args: { days: analytics.days, limit },
+    });
+    return Promise.all(
+      top.map(async ({ userId, count }) =>
+        Object.assign(new Contributor(), { user: await relatedUser(ctx, userId), count }),
+      ),
+    );
   }
 }

@@ -23,22 +23,37 @@ export class ApprovalResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Approval, { description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.' })
+  @Mutation(() => Approval, {
+    description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.',
+  })
   async requestApproval(
     @Arg('input', () => RequestApprovalInput) input: RequestApprovalInput,
     @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<Approval> {
-    return toApproval(await requestApproval(ctx, { studyId: input.studyId, reviewerId: parseUuid(input.reviewerId, 'input.reviewerId') }));
+    return toApproval(
+      await requestApproval(ctx, {
+        studyId: input.studyId,
+        reviewerId: parseUuid(input.reviewerId, 'input.reviewerId'),
+      }),
+    );
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Approval, { description: 'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.' })
+  @Mutation(() => Approval, {
+    description:
+      'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.',
+  })
   async decideApproval(
     @Arg('input', () => DecideApprovalInput) input: DecideApprovalInput,
     @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<Approval> {
-    return toApproval(await decideApproval(ctx, { approvalId: parseUuid(input.approvalId, 'input.approvalId'), decision: input.decision }));
+    return toApproval(
+      await decideApproval(ctx, {
+        approvalId: parseUuid(input.approvalId, 'input.approvalId'),
+        decision: input.decision,
+      }),
+    );
   }
 }

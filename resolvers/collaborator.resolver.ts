@@ -19,7 +19,9 @@ export class CollaboratorResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Collaborator, { description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.' })
+  @Mutation(() => Collaborator, {
+    description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.',
+  })
   async addCollaborator(
     @Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput,
     @CurrentViewer() _viewer: Viewer,
@@ -35,12 +37,17 @@ export class CollaboratorResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Study, { description: 'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.' })
+  @Mutation(() => Study, {
+    description:
+      'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.',
+  })
   async removeCollaborator(
     @Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput,
     @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<Study> {
-    return toStudy(await removeCollaborator(ctx, { studyId: input.studyId, userId: parseUuid(input.userId, 'input.userId') }));
+    return toStudy(
+      await removeCollaborator(ctx, { studyId: input.studyId, userId: parseUuid(input.userId, 'input.userId') }),
+    );
   }
 }

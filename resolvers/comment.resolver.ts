@@ -24,7 +24,9 @@ export class CommentResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Comment, { description: 'Comments on a study. Organization members and above, and study collaborators other than viewers.' })
+  @Mutation(() => Comment, {
+    description: 'Comments on a study. Organization members and above, and study collaborators other than viewers.',
+  })
   async addComment(
     @Arg('input', () => AddCommentInput) input: AddCommentInput,
     @CurrentViewer() _viewer: Viewer,
@@ -36,7 +38,9 @@ export class CommentResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Comment, { description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.' })
+  @Mutation(() => Comment, {
+    description: 'Marks a comment resolved. Its author, study owners and editors, organization admins.',
+  })
   async resolveComment(
     @Arg('input', () => ResolveCommentInput) input: ResolveCommentInput,
     @CurrentViewer() _viewer: Viewer,

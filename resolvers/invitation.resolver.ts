@@ -20,7 +20,9 @@ export class InvitationResolver {
   }
 
   @ListSize({ assumedSize: 10 })
-  @Query(() => [MemberInvitation], { description: 'Open invitations addressed to the viewer’s email address, newest first (at most 100).' })
+  @Query(() => [MemberInvitation], {
+    description: 'Open invitations addressed to the viewer’s email address, newest first (at most 100).',
+  })
   async invitations(@CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<MemberInvitation[]> {
     const rows = await ctx.loaders.openInvitationsByEmail.load(normalizedEmail(viewer.email));
     return rows.map((row) => toInvitation(row));
@@ -36,12 +38,18 @@ export class InvitationResolver {
     @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
-    const row = await inviteMember(ctx, { organizationId: parseUuid(input.organizationId, 'input.organizationId'), email: input.email, role: input.role });
+    const row = await inviteMember(ctx, {
+      organizationId: parseUuid(input.organizationId, 'input.organizationId'),
+      email: input.email,
+      role: input.role,
+    });
     return toInvitation(row);
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Member, { description: 'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.' })
+  @Mutation(() => Member, {
+    description: 'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.',
+  })
   async acceptInvitation(
     @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput,
     @CurrentViewer() _viewer: Viewer,
@@ -51,12 +59,16 @@ export class InvitationResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => MemberInvitation, { description: 'Declines an open invitation addressed to the viewer’s email address.' })
+  @Mutation(() => MemberInvitation, {
+    description: 'Declines an open invitation addressed to the viewer’s email address.',
+  })
   async declineInvitation(
     @Arg('input', () => DeclineInvitationInput) input: DeclineInvitationInput,
     @CurrentViewer() _viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
-    return toInvitation(await declineInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }));
+    return toInvitation(
+      await declineInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }),
+    );
   }
 }

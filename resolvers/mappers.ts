@@ -1,4 +1,13 @@
-import type { ActivityRow, ApprovalRow, CommentRow, InvitationRow, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type {
+  ActivityRow,
+  ApprovalRow,
+  CommentRow,
+  InvitationRow,
+  MemberRow,
+  OrganizationRow,
+  StudyRow,
+  UserRow,
+} from '../src/db/types';
 import type { CollaboratorSummaryTuple, CollaboratorWithUser } from '../loaders/collaborator.loader';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
@@ -91,7 +100,10 @@ export function toCollaborator(row: CollaboratorWithUser): Collaborator {
  * A collaborator as a page's summary brings it: its role and its user's id and name, the only fields the
  * selection that asked for summaries reads (see collaboratorsOfPage in loaders/study.loader.ts).
  */
-export function toCollaboratorSummary(studyId: string, [userId, role, userName]: CollaboratorSummaryTuple): Collaborator {
+export function toCollaboratorSummary(
+  studyId: string,
+  [userId, role, userName]: CollaboratorSummaryTuple,
+): Collaborator {
   return Object.assign(new Collaborator(), {
     role: role as CollaboratorRole,
     user: Object.assign(new User(), { id: userId, name: userName }),

@@ -29,10 +29,18 @@ export class MemberResolver {
     description:
       'Adds a user you already share an organization with, by id or by email, at once. Anyone else, whether or not the address has an account, is NOT_FOUND alike: invite them by email (inviteMember), and they join by accepting. Admins add members; only owners add owners.',
   })
-  async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @CurrentViewer() _viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Member> {
+  async addMember(
+    @Arg('input', () => AddMemberInput) input: AddMemberInput,
+    @CurrentViewer() _viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
-    if ((input.userId == null) === (input.email == null)) throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
-    const target = input.userId != null ? { userId: parseUuid(input.userId, 'input.userId') } : { email: normalizedEmail(input.email!) };
+    if ((input.userId == null) === (input.email == null))
+      throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
+    const target =
+      input.userId != null
+        ? { userId: parseUuid(input.userId, 'input.userId') }
+        : { email: normalizedEmail(input.email!) };
     return toMember(await addMember(ctx, { organizationId, target, role: input.role }));
   }
 

@@ -50,10 +50,16 @@ export class OrganizationResolver {
     nullable: true,
     description: 'An organization the viewer is a member of, by id or by slug (exactly one).',
   })
-  async organization(@Args(() => OrganizationLookupArgs) { id, slug }: OrganizationLookupArgs, @Ctx() ctx: GatewayContext): Promise<Organization> {
+  async organization(
+    @Args(() => OrganizationLookupArgs) { id, slug }: OrganizationLookupArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Organization> {
     requireViewer(ctx);
     if ((id == null) === (slug == null)) throw badUserInput('Pass exactly one of `id` and `slug`.');
-    const row = id != null ? await ctx.loaders.organizationById.load(parseUuid(id, 'id')) : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
+    const row =
+      id != null
+        ? await ctx.loaders.organizationById.load(parseUuid(id, 'id'))
+        : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
     if (!row || !viewerRole(ctx, row.id)) throw notFound('Organization', (id ?? slug)!);
     return toOrganization(row);
   }
@@ -72,7 +78,13 @@ export class OrganizationResolver {
     const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER), folds };
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
-    return toConnection(page, ORGANIZATION_ORDER, toOrganization, loaderArgs.after !== null, async () => viewer.roles.size);
+    return toConnection(
+      page,
+      ORGANIZATION_ORDER,
+      toOrganization,
+      loaderArgs.after !== null,
+      async () => viewer.roles.size,
+    );
   }
 
   @FieldResolver(() => OrganizationRole, { nullable: true, description: "The viewer's role in this organization." })
@@ -102,7 +114,12 @@ export class OrganizationResolver {
   ): Promise<ConnectionPayload<Member>> {
     requireMember(ctx, organization.id);
     const role = args.role ?? null;
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, MEMBER_ORDER), role, plan: readPlan(info, 'Member', CONNECTION_NODES) };
+    const loaderArgs = {
+      first: args.first,
+      after: decodeAfter(args.after, MEMBER_ORDER),
+      role,
+      plan: readPlan(info, 'Member', CONNECTION_NODES),
+    };
     const page = await ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs });
     return toConnection(page, MEMBER_ORDER, toMember, loaderArgs.after !== null, () =>
       ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role } }),
@@ -123,7 +140,8 @@ export class OrganizationResolver {
 
   @ConnectionSize()
   @FieldResolver(() => ActivityConnection, {
-    description: "The organization's collaboration log, newest first: every study's entries and organization-wide ones.",
+    description:
+      "The organization's collaboration log, newest first: every study's entries and organization-wide ones.",
   })
   activity(
     @Root() organization: Organization,
@@ -132,6 +150,12 @@ export class OrganizationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Activity>> {
     requireMember(ctx, organization.id);
-    return activityConnection(ctx, organization.id, args, { scope: 'organization', actorId: args.actorId ?? null }, info);
+    return activityConnection(
+      ctx,
+      organization.id,
+      args,
+      { scope: 'organization', actorId: args.actorId ?? null },
+      info,
+    );
   }
 }

@@ -23,7 +23,8 @@ function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOr
 /** A study of the page; with the collaborators' summaries its statement brought, which only this page's selection reads. */
 function toPageStudy(row: StudyPageRow): Study {
   const study = toStudy(row);
-  if (row.collaboratorSummaries) study.collaboratorsAsSelected = row.collaboratorSummaries.map((summary) => toCollaboratorSummary(row.id, summary));
+  if (row.collaboratorSummaries)
+    study.collaboratorsAsSelected = row.collaboratorSummaries.map((summary) => toCollaboratorSummary(row.id, summary));
   return study;
 }
 
@@ -37,7 +38,9 @@ export async function studyConnection(
   const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
   const order = studyOrder(field, direction);
-  const loaderArgs = atPosition(info, 'studies', () => loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)));
+  const loaderArgs = atPosition(info, 'studies', () =>
+    loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)),
+  );
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
   return toConnection(page, order, toPageStudy, loaderArgs.after !== null, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),

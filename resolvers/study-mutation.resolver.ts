@@ -24,7 +24,9 @@ function optionalText(value: string | null | undefined): string | null | undefin
 @Resolver(() => Study)
 export class StudyMutationResolver {
   @CollaborationWriteLimit()
-  @Mutation(() => Study, { description: 'Creates a draft study; its creator becomes its owner. Organization members and above.' })
+  @Mutation(() => Study, {
+    description: 'Creates a draft study; its creator becomes its owner. Organization members and above.',
+  })
   async createStudy(
     @Arg('input', () => CreateStudyInput) input: CreateStudyInput,
     @CurrentViewer() _viewer: Viewer,
@@ -39,7 +41,9 @@ export class StudyMutationResolver {
   }
 
   @CollaborationWriteLimit()
-  @Mutation(() => Study, { description: 'Changes title and/or description. Study owners and editors, organization admins.' })
+  @Mutation(() => Study, {
+    description: 'Changes title and/or description. Study owners and editors, organization admins.',
+  })
   async updateStudy(
     @Arg('input', () => UpdateStudyInput) input: UpdateStudyInput,
     @CurrentViewer() _viewer: Viewer,

@@ -45,7 +45,11 @@ const SEARCH_LIST_KEY = 'search';
 export class StudyResolver {
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
-  async study(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Study> {
+  async study(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Study> {
     // The study and the relations its selection reads below it come in one statement, which reads only
     // studies of the viewer's organizations; the access check then finds the study primed (or refuses).
     const viewer = requireViewer(ctx);
@@ -59,7 +63,9 @@ export class StudyResolver {
 
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.study)
-  @Query(() => StudyConnection, { description: "An organization's studies; newest first unless `orderBy` says otherwise." })
+  @Query(() => StudyConnection, {
+    description: "An organization's studies; newest first unless `orderBy` says otherwise.",
+  })
   studies(
     @Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs,
     @Ctx() ctx: GatewayContext,
@@ -73,7 +79,9 @@ export class StudyResolver {
   @Cost(10)
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.search)
-  @Query(() => StudyConnection, { description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first." })
+  @Query(() => StudyConnection, {
+    description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first.",
+  })
   async searchStudies(
     @Args(() => SearchStudiesArgs) args: SearchStudiesArgs,
     @CurrentViewer() viewer: Viewer,
@@ -97,14 +105,19 @@ export class StudyResolver {
     const rows = organizationIds.length === 0 ? [] : await ctx.loaders.studySearch.load(search);
     const page = rows.slice(0, args.first);
     for (const row of page) ctx.loaders.studyById.prime(row.id, row);
-    const edges = page.map((row, index) => ({ cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index), node: toStudy(row) }));
+    const edges = page.map((row, index) => ({
+      cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index),
+      node: toStudy(row),
+    }));
     const pageInfo = {
       hasNextPage: rows.length > args.first,
       hasPreviousPage: offset > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     };
-    return new LazyTotalConnection(edges, pageInfo, () => (organizationIds.length === 0 ? Promise.resolve(0) : ctx.loaders.studySearchTotal.load(search)));
+    return new LazyTotalConnection(edges, pageInfo, () =>
+      organizationIds.length === 0 ? Promise.resolve(0) : ctx.loaders.studySearchTotal.load(search),
+    );
   }
 
   @FieldResolver(() => Organization)
@@ -135,7 +148,9 @@ export class StudyResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
-    const loaderArgs = atPosition(info, 'comments', () => loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info)));
+    const loaderArgs = atPosition(info, 'comments', () =>
+      loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info)),
+    );
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
     return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
@@ -144,8 +159,14 @@ export class StudyResolver {
 
   @ListSize({ assumedSize: 5 })
   @FieldResolver(() => [Approval], { description: 'Approval requests, oldest first.' })
-  async approvals(@Root() study: Study, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Approval[]> {
-    const loaderArgs = atPosition(info, 'approvals', () => loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS), info)));
+  async approvals(
+    @Root() study: Study,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Approval[]> {
+    const loaderArgs = atPosition(info, 'approvals', () =>
+      loaderArgsOf(APPROVAL_LISTS.argsFrom({}, readPlan(info, 'Approval', LIST_ITEMS), info)),
+    );
     const rows = await ctx.loaders.approvalsByStudy.load({ parentId: study.id, args: loaderArgs });
     return rows.map(toApproval);
   }

@@ -29,13 +29,17 @@ interface Subscribing<Arguments = Record<string, never>> {
 }
 
 function liveContext(ctx: GatewayContext): LiveContext {
-  if (!isLiveContext(ctx)) throw badUserInput('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql.');
+  if (!isLiveContext(ctx))
+    throw badUserInput('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql.');
   return ctx;
 }
 
 /** The cursor an entry's edge carries: the same as Study.activity's, so either resumes the other. */
 function activityEdge(row: ActivityRow): ActivityEdge {
-  return { cursor: encodeCursor(ACTIVITY_ORDER.key, ACTIVITY_ORDER.value(row), ACTIVITY_ORDER.id(row)), node: toActivity(row) };
+  return {
+    cursor: encodeCursor(ACTIVITY_ORDER.key, ACTIVITY_ORDER.value(row), ACTIVITY_ORDER.id(row)),
+    node: toActivity(row),
+  };
 }
 
 function eventOf(row: ActivityRow): ActivityEvent {
@@ -51,7 +55,8 @@ function eventOf(row: ActivityRow): ActivityEvent {
 
 function afterArgument(after: string | null | undefined): string | null {
   if (!after) return null;
-  if (after.length > MAX_CURSOR_LENGTH) throw badUserInput(`\`after\` is longer than ${MAX_CURSOR_LENGTH} characters.`, 'after');
+  if (after.length > MAX_CURSOR_LENGTH)
+    throw badUserInput(`\`after\` is longer than ${MAX_CURSOR_LENGTH} characters.`, 'after');
   return decodeAfter(after, ACTIVITY_ORDER)!.id;
 }
 
@@ -91,7 +96,8 @@ const SUBSCRIPTION_COST = 10;
 export class SubscriptionResolver {
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
-    description: 'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
+    description:
+      'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
     subscribe: async ({ args, context }: Subscribing<StudyActivityArgs>) => {
       const ctx = liveContext(context);
       const study = await loadVisibleStudy(ctx, args.studyId, 'studyId');
@@ -116,13 +122,15 @@ export class SubscriptionResolver {
 
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => ActivityEdge, {
-    description: "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
+    description:
+      "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
     subscribe: async ({ args, context }: Subscribing<OrganizationActivityArgs>) => {
       const ctx = liveContext(context);
       const organizationId = parseUuid(args.organizationId, 'organizationId');
       requireMember(ctx, organizationId);
       const types: string[] | null = args.types?.length ? [...new Set<string>(args.types)].sort() : null;
-      if (types && types.length > MAX_ACTIVITY_TYPES) throw badUserInput(`\`types\` names at most ${MAX_ACTIVITY_TYPES} types.`, 'types');
+      if (types && types.length > MAX_ACTIVITY_TYPES)
+        throw badUserInput(`\`types\` names at most ${MAX_ACTIVITY_TYPES} types.`, 'types');
       const afterId = afterArgument(args.after);
       return ctx.services.realtime.activity(ctx, {
         field: 'organizationActivity',
@@ -173,13 +181,19 @@ export class SubscriptionResolver {
       const ctx = liveContext(context);
       const organizationId = parseUuid(args.organizationId, 'organizationId');
       requireMember(ctx, organizationId);
-      return ctx.services.realtime.analyticsChanged(ctx, organizationId, () => notFound('Organization', organizationId));
+      return ctx.services.realtime.analyticsChanged(ctx, organizationId, () =>
+        notFound('Organization', organizationId),
+      );
     },
   })
   organizationAnalyticsChanged(
     @Root() signal: AnalyticsSignal,
     @Args(() => OrganizationAnalyticsChangedArgs) _args: OrganizationAnalyticsChangedArgs,
   ): OrganizationAnalyticsSignal {
-    return Object.assign(new OrganizationAnalyticsSignal(), { organizationId: signal.organizationId, changedAt: signal.changedAt, events: signal.events });
+    return Object.assign(new OrganizationAnalyticsSignal(), {
+      organizationId: signal.organizationId,
+      changedAt: signal.changedAt,
+      events: signal.events,
+    });
   }
 }

@@ -31,7 +31,8 @@ export class TeamProductivityResolver {
   @RateLimit(5, 60)
   @Cost(50)
   @Mutation(() => TeamProductivity, {
-    description: 'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
+    description:
+      'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
   })
   async refreshTeamProductivity(
     @Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput,

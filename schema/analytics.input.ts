@@ -7,7 +7,10 @@ export const MAX_TOP_CONTRIBUTORS = 50;
 
 @ArgsType()
 export class AnalyticsArgs {
-  @Field(() => Int, { defaultValue: 30, description: `Window length in whole UTC days ending today, 1 to ${MAX_ANALYTICS_DAYS}.` })
+  @Field(() => Int, {
+    defaultValue: 30,
+    description: `Window length in whole UTC days ending today, 1 to ${MAX_ANALYTICS_DAYS}.`,
+  })
   @Min(1)
   @Max(MAX_ANALYTICS_DAYS)
   days!: number;

@@ -74,7 +74,10 @@ export class OrganizationAnalytics {
 }
 
 @CachePrivate(CACHE_SECONDS.analytics)
-@ObjectType({ simpleResolvers: true, description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Team figures over the last 90 days, from a materialized view refreshed hourly and on demand.',
+})
 export class TeamProductivity {
   @Field(() => Int)
   memberCount!: number;
@@ -94,7 +97,10 @@ export class TeamProductivity {
   @Field(() => Int, { description: 'Length of the period the figures cover.' })
   periodDays!: number;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the figures were computed; null for an organization newer than the last refresh.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the figures were computed; null for an organization newer than the last refresh.',
+  })
   refreshedAt!: Date | null;
 }
 

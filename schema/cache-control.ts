@@ -5,7 +5,12 @@ import { Directive } from 'type-graphql';
 export const cacheControlDirective = new GraphQLDirective({
   name: 'cacheControl',
   description: 'How long, and for whom, a response containing this type or field may be cached.',
-  locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT, DirectiveLocation.INTERFACE, DirectiveLocation.UNION],
+  locations: [
+    DirectiveLocation.FIELD_DEFINITION,
+    DirectiveLocation.OBJECT,
+    DirectiveLocation.INTERFACE,
+    DirectiveLocation.UNION,
+  ],
   args: {
     maxAge: { type: GraphQLInt },
     scope: { type: new GraphQLEnumType({ name: 'CacheControlScope', values: { PUBLIC: {}, PRIVATE: {} } }) },
@@ -17,7 +22,8 @@ export const cacheControlDirective = new GraphQLDirective({
  * Cached for one user only. Everything an organization owns is PRIVATE: two members may see the same
  * study, but whether a caller may see it at all is decided per viewer.
  */
-export const CachePrivate = (maxAgeSeconds: number) => Directive(`@cacheControl(maxAge: ${maxAgeSeconds}, scope: PRIVATE)`);
+export const CachePrivate = (maxAgeSeconds: number) =>
+  Directive(`@cacheControl(maxAge: ${maxAgeSeconds}, scope: PRIVATE)`);
 
 /** Wrapper and value types (edges, page info, counts) take the policy of the field that returns them. */
 export const CacheInherit = () => Directive('@cacheControl(inheritMaxAge: true)');

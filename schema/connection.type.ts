@@ -40,7 +40,10 @@ export function Connection<TNode extends object>(name: string, nodeType: ClassTy
   @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     // A getter too (computed only when selected), with a resolver of its own for the same reason.
-    @Field(() => String, { simple: false, description: 'Opaque cursor; pass it as `after` to continue after this edge.' })
+    @Field(() => String, {
+      simple: false,
+      description: 'Opaque cursor; pass it as `after` to continue after this edge.',
+    })
     cursor!: string;
 
     @Field(() => nodeType)

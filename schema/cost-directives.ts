@@ -1,4 +1,12 @@
-import { DirectiveLocation, GraphQLBoolean, GraphQLDirective, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLString } from 'graphql';
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+} from 'graphql';
 import { Directive } from 'type-graphql';
 
 /**
@@ -39,18 +47,22 @@ export const rateLimitDirective = new GraphQLDirective({
 
 export const Cost = (weight: number) => Directive(`@cost(weight: ${weight})`);
 
-export const ConnectionSize = () => Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false)');
+export const ConnectionSize = () =>
+  Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false)');
 
 export const ListSize = (options: { assumedSize?: number; slicingArguments?: string[] }) => {
   const args = [
     options.assumedSize !== undefined ? `assumedSize: ${options.assumedSize}` : '',
-    options.slicingArguments ? `slicingArguments: [${options.slicingArguments.map((a) => JSON.stringify(a)).join(', ')}]` : '',
+    options.slicingArguments
+      ? `slicingArguments: [${options.slicingArguments.map((a) => JSON.stringify(a)).join(', ')}]`
+      : '',
     options.slicingArguments ? 'requireOneSlicingArgument: false' : '',
   ].filter(Boolean);
   return Directive(`@listSize(${args.join(', ')})`);
 };
 
-export const RateLimit = (limit: number, durationSeconds: number) => Directive(`@rateLimit(limit: ${limit}, duration: ${durationSeconds})`);
+export const RateLimit = (limit: number, durationSeconds: number) =>
+  Directive(`@rateLimit(limit: ${limit}, duration: ${durationSeconds})`);
 
 /** Per-principal limits of heavy fields (docs/rate-limits.md). */
 export const FIELD_LIMITS = {
@@ -59,4 +71,5 @@ export const FIELD_LIMITS = {
 } as const;
 
 /** The per-principal limit every collaboration write shares (FIELD_LIMITS.collaborationWrites). */
-export const CollaborationWriteLimit = () => RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration);
+export const CollaborationWriteLimit = () =>
+  RateLimit(FIELD_LIMITS.collaborationWrites.limit, FIELD_LIMITS.collaborationWrites.duration);

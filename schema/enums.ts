@@ -78,13 +78,20 @@ export enum OrderDirection {
 registerEnumType(OrganizationPlan, { name: 'OrganizationPlan', description: 'Billing plan of an organization.' });
 registerEnumType(OrganizationRole, {
   name: 'OrganizationRole',
-  description: 'Role in an organization; each role can do everything the ones below it can (VIEWER < MEMBER < ADMIN < OWNER).',
+  description:
+    'Role in an organization; each role can do everything the ones below it can (VIEWER < MEMBER < ADMIN < OWNER).',
 });
 registerEnumType(StudyStatus, { name: 'StudyStatus', description: 'Lifecycle of a study.' });
 registerEnumType(CollaboratorRole, { name: 'CollaboratorRole', description: 'Role of a collaborator on one study.' });
 registerEnumType(ApprovalStatus, { name: 'ApprovalStatus' });
-registerEnumType(ApprovalDecision, { name: 'ApprovalDecision', description: 'What a reviewer decides on a pending approval.' });
-registerEnumType(InvitationStatus, { name: 'InvitationStatus', description: 'Where an invitation to an organization stands.' });
+registerEnumType(ApprovalDecision, {
+  name: 'ApprovalDecision',
+  description: 'What a reviewer decides on a pending approval.',
+});
+registerEnumType(InvitationStatus, {
+  name: 'InvitationStatus',
+  description: 'Where an invitation to an organization stands.',
+});
 registerEnumType(ActivityType, { name: 'ActivityType', description: 'Kind of a collaboration activity entry.' });
 registerEnumType(StudyOrderField, { name: 'StudyOrderField' });
 registerEnumType(OrderDirection, { name: 'OrderDirection' });

@@ -5,7 +5,8 @@ import { InvitationStatus, OrganizationRole } from './enums';
 // cached answer of either could be retired when the other acts; these answers are never cached.
 @ObjectType({
   simpleResolvers: true,
-  description: 'An invitation of an email address to join an organization. The person joins by accepting it, signed in with that address.',
+  description:
+    'An invitation of an email address to join an organization. The person joins by accepting it, signed in with that address.',
 })
 export class MemberInvitation {
   @Field(() => ID)
@@ -23,7 +24,10 @@ export class MemberInvitation {
   @Field(() => ID)
   organizationId!: string;
 
-  @Field(() => String, { description: 'The name of the inviting organization (the invitee is not a member yet and cannot read it otherwise).' })
+  @Field(() => String, {
+    description:
+      'The name of the inviting organization (the invitee is not a member yet and cannot read it otherwise).',
+  })
   organizationName!: string;
 
   @Field(() => GraphQLISODateTime, { description: 'When it was sent, or last renewed by inviting the address again.' })

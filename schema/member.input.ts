@@ -36,7 +36,10 @@ export class ChangeMemberRoleInput {
   role!: OrganizationRole;
 }
 
-@InputType({ description: 'Invites an email address to an organization; the person joins when they accept, signed in with that address.' })
+@InputType({
+  description:
+    'Invites an email address to an organization; the person joins when they accept, signed in with that address.',
+})
 export class InviteMemberInput {
   @UuidField()
   organizationId!: string;

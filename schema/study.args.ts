@@ -7,7 +7,9 @@ import { UuidField } from './uuid-field';
 
 @ArgsType()
 export class SearchStudiesArgs {
-  @Field(() => String, { description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or); typos are tolerated in titles.' })
+  @Field(() => String, {
+    description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or); typos are tolerated in titles.',
+  })
   @MaxLength(MAX_SEARCH_LENGTH)
   query!: string;
 

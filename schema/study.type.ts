@@ -52,6 +52,9 @@ export class CommentStats {
   @Field(() => Int)
   resolved!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Mean hours from creation to resolution; null when none is resolved.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Mean hours from creation to resolution; null when none is resolved.',
+  })
   averageResolutionHours!: number | null;
 }

@@ -15,7 +15,8 @@ export class StudyActivityArgs {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Resume: replay the entries after this activity cursor (from an event or from Study.activity), then go live.',
+    description:
+      'Resume: replay the entries after this activity cursor (from an event or from Study.activity), then go live.',
   })
   @IsOptional()
   @MaxLength(MAX_CURSOR_LENGTH)
@@ -32,7 +33,10 @@ export class OrganizationActivityArgs {
   @ArrayMaxSize(MAX_ACTIVITY_TYPES)
   types?: ActivityType[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Resume: replay the entries after this activity cursor, then go live.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Resume: replay the entries after this activity cursor, then go live.',
+  })
   @IsOptional()
   @MaxLength(MAX_CURSOR_LENGTH)
   after?: string | null;

@@ -57,7 +57,11 @@ async function isEmpty(db: Kysely<Database>): Promise<boolean> {
 async function demoTokenFor(db: Kysely<Database>, config: Config): Promise<string | undefined> {
   // Behind an identity provider, our own HS256 tokens are only accepted when JWT_SECRET is set.
   if (config.jwt.jwksUrl && config.jwt.secretIsDevelopmentDefault) return undefined;
-  const analyst = await db.selectFrom('users').select(['id', 'email']).where('email', '=', DEMO_USERS.analyst.email).executeTakeFirst();
+  const analyst = await db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('email', '=', DEMO_USERS.analyst.email)
+    .executeTakeFirst();
   return analyst ? signAccessToken(analyst, config.jwt) : undefined;
 }
 
@@ -85,17 +89,23 @@ export async function prepareDatabase(database: DatabaseHandle, config: Config, 
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
   const metrics = createMetrics();
   metrics.workerProcesses.set(1);
-  const database = await openDatabase(config, logger, { onStatement: (seconds) => metrics.sqlDuration.observe(seconds) });
+  const database = await openDatabase(config, logger, {
+    onStatement: (seconds) => metrics.sqlDuration.observe(seconds),
+  });
   try {
     await prepareDatabase(database, config, logger);
     if (database.kind === 'postgres') await verifySessionSettings(database.db, config, logger);
     registerPoolGauge(metrics, database.poolStats);
     shareWorkerMetrics(metrics.registry);
     const redis = await createRedisClient(config, logger);
-    if (!config.rateLimits) logger.warn('RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.');
+    if (!config.rateLimits)
+      logger.warn(
+        'RATE_LIMITS=off: point budgets and field limits are not enforced (benchmarks only); the cost maximum still applies.',
+      );
     const schema = await buildGatewaySchema(config.rateLimits ? fieldRateLimits(redis, metrics) : undefined);
     // A real token handed to every visitor: a development convenience only, whatever SANDBOX says.
-    const demoToken = config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
+    const demoToken =
+      config.sandbox && config.env !== 'production' ? await demoTokenFor(database.db, config) : undefined;
     const registeredOperations = config.persistedQueries === 'only' ? loadOperationManifest() : undefined;
     const admission = new Admission({
       budgets: new Budgets(redis, logger),
@@ -111,7 +121,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       verifyShapes: config.env !== 'production',
       onBatch: (loader: string, keys: number) => metrics.loaderBatchSize.observe({ loader }, keys),
     };
-    const recentWriters = config.databaseReadUrl ? new RecentWriters(redis, config.readYourWritesSeconds, logger) : undefined;
+    const recentWriters = config.databaseReadUrl
+      ? new RecentWriters(redis, config.readYourWritesSeconds, logger)
+      : undefined;
     const viewers = new ViewerCache(database.db, generations);
     const bus = redis
       ? new RedisEventBus(redis, logger, () => metrics.realtimeFaults.inc({ kind: 'malformed' }))
@@ -164,7 +176,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     });
     const stopSchedule =
       config.teamProductivityRefreshMinutes > 0
-        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () => generations.bumpTeamProductivity())
+        ? scheduleTeamProductivityRefresh(database.db, config.teamProductivityRefreshMinutes, logger, () =>
+            generations.bumpTeamProductivity(),
+          )
         : async () => undefined;
     const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {

@@ -176,7 +176,10 @@ function metricsToken(env: Env): string | undefined {
   const token = env.METRICS_TOKEN?.trim();
   if (!token) return undefined;
   if (token.length < 16 || !/^[A-Za-z0-9._~+/=-]+$/.test(token))
-    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters of a bearer token (letters, digits, ._~+/=-)');
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'must be at least 16 characters of a bearer token (letters, digits, ._~+/=-)',
+    );
   return token;
 }
 
@@ -200,7 +203,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
   return raw as T;
 }
 
@@ -211,7 +215,8 @@ function clusterNodes(env: Env, name: string): string[] {
   return raw.split(',').map((item) => {
     const node = item.trim();
     const match = /^([^\s:/]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(node);
-    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `must list host:port items, got "${node}"`);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
+      throw new ConfigError(name, `must list host:port items, got "${node}"`);
     return node;
   });
 }
@@ -231,7 +236,8 @@ function trustedProxies(env: Env, name: string): false | number | readonly strin
   if (['true', 'on', 'yes'].includes(word)) return 1;
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
-    if (hops > MAX_PROXY_HOPS) throw new ConfigError(name, `as a hop count must be between 0 and ${MAX_PROXY_HOPS}, got ${hops}`);
+    if (hops > MAX_PROXY_HOPS)
+      throw new ConfigError(name, `as a hop count must be between 0 and ${MAX_PROXY_HOPS}, got ${hops}`);
     return hops;
   }
   const proxies = raw.split(',').map((item) => item.trim());
@@ -273,33 +279,55 @@ export function loadConfig(env: Env = process.env): Config {
 
   const secret = env.JWT_SECRET;
   const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:']);
-  if (production && !secret && !jwksUrl) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (or JWT_JWKS_URL)');
+  if (production && !secret && !jwksUrl)
+    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (or JWT_JWKS_URL)');
   if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   if (production && secret === DEVELOPMENT_JWT_SECRET)
-    throw new ConfigError('JWT_SECRET', 'is the public development secret: anyone could sign tokens; set a secret of your own');
+    throw new ConfigError(
+      'JWT_SECRET',
+      'is the public development secret: anyone could sign tokens; set a secret of your own',
+    );
   const maxTtlSeconds = integer(env, 'JWT_MAX_TTL_SECONDS', 86400, 60, 31536000);
   const ttlSeconds = integer(env, 'JWT_TTL_SECONDS', Math.min(86400, maxTtlSeconds), 60, 31536000);
   if (ttlSeconds > maxTtlSeconds)
-    throw new ConfigError('JWT_TTL_SECONDS', `must not exceed JWT_MAX_TTL_SECONDS (${maxTtlSeconds}): such tokens would be refused`);
+    throw new ConfigError(
+      'JWT_TTL_SECONDS',
+      `must not exceed JWT_MAX_TTL_SECONDS (${maxTtlSeconds}): such tokens would be refused`,
+    );
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
   const databaseMigrationUrl = url(env, 'DATABASE_MIGRATION_URL', ['postgres:', 'postgresql:']);
-  if (databaseMigrationUrl && !databaseUrl) throw new ConfigError('DATABASE_MIGRATION_URL', 'needs DATABASE_URL (the database the gateway serves)');
+  if (databaseMigrationUrl && !databaseUrl)
+    throw new ConfigError('DATABASE_MIGRATION_URL', 'needs DATABASE_URL (the database the gateway serves)');
   const dbSessionSettings = oneOf(env, 'DB_SESSION_SETTINGS', ['startup', 'role'] as const, 'startup');
   if (dbSessionSettings === 'role' && !(databaseUrl && new URL(databaseUrl).username)) {
-    throw new ConfigError('DB_SESSION_SETTINGS', 'is role, which needs DATABASE_URL with a user: the role whose defaults in the database carry the settings');
+    throw new ConfigError(
+      'DB_SESSION_SETTINGS',
+      'is role, which needs DATABASE_URL with a user: the role whose defaults in the database carry the settings',
+    );
   }
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const redisClusterNodes = clusterNodes(env, 'REDIS_CLUSTER_NODES');
-  if (redisUrl && redisClusterNodes.length > 0) throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL are exclusive: set one (a cluster, or one server)');
+  if (redisUrl && redisClusterNodes.length > 0)
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL are exclusive: set one (a cluster, or one server)');
   if (databaseReadUrl && !databaseUrl) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary)');
   const workers = integer(env, 'WORKERS', production && databaseUrl ? os.availableParallelism() : 1, 1, 256);
-  if (workers > 1 && !databaseUrl) throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  if (workers > 1 && !databaseUrl)
+    throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database belongs to one process');
   const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
-  const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10_000, httpRequestTimeoutMs), 1000, 600_000);
+  const httpHeadersTimeoutMs = integer(
+    env,
+    'HTTP_HEADERS_TIMEOUT_MS',
+    Math.min(10_000, httpRequestTimeoutMs),
+    1000,
+    600_000,
+  );
   if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
-    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}): the headers are part of the request`);
+    throw new ConfigError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}): the headers are part of the request`,
+    );
   }
   if (workers > 1 && databaseReadUrl && !redisUrl && redisClusterNodes.length === 0) {
     throw new ConfigError(
@@ -361,7 +389,10 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
     corsOrigins: Object.freeze(origins(env, 'CORS_ORIGINS')),
     compression: flag(env, 'COMPRESSION', true),
-    metrics: Object.freeze({ token: metricsToken(env), port: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined }),
+    metrics: Object.freeze({
+      token: metricsToken(env),
+      port: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
+    }),
     realtime: Object.freeze({
       maxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
       maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 100_000),
@@ -376,7 +407,9 @@ export function loadConfig(env: Env = process.env): Config {
         Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
         env.OTEL_SDK_DISABLED !== 'true' &&
         env.OTEL_TRACES_EXPORTER !== 'none',
-      serviceName: env.OTEL_SERVICE_NAME || (/(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '') ? undefined : 'studygraph'),
+      serviceName:
+        env.OTEL_SERVICE_NAME ||
+        (/(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '') ? undefined : 'studygraph'),
     }),
   });
 }

@@ -10,7 +10,10 @@ const TRACE_FLUSH_MS = 2_000;
 async function flushTraces(tracing: Tracing | undefined): Promise<void> {
   if (!tracing) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([tracing.shutdown().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACE_FLUSH_MS)))]);
+  await Promise.race([
+    tracing.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACE_FLUSH_MS))),
+  ]);
   clearTimeout(timer);
 }
 
@@ -21,12 +24,14 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const { createGateway } = require('./app') as typeof import('./app');
   const gateway = await createGateway(config, logger);
   const address = await gateway.app.listen({ host: config.host, port: config.port });
-  if (gateway.metricsApp && config.metrics.port !== undefined) await gateway.metricsApp.listen({ host: config.host, port: config.metrics.port });
+  if (gateway.metricsApp && config.metrics.port !== undefined)
+    await gateway.metricsApp.listen({ host: config.host, port: config.metrics.port });
   const url = `http://localhost:${config.port}/graphql`;
   logger.info({ address, url }, 'studygraph gateway listening');
   if (cluster.isPrimary && (process.stdout.isTTY || config.env === 'development')) {
     console.log(`\n  studygraph is running at ${url}`);
-    if (gateway.demoToken) console.log(`  Demo token (analyst@example.com), already set in Sandbox:\n\n  ${gateway.demoToken}\n`);
+    if (gateway.demoToken)
+      console.log(`  Demo token (analyst@example.com), already set in Sandbox:\n\n  ${gateway.demoToken}\n`);
   }
 
   let stopping = false;
@@ -34,7 +39,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     gateway.startDraining();
-    if (config.shutdownDrainMs > 0) logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining: not ready, still serving');
+    if (config.shutdownDrainMs > 0)
+      logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining: not ready, still serving');
     const timer = setTimeout(() => {
       logger.error('in-flight requests did not finish in time; exiting');
       process.exit(1);
@@ -75,12 +81,19 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   if (cluster.isPrimary) {
     if (config.jwt.secretIsDevelopmentDefault) {
-      logger.warn('JWT_SECRET is not set: using the built-in development secret. Anyone can forge tokens; never run like this in production.');
+      logger.warn(
+        'JWT_SECRET is not set: using the built-in development secret. Anyone can forge tokens; never run like this in production.',
+      );
     }
-    if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
+    if (!config.databaseUrl)
+      logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   }
   if (cluster.isPrimary && config.workers > 1)
-    await (require('./cluster') as typeof import('./cluster')).runPrimary(config, logger, config.shutdownDrainMs + SHUTDOWN_GRACE_MS);
+    await (require('./cluster') as typeof import('./cluster')).runPrimary(
+      config,
+      logger,
+      config.shutdownDrainMs + SHUTDOWN_GRACE_MS,
+    );
   else await serve(config, logger);
 }
 

@@ -28,7 +28,9 @@ export function isCluster(client: RedisClient): client is RedisClusterClient {
 /** Whether commands would be sent now (a cluster: its connection is open and it knows every master). */
 export function isRedisReady(client: RedisClient): boolean {
   if (!isCluster(client)) return client.isReady;
-  return client.isOpen && client.masters.length > 0 && client.masters.every((master) => master.client?.isReady === true);
+  return (
+    client.isOpen && client.masters.length > 0 && client.masters.every((master) => master.client?.isReady === true)
+  );
 }
 
 /** How often a cluster client re-reads the topology while all is well, as ioredis does (slotsRefreshInterval). */
@@ -123,7 +125,10 @@ export function duplicateRedisClient(client: RedisClient, logger: Logger): Redis
  * and rate-limit counters. Start-up waits briefly for it; if Redis is not there, the gateway serves
  * without it and the client keeps reconnecting by itself.
  */
-export async function createRedisClient(target: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, logger: Logger): Promise<RedisClient | undefined> {
+export async function createRedisClient(
+  target: Pick<Config, 'redisUrl' | 'redisClusterNodes'>,
+  logger: Logger,
+): Promise<RedisClient | undefined> {
   let client: RedisClient;
   let where: string;
   if (target.redisUrl) {
@@ -139,7 +144,10 @@ export async function createRedisClient(target: Pick<Config, 'redisUrl' | 'redis
   client.on('error', (error: unknown) => logger.debug({ err: error }, 'redis client error'));
   const connected = connect(client, logger);
   let timer: NodeJS.Timeout | undefined;
-  const ready = await Promise.race([connected, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), INITIAL_CONNECT_WAIT_MS)))]);
+  const ready = await Promise.race([
+    connected,
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), INITIAL_CONNECT_WAIT_MS))),
+  ]);
   clearTimeout(timer);
   if (!ready) logger.warn({ redis: where }, 'redis not ready at start: cache and shared limits wait for it');
   return client;

@@ -17,7 +17,8 @@ const fromAddress = (address: string, extra: Record<string, string> = {}) => ({ 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** A document of `fields` distinct invalid fields: costly to validate, refused. */
-const invalidDocument = (fields: number, salt: number) => `{ ${Array.from({ length: fields }, (_, i) => `viewer { f${salt}x${i} }`).join(' ')} }`;
+const invalidDocument = (fields: number, salt: number) =>
+  `{ ${Array.from({ length: fields }, (_, i) => `viewer { f${salt}x${i} }`).join(' ')} }`;
 
 describe('admission: what a caller can make the gateway keep or do before it pays', () => {
   let gateway: TestGateway;
@@ -33,7 +34,10 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     const known = '{ viewer { id } }';
     for (let i = 0; i < 4; i += 1) assert.equal((await gateway.graphql(known, { token: analyst })).status, 200);
     const name = (i: number) => `Made${i}${'x'.repeat(20_000)}`;
-    const refused = await gateway.post(JSON.stringify({ query: known, operationName: name(0) }), fromAddress('198.51.100.200'));
+    const refused = await gateway.post(
+      JSON.stringify({ query: known, operationName: name(0) }),
+      fromAddress('198.51.100.200'),
+    );
     assert.equal(refused.status, 400);
     const error = ((await refused.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors[0];
     assert.equal(error.extensions.code, 'OPERATION_RESOLUTION_FAILURE');
@@ -43,7 +47,12 @@ describe('admission: what a caller can make the gateway keep or do before it pay
       for (let sent = from; sent < from + count; sent += 10) {
         await Promise.all(
           Array.from({ length: 10 }, (_, k) =>
-            gateway.post(JSON.stringify({ query: known, operationName: name(sent + k) }), fromAddress(`10.${sent % 250}.${k}.1`)).then((r) => r.text()),
+            gateway
+              .post(
+                JSON.stringify({ query: known, operationName: name(sent + k) }),
+                fromAddress(`10.${sent % 250}.${k}.1`),
+              )
+              .then((r) => r.text()),
           ),
         );
       }
@@ -53,20 +62,32 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     await sendNames(0, 1000);
     const grown = heapMb() - start;
     console.log(`1,000 distinct 20 KB operation names: the heap grew ${grown.toFixed(1)} MB`);
-    assert.ok(grown < 5, `the heap grew ${grown.toFixed(1)} MB for names that named nothing (20 MB of names were sent)`);
+    assert.ok(
+      grown < 5,
+      `the heap grew ${grown.toFixed(1)} MB for names that named nothing (20 MB of names were sent)`,
+    );
 
     // And each is charged by its document's tokens (a 203-token document: 12 points) against the address's budget.
     const long = `{ ${'__typename '.repeat(200)} }`;
     for (let i = 0; i < 5; i += 1) {
-      assert.equal((await gateway.post(JSON.stringify({ query: long, operationName: `None${i}` }), fromAddress('198.51.100.202'))).status, 400);
+      assert.equal(
+        (await gateway.post(JSON.stringify({ query: long, operationName: `None${i}` }), fromAddress('198.51.100.202')))
+          .status,
+        400,
+      );
     }
-    const level = await gateway.post(JSON.stringify({ query: '{ rateLimit(dryRun: true) { remaining } }' }), fromAddress('198.51.100.202'));
+    const level = await gateway.post(
+      JSON.stringify({ query: '{ rateLimit(dryRun: true) { remaining } }' }),
+      fromAddress('198.51.100.202'),
+    );
     const { remaining } = ((await level.json()) as { data: { rateLimit: { remaining: number } } }).data.rateLimit;
     assert.ok(remaining <= 600 - 5 * 12 + 5, `${remaining} points left after five refusals`);
 
     // Refused requests take their share of the burst: the eleventh at once from one address is refused before parsing.
     const burst = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => gateway.post(JSON.stringify({ query: known, operationName: `Other${i}` }), fromAddress('198.51.100.201'))),
+      Array.from({ length: 20 }, (_, i) =>
+        gateway.post(JSON.stringify({ query: known, operationName: `Other${i}` }), fromAddress('198.51.100.201')),
+      ),
     );
     assert.ok(
       burst.some((r) => r.status === 429),
@@ -79,9 +100,12 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     const query = `query Filtered($filter: StudyFilter) { studies(organizationId: "${ACME}", filter: $filter) { totalCount } }`;
     const send = (items: number) =>
       gateway
-        .post(JSON.stringify({ query, variables: { filter: { statuses: Array.from({ length: items }, () => 'ACTIVE') } } }), {
-          authorization: `Bearer ${analyst}`,
-        })
+        .post(
+          JSON.stringify({ query, variables: { filter: { statuses: Array.from({ length: items }, () => 'ACTIVE') } } }),
+          {
+            authorization: `Bearer ${analyst}`,
+          },
+        )
         .then((r) => r.text());
     for (let i = 0; i < 4; i += 1) await send(20_000 - i); // warm-up: the operation is parsed and kept
     const start = heapMb();
@@ -98,15 +122,25 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     for (let sent = 0; sent < 260; sent += 10) {
       await Promise.all(
         Array.from({ length: 10 }, (_, k) =>
-          gateway.post(JSON.stringify({ query: `query Made${sent + k} { __typename }` }), fromAddress(`10.77.${sent / 10}.${k}`)).then((r) => r.text()),
+          gateway
+            .post(
+              JSON.stringify({ query: `query Made${sent + k} { __typename }` }),
+              fromAddress(`10.77.${sent / 10}.${k}`),
+            )
+            .then((r) => r.text()),
         ),
       );
     }
-    await gateway.post(JSON.stringify({ query: '{ __typename }', operationName: 'NamesNothing' }), fromAddress('10.78.0.1'));
+    await gateway.post(
+      JSON.stringify({ query: '{ __typename }', operationName: 'NamesNothing' }),
+      fromAddress('10.78.0.1'),
+    );
     const dashboard = 'query Dashboard { viewer { id } }';
     assert.equal((await gateway.graphql(dashboard, { token: analyst })).status, 200);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    const labels = new Set([...metrics.matchAll(/studygraph_request_duration_seconds_count\{operation="([^"]*)"/g)].map((match) => match[1]));
+    const labels = new Set(
+      [...metrics.matchAll(/studygraph_request_duration_seconds_count\{operation="([^"]*)"/g)].map((match) => match[1]),
+    );
     assert.ok(labels.has('Dashboard'), 'a registered operation keeps its own label');
     assert.ok(labels.has('other'), 'anonymous callers’ names are counted as other');
     assert.ok(labels.has('unresolved'), 'a name that named no operation is no label');
@@ -120,7 +154,10 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     const statuses: number[] = [];
     // Some 1,600 tokens each, 81 points: the address's 600 points pay for seven.
     for (let i = 0; i < 14; i += 1) {
-      const response = await gateway.post(JSON.stringify({ query: invalidDocument(400, i) }), fromAddress('198.51.100.210'));
+      const response = await gateway.post(
+        JSON.stringify({ query: invalidDocument(400, i) }),
+        fromAddress('198.51.100.210'),
+      );
       statuses.push(response.status);
       await new Promise((resolve) => setTimeout(resolve, 120)); // under the burst: only the points can refuse
     }
@@ -168,12 +205,17 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     );
     assert.ok((outcomes.get(429) ?? 0) > (outcomes.get(400) ?? 0), 'most of the flood is refused before parsing');
     // Generous for a shared machine: before admission came first, the same flood took it from 7 ms to 400 ms.
-    assert.ok(loud < Math.max(100, quiet * 4), `median ${loud.toFixed(1)} ms under the flood, ${quiet.toFixed(1)} ms quiet`);
+    assert.ok(
+      loud < Math.max(100, quiet * 4),
+      `median ${loud.toFixed(1)} ms under the flood, ${quiet.toFixed(1)} ms quiet`,
+    );
   });
 
   it('behind one trusted proxy the address is the one it appended: entries a client writes to the left change nothing', async () => {
     const spoofed = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress(`10.9.${i}.1, 198.51.100.220`))),
+      Array.from({ length: 20 }, (_, i) =>
+        gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress(`10.9.${i}.1, 198.51.100.220`)),
+      ),
     );
     assert.ok(
       spoofed.some((r) => r.status === 429),
@@ -181,7 +223,9 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     );
     // The control: distinct addresses appended by the proxy are distinct callers.
     const distinct = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress(`198.51.100.7, 10.8.${i}.1`))),
+      Array.from({ length: 20 }, (_, i) =>
+        gateway.post(JSON.stringify({ query: '{ __typename }' }), fromAddress(`198.51.100.7, 10.8.${i}.1`)),
+      ),
     );
     assert.ok(
       distinct.every((r) => r.status === 200),
@@ -199,9 +243,16 @@ describe('admission: what a caller can make the gateway keep or do before it pay
     // Brackets in comments, strings and block strings are text, not nesting.
     const comment = `query Q { __typename } # ${'['.repeat(500)}\n`;
     assert.equal((await gateway.graphql(comment, { token: analyst })).status, 200);
-    for (const text of [`"${'{'.repeat(200)}\\"${'('.repeat(200)}"`, `"""${'['.repeat(200)}\\"""${'{'.repeat(200)}"""`]) {
+    for (const text of [
+      `"${'{'.repeat(200)}\\"${'('.repeat(200)}"`,
+      `"""${'['.repeat(200)}\\"""${'{'.repeat(200)}"""`,
+    ]) {
       const response = await gateway.graphql(`{ searchStudies(query: ${text}) { totalCount } }`, { token: analyst });
-      assert.notEqual(response.body.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED', JSON.stringify(response.body));
+      assert.notEqual(
+        response.body.errors?.[0]?.extensions?.code,
+        'GRAPHQL_PARSE_FAILED',
+        JSON.stringify(response.body),
+      );
     }
   });
 

@@ -74,7 +74,8 @@ function expected(org: string) {
   const decided = APPROVALS.filter((a) => studyIds.has(a.study) && inWindow(a.decided));
   const activity = ACTIVITY.filter((a) => a.org === org && inWindow(a.at));
   const mean = (values: number[]) => (values.length ? values.reduce((x, y) => x + y, 0) / values.length : null);
-  const countBy = <T>(items: T[], key: (item: T) => string) => items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
+  const countBy = <T>(items: T[], key: (item: T) => string) =>
+    items.reduce((m, i) => m.set(key(i), (m.get(key(i)) ?? 0) + 1), new Map<string, number>());
   const types = countBy(activity, (a) => a.type);
   const contributors = countBy(
     activity.filter((a) => a.user),
@@ -98,12 +99,21 @@ function expected(org: string) {
     activeMembers: new Set(activity.filter((a) => a.user).map((a) => a.user)).size,
     dailyActiveUsers: Array.from({ length: DAYS }, (_, i) => {
       const dayStart = WINDOW_START + i * DAY;
-      const users = new Set(activity.filter((a) => a.user && T0 + a.at >= dayStart && T0 + a.at < dayStart + DAY).map((a) => a.user));
+      const users = new Set(
+        activity.filter((a) => a.user && T0 + a.at >= dayStart && T0 + a.at < dayStart + DAY).map((a) => a.user),
+      );
       return { date: new Date(dayStart).toISOString().slice(0, 10), count: users.size };
     }),
-    peakHours: Array.from({ length: 24 }, (_, hour) => ({ hour, count: activity.filter((a) => new Date(T0 + a.at).getUTCHours() === hour).length })),
-    activityByType: [...types].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([type, count]) => ({ type: type.toUpperCase(), count })),
-    topContributors: [...contributors].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([user, count]) => ({ user: { id: user }, count })),
+    peakHours: Array.from({ length: 24 }, (_, hour) => ({
+      hour,
+      count: activity.filter((a) => new Date(T0 + a.at).getUTCHours() === hour).length,
+    })),
+    activityByType: [...types]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([type, count]) => ({ type: type.toUpperCase(), count })),
+    topContributors: [...contributors]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([user, count]) => ({ user: { id: user }, count })),
   };
 }
 
@@ -182,7 +192,15 @@ async function loadFixture(gateway: TestGateway): Promise<void> {
     .execute();
   await db
     .insertInto('collaboration_activity')
-    .values(ACTIVITY.map((a) => ({ organization_id: a.org, study_id: null, user_id: a.user, activity_type: a.type, created_at: at(a.at) })))
+    .values(
+      ACTIVITY.map((a) => ({
+        organization_id: a.org,
+        study_id: null,
+        user_id: a.user,
+        activity_type: a.type,
+        created_at: at(a.at),
+      })),
+    )
     .execute();
   await sql`REFRESH MATERIALIZED VIEW team_productivity`.execute(db);
 }
@@ -199,16 +217,23 @@ describe('organization analytics and team productivity', () => {
   after(() => gateway?.close());
 
   const analyticsOf = async (org: string, token = alice, days = DAYS) =>
-    gateway.graphql(`query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { ${ANALYTICS_FIELDS} } } }`, {
-      token,
-      variables: { id: org, days },
-    });
+    gateway.graphql(
+      `query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { ${ANALYTICS_FIELDS} } } }`,
+      {
+        token,
+        variables: { id: org, days },
+      },
+    );
 
   it('every field matches an independent computation, window edges and UTC day buckets included', async () => {
     const actual = dataOf(await analyticsOf(ORG_A)).organization.analytics;
     assert.deepEqual(actual, expected(ORG_A));
     // The same facts stated by hand, so that a shared mistake in `expected` cannot hide.
-    assert.equal(actual.studiesCreated, 3, 'the study created 1 s before the window is not counted; the one at 00:00 today is');
+    assert.equal(
+      actual.studiesCreated,
+      3,
+      'the study created 1 s before the window is not counted; the one at 00:00 today is',
+    );
     assert.equal(actual.studyCompletionRate, 1 / 3);
     assert.equal(actual.averageCommentResolutionHours, (6 + 192) / 2);
     assert.equal(actual.averageApprovalHours, (4 + 168) / 2, 'the pending approval does not count');
@@ -243,13 +268,20 @@ describe('organization analytics and team productivity', () => {
   });
 
   it('days is bounded to 1..365 and topContributors(limit) to 1..50', async () => {
-    for (const days of [0, -1, 366]) assert.equal(onlyError(await analyticsOf(ORG_A, alice, days)).extensions?.code, 'BAD_USER_INPUT', `days ${days}`);
+    for (const days of [0, -1, 366])
+      assert.equal(onlyError(await analyticsOf(ORG_A, alice, days)).extensions?.code, 'BAD_USER_INPUT', `days ${days}`);
     const year = dataOf(await analyticsOf(ORG_A, alice, 365)).organization.analytics;
     assert.equal(year.dailyActiveUsers.length, 365);
-    const tooMany = await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics { topContributors(limit: 51) { count } } } }`, { token: alice });
+    const tooMany = await gateway.graphql(
+      `{ organization(id: "${ORG_A}") { analytics { topContributors(limit: 51) { count } } } }`,
+      { token: alice },
+    );
     assert.equal(onlyError(tooMany).extensions?.code, 'BAD_USER_INPUT');
     const top = dataOf(
-      await gateway.graphql(`{ organization(id: "${ORG_A}") { analytics(days: 7) { topContributors(limit: 1) { user { email } count } } } }`, { token: alice }),
+      await gateway.graphql(
+        `{ organization(id: "${ORG_A}") { analytics(days: 7) { topContributors(limit: 1) { user { email } count } } } }`,
+        { token: alice },
+      ),
     );
     assert.deepEqual(top.organization.analytics.topContributors, [{ user: { email: 'alice@example.com' }, count: 4 }]);
   });
@@ -278,17 +310,31 @@ describe('organization analytics and team productivity', () => {
     const before = await read();
     assert.deepEqual(
       { ...before, refreshedAt: undefined },
-      { memberCount: 3, studiesCreated: 6, studiesPerMember: 6 / 3, commentsPerMember: 4 / 3, approvalsDecided: 3, periodDays: 90, refreshedAt: undefined },
+      {
+        memberCount: 3,
+        studiesCreated: 6,
+        studiesPerMember: 6 / 3,
+        commentsPerMember: 4 / 3,
+        approvalsDecided: 3,
+        periodDays: 90,
+        refreshedAt: undefined,
+      },
     );
-    await gateway.db.insertInto('studies').values({ organization_id: ORG_A, title: 'New since the refresh', created_by: USERS.alice }).execute();
+    await gateway.db
+      .insertInto('studies')
+      .values({ organization_id: ORG_A, title: 'New since the refresh', created_by: USERS.alice })
+      .execute();
     assert.equal((await read()).studiesCreated, 6, 'the view does not change until refreshed');
 
     const bob = await gateway.tokenFor('bob@example.com');
     const refresh = (token: string) =>
-      gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { studiesCreated refreshedAt } }', {
-        token,
-        variables: { input: { organizationId: ORG_A } },
-      });
+      gateway.graphql(
+        'mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { studiesCreated refreshedAt } }',
+        {
+          token,
+          variables: { input: { organizationId: ORG_A } },
+        },
+      );
     assert.equal(onlyError(await refresh(bob)).extensions?.code, 'FORBIDDEN');
     const refreshed = dataOf(await refresh(alice)).refreshTeamProductivity;
     assert.equal(refreshed.studiesCreated, 7);
@@ -296,44 +342,61 @@ describe('organization analytics and team productivity', () => {
   });
 });
 
-describe('team productivity refresh lock', { skip: loadConfig().databaseUrl ? false : 'needs DATABASE_URL: the embedded database has one connection' }, () => {
-  let gateway: TestGateway;
-  before(async () => {
-    gateway = await startTestGateway({ seed: 'none' });
-    await loadFixture(gateway);
-  });
-  after(() => gateway?.close());
+describe(
+  'team productivity refresh lock',
+  { skip: loadConfig().databaseUrl ? false : 'needs DATABASE_URL: the embedded database has one connection' },
+  () => {
+    let gateway: TestGateway;
+    before(async () => {
+      gateway = await startTestGateway({ seed: 'none' });
+      await loadFixture(gateway);
+    });
+    after(() => gateway?.close());
 
-  it('a refresh asked while another holds the lock waits for it instead of running twice', async () => {
-    const alice = await gateway.tokenFor('alice@example.com');
-    const refreshedAt = async () =>
-      (await gateway.db.selectFrom('team_productivity').select('refreshed_at').where('organization_id', '=', ORG_A).executeTakeFirstOrThrow()).refreshed_at;
-    const before = await refreshedAt();
-    const holder = new pg.Client({ connectionString: gateway.config.databaseUrl });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query("SELECT pg_advisory_xact_lock(hashtext('studygraph:team_productivity:refresh'))");
-      let settled = false;
-      const pending = gateway
-        .graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { refreshedAt } }', {
-          token: alice,
-          variables: { input: { organizationId: ORG_A } },
-        })
-        .finally(() => {
-          settled = true;
-        });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.equal(settled, false, 'the second refresh waits for the first');
-      await holder.query('COMMIT');
-      const response = await pending;
-      assert.equal(new Date(dataOf(response).refreshTeamProductivity.refreshedAt).getTime(), before.getTime(), 'it did not refresh again');
-    } finally {
-      await holder.end();
-    }
-    assert.equal((await refreshedAt()).getTime(), before.getTime());
-  });
-});
+    it('a refresh asked while another holds the lock waits for it instead of running twice', async () => {
+      const alice = await gateway.tokenFor('alice@example.com');
+      const refreshedAt = async () =>
+        (
+          await gateway.db
+            .selectFrom('team_productivity')
+            .select('refreshed_at')
+            .where('organization_id', '=', ORG_A)
+            .executeTakeFirstOrThrow()
+        ).refreshed_at;
+      const before = await refreshedAt();
+      const holder = new pg.Client({ connectionString: gateway.config.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query("SELECT pg_advisory_xact_lock(hashtext('studygraph:team_productivity:refresh'))");
+        let settled = false;
+        const pending = gateway
+          .graphql(
+            'mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { refreshedAt } }',
+            {
+              token: alice,
+              variables: { input: { organizationId: ORG_A } },
+            },
+          )
+          .finally(() => {
+            settled = true;
+          });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal(settled, false, 'the second refresh waits for the first');
+        await holder.query('COMMIT');
+        const response = await pending;
+        assert.equal(
+          new Date(dataOf(response).refreshTeamProductivity.refreshedAt).getTime(),
+          before.getTime(),
+          'it did not refresh again',
+        );
+      } finally {
+        await holder.end();
+      }
+      assert.equal((await refreshedAt()).getTime(), before.getTime());
+    });
+  },
+);
 
 describe('the demo seed adds up', () => {
   let gateway: TestGateway;
@@ -346,19 +409,35 @@ describe('the demo seed adds up', () => {
 
   it('every analytics figure agrees with the activity entries of the same window', async () => {
     const token = await gateway.tokenFor('analyst@example.com');
-    const ACME = (await gateway.db.selectFrom('organizations').select('id').where('slug', '=', 'acme-research').executeTakeFirstOrThrow()).id;
+    const ACME = (
+      await gateway.db
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', 'acme-research')
+        .executeTakeFirstOrThrow()
+    ).id;
     for (const days of [7, 30, 365]) {
       const response = await gateway.graphql(
         'query($id: ID, $days: Int!) { organization(id: $id) { analytics(days: $days) { studiesCreated resolvedComments averageApprovalHours averageCommentResolutionHours activityByType { type count } } } }',
         { token, variables: { id: ACME, days } },
       );
       const analytics = dataOf(response).organization.analytics;
-      const count = (type: string) => analytics.activityByType.find((entry: { type: string }) => entry.type === type)?.count ?? 0;
+      const count = (type: string) =>
+        analytics.activityByType.find((entry: { type: string }) => entry.type === type)?.count ?? 0;
       assert.equal(analytics.studiesCreated, count('STUDY_CREATED'), `${days} days: studies created`);
       assert.equal(analytics.resolvedComments, count('COMMENT_RESOLVED'), `${days} days: comments resolved`);
-      assert.equal(analytics.averageApprovalHours === null, count('APPROVAL_DECIDED') === 0, `${days} days: approvals decided`);
-      assert.equal(analytics.averageCommentResolutionHours === null, count('COMMENT_RESOLVED') === 0, `${days} days: comment resolution`);
-      if (days === 30) assert.ok(count('COMMENT_ADDED') > 0 && analytics.studiesCreated > 0, 'the last 30 days are alive');
+      assert.equal(
+        analytics.averageApprovalHours === null,
+        count('APPROVAL_DECIDED') === 0,
+        `${days} days: approvals decided`,
+      );
+      assert.equal(
+        analytics.averageCommentResolutionHours === null,
+        count('COMMENT_RESOLVED') === 0,
+        `${days} days: comment resolution`,
+      );
+      if (days === 30)
+        assert.ok(count('COMMENT_ADDED') > 0 && analytics.studiesCreated > 0, 'the last 30 days are alive');
     }
     const entries = await gateway.db
       .selectFrom('collaboration_activity')
@@ -389,7 +468,8 @@ describe('the demo seed adds up', () => {
       const path = steps.map((step) => step.details as { from: string; to: string });
       assert.equal(path[0].from, 'draft', study.id);
       assert.equal(path.at(-1)!.to, study.status, study.id);
-      for (let i = 1; i < path.length; i += 1) assert.equal(path[i].from, path[i - 1].to, `${study.id}: one way, no jumps`);
+      for (let i = 1; i < path.length; i += 1)
+        assert.equal(path[i].from, path[i - 1].to, `${study.id}: one way, no jumps`);
       const times = steps.map((step) => step.created_at.getTime());
       assert.deepEqual(
         times,
@@ -397,7 +477,11 @@ describe('the demo seed adds up', () => {
         `${study.id}: in time order`,
       );
       if (study.completed_at)
-        assert.equal(steps.find((step) => (step.details as { to: string }).to === 'completed')?.created_at.getTime(), study.completed_at.getTime(), study.id);
+        assert.equal(
+          steps.find((step) => (step.details as { to: string }).to === 'completed')?.created_at.getTime(),
+          study.completed_at.getTime(),
+          study.id,
+        );
     }
   });
 });

@@ -12,7 +12,8 @@ import { HeaderMap } from '@apollo/server';
  * allocations survived a scavenge (and nearly all of those were promoted) against 0.4% with the patch.
  */
 const cjsEntry = require.resolve('@apollo/server');
-const modulePath = (flavour: 'cjs' | 'esm') => join(dirname(cjsEntry), '..', flavour, 'utils', 'makeGatewayGraphQLRequestContext.js');
+const modulePath = (flavour: 'cjs' | 'esm') =>
+  join(dirname(cjsEntry), '..', flavour, 'utils', 'makeGatewayGraphQLRequestContext.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the package its exports map does not name
 const { makeGatewayGraphQLRequestContext } = require(modulePath('cjs')) as {
   makeGatewayGraphQLRequestContext: (
@@ -26,8 +27,16 @@ describe('Apollo Server patch', () => {
   it('is applied to both of the package builds', () => {
     for (const flavour of ['cjs', 'esm'] as const) {
       const source = readFileSync(modulePath(flavour), 'utf8');
-      assert.match(source, /class GatewayResponseHttp/, `${flavour} build patched (run npm install: postinstall applies patches/)`);
-      assert.doesNotMatch(source, /get status\(\) \{\s*return newRequestContext/, `${flavour} build has no accessor literal left`);
+      assert.match(
+        source,
+        /class GatewayResponseHttp/,
+        `${flavour} build patched (run npm install: postinstall applies patches/)`,
+      );
+      assert.doesNotMatch(
+        source,
+        /get status\(\) \{\s*return newRequestContext/,
+        `${flavour} build has no accessor literal left`,
+      );
     }
   });
 
@@ -41,7 +50,11 @@ describe('Apollo Server patch', () => {
       { includeStacktraceInErrorResponses: false },
     );
     const responseHttp = gatewayContext.response.http;
-    assert.equal(Object.getOwnPropertyDescriptor(responseHttp, 'status'), undefined, 'status is an accessor of the prototype');
+    assert.equal(
+      Object.getOwnPropertyDescriptor(responseHttp, 'status'),
+      undefined,
+      'status is an accessor of the prototype',
+    );
     assert.equal(responseHttp.status, undefined);
     responseHttp.status = 418;
     assert.equal(http.status, 418, 'setting it sets the request’s status');

@@ -17,7 +17,11 @@ describe('bearer tokens', () => {
   });
   after(() => gateway?.close());
 
-  const sign = (claims: { sub?: string; iss?: string; aud?: string; exp?: number }, secret: Uint8Array, alg = 'HS256') => {
+  const sign = (
+    claims: { sub?: string; iss?: string; aud?: string; exp?: number },
+    secret: Uint8Array,
+    alg = 'HS256',
+  ) => {
     let jwt = new SignJWT({}).setProtectedHeader({ alg }).setIssuedAt();
     if (claims.sub) jwt = jwt.setSubject(claims.sub);
     if (claims.iss) jwt = jwt.setIssuer(claims.iss);
@@ -45,7 +49,12 @@ describe('bearer tokens', () => {
   it('an expired token is refused (beyond the clock tolerance)', async () => {
     const jwt = gateway.config.jwt;
     const expired = await sign(
-      { sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp: Math.floor(Date.now() / 1000) - jwt.clockToleranceSeconds - 60 },
+      {
+        sub: analystId,
+        iss: jwt.issuer,
+        aud: jwt.audience,
+        exp: Math.floor(Date.now() / 1000) - jwt.clockToleranceSeconds - 60,
+      },
       jwt.secret,
     );
     await expectUnauthenticated(`Bearer ${expired}`, /expired/);
@@ -54,7 +63,10 @@ describe('bearer tokens', () => {
   it('tokens signed with another secret, another algorithm, or for another audience or issuer are refused', async () => {
     const jwt = gateway.config.jwt;
     const exp = Math.floor(Date.now() / 1000) + 600;
-    const forged = await sign({ sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp }, new TextEncoder().encode('x'.repeat(40)));
+    const forged = await sign(
+      { sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp },
+      new TextEncoder().encode('x'.repeat(40)),
+    );
     await expectUnauthenticated(`Bearer ${forged}`, /Invalid token/);
     const hs512 = await sign({ sub: analystId, iss: jwt.issuer, aud: jwt.audience, exp }, jwt.secret, 'HS512');
     await expectUnauthenticated(`Bearer ${hs512}`, /Invalid token/);
@@ -72,7 +84,10 @@ describe('bearer tokens', () => {
 
   it('a token for a user that does not exist, or with a non-UUID subject, is refused', async () => {
     const jwt = gateway.config.jwt;
-    const ghost = await signAccessToken({ id: '00000000-0000-4000-8000-0000000000aa', email: 'ghost@example.com' }, jwt);
+    const ghost = await signAccessToken(
+      { id: '00000000-0000-4000-8000-0000000000aa', email: 'ghost@example.com' },
+      jwt,
+    );
     await expectUnauthenticated(`Bearer ${ghost}`, /no longer exists/);
     const weird = await signAccessToken({ id: "1' OR 1=1", email: 'x@example.com' }, jwt);
     await expectUnauthenticated(`Bearer ${weird}`, /Invalid token/);
@@ -120,7 +135,13 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
     const base = loadConfig();
     const { port } = keysServer.address() as AddressInfo;
     gateway = await startTestGateway({
-      config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` } },
+      config: {
+        jwt: {
+          ...base.jwt,
+          secretIsDevelopmentDefault: true,
+          jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+        },
+      },
     });
     analystId = await gateway.userId('analyst@example.com');
   });
@@ -129,7 +150,10 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
     keysServer?.close();
   });
 
-  const providerToken = (key: PrivateKey, claims: { aud?: string; iss?: string; expInSeconds?: number; kid?: string } = {}) => {
+  const providerToken = (
+    key: PrivateKey,
+    claims: { aud?: string; iss?: string; expInSeconds?: number; kid?: string } = {},
+  ) => {
     const jwt = gateway.config.jwt;
     return new SignJWT({})
       .setProtectedHeader({ alg: 'RS256', kid: claims.kid ?? 'provider-1' })
@@ -141,7 +165,8 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
       .sign(key);
   };
 
-  const viewerWith = (token: string) => gateway.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${token}` } });
+  const viewerWith = (token: string) =>
+    gateway.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${token}` } });
 
   it("accepts the provider's tokens, fetching its keys once", async () => {
     for (let i = 0; i < 3; i += 1) {
@@ -153,8 +178,15 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
 
   it('accepts a token expired within the clock tolerance, not beyond it', async () => {
     const tolerance = gateway.config.jwt.clockToleranceSeconds;
-    assert.equal((await viewerWith(await providerToken(providerKey, { expInSeconds: -Math.floor(tolerance / 2) }))).body.data?.viewer.id, analystId);
-    assert.equal(onlyError(await viewerWith(await providerToken(providerKey, { expInSeconds: -tolerance - 30 }))).extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(
+      (await viewerWith(await providerToken(providerKey, { expInSeconds: -Math.floor(tolerance / 2) }))).body.data
+        ?.viewer.id,
+      analystId,
+    );
+    assert.equal(
+      onlyError(await viewerWith(await providerToken(providerKey, { expInSeconds: -tolerance - 30 }))).extensions?.code,
+      'UNAUTHENTICATED',
+    );
   });
 
   it('refuses forged keys, unknown key ids, other audiences and issuers, and HS256 with the development secret', async () => {
@@ -176,9 +208,15 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
     keysDown = true;
     const fresh = await startTestGateway({ seed: 'none', config: { jwt: gateway.config.jwt } });
     try {
-      assert.equal((await viewerWith(await providerToken(providerKey))).body.data?.viewer.id, analystId, 'the cached key still verifies');
+      assert.equal(
+        (await viewerWith(await providerToken(providerKey))).body.data?.viewer.id,
+        analystId,
+        'the cached key still verifies',
+      );
       // A gateway that holds no key yet must ask the provider, which fails: not the caller's fault.
-      const response = await fresh.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${await providerToken(providerKey)}` } });
+      const response = await fresh.graphql('{ viewer { id } }', {
+        headers: { authorization: `Bearer ${await providerToken(providerKey)}` },
+      });
       assert.equal(response.status, 503);
       assert.equal(onlyError(response).extensions?.code, 'SERVICE_UNAVAILABLE');
     } finally {
@@ -198,7 +236,9 @@ describe('tokens from an identity provider (JWT_JWKS_URL)', () => {
       config: { jwt: { ...base.jwt, secretIsDevelopmentDefault: true, jwksUrl: `http://127.0.0.1:${port}/jwks.json` } },
     });
     try {
-      const response = await orphan.graphql('{ viewer { id } }', { headers: { authorization: `Bearer ${await providerToken(providerKey)}` } });
+      const response = await orphan.graphql('{ viewer { id } }', {
+        headers: { authorization: `Bearer ${await providerToken(providerKey)}` },
+      });
       assert.equal(response.status, 503);
       assert.equal(onlyError(response).extensions?.code, 'SERVICE_UNAVAILABLE');
     } finally {

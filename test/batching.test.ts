@@ -74,7 +74,11 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     token = await gateway.tokenFor('analyst@example.com');
     const first = await gateway.graphql('{ viewer { id } }', { token });
     assert.equal(first.sqlStatements, 1, 'the first request reads the viewer');
-    assert.equal((await gateway.graphql('{ viewer { id } }', { token })).sqlStatements, 0, 'later ones find it in process');
+    assert.equal(
+      (await gateway.graphql('{ viewer { id } }', { token })).sqlStatements,
+      0,
+      'later ones find it in process',
+    );
     await unbatched.graphql('{ viewer { id } }', { token });
   });
   after(async () => {
@@ -121,16 +125,27 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     `;
     const response = await gateway.graphql(dashboard, { token, variables: { slug: 'acme-research' } });
     const organization = dataOf(response).organization;
-    const row = await gateway.db.selectFrom('organizations').selectAll().where('slug', '=', 'acme-research').executeTakeFirstOrThrow();
+    const row = await gateway.db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('slug', '=', 'acme-research')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(
       [organization.id, organization.name, organization.plan.toLowerCase(), organization.createdAt],
       [row.id, row.name, row.plan, row.created_at.toISOString()],
     );
     assert.equal(organization.studies.edges.length, 20);
     assert.equal(response.sqlStatements, 1 + AUTH_STATEMENTS, 'only the studies page');
-    assert.equal((await gateway.graphql(`{ organization(id: "${row.id}") { slug } }`, { token })).sqlStatements, 0 + AUTH_STATEMENTS);
+    assert.equal(
+      (await gateway.graphql(`{ organization(id: "${row.id}") { slug } }`, { token })).sqlStatements,
+      0 + AUTH_STATEMENTS,
+    );
 
-    const umbrella = await gateway.db.selectFrom('organizations').select('slug').where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const umbrella = await gateway.db
+      .selectFrom('organizations')
+      .select('slug')
+      .where('id', '=', UMBRELLA)
+      .executeTakeFirstOrThrow();
     const outsider = await gateway.graphql(`{ organization(slug: "${umbrella.slug}") { name } }`, { token });
     assert.equal(onlyError(outsider).extensions?.code, 'NOT_FOUND');
     assert.equal(outsider.sqlStatements, 1 + AUTH_STATEMENTS, 'not the viewer’s: looked up');
@@ -167,7 +182,8 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     const direct = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
     const viaFragments = await gateway.graphql(throughFragments, { token, variables: { studies: 10 } });
     assert.equal(viaFragments.sqlStatements, 2 + AUTH_STATEMENTS);
-    const teams = (data: any, key: string) => data.organizations.edges.flatMap((o: any) => o.node.studies.edges.map((s: any) => s.node[key]));
+    const teams = (data: any, key: string) =>
+      data.organizations.edges.flatMap((o: any) => o.node.studies.edges.map((s: any) => s.node[key]));
     assert.deepEqual(teams(dataOf(viaFragments), 'team'), teams(dataOf(direct), 'collaborators'));
   });
 
@@ -182,16 +198,24 @@ describe('DataLoader batching: statements follow the query shape, not the row co
         .limit(1)
         .executeTakeFirstOrThrow()
     ).id;
-    const page = (collaborators: string) => `organization(id: "${ACME}") { studies(first: 5) { edges { node { id ${collaborators} } } } }`;
+    const page = (collaborators: string) =>
+      `organization(id: "${ACME}") { studies(first: 5) { edges { node { id ${collaborators} } } } }`;
     const whole = 'collaborators { role permissions addedAt addedBy { id } user { id email name createdAt } }';
     const reference = dataOf(await gateway.graphql(`{ ${page(whole)} }`, { token })).organization.studies.edges;
     const summaryOf = (edges: any[], key = 'collaborators') =>
       edges.map(({ node }) =>
-        node[key].map((c: any) => ({ __typename: 'Collaborator', role: c.role, user: { __typename: 'User', id: c.user.id, name: c.user.name } })),
+        node[key].map((c: any) => ({
+          __typename: 'Collaborator',
+          role: c.role,
+          user: { __typename: 'User', id: c.user.id, name: c.user.name },
+        })),
       );
 
     // Summaries (role, user id and name): the same values, in the same order, one statement.
-    const summaries = await gateway.graphql(`{ ${page('collaborators { __typename role user { __typename id name } }')} }`, { token });
+    const summaries = await gateway.graphql(
+      `{ ${page('collaborators { __typename role user { __typename id name } }')} }`,
+      { token },
+    );
     assert.deepEqual(
       dataOf(summaries).organization.studies.edges.map(({ node }: any) => node.collaborators),
       summaryOf(reference),
@@ -214,29 +238,52 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     );
 
     // The same study reached by id in the same request is not answered from the page's summaries.
-    const both = dataOf(await gateway.graphql(`{ ${page('collaborators { role user { name } }')} study(id: "${studyId}") { ${whole} } }`, { token }));
-    assert.deepEqual(both.study.collaborators, reference.find(({ node }: any) => node.id === studyId).node.collaborators);
+    const both = dataOf(
+      await gateway.graphql(
+        `{ ${page('collaborators { role user { name } }')} study(id: "${studyId}") { ${whole} } }`,
+        { token },
+      ),
+    );
+    assert.deepEqual(
+      both.study.collaborators,
+      reference.find(({ node }: any) => node.id === studyId).node.collaborators,
+    );
   });
 
   it('the page’s collaborator shape follows the selection: fields beyond role and user id/name, in any alias or fragment, take whole collaborators', () => {
     const shapeOf = (document: string) => {
       const parsed = parse(document);
       const studies = (parsed.definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
-      const fragments = Object.fromEntries(parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+      const fragments = Object.fromEntries(
+        parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
+      );
       return collaboratorsOfPage({ fieldNodes: [studies], fragments });
     };
     assert.equal(shapeOf('{ studies { edges { node { id } } } }'), 'none');
     assert.equal(shapeOf('{ studies { edges { node { collaborators { role user { id name } } } } } }'), 'summaries');
     assert.equal(shapeOf('{ studies { edges { node { collaborators { role } } } } }'), 'summaries');
-    assert.equal(shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { __typename name } } } } } }'), 'summaries');
+    assert.equal(
+      shapeOf(
+        '{ studies { edges { node { a: collaborators { role } b: collaborators { user { __typename name } } } } } }',
+      ),
+      'summaries',
+    );
     assert.equal(shapeOf('{ studies { edges { node { collaborators { permissions } } } } }'), 'entities');
     assert.equal(shapeOf('{ studies { edges { node { collaborators { addedBy { name } } } } } }'), 'entities');
-    assert.equal(shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { email } } } } } }'), 'entities');
     assert.equal(
-      shapeOf('{ studies { edges { ...E } } } fragment E on StudyEdge { node { ... on Study { collaborators { user { createdAt } } } } }'),
+      shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { email } } } } } }'),
       'entities',
     );
-    assert.equal(shapeOf('{ studies { edges { node { collaborators { user { ...U } } } } } } fragment U on User { id name }'), 'summaries');
+    assert.equal(
+      shapeOf(
+        '{ studies { edges { ...E } } } fragment E on StudyEdge { node { ... on Study { collaborators { user { createdAt } } } } }',
+      ),
+      'entities',
+    );
+    assert.equal(
+      shapeOf('{ studies { edges { node { collaborators { user { ...U } } } } } } fragment U on User { id name }'),
+      'summaries',
+    );
   });
 
   it('twice as many studies and collaborators send the same number of statements', async () => {
@@ -275,8 +322,14 @@ describe('DataLoader batching: statements follow the query shape, not the row co
 
   it('with batching off the same query costs a statement per row, with the same answer', async () => {
     const unbatchedToken = await unbatched.tokenFor('analyst@example.com');
-    const batchedResponse = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
-    const unbatchedResponse = await unbatched.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token: unbatchedToken, variables: { studies: 10 } });
+    const batchedResponse = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, {
+      token,
+      variables: { studies: 10 },
+    });
+    const unbatchedResponse = await unbatched.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, {
+      token: unbatchedToken,
+      variables: { studies: 10 },
+    });
     assert.deepEqual(dataOf(unbatchedResponse), dataOf(batchedResponse));
     assert.ok(
       unbatchedResponse.sqlStatements > 5 * batchedResponse.sqlStatements,
@@ -293,19 +346,30 @@ describe('DataLoader batching: statements follow the query shape, not the row co
       .orderBy('studies.created_at', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
-    const collaborators = await gateway.db.selectFrom('study_collaborators').select('user_id').where('study_id', '=', studyId).orderBy('user_id').execute();
+    const collaborators = await gateway.db
+      .selectFrom('study_collaborators')
+      .select('user_id')
+      .where('study_id', '=', studyId)
+      .orderBy('user_id')
+      .execute();
     assert.ok(collaborators.length >= 2);
     // Microseconds that a Date drops, on either side of the epoch.
     await sql`UPDATE study_collaborators SET added_at = '2026-10-31 20:36:00.123456+00' WHERE study_id = ${studyId} AND user_id = ${collaborators[0].user_id}`.execute(
       gateway.db,
     );
-    await sql`UPDATE users SET created_at = '1969-12-31 23:59:59.9995+00' WHERE id = ${collaborators[1].user_id}`.execute(gateway.db);
+    await sql`UPDATE users SET created_at = '1969-12-31 23:59:59.9995+00' WHERE id = ${collaborators[1].user_id}`.execute(
+      gateway.db,
+    );
     const fields = 'role permissions addedAt addedBy { id } user { id email name createdAt }';
-    const page = await gateway.graphql(`{ organization(id: "${ACME}") { studies(first: 5) { edges { node { id collaborators { ${fields} } } } } } }`, {
-      token,
-    });
+    const page = await gateway.graphql(
+      `{ organization(id: "${ACME}") { studies(first: 5) { edges { node { id collaborators { ${fields} } } } } } }`,
+      {
+        token,
+      },
+    );
     const own = await gateway.graphql(`{ study(id: "${studyId}") { collaborators { ${fields} } } }`, { token });
-    const fromPage = dataOf(page).organization.studies.edges.find((edge: any) => edge.node.id === studyId).node.collaborators;
+    const fromPage = dataOf(page).organization.studies.edges.find((edge: any) => edge.node.id === studyId).node
+      .collaborators;
     assert.deepEqual(fromPage, dataOf(own).study.collaborators);
     const byUser = new Map(fromPage.map((c: any) => [c.user.id, c]));
     assert.equal((byUser.get(collaborators[0].user_id) as any).addedAt, '2026-10-31T20:36:00.123Z');

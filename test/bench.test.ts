@@ -37,7 +37,10 @@ describe('npm run bench building blocks (against a real gateway)', () => {
     const merged = mergeLoads([result, result]);
     assert.equal(merged.requests, result.requests * 2);
     assert.equal(merged.requestsPerSecond, result.requestsPerSecond, 'twice the requests over twice the time');
-    const broken = await runLoad(gateway.url, ['{"query": "{ nope }"}'], ['not-a-token'], { connections: 1, seconds: 1 });
+    const broken = await runLoad(gateway.url, ['{"query": "{ nope }"}'], ['not-a-token'], {
+      connections: 1,
+      seconds: 1,
+    });
     assert.equal(broken.failures, broken.requests, 'every failing answer is counted');
     assert.ok((await residentMegabytes(gateway.url)) > 10);
   });

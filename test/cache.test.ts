@@ -39,17 +39,26 @@ describe('response cache (in-process store)', () => {
       query Study($id: ID!) {
         study(id: $id) { id, title, status, collaborators { role, user { email } } }
       }`;
-    assert.equal((await gateway.graphql(reformatted, { token: analyst, variables: { id: ACME_STUDY } })).headers.get('x-cache'), 'hit');
-    const other = await gateway.graphql(STUDY, { token: analyst, variables: { id: '8ee4b21f-26a4-1c12-7cc2-d3f9aa6d5e4c' } });
+    assert.equal(
+      (await gateway.graphql(reformatted, { token: analyst, variables: { id: ACME_STUDY } })).headers.get('x-cache'),
+      'hit',
+    );
+    const other = await gateway.graphql(STUDY, {
+      token: analyst,
+      variables: { id: '8ee4b21f-26a4-1c12-7cc2-d3f9aa6d5e4c' },
+    });
     assert.equal(other.headers.get('x-cache'), 'miss');
   });
 
   it('a mutation is never cached, and after it returns the cached query shows the new state', async () => {
     await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
-    const mutation = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed by the cache test" }) { title } }', {
-      token: analyst,
-      variables: { id: ACME_STUDY },
-    });
+    const mutation = await gateway.graphql(
+      'mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed by the cache test" }) { title } }',
+      {
+        token: analyst,
+        variables: { id: ACME_STUDY },
+      },
+    );
     assert.equal(mutation.headers.get('x-cache'), 'bypass');
     const after = await gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
     assert.equal(after.headers.get('x-cache'), 'miss');
@@ -89,7 +98,8 @@ describe('response cache (in-process store)', () => {
 
   it('/metrics counts hits, misses and bypasses', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
-    for (const result of ['hit', 'miss', 'bypass']) assert.match(text, new RegExp(`studygraph_response_cache_requests_total\\{result="${result}"\\} [1-9]`));
+    for (const result of ['hit', 'miss', 'bypass'])
+      assert.match(text, new RegExp(`studygraph_response_cache_requests_total\\{result="${result}"\\} [1-9]`));
   });
 });
 
@@ -120,10 +130,13 @@ function generationSuite(store: 'memory' | 'redis') {
       const ask = () => gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
       const cached = dataOf(await ask()).study.title;
       assert.equal((await ask()).headers.get('x-cache'), 'hit');
-      const renamed = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the eviction" }) { title } }', {
-        token: analyst,
-        variables: { id: ACME_STUDY },
-      });
+      const renamed = await gateway.graphql(
+        'mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the eviction" }) { title } }',
+        {
+          token: analyst,
+          variables: { id: ACME_STUDY },
+        },
+      );
       assert.equal(dataOf(renamed).updateStudy.title, 'Renamed before the eviction');
       assert.notEqual(cached, 'Renamed before the eviction');
       // The write bumped every organization of the writer's, and the answer is keyed with all of them.
@@ -136,13 +149,22 @@ function generationSuite(store: 'memory' | 'redis') {
 
     it("a kept viewer record from before a role change is not used once the user's generation is gone", async () => {
       const member = await memberWithRole(gateway, ACME, 'member');
-      const role = async () => dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member.token })).organization.viewerRole;
+      const role = async () =>
+        dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member.token }))
+          .organization.viewerRole;
       assert.equal(await role(), 'MEMBER');
-      assert.equal((await gateway.graphql('{ viewer { id } }', { token: member.token })).sqlStatements, 0, 'the viewer record is kept');
-      const changed = await gateway.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
-        token: analyst,
-        variables: { input: { organizationId: ACME, userId: member.id, role: 'VIEWER' } },
-      });
+      assert.equal(
+        (await gateway.graphql('{ viewer { id } }', { token: member.token })).sqlStatements,
+        0,
+        'the viewer record is kept',
+      );
+      const changed = await gateway.graphql(
+        'mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }',
+        {
+          token: analyst,
+          variables: { input: { organizationId: ACME, userId: member.id, role: 'VIEWER' } },
+        },
+      );
       assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
       await evict(userGenerationKey(member.id));
       assert.equal(await role(), 'VIEWER');
@@ -158,7 +180,8 @@ function generationSuite(store: 'memory' | 'redis') {
       const tenant = await gateway.tokenFor(rows[0].email);
       const ask = (query: string) => gateway.graphql(query, { token: tenant, variables: { id: UMBRELLA } });
       const withoutFigures = 'query Name($id: ID!) { organization(id: $id) { name memberCount } }';
-      const withFigures = 'query Figures($id: ID!) { organization(id: $id) { name teamProductivity { studiesCreated } } }';
+      const withFigures =
+        'query Figures($id: ID!) { organization(id: $id) { name teamProductivity { studiesCreated } } }';
       const throughFragments = `query Nested($id: ID!) { organization(id: $id) { ... on Organization { ...Figures } } }
         fragment Figures on Organization { name figures: teamProductivity { studiesCreated } }`;
       for (const query of [withoutFigures, withFigures, throughFragments]) {
@@ -169,20 +192,39 @@ function generationSuite(store: 'memory' | 'redis') {
       // A study the view does not count until it is refreshed.
       await gateway.db
         .insertInto('studies')
-        .values({ organization_id: UMBRELLA, title: 'Counted after the refresh', created_by: await gateway.userId(rows[0].email) })
+        .values({
+          organization_id: UMBRELLA,
+          title: 'Counted after the refresh',
+          created_by: await gateway.userId(rows[0].email),
+        })
         .execute();
-      const refresh = await gateway.graphql('mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { memberCount } }', {
-        token: analyst,
-        variables: { input: { organizationId: ACME } },
-      });
+      const refresh = await gateway.graphql(
+        'mutation($input: RefreshTeamProductivityInput!) { refreshTeamProductivity(input: $input) { memberCount } }',
+        {
+          token: analyst,
+          variables: { input: { organizationId: ACME } },
+        },
+      );
       assert.equal(refresh.body.errors, undefined, JSON.stringify(refresh.body.errors));
 
-      assert.equal((await ask(withoutFigures)).headers.get('x-cache'), 'hit', "another tenant's answer without the figures stays cached");
+      assert.equal(
+        (await ask(withoutFigures)).headers.get('x-cache'),
+        'hit',
+        "another tenant's answer without the figures stays cached",
+      );
       const figures = await ask(withFigures);
       assert.equal(figures.headers.get('x-cache'), 'miss');
-      assert.equal(dataOf(figures).organization.teamProductivity.studiesCreated, studiesCreated + 1, 'the refreshed figures');
+      assert.equal(
+        dataOf(figures).organization.teamProductivity.studiesCreated,
+        studiesCreated + 1,
+        'the refreshed figures',
+      );
       const nested = await ask(throughFragments);
-      assert.equal(nested.headers.get('x-cache'), 'miss', 'figures read through an aliased field in a fragment in an inline fragment');
+      assert.equal(
+        nested.headers.get('x-cache'),
+        'miss',
+        'figures read through an aliased field in a fragment in an inline fragment',
+      );
       assert.equal(dataOf(nested).organization.figures.studiesCreated, studiesCreated + 1);
     });
   });
@@ -194,7 +236,9 @@ describe('persisted queries filling the in-process store', () => {
   const storeBytes = 64 * 1024;
   let gateway: TestGateway;
   before(async () => {
-    gateway = await startTestGateway({ config: { responseCache: true, redisUrl: undefined, responseCacheMaxBytes: storeBytes } });
+    gateway = await startTestGateway({
+      config: { responseCache: true, redisUrl: undefined, responseCacheMaxBytes: storeBytes },
+    });
   });
   after(() => gateway?.close());
 
@@ -203,10 +247,13 @@ describe('persisted queries filling the in-process store', () => {
     const ask = () => gateway.graphql(STUDY, { token: analyst, variables: { id: ACME_STUDY } });
     await ask();
     assert.equal((await ask()).headers.get('x-cache'), 'hit');
-    const renamed = await gateway.graphql('mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the flood" }) { title } }', {
-      token: analyst,
-      variables: { id: ACME_STUDY },
-    });
+    const renamed = await gateway.graphql(
+      'mutation($id: ID!) { updateStudy(input: { id: $id, title: "Renamed before the flood" }) { title } }',
+      {
+        token: analyst,
+        variables: { id: ACME_STUDY },
+      },
+    );
     assert.equal(dataOf(renamed).updateStudy.title, 'Renamed before the flood');
     assert.equal((await ask()).headers.get('x-cache'), 'miss', 'the answer after the write is cached');
 
@@ -218,29 +265,45 @@ describe('persisted queries filling the in-process store', () => {
         body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } }),
       });
     // Three times the store's size in registrations (comments count: APQ keeps the text as sent).
-    const queries = Array.from({ length: Math.ceil((3 * storeBytes) / 2000) }, (_, i) => `{ viewer { id } } # registration ${i} ${'x'.repeat(2000)}`);
+    const queries = Array.from(
+      { length: Math.ceil((3 * storeBytes) / 2000) },
+      (_, i) => `{ viewer { id } } # registration ${i} ${'x'.repeat(2000)}`,
+    );
     for (const query of queries) assert.equal((await register(query)).status, 200);
     const firstAgain = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${outsider}` },
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(queries[0]) } } }),
     });
-    assert.equal(((await firstAgain.json()) as any).errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND', 'the store was cycled through');
+    assert.equal(
+      ((await firstAgain.json()) as any).errors?.[0]?.extensions?.code,
+      'PERSISTED_QUERY_NOT_FOUND',
+      'the store was cycled through',
+    );
 
     // Answers are kept apart from the store in process: only the generations decide what is served.
     const afterFlood = await ask();
     assert.equal(dataOf(afterFlood).study.title, 'Renamed before the flood');
-    assert.equal(afterFlood.headers.get('x-cache'), 'hit', "the organization's generation was not evicted: its current answer is still served");
+    assert.equal(
+      afterFlood.headers.get('x-cache'),
+      'hit',
+      "the organization's generation was not evicted: its current answer is still served",
+    );
   });
 });
 
 describe('printed documents (the response cache key)', () => {
   it('are kept within a bound in bytes, whatever the number or size of the documents', () => {
     const printed = new PrintedDocuments(10_000);
-    for (let i = 0; i < 100; i += 1) printed.textOf(sha256(String(i)), undefined, `{ viewer { id } } # ${i} ${'x'.repeat(1000)}`);
+    for (let i = 0; i < 100; i += 1)
+      printed.textOf(sha256(String(i)), undefined, `{ viewer { id } } # ${i} ${'x'.repeat(1000)}`);
     assert.ok(printed.keptBytes > 0 && printed.keptBytes <= 10_000, `kept ${printed.keptBytes} bytes`);
     const huge = `{ viewer { id } } # ${'x'.repeat(20_000)}`;
-    assert.equal(printed.textOf(sha256(huge), undefined, huge), huge, 'a document larger than the bound is printed, not kept');
+    assert.equal(
+      printed.textOf(sha256(huge), undefined, huge),
+      huge,
+      'a document larger than the bound is printed, not kept',
+    );
     assert.ok(printed.keptBytes <= 10_000);
   });
 
@@ -272,8 +335,12 @@ describe('automatic persisted queries', () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
     const unknown = (await (await post({ extensions })).json()) as any;
     assert.equal(unknown.errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
-    assert.deepEqual(((await (await post({ query, extensions })).json()) as any).data, { viewer: { email: 'analyst@example.com' } });
-    assert.deepEqual(((await (await post({ extensions })).json()) as any).data, { viewer: { email: 'analyst@example.com' } });
+    assert.deepEqual(((await (await post({ query, extensions })).json()) as any).data, {
+      viewer: { email: 'analyst@example.com' },
+    });
+    assert.deepEqual(((await (await post({ extensions })).json()) as any).data, {
+      viewer: { email: 'analyst@example.com' },
+    });
     const get = await fetch(`${gateway.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
       headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
     });
@@ -282,7 +349,10 @@ describe('automatic persisted queries', () => {
   });
 
   it('a hash that does not match the query is refused', async () => {
-    const response = await post({ query: '{ viewer { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { name } }') } } });
+    const response = await post({
+      query: '{ viewer { id } }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { name } }') } },
+    });
     assert.equal(response.status, 400);
     const error = ((await response.json()) as any).errors[0];
     assert.match(error.message, /provided sha does not match query/i);
@@ -320,7 +390,9 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
   });
 
   it('over WebSocket too: a registered subscription runs, any other is refused with the same code', async () => {
-    const registered = Object.values(loadOperationManifest().operations).find((op) => op.file === 'analytics-changed.graphql')!;
+    const registered = Object.values(loadOperationManifest().operations).find(
+      (op) => op.file === 'analytics-changed.graphql',
+    )!;
     const client = await WsClient.connect(gateway.url, token);
     try {
       client.subscribe('unregistered', 'subscription { approvalRequests { id } }');
@@ -328,7 +400,9 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
       assert.equal(client.of('unregistered', 'error')[0].payload[0].extensions.code, 'PERSISTED_QUERY_NOT_ALLOWED');
       client.subscribe('registered', registered.query, { organizationId: ACME });
       const running = async () =>
-        (await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}')) === 1 ? true : undefined;
+        (await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}')) === 1
+          ? true
+          : undefined;
       await until('the registered subscription running', running);
       assert.deepEqual(client.of('registered', 'error'), [], 'the registered subscription is running');
     } finally {
@@ -339,158 +413,183 @@ describe('allow-list mode (PERSISTED_QUERIES=only)', () => {
 
 const config = loadConfig();
 
-describe('Redis stopped in the middle of a run', { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' }, () => {
-  let redis: OwnRedis;
-  let gateway: TestGateway;
-  let token: string;
-  before(async () => {
-    redis = await startOwnRedis();
-    gateway = await startTestGateway({ config: { responseCache: true, redisUrl: redis.url, cacheTimeoutMs: 200 } });
-    token = await gateway.tokenFor('analyst@example.com');
-  });
-  after(async () => {
-    await gateway?.close();
-    await redis?.stop();
-  });
-
-  it('answers every request correctly while Redis is down (bypass) and caches again once it is back', async () => {
-    const ask = () => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    const expected = dataOf(await ask());
-    assert.equal((await ask()).headers.get('x-cache'), 'hit');
-
-    await redis.stop();
-    for (let i = 0; i < 5; i += 1) {
-      const started = Date.now();
-      const response = await ask();
-      assert.equal(response.status, 200);
-      assert.deepEqual(dataOf(response), expected);
-      assert.notEqual(response.headers.get('x-cache'), 'hit');
-      assert.ok(Date.now() - started < 2000, 'no request waits on the dead Redis');
-    }
-    const mutation = await gateway.graphql('mutation($id: ID!) { addComment(input: { studyId: $id, body: "during the outage" }) { id } }', {
-      token,
-      variables: { id: ACME_STUDY },
+describe(
+  'Redis stopped in the middle of a run',
+  { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' },
+  () => {
+    let redis: OwnRedis;
+    let gateway: TestGateway;
+    let token: string;
+    before(async () => {
+      redis = await startOwnRedis();
+      gateway = await startTestGateway({ config: { responseCache: true, redisUrl: redis.url, cacheTimeoutMs: 200 } });
+      token = await gateway.tokenFor('analyst@example.com');
     });
-    assert.equal(mutation.status, 200, 'writes work without the cache');
-    assert.equal(mutation.body.errors, undefined);
-
-    await redis.start();
-    let outcome: string | null = null;
-    for (let i = 0; i < 60 && outcome !== 'hit'; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      outcome = (await ask()).headers.get('x-cache');
-    }
-    assert.equal(outcome, 'hit', 'caching resumed by itself');
-  });
-});
-
-describe('several gateway processes sharing Redis', { skip: config.databaseUrl && config.redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
-  let first: TestGateway;
-  let second: TestGateway;
-  before(async () => {
-    first = await startTestGateway({ config: { responseCache: true } });
-    second = await startTestGateway({ config: { responseCache: true }, shareDatabaseWith: first });
-    // Each run has its own database, but Redis is shared with earlier runs: start from a clean keyspace.
-    const client = createClient({ url: config.redisUrl });
-    await client.connect();
-    await client.flushDb();
-    await client.quit();
-  });
-  after(async () => {
-    await second?.close();
-    await first?.close();
-  });
-
-  it('one caches a study, the other changes it, both then serve the new state', async () => {
-    const token = await first.tokenFor('analyst@example.com');
-    const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    await ask(first);
-    assert.equal((await ask(first)).headers.get('x-cache'), 'hit');
-    assert.equal((await ask(second)).headers.get('x-cache'), 'hit', 'the second process reads what the first cached');
-    const changed = await second.graphql('mutation($id: ID!) { changeStudyStatus(input: { id: $id, status: ARCHIVED }) { status } }', {
-      token,
-      variables: { id: ACME_STUDY },
+    after(async () => {
+      await gateway?.close();
+      await redis?.stop();
     });
-    assert.equal(dataOf(changed).changeStudyStatus.status, 'ARCHIVED');
-    for (const gateway of [first, second]) {
-      const response = await ask(gateway);
-      assert.equal(response.headers.get('x-cache'), gateway === first ? 'miss' : 'hit');
-      assert.equal(dataOf(response).study.status, 'ARCHIVED');
-    }
-  });
 
-  it('a role changed on one process holds at once on the other: its kept viewer record is retired', async () => {
-    const { rows } = await sql<{ email: string; user_id: string }>`
+    it('answers every request correctly while Redis is down (bypass) and caches again once it is back', async () => {
+      const ask = () => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      const expected = dataOf(await ask());
+      assert.equal((await ask()).headers.get('x-cache'), 'hit');
+
+      await redis.stop();
+      for (let i = 0; i < 5; i += 1) {
+        const started = Date.now();
+        const response = await ask();
+        assert.equal(response.status, 200);
+        assert.deepEqual(dataOf(response), expected);
+        assert.notEqual(response.headers.get('x-cache'), 'hit');
+        assert.ok(Date.now() - started < 2000, 'no request waits on the dead Redis');
+      }
+      const mutation = await gateway.graphql(
+        'mutation($id: ID!) { addComment(input: { studyId: $id, body: "during the outage" }) { id } }',
+        {
+          token,
+          variables: { id: ACME_STUDY },
+        },
+      );
+      assert.equal(mutation.status, 200, 'writes work without the cache');
+      assert.equal(mutation.body.errors, undefined);
+
+      await redis.start();
+      let outcome: string | null = null;
+      for (let i = 0; i < 60 && outcome !== 'hit'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        outcome = (await ask()).headers.get('x-cache');
+      }
+      assert.equal(outcome, 'hit', 'caching resumed by itself');
+    });
+  },
+);
+
+describe(
+  'several gateway processes sharing Redis',
+  { skip: config.databaseUrl && config.redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' },
+  () => {
+    let first: TestGateway;
+    let second: TestGateway;
+    before(async () => {
+      first = await startTestGateway({ config: { responseCache: true } });
+      second = await startTestGateway({ config: { responseCache: true }, shareDatabaseWith: first });
+      // Each run has its own database, but Redis is shared with earlier runs: start from a clean keyspace.
+      const client = createClient({ url: config.redisUrl });
+      await client.connect();
+      await client.flushDb();
+      await client.quit();
+    });
+    after(async () => {
+      await second?.close();
+      await first?.close();
+    });
+
+    it('one caches a study, the other changes it, both then serve the new state', async () => {
+      const token = await first.tokenFor('analyst@example.com');
+      const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      await ask(first);
+      assert.equal((await ask(first)).headers.get('x-cache'), 'hit');
+      assert.equal((await ask(second)).headers.get('x-cache'), 'hit', 'the second process reads what the first cached');
+      const changed = await second.graphql(
+        'mutation($id: ID!) { changeStudyStatus(input: { id: $id, status: ARCHIVED }) { status } }',
+        {
+          token,
+          variables: { id: ACME_STUDY },
+        },
+      );
+      assert.equal(dataOf(changed).changeStudyStatus.status, 'ARCHIVED');
+      for (const gateway of [first, second]) {
+        const response = await ask(gateway);
+        assert.equal(response.headers.get('x-cache'), gateway === first ? 'miss' : 'hit');
+        assert.equal(dataOf(response).study.status, 'ARCHIVED');
+      }
+    });
+
+    it('a role changed on one process holds at once on the other: its kept viewer record is retired', async () => {
+      const { rows } = await sql<{ email: string; user_id: string }>`
       SELECT u.email, m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id
       WHERE m.organization_id = ${ACME} AND m.role = 'member' ORDER BY u.email LIMIT 1`.execute(first.db);
-    const member = await first.tokenFor(rows[0].email);
-    const roleOn = async (gateway: TestGateway) =>
-      dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member })).organization.viewerRole;
-    assert.equal(await roleOn(second), 'MEMBER');
-    assert.equal((await second.graphql('{ viewer { id } }', { token: member })).sqlStatements, 0, 'the second process keeps the viewer');
-    const analyst = await first.tokenFor('analyst@example.com');
-    const changed = await first.graphql('mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }', {
-      token: analyst,
-      variables: { input: { organizationId: ACME, userId: rows[0].user_id, role: 'VIEWER' } },
-    });
-    assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
-    assert.equal(await roleOn(second), 'VIEWER', 'no process answers with the role from before');
-  });
-
-  it('corrupt or foreign values under our prefix are misses, not errors', async () => {
-    const token = await first.tokenFor('analyst@example.com');
-    const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    const expected = dataOf(await ask(first));
-    const client = createClient({ url: config.redisUrl });
-    await client.connect();
-    try {
-      const keys = (await client.keys('studygraph:*')).filter((key) => key.includes('fqc:'));
-      assert.ok(keys.length > 0, 'responses are stored under our namespace');
-      // An answer cut off in the store: its header is whole, its data is not (other forms: cached-answer.test).
-      const cut = JSON.stringify({ value: '{"v":1,"cacheTime":1,"maxAge":120,"scope":"PRIVATE","cost":1,"length":99}\n{"study":', expires: null });
-      for (const key of keys) await client.set(key, cut);
-      // The first process keeps its answer in memory; the second has only the store to read it from.
-      const response = await ask(second);
-      assert.equal(response.headers.get('x-cache'), 'miss');
-      assert.deepEqual(dataOf(response), expected);
-      assert.equal((await ask(second)).headers.get('x-cache'), 'hit');
-      const replaced = await Promise.all(keys.map((key) => client.get(key)));
-      const whole = replaced.map((value) => {
-        try {
-          return (JSON.parse(value ?? '') as { value?: string }).value ?? '';
-        } catch {
-          return '';
-        }
-      });
-      assert.ok(
-        whole.some((value) => value.startsWith('{"v":1,') && value.includes('\n{"study":')),
-        'the corrupt entry was replaced by a whole answer',
+      const member = await first.tokenFor(rows[0].email);
+      const roleOn = async (gateway: TestGateway) =>
+        dataOf(await gateway.graphql(`{ organization(id: "${ACME}") { viewerRole } }`, { token: member })).organization
+          .viewerRole;
+      assert.equal(await roleOn(second), 'MEMBER');
+      assert.equal(
+        (await second.graphql('{ viewer { id } }', { token: member })).sqlStatements,
+        0,
+        'the second process keeps the viewer',
       );
-    } finally {
-      await client.quit();
-    }
-    const metrics = await (await fetch(`${second.url}/metrics`)).text();
-    assert.match(
-      metrics
-        .split('\n')
-        .filter((line) => line.includes('cache_store_errors'))
-        .join('\n'),
-      /studygraph_cache_store_errors_total\{operation="corrupt"\} [1-9]/,
-    );
-  });
+      const analyst = await first.tokenFor('analyst@example.com');
+      const changed = await first.graphql(
+        'mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }',
+        {
+          token: analyst,
+          variables: { input: { organizationId: ACME, userId: rows[0].user_id, role: 'VIEWER' } },
+        },
+      );
+      assert.equal(dataOf(changed).changeMemberRole.role, 'VIEWER');
+      assert.equal(await roleOn(second), 'VIEWER', 'no process answers with the role from before');
+    });
 
-  it('a hit is the stored answer as it was served, with its cost, and no statement', async () => {
-    const token = await first.tokenFor('analyst@example.com');
-    const computed = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    const kept = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    const stored = await second.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
-    for (const hit of [kept, stored]) {
-      assert.equal(hit.headers.get('x-cache'), 'hit');
-      assert.equal(hit.sqlStatements, 0);
-      assert.deepEqual(hit.body.data, computed.body.data);
-      const cost = (hit.body.extensions as any).cost;
-      assert.equal(cost.actualQueryCost, (computed.body.extensions as any).cost.actualQueryCost);
-      assert.match(hit.headers.get('age') ?? '', /^\d+$/);
-    }
-  });
-});
+    it('corrupt or foreign values under our prefix are misses, not errors', async () => {
+      const token = await first.tokenFor('analyst@example.com');
+      const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      const expected = dataOf(await ask(first));
+      const client = createClient({ url: config.redisUrl });
+      await client.connect();
+      try {
+        const keys = (await client.keys('studygraph:*')).filter((key) => key.includes('fqc:'));
+        assert.ok(keys.length > 0, 'responses are stored under our namespace');
+        // An answer cut off in the store: its header is whole, its data is not (other forms: cached-answer.test).
+        const cut = JSON.stringify({
+          value: '{"v":1,"cacheTime":1,"maxAge":120,"scope":"PRIVATE","cost":1,"length":99}\n{"study":',
+          expires: null,
+        });
+        for (const key of keys) await client.set(key, cut);
+        // The first process keeps its answer in memory; the second has only the store to read it from.
+        const response = await ask(second);
+        assert.equal(response.headers.get('x-cache'), 'miss');
+        assert.deepEqual(dataOf(response), expected);
+        assert.equal((await ask(second)).headers.get('x-cache'), 'hit');
+        const replaced = await Promise.all(keys.map((key) => client.get(key)));
+        const whole = replaced.map((value) => {
+          try {
+            return (JSON.parse(value ?? '') as { value?: string }).value ?? '';
+          } catch {
+            return '';
+          }
+        });
+        assert.ok(
+          whole.some((value) => value.startsWith('{"v":1,') && value.includes('\n{"study":')),
+          'the corrupt entry was replaced by a whole answer',
+        );
+      } finally {
+        await client.quit();
+      }
+      const metrics = await (await fetch(`${second.url}/metrics`)).text();
+      assert.match(
+        metrics
+          .split('\n')
+          .filter((line) => line.includes('cache_store_errors'))
+          .join('\n'),
+        /studygraph_cache_store_errors_total\{operation="corrupt"\} [1-9]/,
+      );
+    });
+
+    it('a hit is the stored answer as it was served, with its cost, and no statement', async () => {
+      const token = await first.tokenFor('analyst@example.com');
+      const computed = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      const kept = await first.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      const stored = await second.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
+      for (const hit of [kept, stored]) {
+        assert.equal(hit.headers.get('x-cache'), 'hit');
+        assert.equal(hit.sqlStatements, 0);
+        assert.deepEqual(hit.body.data, computed.body.data);
+        const cost = (hit.body.extensions as any).cost;
+        assert.equal(cost.actualQueryCost, (computed.body.extensions as any).cost.actualQueryCost);
+        assert.match(hit.headers.get('age') ?? '', /^\d+$/);
+      }
+    });
+  },
+);

@@ -37,7 +37,10 @@ describe('cached answers', () => {
     const data = JSON.parse(answer.data.json) as unknown;
     const extensions = { cost: { requestedQueryCost: 7, actualQueryCost: 7, throttleStatus: null } };
     const errors = [{ message: 'm', extensions: { code: 'X' } }];
-    for (const result of [{}, { extensions }, { errors }, { errors, extensions }] as { errors?: unknown; extensions?: unknown }[]) {
+    for (const result of [{}, { extensions }, { errors }, { errors, extensions }] as {
+      errors?: unknown;
+      extensions?: unknown;
+    }[]) {
       // Apollo hands over the fields in this order, undefined ones included.
       const ordered = { errors: result.errors, data: answer.data, extensions: result.extensions };
       assert.equal(stringifyResult(ordered), JSON.stringify({ ...ordered, data }));

@@ -72,7 +72,8 @@ const FAILING = /* GraphQL */ `
 async function compiledCount(gateway: TestGateway): Promise<Record<string, number>> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^studygraph_compiled_operations_total\{result="(\w+)"\} (\d+)$/gm)) counts[match[1]] = Number(match[2]);
+  for (const match of text.matchAll(/^studygraph_compiled_operations_total\{result="(\w+)"\} (\d+)$/gm))
+    counts[match[1]] = Number(match[2]);
   return counts;
 }
 
@@ -98,7 +99,8 @@ describe('compiled execution (graphql-jit)', () => {
     assert.equal(interpreted[0].body.data.organization.studies.edges.length, 3, 'the default of $first applied');
     assert.equal(interpreted[1].body.data.organization.members, undefined, '@include(if: false)');
     for (let round = 0; round < 2; round++) {
-      for (const [i, v] of variables.entries()) assert.deepEqual(answer(await gateway.graphql(RICH, { token, variables: v })), interpreted[i]);
+      for (const [i, v] of variables.entries())
+        assert.deepEqual(answer(await gateway.graphql(RICH, { token, variables: v })), interpreted[i]);
     }
     assert.equal((await compiledCount(gateway)).compiled, 1, 'the third run compiled the operation once');
   });
@@ -116,7 +118,10 @@ describe('compiled execution (graphql-jit)', () => {
 
     assert.equal(badVariable.status, 400);
     assert.equal(badVariable.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.deepEqual(answer(await gateway.graphql(FAILING, { token, variables: { id: { nested: true } } })), answer(badVariable));
+    assert.deepEqual(
+      answer(await gateway.graphql(FAILING, { token, variables: { id: { nested: true } } })),
+      answer(badVariable),
+    );
     assert.deepEqual(
       answer(await gateway.graphql(FAILING, { token, variables: {} })).body.errors?.[0]?.extensions?.code,
       'BAD_USER_INPUT',
@@ -129,7 +134,9 @@ describe('compiled execution (graphql-jit)', () => {
     gateway.db
       .selectFrom('users')
       .select('email')
-      .where('id', 'not in', (eb) => eb.selectFrom('organization_members').select('user_id').where('organization_id', '=', ACME))
+      .where('id', 'not in', (eb) =>
+        eb.selectFrom('organization_members').select('user_id').where('organization_id', '=', ACME),
+      )
       .where('id', 'in', (eb) =>
         eb
           .selectFrom('organization_members as theirs')
@@ -149,7 +156,10 @@ describe('compiled execution (graphql-jit)', () => {
     const codes = [];
     for (let run = 0; run < 3; run++) {
       // The role's default (MEMBER) applies; the second and third runs find the member already added.
-      const response = await gateway.graphql(withInput, { token, variables: { input: { organizationId: ACME, email } } });
+      const response = await gateway.graphql(withInput, {
+        token,
+        variables: { input: { organizationId: ACME, email } },
+      });
       codes.push(response.body.errors?.[0]?.extensions?.code ?? response.body.data?.addMember.role);
     }
     assert.deepEqual(codes, ['MEMBER', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);

@@ -14,7 +14,10 @@ interface RawResponse {
 }
 
 /** node:http, not fetch: fetch decompresses and hides what came over the wire. */
-function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<RawResponse> {
+function raw(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -69,7 +72,11 @@ describe('compression and CORS', () => {
     const preflight = (origin: string) =>
       raw(`${gateway.url}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
       });
     const allowed = await preflight('https://app.example.com');
     assert.equal(allowed.status, 204);
@@ -109,17 +116,22 @@ describe('compression and CORS', () => {
 describe('ETags and 304 for GET persisted queries', () => {
   let gateway: TestGateway;
   let token: string;
-  const QUERY = 'query Studies($id: ID!) { organization(id: $id) { name studies(first: 20) { edges { node { id title status } } } } }';
+  const QUERY =
+    'query Studies($id: ID!) { organization(id: $id) { name studies(first: 20) { edges { node { id title status } } } } }';
   const hash = createHash('sha256').update(QUERY).digest('hex');
   const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } });
-  const getUrl = () => `${gateway.url}/graphql?extensions=${encodeURIComponent(extensions)}&variables=${encodeURIComponent(JSON.stringify({ id: ACME }))}`;
+  const getUrl = () =>
+    `${gateway.url}/graphql?extensions=${encodeURIComponent(extensions)}&variables=${encodeURIComponent(JSON.stringify({ id: ACME }))}`;
   before(async () => {
     gateway = await startTestGateway();
     token = await gateway.tokenFor('analyst@example.com');
     // Registered once (an authenticated caller's automatic persisted query).
-    const registered = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME }, extensions: JSON.parse(extensions) }), {
-      authorization: `Bearer ${token}`,
-    });
+    const registered = await gateway.post(
+      JSON.stringify({ query: QUERY, variables: { id: ACME }, extensions: JSON.parse(extensions) }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     assert.equal(registered.status, 200);
   });
   after(() => gateway?.close());
@@ -158,7 +170,9 @@ describe('ETags and 304 for GET persisted queries', () => {
   });
 
   it('puts no ETag on answers that may not be cached (POST, errors)', async () => {
-    const post = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME } }), { authorization: `Bearer ${token}` });
+    const post = await gateway.post(JSON.stringify({ query: QUERY, variables: { id: ACME } }), {
+      authorization: `Bearer ${token}`,
+    });
     assert.equal(post.headers.get('etag'), null);
     const failing = await raw(`${gateway.url}/graphql?query=${encodeURIComponent('{ nope }')}`, {
       headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },

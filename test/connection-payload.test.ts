@@ -7,7 +7,13 @@ interface Row {
   title: string;
 }
 
-const ORDER: KeysetOrder<Row> = { key: 'title', valueKind: 'text', idKind: 'uuid', value: (row) => row.title, id: (row) => row.id };
+const ORDER: KeysetOrder<Row> = {
+  key: 'title',
+  valueKind: 'text',
+  idKind: 'uuid',
+  value: (row) => row.title,
+  id: (row) => row.id,
+};
 const ROWS: Row[] = [
   { id: '00000000-0000-4000-8000-000000000001', title: 'a' },
   { id: '00000000-0000-4000-8000-000000000002', title: 'b' },
@@ -37,7 +43,11 @@ describe('connection payloads', () => {
     assert.deepEqual(ownAccessors(connection), []);
     assert.deepEqual(ownAccessors(connection.pageInfo), []);
     for (const edge of connection.edges) assert.deepEqual(ownAccessors(edge), []);
-    const search = new LazyTotalConnection([], { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, () => Promise.resolve(0));
+    const search = new LazyTotalConnection(
+      [],
+      { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      () => Promise.resolve(0),
+    );
     assert.deepEqual(ownAccessors(search), []);
   });
 

@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { getIntrospectionQuery, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { actualCost, estimateCost, type CostInput } from '../src/rate-limit/cost';
 import { buildGatewaySchema } from '../src/graphql/build-schema';
 
 function costInput(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}): CostInput {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  )!;
   const fragments = Object.fromEntries(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
   );
   return { schema, operation, fragments, variables };
 }
@@ -45,15 +56,31 @@ describe('cost estimates (hand-computed)', () => {
       8,
     ],
     ['inline fragments too', '{ viewer { ... on User { id } } }', 1],
-    ['lists without a slicing argument use @listSize(assumedSize): 1 + 10 × (1 + 1)', '{ study(id: "x") { collaborators { role user { name } } } }', 21],
+    [
+      'lists without a slicing argument use @listSize(assumedSize): 1 + 10 × (1 + 1)',
+      '{ study(id: "x") { collaborators { role user { name } } } }',
+      21,
+    ],
     [
       'analytics: organization 1 + analytics field 10 + its object 1 + topContributors(limit: 3) × user 1',
       '{ organization(slug: "x") { analytics(days: 30) { totalStudies dailyActiveUsers { count } topContributors(limit: 3) { count user { name } } } } }',
       15,
     ],
-    ['a mutation costs 10 plus what it returns', 'mutation { addComment(input: { studyId: "x", body: "y" }) { id author { name } } }', 12],
-    ['two mutations cost 10 each', 'mutation { a: resolveComment(input: { commentId: "x" }) { id } b: resolveComment(input: { commentId: "y" }) { id } }', 22],
-    ['searchStudies weighs 10 plus its page', '{ searchStudies(query: "sleep", first: 5) { edges { node { id } } } }', 15],
+    [
+      'a mutation costs 10 plus what it returns',
+      'mutation { addComment(input: { studyId: "x", body: "y" }) { id author { name } } }',
+      12,
+    ],
+    [
+      'two mutations cost 10 each',
+      'mutation { a: resolveComment(input: { commentId: "x" }) { id } b: resolveComment(input: { commentId: "y" }) { id } }',
+      22,
+    ],
+    [
+      'searchStudies weighs 10 plus its page',
+      '{ searchStudies(query: "sleep", first: 5) { edges { node { id } } } }',
+      15,
+    ],
   ];
   for (const [name, query, expected, variables] of cases) {
     it(name, () => assert.equal(estimate(schema, query, variables), expected));
@@ -65,7 +92,10 @@ describe('cost estimates (hand-computed)', () => {
     const operation = document.definitions[0] as OperationDefinitionNode;
     const data = {
       organizations: {
-        edges: [{ node: { studies: { edges: [{ node: { id: 'a' } }, { node: { id: 'b' } }] } } }, { node: { studies: { edges: [] } } }],
+        edges: [
+          { node: { studies: { edges: [{ node: { id: 'a' } }, { node: { id: 'b' } }] } } },
+          { node: { studies: { edges: [] } } },
+        ],
       },
     };
     assert.equal(estimateCost({ schema, operation, fragments: {}, variables: {} }), 10 * (1 + 20));
@@ -75,7 +105,8 @@ describe('cost estimates (hand-computed)', () => {
   it('a fragment spread several times at one level is charged once, as it resolves once', () => {
     const once = estimate(schema, '{ viewer { ...U } } fragment U on User { id }');
     assert.equal(estimate(schema, '{ viewer { ...U ...U ...U ...U ...U } } fragment U on User { id }'), once);
-    const page = '{ organizations(first: 3) { edges { node { ...O ...O ...O } } } } fragment O on Organization { studies(first: 4) { edges { node { id } } } }';
+    const page =
+      '{ organizations(first: 3) { edges { node { ...O ...O ...O } } } } fragment O on Organization { studies(first: 4) { edges { node { id } } } }';
     assert.equal(estimate(schema, page), 3 * (1 + 4));
   });
 
@@ -117,14 +148,21 @@ describe('cost estimates (hand-computed)', () => {
   });
 
   it('the actual cost charges the estimate where an error nulled the answer, and more for longer lists', () => {
-    const query = '{ viewer { id } organizations(first: 10) { edges { node { studies(first: 20) { edges { node { id } } } } } } }';
+    const query =
+      '{ viewer { id } organizations(first: 10) { edges { node { studies(first: 20) { edges { node { id } } } } } } }';
     const input = costInput(schema, query);
     const estimated = estimateCost(input);
     // A non-null root field failed: data is null, yet every root field ran.
     assert.equal(actualCost(input, { data: null, errors: [{ path: ['viewer'] }] }), estimated);
     // An error below nulled one organization: it is charged what it was estimated, the rest what came back.
-    const data = { viewer: { id: 'u' }, organizations: { edges: [{ node: null }, { node: { studies: { edges: [] } } }] } };
-    assert.equal(actualCost(input, { data, errors: [{ path: ['organizations', 'edges', 0, 'node', 'studies'] }] }), 1 + (1 + 20) + 1);
+    const data = {
+      viewer: { id: 'u' },
+      organizations: { edges: [{ node: null }, { node: { studies: { edges: [] } } }] },
+    };
+    assert.equal(
+      actualCost(input, { data, errors: [{ path: ['organizations', 'edges', 0, 'node', 'studies'] }] }),
+      1 + (1 + 20) + 1,
+    );
     // Without the error, the null node costs nothing below it.
     assert.equal(actualCost(input, { data }), 1 + 0 + 1);
     // A list with an assumed size that came back longer costs what came back.

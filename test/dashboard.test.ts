@@ -24,7 +24,8 @@ declare const sessionStorage: { setItem(key: string, value: string): void };
 /** Screenshots for a human to look at after a CI run (dist/ is not in the repository). */
 const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
 /** The text of a saved operation (the only kind this suite's first gateway runs). */
-const registered = (file: string) => Object.values(loadOperationManifest().operations).find((operation) => operation.file === file)!.query;
+const registered = (file: string) =>
+  Object.values(loadOperationManifest().operations).find((operation) => operation.file === file)!.query;
 const SIGNAL_SERIES = 'studygraph_subscriptions_active{field="organizationAnalyticsChanged"}';
 const CHARTS = ['daily-active-users', 'peak-hours', 'activity-by-type', 'studies-by-status', 'top-contributors'];
 
@@ -35,9 +36,14 @@ interface OpenOptions {
 }
 
 /** A page that records every console error and uncaught exception, the CSP's refusals included. */
-async function openPage(browser: Browser, url: string, options: OpenOptions = {}): Promise<{ page: Page; problems: string[] }> {
+async function openPage(
+  browser: Browser,
+  url: string,
+  options: OpenOptions = {},
+): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
-  if (options.token) await context.addInitScript((saved) => sessionStorage.setItem('studygraph.token', saved), options.token);
+  if (options.token)
+    await context.addInitScript((saved) => sessionStorage.setItem('studygraph.token', saved), options.token);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -48,175 +54,202 @@ async function openPage(browser: Browser, url: string, options: OpenOptions = {}
   return { page, problems };
 }
 
-describe('the analytics dashboard in a real browser', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
-  let gateway: TestGateway;
-  let browser: Browser;
-  let token: string;
-  before(async () => {
-    // Seeded at start, as `npm start` does, so the page carries the demo token; only registered
-    // operations run, so the page must send the saved operations by hash.
-    gateway = await startTestGateway({ seed: 'none', config: { sandbox: true, autoSeed: true, persistedQueries: 'only' } });
-    token = await gateway.tokenFor('analyst@example.com');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    await mkdir(SCREENSHOTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await gateway?.close();
-  });
-
-  const open = (url: string, options: OpenOptions = {}) => openPage(browser, url, options);
-
-  /** Elements marked `hidden` that are displayed all the same (a stylesheet's display overriding the attribute). */
-  const shownThoughHidden = (page: Page): Promise<string[]> =>
-    page.evaluate(() => {
-      // The tests compile without the DOM's types: what this reads of the page, typed here.
-      const browser = globalThis as unknown as {
-        document: { querySelectorAll(selector: string): ArrayLike<{ id: string; tagName: string }> };
-        getComputedStyle(element: unknown): { display: string };
-      };
-      return Array.from(browser.document.querySelectorAll('[hidden]'))
-        .filter((element) => browser.getComputedStyle(element).display !== 'none')
-        .map((element) => element.id || element.tagName);
+describe(
+  'the analytics dashboard in a real browser',
+  { skip: CHROMIUM ? false : 'needs chromium on this machine' },
+  () => {
+    let gateway: TestGateway;
+    let browser: Browser;
+    let token: string;
+    before(async () => {
+      // Seeded at start, as `npm start` does, so the page carries the demo token; only registered
+      // operations run, so the page must send the saved operations by hash.
+      gateway = await startTestGateway({
+        seed: 'none',
+        config: { sandbox: true, autoSeed: true, persistedQueries: 'only' },
+      });
+      token = await gateway.tokenFor('analyst@example.com');
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      await mkdir(SCREENSHOTS, { recursive: true });
+    });
+    after(async () => {
+      await browser?.close();
+      await gateway?.close();
     });
 
-  const rowsOf = (page: Page, chart: string) => page.locator(`#chart-${chart} tbody tr`);
-  /** A chart's table as text cells (the table sits in a closed <details>: text content, not rendered text). */
-  const numbersOf = (page: Page, chart: string): Promise<string[][]> =>
-    rowsOf(page, chart).evaluateAll((rows: { cells: ArrayLike<{ textContent: string | null }> }[]) =>
-      rows.map((row) => Array.from(row.cells, (cell) => (cell.textContent ?? '').trim())),
-    );
+    const open = (url: string, options: OpenOptions = {}) => openPage(browser, url, options);
 
-  it('shows live charts of the demo organization without typing anything, with no console error', async () => {
-    const { page, problems } = await open(`${gateway.url}/dashboard`);
-    await page.locator('#chart-top-contributors').waitFor();
-    assert.match(page.url(), /\?organization=[\w-]+&days=30$/);
-    for (const chart of CHARTS) {
-      const box = await page.locator(`#chart-${chart} canvas`).boundingBox();
-      assert.ok(box && box.width > 100 && box.height > 100, `${chart} is drawn`);
-      assert.ok((await rowsOf(page, chart).count()) > 0, `${chart} has rows`);
-    }
-    assert.equal(await rowsOf(page, 'peak-hours').count(), 24);
-    assert.equal(await rowsOf(page, 'daily-active-users').count(), 30);
+    /** Elements marked `hidden` that are displayed all the same (a stylesheet's display overriding the attribute). */
+    const shownThoughHidden = (page: Page): Promise<string[]> =>
+      page.evaluate(() => {
+        // The tests compile without the DOM's types: what this reads of the page, typed here.
+        const browser = globalThis as unknown as {
+          document: { querySelectorAll(selector: string): ArrayLike<{ id: string; tagName: string }> };
+          getComputedStyle(element: unknown): { display: string };
+        };
+        return Array.from(browser.document.querySelectorAll('[hidden]'))
+          .filter((element) => browser.getComputedStyle(element).display !== 'none')
+          .map((element) => element.id || element.tagName);
+      });
 
-    // The numbers are the API's: studies by status add up to the organization's studies.
-    const organizationId = new URL(page.url()).searchParams.get('organization')!;
-    const studies = await gateway.db
-      .selectFrom('studies')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('organization_id', '=', organizationId)
-      .executeTakeFirstOrThrow();
-    const byStatus = await numbersOf(page, 'studies-by-status');
-    assert.equal(
-      byStatus.reduce((sum, [, count]) => sum + Number(count), 0),
-      Number(studies.count),
-    );
-    await page.locator('#live').waitFor(); // the analytics signal is subscribed
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
-    assert.deepEqual(problems, []);
-    assert.deepEqual(await shownThoughHidden(page), [], 'nothing marked hidden is displayed (the sign-in form, while signed in)');
+    const rowsOf = (page: Page, chart: string) => page.locator(`#chart-${chart} tbody tr`);
+    /** A chart's table as text cells (the table sits in a closed <details>: text content, not rendered text). */
+    const numbersOf = (page: Page, chart: string): Promise<string[][]> =>
+      rowsOf(page, chart).evaluateAll((rows: { cells: ArrayLike<{ textContent: string | null }> }[]) =>
+        rows.map((row) => Array.from(row.cells, (cell) => (cell.textContent ?? '').trim())),
+      );
 
-    // Signing out leaves nothing of the signed-in view, and does not hand the demo token back.
-    await page.locator('#sign-out').click();
-    await page.locator('#sign-in').waitFor();
-    assert.deepEqual(await shownThoughHidden(page), []);
-    for (const id of ['dashboard', 'filters', 'live', 'sign-out']) assert.equal(await page.locator(`#${id}`).isVisible(), false, `#${id} after signing out`);
-    assert.equal(await page.locator('#token').inputValue(), '');
-    await page.context().close();
-  });
+    it('shows live charts of the demo organization without typing anything, with no console error', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard`);
+      await page.locator('#chart-top-contributors').waitFor();
+      assert.match(page.url(), /\?organization=[\w-]+&days=30$/);
+      for (const chart of CHARTS) {
+        const box = await page.locator(`#chart-${chart} canvas`).boundingBox();
+        assert.ok(box && box.width > 100 && box.height > 100, `${chart} is drawn`);
+        assert.ok((await rowsOf(page, chart).count()) > 0, `${chart} has rows`);
+      }
+      assert.equal(await rowsOf(page, 'peak-hours').count(), 24);
+      assert.equal(await rowsOf(page, 'daily-active-users').count(), 30);
 
-  it('answers the browser’s favicon request without a 404', async () => {
-    const icon = await fetch(`${gateway.url}/favicon.ico`);
-    assert.equal(icon.status, 204);
-  });
+      // The numbers are the API's: studies by status add up to the organization's studies.
+      const organizationId = new URL(page.url()).searchParams.get('organization')!;
+      const studies = await gateway.db
+        .selectFrom('studies')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirstOrThrow();
+      const byStatus = await numbersOf(page, 'studies-by-status');
+      assert.equal(
+        byStatus.reduce((sum, [, count]) => sum + Number(count), 0),
+        Number(studies.count),
+      );
+      await page.locator('#live').waitFor(); // the analytics signal is subscribed
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        await shownThoughHidden(page),
+        [],
+        'nothing marked hidden is displayed (the sign-in form, while signed in)',
+      );
 
-  it('a period change refetches and lands in the URL; the URL alone reopens the same view', async () => {
-    const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=30`);
-    await page.locator('#chart-daily-active-users').waitFor();
-    const refetch = page.waitForRequest((request) => request.url().includes('operationName=Trends') && request.url().includes('%22days%22%3A7'));
-    await page.selectOption('#days', '7');
-    await refetch;
-    await page.waitForFunction(() => document.querySelectorAll('#chart-daily-active-users tbody tr').length === 7);
-    assert.equal(new URL(page.url()).searchParams.get('days'), '7');
-
-    const shared = await open(page.url());
-    await shared.page.waitForFunction(() => document.querySelectorAll('#chart-daily-active-users tbody tr').length === 7);
-    assert.equal(await shared.page.locator('#days').inputValue(), '7');
-    assert.equal(await shared.page.locator('#organization').inputValue(), ACME);
-    assert.deepEqual([...problems, ...shared.problems], []);
-    await page.context().close();
-    await shared.page.context().close();
-  });
-
-  it('drill-downs list the rows behind a status, a type and a contributor', async () => {
-    const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
-    await page.locator('#chart-studies-by-status').waitFor();
-
-    const [status, count] = (await numbersOf(page, 'studies-by-status'))[0];
-    await page.click('#chart-studies-by-status summary');
-    await page.click(`#chart-studies-by-status tbody button`);
-    await page.locator('#drill table').waitFor();
-    const statusValue = status.toUpperCase().replaceAll(' ', '_');
-    assert.match(page.url(), new RegExp(`drill=status%3A${statusValue}`));
-    const expected = dataOf(
-      await gateway.graphql(registered('studies-by-status.graphql'), { token, variables: { organizationId: ACME, status: statusValue } }),
-    ).studies;
-    assert.equal(expected.totalCount, Number(count));
-    assert.deepEqual(
-      await page.locator('#drill tbody tr td:first-child').allInnerTexts(),
-      expected.edges.map((e: any) => e.node.title),
-    );
-
-    const [type] = (await numbersOf(page, 'activity-by-type'))[0];
-    await page.click('#chart-activity-by-type summary');
-    await page.click('#chart-activity-by-type tbody button');
-    await page.waitForFunction((wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted), type);
-    const types = await page.locator('#drill tbody tr td:nth-child(2)').allInnerTexts();
-    assert.ok(types.length > 0 && types.every((t) => t === type), types.join());
-
-    const [contributor] = (await numbersOf(page, 'top-contributors'))[0];
-    await page.click('#chart-top-contributors summary');
-    await page.click('#chart-top-contributors tbody button');
-    await page.waitForFunction((wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted), `${contributor}: recent activity`);
-    const actors = await page.locator('#drill tbody tr td:nth-child(3)').allInnerTexts();
-    assert.ok(actors.length > 0 && actors.every((a) => a === contributor), actors.join());
-    assert.match(page.url(), /drill=member%3A[\w-]+/);
-    assert.deepEqual(problems, []);
-    await page.context().close();
-  });
-
-  it('a forged or expired token shows the sign-in form with the reason, not blank charts', async () => {
-    const analyst = { id: await gateway.userId('analyst@example.com'), email: 'analyst@example.com' };
-    const expired = await signAccessToken(analyst, gateway.config.jwt, -120);
-    for (const refused of ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged', expired]) {
-      const { page } = await open(`${gateway.url}/dashboard`, { token: refused });
+      // Signing out leaves nothing of the signed-in view, and does not hand the demo token back.
+      await page.locator('#sign-out').click();
       await page.locator('#sign-in').waitFor();
-      assert.match((await page.locator('#sign-in-reason').textContent())!, /refused the token/);
-      assert.equal(await page.locator('#dashboard').isVisible(), false);
+      assert.deepEqual(await shownThoughHidden(page), []);
+      for (const id of ['dashboard', 'filters', 'live', 'sign-out'])
+        assert.equal(await page.locator(`#${id}`).isVisible(), false, `#${id} after signing out`);
+      assert.equal(await page.locator('#token').inputValue(), '');
       await page.context().close();
-    }
-    const { page } = await open(`${gateway.url}/dashboard`, { token: expired });
-    await page.locator('#sign-in').waitFor();
-    // Signing in with a good token shows the dashboard.
-    await page.fill('#token', token);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#chart-studies-by-status').waitFor();
-    await page.context().close();
-  });
+    });
 
-  it('on a phone the charts stack in one column', async () => {
-    const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}`, { width: 390 });
-    await page.locator('#chart-top-contributors').waitFor();
-    const boxes = await Promise.all(CHARTS.map(async (chart) => (await page.locator(`#chart-${chart}`).boundingBox())!));
-    assert.ok(
-      boxes.every((box) => Math.abs(box.x - boxes[0].x) < 1 && box.width <= 390),
-      JSON.stringify(boxes),
-    );
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true });
-    assert.deepEqual(problems, []);
-    await page.context().close();
-  });
-});
+    it('answers the browser’s favicon request without a 404', async () => {
+      const icon = await fetch(`${gateway.url}/favicon.ico`);
+      assert.equal(icon.status, 204);
+    });
+
+    it('a period change refetches and lands in the URL; the URL alone reopens the same view', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=30`);
+      await page.locator('#chart-daily-active-users').waitFor();
+      const refetch = page.waitForRequest(
+        (request) => request.url().includes('operationName=Trends') && request.url().includes('%22days%22%3A7'),
+      );
+      await page.selectOption('#days', '7');
+      await refetch;
+      await page.waitForFunction(() => document.querySelectorAll('#chart-daily-active-users tbody tr').length === 7);
+      assert.equal(new URL(page.url()).searchParams.get('days'), '7');
+
+      const shared = await open(page.url());
+      await shared.page.waitForFunction(
+        () => document.querySelectorAll('#chart-daily-active-users tbody tr').length === 7,
+      );
+      assert.equal(await shared.page.locator('#days').inputValue(), '7');
+      assert.equal(await shared.page.locator('#organization').inputValue(), ACME);
+      assert.deepEqual([...problems, ...shared.problems], []);
+      await page.context().close();
+      await shared.page.context().close();
+    });
+
+    it('drill-downs list the rows behind a status, a type and a contributor', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
+      await page.locator('#chart-studies-by-status').waitFor();
+
+      const [status, count] = (await numbersOf(page, 'studies-by-status'))[0];
+      await page.click('#chart-studies-by-status summary');
+      await page.click(`#chart-studies-by-status tbody button`);
+      await page.locator('#drill table').waitFor();
+      const statusValue = status.toUpperCase().replaceAll(' ', '_');
+      assert.match(page.url(), new RegExp(`drill=status%3A${statusValue}`));
+      const expected = dataOf(
+        await gateway.graphql(registered('studies-by-status.graphql'), {
+          token,
+          variables: { organizationId: ACME, status: statusValue },
+        }),
+      ).studies;
+      assert.equal(expected.totalCount, Number(count));
+      assert.deepEqual(
+        await page.locator('#drill tbody tr td:first-child').allInnerTexts(),
+        expected.edges.map((e: any) => e.node.title),
+      );
+
+      const [type] = (await numbersOf(page, 'activity-by-type'))[0];
+      await page.click('#chart-activity-by-type summary');
+      await page.click('#chart-activity-by-type tbody button');
+      await page.waitForFunction(
+        (wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted),
+        type,
+      );
+      const types = await page.locator('#drill tbody tr td:nth-child(2)').allInnerTexts();
+      assert.ok(types.length > 0 && types.every((t) => t === type), types.join());
+
+      const [contributor] = (await numbersOf(page, 'top-contributors'))[0];
+      await page.click('#chart-top-contributors summary');
+      await page.click('#chart-top-contributors tbody button');
+      await page.waitForFunction(
+        (wanted) => document.querySelector('#drill h2')?.textContent?.startsWith(wanted),
+        `${contributor}: recent activity`,
+      );
+      const actors = await page.locator('#drill tbody tr td:nth-child(3)').allInnerTexts();
+      assert.ok(actors.length > 0 && actors.every((a) => a === contributor), actors.join());
+      assert.match(page.url(), /drill=member%3A[\w-]+/);
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+
+    it('a forged or expired token shows the sign-in form with the reason, not blank charts', async () => {
+      const analyst = { id: await gateway.userId('analyst@example.com'), email: 'analyst@example.com' };
+      const expired = await signAccessToken(analyst, gateway.config.jwt, -120);
+      for (const refused of ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged', expired]) {
+        const { page } = await open(`${gateway.url}/dashboard`, { token: refused });
+        await page.locator('#sign-in').waitFor();
+        assert.match((await page.locator('#sign-in-reason').textContent())!, /refused the token/);
+        assert.equal(await page.locator('#dashboard').isVisible(), false);
+        await page.context().close();
+      }
+      const { page } = await open(`${gateway.url}/dashboard`, { token: expired });
+      await page.locator('#sign-in').waitFor();
+      // Signing in with a good token shows the dashboard.
+      await page.fill('#token', token);
+      await page.click('#sign-in button[type=submit]');
+      await page.locator('#chart-studies-by-status').waitFor();
+      await page.context().close();
+    });
+
+    it('on a phone the charts stack in one column', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}`, { width: 390 });
+      await page.locator('#chart-top-contributors').waitFor();
+      const boxes = await Promise.all(
+        CHARTS.map(async (chart) => (await page.locator(`#chart-${chart}`).boundingBox())!),
+      );
+      assert.ok(
+        boxes.every((box) => Math.abs(box.x - boxes[0].x) < 1 && box.width <= 390),
+        JSON.stringify(boxes),
+      );
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+  },
+);
 
 describe('the dashboard kept live', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
   let gateway: TestGateway;
@@ -237,7 +270,9 @@ describe('the dashboard kept live', { skip: CHROMIUM ? false : 'needs chromium o
     const { page, problems } = await openPage(browser, `${gateway.url}/dashboard?organization=${ACME}&days=30`);
     await page.locator('#live').waitFor();
     // The badge shows at the socket's acknowledgement; the subscription is set up on the server after it.
-    await until('the signal subscribed on the server', async () => ((await seriesValue(gateway.url, SIGNAL_SERIES)) >= 1 ? true : undefined));
+    await until('the signal subscribed on the server', async () =>
+      (await seriesValue(gateway.url, SIGNAL_SERIES)) >= 1 ? true : undefined,
+    );
     const comments = page.locator('#figures .figure', { hasText: 'Comments resolved' }).locator('dd').first();
     const [resolved, total] = (await comments.textContent())!.split(' of ').map(Number);
     dataOf(
@@ -248,7 +283,8 @@ describe('the dashboard kept live', { skip: CHROMIUM ? false : 'needs chromium o
     );
     // No reload, no click: the signal makes the page fetch its figures again, one more comment among them.
     await page.waitForFunction(
-      (expected) => [...document.querySelectorAll('#figures .figure')].some((tile) => tile.textContent?.startsWith(expected)),
+      (expected) =>
+        [...document.querySelectorAll('#figures .figure')].some((tile) => tile.textContent?.startsWith(expected)),
       `Comments resolved${resolved} of ${total + 1}`,
     );
     assert.deepEqual(problems, []);

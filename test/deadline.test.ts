@@ -20,7 +20,10 @@ describe('withDeadline', () => {
     // Another process that echoes at once, like a healthy store: its answer arrives while we are busy.
     server = spawn(
       process.execPath,
-      ['-e', "const s = require('net').createServer((c) => c.on('data', (d) => c.write(d))).listen(0, '127.0.0.1', () => console.log(s.address().port))"],
+      [
+        '-e',
+        "const s = require('net').createServer((c) => c.on('data', (d) => c.write(d))).listen(0, '127.0.0.1', () => console.log(s.address().port))",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const [line] = (await once(server.stdout!, 'data')) as [Buffer];

@@ -19,9 +19,15 @@ describe('what the gateway tells whoever asks', () => {
   it('/metrics on the gateway’s port needs METRICS_TOKEN when one is set, even from loopback', async () => {
     const without = await fetch(`${gateway.url}/metrics`);
     assert.equal(without.status, 401);
-    assert.equal(((await without.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'UNAUTHENTICATED');
+    assert.equal(
+      ((await without.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code,
+      'UNAUTHENTICATED',
+    );
     assert.match(without.headers.get('www-authenticate') ?? '', /^Bearer/);
-    assert.equal((await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong-secret-0123456789' } })).status, 401);
+    assert.equal(
+      (await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong-secret-0123456789' } })).status,
+      401,
+    );
     const scraped = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     assert.equal(scraped.status, 200);
     assert.match(await scraped.text(), /studygraph_request_duration_seconds/);
@@ -43,7 +49,10 @@ describe('/metrics without a token', () => {
       for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }]) {
         const forwarded = await fetch(`${gateway.url}/metrics`, { headers });
         assert.equal(forwarded.status, 403);
-        assert.equal(((await forwarded.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'FORBIDDEN');
+        assert.equal(
+          ((await forwarded.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code,
+          'FORBIDDEN',
+        );
       }
     } finally {
       await gateway.close();
@@ -53,7 +62,10 @@ describe('/metrics without a token', () => {
 
 describe('the demo token is a development convenience', () => {
   it('is never handed out in production, whatever SANDBOX says', async () => {
-    const production = await startTestGateway({ seed: 'none', config: { env: 'production', sandbox: true, autoSeed: true } });
+    const production = await startTestGateway({
+      seed: 'none',
+      config: { env: 'production', sandbox: true, autoSeed: true },
+    });
     try {
       assert.equal(production.gateway.demoToken, undefined);
       const page = await (await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } })).text();
@@ -61,7 +73,10 @@ describe('the demo token is a development convenience', () => {
     } finally {
       await production.close();
     }
-    const development = await startTestGateway({ seed: 'none', config: { env: 'development', sandbox: true, autoSeed: true } });
+    const development = await startTestGateway({
+      seed: 'none',
+      config: { env: 'development', sandbox: true, autoSeed: true },
+    });
     try {
       assert.ok(development.gateway.demoToken, 'in development the analyst’s token is there');
     } finally {

@@ -82,9 +82,14 @@ describe(
         (loop, n) =>
           n % 2 === 0
             ? gateway.post(JSON.stringify({ query: read }), { authorization: `Bearer ${tokens[0]}` })
-            : gateway.post(JSON.stringify({ query: `mutation { addComment(input: { studyId: "${ACME_STUDY}", body: "fault-${loop}-${n}" }) { id } }` }), {
-                authorization: `Bearer ${tokens[0]}`,
-              }),
+            : gateway.post(
+                JSON.stringify({
+                  query: `mutation { addComment(input: { studyId: "${ACME_STUDY}", body: "fault-${loop}-${n}" }) { id } }`,
+                }),
+                {
+                  authorization: `Bearer ${tokens[0]}`,
+                },
+              ),
         20,
       );
       await pause(1500);
@@ -92,7 +97,11 @@ describe(
       await until('/readyz to say 503', async () => ((await readyStatus(gateway)) === 503 ? true : undefined), 10_000);
       await pause(2000);
       postgres.start();
-      await until('/readyz to say 200 again', async () => ((await readyStatus(gateway)) === 200 ? true : undefined), 30_000);
+      await until(
+        '/readyz to say 200 again',
+        async () => ((await readyStatus(gateway)) === 200 ? true : undefined),
+        30_000,
+      );
       const recoveredAt = traffic.outcomes.length;
       await pause(2000);
       const outcomes = await traffic.stop();
@@ -119,7 +128,9 @@ describe(
       // Each addComment wrote its comment and its activity row in one transaction, or neither.
       const orphans = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM comments c WHERE c.body LIKE 'fault-%'
-        AND NOT EXISTS (SELECT 1 FROM collaboration_activity a WHERE a.details->>'commentId' = c.id::text)`.execute(gateway.db);
+        AND NOT EXISTS (SELECT 1 FROM collaboration_activity a WHERE a.details->>'commentId' = c.id::text)`.execute(
+        gateway.db,
+      );
       assert.equal(orphans.rows[0].n, 0);
     });
   },
@@ -134,7 +145,11 @@ describe('Redis stopped under load', { skip: redisServerAvailable() ? false : 'n
   before(async () => {
     redis = await startOwnRedis();
     gateway = await startTestGateway({ config: { redisUrl: redis.url, responseCache: true, rateLimits: true } });
-    readers = await Promise.all(['analyst@example.com', 'user2@example.com', 'user3@example.com', 'user4@example.com'].map((email) => gateway.tokenFor(email)));
+    readers = await Promise.all(
+      ['analyst@example.com', 'user2@example.com', 'user3@example.com', 'user4@example.com'].map((email) =>
+        gateway.tokenFor(email),
+      ),
+    );
     greedy = await gateway.tokenFor('user5@example.com');
   });
   after(async () => {
@@ -144,12 +159,18 @@ describe('Redis stopped under load', { skip: redisServerAvailable() ? false : 'n
 
   it('the cache is bypassed and the in-process limiter takes over, with no error; both come back with Redis', async () => {
     const query = '{ organizations(first: 5) { edges { node { id name studyCount } } } }';
-    const traffic = load(4, (loop) => gateway.post(JSON.stringify({ query }), { authorization: `Bearer ${readers[loop]}` }), 150);
+    const traffic = load(
+      4,
+      (loop) => gateway.post(JSON.stringify({ query }), { authorization: `Bearer ${readers[loop]}` }),
+      150,
+    );
     await pause(1000);
     await redis.stop();
     await pause(500);
     // A greedy client during the outage: the in-process buckets still refuse its burst.
-    const burst = await Promise.all(Array.from({ length: 40 }, () => gateway.post(JSON.stringify({ query }), { authorization: `Bearer ${greedy}` })));
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => gateway.post(JSON.stringify({ query }), { authorization: `Bearer ${greedy}` })),
+    );
     await pause(1500);
     const duringOutage = traffic.outcomes.length;
     await redis.start();

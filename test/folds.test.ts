@@ -139,7 +139,10 @@ describe('folds: relations fetched in their parents’ statement', () => {
     assert.ok(study.comments.edges.length >= 3);
     assert.ok(study.approvals.length >= 1);
     assert.ok(study.activity.edges.length >= 1 && typeof study.activity.edges[0].node.id === 'string');
-    const withoutTotal = await gateway.graphql(STUDY_PAGE.replace('totalCount', ''), { token, variables: { id: studyId } });
+    const withoutTotal = await gateway.graphql(STUDY_PAGE.replace('totalCount', ''), {
+      token,
+      variables: { id: studyId },
+    });
     assert.equal(withoutTotal.sqlStatements, 1);
   });
 
@@ -157,7 +160,9 @@ describe('folds: relations fetched in their parents’ statement', () => {
       assert.equal(folded.sqlStatements, 1, `${studies} studies with ${comments} comments each`);
       const pages = dataOf(folded).organization.studies.edges;
       assert.equal(pages.length, studies);
-      assert.ok(pages.some(({ node }: any) => node.comments.edges.length === comments && node.comments.pageInfo.hasNextPage));
+      assert.ok(
+        pages.some(({ node }: any) => node.comments.edges.length === comments && node.comments.pageInfo.hasNextPage),
+      );
     }
   });
 
@@ -264,15 +269,23 @@ describe('folds: relations fetched in their parents’ statement', () => {
       first.edges.slice(1, 3).map(({ node }: any) => node.id),
     );
     assert.ok(data.two.edges.every(({ node }: any) => typeof node.body === 'string' && node.id));
-    assert.ok(data.resolved.edges.length >= 1 && data.resolved.edges.every(({ node }: any) => node.resolvedAt !== null));
+    assert.ok(
+      data.resolved.edges.length >= 1 && data.resolved.edges.every(({ node }: any) => node.resolvedAt !== null),
+    );
   });
 
   it('arguments the field refuses are not folded: the field reports them, as without folds', async () => {
-    const tooMany = await both('query($id: ID!) { study(id: $id) { title comments(first: 1000) { edges { node { id } } } } }', { id: studyId });
+    const tooMany = await both(
+      'query($id: ID!) { study(id: $id) { title comments(first: 1000) { edges { node { id } } } } }',
+      { id: studyId },
+    );
     assert.ok(tooMany.body.errors?.length, 'first over its maximum is an error');
-    const badCursor = await both('query($id: ID!) { study(id: $id) { title comments(first: 2, after: "nonsense") { edges { node { id } } } } }', {
-      id: studyId,
-    });
+    const badCursor = await both(
+      'query($id: ID!) { study(id: $id) { title comments(first: 2, after: "nonsense") { edges { node { id } } } } }',
+      {
+        id: studyId,
+      },
+    );
     assert.equal(badCursor.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
@@ -284,7 +297,13 @@ describe('folds: relations fetched in their parents’ statement', () => {
     // The folded statement reads only studies of the viewer's organizations: another's is not even read.
     const loaders = createLoaders(gateway.db, { batch: true });
     const folds = [{ field: 'approvals', args: { plan: { costly: [], joins: [] } } }];
-    assert.equal(await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [UMBRELLA] } }), null);
-    assert.equal((await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [ACME] } }))?.id, studyId);
+    assert.equal(
+      await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [UMBRELLA] } }),
+      null,
+    );
+    assert.equal(
+      (await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [ACME] } }))?.id,
+      studyId,
+    );
   });
 });

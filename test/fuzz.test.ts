@@ -68,8 +68,16 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
         AND m.user_id NOT IN (SELECT user_id FROM organization_members WHERE organization_id <> ${UMBRELLA})
       ORDER BY m.user_id LIMIT 1`.execute(db);
     viewers = [
-      { name: 'analyst', id: await gateway.userId('analyst@example.com'), token: await gateway.tokenFor('analyst@example.com') },
-      { name: 'outsider', id: await gateway.userId('outsider@example.com'), token: await gateway.tokenFor('outsider@example.com') },
+      {
+        name: 'analyst',
+        id: await gateway.userId('analyst@example.com'),
+        token: await gateway.tokenFor('analyst@example.com'),
+      },
+      {
+        name: 'outsider',
+        id: await gateway.userId('outsider@example.com'),
+        token: await gateway.tokenFor('outsider@example.com'),
+      },
       { name: 'umbrella member', id: other.rows[0].user_id, token: await gateway.tokenFor(other.rows[0].email) },
       { name: 'anonymous', id: null, token: undefined },
     ];
@@ -90,7 +98,13 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
   /** Organizations whose rows this viewer may not see, as of now (fuzzed mutations change memberships). */
   async function foreignOrganizations(viewerId: string | null): Promise<Set<string>> {
     const all = await gateway.db.selectFrom('organizations').select('id').execute();
-    const mine = viewerId ? await gateway.db.selectFrom('organization_members').select('organization_id').where('user_id', '=', viewerId).execute() : [];
+    const mine = viewerId
+      ? await gateway.db
+          .selectFrom('organization_members')
+          .select('organization_id')
+          .where('user_id', '=', viewerId)
+          .execute()
+      : [];
     const member = new Set(mine.map((m) => m.organization_id));
     return new Set(all.map((o) => o.id).filter((id) => !member.has(id)));
   }
@@ -108,7 +122,9 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
 
     assert.ok(response.status < 500, `no 5xx: ${label}`);
     assert.ok(elapsedMs < SLOWEST_ANSWER_MS, `answered in ${elapsedMs.toFixed(0)} ms: ${label}`);
-    let parsed: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } | { data?: unknown; errors?: unknown[] }[];
+    let parsed:
+      | { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] }
+      | { data?: unknown; errors?: unknown[] }[];
     try {
       parsed = JSON.parse(text);
     } catch {
@@ -149,7 +165,9 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
 
   it('fragment- and directive-heavy operations (bombs, cycles, directives everywhere): answered at once, coded', async () => {
     await run(random(SEED + 4), FRAGMENT_REQUESTS, (r) => JSON.stringify(fragmentHeavyOperation(schema, r, ids)));
-    console.log(`fuzz outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}; slowest answer ${slowestMs.toFixed(0)} ms`);
+    console.log(
+      `fuzz outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}; slowest answer ${slowestMs.toFixed(0)} ms`,
+    );
   });
 
   it('hostile classes (distinct operation names, skipped branches, invalid documents): coded answers, and memory bounded', async () => {
@@ -166,31 +184,47 @@ describe(`fuzzing the HTTP endpoint (seed ${SEED}, ${REQUESTS * 2 + FRAGMENT_REQ
     // Names of up to 20 KB, distinct every time, with a document already compiled: nothing may be kept for them.
     await run(r, HOSTILE_REQUESTS, (r) => JSON.stringify(distinctOperationNameRequest(r, known)));
     const afterNames = heap();
-    console.log(`distinct operation names: heap ${start.toFixed(1)} → ${afterNames.toFixed(1)} MB over ${HOSTILE_REQUESTS} requests`);
-    assert.ok(afterNames - start < 4, `the heap grew ${(afterNames - start).toFixed(1)} MB for names that named nothing`);
+    console.log(
+      `distinct operation names: heap ${start.toFixed(1)} → ${afterNames.toFixed(1)} MB over ${HOSTILE_REQUESTS} requests`,
+    );
+    assert.ok(
+      afterNames - start < 4,
+      `the heap grew ${(afterNames - start).toFixed(1)} MB for names that named nothing`,
+    );
 
     // Each skipped-branch document run often enough to be compiled: plans stay within their byte bound.
     // Few enough to stay in Apollo's parsed-document store (about 30 MB), so that their runs count towards compilation;
     // round after round, so that each run finds the document parsed by the one before.
-    const skipped = Array.from({ length: Math.ceil(HOSTILE_REQUESTS / 10) }, () => JSON.stringify(skippedBranchOperation(schema, r, ids)));
+    const skipped = Array.from({ length: Math.ceil(HOSTILE_REQUESTS / 10) }, () =>
+      JSON.stringify(skippedBranchOperation(schema, r, ids)),
+    );
     let nextSkipped = 0;
     const compiledBefore = await seriesValue(gateway.url, 'studygraph_compiled_operations_total{result="compiled"}');
     await run(r, skipped.length * (COMPILE_AFTER_RUNS + 3), () => skipped[nextSkipped++ % skipped.length]);
     const afterSkipped = heap();
     // The plans' bound, and Apollo's parsed-document store (about 30 MB by default), both full at worst.
     const boundMb = MAX_PLAN_BYTES / 2 ** 20 + 30;
-    console.log(`skipped branches: heap ${afterNames.toFixed(1)} → ${afterSkipped.toFixed(1)} MB (bound ${boundMb} MB)`);
+    console.log(
+      `skipped branches: heap ${afterNames.toFixed(1)} → ${afterSkipped.toFixed(1)} MB (bound ${boundMb} MB)`,
+    );
     assert.ok(afterSkipped - afterNames < boundMb, `the heap grew ${(afterSkipped - afterNames).toFixed(1)} MB`);
-    const compiled = (result: string) => seriesValue(gateway.url, `studygraph_compiled_operations_total{result="${result}"}`);
+    const compiled = (result: string) =>
+      seriesValue(gateway.url, `studygraph_compiled_operations_total{result="${result}"}`);
     console.log(
       `compilations: ${await compiled('compiled')} compiled, ${await compiled('interpreted')} left to graphql-js, ${await compiled('deferred')} deferred by the budget`,
     );
-    assert.ok((await compiled('compiled')) > compiledBefore, 'skipped-branch documents reached compilation (so their plans were bounded, not avoided)');
+    assert.ok(
+      (await compiled('compiled')) > compiledBefore,
+      'skipped-branch documents reached compilation (so their plans were bounded, not avoided)',
+    );
 
     await run(r, HOSTILE_REQUESTS, (r) => JSON.stringify({ query: invalidDocument(schema, r, ids) }));
     const afterInvalid = heap();
     console.log(`invalid documents: heap ${afterSkipped.toFixed(1)} → ${afterInvalid.toFixed(1)} MB`);
-    assert.ok(afterInvalid - afterSkipped < 8, `the heap grew ${(afterInvalid - afterSkipped).toFixed(1)} MB for documents that never ran`);
+    assert.ok(
+      afterInvalid - afterSkipped < 8,
+      `the heap grew ${(afterInvalid - afterSkipped).toFixed(1)} MB for documents that never ran`,
+    );
     assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200, 'still serving');
   });
 

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { execute, GraphQLEnumType, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import {
+  execute,
+  GraphQLEnumType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
@@ -8,7 +18,10 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
  * compiled query a hoisted function that builds the error's locations and path only when it reports one.
  * The answers, errors included, must stay graphql-js's.
  */
-const Status = new GraphQLEnumType({ name: 'Status', values: { OPEN: { value: 'open' }, CLOSED: { value: 'closed' } } });
+const Status = new GraphQLEnumType({
+  name: 'Status',
+  values: { OPEN: { value: 'open' }, CLOSED: { value: 'closed' } },
+});
 const Item = new GraphQLObjectType({
   name: 'Item',
   fields: {
@@ -18,7 +31,10 @@ const Item = new GraphQLObjectType({
     status: { type: new GraphQLNonNull(Status) },
   },
 });
-const Group = new GraphQLObjectType({ name: 'Group', fields: { items: { type: new GraphQLNonNull(new GraphQLList(Item)) } } });
+const Group = new GraphQLObjectType({
+  name: 'Group',
+  fields: { items: { type: new GraphQLNonNull(new GraphQLList(Item)) } },
+});
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: 'Query',
@@ -50,7 +66,9 @@ describe('graphql-jit, as patched: leaves', () => {
     const jit = await compiled.query(undefined, {}, {});
     const js = await execute({ schema, document });
     const errorsOf = (result: typeof js) =>
-      (result.errors ?? []).map((e) => ({ message: e.message, path: e.path, locations: e.locations })).sort((a, b) => a.message.localeCompare(b.message));
+      (result.errors ?? [])
+        .map((e) => ({ message: e.message, path: e.path, locations: e.locations }))
+        .sort((a, b) => a.message.localeCompare(b.message));
     // graphql-js builds its objects without a prototype: compared as the JSON a client gets.
     assert.equal(JSON.stringify(jit.data), JSON.stringify(js.data));
     assert.deepEqual(errorsOf(jit), errorsOf(js));
@@ -62,6 +80,10 @@ describe('graphql-jit, as patched: leaves', () => {
     const compiled = compileQuery(schema, parse(QUERY), undefined, { debug: true } as never);
     const source = (compiled as unknown as Record<string, string>).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;
     assert.match(source, /Leaf\(__context, value, idx0, idx1\)/);
-    assert.doesNotMatch(source, /checkNonNullLeaf|checkNullableLeaf/, 'run npm install: postinstall applies patches/graphql-jit+0.8.9.patch');
+    assert.doesNotMatch(
+      source,
+      /checkNonNullLeaf|checkNullableLeaf/,
+      'run npm install: postinstall applies patches/graphql-jit+0.8.9.patch',
+    );
   });
 });

@@ -47,12 +47,20 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const unknown = await gateway.graphql('{ viewer { id password } }', { token });
     assert.equal(onlyError(unknown).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.ok(unknown.sqlStatements <= 1, 'at most the viewer lookup ran');
-    const wrongLiteral = await gateway.graphql(`{ studies(organizationId: "${ACME}", first: "ten") { totalCount } }`, { token });
+    const wrongLiteral = await gateway.graphql(`{ studies(organizationId: "${ACME}", first: "ten") { totalCount } }`, {
+      token,
+    });
     assert.equal(onlyError(wrongLiteral).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
-    const wrongVariable = await gateway.graphql('query($n: Int!) { organizations(first: $n) { totalCount } }', { token, variables: { n: 'ten' } });
+    const wrongVariable = await gateway.graphql('query($n: Int!) { organizations(first: $n) { totalCount } }', {
+      token,
+      variables: { n: 'ten' },
+    });
     assert.equal(wrongVariable.status, 400);
     assert.equal(onlyError(wrongVariable).extensions?.code, 'BAD_USER_INPUT');
-    const badEnum = await gateway.graphql(`{ studies(organizationId: "${ACME}", filter: { statuses: [DONE] }) { totalCount } }`, { token });
+    const badEnum = await gateway.graphql(
+      `{ studies(organizationId: "${ACME}", filter: { statuses: [DONE] }) { totalCount } }`,
+      { token },
+    );
     assert.equal(onlyError(badEnum).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -70,7 +78,10 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const literal = await gateway.graphql('{ organization(slug: "a\\u0000b") { id } }', { token });
     assert.equal(onlyError(literal).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(onlyError(literal).message, /NUL/);
-    const variable = await gateway.graphql('query($slug: String!) { organization(slug: $slug) { id } }', { token, variables: { slug: 'a\u0000b' } });
+    const variable = await gateway.graphql('query($slug: String!) { organization(slug: $slug) { id } }', {
+      token,
+      variables: { slug: 'a\u0000b' },
+    });
     assert.equal(variable.status, 400);
     assert.equal(onlyError(variable).extensions?.code, 'BAD_USER_INPUT');
     const nested = await gateway.graphql('mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }', {
@@ -83,7 +94,8 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   it('queries nested deeper than the limit are refused without touching the database', async () => {
     let selection = 'id';
     // Each round adds 4 levels: studies → edges → node → organization.
-    for (let i = 0; i < MAX_QUERY_DEPTH / 4 + 1; i += 1) selection = `studies(first: 1) { edges { node { organization { ${selection} } } } }`;
+    for (let i = 0; i < MAX_QUERY_DEPTH / 4 + 1; i += 1)
+      selection = `studies(first: 1) { edges { node { organization { ${selection} } } } }`;
     const query = `{ organizations(first: 1) { edges { node { ${selection} } } } }`;
     const response = await gateway.graphql(query, { token });
     const error = onlyError(response);
@@ -106,17 +118,23 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const simple = await fetch(`${gateway.url}/graphql?query=${query}`);
     assert.equal(simple.status, 400);
     assert.match((await errorOf(simple)).message, /CSRF/);
-    const preflighted = await fetch(`${gateway.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const preflighted = await fetch(`${gateway.url}/graphql?query=${query}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     assert.equal(preflighted.status, 200);
     assert.deepEqual(((await preflighted.json()) as { data: unknown }).data, { __typename: 'Query' });
     // The header the GraphQL over HTTP spec's CSRF note names works as Apollo's does.
-    const standard = await fetch(`${gateway.url}/graphql?query=${query}`, { headers: { 'graphql-require-preflight': '1' } });
+    const standard = await fetch(`${gateway.url}/graphql?query=${query}`, {
+      headers: { 'graphql-require-preflight': '1' },
+    });
     assert.equal(standard.status, 200);
   });
 
   it('a response with data is 2xx whatever its errors; one without data keeps its error status', async () => {
     // Anonymous: rateLimit answers, the (nullable) study is UNAUTHENTICATED (401 on its own).
-    const partial = await gateway.graphql('{ rateLimit { limit } study(id: "00000000-0000-4000-8000-00000000ffff") { title } }');
+    const partial = await gateway.graphql(
+      '{ rateLimit { limit } study(id: "00000000-0000-4000-8000-00000000ffff") { title } }',
+    );
     assert.equal(partial.status, 200);
     assert.ok(partial.body.data?.rateLimit);
     assert.equal(partial.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
@@ -129,7 +147,10 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const body = JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
     const modern = await gateway.post(body, { accept: 'application/graphql-response+json, application/json;q=0.9' });
     assert.equal(modern.status, 404);
-    assert.equal(((await modern.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
+    assert.equal(
+      ((await modern.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code,
+      'PERSISTED_QUERY_NOT_FOUND',
+    );
     const legacy = await gateway.post(body, { accept: 'application/json' });
     assert.equal(legacy.status, 200, 'what Apollo answers, and older clients expect');
   });
@@ -172,7 +193,9 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   });
 
   it('mutations over GET are refused', async () => {
-    const mutation = encodeURIComponent(`mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`);
+    const mutation = encodeURIComponent(
+      `mutation { createStudy(input: { organizationId: "${ACME}", title: "GET" }) { id } }`,
+    );
     const response = await fetch(`${gateway.url}/graphql?query=${mutation}`, {
       headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
     });
@@ -182,7 +205,9 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   it('every response carries a request id; a sane client id is kept', async () => {
     const response = await gateway.post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'trace-123' });
     assert.equal(response.headers.get('x-request-id'), 'trace-123');
-    const generated = await gateway.post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'bad id with spaces' });
+    const generated = await gateway.post(JSON.stringify({ query: '{ __typename }' }), {
+      'x-request-id': 'bad id with spaces',
+    });
     assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 
@@ -212,7 +237,10 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     // One batch held the studies of every organization at once.
     assert.match(text, /studygraph_dataloader_batch_size_count\{loader="studiesPage"\} 1\n/);
-    assert.match(text, new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="studiesPage"\\} ${organizations}\\n`));
+    assert.match(
+      text,
+      new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="studiesPage"\\} ${organizations}\\n`),
+    );
     // And the next level, the comment figures of all those studies, was one batch of several keys.
     assert.match(text, /studygraph_dataloader_batch_size_count\{loader="commentStats"\} 1\n/);
     assert.match(text, /studygraph_dataloader_batch_size_bucket\{le="1",loader="commentStats"\} 0\n/);
@@ -251,7 +279,9 @@ for (const compiledExecution of [true, false]) {
           assert.equal(json.errors?.[0]?.extensions?.code, 'OPERATION_RESOLUTION_FAILURE', JSON.stringify(json));
         }
       }
-      const named = await gateway.post(JSON.stringify({ query: 'query A { __typename } query B { __typename }', operationName: 'B' }));
+      const named = await gateway.post(
+        JSON.stringify({ query: 'query A { __typename } query B { __typename }', operationName: 'B' }),
+      );
       assert.equal(named.status, 200);
     });
   });

@@ -67,7 +67,10 @@ function haproxyConfig(listen: number, backends: number[]): string {
 describe(
   'two gateway processes behind a load balancer (HAProxy), as two hosts would be',
   {
-    skip: config.databaseUrl && config.redisUrl && haproxyAvailable() && k6Available() ? false : 'needs DATABASE_URL, REDIS_URL, haproxy and k6',
+    skip:
+      config.databaseUrl && config.redisUrl && haproxyAvailable() && k6Available()
+        ? false
+        : 'needs DATABASE_URL, REDIS_URL, haproxy and k6',
   },
   () => {
     let database: TestDatabase;
@@ -91,7 +94,8 @@ describe(
       AUTO_SEED: 'on',
       TEAM_PRODUCTIVITY_REFRESH_MINUTES: '0',
     });
-    const startGateway = (i: number) => startGatewayProcess(environment(ports[i]), { port: ports[i], output: 'capture' });
+    const startGateway = (i: number) =>
+      startGatewayProcess(environment(ports[i]), { port: ports[i], output: 'capture' });
 
     before(async () => {
       database = await createTestDatabase(config);
@@ -161,7 +165,9 @@ describe(
         restarts.push(`gateway ${i} down and back in ${Date.now() - started} ms: ${output}`);
       }
       const [code] = (await k6Exit) as [number | null];
-      const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+      const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as {
+        metrics: Record<string, { values: Record<string, number> }>;
+      };
       const requests = summary.metrics.http_reqs.values.count;
       const failed = summary.metrics.http_req_failed.values.passes;
       const errors = balancerLog.split('\n').filter((line) => / (4\d\d|5\d\d|-1) \d+ /.test(line));
@@ -187,21 +193,35 @@ describe(
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ query, variables }),
         });
-        return { cache: response.headers.get('x-cache'), body: (await response.json()) as { data: any; errors?: unknown } };
+        return {
+          cache: response.headers.get('x-cache'),
+          body: (await response.json()) as { data: any; errors?: unknown },
+        };
       };
       const [first, second] = gateways;
       const budget = '{ rateLimit { cost remaining } }';
       const a = (await ask(first, budget)).body.data.rateLimit;
       const b = (await ask(second, budget)).body.data.rateLimit;
       // The second read sees the first's charge (less at most a point of refill meanwhile).
-      assert.ok(b.remaining <= a.remaining - b.cost + 1 && b.remaining >= a.remaining - b.cost - 1, `${JSON.stringify(a)} then ${JSON.stringify(b)}`);
+      assert.ok(
+        b.remaining <= a.remaining - b.cost + 1 && b.remaining >= a.remaining - b.cost - 1,
+        `${JSON.stringify(a)} then ${JSON.stringify(b)}`,
+      );
 
       const study = 'query($id: ID!) { study(id: $id) { id title } }';
       await ask(first, study, { id: ACME_STUDY });
-      assert.equal((await ask(second, study, { id: ACME_STUDY })).cache, 'hit', 'the second host reads what the first cached');
-      const renamed = await ask(second, 'mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
-        input: { id: ACME_STUDY, title: 'Renamed behind the balancer' },
-      });
+      assert.equal(
+        (await ask(second, study, { id: ACME_STUDY })).cache,
+        'hit',
+        'the second host reads what the first cached',
+      );
+      const renamed = await ask(
+        second,
+        'mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }',
+        {
+          input: { id: ACME_STUDY, title: 'Renamed behind the balancer' },
+        },
+      );
       assert.equal(renamed.body.data.updateStudy.title, 'Renamed behind the balancer', JSON.stringify(renamed.body));
       const seen = await ask(first, study, { id: ACME_STUDY });
       assert.equal(seen.body.data.study.title, 'Renamed behind the balancer', 'the first host answers the new state');
@@ -212,7 +232,8 @@ describe(
       const client = new pg.default.Client({ connectionString: database.config.databaseUrl });
       await client.connect();
       try {
-        return (await client.query<{ id: string }>("SELECT id FROM users WHERE email = 'analyst@example.com'")).rows[0].id;
+        return (await client.query<{ id: string }>("SELECT id FROM users WHERE email = 'analyst@example.com'")).rows[0]
+          .id;
       } finally {
         await client.end();
       }

@@ -79,7 +79,9 @@ describe('PrimingLoader: primed values at once, with DataLoader’s semantics', 
   });
 
   it('keys go through cacheKeyFn, as DataLoader’s cache does', () => {
-    const loader = new PrimingLoader<{ id: string }, string, string>(async (keys) => keys.map((key) => key.id), { cacheKeyFn: (key) => key.id });
+    const loader = new PrimingLoader<{ id: string }, string, string>(async (keys) => keys.map((key) => key.id), {
+      cacheKeyFn: (key) => key.id,
+    });
     loader.prime({ id: 'i' }, 'primed:i');
     assert.equal(loader.loadNow({ id: 'i' }), 'primed:i');
   });

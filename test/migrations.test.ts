@@ -70,7 +70,8 @@ describe('migrations and seed', () => {
     ];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');
-    for (const name of [...migrations].reverse()) assert.deepEqual(await migrateDown(database.db), [`reverted ${name}`]);
+    for (const name of [...migrations].reverse())
+      assert.deepEqual(await migrateDown(database.db), [`reverted ${name}`]);
     assert.deepEqual(await tables(database), []);
     await migrateToLatest(database.db);
     assert.deepEqual(await tables(database), expected);
@@ -78,21 +79,30 @@ describe('migrations and seed', () => {
 
   it('the tables analytics windows read are vacuumed after 1% of their size is inserted (index-only scans of the newest rows)', async () => {
     const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`
-      SELECT relname, reloptions FROM pg_class WHERE relname IN ('collaboration_activity', 'comments') ORDER BY relname`.execute(database.db);
+      SELECT relname, reloptions FROM pg_class WHERE relname IN ('collaboration_activity', 'comments') ORDER BY relname`.execute(
+      database.db,
+    );
     assert.deepEqual(
       rows.map((row) => [row.relname, [...(row.reloptions ?? [])].sort()]),
-      ['collaboration_activity', 'comments'].map((table) => [table, ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.01']]),
+      ['collaboration_activity', 'comments'].map((table) => [
+        table,
+        ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.01'],
+      ]),
     );
   });
 
   it('the monitoring views answer (slow queries only where pg_stat_statements is available)', async () => {
-    const indexUsage = await sql<{ index_name: string }>`SELECT index_name FROM monitoring_index_usage`.execute(database.db);
+    const indexUsage = await sql<{ index_name: string }>`SELECT index_name FROM monitoring_index_usage`.execute(
+      database.db,
+    );
     assert.ok(indexUsage.rows.some((row) => row.index_name === 'studies_org_created_idx'));
     const scans = await sql<{ table_name: string }>`SELECT table_name FROM monitoring_table_scans`.execute(database.db);
     assert.ok(scans.rows.some((row) => row.table_name === 'collaboration_activity'));
     const { rows } = await sql<{ present: boolean; loaded: boolean }>`
       SELECT to_regclass('monitoring_slow_queries') IS NOT NULL AS present,
-             EXISTS (SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%') AS loaded`.execute(database.db);
+             EXISTS (SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%') AS loaded`.execute(
+      database.db,
+    );
     if (rows[0].present && rows[0].loaded) {
       const slow = await sql<{ calls: string }>`SELECT calls FROM monitoring_slow_queries`.execute(database.db);
       assert.ok(slow.rows.length > 0);
@@ -100,10 +110,20 @@ describe('migrations and seed', () => {
   });
 
   it('the schema enforces the enumerations, text limits and updated_at', async () => {
-    await assert.rejects(sql`INSERT INTO organizations (slug, name, plan) VALUES ('x', 'X', 'platinum')`.execute(database.db), /check constraint/);
-    await assert.rejects(sql`INSERT INTO organizations (slug, name) VALUES ('Not A Slug', 'X')`.execute(database.db), /check constraint/);
-    await sql`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-0000000000a1', 'a@example.com', 'A')`.execute(database.db);
-    await sql`INSERT INTO organizations (id, slug, name) VALUES ('00000000-0000-4000-8000-0000000000b1', 'b', 'B')`.execute(database.db);
+    await assert.rejects(
+      sql`INSERT INTO organizations (slug, name, plan) VALUES ('x', 'X', 'platinum')`.execute(database.db),
+      /check constraint/,
+    );
+    await assert.rejects(
+      sql`INSERT INTO organizations (slug, name) VALUES ('Not A Slug', 'X')`.execute(database.db),
+      /check constraint/,
+    );
+    await sql`INSERT INTO users (id, email, name) VALUES ('00000000-0000-4000-8000-0000000000a1', 'a@example.com', 'A')`.execute(
+      database.db,
+    );
+    await sql`INSERT INTO organizations (id, slug, name) VALUES ('00000000-0000-4000-8000-0000000000b1', 'b', 'B')`.execute(
+      database.db,
+    );
     await assert.rejects(
       sql`INSERT INTO studies (organization_id, title, created_by, status) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', 'done')`.execute(
         database.db,
@@ -113,7 +133,9 @@ describe('migrations and seed', () => {
     const inserted = await sql<{ id: string; updated_at: Date }>`
       INSERT INTO studies (organization_id, title, created_by, created_at, updated_at) VALUES ('00000000-0000-4000-8000-0000000000b1', 'T', '00000000-0000-4000-8000-0000000000a1', now() - interval '1 day', now() - interval '1 day')
       RETURNING id, updated_at`.execute(database.db);
-    const updated = await sql<{ updated_at: Date }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0].id} RETURNING updated_at`.execute(database.db);
+    const updated = await sql<{
+      updated_at: Date;
+    }>`UPDATE studies SET title = 'U' WHERE id = ${inserted.rows[0].id} RETURNING updated_at`.execute(database.db);
     assert.ok(updated.rows[0].updated_at.getTime() > inserted.rows[0].updated_at.getTime());
     // One open invitation per address and organization; a closed one says when it was answered.
     const invite = (email: string, status = 'pending', respondedAt: string | null = null) =>
@@ -147,7 +169,11 @@ describe('migrations and seed', () => {
     const adminOf = analystOrgs.filter((o) => o.role === 'admin' || o.role === 'owner');
     assert.ok(adminOf.length >= 2);
     assert.ok(adminOf.some((o) => o.plan === 'enterprise'));
-    const outsider = await database.db.selectFrom('organization_members').select('user_id').where('user_id', '=', DEMO_USERS.outsider.id).execute();
+    const outsider = await database.db
+      .selectFrom('organization_members')
+      .select('user_id')
+      .where('user_id', '=', DEMO_USERS.outsider.id)
+      .execute();
     assert.deepEqual(outsider, []);
   });
 });

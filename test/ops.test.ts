@@ -18,7 +18,9 @@ interface Panel {
 
 /** The metric families an expression names (a histogram's _bucket/_count/_sum are its family). */
 function metricFamilies(text: string): Set<string> {
-  return new Set([...text.matchAll(/\bstudygraph_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, '')));
+  return new Set(
+    [...text.matchAll(/\bstudygraph_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, '')),
+  );
 }
 
 function promtoolAvailable(): boolean {
@@ -36,7 +38,11 @@ describe('alerts and dashboards as files', () => {
   after(() => gateway?.close());
 
   it('the Grafana dashboard is valid JSON with a panel for every series family it is meant to show', () => {
-    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; panels: Panel[]; templating: { list: { name: string }[] } };
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+      uid: string;
+      panels: Panel[];
+      templating: { list: { name: string }[] };
+    };
     assert.equal(dashboard.uid, 'studygraph');
     assert.ok(
       dashboard.templating.list.some((variable) => variable.name === 'datasource'),
@@ -57,7 +63,10 @@ describe('alerts and dashboards as files', () => {
       assert.ok(titles.includes(expected), `a panel "${expected}"`);
     }
     for (const panel of dashboard.panels)
-      assert.ok(panel.targets.length > 0 && panel.targets.every((target) => target.expr.length > 0), `${panel.title} has queries`);
+      assert.ok(
+        panel.targets.length > 0 && panel.targets.every((target) => target.expr.length > 0),
+        `${panel.title} has queries`,
+      );
   });
 
   it('every metric the alerts and the dashboard query is one the gateway exposes', () => {
@@ -71,8 +80,18 @@ describe('alerts and dashboards as files', () => {
     assert.deepEqual(missing, [], 'queried but not exposed at /metrics');
   });
 
-  it('promtool accepts the rules and their unit tests pass', { skip: promtoolAvailable() ? false : 'needs promtool (Debian package prometheus)' }, () => {
-    assert.match(execFileSync('promtool', ['check', 'rules', ALERTS], { encoding: 'utf8' }), /SUCCESS: 9 rules found/);
-    assert.match(execFileSync('promtool', ['test', 'rules', ALERT_TESTS], { encoding: 'utf8', cwd: path.dirname(ALERT_TESTS) }), /SUCCESS/);
-  });
+  it(
+    'promtool accepts the rules and their unit tests pass',
+    { skip: promtoolAvailable() ? false : 'needs promtool (Debian package prometheus)' },
+    () => {
+      assert.match(
+        execFileSync('promtool', ['check', 'rules', ALERTS], { encoding: 'utf8' }),
+        /SUCCESS: 9 rules found/,
+      );
+      assert.match(
+        execFileSync('promtool', ['test', 'rules', ALERT_TESTS], { encoding: 'utf8', cwd: path.dirname(ALERT_TESTS) }),
+        /SUCCESS/,
+      );
+    },
+  );
 });

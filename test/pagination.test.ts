@@ -27,8 +27,17 @@ describe('cursors', () => {
     assert.throws(() => decodeKeysetCursor(wrongValue, 'studies:created_at:desc', 'timestamp', 'uuid'), badInput);
     const wrongId = encodeCursor('activity:created_at:desc', '2026-01-01T00:00:00Z', '12; DROP TABLE users');
     assert.throws(() => decodeKeysetCursor(wrongId, 'activity:created_at:desc', 'timestamp', 'bigint'), badInput);
-    for (const garbage of ['', '%%%', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[2,"x",1,"y"]').toString('base64url')]) {
-      assert.throws(() => decodeKeysetCursor(garbage, 'studies:created_at:desc', 'timestamp', 'uuid'), badInput, garbage);
+    for (const garbage of [
+      '',
+      '%%%',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('[2,"x",1,"y"]').toString('base64url'),
+    ]) {
+      assert.throws(
+        () => decodeKeysetCursor(garbage, 'studies:created_at:desc', 'timestamp', 'uuid'),
+        badInput,
+        garbage,
+      );
     }
     assert.throws(() => decodeOffsetCursor(encodeOffsetCursor('search', 10 ** 9), 'search'), badInput);
   });

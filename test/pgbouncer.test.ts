@@ -40,27 +40,39 @@ describe(
 
       it('serves queries, mutations and searches (a transaction with SET LOCAL) through the pooler', async () => {
         const token = await gateway.tokenFor('analyst@example.com');
-        const studies = await gateway.graphql('query($id: ID!) { organization(id: $id) { studies(first: 5) { edges { node { id title } } } } }', {
-          token,
-          variables: { id: ACME },
-        });
+        const studies = await gateway.graphql(
+          'query($id: ID!) { organization(id: $id) { studies(first: 5) { edges { node { id title } } } } }',
+          {
+            token,
+            variables: { id: ACME },
+          },
+        );
         const first = dataOf(studies).organization.studies.edges[0].node;
         const word = (first.title as string).split(/\s+/).find((part) => part.length > 3)!;
-        const found = await gateway.graphql('query($q: String!) { searchStudies(query: $q, first: 5) { edges { node { id } } } }', {
-          token,
-          variables: { q: word },
-        });
+        const found = await gateway.graphql(
+          'query($q: String!) { searchStudies(query: $q, first: 5) { edges { node { id } } } }',
+          {
+            token,
+            variables: { q: word },
+          },
+        );
         assert.ok(dataOf(found).searchStudies.edges.length > 0, `a search for "${word}" finds studies`);
-        const renamed = await gateway.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
-          token,
-          variables: { input: { id: first.id, title: 'Renamed through PgBouncer' } },
-        });
+        const renamed = await gateway.graphql(
+          'mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }',
+          {
+            token,
+            variables: { input: { id: first.id, title: 'Renamed through PgBouncer' } },
+          },
+        );
         assert.equal(dataOf(renamed).updateStudy.title, 'Renamed through PgBouncer');
       });
 
       it('cuts a slow statement at the statement timeout, and every pooled connection has the timeouts', async () => {
         const started = Date.now();
-        await assert.rejects(sql`SELECT pg_sleep(3)`.execute(gateway.db), (error: { code?: string }) => error.code === '57014');
+        await assert.rejects(
+          sql`SELECT pg_sleep(3)`.execute(gateway.db),
+          (error: { code?: string }) => error.code === '57014',
+        );
         assert.ok(Date.now() - started < 2500, `cut after ${Date.now() - started} ms`);
         // Several at once take several server connections: each of them runs with the role's settings.
         const settings = await Promise.all(
@@ -73,7 +85,8 @@ describe(
             ),
           ),
         );
-        for (const { rows } of settings) assert.deepEqual({ ...rows[0] }, { statement: `${TIMEOUT_MS}ms`, idle: `${TIMEOUT_MS * 2}ms`, pg_sleep: '' });
+        for (const { rows } of settings)
+          assert.deepEqual({ ...rows[0] }, { statement: `${TIMEOUT_MS}ms`, idle: `${TIMEOUT_MS * 2}ms`, pg_sleep: '' });
       });
     });
 
@@ -85,11 +98,20 @@ describe(
           await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.05)`.execute(old.db)));
           const warnings: string[] = [];
           const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-          const settings = { ...old.config, dbStatementTimeoutMs: TIMEOUT_MS + 100, autoMigrate: true, autoSeed: false } as Config;
+          const settings = {
+            ...old.config,
+            dbStatementTimeoutMs: TIMEOUT_MS + 100,
+            autoMigrate: true,
+            autoSeed: false,
+          } as Config;
           const gateway = await createGateway(settings, logger);
           try {
             assert.ok(
-              warnings.some((line) => line.includes(`statement_timeout is ${TIMEOUT_MS}, want ${TIMEOUT_MS + 100}`) && line.includes('RECONNECT')),
+              warnings.some(
+                (line) =>
+                  line.includes(`statement_timeout is ${TIMEOUT_MS}, want ${TIMEOUT_MS + 100}`) &&
+                  line.includes('RECONNECT'),
+              ),
               warnings.join('\n'),
             );
             const stored = await sql<{ setting: string }>`
@@ -117,13 +139,25 @@ describe(
       after(() => database?.drop());
 
       it('does not start with startup parameters through the pooler (it refuses them), and says to use DB_SESSION_SETTINGS=role', async () => {
-        const settings = { ...database.config, dbSessionSettings: 'startup', autoMigrate: false, autoSeed: false, logLevel: 'silent' } as Config;
-        await assert.rejects(createGateway(settings, createLogger(settings)), /unsupported startup parameter.*DB_SESSION_SETTINGS=role/s);
+        const settings = {
+          ...database.config,
+          dbSessionSettings: 'startup',
+          autoMigrate: false,
+          autoSeed: false,
+          logLevel: 'silent',
+        } as Config;
+        await assert.rejects(
+          createGateway(settings, createLogger(settings)),
+          /unsupported startup parameter.*DB_SESSION_SETTINGS=role/s,
+        );
       });
 
       it('does not start when the role’s defaults were never stored (migrate not run), and says so', async () => {
         const settings = { ...database.config, autoMigrate: false, autoSeed: false, logLevel: 'silent' } as Config;
-        await assert.rejects(createGateway(settings, createLogger(settings)), /statement_timeout is not set, want 400.*npm run migrate/s);
+        await assert.rejects(
+          createGateway(settings, createLogger(settings)),
+          /statement_timeout is not set, want 400.*npm run migrate/s,
+        );
       });
     });
   },

@@ -21,7 +21,11 @@ describe('queries', () => {
   });
 
   it('organizations lists the viewer’s memberships with roles, by name', async () => {
-    const data = dataOf(await gateway.graphql('{ organizations { totalCount edges { node { id slug plan viewerRole } } } }', { token: analyst }));
+    const data = dataOf(
+      await gateway.graphql('{ organizations { totalCount edges { node { id slug plan viewerRole } } } }', {
+        token: analyst,
+      }),
+    );
     assert.equal(data.organizations.totalCount, 3);
     assert.deepEqual(
       data.organizations.edges.map((e: any) => [e.node.slug, e.node.plan, e.node.viewerRole]),
@@ -34,22 +38,33 @@ describe('queries', () => {
   });
 
   it('the outsider has no organizations and sees none of their data', async () => {
-    const data = dataOf(await gateway.graphql('{ organizations { totalCount edges { node { id } } } }', { token: outsider }));
+    const data = dataOf(
+      await gateway.graphql('{ organizations { totalCount edges { node { id } } } }', { token: outsider }),
+    );
     assert.deepEqual(data.organizations, { totalCount: 0, edges: [] });
-    const search = dataOf(await gateway.graphql('{ searchStudies(query: "sleep") { totalCount edges { node { id } } } }', { token: outsider }));
+    const search = dataOf(
+      await gateway.graphql('{ searchStudies(query: "sleep") { totalCount edges { node { id } } } }', {
+        token: outsider,
+      }),
+    );
     assert.deepEqual(search.searchStudies, { totalCount: 0, edges: [] });
   });
 
   it('organization by id and by slug; exactly one of them', async () => {
     const byId = dataOf(
-      await gateway.graphql('query($id: ID) { organization(id: $id) { slug memberCount studyCount } }', { token: analyst, variables: { id: ACME } }),
+      await gateway.graphql('query($id: ID) { organization(id: $id) { slug memberCount studyCount } }', {
+        token: analyst,
+        variables: { id: ACME },
+      }),
     );
     assert.equal(byId.organization.slug, 'acme-research');
     assert.equal(byId.organization.studyCount, 50);
     assert.equal(byId.organization.memberCount, 31);
     const bySlug = dataOf(await gateway.graphql('{ organization(slug: "globex-labs") { id } }', { token: analyst }));
     assert.equal(bySlug.organization.id, GLOBEX);
-    const both = await gateway.graphql(`{ organization(id: "${ACME}", slug: "acme-research") { id } }`, { token: analyst });
+    const both = await gateway.graphql(`{ organization(id: "${ACME}", slug: "acme-research") { id } }`, {
+      token: analyst,
+    });
     assert.equal(onlyError(both).extensions?.code, 'BAD_USER_INPUT');
   });
 
@@ -65,21 +80,31 @@ describe('queries', () => {
       assert.equal(response.body.data?.[path] ?? null, null, query);
     }
     const search = dataOf(
-      await gateway.graphql(`{ searchStudies(query: "study", first: 100) { edges { node { organization { id } } } } }`, { token: analyst }),
+      await gateway.graphql(
+        `{ searchStudies(query: "study", first: 100) { edges { node { organization { id } } } } }`,
+        { token: analyst },
+      ),
     );
     const organizations = new Set(search.searchStudies.edges.map((e: any) => e.node.organization.id));
     assert.ok(organizations.size > 0);
     for (const id of organizations) assert.ok([ACME, GLOBEX, INITECH].includes(id as string));
-    const scoped = await gateway.graphql(`{ searchStudies(query: "study", organizationId: "${UMBRELLA}") { totalCount } }`, { token: analyst });
+    const scoped = await gateway.graphql(
+      `{ searchStudies(query: "study", organizationId: "${UMBRELLA}") { totalCount } }`,
+      { token: analyst },
+    );
     assert.equal(onlyError(scoped).extensions?.code, 'NOT_FOUND');
   });
 
   it('unknown and malformed ids', async () => {
-    const unknown = await gateway.graphql('{ study(id: "00000000-0000-4000-8000-00000000ffff") { title } }', { token: analyst });
+    const unknown = await gateway.graphql('{ study(id: "00000000-0000-4000-8000-00000000ffff") { title } }', {
+      token: analyst,
+    });
     assert.equal(onlyError(unknown).extensions?.code, 'NOT_FOUND');
     const malformed = await gateway.graphql('{ study(id: "not-a-uuid") { title } }', { token: analyst });
     assert.equal(onlyError(malformed).extensions?.code, 'BAD_USER_INPUT');
-    const injection = await gateway.graphql(`{ studies(organizationId: "1' OR '1'='1") { totalCount } }`, { token: analyst });
+    const injection = await gateway.graphql(`{ studies(organizationId: "1' OR '1'='1") { totalCount } }`, {
+      token: analyst,
+    });
     assert.equal(onlyError(injection).extensions?.code, 'BAD_USER_INPUT');
   });
 
@@ -143,20 +168,28 @@ describe('queries', () => {
 
   it('first outside 1..100 and malformed or foreign cursors are BAD_USER_INPUT', async () => {
     for (const first of [0, -1, 101, 100000]) {
-      const response = await gateway.graphql(`{ studies(organizationId: "${ACME}", first: ${first}) { totalCount } }`, { token: analyst });
+      const response = await gateway.graphql(`{ studies(organizationId: "${ACME}", first: ${first}) { totalCount } }`, {
+        token: analyst,
+      });
       assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', `first: ${first}`);
     }
     const titleCursor = dataOf(
-      await gateway.graphql(`{ studies(organizationId: "${ACME}", first: 1, orderBy: { field: TITLE, direction: ASC }) { pageInfo { endCursor } } }`, {
-        token: analyst,
-      }),
+      await gateway.graphql(
+        `{ studies(organizationId: "${ACME}", first: 1, orderBy: { field: TITLE, direction: ASC }) { pageInfo { endCursor } } }`,
+        {
+          token: analyst,
+        },
+      ),
     ).studies.pageInfo.endCursor;
     const forged = Buffer.from(JSON.stringify([1, 'studies:created_at:desc', 'yesterday', 'x'])).toString('base64url');
     for (const after of ['garbage', '!!!', titleCursor, forged, Buffer.from('[]').toString('base64url')]) {
-      const response = await gateway.graphql(`query($after: String) { studies(organizationId: "${ACME}", after: $after) { totalCount } }`, {
-        token: analyst,
-        variables: { after },
-      });
+      const response = await gateway.graphql(
+        `query($after: String) { studies(organizationId: "${ACME}", after: $after) { totalCount } }`,
+        {
+          token: analyst,
+          variables: { after },
+        },
+      );
       assert.equal(onlyError(response).extensions?.code, 'BAD_USER_INPUT', after);
     }
   });
@@ -208,15 +241,22 @@ describe('queries', () => {
     assert.deepEqual(times, [...times].sort().reverse());
     assert.ok(all.edges.every((e: any) => e.node.study === null || e.node.study.organization.id === ACME));
 
-    const next = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, after: all.pageInfo.endCursor } })).organization.activity;
+    const next = dataOf(
+      await gateway.graphql(query, { token: analyst, variables: { id: ACME, after: all.pageInfo.endCursor } }),
+    ).organization.activity;
     assert.ok(next.edges[0].node.createdAt <= times.at(-1));
-    assert.equal(new Set([...all.edges, ...next.edges].map((e: any) => e.node.id)).size, all.edges.length + next.edges.length);
+    assert.equal(
+      new Set([...all.edges, ...next.edges].map((e: any) => e.node.id)).size,
+      all.edges.length + next.edges.length,
+    );
 
     const actorId = all.edges.find((e: any) => e.node.actor)!.node.actor.id;
-    const byMember = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, actorId } })).organization.activity;
+    const byMember = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, actorId } }))
+      .organization.activity;
     assert.ok(byMember.totalCount > 0 && byMember.edges.every((e: any) => e.node.actor.id === actorId));
     const type = all.edges[0].node.type;
-    const byType = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, types: [type] } })).organization.activity;
+    const byType = dataOf(await gateway.graphql(query, { token: analyst, variables: { id: ACME, types: [type] } }))
+      .organization.activity;
     assert.ok(byType.totalCount > 0 && byType.edges.every((e: any) => e.node.type === type));
 
     const malformed = await gateway.graphql(query, { token: analyst, variables: { id: ACME, actorId: 'nobody' } });
@@ -227,21 +267,34 @@ describe('queries', () => {
 
   it('search finds by stemmed words and by misspelt titles, best first, within the viewer’s organizations', async () => {
     const stemmed = dataOf(
-      await gateway.graphql('{ searchStudies(query: "nurse sleeping", first: 5) { totalCount edges { node { title } } } }', { token: analyst }),
+      await gateway.graphql(
+        '{ searchStudies(query: "nurse sleeping", first: 5) { totalCount edges { node { title } } } }',
+        { token: analyst },
+      ),
     );
     assert.ok(stemmed.searchStudies.totalCount > 0);
     for (const { node } of stemmed.searchStudies.edges) assert.match(node.title, /sleep|nurse/i);
-    const fuzzy = dataOf(await gateway.graphql('{ searchStudies(query: "microbiom diversty", first: 3) { edges { node { title } } } }', { token: analyst }));
+    const fuzzy = dataOf(
+      await gateway.graphql('{ searchStudies(query: "microbiom diversty", first: 3) { edges { node { title } } } }', {
+        token: analyst,
+      }),
+    );
     assert.ok(fuzzy.searchStudies.edges.length > 0);
     assert.match(fuzzy.searchStudies.edges[0].node.title, /microbiome diversity/);
     const page1 = dataOf(
-      await gateway.graphql('{ searchStudies(query: "study", first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }', { token: analyst }),
+      await gateway.graphql(
+        '{ searchStudies(query: "study", first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }',
+        { token: analyst },
+      ),
     );
     const page2 = dataOf(
-      await gateway.graphql('query($after: String) { searchStudies(query: "study", first: 5, after: $after) { edges { node { id } } } }', {
-        token: analyst,
-        variables: { after: page1.searchStudies.pageInfo.endCursor },
-      }),
+      await gateway.graphql(
+        'query($after: String) { searchStudies(query: "study", first: 5, after: $after) { edges { node { id } } } }',
+        {
+          token: analyst,
+          variables: { after: page1.searchStudies.pageInfo.endCursor },
+        },
+      ),
     );
     const ids = [...page1.searchStudies.edges, ...page2.searchStudies.edges].map((e: any) => e.node.id);
     assert.equal(new Set(ids).size, 10);

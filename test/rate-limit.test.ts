@@ -11,8 +11,14 @@ const BASE = 12_000; // points a minute for a plain user in these tests: 200 a s
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A plain member everywhere, or an admin somewhere; in an enterprise organization or in none. */
-async function userWith(gateway: TestGateway, role: 'member' | 'admin', enterprise: boolean, skip = 0): Promise<{ email: string; organizationId: string }> {
-  const roleCondition = role === 'member' ? sql`bool_and(m.role = 'member')` : sql`bool_or(m.role IN ('admin', 'owner'))`;
+async function userWith(
+  gateway: TestGateway,
+  role: 'member' | 'admin',
+  enterprise: boolean,
+  skip = 0,
+): Promise<{ email: string; organizationId: string }> {
+  const roleCondition =
+    role === 'member' ? sql`bool_and(m.role = 'member')` : sql`bool_or(m.role IN ('admin', 'owner'))`;
   const { rows } = await sql<{ email: string; organization_id: string }>`
     SELECT u.email, min(m.organization_id::text) AS organization_id
     FROM users u JOIN organization_members m ON m.user_id = u.id JOIN organizations o ON o.id = m.organization_id
@@ -26,7 +32,10 @@ async function userWith(gateway: TestGateway, role: 'member' | 'admin', enterpri
 
 /** 30 aliased pages of 50 studies: estimate = actual = 1,500 points on the small seed (50 studies per organization). */
 function expensive(organizationId: string, filter = '') {
-  const pages = Array.from({ length: 30 }, (_, i) => `p${i}: studies(organizationId: "${organizationId}", first: 50${filter}) { edges { node { id } } }`);
+  const pages = Array.from(
+    { length: 30 },
+    (_, i) => `p${i}: studies(organizationId: "${organizationId}", first: 50${filter}) { edges { node { id } } }`,
+  );
   return `{ ${pages.join(' ')} }`;
 }
 
@@ -42,7 +51,9 @@ const costOf = (response: GraphQLResponse) =>
 describe('cost-based rate limits', () => {
   let gateway: TestGateway;
   before(async () => {
-    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: 1, redisUrl: undefined } });
+    gateway = await startTestGateway({
+      config: { rateLimits: true, rateLimitPointsPerMinute: BASE, trustProxy: 1, redisUrl: undefined },
+    });
   });
   after(() => gateway?.close());
 
@@ -71,9 +82,16 @@ describe('cost-based rate limits', () => {
     const anonymous = await gateway.graphql('{ __typename }', { headers: { 'x-forwarded-for': '203.0.113.7' } });
     assert.equal(costOf(anonymous)!.throttleStatus!.maximumAvailable, BASE / 5);
     // Ten requests a second per address: the eleventh from one address is refused, another address is not.
-    const burst = await Promise.all(Array.from({ length: 20 }, () => gateway.graphql('{ __typename }', { headers: { 'x-forwarded-for': '203.0.113.8' } })));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gateway.graphql('{ __typename }', { headers: { 'x-forwarded-for': '203.0.113.8' } }),
+      ),
+    );
     assert.ok(burst.some((r) => r.status === 429));
-    assert.equal((await gateway.graphql('{ __typename }', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 200);
+    assert.equal(
+      (await gateway.graphql('{ __typename }', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status,
+      200,
+    );
   });
 
   it('a forged token gets no budget of its own: it is refused before anything is charged', async () => {
@@ -90,15 +108,22 @@ describe('cost-based rate limits', () => {
   });
 
   it('a too costly operation is refused before it runs: no statement reaches the database', async () => {
-    const query = '{ organizations(first: 100) { edges { node { studies(first: 100) { edges { node { collaborators { user { name } } } } } } } } }';
+    const query =
+      '{ organizations(first: 100) { edges { node { studies(first: 100) { edges { node { collaborators { user { name } } } } } } } } }';
     const anonymous = await gateway.graphql(query, { headers: { 'x-forwarded-for': '203.0.113.20' } });
     const error = onlyError(anonymous);
     assert.equal(error.extensions?.code, 'QUERY_TOO_COSTLY');
-    assert.deepEqual(error.extensions?.cost, { requestedQueryCost: 100 * (1 + 100 * (1 + 10 * 2)), maximumQueryCost: 10_000 });
+    assert.deepEqual(error.extensions?.cost, {
+      requestedQueryCost: 100 * (1 + 100 * (1 + 10 * 2)),
+      maximumQueryCost: 10_000,
+    });
     assert.equal(anonymous.sqlStatements, 0);
     const authenticated = await gateway.graphql(query, { token: await gateway.tokenFor('analyst@example.com') });
     assert.equal(onlyError(authenticated).extensions?.code, 'QUERY_TOO_COSTLY');
-    assert.ok(authenticated.sqlStatements <= 1, 'at most the viewer lookup of authentication (none once the viewer is kept)');
+    assert.ok(
+      authenticated.sqlStatements <= 1,
+      'at most the viewer lookup of authentication (none once the viewer is kept)',
+    );
     const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ');
     assert.equal(onlyError(await gateway.graphql(`{ ${aliases} }`)).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
@@ -124,8 +149,15 @@ describe('cost-based rate limits', () => {
     const throttle = costOf(refused)!.throttleStatus!;
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.equal(retryAfter, error.extensions?.retryAfterSeconds);
-    assert.equal(retryAfter, Math.ceil((1500 - throttle.currentlyAvailable) / throttle.restoreRate), JSON.stringify(throttle));
-    assert.match(await (await fetch(`${gateway.url}/metrics`)).text(), /studygraph_throttled_requests_total\{reason="budget"\} [1-9]/);
+    assert.equal(
+      retryAfter,
+      Math.ceil((1500 - throttle.currentlyAvailable) / throttle.restoreRate),
+      JSON.stringify(throttle),
+    );
+    assert.match(
+      await (await fetch(`${gateway.url}/metrics`)).text(),
+      /studygraph_throttled_requests_total\{reason="budget"\} [1-9]/,
+    );
     await sleep(retryAfter * 1000 + 200);
     assert.equal((await gateway.graphql(query, { token })).status, 200, 'the budget refilled');
   });
@@ -135,14 +167,20 @@ describe('cost-based rate limits', () => {
     const token = await gateway.tokenFor(user.email);
     const first = await gateway.graphql('{ viewer { id } }', { token });
     const before = costOf(first)!.throttleStatus!.currentlyAvailable;
-    const response = await gateway.graphql(expensive(user.organizationId, ', filter: { statuses: [DRAFT] }'), { token });
+    const response = await gateway.graphql(expensive(user.organizationId, ', filter: { statuses: [DRAFT] }'), {
+      token,
+    });
     const cost = costOf(response)!;
     assert.equal(cost.requestedQueryCost, 1500);
     assert.ok(cost.actualQueryCost < 1500);
     const spent = before - cost.throttleStatus!.currentlyAvailable;
     assert.ok(spent <= cost.actualQueryCost + 1, `spent ${spent}, actual ${cost.actualQueryCost}`);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    for (const series of ['studygraph_operation_cost_estimated_count', 'studygraph_operation_cost_actual_count', 'studygraph_operation_cost_refunded_count']) {
+    for (const series of [
+      'studygraph_operation_cost_estimated_count',
+      'studygraph_operation_cost_actual_count',
+      'studygraph_operation_cost_refunded_count',
+    ]) {
       assert.match(metrics, new RegExp(`${series} [1-9]`), series);
     }
   });
@@ -151,7 +189,9 @@ describe('cost-based rate limits', () => {
     const user = await userWith(gateway, 'member', false, 1);
     const token = await gateway.tokenFor(user.email);
     const started = Date.now();
-    const responses = await Promise.all(Array.from({ length: 200 }, () => gateway.graphql(expensive(user.organizationId), { token })));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => gateway.graphql(expensive(user.organizationId), { token })),
+    );
     const elapsedSeconds = (Date.now() - started) / 1000;
     const passed = responses.filter((r) => r.status === 200).length;
     assert.ok(passed >= 1);
@@ -193,61 +233,79 @@ describe('cost-based rate limits', () => {
   });
 });
 
-describe('rate limits with Redis going away', { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' }, () => {
-  let redis: OwnRedis;
-  let gateway: TestGateway;
-  before(async () => {
-    redis = await startOwnRedis();
-    gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE, redisUrl: redis.url } });
-  });
-  after(async () => {
-    await gateway?.close();
-    await redis?.stop();
-  });
+describe(
+  'rate limits with Redis going away',
+  { skip: redisServerAvailable() ? false : 'needs redis-server on this machine' },
+  () => {
+    let redis: OwnRedis;
+    let gateway: TestGateway;
+    before(async () => {
+      redis = await startOwnRedis();
+      gateway = await startTestGateway({
+        config: { rateLimits: true, rateLimitPointsPerMinute: BASE, redisUrl: redis.url },
+      });
+    });
+    after(async () => {
+      await gateway?.close();
+      await redis?.stop();
+    });
 
-  it('keeps limiting from memory while Redis is down, and no request fails for that reason', async () => {
-    const user = await userWith(gateway, 'member', false);
-    const token = await gateway.tokenFor(user.email);
-    assert.equal((await gateway.graphql('{ viewer { id } }', { token })).status, 200);
-    await redis.stop();
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i += 1) statuses.push((await gateway.graphql(expensive(user.organizationId), { token })).status);
-    assert.ok(
-      statuses.every((s) => s === 200 || s === 429),
-      statuses.join(','),
-    );
-    assert.ok(statuses.includes(200));
-    assert.ok(statuses.includes(429), 'the in-process limiter enforced the budget');
-    await redis.start();
-  });
-});
+    it('keeps limiting from memory while Redis is down, and no request fails for that reason', async () => {
+      const user = await userWith(gateway, 'member', false);
+      const token = await gateway.tokenFor(user.email);
+      assert.equal((await gateway.graphql('{ viewer { id } }', { token })).status, 200);
+      await redis.stop();
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i += 1)
+        statuses.push((await gateway.graphql(expensive(user.organizationId), { token })).status);
+      assert.ok(
+        statuses.every((s) => s === 200 || s === 429),
+        statuses.join(','),
+      );
+      assert.ok(statuses.includes(200));
+      assert.ok(statuses.includes(429), 'the in-process limiter enforced the budget');
+      await redis.start();
+    });
+  },
+);
 
 const config = loadConfig();
 
-describe('two processes share one budget', { skip: config.databaseUrl && config.redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
-  let first: TestGateway;
-  let second: TestGateway;
-  before(async () => {
-    first = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE } });
-    second = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE }, shareDatabaseWith: first });
-  });
-  after(async () => {
-    await second?.close();
-    await first?.close();
-  });
+describe(
+  'two processes share one budget',
+  { skip: config.databaseUrl && config.redisUrl ? false : 'needs DATABASE_URL and REDIS_URL' },
+  () => {
+    let first: TestGateway;
+    let second: TestGateway;
+    before(async () => {
+      first = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: BASE } });
+      second = await startTestGateway({
+        config: { rateLimits: true, rateLimitPointsPerMinute: BASE },
+        shareDatabaseWith: first,
+      });
+    });
+    after(async () => {
+      await second?.close();
+      await first?.close();
+    });
 
-  it('200 concurrent requests across both never overspend it', async () => {
-    const user = await userWith(first, 'member', false);
-    const token = await first.tokenFor(user.email);
-    // Budgets in a shared Redis outlive a run: start this user's bucket afresh.
-    const started = Date.now();
-    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? first : second).graphql(expensive(user.organizationId), { token })));
-    const elapsedSeconds = (Date.now() - started) / 1000;
-    const passed = responses.filter((r) => r.status === 200).length;
-    assert.ok(passed >= 1);
-    assert.ok(passed * 1500 <= BASE + (BASE / 60) * elapsedSeconds, `${passed} passed in ${elapsedSeconds}s`);
-  });
-});
+    it('200 concurrent requests across both never overspend it', async () => {
+      const user = await userWith(first, 'member', false);
+      const token = await first.tokenFor(user.email);
+      // Budgets in a shared Redis outlive a run: start this user's bucket afresh.
+      const started = Date.now();
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          (i % 2 ? first : second).graphql(expensive(user.organizationId), { token }),
+        ),
+      );
+      const elapsedSeconds = (Date.now() - started) / 1000;
+      const passed = responses.filter((r) => r.status === 200).length;
+      assert.ok(passed >= 1);
+      assert.ok(passed * 1500 <= BASE + (BASE / 60) * elapsedSeconds, `${passed} passed in ${elapsedSeconds}s`);
+    });
+  },
+);
 
 describe('pricing kept per operation', () => {
   let gateway: TestGateway;
@@ -264,7 +322,10 @@ describe('pricing kept per operation', () => {
       const response = await gateway.graphql(query, { token, variables });
       return costOf(response)?.requestedQueryCost ?? onlyError(response).extensions?.code;
     };
-    const [first, otherStudy] = [await price({ id: ACME_STUDY, n: 5, withActivity: false }), await price({ id: INITECH_STUDY, n: 5, withActivity: false })];
+    const [first, otherStudy] = [
+      await price({ id: ACME_STUDY, n: 5, withActivity: false }),
+      await price({ id: INITECH_STUDY, n: 5, withActivity: false }),
+    ];
     assert.equal(otherStudy, first);
     const larger = await price({ id: ACME_STUDY, n: 50, withActivity: false });
     assert.ok(typeof larger === 'number' && typeof first === 'number' && larger > first, `${larger} > ${first}`);

@@ -15,11 +15,16 @@ import { ACME, ACME_STUDY } from './support/ids';
  */
 
 /** The info readPlan is given for the first field of a document's operation. */
-function infoOf(document: string): { fieldNodes: readonly FieldNode[]; fragments: Record<string, FragmentDefinitionNode> } {
+function infoOf(document: string): {
+  fieldNodes: readonly FieldNode[];
+  fragments: Record<string, FragmentDefinitionNode>;
+} {
   const parsed = parse(document);
   const operation = parsed.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   const fragments = Object.fromEntries(
-    parsed.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    parsed.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
   );
   return { fieldNodes: [operation.selectionSet.selections[0] as FieldNode], fragments };
 }
@@ -130,7 +135,9 @@ describe('read plans: statements read what the selection reads, for every relati
     threadStudy = found.rows[0].id;
     // Every comment of the study resolved by someone: the resolvers' join carries rows.
     for (const db of [gateway.db, unbatched.db]) {
-      await sql`UPDATE comments SET resolved_at = created_at + interval '1 hour', resolved_by = author_id WHERE study_id = ${threadStudy}::uuid`.execute(db);
+      await sql`UPDATE comments SET resolved_at = created_at + interval '1 hour', resolved_by = author_id WHERE study_id = ${threadStudy}::uuid`.execute(
+        db,
+      );
     }
   });
   after(async () => {
@@ -139,7 +146,9 @@ describe('read plans: statements read what the selection reads, for every relati
   });
 
   it('plans follow fragments and aliases, join only the relations read, and fetch a costly column only when its field is read', () => {
-    const comments = infoOf(`{ comments(first: 5) { edges { node { ...C other: author { id } } } } } fragment C on Comment { resolvedBy { name } }`);
+    const comments = infoOf(
+      `{ comments(first: 5) { edges { node { ...C other: author { id } } } } } fragment C on Comment { resolvedBy { name } }`,
+    );
     assert.deepEqual(readPlan(comments, 'Comment', CONNECTION_NODES), {
       costly: [],
       joins: [
@@ -150,11 +159,20 @@ describe('read plans: statements read what the selection reads, for every relati
     const withBody = infoOf(`{ comments(first: 5) { edges { node { ... on Comment { body } } } } }`);
     assert.deepEqual(readPlan(withBody, 'Comment', CONNECTION_NODES), { costly: ['body'], joins: [] });
     const feed = infoOf(`{ activity(first: 5) { edges { node { study { title } } } } }`);
-    assert.deepEqual(readPlan(feed, 'Activity', CONNECTION_NODES), { costly: [], joins: [{ field: 'study', costly: [] }] });
+    assert.deepEqual(readPlan(feed, 'Activity', CONNECTION_NODES), {
+      costly: [],
+      joins: [{ field: 'study', costly: [] }],
+    });
     const feedWithDescriptions = infoOf(`{ activity(first: 5) { edges { node { s: study { description } } } } }`);
-    assert.deepEqual(readPlan(feedWithDescriptions, 'Activity', CONNECTION_NODES), { costly: [], joins: [{ field: 'study', costly: ['description'] }] });
+    assert.deepEqual(readPlan(feedWithDescriptions, 'Activity', CONNECTION_NODES), {
+      costly: [],
+      joins: [{ field: 'study', costly: ['description'] }],
+    });
     const approvals = infoOf(`{ approvals { reviewer { id } } }`);
-    assert.deepEqual(readPlan(approvals, 'Approval', LIST_ITEMS), { costly: [], joins: [{ field: 'reviewer', costly: [] }] });
+    assert.deepEqual(readPlan(approvals, 'Approval', LIST_ITEMS), {
+      costly: [],
+      joins: [{ field: 'reviewer', costly: [] }],
+    });
   });
 
   it('a comment thread with two relations per comment and two per approval takes one statement, the same answer as unbatched', async () => {
@@ -165,7 +183,10 @@ describe('read plans: statements read what the selection reads, for every relati
     assert.ok(data.study.comments.edges.length >= 2);
     assert.ok(data.study.comments.edges.every(({ node }: any) => node.resolvedBy?.name && node.author.name));
     assert.ok(data.study.approvals.length >= 1);
-    assert.deepEqual(data, dataOf(await unbatched.graphql(COMMENT_THREAD, { token: unbatchedToken, variables: { id: threadStudy } })));
+    assert.deepEqual(
+      data,
+      dataOf(await unbatched.graphql(COMMENT_THREAD, { token: unbatchedToken, variables: { id: threadStudy } })),
+    );
   });
 
   it('a member directory with each member’s user and inviter takes one statement, the same answer as unbatched', async () => {
@@ -174,16 +195,31 @@ describe('read plans: statements read what the selection reads, for every relati
     const members = dataOf(batched).organization.members.edges;
     assert.equal(members.length, 20);
     assert.ok(members.some(({ node }: any) => node.invitedBy !== null));
-    assert.deepEqual(dataOf(batched), dataOf(await unbatched.graphql(MEMBER_DIRECTORY, { token: unbatchedToken, variables: { id: ACME } })));
+    assert.deepEqual(
+      dataOf(batched),
+      dataOf(await unbatched.graphql(MEMBER_DIRECTORY, { token: unbatchedToken, variables: { id: ACME } })),
+    );
   });
 
   it('an activity feed with actors and studies takes one statement; a study it brought without its description never answers a read of it', async () => {
     const feed = await gateway.graphql(ACTIVITY_FEED, { token, variables: { id: ACME } });
     assert.equal(feed.sqlStatements, 1);
-    assert.deepEqual(dataOf(feed), dataOf(await unbatched.graphql(ACTIVITY_FEED, { token: unbatchedToken, variables: { id: ACME } })));
-    const studyId = dataOf(feed).organization.activity.edges.find(({ node }: any) => node.study)!.node.study.id as string;
-    const described = await gateway.db.selectFrom('studies').select('description').where('id', '=', studyId).executeTakeFirstOrThrow();
-    await gateway.db.updateTable('studies').set({ description: 'what the study is about' }).where('id', '=', studyId).execute();
+    assert.deepEqual(
+      dataOf(feed),
+      dataOf(await unbatched.graphql(ACTIVITY_FEED, { token: unbatchedToken, variables: { id: ACME } })),
+    );
+    const studyId = dataOf(feed).organization.activity.edges.find(({ node }: any) => node.study)!.node.study
+      .id as string;
+    const described = await gateway.db
+      .selectFrom('studies')
+      .select('description')
+      .where('id', '=', studyId)
+      .executeTakeFirstOrThrow();
+    await gateway.db
+      .updateTable('studies')
+      .set({ description: 'what the study is about' })
+      .where('id', '=', studyId)
+      .execute();
     // The same request reads the feed (studies without descriptions) and then the study itself, whole.
     const both = await gateway.graphql(
       `query Both($org: ID!, $study: ID!) { organization(id: $org) { activity(first: 20) { edges { node { study { id title } } } } }
@@ -201,7 +237,11 @@ describe('read plans: statements read what the selection reads, for every relati
     assert.equal(inFeed.sqlStatements, 1, 'descriptions read below the feed come in its statement');
     const entry = dataOf(inFeed).organization.activity.edges.find(({ node }: any) => node.study?.id === studyId);
     assert.equal(entry.node.study.description, 'what the study is about');
-    await gateway.db.updateTable('studies').set({ description: described.description }).where('id', '=', studyId).execute();
+    await gateway.db
+      .updateTable('studies')
+      .set({ description: described.description })
+      .where('id', '=', studyId)
+      .execute();
   });
 
   it('a page whose selection leaves a costly column out does not fetch it; a study of such a page read elsewhere is read whole', async () => {
@@ -212,7 +252,10 @@ describe('read plans: statements read what the selection reads, for every relati
     });
     assert.ok(lean.rows.length > 0);
     assert.ok(lean.rows.every((row) => row.body === undefined && typeof row.id === 'string'));
-    const whole = await loaders.commentsPage.load({ parentId: ACME_STUDY, args: { first: 5, after: null, resolved: null, plan: wholeRows('Comment') } });
+    const whole = await loaders.commentsPage.load({
+      parentId: ACME_STUDY,
+      args: { first: 5, after: null, resolved: null, plan: wholeRows('Comment') },
+    });
     assert.ok(whole.rows.every((row) => typeof row.body === 'string'));
 
     const studies = await loaders.studiesPage.load({
@@ -230,7 +273,11 @@ describe('read plans: statements read what the selection reads, for every relati
     });
     const first = studies.rows[0];
     assert.equal(first.description, undefined);
-    assert.equal(loaders.studyById.loadPartialNow(first.id), loaders.studyById.loadPartialNow(first.id), 'kept as a partial row');
+    assert.equal(
+      loaders.studyById.loadPartialNow(first.id),
+      loaders.studyById.loadPartialNow(first.id),
+      'kept as a partial row',
+    );
     const read = await loaders.studyById.load(first.id);
     assert.notEqual(read?.description, undefined, 'a whole read goes to the database');
   });

@@ -23,7 +23,8 @@ const ANALYST = 'analyst@example.com';
 const paced = () => pause(120);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** A study read under `n` different aliases: each is its own document, so its own cache key (and slot). */
-const studyVariant = (name: string) => `query Variant_${name}($id: ID!) { study(id: $id) { id title_${name}: title status } }`;
+const studyVariant = (name: string) =>
+  `query Variant_${name}($id: ID!) { study(id: $id) { id title_${name}: title status } }`;
 
 describe(
   'on a Redis Cluster (three masters, three replicas)',
@@ -34,7 +35,12 @@ describe(
     let second: TestGateway;
     let redis: RedisClient;
     let token: string;
-    const settings = () => ({ redisUrl: undefined, redisClusterNodes: cluster.nodes.slice(0, 2), responseCache: true, rateLimits: true });
+    const settings = () => ({
+      redisUrl: undefined,
+      redisClusterNodes: cluster.nodes.slice(0, 2),
+      responseCache: true,
+      rateLimits: true,
+    });
 
     before(async () => {
       cluster = await startOwnRedisCluster();
@@ -55,14 +61,25 @@ describe(
       const STUDY = studyVariant('0');
       const ask = (gateway: TestGateway) => gateway.graphql(STUDY, { token, variables: { id: ACME_STUDY } });
       assert.equal((await ask(first)).headers.get('x-cache'), 'miss');
-      assert.equal((await ask(second)).headers.get('x-cache'), 'hit', 'the second process reads what the first stored in the cluster');
-      const renamed = await second.graphql('mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }', {
-        token,
-        variables: { input: { id: ACME_STUDY, title: 'Renamed on a cluster' } },
-      });
+      assert.equal(
+        (await ask(second)).headers.get('x-cache'),
+        'hit',
+        'the second process reads what the first stored in the cluster',
+      );
+      const renamed = await second.graphql(
+        'mutation($input: UpdateStudyInput!) { updateStudy(input: $input) { title } }',
+        {
+          token,
+          variables: { input: { id: ACME_STUDY, title: 'Renamed on a cluster' } },
+        },
+      );
       assert.equal(dataOf(renamed).updateStudy.title, 'Renamed on a cluster');
       const fresh = await ask(first);
-      assert.equal(fresh.headers.get('x-cache'), 'miss', 'the write retired the first process’s answer (generations in the cluster)');
+      assert.equal(
+        fresh.headers.get('x-cache'),
+        'miss',
+        'the write retired the first process’s answer (generations in the cluster)',
+      );
       assert.equal(dataOf(fresh).study.title_0, 'Renamed on a cluster');
 
       // Automatic persisted queries: registered through one process, used by hash through the other.
@@ -86,21 +103,32 @@ describe(
     it('enforces a field limit across both processes', async () => {
       await pause(1000);
       const refresh = (gateway: TestGateway) =>
-        gateway.graphql('mutation($id: ID!) { refreshTeamProductivity(input: { organizationId: $id }) { refreshedAt } }', { token, variables: { id: ACME } });
+        gateway.graphql(
+          'mutation($id: ID!) { refreshTeamProductivity(input: { organizationId: $id }) { refreshedAt } }',
+          { token, variables: { id: ACME } },
+        );
       const codes: (string | undefined)[] = [];
       for (let i = 0; i < 6; i += 1) {
         const response = await refresh(i % 2 ? second : first);
         await paced();
         codes.push(response.body.errors ? onlyError(response).extensions?.code : 'OK');
       }
-      assert.deepEqual(codes, ['OK', 'OK', 'OK', 'OK', 'OK', 'RATE_LIMITED'], 'five per minute, counted in the cluster');
+      assert.deepEqual(
+        codes,
+        ['OK', 'OK', 'OK', 'OK', 'OK', 'RATE_LIMITED'],
+        'five per minute, counted in the cluster',
+      );
     });
 
     it('fans a write on one process out to a subscriber on the other, and keeps read-your-writes marks', async () => {
       await pause(1000);
       const client = await WsClient.connect(second.url, token);
       try {
-        client.subscribe('s', 'subscription($id: ID!) { organizationActivity(organizationId: $id) { node { type details } } }', { id: ACME });
+        client.subscribe(
+          's',
+          'subscription($id: ID!) { organizationActivity(organizationId: $id) { node { type details } } }',
+          { id: ACME },
+        );
         await pause(300);
         const added = await first.graphql('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', {
           token,
@@ -180,7 +208,9 @@ describe(
             const query = studyVariant(`${round}_${n}`);
             await first.graphql(query, { token, variables: { id: ACME_STUDY } });
             await paced();
-            outcomes.push((await second.graphql(query, { token, variables: { id: ACME_STUDY } })).headers.get('x-cache'));
+            outcomes.push(
+              (await second.graphql(query, { token, variables: { id: ACME_STUDY } })).headers.get('x-cache'),
+            );
             await paced();
           }
           return outcomes.every((outcome) => outcome === 'hit') ? outcomes.length : undefined;
@@ -235,7 +265,11 @@ describe(
           },
           20_000,
         );
-        assert.notEqual(Number(subscriber.pubSubNode?.address.split(':')[1]), listening, 'it listens on another node now');
+        assert.notEqual(
+          Number(subscriber.pubSubNode?.address.split(':')[1]),
+          listening,
+          'it listens on another node now',
+        );
         stop();
         await cluster.restart(listening);
         await cluster.healthy();

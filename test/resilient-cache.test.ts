@@ -4,7 +4,12 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import { ResilientCache } from '../src/cache/resilient-cache';
 
 function resilient(store: KeyValueCache<string>, errors: string[] = []) {
-  return new ResilientCache(store, { timeoutMs: 50, cooldownMs: 60_000, onError: (operation) => errors.push(operation), onRecover() {} });
+  return new ResilientCache(store, {
+    timeoutMs: 50,
+    cooldownMs: 60_000,
+    onError: (operation) => errors.push(operation),
+    onRecover() {},
+  });
 }
 
 describe('ResilientCache: a store that fails or stalls is a miss, never an error', () => {

@@ -22,7 +22,8 @@ describe('schema', () => {
   it('has the contract’s operations and enum spellings', async () => {
     const schema = await buildGatewaySchema();
     const query = schema.getQueryType()!.getFields();
-    for (const name of ['viewer', 'organization', 'organizations', 'study', 'studies', 'searchStudies']) assert.ok(query[name], name);
+    for (const name of ['viewer', 'organization', 'organizations', 'study', 'studies', 'searchStudies'])
+      assert.ok(query[name], name);
     const mutation = schema.getMutationType()!.getFields();
     for (const name of [
       'createStudy',
@@ -77,16 +78,21 @@ describe('schema', () => {
     const withResolver: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type)) continue;
-      for (const field of Object.values(type.getFields())) if (field.resolve) withResolver.push(`${type.name}.${field.name}`);
+      for (const field of Object.values(type.getFields()))
+        if (field.resolve) withResolver.push(`${type.name}.${field.name}`);
     }
     // type-graphql wraps a field without simpleResolvers in a resolver that allocates per call and keeps
     // graphql-jit from reading the property inline: on a dashboard page, hundreds of calls per request.
     const fieldResolvers = new Set(
-      getMetadataStorage().fieldResolvers.map((resolver) => `${(resolver.getObjectType?.() as { name: string } | undefined)?.name}.${resolver.schemaName}`),
+      getMetadataStorage().fieldResolvers.map(
+        (resolver) => `${(resolver.getObjectType?.() as { name: string } | undefined)?.name}.${resolver.schemaName}`,
+      ),
     );
     assert.ok(fieldResolvers.size > 10, `field resolvers found in the metadata: ${fieldResolvers.size}`);
     // Fields declared `simple: false` keep a resolver on purpose: getters that may give a promise or throw.
-    const keptOnPurpose = new Set(getMetadataStorage().fields.flatMap((field) => (field.simple === false ? [field.schemaName] : [])));
+    const keptOnPurpose = new Set(
+      getMetadataStorage().fields.flatMap((field) => (field.simple === false ? [field.schemaName] : [])),
+    );
     assert.deepEqual([...keptOnPurpose].sort(), ['cursor', 'endCursor', 'startCursor', 'totalCount']);
     assert.deepEqual(
       withResolver.filter((field) => !fieldResolvers.has(field) && !keptOnPurpose.has(field.split('.')[1])),
@@ -119,7 +125,9 @@ describe('schema', () => {
     const user = { id: 'u1', email: 'u1@example.com', name: 'U One', created_at: new Date(0) };
     const context = { loaders: { userById: { loadNow: () => user } } };
     const createdBy = fieldOf('Study', 'createdBy').resolve!;
-    const direct = createdBy(Object.assign(new Study(), { createdById: 'u1' }), {}, context, {} as never) as { name: string };
+    const direct = createdBy(Object.assign(new Study(), { createdById: 'u1' }), {}, context, {} as never) as {
+      name: string;
+    };
     assert.equal(direct.name, 'U One');
     // A plain object is copied into a Study by type-graphql's wrapper, as before.
     const wrapped = createdBy({ createdById: 'u1' }, {}, context, {} as never) as { name: string };

@@ -36,10 +36,13 @@ describe('searchStudies against the seeded titles', () => {
 
   const titles = async (query: string): Promise<string[]> => {
     const data = dataOf(
-      await gateway.graphql('query($q: String!) { searchStudies(query: $q, first: 100) { totalCount edges { node { title } } } }', {
-        token,
-        variables: { q: query },
-      }),
+      await gateway.graphql(
+        'query($q: String!) { searchStudies(query: $q, first: 100) { totalCount edges { node { title } } } }',
+        {
+          token,
+          variables: { q: query },
+        },
+      ),
     );
     assert.equal(data.searchStudies.totalCount, data.searchStudies.edges.length, query);
     return data.searchStudies.edges.map((e: { node: { title: string } }) => e.node.title.toLowerCase());
@@ -62,7 +65,8 @@ describe('searchStudies against the seeded titles', () => {
     const expected = await titles('sleep nurses');
     assert.ok(expected.length > 0);
     for (const title of expected) assert.match(title, /sleep.*nurses/);
-    for (const query of ['sleep nurces', 'slepe nurses', 'sleap nurses']) assert.deepEqual((await titles(query)).sort(), [...expected].sort(), query);
+    for (const query of ['sleep nurces', 'slepe nurses', 'sleap nurses'])
+      assert.deepEqual((await titles(query)).sort(), [...expected].sort(), query);
     assert.deepEqual((await titles('the sleep nurses')).sort(), [...expected].sort(), 'stop words are not required');
     const sleap = await titles('sleap');
     assert.ok(sleap.length > expected.length);
@@ -78,7 +82,10 @@ describe('searchStudies against the seeded titles', () => {
     assert.equal(onlyError(tooMany).extensions?.code, 'BAD_USER_INPUT');
     assert.ok(
       dataOf(
-        await gateway.graphql(`{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS }, () => 'sleep').join(' ')}") { totalCount } }`, { token }),
+        await gateway.graphql(
+          `{ searchStudies(query: "${Array.from({ length: MAX_SEARCH_TERMS }, () => 'sleep').join(' ')}") { totalCount } }`,
+          { token },
+        ),
       ).searchStudies.totalCount > 0,
       'repeated words count once',
     );

@@ -6,7 +6,14 @@ import skipReporter from './support/skip-reporter';
 function passed(name: string, type: 'suite' | 'test', skip?: string | boolean): TestEvent {
   return {
     type: 'test:pass',
-    data: { name, nesting: 0, testNumber: 1, file: `${process.cwd()}/dist/test/x.test.js`, skip, details: { duration_ms: 0, type } },
+    data: {
+      name,
+      nesting: 0,
+      testNumber: 1,
+      file: `${process.cwd()}/dist/test/x.test.js`,
+      skip,
+      details: { duration_ms: 0, type },
+    },
   } as unknown as TestEvent;
 }
 
@@ -28,7 +35,10 @@ describe('npm test’s skip reporter', () => {
       passed('fine', 'suite'),
     ]);
     assert.match(text, /skipped suites 1, skipped tests 1/);
-    assert.match(text, /suite “PostgreSQL restarted under load” \(dist\/test\/x\.test\.js\): needs PostgreSQL server binaries/);
+    assert.match(
+      text,
+      /suite “PostgreSQL restarted under load” \(dist\/test\/x\.test\.js\): needs PostgreSQL server binaries/,
+    );
     assert.match(text, /test “keeps limiting while Redis is down” .*: needs redis-server/);
     assert.doesNotMatch(text, /“fine”|“runs”/);
   });

@@ -43,12 +43,18 @@ async function trickle(connection: RawConnection, text: string, everyMs: number)
 async function getOn(connection: RawConnection, path: string): Promise<number> {
   const before = connection.received().length;
   connection.socket.write(`GET ${path} HTTP/1.1\r\nhost: localhost\r\n\r\n`);
-  const status = await until(`an answer to GET ${path}`, () => /^HTTP\/1\.1 (\d{3})/.exec(connection.received().slice(before))?.[1], 5000);
+  const status = await until(
+    `an answer to GET ${path}`,
+    () => /^HTTP\/1\.1 (\d{3})/.exec(connection.received().slice(before))?.[1],
+    5000,
+  );
   return Number(status);
 }
 
 function errorBodyOf(response: string): { errors: { message: string; extensions: { code: string } }[] } {
-  return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
+  return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as {
+    errors: { message: string; extensions: { code: string } }[];
+  };
 }
 
 describe('slow clients: a request must arrive within its deadlines; WebSockets are not cut', () => {
@@ -58,7 +64,9 @@ describe('slow clients: a request must arrive within its deadlines; WebSockets a
   let port: number;
 
   before(async () => {
-    gateway = await startTestGateway({ config: { httpRequestTimeoutMs: REQUEST_TIMEOUT_MS, httpHeadersTimeoutMs: HEADERS_TIMEOUT_MS } });
+    gateway = await startTestGateway({
+      config: { httpRequestTimeoutMs: REQUEST_TIMEOUT_MS, httpHeadersTimeoutMs: HEADERS_TIMEOUT_MS },
+    });
     port = Number(new URL(gateway.url).port);
   });
   after(() => gateway?.close());
@@ -84,7 +92,10 @@ describe('slow clients: a request must arrive within its deadlines; WebSockets a
     const connection = await connectRaw(port);
     void trickle(connection, `POST /graphql HTTP/1.1\r\nhost: localhost\r\nx-padding: ${'y'.repeat(100)}\r\n\r\n`, 50);
     const closedAfterMs = await connection.closed;
-    assert.ok(closedAfterMs >= HEADERS_TIMEOUT_MS - 100 && closedAfterMs < REQUEST_TIMEOUT_MS, `closed after ${closedAfterMs} ms`);
+    assert.ok(
+      closedAfterMs >= HEADERS_TIMEOUT_MS - 100 && closedAfterMs < REQUEST_TIMEOUT_MS,
+      `closed after ${closedAfterMs} ms`,
+    );
     assert.match(connection.received(), /^HTTP\/1\.1 408 /);
     assert.equal(errorBodyOf(connection.received()).errors[0].extensions.code, 'BAD_REQUEST');
   });
@@ -92,7 +103,10 @@ describe('slow clients: a request must arrive within its deadlines; WebSockets a
   it('a connection that sends nothing is cut at the headers deadline too', async () => {
     const connection = await connectRaw(port);
     const closedAfterMs = await connection.closed;
-    assert.ok(closedAfterMs >= HEADERS_TIMEOUT_MS - 100 && closedAfterMs < REQUEST_TIMEOUT_MS, `closed after ${closedAfterMs} ms`);
+    assert.ok(
+      closedAfterMs >= HEADERS_TIMEOUT_MS - 100 && closedAfterMs < REQUEST_TIMEOUT_MS,
+      `closed after ${closedAfterMs} ms`,
+    );
     assert.match(connection.received(), /^HTTP\/1\.1 408 /);
   });
 
@@ -188,7 +202,10 @@ describe('the connection cap and trusted proxies (a plain TCP server)', () => {
     // The server's 'connection' handlers ran once it answers every connection with a byte.
     const results = await Promise.all(
       connections.map((connection) =>
-        Promise.race([until('a greeting', () => (connection.received() ? true : undefined), 2000).catch(() => false), connection.closed.then(() => false)]),
+        Promise.race([
+          until('a greeting', () => (connection.received() ? true : undefined), 2000).catch(() => false),
+          connection.closed.then(() => false),
+        ]),
       ),
     );
     for (const connection of connections) connection.socket.destroy();

@@ -56,7 +56,11 @@ describe('statements compiled once per shape (selectByShape)', () => {
     // A client's cursors make shapes too (a page per cursor): they stay within the bound as well.
     const loaders = createLoaders(gateway.db, { batch: true });
     for (let i = 0; i < 50; i += 1) {
-      const after = { orderKey: 'comments:created_at', value: new Date(Date.UTC(2020, 0, 1, 0, 0, i)).toISOString(), id: seededId('user', i + 1) };
+      const after = {
+        orderKey: 'comments:created_at',
+        value: new Date(Date.UTC(2020, 0, 1, 0, 0, i)).toISOString(),
+        id: seededId('user', i + 1),
+      };
       await loaders.commentsPage.load({
         parentId: ACME,
         args: { first: 5, after, resolved: null, plan: { costly: ['body'], joins: [{ field: 'author', costly: [] }] } },
@@ -83,21 +87,28 @@ describe('statements compiled once per shape (selectByShape)', () => {
 
   it('outside production a builder that reads something its shape does not name is caught at the next reuse', async () => {
     let limit = 1;
-    const build = (keys: readonly string[]) => gateway.db.selectFrom('users').select('id').where('id', '=', anyUuid(keys)).limit(limit);
+    const build = (keys: readonly string[]) =>
+      gateway.db.selectFrom('users').select('id').where('id', '=', anyUuid(keys)).limit(limit);
     const settings = { batch: true, verifyShapes: true };
     await selectByShape(gateway.db, settings, 'test:drift', users(1, 2), build);
     await selectByShape(gateway.db, settings, 'test:drift', users(1, 2), build);
     limit = 2;
-    await assert.rejects(selectByShape(gateway.db, settings, 'test:drift', users(1, 2), build), /statement shape "test:drift" changed/);
+    await assert.rejects(
+      selectByShape(gateway.db, settings, 'test:drift', users(1, 2), build),
+      /statement shape "test:drift" changed/,
+    );
   });
 
   it('the gateway checks its own shapes outside production: pages of different arguments and organizations answer right', async () => {
     assert.notEqual(gateway.config.env, 'production');
     const token = await gateway.tokenFor('analyst@example.com');
     const page = (first: number) =>
-      gateway.graphql(`{ organizations(first: 3) { edges { node { slug studies(first: ${first}) { edges { node { id collaborators { role } } } } } } } }`, {
-        token,
-      });
+      gateway.graphql(
+        `{ organizations(first: 3) { edges { node { slug studies(first: ${first}) { edges { node { id collaborators { role } } } } } } } }`,
+        {
+          token,
+        },
+      );
     for (const first of [2, 3, 2]) {
       const response = await page(first);
       assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));

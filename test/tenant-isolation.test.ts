@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getNamedType, isEnumType, isNonNullType, isObjectType, isScalarType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isEnumType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { sql } from 'kysely';
 import { buildGatewaySchema } from '../src/graphql/build-schema';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
@@ -14,7 +22,10 @@ function everything(type: GraphQLObjectType, depth: number): string {
   for (const field of Object.values(type.getFields())) {
     const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
     if (required.some((arg) => getNamedType(arg.type).name !== 'Int')) continue;
-    const args = [...required.map((arg) => `${arg.name}: 5`), ...(field.args.some((a) => a.name === 'first') ? ['first: 5'] : [])];
+    const args = [
+      ...required.map((arg) => `${arg.name}: 5`),
+      ...(field.args.some((a) => a.name === 'first') ? ['first: 5'] : []),
+    ];
     const call = `${field.name}${args.length ? `(${[...new Set(args)].join(', ')})` : ''}`;
     const named = getNamedType(field.type);
     if (isObjectType(named)) {
@@ -47,7 +58,11 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     schema = await buildGatewaySchema();
     const db = gateway.db;
     // An open invitation of Umbrella's, to an address that is neither viewer's.
-    const umbrellaAdmin = await db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow();
+    const umbrellaAdmin = await db
+      .selectFrom('organization_members')
+      .select('user_id')
+      .where('organization_id', '=', UMBRELLA)
+      .executeTakeFirstOrThrow();
     const invitation = await db
       .insertInto('organization_invitations')
       .values({
@@ -65,13 +80,31 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       UNION ALL SELECT c.id, c.body FROM comments c JOIN studies s ON s.id = c.study_id WHERE s.organization_id = ${UMBRELLA}
       UNION ALL SELECT a.id, NULL FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA}
       UNION ALL SELECT id, email FROM organization_invitations WHERE organization_id = ${UMBRELLA}`.execute(db);
-    const organization = await db.selectFrom('organizations').select(['slug']).where('id', '=', UMBRELLA).executeTakeFirstOrThrow();
-    const comment = await db.selectFrom('comments').select('id').where('study_id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
+    const organization = await db
+      .selectFrom('organizations')
+      .select(['slug'])
+      .where('id', '=', UMBRELLA)
+      .executeTakeFirstOrThrow();
+    const comment = await db
+      .selectFrom('comments')
+      .select('id')
+      .where('study_id', '=', UMBRELLA_STUDY)
+      .executeTakeFirstOrThrow();
     const approval = await sql<{
       id: string;
-    }>`SELECT a.id FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA} LIMIT 1`.execute(db);
-    const member = await db.selectFrom('organization_members').select('user_id').where('organization_id', '=', UMBRELLA).executeTakeFirstOrThrow();
-    const study = await db.selectFrom('studies').select('title').where('id', '=', UMBRELLA_STUDY).executeTakeFirstOrThrow();
+    }>`SELECT a.id FROM approvals a JOIN studies s ON s.id = a.study_id WHERE s.organization_id = ${UMBRELLA} LIMIT 1`.execute(
+      db,
+    );
+    const member = await db
+      .selectFrom('organization_members')
+      .select('user_id')
+      .where('organization_id', '=', UMBRELLA)
+      .executeTakeFirstOrThrow();
+    const study = await db
+      .selectFrom('studies')
+      .select('title')
+      .where('id', '=', UMBRELLA_STUDY)
+      .executeTakeFirstOrThrow();
     foreign = {
       ids: new Set(rows.rows.map((row) => row.id)),
       // Long texts only: short words also occur in the viewer's own organizations.
@@ -98,7 +131,10 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     const leakedTexts = foreign.texts.filter((t) => text.includes(JSON.stringify(t).slice(1, -1)));
     assert.deepEqual(leakedTexts, [], `${label}: no text of another tenant`);
     for (const error of response.body.errors ?? []) {
-      assert.ok(['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(String(error.extensions?.code)), `${label}: ${error.message}`);
+      assert.ok(
+        ['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(String(error.extensions?.code)),
+        `${label}: ${error.message}`,
+      );
     }
   }
 
@@ -148,7 +184,11 @@ describe('tenant isolation audit: another organization’s data is unreachable',
   });
 
   it('control: the same walk as one of its members does reach its ids and texts (the audit can see a leak)', async () => {
-    const member = await gateway.db.selectFrom('users').select('email').where('id', '=', foreign.memberId).executeTakeFirstOrThrow();
+    const member = await gateway.db
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', foreign.memberId)
+      .executeTakeFirstOrThrow();
     const token = await gateway.tokenFor(member.email);
     const seen = new Set<string>();
     for (const operation of [...queries().organization, ...queries().study, ...queries().studies]) {
@@ -176,7 +216,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
 
   it('mutations aimed at it are refused and write nothing', async () => {
     const counts = () =>
-      sql<{ n: string }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
+      sql<{
+        n: string;
+      }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
         + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity)
         + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') AS n`.execute(gateway.db);
     const fingerprint = () =>
@@ -185,7 +227,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
         || (SELECT md5(string_agg(c.id || coalesce(c.resolved_at::text, ''), ',' ORDER BY c.id)) FROM comments c JOIN studies cs ON cs.id = c.study_id WHERE cs.organization_id = ${UMBRELLA})
         || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA}) AS f
-        FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(gateway.db);
+        FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(
+        gateway.db,
+      );
     const before = [(await counts()).rows[0].n, (await fingerprint()).rows[0].f];
     for (const viewer of viewers) {
       for (const [field, input] of Object.entries(mutations())) {

@@ -36,7 +36,11 @@ describe('timestamptz parsing', () => {
     for (const text of forms) {
       const ours = parseTimestamptz(text);
       const theirs = pgParser(text);
-      assert.equal(ours instanceof Date ? ours.getTime() : ours, theirs instanceof Date ? theirs.getTime() : theirs, text);
+      assert.equal(
+        ours instanceof Date ? ours.getTime() : ours,
+        theirs instanceof Date ? theirs.getTime() : theirs,
+        text,
+      );
     }
   });
 });

@@ -12,7 +12,13 @@ async function newestSource(): Promise<number> {
   const sources = (await readdir(SOURCE_DIR)).map((name) => path.join(SOURCE_DIR, name));
   // The saved operations' hashes are bundled too; chart.js and graphql-ws change only with package-lock.json;
   // this script and the page's server decide how it is built and where it lives.
-  const inputs = [...sources, MANIFEST_FILE, path.resolve(SOURCE_DIR, '../package-lock.json'), __filename, path.resolve(__dirname, '../src/http/dashboard.js')];
+  const inputs = [
+    ...sources,
+    MANIFEST_FILE,
+    path.resolve(SOURCE_DIR, '../package-lock.json'),
+    __filename,
+    path.resolve(__dirname, '../src/http/dashboard.js'),
+  ];
   return Math.max(...(await Promise.all(inputs.map(async (file) => (await stat(file)).mtimeMs))));
 }
 
@@ -44,7 +50,9 @@ export async function buildDashboard(): Promise<void> {
   const style = outputs.find((name) => name.endsWith('.css'));
   if (!script || !style) throw new Error(`esbuild wrote no script or no stylesheet: ${outputs.join(', ')}`);
   const template = await readFile(path.join(SOURCE_DIR, 'index.html'), 'utf8');
-  const page = template.replace('%SCRIPT%', `${DASHBOARD_PATH}/assets/${script}`).replace('%STYLE%', `${DASHBOARD_PATH}/assets/${style}`);
+  const page = template
+    .replace('%SCRIPT%', `${DASHBOARD_PATH}/assets/${script}`)
+    .replace('%STYLE%', `${DASHBOARD_PATH}/assets/${style}`);
   await mkdir(DASHBOARD_DIR, { recursive: true });
   await writeFile(BUILT_PAGE, page);
   // Stamped with the build's start: a source saved while it ran is newer, so the next build takes it.
@@ -55,7 +63,9 @@ async function main(): Promise<void> {
   if (await upToDate()) return;
   const started = Date.now();
   await buildDashboard();
-  console.error(`built the dashboard into ${path.relative(process.cwd(), DASHBOARD_DIR)} in ${Date.now() - started} ms`);
+  console.error(
+    `built the dashboard into ${path.relative(process.cwd(), DASHBOARD_DIR)} in ${Date.now() - started} ms`,
+  );
 }
 
 main().catch((error) => {

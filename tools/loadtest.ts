@@ -43,19 +43,28 @@ async function seedOf(config: Config, logger: Logger): Promise<SeedScaleName> {
 runCli(async (config, logger) => {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { local: { type: 'boolean', default: false }, url: { type: 'string' }, env: { type: 'string', multiple: true, default: [] } },
+    options: {
+      local: { type: 'boolean', default: false },
+      url: { type: 'string' },
+      env: { type: 'string', multiple: true, default: [] },
+    },
   });
   const [name] = positionals;
-  if (!name || positionals.length > 1 || !SCRIPTS.includes(name)) throw new Error(`${name ? `unknown load test "${name}"\n` : ''}${USAGE}`);
+  if (!name || positionals.length > 1 || !SCRIPTS.includes(name))
+    throw new Error(`${name ? `unknown load test "${name}"\n` : ''}${USAGE}`);
   if (values.local && values.url) throw new Error('--local starts its own gateway; leave out --url');
-  for (const pair of values.env) if (!/^[A-Z_][A-Z0-9_]*=/.test(pair)) throw new Error(`--env wants KEY=VALUE, got "${pair}"`);
+  for (const pair of values.env)
+    if (!/^[A-Z_][A-Z0-9_]*=/.test(pair)) throw new Error(`--env wants KEY=VALUE, got "${pair}"`);
   const k6 = findK6();
 
   let gateway: GatewayProcess | undefined;
   const seedGiven = values.env.some((pair) => pair.startsWith('SEED='));
   if (values.local) {
     if (!seedGiven) values.env.push(`SEED=${await seedOf(config, logger)}`);
-    if (!config.databaseUrl) console.warn('DATABASE_URL is not set: the gateway runs on the embedded database; its figures say nothing about PostgreSQL.');
+    if (!config.databaseUrl)
+      console.warn(
+        'DATABASE_URL is not set: the gateway runs on the embedded database; its figures say nothing about PostgreSQL.',
+      );
     // A database without users gets the small demo seed; a seeded one is left as it is. Every virtual user
     // connects from this machine's one address, so the per-address connection cap is off.
     gateway = await startGatewayProcess({
@@ -69,7 +78,13 @@ runCli(async (config, logger) => {
   }
   const baseUrl = gateway?.url ?? values.url ?? 'http://localhost:4000';
   // k6 sees our environment (JWT_SECRET included, to mint the seeded users' tokens) as __ENV.
-  const args = ['run', '-e', `BASE_URL=${baseUrl}`, ...values.env.flatMap((pair) => ['-e', pair]), path.join('loadtests', `${name}.js`)];
+  const args = [
+    'run',
+    '-e',
+    `BASE_URL=${baseUrl}`,
+    ...values.env.flatMap((pair) => ['-e', pair]),
+    path.join('loadtests', `${name}.js`),
+  ];
   let code: number | null;
   try {
     const run = spawn(k6, args, { cwd: ROOT, stdio: 'inherit' });
@@ -78,6 +93,7 @@ runCli(async (config, logger) => {
     const stopped = await gateway?.stop();
     if (gateway && stopped !== 0) console.warn(`the gateway exited with code ${stopped} when stopped`);
   }
-  if (existsSync(path.join(ROOT, 'loadtests', 'results', `${name}.md`))) console.log(`report: loadtests/results/${name}.md and .json`);
+  if (existsSync(path.join(ROOT, 'loadtests', 'results', `${name}.md`)))
+    console.log(`report: loadtests/results/${name}.md and .json`);
   if (code !== 0) throw new Error(`k6 ${name} failed (exit code ${code}): see the thresholds above`);
 });

@@ -36,7 +36,10 @@ export function askSeededUsers(numbers, query) {
         method: 'POST',
         url: `${BASE_URL}/graphql`,
         body: JSON.stringify({ query }),
-        params: { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, tags: { operation: 'setup' } },
+        params: {
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          tags: { operation: 'setup' },
+        },
       })),
     );
     responses.forEach((response, index) => {
@@ -52,7 +55,10 @@ function discover(numbers) {
   return askSeededUsers(numbers, DISCOVERY)
     .map(({ token, data }) => ({
       token,
-      organizations: data.organizations.edges.map((edge) => ({ id: edge.node.id, studies: edge.node.studies.edges.map((study) => study.node.id) })),
+      organizations: data.organizations.edges.map((edge) => ({
+        id: edge.node.id,
+        studies: edge.node.studies.edges.map((study) => study.node.id),
+      })),
     }))
     .filter((user) => user.organizations.length > 0);
 }
@@ -61,7 +67,9 @@ function discover(numbers) {
 export function discoverUsers(count) {
   const users = discover(Array.from({ length: count }, (_, i) => i + 1));
   if (users.length === 0)
-    fail(`no seeded user of 1..${count} answered with an organization at ${BASE_URL} (is the database seeded, is JWT_SECRET the gateway's?)`);
+    fail(
+      `no seeded user of 1..${count} answered with an organization at ${BASE_URL} (is the database seeded, is JWT_SECRET the gateway's?)`,
+    );
   return users;
 }
 

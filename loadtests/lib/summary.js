@@ -44,7 +44,8 @@ function format(metric, stat, value) {
 function row(name, metric) {
   const v = metric.values;
   const cells = [];
-  if (metric.type === 'trend') cells.push(...['avg', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'].map((s) => `${s} ${format(metric, s, v[s])}`));
+  if (metric.type === 'trend')
+    cells.push(...['avg', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'].map((s) => `${s} ${format(metric, s, v[s])}`));
   else if (metric.type === 'rate') cells.push(format(metric, 'rate', v.rate), `${v.passes} of ${v.passes + v.fails}`);
   else if (metric.type === 'counter') cells.push(`${v.count}`, format(metric, 'rate', v.rate));
   else cells.push(...Object.entries(v).map(([s, x]) => `${s} ${format(metric, s, x)}`));
@@ -56,14 +57,24 @@ export function markdownReport(run, data) {
   const metrics = data.metrics;
   const lines = [`# k6 ${name} — ${new Date().toISOString()}`, ''];
   const state = data.state || {};
-  lines.push(`Target: ${__ENV.BASE_URL || 'http://localhost:4000'}; test ran ${((state.testRunDurationMs || 0) / 1000).toFixed(1)} s.`, '');
+  lines.push(
+    `Target: ${__ENV.BASE_URL || 'http://localhost:4000'}; test ran ${((state.testRunDurationMs || 0) / 1000).toFixed(1)} s.`,
+    '',
+  );
   const thresholds = [];
   for (const [metricName, metric] of Object.entries(metrics)) {
-    for (const [expression, result] of Object.entries(metric.thresholds || {})) thresholds.push([metricName, expression, result.ok]);
+    for (const [expression, result] of Object.entries(metric.thresholds || {}))
+      thresholds.push([metricName, expression, result.ok]);
   }
   const passed = thresholds.every(([, , ok]) => ok);
-  lines.push(`## Pass bar: ${passed ? 'PASSED' : 'FAILED'}`, '', '| metric | threshold | result |', '| --- | --- | --- |');
-  for (const [metricName, expression, ok] of thresholds) lines.push(`| \`${metricName}\` | \`${expression}\` | ${ok ? 'ok' : '**failed**'} |`);
+  lines.push(
+    `## Pass bar: ${passed ? 'PASSED' : 'FAILED'}`,
+    '',
+    '| metric | threshold | result |',
+    '| --- | --- | --- |',
+  );
+  for (const [metricName, expression, ok] of thresholds)
+    lines.push(`| \`${metricName}\` | \`${expression}\` | ${ok ? 'ok' : '**failed**'} |`);
   lines.push(
     '',
     '## Performance targets (reported, judged only by a run under their conditions)',
@@ -77,11 +88,19 @@ export function markdownReport(run, data) {
     const metric = metrics[target.metric];
     const value = metric ? metric.values[target.stat] : undefined;
     const measured = metric ? format(metric, target.stat, value) : '—';
-    const verdict = !target.judgedBy(run) ? 'not measured by this run' : value === undefined ? 'no data' : target.met(value) ? 'yes' : 'no';
+    const verdict = !target.judgedBy(run)
+      ? 'not measured by this run'
+      : value === undefined
+        ? 'no data'
+        : target.met(value)
+          ? 'yes'
+          : 'no';
     lines.push(`| ${target.label} | ${target.conditions} | ${measured} | ${verdict} |`);
   }
   lines.push('', '## Metrics', '', '| metric | values |', '| --- | --- |');
-  const shown = Object.keys(metrics).filter((n) => !n.startsWith('http_req_') || ['http_req_duration', 'http_req_failed'].includes(n) || n.includes('{'));
+  const shown = Object.keys(metrics).filter(
+    (n) => !n.startsWith('http_req_') || ['http_req_duration', 'http_req_failed'].includes(n) || n.includes('{'),
+  );
   for (const metricName of shown.sort()) lines.push(row(metricName, metrics[metricName]));
   return `${lines.join('\n')}\n`;
 }

@@ -12,11 +12,18 @@ export function seededUserId(n) {
 export function mintToken(
   userId,
   secret,
-  { issuer = __ENV.JWT_ISSUER || 'studygraph', audience = __ENV.JWT_AUDIENCE || 'studygraph', ttlSeconds = 3 * 3600 } = {},
+  {
+    issuer = __ENV.JWT_ISSUER || 'studygraph',
+    audience = __ENV.JWT_AUDIENCE || 'studygraph',
+    ttlSeconds = 3 * 3600,
+  } = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
   const header = encoding.b64encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' }), 'rawurl');
-  const payload = encoding.b64encode(JSON.stringify({ sub: userId, iss: issuer, aud: audience, iat: now, exp: now + ttlSeconds }), 'rawurl');
+  const payload = encoding.b64encode(
+    JSON.stringify({ sub: userId, iss: issuer, aud: audience, iat: now, exp: now + ttlSeconds }),
+    'rawurl',
+  );
   const signature = crypto.hmac('sha256', secret, `${header}.${payload}`, 'base64rawurl');
   return `${header}.${payload}.${signature}`;
 }

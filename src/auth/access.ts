@@ -7,7 +7,8 @@ import { badUserInput, forbidden, notFound, unauthenticated } from '../graphql/e
 
 /** An `ID` argument that must be a UUID: a malformed one is BAD_USER_INPUT, not a database error. */
 export function parseUuid(id: string, argument: string): string {
-  if (!UUID_PATTERN.test(id)) throw badUserInput(`\`${argument}\` must be a UUID, got ${JSON.stringify(id.slice(0, 64))}.`, argument);
+  if (!UUID_PATTERN.test(id))
+    throw badUserInput(`\`${argument}\` must be a UUID, got ${JSON.stringify(id.slice(0, 64))}.`, argument);
   return id.toLowerCase();
 }
 
@@ -28,7 +29,12 @@ export function requireMember(ctx: GatewayContext, organizationId: string): Orga
   return role;
 }
 
-export function requireOrganizationRole(ctx: GatewayContext, organizationId: string, minimum: OrganizationRole, action: string): OrganizationRole {
+export function requireOrganizationRole(
+  ctx: GatewayContext,
+  organizationId: string,
+  minimum: OrganizationRole,
+  action: string,
+): OrganizationRole {
   const role = requireMember(ctx, organizationId);
   if (!roleAtLeast(role, minimum)) {
     throw forbidden(`Only an organization ${minimum} or above can ${action}; you are ${role}.`);
@@ -55,7 +61,12 @@ export async function viewerStudyRole(ctx: GatewayContext, study: StudyRow): Pro
  * Study writes: organization admins and owners always; otherwise an organization member (not a viewer)
  * holding one of `studyRoles` on the study.
  */
-export async function requireStudyRole(ctx: GatewayContext, study: StudyRow, studyRoles: CollaboratorRole[], action: string): Promise<void> {
+export async function requireStudyRole(
+  ctx: GatewayContext,
+  study: StudyRow,
+  studyRoles: CollaboratorRole[],
+  action: string,
+): Promise<void> {
   const organizationRole = requireMember(ctx, study.organization_id);
   if (roleAtLeast(organizationRole, 'admin')) return;
   const studyRole = await viewerStudyRole(ctx, study);

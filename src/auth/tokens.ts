@@ -61,7 +61,11 @@ function createSignatureVerifier(jwt: JwtConfig): TokenVerifier {
   if (!jwt.jwksUrl) return (token) => verifyAccessToken(token, jwt);
   // Keys stay cached until a token names an unknown `kid` (then refetched, at most every 30 s), so an
   // outage of the provider does not fail tokens signed with keys we already hold.
-  const keySet = createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: Infinity });
+  const keySet = createRemoteJWKSet(new URL(jwt.jwksUrl), {
+    timeoutDuration: 3000,
+    cooldownDuration: 30_000,
+    cacheMaxAge: Infinity,
+  });
   const algorithms = jwt.secretIsDevelopmentDefault ? JWKS_ALGORITHMS : [ALGORITHM, ...JWKS_ALGORITHMS];
   const key: JWTVerifyGetKey = async (header, token) => {
     if (header.alg === ALGORITHM) return jwt.secret;
@@ -81,7 +85,13 @@ export async function verifyAccessToken(token: string, jwt: JwtConfig): Promise<
   return verifyWith(token, async () => jwt.secret, [ALGORITHM], jwt, false);
 }
 
-async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: string[], jwt: JwtConfig, remoteKeys: boolean): Promise<string> {
+async function verifyWith(
+  token: string,
+  key: JWTVerifyGetKey,
+  algorithms: string[],
+  jwt: JwtConfig,
+  remoteKeys: boolean,
+): Promise<string> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key, {
@@ -100,7 +110,8 @@ async function verifyWith(token: string, key: JWTVerifyGetKey, algorithms: strin
     if (error instanceof errors.JOSEError) throw unauthenticated('Invalid token.');
     throw error;
   }
-  if (typeof payload.sub !== 'string' || !UUID_PATTERN.test(payload.sub)) throw unauthenticated('Invalid token subject.');
+  if (typeof payload.sub !== 'string' || !UUID_PATTERN.test(payload.sub))
+    throw unauthenticated('Invalid token subject.');
   refuseAbsurdLifetime(payload as JWTPayload & { exp: number }, jwt);
   return payload.sub;
 }
@@ -114,17 +125,27 @@ function refuseAbsurdLifetime(payload: JWTPayload & { exp: number }, jwt: JwtCon
   const now = Math.floor(Date.now() / 1000);
   const tolerance = jwt.clockToleranceSeconds;
   if (typeof payload.iat === 'number' && payload.iat > now + tolerance) {
-    throw unauthenticated(`Token issued in the future (its \`iat\` is more than ${tolerance} s ahead of the gateway's clock): request a new token.`);
+    throw unauthenticated(
+      `Token issued in the future (its \`iat\` is more than ${tolerance} s ahead of the gateway's clock): request a new token.`,
+    );
   }
   if (payload.exp - now > jwt.maxTtlSeconds + tolerance) {
-    throw unauthenticated(`Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: it expires too far from now; request a shorter-lived token.`);
+    throw unauthenticated(
+      `Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: it expires too far from now; request a shorter-lived token.`,
+    );
   }
   if (typeof payload.iat === 'number' && payload.exp - payload.iat > jwt.maxTtlSeconds + tolerance) {
-    throw unauthenticated(`Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: request a shorter-lived token.`);
+    throw unauthenticated(
+      `Token lifetime exceeds the maximum of ${jwt.maxTtlSeconds} s: request a shorter-lived token.`,
+    );
   }
 }
 
-export async function signAccessToken(user: { id: string; email: string }, jwt: JwtConfig, ttlSeconds = jwt.ttlSeconds): Promise<string> {
+export async function signAccessToken(
+  user: { id: string; email: string },
+  jwt: JwtConfig,
+  ttlSeconds = jwt.ttlSeconds,
+): Promise<string> {
   return new SignJWT({ email: user.email })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(user.id)

@@ -65,7 +65,12 @@ export function decodeAnswer(text: string): CachedAnswer | undefined {
     json.startsWith('{') &&
     json.endsWith('}');
   if (!valid) return undefined;
-  return { data: new CachedData(json, header.cost!), cacheTime: header.cacheTime!, maxAge: header.maxAge!, scope: header.scope! };
+  return {
+    data: new CachedData(json, header.cost!),
+    cacheTime: header.cacheTime!,
+    maxAge: header.maxAge!,
+    scope: header.scope!,
+  };
 }
 
 /**

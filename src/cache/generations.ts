@@ -39,10 +39,18 @@ export class OrganizationGenerations {
 
   /** The generations to key a response with; null when the store cannot be asked (then: bypass). */
   async read(organizationIds: readonly string[]): Promise<GenerationSnapshot | null> {
-    const values = await this.readKeys([EPOCH_KEY, TEAM_PRODUCTIVITY_KEY, ...organizationIds.map(organizationGenerationKey)]);
+    const values = await this.readKeys([
+      EPOCH_KEY,
+      TEAM_PRODUCTIVITY_KEY,
+      ...organizationIds.map(organizationGenerationKey),
+    ]);
     if (!values) return null;
     const [epoch, teamProductivity] = values;
-    return { epoch, teamProductivity, organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 2]])) };
+    return {
+      epoch,
+      teamProductivity,
+      organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 2]])),
+    };
   }
 
   /**
@@ -50,14 +58,26 @@ export class OrganizationGenerations {
    * viewer record was read under) and the snapshot of the given organizations (the response cache's key).
    * Null when the store cannot be asked.
    */
-  async readViewer(userId: string, organizationIds: readonly string[]): Promise<{ user: string; snapshot: GenerationSnapshot } | null> {
+  async readViewer(
+    userId: string,
+    organizationIds: readonly string[],
+  ): Promise<{ user: string; snapshot: GenerationSnapshot } | null> {
     // With the epoch: a bump lost in an outage is made good by the epoch bump owed for it.
-    const values = await this.readKeys([EPOCH_KEY, TEAM_PRODUCTIVITY_KEY, userGenerationKey(userId), ...organizationIds.map(organizationGenerationKey)]);
+    const values = await this.readKeys([
+      EPOCH_KEY,
+      TEAM_PRODUCTIVITY_KEY,
+      userGenerationKey(userId),
+      ...organizationIds.map(organizationGenerationKey),
+    ]);
     if (!values) return null;
     const [epoch, teamProductivity, user] = values;
     return {
       user: `${epoch}|${user}`,
-      snapshot: { epoch, teamProductivity, organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 3]])) },
+      snapshot: {
+        epoch,
+        teamProductivity,
+        organizations: Object.fromEntries(organizationIds.map((id, i) => [id, values[i + 3]])),
+      },
     };
   }
 
@@ -82,7 +102,9 @@ export class OrganizationGenerations {
     if (!values) return null;
     // Almost always all present: no promise is made then.
     if (values.every((value): value is string => value !== undefined)) return values;
-    const filled = await Promise.all(values.map((value, i) => (value === undefined ? this.fill(keys[i]) : Promise.resolve(value))));
+    const filled = await Promise.all(
+      values.map((value, i) => (value === undefined ? this.fill(keys[i]) : Promise.resolve(value))),
+    );
     return filled.every((value): value is string => value !== null) ? filled : null;
   }
 
@@ -115,7 +137,9 @@ export class OrganizationGenerations {
   }
 
   private async bump(keys: string[]): Promise<void> {
-    const results = await Promise.all(keys.map((key) => this.store.trySet(key, randomUUID(), { ttl: GENERATION_TTL_SECONDS })));
+    const results = await Promise.all(
+      keys.map((key) => this.store.trySet(key, randomUUID(), { ttl: GENERATION_TTL_SECONDS })),
+    );
     if (results.includes(false)) this.oweEpochBump();
   }
 

@@ -44,7 +44,9 @@ export interface AllowListPluginOptions {
 /** The names of the manifest's operations (for metric labels). */
 export function registeredOperationNames(manifest: OperationManifest): string[] {
   return Object.values(manifest.operations).flatMap(({ query }) =>
-    parse(query).definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [])),
+    parse(query).definitions.flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+    ),
   );
 }
 
@@ -53,9 +55,12 @@ export function isRegistered(manifest: OperationManifest, text: string): boolean
 }
 
 export function notRegisteredError(): GraphQLError {
-  return new GraphQLError('This gateway only runs registered operations (PERSISTED_QUERIES=only); this one is not in schema/operations.', {
-    extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
-  });
+  return new GraphQLError(
+    'This gateway only runs registered operations (PERSISTED_QUERIES=only); this one is not in schema/operations.',
+    {
+      extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
+    },
+  );
 }
 
 export function allowListPlugin({ manifest }: AllowListPluginOptions): ApolloServerPlugin {

@@ -69,7 +69,11 @@ export class ResilientCache implements KeyValueCache<string> {
   }
 
   /** `call` under the deadline; `unavailable` when the store is cooling down, fails or is too slow. */
-  private async attempt<T, U>(operation: 'get' | 'set' | 'delete', call: () => Promise<T>, unavailable: U): Promise<T | U> {
+  private async attempt<T, U>(
+    operation: 'get' | 'set' | 'delete',
+    call: () => Promise<T>,
+    unavailable: U,
+  ): Promise<T | U> {
     if (!this.healthy) return unavailable;
     try {
       const result = await this.withDeadline(this.ask(call));

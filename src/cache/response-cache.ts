@@ -67,10 +67,16 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     // No operation or document to tell from: assume it does (a needless miss is the safe mistake).
     if (!rc.operation || !rc.document) return true;
     let reads = teamProductivityReaders.get(rc.operation);
-    if (reads === undefined) teamProductivityReaders.set(rc.operation, (reads = readsTeamProductivity(rc.schema, rc.document, rc.operation)));
+    if (reads === undefined)
+      teamProductivityReaders.set(rc.operation, (reads = readsTeamProductivity(rc.schema, rc.document, rc.operation)));
     return reads;
   };
-  const keyOf = (rc: GraphQLRequestContext<GatewayContext>, viewer: Viewer, organizationIds: string[], snapshot: GenerationSnapshot) =>
+  const keyOf = (
+    rc: GraphQLRequestContext<GatewayContext>,
+    viewer: Viewer,
+    organizationIds: string[],
+    snapshot: GenerationSnapshot,
+  ) =>
     ENTRY_PREFIX +
     createHash('sha256')
       .update(
@@ -104,7 +110,8 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           const outcome: CacheOutcome = state?.outcome ?? 'bypass';
           rc.response.http.headers.set('x-cache', outcome);
           annotateSpan({ 'studygraph.cache': outcome });
-          if (outcome === 'hit' && state?.age !== null && state?.age !== undefined) rc.response.http.headers.set('age', String(state.age));
+          if (outcome === 'hit' && state?.age !== null && state?.age !== undefined)
+            rc.response.http.headers.set('age', String(state.age));
           metrics.cacheRequests.inc({ result: outcome });
         },
       };
@@ -118,12 +125,20 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
         async responseForOperation(rc) {
           const viewer = rc.contextValue.viewer;
           // Anonymous answers are not kept (PRIVATE, no session); the static policy says what can be.
-          if (rc.operation?.operation !== OperationTypeNode.QUERY || !viewer || !rc.overallCachePolicy.policyIfCacheable()) return null;
+          if (
+            rc.operation?.operation !== OperationTypeNode.QUERY ||
+            !viewer ||
+            !rc.overallCachePolicy.policyIfCacheable()
+          )
+            return null;
           const organizationIds = [...viewer.roles.keys()].sort();
           const kept = rc.contextValue.generations;
           // Read with the kept viewer record, whose organizations these are; should one lack a generation, an
           // answer keyed without it could be an old one: read them all instead.
-          const snapshot = kept && organizationIds.every((id) => Object.hasOwn(kept.organizations, id)) ? kept : await generations.read(organizationIds);
+          const snapshot =
+            kept && organizationIds.every((id) => Object.hasOwn(kept.organizations, id))
+              ? kept
+              : await generations.read(organizationIds);
           if (snapshot === null || !cache.healthy) return null;
           const state = stateOf(rc);
           state.outcome = 'miss';
@@ -147,7 +162,12 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           const policy = rc.overallCachePolicy.policyIfCacheable();
           const cost = resultCostOf(rc);
           if (errors || !data || !policy || cost === undefined || !cache.healthy) return;
-          const answer: CachedAnswer = { data: new CachedData(JSON.stringify(data), cost), cacheTime: Date.now(), maxAge: policy.maxAge, scope: policy.scope };
+          const answer: CachedAnswer = {
+            data: new CachedData(JSON.stringify(data), cost),
+            cacheTime: Date.now(),
+            maxAge: policy.maxAge,
+            scope: policy.scope,
+          };
           local.set(state.key, answer, { ttl: policy.maxAge * 1000 });
           if (options.shared) void cache.set(state.key, encodeAnswer(answer), { ttl: policy.maxAge });
         },
@@ -166,7 +186,8 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
           await generations.bumpOrganizations(organizationIds);
           // Another member may read the replica's older rows during the lag and cache them under the
           // new generation; a second bump after the window retires those entries.
-          if (options.rebumpAfterMs) setTimeout(() => void generations.bumpOrganizations(organizationIds), options.rebumpAfterMs).unref();
+          if (options.rebumpAfterMs)
+            setTimeout(() => void generations.bumpOrganizations(organizationIds), options.rebumpAfterMs).unref();
         },
       };
     },

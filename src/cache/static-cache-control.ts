@@ -40,7 +40,11 @@ function restrict(into: CacheHint, hint: CacheHint): void {
  * sets hints dynamically, so the per-document answer is the same, known before execution, at no cost per
  * field. Fields skipped at run time only make it stricter.
  */
-export function operationCachePolicy(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): CacheHint {
+export function operationCachePolicy(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): CacheHint {
   const fragments = fragmentsByName(document);
   const policy: CacheHint = {};
   const visitedFragments = new Set<string>();
@@ -124,7 +128,10 @@ export function staticCacheControlPlugin(): ApolloServerPlugin<GatewayContext> {
             rc.operation?.operation === OperationTypeNode.QUERY && body.kind === 'single' && !body.singleResult.errors
               ? rc.overallCachePolicy.policyIfCacheable()
               : null;
-          rc.response.http.headers.set('cache-control', cacheable ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store');
+          rc.response.http.headers.set(
+            'cache-control',
+            cacheable ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store',
+          );
         },
       };
     },

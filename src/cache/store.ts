@@ -44,7 +44,12 @@ const serialization = { serialize, deserialize };
  * Keyv over Redis (REDIS_URL) or over a bounded in-process LRU, behind the Apollo KeyValueCache interface
  * (KeyvAdapter batches concurrent gets into one MGET), made resilient: a Redis outage turns into misses.
  */
-export function createCacheStore(config: Config, redis: RedisClient | undefined, logger: Logger, metrics: Metrics): CacheStore {
+export function createCacheStore(
+  config: Config,
+  redis: RedisClient | undefined,
+  logger: Logger,
+  metrics: Metrics,
+): CacheStore {
   const log = logger.child({ component: 'cache' });
   const resilient = (keyv: Keyv<string>) => {
     keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
@@ -60,8 +65,14 @@ export function createCacheStore(config: Config, redis: RedisClient | undefined,
     });
   };
   if (redis) {
-    const store = new KeyvRedis<string>(redis, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 });
-    const cache = resilient(new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization }));
+    const store = new KeyvRedis<string>(redis, {
+      throwOnConnectError: false,
+      throwOnErrors: true,
+      connectionTimeout: 1000,
+    });
+    const cache = resilient(
+      new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization }),
+    );
     return { kind: 'redis', cache, generations: cache };
   }
   return {
@@ -72,7 +83,10 @@ export function createCacheStore(config: Config, redis: RedisClient | undefined,
 }
 
 function inProcessKeyv(maxBytes: number): Keyv<string> {
-  const lru = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (value, key) => value.length + key.length });
+  const lru = new LRUCache<string, string>({
+    maxSize: maxBytes,
+    sizeCalculation: (value, key) => value.length + key.length,
+  });
   // Keyv calls set(key, value, ttlMs) on Map-like stores; lru-cache takes its ttl in an options object.
   const store = {
     get: (key: string) => lru.get(key),

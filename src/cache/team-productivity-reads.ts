@@ -21,7 +21,11 @@ const TEAM_PRODUCTIVITY_TYPE = 'TeamProductivity';
  * (not where it is spread) says what its fields are. Where a type cannot be told, the answer is yes: a
  * needless miss is the safe mistake.
  */
-export function readsTeamProductivity(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+export function readsTeamProductivity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): boolean {
   // Renamed in the schema, the type would match nothing and a refresh would retire nothing.
   if (!schema.getType(TEAM_PRODUCTIVITY_TYPE)) return true;
   const fragments = fragmentsByName(document);
@@ -40,13 +44,15 @@ export function readsTeamProductivity(schema: GraphQLSchema, document: DocumentN
         if (!field) return true;
         const target = getNamedType(field.type);
         if (target.name === TEAM_PRODUCTIVITY_TYPE) return true;
-        if (selection.selectionSet && reads(isCompositeType(target) ? target : undefined, selection.selectionSet)) return true;
+        if (selection.selectionSet && reads(isCompositeType(target) ? target : undefined, selection.selectionSet))
+          return true;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (reads(typeNamed(selection.typeCondition?.name.value, parent), selection.selectionSet)) return true;
       } else if (!enteredFragments.has(selection.name.value)) {
         enteredFragments.add(selection.name.value);
         const fragment = fragments.get(selection.name.value);
-        if (!fragment || reads(typeNamed(fragment.typeCondition.name.value, undefined), fragment.selectionSet)) return true;
+        if (!fragment || reads(typeNamed(fragment.typeCondition.name.value, undefined), fragment.selectionSet))
+          return true;
       }
     }
     return false;

@@ -10,7 +10,9 @@ runCli(async (config, logger) => {
   const { values } = parseArgs({ options: { down: { type: 'boolean', default: false } } });
   const database = await openDatabase(config, logger);
   try {
-    const lines = await withMigrationDatabase(database, config, logger, (db) => (values.down ? migrateDown(db) : migrateForGateway(db, config)));
+    const lines = await withMigrationDatabase(database, config, logger, (db) =>
+      values.down ? migrateDown(db) : migrateForGateway(db, config),
+    );
     console.log(lines.length > 0 ? lines.join('\n') : 'Nothing to do: the database is up to date.');
   } finally {
     await database.destroy();

@@ -10,7 +10,10 @@ const SCHEMA_FILE = path.resolve(__dirname, '../../../schema/schema.graphql');
 const RELEASED_SCHEMA_FILE = path.resolve(__dirname, '../../../schema/released.graphql');
 
 copyFile(SCHEMA_FILE, RELEASED_SCHEMA_FILE).then(
-  () => console.log(`released ${path.relative(process.cwd(), SCHEMA_FILE)} as ${path.relative(process.cwd(), RELEASED_SCHEMA_FILE)}`),
+  () =>
+    console.log(
+      `released ${path.relative(process.cwd(), SCHEMA_FILE)} as ${path.relative(process.cwd(), RELEASED_SCHEMA_FILE)}`,
+    ),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

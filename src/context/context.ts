@@ -73,16 +73,22 @@ export interface ContextSources {
  * repositories. A missing token gives an anonymous viewer; a bad one, or one whose user is gone, is
  * UNAUTHENTICATED.
  */
-export async function createContext(services: Services, sources: ContextSources, request: ContextRequest): Promise<GatewayContext> {
+export async function createContext(
+  services: Services,
+  sources: ContextSources,
+  request: ContextRequest,
+): Promise<GatewayContext> {
   const loaders = createLoaders(sources.db, services.loaderSettings);
   const { repositories } = sources;
   const token = bearerToken(request.authorization);
-  if (token === null) return { viewer: null, clientIp: request.clientIp, loaders, repositories, services, requestId: request.requestId };
+  if (token === null)
+    return { viewer: null, clientIp: request.clientIp, loaders, repositories, services, requestId: request.requestId };
 
   const userId = await services.verifyToken(token);
   const scope = currentRequestScope();
   if (scope) scope.authenticated = true;
-  if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId))) scope.readsFromReplica = false;
+  if (scope?.readsFromReplica && services.recentWriters && (await services.recentWriters.wroteRecently(userId)))
+    scope.readsFromReplica = false;
   const loaded = await services.viewers.load(userId, { fresh: scope?.mayWrite ?? true });
   if (!loaded) throw unauthenticated('The user of this token no longer exists.');
 

@@ -56,7 +56,8 @@ export class ViewerCache {
     const cached = this.entries.get(userId);
     const read = await this.generations.readViewer(userId, cached?.organizationIds ?? []);
     if (read === null) return this.fromDatabase(userId, null);
-    if (cached && cached.generation === read.user) return { record: cached.record, fromReplica: cached.fromReplica, generations: read.snapshot };
+    if (cached && cached.generation === read.user)
+      return { record: cached.record, fromReplica: cached.fromReplica, generations: read.snapshot };
     return this.fromDatabase(userId, read.user);
   }
 

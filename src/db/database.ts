@@ -55,7 +55,8 @@ const statementNames = new LRUCache<string, string>({
 });
 function statementName(text: string): string {
   let name = statementNames.get(text);
-  if (name === undefined) statementNames.set(text, (name = `sg_${createHash('sha1').update(text).digest('base64url')}`));
+  if (name === undefined)
+    statementNames.set(text, (name = `sg_${createHash('sha1').update(text).digest('base64url')}`));
   return name;
 }
 
@@ -78,18 +79,29 @@ export function answerThroughCallbacks(client: PoolClient, prepared: boolean): v
   (client as { query: SendQuery }).query = (...args: unknown[]) => {
     const [config, values, callback] = args;
     const named =
-      prepared && typeof config === 'string' && Array.isArray(values) && values.length > 0 ? { text: config, values, name: statementName(config) } : undefined;
+      prepared && typeof config === 'string' && Array.isArray(values) && values.length > 0
+        ? { text: config, values, name: statementName(config) }
+        : undefined;
     const own = config as { submit?: unknown; callback?: unknown } | null | undefined;
     const answersItself =
-      own == null || typeof own.submit === 'function' || typeof own.callback === 'function' || typeof values === 'function' || typeof callback === 'function';
+      own == null ||
+      typeof own.submit === 'function' ||
+      typeof own.callback === 'function' ||
+      typeof values === 'function' ||
+      typeof callback === 'function';
     if (answersItself) return named ? send(named, callback) : send(...args);
     const leading = named ? [named] : values === undefined ? [config] : [config, values];
-    return new Promise((resolve, reject) => send(...leading, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))));
+    return new Promise((resolve, reject) =>
+      send(...leading, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))),
+    );
   };
 }
 
 export function createPostgresPool(
-  config: Pick<Config, 'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs' | 'dbPreparedStatements' | 'dbSessionSettings'>,
+  config: Pick<
+    Config,
+    'databaseUrl' | 'dbPoolMax' | 'dbStatementTimeoutMs' | 'dbPreparedStatements' | 'dbSessionSettings'
+  >,
   logger: Logger,
   server: { connectionString?: string; connectionTimeoutMillis?: number } = {},
 ): Pool {
@@ -131,17 +143,29 @@ export async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite:
   }
 }
 
-export async function openDatabase(config: Config, logger: Logger, observers: DatabaseObservers = {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  observers: DatabaseObservers = {},
+): Promise<DatabaseHandle> {
   const log = onQueryLogged(logger.child({ component: 'sql' }), observers);
   if (config.databaseUrl) {
     pgTypes.setTypeParser(INT8_OID, (value) => value);
     pgTypes.setTypeParser(TIMESTAMPTZ_OID, parseTimestamptz);
     const pool = createPostgresPool(config, logger);
     const replicaPool = config.databaseReadUrl
-      ? createPostgresPool(config, logger, { connectionString: config.databaseReadUrl, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS })
+      ? createPostgresPool(config, logger, {
+          connectionString: config.databaseReadUrl,
+          connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS,
+        })
       : undefined;
     const dialect = replicaPool
-      ? new ReplicaRoutingDialect(new PostgresDialect({ pool }), new PostgresDialect({ pool: replicaPool }), readsFromReplica, logger)
+      ? new ReplicaRoutingDialect(
+          new PostgresDialect({ pool }),
+          new PostgresDialect({ pool: replicaPool }),
+          readsFromReplica,
+          logger,
+        )
       : new PostgresDialect({ pool });
     // Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
     const db = new Kysely<Database>({ dialect: new StatementCountingDialect(dialect), log });

@@ -29,7 +29,8 @@ export function lockEmbeddedDatabase(dataDir: string): () => void {
   const file = path.join(dataDir, 'studygraph.pid');
   try {
     const holder = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new EmbeddedDatabaseBusyError(dataDir, holder);
+    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder))
+      throw new EmbeddedDatabaseBusyError(dataDir, holder);
   } catch (error) {
     if (error instanceof EmbeddedDatabaseBusyError) throw error;
     // No lock file, or a stale one: take it.

@@ -9,6 +9,7 @@ import { storeRoleSettings } from './session-settings';
  */
 export async function migrateForGateway<DB>(migrationDb: Kysely<DB>, config: Config): Promise<string[]> {
   const lines = await migrateToLatest(migrationDb);
-  if (config.databaseUrl && config.dbSessionSettings === 'role') lines.push(...(await storeRoleSettings(migrationDb, config)));
+  if (config.databaseUrl && config.dbSessionSettings === 'role')
+    lines.push(...(await storeRoleSettings(migrationDb, config)));
   return lines;
 }

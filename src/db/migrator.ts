@@ -15,7 +15,10 @@ export function createMigrator(db: Kysely<any>): Migrator {
 
 export class MigrationFailedError extends Error {
   constructor(migrationName: string | undefined, cause: unknown) {
-    super(`Migration ${migrationName ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `Migration ${migrationName ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'MigrationFailedError';
   }
 }

@@ -30,7 +30,11 @@ export class RecentWriters {
     this.local.set(userId, true);
     if (!this.redis) return;
     try {
-      await withDeadline(this.redis.set(this.key(userId), '1', { expiration: { type: 'PX', value: this.windowSeconds * 1000 } }), REDIS_DEADLINE_MS, 'redis');
+      await withDeadline(
+        this.redis.set(this.key(userId), '1', { expiration: { type: 'PX', value: this.windowSeconds * 1000 } }),
+        REDIS_DEADLINE_MS,
+        'redis',
+      );
     } catch (error) {
       this.logger.debug({ err: error }, 'could not record a write in Redis; this process still knows it');
     }

@@ -26,7 +26,12 @@ export class ReplicaRoutingDialect implements Dialect {
   ) {}
 
   createDriver(): Driver {
-    return new ReplicaRoutingDriver(this.primary.createDriver(), this.replica.createDriver(), this.readsFromReplica, this.logger);
+    return new ReplicaRoutingDriver(
+      this.primary.createDriver(),
+      this.replica.createDriver(),
+      this.readsFromReplica,
+      this.logger,
+    );
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -66,7 +71,10 @@ class ReplicaRoutingDriver implements Driver {
         return this.own(await this.replica.acquireConnection(), this.replica);
       } catch (error) {
         this.replicaDownUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
-        this.logger.warn({ err: error }, `read replica unavailable: reading from the primary for the next ${REPLICA_RETRY_AFTER_MS / 1000} s`);
+        this.logger.warn(
+          { err: error },
+          `read replica unavailable: reading from the primary for the next ${REPLICA_RETRY_AFTER_MS / 1000} s`,
+        );
       }
     }
     return this.own(await this.primary.acquireConnection(), this.primary);

@@ -27,7 +27,11 @@ export function sessionSettings(config: SettingsConfig): Record<string, string> 
 }
 
 /** The same settings as startup parameters of node-postgres (DB_SESSION_SETTINGS=startup). */
-export function startupParameters(config: SettingsConfig): { statement_timeout: number; idle_in_transaction_session_timeout: number; options?: string } {
+export function startupParameters(config: SettingsConfig): {
+  statement_timeout: number;
+  idle_in_transaction_session_timeout: number;
+  options?: string;
+} {
   const settings = sessionSettings(config);
   return {
     statement_timeout: Number(settings.statement_timeout),
@@ -44,7 +48,10 @@ export function startupParameters(config: SettingsConfig): { statement_timeout: 
  * opens for the role starts with them instead. Nothing is asked through the pooler first: a server
  * connection it opened now would keep the old values for its whole life.
  */
-export async function storeRoleSettings<DB>(migrationDb: Kysely<DB>, config: SettingsConfig & Pick<Config, 'databaseUrl'>): Promise<string[]> {
+export async function storeRoleSettings<DB>(
+  migrationDb: Kysely<DB>,
+  config: SettingsConfig & Pick<Config, 'databaseUrl'>,
+): Promise<string[]> {
   const role = decodeURIComponent(new URL(config.databaseUrl!).username);
   const { rows } = await sql<{ database: string }>`SELECT current_database() AS database`.execute(migrationDb);
   const target = sql`ROLE ${sql.id(role)} IN DATABASE ${sql.id(rows[0].database)}`;
@@ -53,7 +60,9 @@ export async function storeRoleSettings<DB>(migrationDb: Kysely<DB>, config: Set
     await sql`ALTER ${target} SET ${sql.id(name)} = ${sql.lit(value)}`.execute(migrationDb);
   }
   if (!('plan_cache_mode' in settings)) await sql`ALTER ${target} RESET plan_cache_mode`.execute(migrationDb);
-  return Object.entries(settings).map(([name, value]) => `role ${role} in database ${rows[0].database}: ${name} = ${value}`);
+  return Object.entries(settings).map(
+    ([name, value]) => `role ${role} in database ${rows[0].database}: ${name} = ${value}`,
+  );
 }
 
 export class SessionSettingsError extends Error {
@@ -80,10 +89,17 @@ export async function verifySessionSettings<DB>(
   const expected = sessionSettings(config);
   let live: Map<string, string>;
   try {
-    const { rows } = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name = ANY(${Object.keys(expected)})`.execute(db);
+    const { rows } = await sql<{
+      name: string;
+      setting: string;
+    }>`SELECT name, setting FROM pg_settings WHERE name = ANY(${Object.keys(expected)})`.execute(db);
     live = new Map(rows.map((row) => [row.name, row.setting]));
   } catch (error) {
-    if (config.dbSessionSettings === 'startup' && error instanceof Error && /unsupported startup parameter/i.test(error.message)) {
+    if (
+      config.dbSessionSettings === 'startup' &&
+      error instanceof Error &&
+      /unsupported startup parameter/i.test(error.message)
+    ) {
       throw new SessionSettingsError(
         `${error.message}: the server behind DATABASE_URL is a pooler that refuses the connection's settings; set DB_SESSION_SETTINGS=role (and DATABASE_MIGRATION_URL to the server itself), then run npm run migrate`,
       );
@@ -108,7 +124,9 @@ export async function verifySessionSettings<DB>(
     SELECT unnest(s.setconfig) AS setting FROM pg_db_role_setting s
     JOIN pg_roles r ON r.oid = s.setrole JOIN pg_database d ON d.oid = s.setdatabase
     WHERE r.rolname = current_user AND d.datname = current_database()`.execute(db);
-  const stored = new Map(rows.map(({ setting }) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]));
+  const stored = new Map(
+    rows.map(({ setting }) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]),
+  );
   const missing = differences(stored);
   if (missing) {
     throw new SessionSettingsError(

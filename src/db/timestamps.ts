@@ -2,7 +2,9 @@ import { types as pgTypes } from 'pg';
 
 export const TIMESTAMPTZ_OID = 1184;
 
-const parseWithPostgresDate = pgTypes.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date | number | string;
+const parseWithPostgresDate = pgTypes.getTypeParser(TIMESTAMPTZ_OID, 'text') as (
+  text: string,
+) => Date | number | string;
 
 /**
  * timestamptz as PostgreSQL writes it in the ISO DateStyle ("2026-10-31 20:36:00.123456+00"), parsed by
@@ -43,9 +45,21 @@ function digitsAt(text: string, from: number, count: number): number {
  */
 function parseUtcTimestamp(text: string): Date | undefined {
   const length = text.length;
-  if (length < 22 || length > 29 || text.charCodeAt(length - 3) !== 43 || text.charCodeAt(length - 2) !== 48 || text.charCodeAt(length - 1) !== 48)
+  if (
+    length < 22 ||
+    length > 29 ||
+    text.charCodeAt(length - 3) !== 43 ||
+    text.charCodeAt(length - 2) !== 48 ||
+    text.charCodeAt(length - 1) !== 48
+  )
     return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
     return undefined;
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
@@ -60,7 +74,8 @@ function parseUtcTimestamp(text: string): Date | undefined {
     if (text.charCodeAt(19) !== 46 || fractionDigits < 1) return undefined;
     const fraction = digitsAt(text, 20, fractionDigits);
     if (fraction < 0) return undefined;
-    milliseconds = fractionDigits >= 3 ? Math.floor(fraction / 10 ** (fractionDigits - 3)) : fraction * 10 ** (3 - fractionDigits);
+    milliseconds =
+      fractionDigits >= 3 ? Math.floor(fraction / 10 ** (fractionDigits - 3)) : fraction * 10 ** (3 - fractionDigits);
   }
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, milliseconds));
 }

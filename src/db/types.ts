@@ -140,7 +140,17 @@ export type MemberRow = Selectable<OrganizationMembersTable>;
 export type InvitationRow = Selectable<OrganizationInvitationsTable> & { organization_name: string };
 export type StudyRow = Omit<Selectable<StudiesTable>, 'search_vector'>;
 /** The columns a StudyRow holds: every one but search_vector (the database's own, never read back). */
-export const STUDY_ROW_COLUMNS = ['id', 'organization_id', 'title', 'description', 'status', 'created_by', 'created_at', 'updated_at', 'completed_at'] as const;
+export const STUDY_ROW_COLUMNS = [
+  'id',
+  'organization_id',
+  'title',
+  'description',
+  'status',
+  'created_by',
+  'created_at',
+  'updated_at',
+  'completed_at',
+] as const;
 export type CollaboratorRow = Selectable<StudyCollaboratorsTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type ApprovalRow = Selectable<ApprovalsTable>;

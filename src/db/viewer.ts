@@ -12,7 +12,13 @@ export interface ViewerRecord {
   organizations: OrganizationRow[];
 }
 
-type MembershipJson = Omit<MemberRow, 'joined_at'> & { joined_at: string; slug: string; name: string; plan: OrganizationRow['plan']; created_at: string };
+type MembershipJson = Omit<MemberRow, 'joined_at'> & {
+  joined_at: string;
+  slug: string;
+  name: string;
+  plan: OrganizationRow['plan'];
+  created_at: string;
+};
 
 /** The authenticated user, all their memberships and those organizations, in one statement (the auth constant of a request). */
 export async function loadViewerRecord(db: Kysely<Database>, userId: string): Promise<ViewerRecord | null> {
@@ -41,6 +47,12 @@ export async function loadViewerRecord(db: Kysely<Database>, userId: string): Pr
       joined_at: new Date(m.joined_at),
       invited_by: m.invited_by,
     })),
-    organizations: memberships.map((m) => ({ id: m.organization_id, slug: m.slug, name: m.name, plan: m.plan, created_at: new Date(m.created_at) })),
+    organizations: memberships.map((m) => ({
+      id: m.organization_id,
+      slug: m.slug,
+      name: m.name,
+      plan: m.plan,
+      created_at: new Date(m.created_at),
+    })),
   };
 }

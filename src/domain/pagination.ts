@@ -82,7 +82,12 @@ function isBigintId(id: string): boolean {
  * reads as the same instant, text without NUL, a uuid, a bigint in range), so that a forged cursor is a
  * BAD_USER_INPUT and never reaches PostgreSQL as an invalid literal.
  */
-export function decodeKeysetCursor(cursor: string, orderKey: string, valueKind: 'timestamp' | 'text', idKind: 'uuid' | 'bigint'): Cursor {
+export function decodeKeysetCursor(
+  cursor: string,
+  orderKey: string,
+  valueKind: 'timestamp' | 'text',
+  idKind: 'uuid' | 'bigint',
+): Cursor {
   const decoded = decodeCursor(cursor, orderKey);
   const valueOk = valueKind === 'timestamp' ? isTimestamp(decoded.value) : isText(decoded.value);
   const idOk = idKind === 'uuid' ? UUID_PATTERN.test(decoded.id) : isBigintId(decoded.id);

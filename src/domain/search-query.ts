@@ -32,14 +32,23 @@ function emptyAlternative(): SearchAlternative {
 }
 
 function isEmpty(alternative: SearchAlternative): boolean {
-  return alternative.words.length + alternative.phrases.length + alternative.excludedWords.length + alternative.excludedPhrases.length === 0;
+  return (
+    alternative.words.length +
+      alternative.phrases.length +
+      alternative.excludedWords.length +
+      alternative.excludedPhrases.length ===
+    0
+  );
 }
 
 /** Words, phrases and exclusions a search may hold in all: each is a condition on every candidate study. */
 export const MAX_SEARCH_TERMS = 12;
 
 export function termCount(query: SearchQuery): number {
-  return query.alternatives.reduce((sum, a) => sum + a.words.length + a.phrases.length + a.excludedWords.length + a.excludedPhrases.length, 0);
+  return query.alternatives.reduce(
+    (sum, a) => sum + a.words.length + a.phrases.length + a.excludedWords.length + a.excludedPhrases.length,
+    0,
+  );
 }
 
 /** One pass over the text: linear in its length. */

@@ -43,7 +43,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     // Apollo's own headers, and the one the GraphQL over HTTP spec's CSRF note names.
-    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'graphql-require-preflight'] },
+    csrfPrevention: {
+      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'graphql-require-preflight'],
+    },
     allowBatchedHttpRequests: config.maxBatchOperations > 0,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     // The selection limit first: it refuses an oversized document before the other rules pair its fields.
@@ -52,7 +54,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     formatError: createErrorFormatter(config, logger),
     cache: options.cache,
     persistedQueries:
-      config.persistedQueries === 'off' ? false : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
+      config.persistedQueries === 'off'
+        ? false
+        : { cache: new PrefixingKeyValueCache(options.cache, 'apq:'), ttl: config.persistedQueryTtlSeconds },
     stringifyResult,
     plugins: gatewayPlugins(config, options),
   });

@@ -45,7 +45,10 @@ export const validateArguments: ValidatorFn = async (argValue) => {
   const violations: Violation[] = [];
   for (const value of values) {
     if (value === null || typeof value !== 'object' || !hasRules(value)) continue;
-    const errors = await validate(value, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+    const errors = await validate(value, {
+      forbidUnknownValues: false,
+      validationError: { target: false, value: false },
+    });
     violations.push(...flatten(errors, ''));
   }
   if (violations.length === 0) return;

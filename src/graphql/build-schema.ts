@@ -26,7 +26,9 @@ const NO_TOPICS: PubSub = {
  * Built once at start-up: type-graphql's metadata turned into an executable schema. `transform` applies
  * directive behaviour (the @rateLimit field limits) to the built schema; the SDL is the same either way.
  */
-export async function buildGatewaySchema(transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema): Promise<GraphQLSchema> {
+export async function buildGatewaySchema(
+  transform: (schema: GraphQLSchema) => GraphQLSchema = (schema) => schema,
+): Promise<GraphQLSchema> {
   // No globalMiddlewares and no authChecker here: the direct field-resolver calls (see
   // callFieldResolversDirectly) would skip them; access checks live in the resolvers.
   const instances = new ResolverInstances();

@@ -65,7 +65,10 @@ const PLAN_BYTES_PER_FIELD = 4096;
 const DOCUMENT_BYTES_PER_SOURCE_CHARACTER = 40;
 const COMPILATION_BURST_SECONDS = 3;
 
-function withDefaults(variables: Record<string, unknown>, defaults: OperationPlan['defaults']): Record<string, unknown> {
+function withDefaults(
+  variables: Record<string, unknown>,
+  defaults: OperationPlan['defaults'],
+): Record<string, unknown> {
   if (defaults.every(([name]) => variables[name] !== undefined)) return variables;
   const filled = { ...variables };
   for (const [name, value] of defaults) if (filled[name] === undefined) filled[name] = value;
@@ -110,13 +113,19 @@ export function expandedFieldCount(document: DocumentNode, operation: OperationD
  * an empty object and Apollo's error formatting relies on it: they become graphql-js errors.
  */
 function asGraphQLJsError(error: GraphQLError): GraphQLError {
-  const converted = new GraphQLError(error.message, { path: error.path, originalError: error.originalError, extensions: error.extensions ?? {} });
+  const converted = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions ?? {},
+  });
   return Object.assign(converted, { locations: error.locations });
 }
 
 function defaultsOf(operation: OperationDefinitionNode): OperationPlan['defaults'] {
   return (operation.variableDefinitions ?? []).flatMap((definition) =>
-    definition.defaultValue ? [[definition.variable.name.value, valueFromASTUntyped(definition.defaultValue)] as [string, unknown]] : [],
+    definition.defaultValue
+      ? [[definition.variable.name.value, valueFromASTUntyped(definition.defaultValue)] as [string, unknown]]
+      : [],
   );
 }
 
@@ -160,13 +169,19 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
 export function compiledExecutionGateway(schema: GraphQLSchema, options: CompiledExecutionOptions) {
   /** Runs of operations not yet compiled; false: never compiled (see compilable, maxCompiledFields). */
   const runs = new WeakMap<OperationDefinitionNode, number | false>();
-  const plans = new LRUCache<OperationDefinitionNode, OperationPlan>({ maxSize: options.maxPlanBytes, sizeCalculation: (plan) => plan.bytes });
+  const plans = new LRUCache<OperationDefinitionNode, OperationPlan>({
+    maxSize: options.maxPlanBytes,
+    sizeCalculation: (plan) => plan.bytes,
+  });
   const compilationBurst = options.compiledFieldsPerSecond * COMPILATION_BURST_SECONDS;
   let compilableFields = compilationBurst;
   let fieldsCountedAt = Date.now();
   const mayCompile = (fields: number): boolean => {
     const now = Date.now();
-    compilableFields = Math.min(compilationBurst, compilableFields + ((now - fieldsCountedAt) / 1000) * options.compiledFieldsPerSecond);
+    compilableFields = Math.min(
+      compilationBurst,
+      compilableFields + ((now - fieldsCountedAt) / 1000) * options.compiledFieldsPerSecond,
+    );
     fieldsCountedAt = now;
     if (compilableFields < fields) return false;
     compilableFields -= fields;
@@ -200,7 +215,11 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
       return undefined;
     }
     const sourceLength = document.loc ? document.loc.end - document.loc.start : 0;
-    const plan = { compiled, defaults: defaultsOf(operation), bytes: fields * PLAN_BYTES_PER_FIELD + sourceLength * DOCUMENT_BYTES_PER_SOURCE_CHARACTER };
+    const plan = {
+      compiled,
+      defaults: defaultsOf(operation),
+      bytes: fields * PLAN_BYTES_PER_FIELD + sourceLength * DOCUMENT_BYTES_PER_SOURCE_CHARACTER,
+    };
     runs.delete(operation);
     plans.set(operation, plan);
     options.onCompiled?.('compiled');
@@ -209,13 +228,22 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: Compile
 
   async function executor(request: ExecutorRequest): Promise<ExecutionResult> {
     const { operation } = request;
-    if (!operation) return { errors: [new GraphQLError("No operation to run: name one of the document's operations in operationName.")] };
+    if (!operation)
+      return {
+        errors: [new GraphQLError("No operation to run: name one of the document's operations in operationName.")],
+      };
     const plan = planOf(request.document, operation);
     if (plan) {
       // Invalid variables are refused by graphql-js, with its messages and the error shape Apollo reports as BAD_USER_INPUT.
-      const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], request.request.variables ?? {}, { maxErrors: 50 });
+      const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], request.request.variables ?? {}, {
+        maxErrors: 50,
+      });
       if (coercion.errors) return { errors: coercion.errors };
-      const result = await plan.compiled.query(undefined, request.context, withDefaults(request.request.variables ?? {}, plan.defaults));
+      const result = await plan.compiled.query(
+        undefined,
+        request.context,
+        withDefaults(request.request.variables ?? {}, plan.defaults),
+      );
       return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
     }
     return execute({

@@ -34,8 +34,15 @@ export function dataStatusPlugin(): ApolloServerPlugin {
             if (status >= 300) response.http.status = 200;
             return;
           }
-          if (data === undefined && status < 300 && errors?.length && answersGraphQLResponseJson(request.http?.headers.get('accept'))) {
-            response.http.status = errors.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') ? 404 : 400;
+          if (
+            data === undefined &&
+            status < 300 &&
+            errors?.length &&
+            answersGraphQLResponseJson(request.http?.headers.get('accept'))
+          ) {
+            response.http.status = errors.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')
+              ? 404
+              : 400;
           }
         },
       };

@@ -43,12 +43,22 @@ function passedFor(param: ParamMetadata): Passed | undefined {
  * and have no middleware or roles are called directly instead. A parent that is not an instance of its
  * declared class (type-graphql would copy it into one) still goes through type-graphql's wrapper.
  */
-export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasses: readonly ClassType[], instances: ResolverInstances): GraphQLSchema {
+export function callFieldResolversDirectly(
+  schema: GraphQLSchema,
+  resolverClasses: readonly ClassType[],
+  instances: ResolverInstances,
+): GraphQLSchema {
   const storage = getMetadataStorage();
   const ours = new Set<unknown>(resolverClasses);
   const typeNames = new Map(storage.objectTypes.map((type) => [type.target, type.name]));
   for (const metadata of storage.fieldResolvers) {
-    if (metadata.kind !== 'external' || !ours.has(metadata.target) || metadata.middlewares?.length || metadata.roles?.length) continue;
+    if (
+      metadata.kind !== 'external' ||
+      !ours.has(metadata.target) ||
+      metadata.middlewares?.length ||
+      metadata.roles?.length
+    )
+      continue;
     const params = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index);
     const passed = params.map(passedFor);
     if (passed.some((kind) => kind === undefined)) continue;
@@ -64,7 +74,8 @@ export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasse
     const call = directCall(method, instance, passed as Passed[]);
     const resolve: typeof wrapped =
       typeof rootClass === 'function'
-        ? (root, args, context, info) => (root instanceof rootClass ? call(root, context) : wrapped(root, args, context, info))
+        ? (root, args, context, info) =>
+            root instanceof rootClass ? call(root, context) : wrapped(root, args, context, info)
         : (root, _args, context) => call(root, context);
     directResolvers.add(resolve);
     field.resolve = resolve;
@@ -72,9 +83,14 @@ export function callFieldResolversDirectly(schema: GraphQLSchema, resolverClasse
   return schema;
 }
 
-function directCall(method: (...args: unknown[]) => unknown, instance: unknown, passed: Passed[]): (root: unknown, context: unknown) => unknown {
+function directCall(
+  method: (...args: unknown[]) => unknown,
+  instance: unknown,
+  passed: Passed[],
+): (root: unknown, context: unknown) => unknown {
   const [first, second] = passed;
-  if (passed.length === 2 && first === 'root' && second === 'context') return (root, context) => method.call(instance, root, context);
+  if (passed.length === 2 && first === 'root' && second === 'context')
+    return (root, context) => method.call(instance, root, context);
   return (root, context) =>
     method.apply(
       instance,

@@ -45,15 +45,28 @@ export function createErrorFormatter(config: Pick<Config, 'env'>, logger: Logger
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      if (config.env === 'production' && SCHEMA_REVEALING_CODES.has(code) && !extensions.limit && !currentRequestScope()?.authenticated) {
+      if (
+        config.env === 'production' &&
+        SCHEMA_REVEALING_CODES.has(code) &&
+        !extensions.limit &&
+        !currentRequestScope()?.authenticated
+      ) {
         return { message: SCHEMA_DETAILS_HIDDEN, locations: formatted.locations, extensions: { code } };
       }
       return { ...formatted, extensions };
     }
     const original = unwrapResolverError(error);
     // Apollo's own request errors (e.g. a persisted-query hash that does not match) carry a 4xx status but no code.
-    const status = original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined;
-    if ((code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) && status !== undefined && status >= 400 && status < 500) {
+    const status =
+      original instanceof GraphQLError
+        ? (original.extensions?.http as { status?: number } | undefined)?.status
+        : undefined;
+    if (
+      (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) &&
+      status !== undefined &&
+      status >= 400 &&
+      status < 500
+    ) {
       return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
     }
     const requestId = currentRequestScope()?.requestId;

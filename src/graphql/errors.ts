@@ -12,7 +12,9 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 
-export function unauthenticated(message = 'Authentication required: send `Authorization: Bearer <token>`.'): GraphQLError {
+export function unauthenticated(
+  message = 'Authentication required: send `Authorization: Bearer <token>`.',
+): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
   });

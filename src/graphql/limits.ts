@@ -103,7 +103,8 @@ export function nestingDepthExceeds(value: unknown, max: number): boolean {
     const [item, depth] = stack.pop()!;
     if (item === null || typeof item !== 'object') continue;
     if (depth >= max) return true;
-    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Object.values(item))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -141,7 +142,8 @@ export function documentTextRefusal(source: string): string | undefined {
         }
       }
     } else if (char === 0x7b || char === 0x5b || char === 0x28) {
-      if (++depth > MAX_DOCUMENT_NESTING) return `Document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep.`;
+      if (++depth > MAX_DOCUMENT_NESTING)
+        return `Document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep.`;
     } else if (char === 0x7d || char === 0x5d || char === 0x29) {
       depth = Math.max(0, depth - 1);
     }
@@ -182,7 +184,8 @@ export function selectionLimit(max: number): ValidationRule {
       let selections = 0;
       const stack: SelectionSetNode[] = [];
       for (const definition of document.definitions) {
-        if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) stack.push(definition.selectionSet);
+        if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION)
+          stack.push(definition.selectionSet);
       }
       while (stack.length > 0) {
         for (const selection of stack.pop()!.selections) {

@@ -1,7 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { OrganizationGenerations } from '../cache/generations';
-import { allowListPlugin, loadOperationManifest, registeredOperationNames, type OperationManifest } from '../cache/persisted-queries';
+import {
+  allowListPlugin,
+  loadOperationManifest,
+  registeredOperationNames,
+  type OperationManifest,
+} from '../cache/persisted-queries';
 import type { ResilientCache } from '../cache/resilient-cache';
 import { createResponseCachePlugins } from '../cache/response-cache';
 import { staticCacheControlPlugin } from '../cache/static-cache-control';
@@ -59,18 +64,32 @@ export const PLUGIN_ORDER = [
 export type PluginName = (typeof PLUGIN_ORDER)[number];
 
 /** Each plugin by name; absent where the configuration turns it off. */
-function pluginsByName(config: Config, options: GatewayPluginOptions): Record<PluginName, ApolloServerPlugin<GatewayContext>[]> {
+function pluginsByName(
+  config: Config,
+  options: GatewayPluginOptions,
+): Record<PluginName, ApolloServerPlugin<GatewayContext>[]> {
   return {
     landingPage: [options.landingPage],
     // Hints come from the schema once per document (staticCacheControlPlugin), not from a wrapper around every resolver.
     cacheControlDisabled: [ApolloServerPluginCacheControlDisabled()],
     staticCacheControl: [staticCacheControlPlugin()],
     dataStatus: [dataStatusPlugin()],
-    requestMetrics: [requestMetricsPlugin({ metrics: options.metrics, registeredOperationNames: registeredOperationNames(loadOperationManifest()) })],
+    requestMetrics: [
+      requestMetricsPlugin({
+        metrics: options.metrics,
+        registeredOperationNames: registeredOperationNames(loadOperationManifest()),
+      }),
+    ],
     noNulInVariables: [noNulInVariablesPlugin()],
     subscriptionsOverWebSocketOnly: [subscriptionsOverWebSocketOnlyPlugin()],
     readYourWrites: options.recentWriters ? [readYourWritesPlugin({ recentWriters: options.recentWriters })] : [],
-    cost: [costLimitPlugin({ admission: options.admission, maxPersistedQueryBytes: config.persistedQueryMaxBytes, metrics: options.metrics })],
+    cost: [
+      costLimitPlugin({
+        admission: options.admission,
+        maxPersistedQueryBytes: config.persistedQueryMaxBytes,
+        metrics: options.metrics,
+      }),
+    ],
     allowList: options.registeredOperations ? [allowListPlugin({ manifest: options.registeredOperations })] : [],
     responseCache: createResponseCachePlugins({
       enabled: config.responseCache,

@@ -30,15 +30,19 @@ export interface ReadYourWritesPluginOptions {
   recentWriters: RecentWriters;
 }
 
-export function readYourWritesPlugin({ recentWriters }: ReadYourWritesPluginOptions): ApolloServerPlugin<GatewayContext> {
+export function readYourWritesPlugin({
+  recentWriters,
+}: ReadYourWritesPluginOptions): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer)
+            await recentWriters.markWrite(contextValue.viewer.id);
         },
         async willSendResponse({ operation, contextValue }) {
-          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer) await recentWriters.markWrite(contextValue.viewer.id);
+          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.viewer)
+            await recentWriters.markWrite(contextValue.viewer.id);
         },
       };
     },

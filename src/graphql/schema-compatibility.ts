@@ -10,5 +10,8 @@ export interface BreakingChange {
  * argument made required, a type changed): graphql-js's own comparison of the two SDLs.
  */
 export function breakingChanges(releasedSdl: string, currentSdl: string): BreakingChange[] {
-  return findBreakingChanges(buildSchema(releasedSdl), buildSchema(currentSdl)).map(({ type, description }) => ({ type, description }));
+  return findBreakingChanges(buildSchema(releasedSdl), buildSchema(currentSdl)).map(({ type, description }) => ({
+    type,
+    description,
+  }));
 }

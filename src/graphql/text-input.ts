@@ -25,7 +25,8 @@ export function noNulInVariablesPlugin(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request }) {
-          if (hasNul(request.variables)) throw new GraphQLError(MESSAGE, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+          if (hasNul(request.variables))
+            throw new GraphQLError(MESSAGE, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
         },
       };
     },

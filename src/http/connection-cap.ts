@@ -9,7 +9,12 @@ import { clientKeyOf } from '../domain/client-address';
  * balancer every connection comes from a balancer: the proxies listed in TRUST_PROXY are never capped,
  * and with a hop count any peer may be a proxy, so nothing is capped. Counts are per process.
  */
-export function capConnectionsPerAddress(server: Server, maxPerAddress: number, trustProxy: Config['trustProxy'], onRefused: (address: string) => void): void {
+export function capConnectionsPerAddress(
+  server: Server,
+  maxPerAddress: number,
+  trustProxy: Config['trustProxy'],
+  onRefused: (address: string) => void,
+): void {
   if (maxPerAddress === 0 || typeof trustProxy === 'number') return;
   const isTrustedProxy = trustProxy === false ? () => false : proxyaddr.compile([...trustProxy]);
   const open = new Map<string, number>();

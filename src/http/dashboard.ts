@@ -41,7 +41,10 @@ export async function loadDashboard(demoToken: string | undefined): Promise<Dash
   let template: string;
   let names: string[];
   try {
-    [template, names] = await Promise.all([readFile(path.join(DASHBOARD_DIR, 'index.html'), 'utf8'), readdir(path.join(DASHBOARD_DIR, 'assets'))]);
+    [template, names] = await Promise.all([
+      readFile(path.join(DASHBOARD_DIR, 'index.html'), 'utf8'),
+      readdir(path.join(DASHBOARD_DIR, 'assets')),
+    ]);
   } catch {
     return undefined;
   }
@@ -56,7 +59,8 @@ export async function loadDashboard(demoToken: string | undefined): Promise<Dash
 
 export function registerDashboardRoutes(app: FastifyInstance, files: DashboardFiles | undefined): void {
   const page = async (_request: unknown, reply: import('fastify').FastifyReply) => {
-    if (!files) return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build`.');
+    if (!files)
+      return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build`.');
     return (
       reply
         .header('content-security-policy', CONTENT_SECURITY_POLICY)
@@ -73,8 +77,14 @@ export function registerDashboardRoutes(app: FastifyInstance, files: DashboardFi
   app.get<{ Params: { file: string } }>(`${DASHBOARD_PATH}/assets/:file`, async (request, reply) => {
     const asset = files?.assets.get(request.params.file);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('Not found.');
-    return reply.header('cache-control', 'public, max-age=31536000, immutable').header('x-content-type-options', 'nosniff').type(asset.type).send(asset.body);
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .type(asset.type)
+      .send(asset.body);
   });
   // Browsers ask for it on every page of the origin: "no icon", said once a day, instead of a 404 each time.
-  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+  app.get('/favicon.ico', async (_request, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
 }

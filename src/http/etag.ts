@@ -16,7 +16,12 @@ function isCacheable(cacheControl: string | undefined): boolean {
 }
 
 /** Called with an answer before it is sent: remembers its digest when it may be cached. */
-export function noteAnswerForEtag(request: FastifyRequest, status: number, cacheControl: string | undefined, body: string): void {
+export function noteAnswerForEtag(
+  request: FastifyRequest,
+  status: number,
+  cacheControl: string | undefined,
+  body: string,
+): void {
   if (request.method !== 'GET' || status !== 200 || !isCacheable(cacheControl)) return;
   identityTags.set(request, createHash('sha256').update(body).digest('base64url').slice(0, 27));
 }

@@ -36,10 +36,14 @@ function sentVariables(request: FastifyRequest): unknown {
 function sentDocuments(request: FastifyRequest): string[] {
   // Read as Apollo reads it (URLSearchParams over the raw query string): Fastify's parser decodes some
   // malformed escapes differently, and the check must see the very text that will be parsed.
-  if (request.method === 'GET') return request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?'))).getAll('query') : [];
+  if (request.method === 'GET')
+    return request.url.includes('?')
+      ? new URLSearchParams(request.url.slice(request.url.indexOf('?'))).getAll('query')
+      : [];
   const operations: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
   return operations.flatMap((operation) => {
-    const text = operation !== null && typeof operation === 'object' ? (operation as Record<string, unknown>).query : undefined;
+    const text =
+      operation !== null && typeof operation === 'object' ? (operation as Record<string, unknown>).query : undefined;
     return typeof text === 'string' ? [text] : [];
   });
 }
@@ -50,12 +54,20 @@ function sentDocuments(request: FastifyRequest): string[] {
  * a request of its address. Then what can be refused from the text alone is, and in production without
  * introspection an anonymous caller is refused before validation could tell it which names the schema has.
  */
-async function admittedContext(services: Services, sources: ContextSources, request: FastifyRequest): Promise<GatewayContext> {
+async function admittedContext(
+  services: Services,
+  sources: ContextSources,
+  request: FastifyRequest,
+): Promise<GatewayContext> {
   const { admission, config } = services;
   const operations = Array.isArray(request.body) ? request.body.length : 1;
   let context: GatewayContext;
   try {
-    context = await createContext(services, sources, { authorization: request.headers.authorization, requestId: request.id, clientIp: request.ip });
+    context = await createContext(services, sources, {
+      authorization: request.headers.authorization,
+      requestId: request.id,
+      clientIp: request.ip,
+    });
   } catch (error) {
     await admission.admit(anonymousPrincipal(config.rateLimitPointsPerMinute, request.ip), operations, 'http');
     throw error;
@@ -66,7 +78,9 @@ async function admittedContext(services: Services, sources: ContextSources, requ
     if (refusal) throw refusal;
   }
   if (config.env === 'production' && !config.introspection && !context.viewer) {
-    throw unauthenticated('Authentication required: send `Authorization: Bearer <token>`. This gateway answers signed-in callers only.');
+    throw unauthenticated(
+      'Authentication required: send `Authorization: Bearer <token>`. This gateway answers signed-in callers only.',
+    );
   }
   return context;
 }
@@ -81,13 +95,28 @@ export async function graphqlRoute(app: FastifyInstance, options: GraphqlRouteOp
   const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (Array.isArray(request.body)) {
       if (config.maxBatchOperations === 0)
-        return graphqlError(reply, 400, 'BAD_REQUEST', 'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.');
+        return graphqlError(
+          reply,
+          400,
+          'BAD_REQUEST',
+          'Batched requests (a JSON array of operations) are not accepted here; send one operation per request.',
+        );
       if (request.body.length === 0 || request.body.length > config.maxBatchOperations) {
-        return graphqlError(reply, 400, 'BAD_REQUEST', `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`);
+        return graphqlError(
+          reply,
+          400,
+          'BAD_REQUEST',
+          `A batch holds 1 to ${config.maxBatchOperations} operations; this one has ${request.body.length}.`,
+        );
       }
     }
     if (nestingDepthExceeds(sentVariables(request), MAX_VARIABLE_DEPTH + 2)) {
-      return graphqlError(reply, 400, 'BAD_USER_INPUT', `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`);
+      return graphqlError(
+        reply,
+        400,
+        'BAD_USER_INPUT',
+        `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`,
+      );
     }
     // GET cannot carry a mutation (Apollo refuses them there).
     const writes = request.method !== 'GET' && mayWrite(request.body);
@@ -122,10 +151,18 @@ export async function graphqlRoute(app: FastifyInstance, options: GraphqlRouteOp
         if (config.sqlCountHeader) void reply.header('x-sql-statements', String(scope.sqlStatements));
         // A request that failed before execution because the database is unreachable (the viewer lookup)
         // is a 503 a client or load balancer may retry, not a 500.
-        const unavailable = response.status === 500 && response.body.kind === 'complete' && response.body.string.includes('"SERVICE_UNAVAILABLE"');
+        const unavailable =
+          response.status === 500 &&
+          response.body.kind === 'complete' &&
+          response.body.string.includes('"SERVICE_UNAVAILABLE"');
         void reply.code(unavailable ? 503 : (response.status ?? 200));
         if (response.body.kind === 'complete') {
-          noteAnswerForEtag(request, response.status ?? 200, response.headers.get('cache-control'), response.body.string);
+          noteAnswerForEtag(
+            request,
+            response.status ?? 200,
+            response.headers.get('cache-control'),
+            response.body.string,
+          );
           return reply.send(response.body.string);
         }
         let text = '';

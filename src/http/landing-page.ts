@@ -11,7 +11,11 @@ export const SCHEMA_PATH = '/schema.graphql';
 /** Sandbox over our own page in development (SANDBOX), Apollo's bare production page otherwise. */
 export function chooseLandingPage(config: Config, demoToken: string | undefined): ApolloServerPlugin {
   return config.sandbox
-    ? landingPagePlugin({ demoToken, document: EXAMPLE_OPERATION, schemaPath: config.introspection ? SCHEMA_PATH : undefined })
+    ? landingPagePlugin({
+        demoToken,
+        document: EXAMPLE_OPERATION,
+        schemaPath: config.introspection ? SCHEMA_PATH : undefined,
+      })
     : ApolloServerPluginLandingPageProductionDefault({ footer: false });
 }
 
@@ -25,7 +29,8 @@ export interface LandingPagePluginOptions {
 }
 
 /** Apollo's CDN: Sandbox's code and the frames it opens. */
-const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/_latest/embeddable-sandbox.umd.production.min.js';
+const SANDBOX_SCRIPT =
+  'https://embeddable-sandbox.cdn.apollographql.com/_latest/embeddable-sandbox.umd.production.min.js';
 const SANDBOX_FRAMES = 'https://sandbox.embed.apollographql.com';
 
 /** JSON inside a <script>: `</script>` and friends cannot close the element. */
@@ -37,7 +42,9 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
  * where the schema is. Sandbox's frame covers the page once it loads, as Apollo's own landing page does.
  */
 export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServerPlugin {
-  const exampleBody = JSON.stringify({ query: '{ viewer { name email } organizations(first: 3) { edges { node { name } } } }' });
+  const exampleBody = JSON.stringify({
+    query: '{ viewer { name email } organizations(first: 3) { edges { node { name } } } }',
+  });
   return {
     async serverWillStart() {
       return {
@@ -51,7 +58,9 @@ export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServ
                 `frame-src ${SANDBOX_FRAMES}`,
               ].join('; ');
               const headers = options.demoToken ? { Authorization: `Bearer ${options.demoToken}` } : {};
-              const curlHeader = options.demoToken ? ` -H 'authorization: Bearer ${options.demoToken}'` : ` -H 'authorization: Bearer <token>'`;
+              const curlHeader = options.demoToken
+                ? ` -H 'authorization: Bearer ${options.demoToken}'`
+                : ` -H 'authorization: Bearer <token>'`;
               return `<!DOCTYPE html>
 <html lang="en">
 <head>

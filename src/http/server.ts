@@ -49,7 +49,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   }
   const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Malformed HTTP request.'];
   const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const reason =
+    status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     () => socket.destroy(),
@@ -62,7 +63,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
  * balancer into the balancer's budget: a hop count is the operator's statement that only proxies reach
  * this port, so it is handed over as the equivalent function. A list of proxies is checked per peer.
  */
-function fastifyTrustProxy(trustProxy: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  trustProxy: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
   return trustProxy === false ? false : [...trustProxy];
 }
@@ -73,7 +76,10 @@ function fastifyTrustProxy(trustProxy: Config['trustProxy']): false | string[] |
  * the connections still receiving a request.
  */
 function deadlineCheckIntervalMs(config: Config): number {
-  return Math.max(50, Math.min(1000, Math.floor(Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs) / 10)));
+  return Math.max(
+    50,
+    Math.min(1000, Math.floor(Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs) / 10)),
+  );
 }
 
 /** Everything the HTTP stage serves, built once at start-up by the composition root (src/app.ts). */
@@ -102,7 +108,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request access logs only at debug level: at gateway rates they would dominate the log volume.
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // A request (headers and body) must arrive within its deadlines, or a client trickling bytes holds a
@@ -200,13 +208,25 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   app.setNotFoundHandler((request, reply) =>
-    graphqlError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`),
+    graphqlError(
+      reply,
+      404,
+      'NOT_FOUND',
+      `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql.`,
+    ),
   );
 
-  await app.register(graphqlRoute, { apollo: options.apollo, services, contextSources: options.contextSources, subscriptions: options.subscriptions });
+  await app.register(graphqlRoute, {
+    apollo: options.apollo,
+    services,
+    contextSources: options.contextSources,
+    subscriptions: options.subscriptions,
+  });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
   await app.register(healthRoutes, { database: options.database, draining: options.draining });
-  await app.register(async (instance) => registerMetricsRoute(instance, metrics.registry, { token: config.metrics.token }));
+  await app.register(async (instance) =>
+    registerMetricsRoute(instance, metrics.registry, { token: config.metrics.token }),
+  );
   if (options.schemaSdl !== undefined) await app.register(schemaRoute, { sdl: options.schemaSdl, path: SCHEMA_PATH });
   await app.register(async (instance) => registerDashboardRoutes(instance, options.dashboard));
   return app;

@@ -22,7 +22,8 @@ export function serveClusterMetrics(): void {
     const id = message.id;
     aggregator.clusterMetrics().then(
       (text) => worker.isConnected() && worker.send({ type: ANSWER, id, text } satisfies Answer),
-      (error: Error) => worker.isConnected() && worker.send({ type: ANSWER, id, error: error.message } satisfies Answer),
+      (error: Error) =>
+        worker.isConnected() && worker.send({ type: ANSWER, id, error: error.message } satisfies Answer),
     );
   });
 }

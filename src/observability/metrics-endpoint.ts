@@ -27,16 +27,25 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
  * Whether a scrape may read the metrics. The peer is the socket's (a proxy's X-Forwarded-For is the
  * client's word), so behind a load balancer only the token opens them.
  */
-function refusal(request: FastifyRequest, access: MetricsAccess): [status: number, code: string, message: string] | undefined {
+function refusal(
+  request: FastifyRequest,
+  access: MetricsAccess,
+): [status: number, code: string, message: string] | undefined {
   if (access.token !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    return match && sameSecret(match[1], access.token) ? undefined : [401, 'UNAUTHENTICATED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'];
+    return match && sameSecret(match[1], access.token)
+      ? undefined
+      : [401, 'UNAUTHENTICATED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'];
   }
   // A proxy on the same host (nginx, a sidecar) makes every outside request a loopback one; it says so in its headers.
   const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
   return LOOPBACK.test(request.socket.remoteAddress ?? '') && !forwarded
     ? undefined
-    : [403, 'FORBIDDEN', 'Metrics are served to loopback callers only here: set METRICS_TOKEN, or METRICS_PORT for a port of their own.'];
+    : [
+        403,
+        'FORBIDDEN',
+        'Metrics are served to loopback callers only here: set METRICS_TOKEN, or METRICS_PORT for a port of their own.',
+      ];
 }
 
 /** GET /metrics (Prometheus text), behind `access`; with WORKERS=N, the whole cluster's (see cluster-metrics). */

@@ -137,7 +137,10 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Pool figures, read when Prometheus scrapes. */
-export function registerPoolGauge(metrics: Metrics, poolStats: () => { total: number; idle: number; waiting: number }): void {
+export function registerPoolGauge(
+  metrics: Metrics,
+  poolStats: () => { total: number; idle: number; waiting: number },
+): void {
   new Gauge({
     name: 'studygraph_db_pool_connections',
     help: 'Database pool connections by state (waiting: requests queued for a connection).',
@@ -161,7 +164,9 @@ const MAX_OPERATION_LABELS = 200;
  * labels from the start; other names become labels, up to MAX_OPERATION_LABELS, only for signed-in
  * callers, so nobody anonymous can push real operations out into `other`.
  */
-export function operationLabeler(registered: Iterable<string> = []): (name: string | null | undefined, resolved: boolean, signedIn: boolean) => string {
+export function operationLabeler(
+  registered: Iterable<string> = [],
+): (name: string | null | undefined, resolved: boolean, signedIn: boolean) => string {
   const known = new Set([...registered].filter((name) => OPERATION_NAME.test(name)));
   const seen = new Set<string>();
   return (name, resolved, signedIn) => {

@@ -17,7 +17,10 @@ export interface RequestMetricsPluginOptions {
  * labels get a counter of their own: crossed with operations and latency buckets they would multiply the
  * series.
  */
-export function requestMetricsPlugin({ metrics, registeredOperationNames }: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
+export function requestMetricsPlugin({
+  metrics,
+  registeredOperationNames,
+}: RequestMetricsPluginOptions): ApolloServerPlugin<GatewayContext> {
   const label = operationLabeler(registeredOperationNames);
   const clientName = clientLabeler(MAX_CLIENT_NAMES);
   const clientVersion = clientLabeler(MAX_CLIENT_VERSIONS);
@@ -28,16 +31,25 @@ export function requestMetricsPlugin({ metrics, registeredOperationNames }: Requ
         async willSendResponse(rc) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const errors = rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined;
-          const outcome = errors?.length ? (rc.response.body.kind === 'single' && rc.response.body.singleResult.data ? 'partial' : 'error') : 'ok';
+          const outcome = errors?.length
+            ? rc.response.body.kind === 'single' && rc.response.body.singleResult.data
+              ? 'partial'
+              : 'error'
+            : 'ok';
           metrics.requestDuration.observe(
-            { operation: label(rc.operationName, rc.operation !== undefined, rc.contextValue.viewer !== null), outcome },
+            {
+              operation: label(rc.operationName, rc.operation !== undefined, rc.contextValue.viewer !== null),
+              outcome,
+            },
             seconds,
           );
           describeOperationSpan(
             rc.operation?.operation,
             rc.operation?.name?.value,
             outcome,
-            (errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')),
+            (errors ?? []).map((error) =>
+              typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR',
+            ),
           );
           // Only signed-in callers name their client: anyone else could use up the bounded label set.
           const headers = rc.contextValue.viewer ? rc.request.http?.headers : undefined;

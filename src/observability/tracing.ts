@@ -1,4 +1,12 @@
-import { context, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../config';
@@ -21,10 +29,14 @@ export function startTracing(config: Config): Tracing | undefined {
   if (!config.tracing.enabled) return undefined;
   // Required here, not imported at the top: without an endpoint the SDK is never loaded.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { GraphQLInstrumentation } = require('@opentelemetry/instrumentation-graphql') as typeof import('@opentelemetry/instrumentation-graphql');
-  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-  const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis') as typeof import('@opentelemetry/instrumentation-redis');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { GraphQLInstrumentation } =
+    require('@opentelemetry/instrumentation-graphql') as typeof import('@opentelemetry/instrumentation-graphql');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { RedisInstrumentation } =
+    require('@opentelemetry/instrumentation-redis') as typeof import('@opentelemetry/instrumentation-redis');
   const untracedPaths = new Set(['/metrics', '/healthz', '/readyz']);
   const sdk = new NodeSDK({
     ...(config.tracing.serviceName ? { serviceName: config.tracing.serviceName } : {}),
@@ -32,7 +44,9 @@ export function startTracing(config: Config): Tracing | undefined {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0]) }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '').split('?')[0]),
+      }),
       // Parse, validate and execute spans; one span per resolver would be noise (and compiled operations have none).
       new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
       // Statements and commands only inside a request's trace: not the pool's and caches' background work.
@@ -64,10 +78,14 @@ const batchSpans = new WeakSet<Span>();
 
 /** The span of one HTTP request's GraphQL work: one operation, or a batch of `batchSize`. */
 export function inOperationSpan<T>(batchSize: number | undefined, work: () => Promise<T>): Promise<T> {
-  return inSpan(batchSize === undefined ? 'graphql' : 'graphql batch', batchSize === undefined ? {} : { 'graphql.batch.size': batchSize }, (span) => {
-    if (span && batchSize !== undefined) batchSpans.add(span);
-    return work();
-  });
+  return inSpan(
+    batchSize === undefined ? 'graphql' : 'graphql batch',
+    batchSize === undefined ? {} : { 'graphql.batch.size': batchSize },
+    (span) => {
+      if (span && batchSize !== undefined) batchSpans.add(span);
+      return work();
+    },
+  );
 }
 
 /** The gateway's own faults: only these mark the operation's span ERROR (a client's bad request or 429 does not). */
@@ -77,7 +95,12 @@ const SERVER_FAULTS = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
  * Describes the operation's span as the semantic conventions do: named `query Dashboard` (`query` when
  * anonymous), with its type, name and outcome; status ERROR only for the gateway's own faults.
  */
-export function describeOperationSpan(type: string | undefined, name: string | undefined, outcome: string, errorCodes: readonly string[]): void {
+export function describeOperationSpan(
+  type: string | undefined,
+  name: string | undefined,
+  outcome: string,
+  errorCodes: readonly string[],
+): void {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return;
   const attributes: Attributes = { 'graphql.operation.type': type ?? 'unknown', 'studygraph.outcome': outcome };
@@ -101,7 +124,11 @@ export function annotateSpan(attributes: Attributes): void {
  * Runs `work` inside a child span of the current one. Outside a traced request (or with tracing off) it
  * just runs `work`: no span is made, so the helpers cost nothing when tracing is off.
  */
-export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
   if (!trace.getActiveSpan()?.isRecording()) return work(undefined);
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {

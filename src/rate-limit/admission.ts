@@ -68,13 +68,16 @@ export class RateLimitRefusal extends GraphQLError {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
         retryAfterSeconds,
-        ...(transport === 'http' ? { http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } } : {}),
+        ...(transport === 'http'
+          ? { http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } }
+          : {}),
       },
     });
   }
 }
 
-const secondsUntil = (need: number, have: number, perSecond: number) => Math.max(1, Math.ceil((need - have) / perSecond));
+const secondsUntil = (need: number, have: number, perSecond: number) =>
+  Math.max(1, Math.ceil((need - have) / perSecond));
 
 export interface AdmissionOptions {
   budgets: Budgets;
@@ -112,14 +115,18 @@ export class Admission {
       { key: pointsKey(principal), policy: principal.points, cost: 0 },
     ]);
     if (!requests.allowed) throw this.burstRefusal(principal, requests, operations, transport);
-    if (points.remaining < 1) throw this.budgetRefusal(principal, 1, points, transport, 'Rate limit: the points budget is spent');
+    if (points.remaining < 1)
+      throw this.budgetRefusal(principal, 1, points, transport, 'Rate limit: the points budget is spent');
   }
 
   /** A points budget not spent (the burst was taken already, see admitBurst); throws RATE_LIMITED. */
   async admitBudget(principal: Principal | null, transport: Transport): Promise<void> {
     if (!principal || !this.options.enforce) return;
-    const [points] = await this.options.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: 0 }]);
-    if (points.remaining < 1) throw this.budgetRefusal(principal, 1, points, transport, 'Rate limit: the points budget is spent');
+    const [points] = await this.options.budgets.charge([
+      { key: pointsKey(principal), policy: principal.points, cost: 0 },
+    ]);
+    if (points.remaining < 1)
+      throw this.budgetRefusal(principal, 1, points, transport, 'Rate limit: the points budget is spent');
   }
 
   /**
@@ -127,7 +134,8 @@ export class Admission {
    * allow-list does not hold (PERSISTED_QUERIES=only), and brackets nested deeper than the parser may recurse.
    */
   documentRefusal(text: string, transport: Transport): GraphQLError | undefined {
-    if (this.options.registeredOperations && !isRegistered(this.options.registeredOperations, text)) return notRegisteredError();
+    if (this.options.registeredOperations && !isRegistered(this.options.registeredOperations, text))
+      return notRegisteredError();
     const tooDeep = documentTextRefusal(text);
     if (!tooDeep) return undefined;
     return new GraphQLError(tooDeep, { extensions: { code: 'GRAPHQL_PARSE_FAILED', ...httpStatus(transport, 400) } });
@@ -151,21 +159,38 @@ export class Admission {
     metrics.estimatedCost.observe(requested);
     if (requested <= maxQueryCost) return requested;
     metrics.throttled.inc({ reason: 'too_costly' });
-    throw new GraphQLError(`This ${what} would cost ${requested} points; the maximum is ${maxQueryCost}. Ask for fewer items (first) or split it.`, {
-      extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost: { requestedQueryCost: requested, maximumQueryCost: maxQueryCost }, ...httpStatus(transport, 400) },
-    });
+    throw new GraphQLError(
+      `This ${what} would cost ${requested} points; the maximum is ${maxQueryCost}. Ask for fewer items (first) or split it.`,
+      {
+        extensions: {
+          code: ErrorCode.QUERY_TOO_COSTLY,
+          cost: { requestedQueryCost: requested, maximumQueryCost: maxQueryCost },
+          ...httpStatus(transport, 400),
+        },
+      },
+    );
   }
 
   /** A priced operation's estimate; throws RATE_LIMITED when the points are not there (nothing is taken then). */
-  async chargeEstimate(principal: Principal, points: number, transport: Transport, what = 'operation'): Promise<ThrottleStatus> {
-    const [level] = await this.options.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: points }]);
-    if (!level.allowed) throw this.budgetRefusal(principal, points, level, transport, `Rate limit: this ${what} costs ${points} points`);
+  async chargeEstimate(
+    principal: Principal,
+    points: number,
+    transport: Transport,
+    what = 'operation',
+  ): Promise<ThrottleStatus> {
+    const [level] = await this.options.budgets.charge([
+      { key: pointsKey(principal), policy: principal.points, cost: points },
+    ]);
+    if (!level.allowed)
+      throw this.budgetRefusal(principal, points, level, transport, `Rate limit: this ${what} costs ${points} points`);
     return throttleOf(principal, level);
   }
 
   /** Work already done (an answer's settlement, a failed document, a replay): taken even into debt. */
   async chargeDone(principal: Principal, points: number): Promise<ThrottleStatus> {
-    const [level] = await this.options.budgets.charge([{ key: pointsKey(principal), policy: principal.points, cost: points, force: true }]);
+    const [level] = await this.options.budgets.charge([
+      { key: pointsKey(principal), policy: principal.points, cost: points, force: true },
+    ]);
     return throttleOf(principal, level);
   }
 
@@ -179,7 +204,12 @@ export class Admission {
     return estimate;
   }
 
-  private burstRefusal(principal: Pick<Principal, 'requests'>, level: BucketLevel, need: number, transport: Transport): RateLimitRefusal {
+  private burstRefusal(
+    principal: Pick<Principal, 'requests'>,
+    level: BucketLevel,
+    need: number,
+    transport: Transport,
+  ): RateLimitRefusal {
     this.options.metrics.throttled.inc({ reason: 'burst' });
     const retryAfter = secondsUntil(need, level.remaining, principal.requests.refillPerSecond);
     return new RateLimitRefusal(
@@ -189,7 +219,13 @@ export class Admission {
     );
   }
 
-  private budgetRefusal(principal: Principal, need: number, level: BucketLevel, transport: Transport, reason: string): RateLimitRefusal {
+  private budgetRefusal(
+    principal: Principal,
+    need: number,
+    level: BucketLevel,
+    transport: Transport,
+    reason: string,
+  ): RateLimitRefusal {
     this.options.metrics.throttled.inc({ reason: 'budget' });
     const retryAfter = secondsUntil(need, level.remaining, principal.points.refillPerSecond);
     const message = `${reason} and ${Math.max(0, Math.floor(level.remaining))} are left. Retry in ${retryAfter} s.`;

@@ -71,13 +71,18 @@ class MemoryBuckets {
     const now = Date.now();
     const levels = charges.map(({ key, policy }) => {
       const state = this.buckets.get(key);
-      const tokens = state ? Math.min(policy.capacity, state.tokens + (Math.max(0, now - state.ts) / 1000) * policy.refillPerSecond) : policy.capacity;
+      const tokens = state
+        ? Math.min(policy.capacity, state.tokens + (Math.max(0, now - state.ts) / 1000) * policy.refillPerSecond)
+        : policy.capacity;
       return tokens;
     });
     const allowed = charges.every((charge, i) => charge.cost <= 0 || charge.force || levels[i] >= charge.cost);
     return charges.map((charge, i) => {
       const { capacity } = charge.policy;
-      const tokens = allowed || charge.cost < 0 || charge.force ? Math.max(-capacity, Math.min(capacity, levels[i] - charge.cost)) : levels[i];
+      const tokens =
+        allowed || charge.cost < 0 || charge.force
+          ? Math.max(-capacity, Math.min(capacity, levels[i] - charge.cost))
+          : levels[i];
       this.buckets.set(charge.key, { tokens, ts: now });
       return { allowed, remaining: tokens };
     });
@@ -108,7 +113,12 @@ export class Budgets {
         const reply = (await withDeadline(
           this.redis.eval(TOKEN_BUCKETS_LUA, {
             keys: charges.map((c) => c.key),
-            arguments: charges.flatMap((c) => [String(c.policy.capacity), String(c.policy.refillPerSecond), String(c.cost), c.force ? '1' : '0']),
+            arguments: charges.flatMap((c) => [
+              String(c.policy.capacity),
+              String(c.policy.refillPerSecond),
+              String(c.cost),
+              c.force ? '1' : '0',
+            ]),
           }),
           this.timeoutMs,
           'rate-limit store',

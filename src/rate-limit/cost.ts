@@ -112,7 +112,16 @@ export class OperationCost {
 
   estimate(): number {
     if (this.estimated === undefined) {
-      this.estimated = this.root ? Math.ceil(this.estimateFields(this.root, this.collect(this.root, [this.input.operation.selectionSet]), NO_SIZES, true)) : 0;
+      this.estimated = this.root
+        ? Math.ceil(
+            this.estimateFields(
+              this.root,
+              this.collect(this.root, [this.input.operation.selectionSet]),
+              NO_SIZES,
+              true,
+            ),
+          )
+        : 0;
     }
     return this.estimated;
   }
@@ -124,9 +133,20 @@ export class OperationCost {
     const failedPaths = new Set<string>();
     for (const error of outcome.errors ?? []) {
       let prefix = '';
-      for (const segment of error.path ?? []) failedPaths.add((prefix = prefix ? `${prefix}.${segment}` : String(segment)));
+      for (const segment of error.path ?? [])
+        failedPaths.add((prefix = prefix ? `${prefix}.${segment}` : String(segment)));
     }
-    return Math.ceil(this.actualFields(this.root, fields, NO_SIZES, true, outcome.data, failedPaths.size > 0 ? '' : undefined, failedPaths));
+    return Math.ceil(
+      this.actualFields(
+        this.root,
+        fields,
+        NO_SIZES,
+        true,
+        outcome.data,
+        failedPaths.size > 0 ? '' : undefined,
+        failedPaths,
+      ),
+    );
   }
 
   // --- collecting fields as graphql-js's collectFields does -------------------------------------------
@@ -149,7 +169,12 @@ export class OperationCost {
     return fields;
   }
 
-  private collectInto(fields: CollectedFields, type: GraphQLObjectType, selectionSet: SelectionSetNode, visited: Set<string>): void {
+  private collectInto(
+    fields: CollectedFields,
+    type: GraphQLObjectType,
+    selectionSet: SelectionSetNode,
+    visited: Set<string>,
+  ): void {
     for (const selection of selectionSet.selections) {
       if (!this.included(selection)) continue;
       if (selection.kind === Kind.FIELD) {
@@ -158,13 +183,15 @@ export class OperationCost {
         if (nodes) nodes.push(selection);
         else fields.set(responseKey, [selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (this.conditionMatches(selection.typeCondition?.name.value, type)) this.collectInto(fields, type, selection.selectionSet, visited);
+        if (this.conditionMatches(selection.typeCondition?.name.value, type))
+          this.collectInto(fields, type, selection.selectionSet, visited);
       } else {
         const name = selection.name.value;
         if (visited.has(name)) continue;
         visited.add(name);
         const fragment = this.input.fragments[name];
-        if (fragment && this.conditionMatches(fragment.typeCondition.name.value, type)) this.collectInto(fields, type, fragment.selectionSet, visited);
+        if (fragment && this.conditionMatches(fragment.typeCondition.name.value, type))
+          this.collectInto(fields, type, fragment.selectionSet, visited);
       }
     }
   }
@@ -212,7 +239,12 @@ export class OperationCost {
     return description;
   }
 
-  private describeNew(parentType: GraphQLObjectType, nodes: FieldNode[], sizes: Sizes, isRoot: boolean): FieldDescription | undefined {
+  private describeNew(
+    parentType: GraphQLObjectType,
+    nodes: FieldNode[],
+    sizes: Sizes,
+    isRoot: boolean,
+  ): FieldDescription | undefined {
     const node = nodes[0];
     const field = this.fieldOf(parentType, node.name.value);
     if (!field) return undefined;
@@ -225,11 +257,15 @@ export class OperationCost {
     let childSizes = NO_SIZES;
     if (listSize?.sizedFields?.length) {
       const size = sizeFromArguments(listSize, args);
-      childSizes = { key: listSize.sizedFields.map((name) => `${name}=${size}`).join(','), of: new Map(listSize.sizedFields.map((name) => [name, size])) };
+      childSizes = {
+        key: listSize.sizedFields.map((name) => `${name}=${size}`).join(','),
+        of: new Map(listSize.sizedFields.map((name) => [name, size])),
+      };
     }
     const isList = isListType(getNullableType(field.type));
     const size = isList
-      ? (sizes.of.get(node.name.value) ?? (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE))
+      ? (sizes.of.get(node.name.value) ??
+        (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE))
       : 1;
     const childType = isObjectType(named) ? named : undefined;
     const children = childType
@@ -254,7 +290,11 @@ export class OperationCost {
     const field = this.describe(parentType, nodes, sizes, isRoot, key);
     let cost = 0;
     if (field) {
-      const item = field.itemWeight + (field.childType && field.children ? this.estimateFields(field.childType, field.children, field.childSizes, false) : 0);
+      const item =
+        field.itemWeight +
+        (field.childType && field.children
+          ? this.estimateFields(field.childType, field.children, field.childSizes, false)
+          : 0);
       cost = field.ownWeight + field.size * item;
     }
     this.estimates.set(key, cost);
@@ -295,7 +335,12 @@ export class OperationCost {
     const object = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
     for (const priced of this.pricedFields(type, fields, sizes, isRoot)) {
       const value = object?.[priced.responseKey];
-      total += this.actualField(priced, value, path === undefined ? undefined : path ? `${path}.${priced.responseKey}` : priced.responseKey, failed);
+      total += this.actualField(
+        priced,
+        value,
+        path === undefined ? undefined : path ? `${path}.${priced.responseKey}` : priced.responseKey,
+        failed,
+      );
     }
     return total;
   }
@@ -304,7 +349,9 @@ export class OperationCost {
     const { field } = priced;
     // Null where an error struck at or below: what ran there is not in the answer, so it costs its estimate.
     if (value === null || value === undefined)
-      return path !== undefined && failed.has(path) ? this.estimateField(priced.parentType, priced.nodes, priced.sizes, priced.isRoot) : field.ownWeight;
+      return path !== undefined && failed.has(path)
+        ? this.estimateField(priced.parentType, priced.nodes, priced.sizes, priced.isRoot)
+        : field.ownWeight;
     // A scalar or enum (or a list of them): its items weigh nothing and have nothing below.
     if (field.itemWeight === 0 && field.children === undefined) return field.ownWeight;
     if (!field.isList) return field.ownWeight + this.itemCost(field, value, path, failed);
@@ -316,15 +363,20 @@ export class OperationCost {
   }
 
   private itemCost(field: FieldDescription, item: unknown, path: string | undefined, failed: Set<string>): number {
-    if (item === null || item === undefined) return path !== undefined && failed.has(path) ? field.itemWeight + this.childEstimate(field) : 0;
+    if (item === null || item === undefined)
+      return path !== undefined && failed.has(path) ? field.itemWeight + this.childEstimate(field) : 0;
     return (
       field.itemWeight +
-      (field.childType && field.children ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed) : 0)
+      (field.childType && field.children
+        ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed)
+        : 0)
     );
   }
 
   private childEstimate(field: FieldDescription): number {
-    return field.childType && field.children ? this.estimateFields(field.childType, field.children, field.childSizes, false) : 0;
+    return field.childType && field.children
+      ? this.estimateFields(field.childType, field.children, field.childSizes, false)
+      : 0;
   }
 }
 

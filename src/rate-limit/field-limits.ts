@@ -11,7 +11,10 @@ import { principalOf } from './principal';
  * @rateLimit(limit, duration) on heavy fields (graphql-rate-limit-directive over rate-limiter-flexible):
  * counters in Redis, with an in-process limiter of the same size taking over while Redis fails.
  */
-export function fieldRateLimits(redis: RedisClient | undefined, metrics: Metrics): (schema: GraphQLSchema) => GraphQLSchema {
+export function fieldRateLimits(
+  redis: RedisClient | undefined,
+  metrics: Metrics,
+): (schema: GraphQLSchema) => GraphQLSchema {
   class RedisWithInsurance extends RateLimiterRedis {
     constructor(options: IRateLimiterRedisOptions) {
       super({
@@ -19,7 +22,11 @@ export function fieldRateLimits(redis: RedisClient | undefined, metrics: Metrics
         storeClient: redis,
         useRedisPackage: true,
         keyPrefix: 'studygraph:rl:field',
-        insuranceLimiter: new RateLimiterMemory({ points: options.points, duration: options.duration, keyPrefix: 'studygraph:rl:field' }),
+        insuranceLimiter: new RateLimiterMemory({
+          points: options.points,
+          duration: options.duration,
+          keyPrefix: 'studygraph:rl:field',
+        }),
       });
     }
   }
@@ -30,9 +37,12 @@ export function fieldRateLimits(redis: RedisClient | undefined, metrics: Metrics
     onLimit: (response, args, _source, _args, _ctx, info) => {
       metrics.throttled.inc({ reason: 'field' });
       const retryAfter = Math.max(1, Math.ceil(response.msBeforeNext / 1000));
-      throw new GraphQLError(`${info.parentType.name}.${info.fieldName} may be called ${args.limit} times per ${args.duration} s; retry in ${retryAfter} s.`, {
-        extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: retryAfter },
-      });
+      throw new GraphQLError(
+        `${info.parentType.name}.${info.fieldName} may be called ${args.limit} times per ${args.duration} s; retry in ${retryAfter} s.`,
+        {
+          extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: retryAfter },
+        },
+      );
     },
   });
   return rateLimitDirectiveTransformer;

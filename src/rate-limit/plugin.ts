@@ -1,4 +1,9 @@
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import {
+  HeaderMap,
+  type ApolloServerPlugin,
+  type GraphQLRequestContext,
+  type GraphQLRequestContextWillSendResponse,
+} from '@apollo/server';
 import { execute, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { CachedData } from '../cache/cached-answer';
 import type { GatewayContext } from '../context/context';
@@ -83,7 +88,8 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const pricing = priceOperation(rc.schema, rc.document, rc.operation, rc.request.variables, 'http');
           const requested = admission.estimateWithinMaximum(pricing, 'http');
           annotateSpan({ 'studygraph.cost.requested': requested });
-          if (rc.metrics.persistedQueryRegister) registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
+          if (rc.metrics.persistedQueryRegister)
+            registration = persistedQueryRegistration(rc, options.maxPersistedQueryBytes);
           const dryRun = dryRunField(rc.operation, pricing.variables) !== undefined;
           cost = { requested: requested + registration, dryRun, principal, throttle: null, pricing };
           rc.contextValue.cost = cost;
@@ -93,7 +99,10 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           try {
             cost.throttle = await inSpan('rate_limit.charge', { 'studygraph.cost.charged': charge }, async (span) => {
               const throttle = await admission.chargeEstimate(principal, charge, 'http');
-              span?.setAttributes({ 'studygraph.rate_limit.allowed': true, 'studygraph.rate_limit.points_left': throttle.currentlyAvailable });
+              span?.setAttributes({
+                'studygraph.rate_limit.allowed': true,
+                'studygraph.rate_limit.points_left': throttle.currentlyAvailable,
+              });
               return throttle;
             });
             charged = !dryRun;
@@ -118,7 +127,9 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           if (!cost?.dryRun) return null;
           // Run the rateLimit fields alone: the rest of the operation is only priced.
           const operation = rc.operation;
-          const only = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value === 'rateLimit');
+          const only = operation.selectionSet.selections.filter(
+            (s) => s.kind === Kind.FIELD && s.name.value === 'rateLimit',
+          );
           const document = {
             ...rc.document,
             definitions: rc.document.definitions.map((d) =>
@@ -144,7 +155,8 @@ export function costLimitPlugin(options: CostLimitPluginOptions): ApolloServerPl
           const actual = cost.dryRun ? registration : resultCostOf(rc)! + registration;
           metrics.actualCost.observe(actual);
           if (!cost.dryRun) metrics.costDifference.observe(Math.max(0, cost.requested - actual));
-          if (charged && cost.principal && cost.requested !== actual) cost.throttle = await admission.chargeDone(cost.principal, actual - cost.requested);
+          if (charged && cost.principal && cost.requested !== actual)
+            cost.throttle = await admission.chargeDone(cost.principal, actual - cost.requested);
           annotateSpan({ 'studygraph.cost.actual': actual });
           result.extensions = {
             ...result.extensions,

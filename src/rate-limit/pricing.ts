@@ -1,4 +1,12 @@
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type TypeNode,
+} from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../graphql/errors';
 import { httpStatus, type Transport } from './admission';
@@ -23,7 +31,8 @@ function costInputOf(
     });
   }
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   return { schema, operation, fragments, variables: coerced.coerced };
 }
 
@@ -37,7 +46,10 @@ function estimatedPricing(input: CostInput, transport: Transport): OperationCost
     pricing.estimate();
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, ...httpStatus(transport, 400) } });
+    throw new GraphQLError(error.message, {
+      nodes: error.nodes,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, ...httpStatus(transport, 400) },
+    });
   }
   return pricing;
 }
@@ -68,7 +80,9 @@ const pricings = new WeakMap<OperationDefinitionNode, OperationPricings>();
 function pricingsOf(operation: OperationDefinitionNode): OperationPricings {
   let known = pricings.get(operation);
   if (!known) {
-    const priceVariables = (operation.variableDefinitions ?? []).filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type))).map((d) => d.variable.name.value);
+    const priceVariables = (operation.variableDefinitions ?? [])
+      .filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type)))
+      .map((d) => d.variable.name.value);
     pricings.set(operation, (known = { priceVariables, byVariables: new Map() }));
   }
   return known;
@@ -93,7 +107,9 @@ export function priceOperation(
   const input = costInputOf(schema, document, operation, variables, transport);
   // An omitted variable (its default applies) and an explicit null price differently.
   const { priceVariables, byVariables } = pricingsOf(operation);
-  const key = JSON.stringify(priceVariables.map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])));
+  const key = JSON.stringify(
+    priceVariables.map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])),
+  );
   const known = byVariables.get(key);
   if (known) return known;
   // A pricing is kept only once it has priced: one that throws is not handed to the next request of the same operation.

@@ -33,7 +33,12 @@ function perMinute(pointsPerMinute: number): BucketPolicy {
  * an IPv6 /64, which one subscriber holds whole (as the connection cap counts them).
  */
 export function anonymousPrincipal(userPointsPerMinute: number, clientIp: string): Principal {
-  return { key: `ip:${clientKeyOf(clientIp)}`, tier: 'anonymous', points: perMinute(userPointsPerMinute / 5), requests: REQUESTS };
+  return {
+    key: `ip:${clientKeyOf(clientIp)}`,
+    tier: 'anonymous',
+    points: perMinute(userPointsPerMinute / 5),
+    requests: REQUESTS,
+  };
 }
 
 /** What a principal is decided from: a request's or a subscription's context. */
@@ -51,5 +56,10 @@ export function principalOf(ctx: Caller): Principal {
   const enterprise = viewer.plans.has('enterprise');
   const multiplier = (admin ? 2 : 1) * (enterprise ? 3 : 1);
   const tier = enterprise ? (admin ? 'enterprise-admin' : 'enterprise-user') : admin ? 'admin' : 'user';
-  return { key: userPrincipalKey(viewer.id), tier, points: perMinute(userPointsPerMinute * multiplier), requests: REQUESTS };
+  return {
+    key: userPrincipalKey(viewer.id),
+    tier,
+    points: perMinute(userPointsPerMinute * multiplier),
+    requests: REQUESTS,
+  };
 }

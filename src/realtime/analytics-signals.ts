@@ -54,8 +54,16 @@ export class AnalyticsSignals {
     let opening = this.opening.get(organizationId);
     if (!opening) {
       opening = (async () => {
-        const coalescer: Coalescer = { subscribers: new Set(), stopListening: () => undefined, lastSentAt: 0, pending: 0, firstPublishedAt: 0 };
-        coalescer.stopListening = await this.bus.listen(organizationChannel(organizationId), (event) => this.heard(organizationId, coalescer, event));
+        const coalescer: Coalescer = {
+          subscribers: new Set(),
+          stopListening: () => undefined,
+          lastSentAt: 0,
+          pending: 0,
+          firstPublishedAt: 0,
+        };
+        coalescer.stopListening = await this.bus.listen(organizationChannel(organizationId), (event) =>
+          this.heard(organizationId, coalescer, event),
+        );
         this.byOrganization.set(organizationId, coalescer);
         return coalescer;
       })().finally(() => this.opening.delete(organizationId));

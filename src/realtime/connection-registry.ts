@@ -47,7 +47,10 @@ export class ConnectionRegistry {
       const key = connectionsKey(userId);
       try {
         const granted = await withDeadline(
-          redis.eval(OPEN_LUA, { keys: [key], arguments: [String(Date.now()), connectionId, String(this.max), String(LEASE_MS)] }),
+          redis.eval(OPEN_LUA, {
+            keys: [key],
+            arguments: [String(Date.now()), connectionId, String(this.max), String(LEASE_MS)],
+          }),
           STORE_TIMEOUT_MS,
           'connection registry',
         );
@@ -62,11 +65,16 @@ export class ConnectionRegistry {
           release: async () => {
             await redis
               .zRem(key, connectionId)
-              .catch((error: unknown) => this.logger.debug({ err: error }, 'connection lease not released; it lapses by itself'));
+              .catch((error: unknown) =>
+                this.logger.debug({ err: error }, 'connection lease not released; it lapses by itself'),
+              );
           },
         };
       } catch (error) {
-        this.logger.warn({ err: error }, 'connection registry unavailable: counting connections in this process until it is back');
+        this.logger.warn(
+          { err: error },
+          'connection registry unavailable: counting connections in this process until it is back',
+        );
       }
     }
     return this.openLocally(userId, connectionId);

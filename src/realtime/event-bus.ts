@@ -81,7 +81,8 @@ interface ClusterEventMessage {
   event: ActivityEvent;
 }
 
-const isClusterEvent = (message: unknown): message is ClusterEventMessage => (message as Partial<ClusterEventMessage> | null)?.type === CLUSTER_EVENT;
+const isClusterEvent = (message: unknown): message is ClusterEventMessage =>
+  (message as Partial<ClusterEventMessage> | null)?.type === CLUSTER_EVENT;
 
 /**
  * WORKERS=N without Redis: the workers of one host share events through the cluster primary (IPC), so a
@@ -179,12 +180,19 @@ export class RedisEventBus implements EventBus {
     await withDeadline(this.connected, SUBSCRIBE_TIMEOUT_MS, 'redis subscriber');
     // Not connected now: a subscription started here would miss what is published until the client is
     // back, and nobody would tell it. It fails at once instead; the client retries and resumes.
-    if (!this.canSubscribe()) throw serviceUnavailable('Live events are unavailable right now (the event store is unreachable); retry shortly.');
+    if (!this.canSubscribe())
+      throw serviceUnavailable(
+        'Live events are unavailable right now (the event store is unreachable); retry shortly.',
+      );
     if (this.listeners.add(channel, listener)) {
       this.ready.set(
         channel,
         this.inOrder(channel, () =>
-          withDeadline(this.subscriber.subscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel)), SUBSCRIBE_TIMEOUT_MS, 'redis subscribe'),
+          withDeadline(
+            this.subscriber.subscribe(CHANNEL_PREFIX + channel, this.handlerOf(channel)),
+            SUBSCRIBE_TIMEOUT_MS,
+            'redis subscribe',
+          ),
         ),
       );
     }
@@ -225,7 +233,8 @@ export class RedisEventBus implements EventBus {
    */
   private handlerOf(channel: string): (message: string | Buffer) => void {
     let handler = this.handlers.get(channel);
-    if (!handler) this.handlers.set(channel, (handler = (message: string | Buffer) => this.onMessage(channel, String(message))));
+    if (!handler)
+      this.handlers.set(channel, (handler = (message: string | Buffer) => this.onMessage(channel, String(message))));
     return handler;
   }
 

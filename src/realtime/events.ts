@@ -23,7 +23,9 @@ export const organizationChannel = (organizationId: string) => `org:${organizati
 export const userChannel = (userId: string) => `user:${userId}`;
 
 export function channelsOf(event: ActivityEvent): string[] {
-  return event.reviewerId ? [organizationChannel(event.organizationId), userChannel(event.reviewerId)] : [organizationChannel(event.organizationId)];
+  return event.reviewerId
+    ? [organizationChannel(event.organizationId), userChannel(event.reviewerId)]
+    : [organizationChannel(event.organizationId)];
 }
 
 /** An event as it came over Redis; anything malformed is null (dropped and counted by the caller). */

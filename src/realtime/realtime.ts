@@ -61,7 +61,10 @@ export class Realtime {
    * loaders: a hundred subscribers of one organization cost one read of them, not a hundred. Rows are the
    * same for every reader; what each subscriber may see is decided before, by its own membership check.
    */
-  private readonly eventRows = new LRUCache<string, Promise<EventRows>>({ max: EVENT_ROWS_KEPT, ttl: EVENT_ROWS_TTL_MS });
+  private readonly eventRows = new LRUCache<string, Promise<EventRows>>({
+    max: EVENT_ROWS_KEPT,
+    ttl: EVENT_ROWS_TTL_MS,
+  });
 
   constructor(
     private readonly bus: EventBus,
@@ -76,7 +79,10 @@ export class Realtime {
   readonly committed = (event: ActivityEvent): void => {
     this.bus.publish(event).catch((error: unknown) => {
       this.metrics.realtimeFaults.inc({ kind: 'publish' });
-      this.logger.warn({ err: error, activityId: event.id }, 'activity event not published; subscribers resuming with `after` still get it');
+      this.logger.warn(
+        { err: error, activityId: event.id },
+        'activity event not published; subscribers resuming with `after` still get it',
+      );
     });
   };
 
@@ -136,7 +142,11 @@ export class Realtime {
     if (actor) ctx.loaders.userById.prime(actor.id, actor);
   }
 
-  analyticsChanged(ctx: LiveSession, organizationId: string, accessLost: () => Error): Promise<AsyncIterableIterator<AnalyticsSignal>> {
+  analyticsChanged(
+    ctx: LiveSession,
+    organizationId: string,
+    accessLost: () => Error,
+  ): Promise<AsyncIterableIterator<AnalyticsSignal>> {
     return openStream<AnalyticsSignal>({
       listen: (push) => this.signals.subscribe(organizationId, push),
       // A signal waiting to be sent is superseded by the next: one is enough to tell a dashboard to refetch.

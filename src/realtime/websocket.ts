@@ -103,18 +103,28 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     if (!connection) throw new Error('subscribe before connection_init was handled');
     return connection;
   };
-  const inScope = <T>(connection: Connection | undefined, fn: () => T): T => (connection ? runInRequestScope(connection.scope, fn) : fn());
+  const inScope = <T>(connection: Connection | undefined, fn: () => T): T =>
+    connection ? runInRequestScope(connection.scope, fn) : fn();
   // graphql-ws wraps what a stream throws in a GraphQLError without a path, which the formatter would not
   // unwrap: the original (a database outage, say) is what decides the code.
   const format = (connection: Connection | undefined, errors: readonly GraphQLError[]) =>
-    inScope(connection, () => errors.map((error) => options.formatError(error.toJSON(), !error.path && error.originalError ? error.originalError : error)));
+    inScope(connection, () =>
+      errors.map((error) =>
+        options.formatError(error.toJSON(), !error.path && error.originalError ? error.originalError : error),
+      ),
+    );
 
   /** A request context for one subscription (and, renewed, for each of its events). */
   const contextFor = (connection: Connection): Promise<GatewayContext> =>
     runInRequestScope(
       // Subscriptions read the primary: a replica may not yet hold the entry an event announces.
       { ...connection.scope, sqlStatements: 0, sqlInFlight: 0, mayWrite: false, readsFromReplica: false },
-      () => createContext(services, sources, { authorization: connection.authorization, requestId: connection.id, clientIp: connection.clientIp }),
+      () =>
+        createContext(services, sources, {
+          authorization: connection.authorization,
+          requestId: connection.id,
+          clientIp: connection.clientIp,
+        }),
     );
 
   const serverOptions: ServerOptions<Record<string, unknown>, Extra> = {
@@ -137,13 +147,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         // The identity provider's key set unreachable is no verdict on the token: try again later (1013).
         if (error instanceof GraphQLError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE)
           socket.close(CLOSE_TRY_AGAIN_LATER, 'Token could not be checked; retry');
-        else socket.close(CLOSE_UNAUTHENTICATED, 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init');
+        else
+          socket.close(
+            CLOSE_UNAUTHENTICATED,
+            'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init',
+          );
         return false;
       }
       if (socket.readyState !== socket.OPEN) return false;
       const lease = await options.connections.open(userId, id);
       if (!lease) {
-        socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections: at most ${config.realtime.maxConnectionsPerUser} per user`);
+        socket.close(
+          CLOSE_TOO_MANY_CONNECTIONS,
+          `Too many connections: at most ${config.realtime.maxConnectionsPerUser} per user`,
+        );
         return false;
       }
       // Closed while the lease was taken (by the client, or by a shutdown): onClose has run already.
@@ -156,7 +173,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         userId,
         authorization: authorization as string,
         clientIp: request.ip,
-        scope: { requestId: id, sqlStatements: 0, sqlInFlight: 0, authenticated: true, mayWrite: false, readsFromReplica: false },
+        scope: {
+          requestId: id,
+          sqlStatements: 0,
+          sqlInFlight: 0,
+          authenticated: true,
+          mayWrite: false,
+          readsFromReplica: false,
+        },
         lease,
         timers: [],
         fields: new Map(),
@@ -169,7 +193,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           const left = expiresAtMs - Date.now();
           // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
           if (left > MAX_TIMER_MS) connection.timers.push(setTimeout(expire, MAX_TIMER_MS));
-          else connection.timers.push(setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'), Math.max(0, left)));
+          else
+            connection.timers.push(
+              setTimeout(
+                () => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'),
+                Math.max(0, left),
+              ),
+            );
         };
         expire();
       }
@@ -181,9 +211,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       const connection = connectionOf(ctx);
       // graphql-ws forgets an id the client completes while its setup runs; a new subscribe with that id
       // would then start a second stream beside the first, which nothing could stop.
-      if (connection.fields.has(id)) return [coded(`Operation id ${JSON.stringify(id.slice(0, 64))} is still in use on this connection.`, 'BAD_REQUEST')];
+      if (connection.fields.has(id))
+        return [
+          coded(`Operation id ${JSON.stringify(id.slice(0, 64))} is still in use on this connection.`, 'BAD_REQUEST'),
+        ];
       if (connection.fields.size >= config.realtime.maxSubscriptionsPerConnection) {
-        return [coded(`At most ${config.realtime.maxSubscriptionsPerConnection} subscriptions may run on one connection.`, 'TOO_MANY_SUBSCRIPTIONS')];
+        return [
+          coded(
+            `At most ${config.realtime.maxSubscriptionsPerConnection} subscriptions may run on one connection.`,
+            'TOO_MANY_SUBSCRIPTIONS',
+          ),
+        ];
       }
       connection.fields.set(id, 'unknown');
       let outcome: readonly GraphQLError[] | ExecutionArgs | undefined;
@@ -274,7 +312,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     try {
       contextValue = await contextFor(connection);
     } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error.', { originalError: error as Error })];
+      return [
+        error instanceof GraphQLError
+          ? error
+          : new GraphQLError('Internal server error.', { originalError: error as Error }),
+      ];
     }
     const principal = admission.enforced ? principalOf(contextValue) : null;
     try {
@@ -298,12 +340,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     const invalid = validate(schema, document, VALIDATION_RULES, { maxErrors: MAX_VALIDATION_ERRORS });
     if (invalid.length > 0) return failed(invalid.map((error) => coded(error.message, 'GRAPHQL_VALIDATION_FAILED')));
     const operation = getOperationAST(document, payload.operationName);
-    if (!operation) return failed([coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')]);
+    if (!operation)
+      return failed([coded('No operation to run: name one with operationName.', 'OPERATION_RESOLUTION_FAILURE')]);
     if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-      return failed([coded('Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).', 'BAD_REQUEST')]);
+      return failed([
+        coded(
+          'Only subscriptions run over WebSocket; send queries and mutations over HTTP (POST /graphql).',
+          'BAD_REQUEST',
+        ),
+      ]);
     }
     if (nestingDepthExceeds(payload.variables, MAX_VARIABLE_DEPTH + 1)) {
-      return failed([coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT)]);
+      return failed([
+        coded(`Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`, ErrorCode.BAD_USER_INPUT),
+      ]);
     }
     // Priced and held to the maximum as over HTTP: variables coerced as execution will coerce them, then the cost walk.
     let pricing: OperationCost;
@@ -361,7 +411,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     } satisfies ExecutionArgs;
   }
 
-  const handle = makeHandler<Record<string, unknown>, Extra>({ ...serverOptions, isProd: config.env === 'production' }, config.realtime.keepAliveMs);
+  const handle = makeHandler<Record<string, unknown>, Extra>(
+    { ...serverOptions, isProd: config.env === 'production' },
+    config.realtime.keepAliveMs,
+  );
 
   return {
     /** @fastify/websocket's wsHandler for GET /graphql. */
@@ -401,9 +454,12 @@ export function subscriptionsOverWebSocketOnlyPlugin(): ApolloServerPlugin<Gatew
       return {
         async didResolveOperation(rc) {
           if (rc.operation?.operation !== OperationTypeNode.SUBSCRIPTION) return;
-          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
+          throw new GraphQLError(
+            'Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP.',
+            {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            },
+          );
         },
       };
     },

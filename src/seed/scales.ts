@@ -10,9 +10,30 @@ export interface SeedScale {
 }
 
 export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
-  small: { organizations: 6, users: 150, membersPerOrganization: 30, studies: 300, collaboratorsPerStudy: 3, commentsPerStudy: 4 },
-  medium: { organizations: 50, users: 4_000, membersPerOrganization: 120, studies: 20_000, collaboratorsPerStudy: 3, commentsPerStudy: 5 },
-  large: { organizations: 200, users: 20_000, membersPerOrganization: 300, studies: 100_000, collaboratorsPerStudy: 4, commentsPerStudy: 6 },
+  small: {
+    organizations: 6,
+    users: 150,
+    membersPerOrganization: 30,
+    studies: 300,
+    collaboratorsPerStudy: 3,
+    commentsPerStudy: 4,
+  },
+  medium: {
+    organizations: 50,
+    users: 4_000,
+    membersPerOrganization: 120,
+    studies: 20_000,
+    collaboratorsPerStudy: 3,
+    commentsPerStudy: 5,
+  },
+  large: {
+    organizations: 200,
+    users: 20_000,
+    membersPerOrganization: 300,
+    studies: 100_000,
+    collaboratorsPerStudy: 4,
+    commentsPerStudy: 6,
+  },
 };
 
 export function isSeedScaleName(value: string): value is SeedScaleName {

@@ -114,7 +114,8 @@ const POPULATIONS = [
  * production. Filler words match no search a test or the demo makes.
  */
 const LONG_TEXT_EVERY = 37;
-const LONG_TEXT_FILLER = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ';
+const LONG_TEXT_FILLER =
+  'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ';
 
 const COMMENT_BODIES = [
   'Could we double-check the sample size calculation?',
@@ -126,7 +127,14 @@ const COMMENT_BODIES = [
   'Can we move the follow-up survey one week later?',
   'Outcome measures should be defined before unblinding.',
 ];
-const ORGANIZATION_NAMES = ['Acme Research', 'Globex Labs', 'Initech Health', 'Umbrella Sciences', 'Stark Biomedical', 'Wayne Institute'];
+const ORGANIZATION_NAMES = [
+  'Acme Research',
+  'Globex Labs',
+  'Initech Health',
+  'Umbrella Sciences',
+  'Stark Biomedical',
+  'Wayne Institute',
+];
 
 /** Our own whole numbers, inlined: bound parameters would leave generate_series() and friends untyped. */
 function int(value: number): RawBuilder<number> {
@@ -182,7 +190,14 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       FROM generate_series(1, ${int(U)}) AS u`.execute(trx);
     await trx
       .insertInto('users')
-      .values(Object.values(DEMO_USERS).map((u) => ({ id: u.id, email: u.email, name: u.name, created_at: new Date(Date.parse(anchor) - 800 * 86_400_000) })))
+      .values(
+        Object.values(DEMO_USERS).map((u) => ({
+          id: u.id,
+          email: u.email,
+          name: u.name,
+          created_at: new Date(Date.parse(anchor) - 800 * 86_400_000),
+        })),
+      )
       .execute();
 
     step(`organizations (${O})`);

@@ -24,7 +24,8 @@ export async function addCollaborator(
     ctx.loaders.membership.load(membershipKey(study.organization_id, input.userId)),
     ctx.loaders.userById.load(input.userId),
   ]);
-  if (!membership || !user) throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
+  if (!membership || !user)
+    throw badUserInput('Collaborators must be members of the study’s organization.', 'input.userId');
   if (input.role !== 'viewer' && !roleAtLeast(membership.role, 'member'))
     throw badUserInput('An organization viewer can only be a study VIEWER.', 'input.role');
   const row = await ctx.repositories.insertCollaborator({
@@ -39,7 +40,10 @@ export async function addCollaborator(
 }
 
 /** Removes a collaborator, by the study's owners (and organization admins); a study keeps one owner. */
-export async function removeCollaborator(ctx: GatewayContext, input: { studyId: string; userId: string }): Promise<StudyRow> {
+export async function removeCollaborator(
+  ctx: GatewayContext,
+  input: { studyId: string; userId: string },
+): Promise<StudyRow> {
   const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
   await requireStudyRole(ctx, study, ['owner'], 'remove collaborators');
   await ctx.repositories.deleteCollaborator({ study, userId: input.userId, actorId: requireViewer(ctx).id });

@@ -19,7 +19,10 @@ export async function addComment(ctx: GatewayContext, input: { studyId: string; 
   if (!roleAtLeast(organizationRole, 'member') && (studyRole === null || studyRole === 'viewer')) {
     throw forbidden('Organization viewers can comment only on studies they collaborate on.');
   }
-  return commentWritten(ctx, await ctx.repositories.insertComment({ study, body: input.body, actorId: requireViewer(ctx).id }));
+  return commentWritten(
+    ctx,
+    await ctx.repositories.insertComment({ study, body: input.body, actorId: requireViewer(ctx).id }),
+  );
 }
 
 /** By its author, the study's owners and editors, or organization admins. */
@@ -30,6 +33,7 @@ export async function resolveComment(ctx: GatewayContext, input: { commentId: st
   const study = await loadVisibleStudy(ctx, comment.study_id).catch(() => {
     throw notFound('Comment', input.commentId);
   });
-  if (comment.author_id !== viewer.id) await requireStudyRole(ctx, study, ['owner', 'editor'], 'resolve comments of others');
+  if (comment.author_id !== viewer.id)
+    await requireStudyRole(ctx, study, ['owner', 'editor'], 'resolve comments of others');
   return commentWritten(ctx, await ctx.repositories.markCommentResolved({ comment, study, actorId: viewer.id }));
 }

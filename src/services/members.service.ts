@@ -18,7 +18,13 @@ async function membershipWritten(ctx: GatewayContext, row: MemberRow): Promise<M
 }
 
 /** Only an owner gives or takes the owner role; admins manage the rest. Returns the actor's role. */
-function requireRoleManager(ctx: GatewayContext, organizationId: string, touchesOwner: boolean, action: string, ownerOnly: string): OrganizationRole {
+function requireRoleManager(
+  ctx: GatewayContext,
+  organizationId: string,
+  touchesOwner: boolean,
+  action: string,
+  ownerOnly: string,
+): OrganizationRole {
   const actorRole = requireOrganizationRole(ctx, organizationId, 'admin', action);
   if (touchesOwner && actorRole !== 'owner') throw forbidden(ownerOnly);
   return actorRole;
@@ -29,12 +35,21 @@ export async function addMember(
   ctx: GatewayContext,
   input: { organizationId: string; target: { userId: string } | { email: string }; role: OrganizationRole },
 ): Promise<MemberRow> {
-  requireRoleManager(ctx, input.organizationId, input.role === 'owner', 'add members', 'Only an owner can add another owner.');
+  requireRoleManager(
+    ctx,
+    input.organizationId,
+    input.role === 'owner',
+    'add members',
+    'Only an owner can add another owner.',
+  );
   return membershipWritten(ctx, await ctx.repositories.insertMember({ ...input, actorId: requireViewer(ctx).id }));
 }
 
 /** Changes a member's role; an organization keeps at least one owner (held in the write's transaction). */
-export async function changeMemberRole(ctx: GatewayContext, input: { organizationId: string; userId: string; role: OrganizationRole }): Promise<MemberRow> {
+export async function changeMemberRole(
+  ctx: GatewayContext,
+  input: { organizationId: string; userId: string; role: OrganizationRole },
+): Promise<MemberRow> {
   requireOrganizationRole(ctx, input.organizationId, 'admin', 'change member roles');
   const target = await ctx.loaders.membership.load(membershipKey(input.organizationId, input.userId));
   if (!target) throw badUserInput('That user is not a member of this organization.', 'input.userId');
@@ -50,9 +65,22 @@ export async function changeMemberRole(ctx: GatewayContext, input: { organizatio
 }
 
 /** Invites an email address, or renews its open invitation; the answer is the same whether or not it has an account. */
-export async function inviteMember(ctx: GatewayContext, input: { organizationId: string; email: string; role: OrganizationRole }): Promise<InvitationRow> {
-  requireRoleManager(ctx, input.organizationId, input.role === 'owner', 'invite members', 'Only an owner can invite another owner.');
-  const row = await ctx.repositories.upsertInvitation({ ...input, email: normalizedEmail(input.email), actorId: requireViewer(ctx).id });
+export async function inviteMember(
+  ctx: GatewayContext,
+  input: { organizationId: string; email: string; role: OrganizationRole },
+): Promise<InvitationRow> {
+  requireRoleManager(
+    ctx,
+    input.organizationId,
+    input.role === 'owner',
+    'invite members',
+    'Only an owner can invite another owner.',
+  );
+  const row = await ctx.repositories.upsertInvitation({
+    ...input,
+    email: normalizedEmail(input.email),
+    actorId: requireViewer(ctx).id,
+  });
   ctx.loaders.forget('invitations');
   return row;
 }
@@ -60,9 +88,11 @@ export async function inviteMember(ctx: GatewayContext, input: { organizationId:
 /** An invitation the viewer may answer: addressed to their own email address and still open; anyone else's does not exist for them. */
 async function openInvitationOf(ctx: GatewayContext, invitationId: string): Promise<InvitationRow> {
   const invitation = await ctx.loaders.invitationById.load(invitationId);
-  if (!invitation || invitation.email !== normalizedEmail(requireViewer(ctx).email)) throw notFound('Invitation', invitationId);
+  if (!invitation || invitation.email !== normalizedEmail(requireViewer(ctx).email))
+    throw notFound('Invitation', invitationId);
   const status = invitationStatus(invitation);
-  if (status !== 'pending') throw badUserInput(`This invitation is ${status}; ask the organization for a new one.`, 'input.invitationId');
+  if (status !== 'pending')
+    throw badUserInput(`This invitation is ${status}; ask the organization for a new one.`, 'input.invitationId');
   return invitation;
 }
 
@@ -70,7 +100,10 @@ async function openInvitationOf(ctx: GatewayContext, invitationId: string): Prom
 export async function acceptInvitation(ctx: GatewayContext, input: { invitationId: string }): Promise<MemberRow> {
   const viewer = requireViewer(ctx);
   const invitation = await openInvitationOf(ctx, input.invitationId);
-  const row = await ctx.repositories.acceptInvitation({ invitation, user: { id: viewer.id, email: normalizedEmail(viewer.email) } });
+  const row = await ctx.repositories.acceptInvitation({
+    invitation,
+    user: { id: viewer.id, email: normalizedEmail(viewer.email) },
+  });
   ctx.loaders.forget('invitations');
   return membershipWritten(ctx, row);
 }

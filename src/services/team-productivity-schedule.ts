@@ -19,7 +19,9 @@ export function scheduleTeamProductivityRefresh(
         if (outcome === 'refreshed') await onRefreshed();
         logger.info({ outcome, ms: Date.now() - started }, 'team_productivity refresh');
       })
-      .catch((error: unknown) => logger.warn({ err: error }, 'team_productivity refresh failed; will retry at the next interval'))
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'team_productivity refresh failed; will retry at the next interval'),
+      )
       .finally(() => {
         running = undefined;
       });

@@ -34,7 +34,17 @@ export function random(seed: number) {
 }
 export type Random = ReturnType<typeof random>;
 
-const STRINGS = ['', 'a', 'Study ✓ ünïcödé 🧪', 'x'.repeat(5000), "'; DROP TABLE studies; --", '<script>alert(1)</script>', '\u0000\u0001', '%s%n', 'a\nb\tc'];
+const STRINGS = [
+  '',
+  'a',
+  'Study ✓ ünïcödé 🧪',
+  'x'.repeat(5000),
+  "'; DROP TABLE studies; --",
+  '<script>alert(1)</script>',
+  '\u0000\u0001',
+  '%s%n',
+  'a\nb\tc',
+];
 const INTS = [0, 1, -1, 2, 5, 10, 20, 100, 101, 365, 366, 2147483647, -2147483648];
 const FLOATS = [0, -0.5, 1.5, 1e308, -1e-308];
 const BAD_IDS = [
@@ -100,7 +110,13 @@ const DIRECTIVES = [
   '@include(if: $missing)',
 ];
 
-function selection(type: GraphQLObjectType, r: Random, ids: readonly string[], depth: number, directives = false): string {
+function selection(
+  type: GraphQLObjectType,
+  r: Random,
+  ids: readonly string[],
+  depth: number,
+  directives = false,
+): string {
   const fields = Object.values(type.getFields());
   const parts: string[] = [];
   for (let i = 0, n = 1 + r.int(4); i < n; i += 1) {
@@ -125,22 +141,32 @@ function selection(type: GraphQLObjectType, r: Random, ids: readonly string[], d
  * two aliases each), chains and cycles of named fragments, unknown and unused ones, inline fragments, and
  * directives in every place. Each must be answered quickly, refused or computed.
  */
-export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): { query: string; variables: Record<string, unknown> } {
+export function fragmentHeavyOperation(
+  schema: GraphQLSchema,
+  r: Random,
+  ids: readonly string[],
+): { query: string; variables: Record<string, unknown> } {
   const variables = { on: r.chance(0.5), off: r.chance(0.5) };
   const header = 'query Fuzz($on: Boolean = true, $off: Boolean = false)';
   const levels = 5 + r.int(40);
   const width = 2 + r.int(3);
   switch (r.int(5)) {
     case 0: {
-      const spreads = (i: number) => Array.from({ length: width }, () => `...F${i + 1}${r.chance(0.2) ? ` ${r.pick(DIRECTIVES)}` : ''}`).join(' ');
+      const spreads = (i: number) =>
+        Array.from({ length: width }, () => `...F${i + 1}${r.chance(0.2) ? ` ${r.pick(DIRECTIVES)}` : ''}`).join(' ');
       const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { id ${spreads(i)} }`);
-      return { query: `${header} { viewer { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name email }`, variables };
+      return {
+        query: `${header} { viewer { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name email }`,
+        variables,
+      };
     }
     case 1: {
-      const branch = (i: number, alias: string) => `${alias}: organization { studies(first: ${1 + r.int(3)}) { edges { node { ...B${i + 1} } } } }`;
+      const branch = (i: number, alias: string) =>
+        `${alias}: organization { studies(first: ${1 + r.int(3)}) { edges { node { ...B${i + 1} } } } }`;
       const fragments = Array.from(
         { length: levels },
-        (_, i) => `fragment B${i} on Study { ${Array.from({ length: width }, (_, k) => branch(i, `b${k}`)).join(' ')} }`,
+        (_, i) =>
+          `fragment B${i} on Study { ${Array.from({ length: width }, (_, k) => branch(i, `b${k}`)).join(' ')} }`,
       );
       return {
         query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...B0 } } ${fragments.join(' ')} fragment B${levels} on Study { id title }`,
@@ -151,10 +177,15 @@ export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: re
       // A random web of fragments on User: chains, repeats, cycles, unknown and unused names.
       const count = 2 + r.int(12);
       const fragments = Array.from({ length: count }, (_, i) => {
-        const spreads = Array.from({ length: r.int(4) }, () => (r.chance(0.1) ? '...Nowhere' : `...W${r.int(count)}`)).join(' ');
+        const spreads = Array.from({ length: r.int(4) }, () =>
+          r.chance(0.1) ? '...Nowhere' : `...W${r.int(count)}`,
+        ).join(' ');
         return `fragment W${i} on User { ${r.chance(0.5) ? 'name' : 'id'} ${spreads} }`;
       });
-      return { query: `${header} { viewer { ...W0 ... on User { ...W${r.int(count)} } } } ${fragments.join(' ')}`, variables };
+      return {
+        query: `${header} { viewer { ...W0 ... on User { ...W${r.int(count)} } } } ${fragments.join(' ')}`,
+        variables,
+      };
     }
     case 3: {
       const query = schema.getQueryType()!;
@@ -164,7 +195,8 @@ export function fragmentHeavyOperation(schema: GraphQLSchema, r: Random, ids: re
       // Deep nesting through fragments: each level one fragment deeper.
       const fragments = Array.from(
         { length: levels },
-        (_, i) => `fragment D${i} on Study { organization { studies(first: 1) { edges { node { id ...D${i + 1} ...D${i + 1} } } } } }`,
+        (_, i) =>
+          `fragment D${i} on Study { organization { studies(first: 1) { edges { node { id ...D${i + 1} ...D${i + 1} } } } } }`,
       );
       return {
         query: `${header} { study(id: ${JSON.stringify(r.pick(ids))}) { ...D0 } } ${fragments.join(' ')} fragment D${levels} on Study { id }`,
@@ -270,7 +302,11 @@ export function distinctOperationNameRequest(r: Random, document: string): { que
  * A valid query whose root fields all sit under `@skip(if: $skip)` with `skip` true: it costs nothing and
  * resolves nothing, but a compiler would compile every branch. Distinct on each call, within the alias limit.
  */
-export function skippedBranchOperation(schema: GraphQLSchema, r: Random, ids: readonly string[]): { query: string; variables: Record<string, unknown> } {
+export function skippedBranchOperation(
+  schema: GraphQLSchema,
+  r: Random,
+  ids: readonly string[],
+): { query: string; variables: Record<string, unknown> } {
   // Root fields of several random selections, each under an alias of its own so that none conflicts with another.
   // Within the alias limit (30): each root is aliased, and random selections alias some fields of their own.
   const roots: string[] = [];
@@ -284,12 +320,16 @@ export function skippedBranchOperation(schema: GraphQLSchema, r: Random, ids: re
       const root = print({ ...field, alias: { kind: Kind.NAME, value: `b${roots.length}` } });
       let rootAliases = 0;
       visit(parse(`{ ${root} }`), { Field: (node) => void (node.alias && (rootAliases += 1)) });
-      if (aliases + rootAliases > 28 || root.includes('\\u0000') || validate(schema, parse(`{ ${root} }`)).length > 0) continue;
+      if (aliases + rootAliases > 28 || root.includes('\\u0000') || validate(schema, parse(`{ ${root} }`)).length > 0)
+        continue;
       roots.push(root);
       aliases += rootAliases;
     }
   }
-  return { query: `query Skipped${r.int(1e9)}($skip: Boolean!) { ... @skip(if: $skip) { ${roots.join(' ')} } }`, variables: { skip: true } };
+  return {
+    query: `query Skipped${r.int(1e9)}($skip: Boolean!) { ... @skip(if: $skip) { ${roots.join(' ')} } }`,
+    variables: { skip: true },
+  };
 }
 
 /** Documents that fail before they run, each distinct: unknown fields and arguments, wrong types, soups of tokens, truncations. */

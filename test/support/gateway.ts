@@ -14,7 +14,11 @@ export const SEED_ANCHOR = new Date('2026-11-01T00:00:00Z');
 export interface GraphQLResponse<TData = any> {
   status: number;
   headers: Headers;
-  body: { data?: TData | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; [key: string]: unknown };
+  body: {
+    data?: TData | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+    [key: string]: unknown;
+  };
   sqlStatements: number;
 }
 
@@ -62,13 +66,19 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       maxConnectionsPerAddress: 0,
       ...options.config,
       // A test that names its own server migrates there too, unless it names a migration server as well.
-      ...(options.config?.databaseUrl && !options.config.databaseMigrationUrl ? { databaseMigrationUrl: options.config.databaseUrl } : {}),
+      ...(options.config?.databaseUrl && !options.config.databaseMigrationUrl
+        ? { databaseMigrationUrl: options.config.databaseUrl }
+        : {}),
     }) as Config;
     const shared = options.shareDatabaseWith;
     if (shared && !shared.config.databaseUrl) throw new Error('sharing a database needs DATABASE_URL');
     testDatabase = shared
       ? {
-          config: Object.freeze({ ...settings, databaseUrl: shared.config.databaseUrl, databaseMigrationUrl: shared.config.databaseMigrationUrl }),
+          config: Object.freeze({
+            ...settings,
+            databaseUrl: shared.config.databaseUrl,
+            databaseMigrationUrl: shared.config.databaseMigrationUrl,
+          }),
           drop: async () => undefined,
         }
       : await createTestDatabase(settings);
@@ -76,7 +86,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     const logger = createLogger(config);
     const gateway = await createGateway(config, logger);
     if (!shared && (options.seed ?? 'small') !== 'none') {
-      await seedDatabase(gateway.database.db, { scale: (options.seed ?? 'small') as SeedScaleName, anchor: SEED_ANCHOR });
+      await seedDatabase(gateway.database.db, {
+        scale: (options.seed ?? 'small') as SeedScaleName,
+        anchor: SEED_ANCHOR,
+      });
     }
     await gateway.app.listen({ host: '127.0.0.1', port: 0 });
     const address = gateway.app.server.address();
@@ -85,7 +98,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     const db = gateway.database.db;
     const dropDatabase = testDatabase.drop;
 
-    const userId = async (email: string) => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const userId = async (email: string) =>
+      (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
     return {
       url,
@@ -103,13 +117,26 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
           body: JSON.stringify({ query, variables }),
         });
         const body = (await response.json()) as GraphQLResponse['body'];
-        return { status: response.status, headers: response.headers, body, sqlStatements: Number(response.headers.get('x-sql-statements')) };
+        return {
+          status: response.status,
+          headers: response.headers,
+          body,
+          sqlStatements: Number(response.headers.get('x-sql-statements')),
+        };
       },
       post(body, headers = {}) {
-        return fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+        return fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
       },
       async tokenFor(email) {
-        const user = await db.selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirstOrThrow();
+        const user = await db
+          .selectFrom('users')
+          .select(['id', 'email'])
+          .where('email', '=', email)
+          .executeTakeFirstOrThrow();
         return signAccessToken(user, config.jwt);
       },
       userId,
@@ -152,6 +179,7 @@ export function onlyError(response: GraphQLResponse): { message: string; extensi
 
 /** Fails with the whole body when the response has errors. */
 export function dataOf<TData = any>(response: GraphQLResponse<TData>): TData {
-  if (response.body.errors?.length || !response.body.data) throw new Error(`unexpected errors: ${JSON.stringify(response.body)}`);
+  if (response.body.errors?.length || !response.body.data)
+    throw new Error(`unexpected errors: ${JSON.stringify(response.body)}`);
   return response.body.data;
 }

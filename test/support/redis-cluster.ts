@@ -84,7 +84,9 @@ export async function startOwnRedisCluster(): Promise<OwnRedisCluster> {
       { stdio: 'ignore' },
     );
     children.set(port, child);
-    await until(`redis node ${port}`, async () => ((await cli(port, 'ping').catch(() => '')).trim() === 'PONG' ? true : undefined));
+    await until(`redis node ${port}`, async () =>
+      (await cli(port, 'ping').catch(() => '')).trim() === 'PONG' ? true : undefined,
+    );
   };
   const healthy = async (timeoutMs = 20_000) => {
     await until(
@@ -94,8 +96,12 @@ export async function startOwnRedisCluster(): Promise<OwnRedisCluster> {
         const states = await Promise.all(alive.map((port) => cli(port, 'cluster', 'info').catch(() => '')));
         // A replica can take over only once it holds its master's data.
         const replication = await Promise.all(alive.map((port) => cli(port, 'info', 'replication').catch(() => '')));
-        const whole = states.every((info) => info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384'));
-        const synced = replication.every((info) => info.includes('role:master') || info.includes('master_link_status:up'));
+        const whole = states.every(
+          (info) => info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384'),
+        );
+        const synced = replication.every(
+          (info) => info.includes('role:master') || info.includes('master_link_status:up'),
+        );
         return whole && synced ? true : undefined;
       },
       timeoutMs,
@@ -103,7 +109,14 @@ export async function startOwnRedisCluster(): Promise<OwnRedisCluster> {
   };
   try {
     await Promise.all(ports.map(start));
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
+    ]);
     await healthy();
   } catch (error) {
     for (const child of children.values()) child.kill('SIGKILL');

@@ -19,7 +19,12 @@ async function* skipReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<s
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { skip, name, file, details } = event.data;
     if (skip === undefined || skip === false) continue;
-    skipped.push({ kind: details.type === 'suite' ? 'suite' : 'test', name, file, reason: skip === true ? 'no reason given' : skip });
+    skipped.push({
+      kind: details.type === 'suite' ? 'suite' : 'test',
+      name,
+      file,
+      reason: skip === true ? 'no reason given' : skip,
+    });
   }
   const suites = skipped.filter((s) => s.kind === 'suite').length;
   const tests = skipped.length - suites;

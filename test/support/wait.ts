@@ -2,7 +2,11 @@ import net from 'node:net';
 import { setTimeout as pause } from 'node:timers/promises';
 
 /** Polls `probe` every 100 ms until it returns a value (not undefined); fails after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -73,7 +73,8 @@ export class WsClient {
   async until(what: string, ready: () => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!ready()) {
-      if (this.closed && !what.startsWith('close')) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
+      if (this.closed && !what.startsWith('close'))
+        throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
@@ -92,7 +93,8 @@ export class WsClient {
   }
 
   close(): void {
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(1000);
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING)
+      this.socket.close(1000);
   }
 
   private notify(): void {

@@ -27,7 +27,9 @@ export type ActivityScope = { organizationId: string } | { studyId: string };
  */
 async function lockOrganizationLog(trx: Transaction<Database>, scope: ActivityScope): Promise<void> {
   if ('organizationId' in scope) {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${LOG_LOCK_PREFIX}${scope.organizationId}`}, 0))`.execute(trx);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${LOG_LOCK_PREFIX}${scope.organizationId}`}, 0))`.execute(
+      trx,
+    );
     return;
   }
   // A study's organization is looked up in the same statement; a study that is gone takes no lock (the write itself finds so).
@@ -39,7 +41,12 @@ async function lockOrganizationLog(trx: Transaction<Database>, scope: ActivitySc
 const LOG_LOCK_PREFIX = 'studygraph:activity:';
 
 /** The entry of a change to one study. */
-export function studyActivity(study: StudyRow, actorId: string, type: string, details: Record<string, unknown> = {}): ActivityEntry {
+export function studyActivity(
+  study: StudyRow,
+  actorId: string,
+  type: string,
+  details: Record<string, unknown> = {},
+): ActivityEntry {
   return { organizationId: study.organization_id, studyId: study.id, userId: actorId, type, details };
 }
 

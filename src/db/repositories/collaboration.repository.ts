@@ -32,17 +32,32 @@ export async function insertCollaborator(
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const collaborator = await trx
       .insertInto('study_collaborators')
-      .values({ study_id: input.study.id, user_id: input.userId, role: input.role, permissions: input.permissions, added_by: input.actorId })
+      .values({
+        study_id: input.study.id,
+        user_id: input.userId,
+        role: input.role,
+        permissions: input.permissions,
+        added_by: input.actorId,
+      })
       .onConflict((oc) => oc.columns(['study_id', 'user_id']).doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!collaborator) throw badUserInput('That user is already a collaborator on this study.', 'userId');
-    return { result: collaborator, activity: studyActivity(input.study, input.actorId, 'collaborator_added', { userId: input.userId, role: input.role }) };
+    return {
+      result: collaborator,
+      activity: studyActivity(input.study, input.actorId, 'collaborator_added', {
+        userId: input.userId,
+        role: input.role,
+      }),
+    };
   });
 }
 
 /** Removes a collaborator; the last owner of a study cannot be removed. */
-export async function deleteCollaborator(log: ActivityLog, input: { study: StudyRow; userId: string; actorId: string }): Promise<void> {
+export async function deleteCollaborator(
+  log: ActivityLog,
+  input: { study: StudyRow; userId: string; actorId: string },
+): Promise<void> {
   await writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
     const removed = await trx
@@ -61,22 +76,34 @@ export async function deleteCollaborator(log: ActivityLog, input: { study: Study
         .executeTakeFirstOrThrow();
       if (Number(owners.count) === 0) throw badUserInput('A study must keep at least one owner.', 'userId');
     }
-    return { result: undefined, activity: studyActivity(input.study, input.actorId, 'collaborator_removed', { userId: input.userId }) };
+    return {
+      result: undefined,
+      activity: studyActivity(input.study, input.actorId, 'collaborator_removed', { userId: input.userId }),
+    };
   });
 }
 
-export async function insertComment(log: ActivityLog, input: { study: StudyRow; body: string; actorId: string }): Promise<CommentRow> {
+export async function insertComment(
+  log: ActivityLog,
+  input: { study: StudyRow; body: string; actorId: string },
+): Promise<CommentRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const comment = await trx
       .insertInto('comments')
       .values({ study_id: input.study.id, author_id: input.actorId, body: input.body })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { result: comment, activity: studyActivity(input.study, input.actorId, 'comment_added', { commentId: comment.id }) };
+    return {
+      result: comment,
+      activity: studyActivity(input.study, input.actorId, 'comment_added', { commentId: comment.id }),
+    };
   });
 }
 
-export async function markCommentResolved(log: ActivityLog, input: { comment: CommentRow; study: StudyRow; actorId: string }): Promise<CommentRow> {
+export async function markCommentResolved(
+  log: ActivityLog,
+  input: { comment: CommentRow; study: StudyRow; actorId: string },
+): Promise<CommentRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     const comment = await trx
       .updateTable('comments')
@@ -86,15 +113,24 @@ export async function markCommentResolved(log: ActivityLog, input: { comment: Co
       .returningAll()
       .executeTakeFirst();
     if (!comment) throw badUserInput('That comment is already resolved.', 'commentId');
-    return { result: comment, activity: studyActivity(input.study, input.actorId, 'comment_resolved', { commentId: comment.id }) };
+    return {
+      result: comment,
+      activity: studyActivity(input.study, input.actorId, 'comment_resolved', { commentId: comment.id }),
+    };
   });
 }
 
-export async function insertApproval(log: ActivityLog, input: { study: StudyRow; reviewerId: string; actorId: string }): Promise<ApprovalRow> {
+export async function insertApproval(
+  log: ActivityLog,
+  input: { study: StudyRow; reviewerId: string; actorId: string },
+): Promise<ApprovalRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
     if (!(await mayReview(trx, input.study.organization_id, input.reviewerId))) {
-      throw badUserInput('The reviewer must be a member (not a viewer) of the study’s organization.', 'input.reviewerId');
+      throw badUserInput(
+        'The reviewer must be a member (not a viewer) of the study’s organization.',
+        'input.reviewerId',
+      );
     }
     const pending = await trx
       .selectFrom('approvals')
@@ -103,7 +139,8 @@ export async function insertApproval(log: ActivityLog, input: { study: StudyRow;
       .where('reviewer_id', '=', input.reviewerId)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    if (pending) throw badUserInput('That reviewer already has a pending approval request for this study.', 'reviewerId');
+    if (pending)
+      throw badUserInput('That reviewer already has a pending approval request for this study.', 'reviewerId');
     const approval = await trx
       .insertInto('approvals')
       .values({ study_id: input.study.id, requested_by: input.actorId, reviewer_id: input.reviewerId })
@@ -111,7 +148,10 @@ export async function insertApproval(log: ActivityLog, input: { study: StudyRow;
       .executeTakeFirstOrThrow();
     return {
       result: approval,
-      activity: studyActivity(input.study, input.actorId, 'approval_requested', { approvalId: approval.id, reviewerId: input.reviewerId }),
+      activity: studyActivity(input.study, input.actorId, 'approval_requested', {
+        approvalId: approval.id,
+        reviewerId: input.reviewerId,
+      }),
     };
   });
 }
@@ -124,7 +164,9 @@ export async function recordApprovalDecision(
     // Who may decide is settled when the decision is written, not when the request was made: a reviewer
     // demoted to viewer (or removed) since then has lost the right.
     if (!(await mayReview(trx, input.study.organization_id, input.actorId))) {
-      throw forbidden('Only a member (not a viewer) of the study’s organization can decide an approval; you no longer are one.');
+      throw forbidden(
+        'Only a member (not a viewer) of the study’s organization can decide an approval; you no longer are one.',
+      );
     }
     const approval = await trx
       .updateTable('approvals')
@@ -134,6 +176,12 @@ export async function recordApprovalDecision(
       .returningAll()
       .executeTakeFirst();
     if (!approval) throw concurrentChange('The approval');
-    return { result: approval, activity: studyActivity(input.study, input.actorId, 'approval_decided', { approvalId: approval.id, decision: input.decision }) };
+    return {
+      result: approval,
+      activity: studyActivity(input.study, input.actorId, 'approval_decided', {
+        approvalId: approval.id,
+        decision: input.decision,
+      }),
+    };
   });
 }

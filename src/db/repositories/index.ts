@@ -1,8 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../types';
 import type { ActivityLog } from './activity.repository';
-import { deleteCollaborator, insertApproval, insertCollaborator, insertComment, markCommentResolved, recordApprovalDecision } from './collaboration.repository';
-import { acceptInvitation, declineInvitation, insertMember, updateMemberRole, upsertInvitation } from './membership.repository';
+import {
+  deleteCollaborator,
+  insertApproval,
+  insertCollaborator,
+  insertComment,
+  markCommentResolved,
+  recordApprovalDecision,
+} from './collaboration.repository';
+import {
+  acceptInvitation,
+  declineInvitation,
+  insertMember,
+  updateMemberRole,
+  upsertInvitation,
+} from './membership.repository';
 import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repository';
 import { refreshTeamProductivity } from './team-productivity.repository';
 
@@ -10,9 +23,13 @@ import { refreshTeamProductivity } from './team-productivity.repository';
 type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
 type Bound<W> = W extends (target: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 
-function bindTo<Target, T extends Record<string, Write<Target>>>(target: Target, writes: T): { readonly [K in keyof T]: Bound<T[K]> } {
+function bindTo<Target, T extends Record<string, Write<Target>>>(
+  target: Target,
+  writes: T,
+): { readonly [K in keyof T]: Bound<T[K]> } {
   const bound: Record<string, unknown> = {};
-  for (const [name, write] of Object.entries(writes)) bound[name] = (...args: unknown[]) => write(target, ...(args as never[]));
+  for (const [name, write] of Object.entries(writes))
+    bound[name] = (...args: unknown[]) => write(target, ...(args as never[]));
   return Object.freeze(bound) as { readonly [K in keyof T]: Bound<T[K]> };
 }
 

@@ -12,7 +12,8 @@ async function lockOrganization(trx: Transaction<Database>, organizationId: stri
 export type MemberTarget = { userId: string } | { email: string };
 
 /** What addMember answers for anyone it cannot add directly, whether or not they have an account. */
-const NOT_ADDABLE_HINT = 'Users are added directly only when you already share an organization with them; invite anyone else by email (inviteMember).';
+const NOT_ADDABLE_HINT =
+  'Users are added directly only when you already share an organization with them; invite anyone else by email (inviteMember).';
 
 /**
  * Adds a user to an organization at once, without an invitation: only someone the actor already shares an
@@ -25,7 +26,8 @@ export async function insertMember(
 ): Promise<MemberRow> {
   return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
     await lockOrganization(trx, input.organizationId);
-    const [column, named] = 'userId' in input.target ? (['u.id', input.target.userId] as const) : (['u.email', input.target.email] as const);
+    const [column, named] =
+      'userId' in input.target ? (['u.id', input.target.userId] as const) : (['u.email', input.target.email] as const);
     const user = await trx
       .selectFrom('users as u')
       .select('u.id')
@@ -94,13 +96,24 @@ export async function upsertInvitation(
     const expiresAt = sql<Date>`now() + make_interval(days => ${INVITATION_LIFETIME_DAYS})`;
     const invitation = await trx
       .insertInto('organization_invitations')
-      .values({ organization_id: input.organizationId, email: input.email, role: input.role, invited_by: input.actorId, expires_at: expiresAt })
+      .values({
+        organization_id: input.organizationId,
+        email: input.email,
+        role: input.role,
+        invited_by: input.actorId,
+        expires_at: expiresAt,
+      })
       .onConflict((oc) =>
         oc
           .columns(['organization_id', 'email'])
           // A literal, as the partial index's predicate is: PostgreSQL does not infer the index from a parameter.
           .where('status', '=', sql.lit('pending'))
-          .doUpdateSet({ role: input.role, invited_by: input.actorId, created_at: sql<Date>`now()`, expires_at: expiresAt }),
+          .doUpdateSet({
+            role: input.role,
+            invited_by: input.actorId,
+            created_at: sql<Date>`now()`,
+            expires_at: expiresAt,
+          }),
       )
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -114,7 +127,10 @@ const NO_LONGER_OPEN = 'This invitation is no longer open (accepted, declined or
  * The invitee accepts: they become a member with the invited role, the inviter recorded as who invited
  * them. The invitation must still be open and addressed to the user's own email address.
  */
-export async function acceptInvitation(log: ActivityLog, input: { invitation: InvitationRow; user: { id: string; email: string } }): Promise<MemberRow> {
+export async function acceptInvitation(
+  log: ActivityLog,
+  input: { invitation: InvitationRow; user: { id: string; email: string } },
+): Promise<MemberRow> {
   const { invitation, user } = input;
   return writeWithActivity(log, { organizationId: invitation.organization_id }, async (trx) => {
     await lockOrganization(trx, invitation.organization_id);
@@ -130,11 +146,20 @@ export async function acceptInvitation(log: ActivityLog, input: { invitation: In
     if (!accepted) throw badUserInput(NO_LONGER_OPEN, 'input.invitationId');
     const member = await trx
       .insertInto('organization_members')
-      .values({ organization_id: accepted.organization_id, user_id: user.id, role: accepted.role, invited_by: accepted.invited_by })
+      .values({
+        organization_id: accepted.organization_id,
+        user_id: user.id,
+        role: accepted.role,
+        invited_by: accepted.invited_by,
+      })
       .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!member) throw badUserInput('You are already a member of this organization; decline the invitation instead.', 'input.invitationId');
+    if (!member)
+      throw badUserInput(
+        'You are already a member of this organization; decline the invitation instead.',
+        'input.invitationId',
+      );
     return {
       result: member,
       activity: {
@@ -149,7 +174,10 @@ export async function acceptInvitation(log: ActivityLog, input: { invitation: In
 }
 
 /** The invitee declines: the invitation closes; inviting the address again opens a new one. */
-export async function declineInvitation(db: Kysely<Database>, input: { invitationId: string; email: string }): Promise<InvitationRow> {
+export async function declineInvitation(
+  db: Kysely<Database>,
+  input: { invitationId: string; email: string },
+): Promise<InvitationRow> {
   return db.transaction().execute(async (trx) => {
     const declined = await trx
       .updateTable('organization_invitations')

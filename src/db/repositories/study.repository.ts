@@ -10,7 +10,12 @@ export async function insertStudy(
   return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
     const study = await trx
       .insertInto('studies')
-      .values({ organization_id: input.organizationId, title: input.title, description: input.description, created_by: input.actorId })
+      .values({
+        organization_id: input.organizationId,
+        title: input.title,
+        description: input.description,
+        created_by: input.actorId,
+      })
       .returning(STUDY_ROW_COLUMNS)
       .executeTakeFirstOrThrow();
     await trx
@@ -29,14 +34,25 @@ export async function updateStudyFields(
   if (input.title !== undefined) changes.title = input.title;
   if (input.description !== undefined) changes.description = input.description;
   return writeWithActivity(log, { studyId: input.id }, async (trx) => {
-    const study = await trx.updateTable('studies').set(changes).where('id', '=', input.id).returning(STUDY_ROW_COLUMNS).executeTakeFirst();
+    const study = await trx
+      .updateTable('studies')
+      .set(changes)
+      .where('id', '=', input.id)
+      .returning(STUDY_ROW_COLUMNS)
+      .executeTakeFirst();
     if (!study) throw concurrentChange('The study');
-    return { result: study, activity: studyActivity(study, input.actorId, 'study_updated', { fields: Object.keys(changes) }) };
+    return {
+      result: study,
+      activity: studyActivity(study, input.actorId, 'study_updated', { fields: Object.keys(changes) }),
+    };
   });
 }
 
 /** Moves a study from `from` to `to`; fails if someone else moved it first. */
-export async function updateStudyStatus(log: ActivityLog, input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string }): Promise<StudyRow> {
+export async function updateStudyStatus(
+  log: ActivityLog,
+  input: { id: string; from: StudyStatus; to: StudyStatus; actorId: string },
+): Promise<StudyRow> {
   return writeWithActivity(log, { studyId: input.id }, async (trx) => {
     const study = await trx
       .updateTable('studies')
@@ -46,6 +62,9 @@ export async function updateStudyStatus(log: ActivityLog, input: { id: string; f
       .returning(STUDY_ROW_COLUMNS)
       .executeTakeFirst();
     if (!study) throw concurrentChange('The study status');
-    return { result: study, activity: studyActivity(study, input.actorId, 'status_changed', { from: input.from, to: input.to }) };
+    return {
+      result: study,
+      activity: studyActivity(study, input.actorId, 'status_changed', { from: input.from, to: input.to }),
+    };
   });
 }

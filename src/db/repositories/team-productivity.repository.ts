@@ -14,7 +14,9 @@ export type RefreshOutcome = 'refreshed' | 'joined';
 export async function refreshTeamProductivity(db: Kysely<Database>): Promise<RefreshOutcome> {
   const refreshed = await db.transaction().execute(async (trx) => {
     await sql`SET LOCAL statement_timeout = 0`.execute(trx);
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${REFRESH_LOCK}) AS locked`.execute(trx);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(${REFRESH_LOCK}) AS locked`.execute(trx);
     if (!rows[0]?.locked) return false;
     await sql`REFRESH MATERIALIZED VIEW CONCURRENTLY team_productivity`.execute(trx);
     return true;
