@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type LogEvent } from 'kysely';
-import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
-import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import { Pool, types as pgTypes } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -13,6 +11,7 @@ import { startupParameters } from './session-settings';
 import { StatementCountingDialect } from './statement-counting';
 import { ReplicaRoutingDialect } from './replica-routing';
 import { lockEmbeddedDatabase } from './embedded-lock';
+import { CallbackAnsweredPool } from './postgres-pool';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps';
 import type { Database } from './types';
 
@@ -43,60 +42,6 @@ function onQueryLogged(logger: Logger, observers: DatabaseObservers) {
   };
 }
 
-/**
- * Names for prepared statements, by SQL text: the loaders' statements have a fixed text per shape (ids
- * travel as one array parameter), so each connection parses and plans a shape once and then only binds.
- */
-const statementNames = new LRUCache<string, string>({
-  max: 5000,
-  // Folded statements run to several KB of text each: the texts kept are bounded in bytes too.
-  maxSize: 8 * 1024 * 1024,
-  sizeCalculation: (name, text) => 2 * (text.length + name.length) + 64,
-});
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined)
-    statementNames.set(text, (name = `sg_${createHash('sha1').update(text).digest('base64url')}`));
-  return name;
-}
-
-type SendQuery = (...args: unknown[]) => unknown;
-
-/**
- * Every statement of this client that its caller asks for without a callback (Kysely's way) is answered
- * through a callback into a promise of ours, and, with `prepared`, every parameterised one is sent as a
- * named (prepared) statement. pg's own promise for such a call kept each result's rows alive through the
- * young-generation collections that followed: in a micro-benchmark (32 queries in flight on ten clients),
- * 3.4% of all allocations were promoted that way against 0.3% through a callback (see docs/architecture.md, objects
- * dying young; test/postgres-client.test.ts checks that pg is given a callback). A call that brings its
- * own callback (as an argument or in its config), a submittable (a cursor) or no config at all goes to pg
- * with its arguments untouched, so pg (and its tracing instrumentation, which looks at the last argument)
- * sees it as before. A failing statement's stack trace now ends in pg's parser, not at the caller: Kysely
- * appends the caller's frames itself.
- */
-export function answerThroughCallbacks(client: PoolClient, prepared: boolean): void {
-  const send = client.query.bind(client) as SendQuery;
-  (client as { query: SendQuery }).query = (...args: unknown[]) => {
-    const [config, values, callback] = args;
-    const named =
-      prepared && typeof config === 'string' && Array.isArray(values) && values.length > 0
-        ? { text: config, values, name: statementName(config) }
-        : undefined;
-    const own = config as { submit?: unknown; callback?: unknown } | null | undefined;
-    const answersItself =
-      own == null ||
-      typeof own.submit === 'function' ||
-      typeof own.callback === 'function' ||
-      typeof values === 'function' ||
-      typeof callback === 'function';
-    if (answersItself) return named ? send(named, callback) : send(...args);
-    const leading = named ? [named] : values === undefined ? [config] : [config, values];
-    return new Promise((resolve, reject) =>
-      send(...leading, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))),
-    );
-  };
-}
-
 export function createPostgresPool(
   config: Pick<
     Config,
@@ -121,7 +66,6 @@ export function createPostgresPool(
   // instead, and the pool discards the broken client when it comes back.
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection failed while checked out'));
-    answerThroughCallbacks(client, config.dbPreparedStatements);
   });
   return pool;
 }
@@ -161,12 +105,12 @@ export async function openDatabase(
       : undefined;
     const dialect = replicaPool
       ? new ReplicaRoutingDialect(
-          new PostgresDialect({ pool }),
-          new PostgresDialect({ pool: replicaPool }),
+          new PostgresDialect({ pool: new CallbackAnsweredPool(pool, config.dbPreparedStatements) }),
+          new PostgresDialect({ pool: new CallbackAnsweredPool(replicaPool, config.dbPreparedStatements) }),
           readsFromReplica,
           logger,
         )
-      : new PostgresDialect({ pool });
+      : new PostgresDialect({ pool: new CallbackAnsweredPool(pool, config.dbPreparedStatements) });
     // Counting at the Kysely level sees every statement, batched or not, whatever the dialect.
     const db = new Kysely<Database>({ dialect: new StatementCountingDialect(dialect), log });
     const pools = replicaPool ? [pool, replicaPool] : [pool];
