@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
-import { byKey, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, selectByShape } from './sql';
+import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { anyUuid, defineByIdLoader, selectByShape } from './sql';
 import { primeToOneJoins, type EntityPrimer } from './joins';
 import { declareFoldable } from './folds';
 import { pagesOfParents } from './pages';
@@ -45,14 +45,8 @@ export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
-    approvalById: defineLoader<string, ApprovalRow | null>(settings, 'approvalById', async (ids) =>
-      byKey(
-        ids,
-        await selectByShape(db, settings, 'approvalById', ids, (keys) =>
-          db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(keys)),
-        ),
-        'id',
-      ),
+    approvalById: defineByIdLoader<ApprovalRow>(db, settings, 'approvalById', (ids) =>
+      db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */

@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import {
-  byKey,
   countsByParent,
   createPageLoader,
   createParentLoader,
@@ -10,7 +9,7 @@ import {
   groupBy,
   type LoaderSettings,
 } from './loader-toolkit';
-import { anyUuid, selectByShape } from './sql';
+import { anyUuid, defineByIdLoader, selectByShape } from './sql';
 import { pagesOfParents, type PageOrder } from './pages';
 import { declareFoldable, foldablePage } from './folds';
 import { decodeKeysetCursor } from '../src/domain/pagination';
@@ -88,14 +87,8 @@ export interface CommentStatsRow {
 
 export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
-    commentById: defineLoader<string, CommentRow | null>(settings, 'commentById', async (ids) =>
-      byKey(
-        ids,
-        await selectByShape(db, settings, 'commentById', ids, (keys) =>
-          db.selectFrom('comments').selectAll().where('id', '=', anyUuid(keys)),
-        ),
-        'id',
-      ),
+    commentById: defineByIdLoader<CommentRow>(db, settings, 'commentById', (ids) =>
+      db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
     commentsPage: createPageLoader<CommentPageParams, CommentRow>(

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, selectByShape } from './sql';
+import { anyUuid, defineByIdLoader, selectByShape } from './sql';
 import { pagesOfParents } from './pages';
 import { foldSelection, primeFoldsOfRows, type Fold, type FoldPrimer } from './folds';
 import type { EntityPrimer } from './joins';
@@ -29,14 +29,8 @@ export function createOrganizationLoaders(
   primeFolded: FoldPrimer,
 ) {
   return {
-    organizationById: defineLoader<string, OrganizationRow | null>(settings, 'organizationById', async (ids) =>
-      byKey(
-        ids,
-        await selectByShape(db, settings, 'organizationById', ids, (keys) =>
-          db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(keys)),
-        ),
-        'id',
-      ),
+    organizationById: defineByIdLoader<OrganizationRow>(db, settings, 'organizationById', (ids) =>
+      db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
     organizationBySlug: defineLoader<string, OrganizationRow | null>(

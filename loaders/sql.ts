@@ -10,7 +10,7 @@ import {
 } from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import type { LoaderSettings } from './loader-toolkit';
+import { byKey, defineLoader, type LoaderSettings, type PrimingLoader } from './loader-toolkit';
 
 /**
  * `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch
@@ -174,4 +174,19 @@ export function withValueAwarePlans<T>(
     await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
     return read(trx);
   });
+}
+
+/**
+ * A loader of rows by their ids: one statement per batch, compiled once for its shape (selectByShape), the
+ * rows matched back to the ids asked (null for an id that has none).
+ */
+export function defineByIdLoader<Row extends { id: string }>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  name: string,
+  build: (ids: readonly string[]) => Compilable<Row>,
+): PrimingLoader<string, Row | null> {
+  return defineLoader<string, Row | null>(settings, name, async (ids) =>
+    byKey(ids, await selectByShape(db, settings, name, ids, build), 'id'),
+  );
 }

@@ -2,7 +2,6 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
 import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
 import {
-  byKey,
   countsByParent,
   createPageLoader,
   createParentLoader,
@@ -11,7 +10,7 @@ import {
   type LoaderSettings,
 } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
-import { anyUuid, selectByShape, withValueAwarePlans } from './sql';
+import { anyUuid, defineByIdLoader, selectByShape, withValueAwarePlans } from './sql';
 import { pagesOfParents, type PageStatement } from './pages';
 import {
   declareFoldable,
@@ -286,14 +285,8 @@ export function createStudyLoaders(
       () => null,
     ),
 
-    studyById: defineLoader<string, StudyRow | null>(settings, 'studyById', async (ids) =>
-      byKey(
-        ids,
-        await selectByShape(db, settings, 'studyById', ids, (keys) =>
-          db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(keys)),
-        ),
-        'id',
-      ),
+    studyById: defineByIdLoader<StudyRow>(db, settings, 'studyById', (ids) =>
+      db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)),
     ),
 
     /**

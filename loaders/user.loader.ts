@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../src/db/types';
 import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, selectByShape } from './sql';
+import { anyUuid, defineByIdLoader } from './sql';
 
 /** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */
 export const JOINED_USER_COLUMNS = [
@@ -37,14 +37,8 @@ export type UserLoaders = ReturnType<typeof createUserLoaders>;
 
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
-    userById: defineLoader<string, UserRow | null>(settings, 'userById', async (ids) =>
-      byKey(
-        ids,
-        await selectByShape(db, settings, 'userById', ids, (keys) =>
-          db.selectFrom('users').selectAll().where('id', '=', anyUuid(keys)),
-        ),
-        'id',
-      ),
+    userById: defineByIdLoader<UserRow>(db, settings, 'userById', (ids) =>
+      db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)),
     ),
     userByEmail: defineLoader<string, UserRow | null>(settings, 'userByEmail', async (emails) =>
       byKey(
