@@ -1,14 +1,13 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { CollaborationWriteLimit } from '../schema/cost-directives';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { CollaborationWrite } from '../schema/collaboration-write';
 import { Approval } from '../schema/approval.type';
 import { DecideApprovalInput, RequestApprovalInput } from '../schema/collaboration.input';
 import { User } from '../schema/user.type';
 import { parseUuid } from '../src/auth/access';
 import { decideApproval, requestApproval } from '../src/services/approvals.service';
-import type { GatewayContext, Viewer } from '../src/context/context';
+import type { GatewayContext } from '../src/context/context';
 import { toApproval } from './mappers';
 import { relatedUser } from './relations';
-import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Approval)
 export class ApprovalResolver {
@@ -22,15 +21,11 @@ export class ApprovalResolver {
     return relatedUser(ctx, approval.reviewerId);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Approval, {
-    description: 'Asks an organization member to approve a study. Study owners and editors, organization admins.',
-  })
-  async requestApproval(
-    @Arg('input', () => RequestApprovalInput) input: RequestApprovalInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Approval> {
+  @CollaborationWrite(
+    () => Approval,
+    'Asks an organization member to approve a study. Study owners and editors, organization admins.',
+  )
+  async requestApproval(@Arg('input') input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     return toApproval(
       await requestApproval(ctx, {
         studyId: input.studyId,
@@ -39,16 +34,11 @@ export class ApprovalResolver {
     );
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Approval, {
-    description:
-      'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.',
-  })
-  async decideApproval(
-    @Arg('input', () => DecideApprovalInput) input: DecideApprovalInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Approval> {
+  @CollaborationWrite(
+    () => Approval,
+    'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.',
+  )
+  async decideApproval(@Arg('input') input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
     return toApproval(
       await decideApproval(ctx, {
         approvalId: parseUuid(input.approvalId, 'input.approvalId'),

@@ -1,15 +1,14 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { CollaborationWriteLimit } from '../schema/cost-directives';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { CollaborationWrite } from '../schema/collaboration-write';
 import { AddCollaboratorInput, RemoveCollaboratorInput } from '../schema/collaboration.input';
 import { Collaborator } from '../schema/collaborator.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
 import { parseUuid } from '../src/auth/access';
 import { addCollaborator, removeCollaborator } from '../src/services/collaboration.service';
-import type { GatewayContext, Viewer } from '../src/context/context';
+import type { GatewayContext } from '../src/context/context';
 import { toCollaborator, toStudy } from './mappers';
 import { optionalRelatedUser } from './relations';
-import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Collaborator)
 export class CollaboratorResolver {
@@ -18,15 +17,11 @@ export class CollaboratorResolver {
     return optionalRelatedUser(ctx, collaborator.addedById);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Collaborator, {
-    description: 'Adds a member of the study’s organization to the study. Study owners, organization admins.',
-  })
-  async addCollaborator(
-    @Arg('input', () => AddCollaboratorInput) input: AddCollaboratorInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Collaborator> {
+  @CollaborationWrite(
+    () => Collaborator,
+    'Adds a member of the study’s organization to the study. Study owners, organization admins.',
+  )
+  async addCollaborator(@Arg('input') input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
     const row = await addCollaborator(ctx, {
       studyId: input.studyId,
       userId: parseUuid(input.userId, 'input.userId'),
@@ -36,16 +31,11 @@ export class CollaboratorResolver {
     return toCollaborator(row);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Study, {
-    description:
-      'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.',
-  })
-  async removeCollaborator(
-    @Arg('input', () => RemoveCollaboratorInput) input: RemoveCollaboratorInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Study> {
+  @CollaborationWrite(
+    () => Study,
+    'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.',
+  )
+  async removeCollaborator(@Arg('input') input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     return toStudy(
       await removeCollaborator(ctx, { studyId: input.studyId, userId: parseUuid(input.userId, 'input.userId') }),
     );

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CollaborationWriteLimit, ListSize } from '../schema/cost-directives';
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { CollaborationWrite } from '../schema/collaboration-write';
+import { ListSize } from '../schema/cost-directives';
 import { CurrentViewer } from '../schema/current-viewer';
 import { MemberInvitation } from '../schema/invitation.type';
 import { AcceptInvitationInput, DeclineInvitationInput, InviteMemberInput } from '../schema/member.input';
@@ -28,16 +29,11 @@ export class InvitationResolver {
     return rows.map((row) => toInvitation(row));
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => MemberInvitation, {
-    description:
-      'Invites an email address to an organization, or renews its open invitation (a fresh week, the role given). The answer is the same whether or not the address has an account. Admins invite members; only owners invite owners.',
-  })
-  async inviteMember(
-    @Arg('input', () => InviteMemberInput) input: InviteMemberInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<MemberInvitation> {
+  @CollaborationWrite(
+    () => MemberInvitation,
+    'Invites an email address to an organization, or renews its open invitation (a fresh week, the role given). The answer is the same whether or not the address has an account. Admins invite members; only owners invite owners.',
+  )
+  async inviteMember(@Arg('input') input: InviteMemberInput, @Ctx() ctx: GatewayContext): Promise<MemberInvitation> {
     const row = await inviteMember(ctx, {
       organizationId: parseUuid(input.organizationId, 'input.organizationId'),
       email: input.email,
@@ -46,25 +42,17 @@ export class InvitationResolver {
     return toInvitation(row);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Member, {
-    description: 'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.',
-  })
-  async acceptInvitation(
-    @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Member> {
+  @CollaborationWrite(
+    () => Member,
+    'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.',
+  )
+  async acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() ctx: GatewayContext): Promise<Member> {
     return toMember(await acceptInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }));
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => MemberInvitation, {
-    description: 'Declines an open invitation addressed to the viewer’s email address.',
-  })
+  @CollaborationWrite(() => MemberInvitation, 'Declines an open invitation addressed to the viewer’s email address.')
   async declineInvitation(
-    @Arg('input', () => DeclineInvitationInput) input: DeclineInvitationInput,
-    @CurrentViewer() _viewer: Viewer,
+    @Arg('input') input: DeclineInvitationInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
     return toInvitation(

@@ -1,16 +1,15 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { CollaborationWriteLimit } from '../schema/cost-directives';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { CollaborationWrite } from '../schema/collaboration-write';
 import { AddMemberInput, ChangeMemberRoleInput } from '../schema/member.input';
 import { Member } from '../schema/member.type';
 import { User } from '../schema/user.type';
 import { parseUuid } from '../src/auth/access';
 import { normalizedEmail } from '../src/domain/email';
 import { addMember, changeMemberRole } from '../src/services/members.service';
-import type { GatewayContext, Viewer } from '../src/context/context';
+import type { GatewayContext } from '../src/context/context';
 import { badUserInput } from '../src/graphql/errors';
 import { toMember } from './mappers';
 import { optionalRelatedUser, relatedUser } from './relations';
-import { CurrentViewer } from '../schema/current-viewer';
 
 @Resolver(() => Member)
 export class MemberResolver {
@@ -24,16 +23,11 @@ export class MemberResolver {
     return optionalRelatedUser(ctx, member.invitedById);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Member, {
-    description:
-      'Adds a user you already share an organization with, by id or by email, at once. Anyone else, whether or not the address has an account, is NOT_FOUND alike: invite them by email (inviteMember), and they join by accepting. Admins add members; only owners add owners.',
-  })
-  async addMember(
-    @Arg('input', () => AddMemberInput) input: AddMemberInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Member> {
+  @CollaborationWrite(
+    () => Member,
+    'Adds a user you already share an organization with, by id or by email, at once. Anyone else, whether or not the address has an account, is NOT_FOUND alike: invite them by email (inviteMember), and they join by accepting. Admins add members; only owners add owners.',
+  )
+  async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     if ((input.userId == null) === (input.email == null))
       throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
@@ -44,16 +38,11 @@ export class MemberResolver {
     return toMember(await addMember(ctx, { organizationId, target, role: input.role }));
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Member, {
-    description:
-      'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
-  })
-  async changeMemberRole(
-    @Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Member> {
+  @CollaborationWrite(
+    () => Member,
+    'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
+  )
+  async changeMemberRole(@Arg('input') input: ChangeMemberRoleInput, @Ctx() ctx: GatewayContext): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const userId = parseUuid(input.userId, 'input.userId');
     return toMember(await changeMemberRole(ctx, { organizationId, userId, role: input.role }));

@@ -1,13 +1,12 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { CollaborationWriteLimit } from '../schema/cost-directives';
+import { Arg, Ctx, Resolver } from 'type-graphql';
+import { CollaborationWrite } from '../schema/collaboration-write';
 import { Study } from '../schema/study.type';
 import { ChangeStudyStatusInput, CreateStudyInput, UpdateStudyInput } from '../schema/study.input';
 import { parseUuid } from '../src/auth/access';
-import type { GatewayContext, Viewer } from '../src/context/context';
+import type { GatewayContext } from '../src/context/context';
 import { badUserInput } from '../src/graphql/errors';
 import { changeStudyStatus, createStudy, updateStudy } from '../src/services/studies.service';
 import { toStudy } from './mappers';
-import { CurrentViewer } from '../schema/current-viewer';
 
 function requiredText(value: string, argument: string): string {
   const trimmed = value.trim();
@@ -23,15 +22,11 @@ function optionalText(value: string | null | undefined): string | null | undefin
 
 @Resolver(() => Study)
 export class StudyMutationResolver {
-  @CollaborationWriteLimit()
-  @Mutation(() => Study, {
-    description: 'Creates a draft study; its creator becomes its owner. Organization members and above.',
-  })
-  async createStudy(
-    @Arg('input', () => CreateStudyInput) input: CreateStudyInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Study> {
+  @CollaborationWrite(
+    () => Study,
+    'Creates a draft study; its creator becomes its owner. Organization members and above.',
+  )
+  async createStudy(@Arg('input') input: CreateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const row = await createStudy(ctx, {
       organizationId: parseUuid(input.organizationId, 'input.organizationId'),
       title: requiredText(input.title, 'input.title'),
@@ -40,15 +35,8 @@ export class StudyMutationResolver {
     return toStudy(row);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Study, {
-    description: 'Changes title and/or description. Study owners and editors, organization admins.',
-  })
-  async updateStudy(
-    @Arg('input', () => UpdateStudyInput) input: UpdateStudyInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Study> {
+  @CollaborationWrite(() => Study, 'Changes title and/or description. Study owners and editors, organization admins.')
+  async updateStudy(@Arg('input') input: UpdateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     const row = await updateStudy(ctx, {
       id: input.id,
       ...(input.title != null ? { title: requiredText(input.title, 'input.title') } : {}),
@@ -57,16 +45,11 @@ export class StudyMutationResolver {
     return toStudy(row);
   }
 
-  @CollaborationWriteLimit()
-  @Mutation(() => Study, {
-    description:
-      'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
-  })
-  async changeStudyStatus(
-    @Arg('input', () => ChangeStudyStatusInput) input: ChangeStudyStatusInput,
-    @CurrentViewer() _viewer: Viewer,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Study> {
+  @CollaborationWrite(
+    () => Study,
+    'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
+  )
+  async changeStudyStatus(@Arg('input') input: ChangeStudyStatusInput, @Ctx() ctx: GatewayContext): Promise<Study> {
     return toStudy(await changeStudyStatus(ctx, { id: input.id, status: input.status }));
   }
 }

@@ -40,6 +40,34 @@ describe('mutations', () => {
   });
   after(() => gateway?.close());
 
+  it('every collaboration write refuses an anonymous caller before reading its arguments (UNAUTHENTICATED, not BAD_USER_INPUT)', async () => {
+    const malformed = 'not-a-uuid';
+    const writes: [string, string, Record<string, unknown>][] = [
+      ['createStudy', 'CreateStudyInput', { organizationId: malformed, title: 'x' }],
+      ['updateStudy', 'UpdateStudyInput', { id: malformed, title: 'x' }],
+      ['changeStudyStatus', 'ChangeStudyStatusInput', { id: malformed, status: 'ACTIVE' }],
+      ['addCollaborator', 'AddCollaboratorInput', { studyId: malformed, userId: malformed, role: 'EDITOR' }],
+      ['removeCollaborator', 'RemoveCollaboratorInput', { studyId: malformed, userId: malformed }],
+      ['addComment', 'AddCommentInput', { studyId: malformed, body: 'x' }],
+      ['resolveComment', 'ResolveCommentInput', { commentId: malformed }],
+      ['requestApproval', 'RequestApprovalInput', { studyId: malformed, reviewerId: malformed }],
+      ['decideApproval', 'DecideApprovalInput', { approvalId: malformed, decision: 'APPROVED' }],
+      ['addMember', 'AddMemberInput', { organizationId: malformed, userId: malformed, role: 'MEMBER' }],
+      ['changeMemberRole', 'ChangeMemberRoleInput', { organizationId: malformed, userId: malformed, role: 'MEMBER' }],
+      ['inviteMember', 'InviteMemberInput', { organizationId: malformed, email: 'a@example.com', role: 'MEMBER' }],
+      ['acceptInvitation', 'AcceptInvitationInput', { invitationId: malformed }],
+      ['declineInvitation', 'DeclineInvitationInput', { invitationId: malformed }],
+    ];
+    const before = await snapshot(gateway);
+    for (const [field, type, input] of writes) {
+      const response = await gateway.graphql(`mutation($input: ${type}!) { ${field}(input: $input) { __typename } }`, {
+        variables: { input },
+      });
+      assert.equal(onlyError(response).extensions?.code, 'UNAUTHENTICATED', field);
+    }
+    assert.deepEqual(await snapshot(gateway), before);
+  });
+
   describe('createStudy', () => {
     it('creates a draft owned by its creator and logs it in the same transaction', async () => {
       const before = await snapshot(gateway);
