@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, createPageLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, defineByIdLoader, selectByShape } from './sql';
+import { createPageLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { anyText, anyUuid, defineByIdLoader, defineByKeyLoader, selectByShape } from './sql';
 import { pagesOfParents } from './pages';
 import { foldSelection, primeFoldsOfRows, type Fold, type FoldPrimer } from './folds';
 import type { EntityPrimer } from './joins';
@@ -33,20 +33,12 @@ export function createOrganizationLoaders(
       db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
-    organizationBySlug: defineLoader<string, OrganizationRow | null>(
+    organizationBySlug: defineByKeyLoader<OrganizationRow, 'slug'>(
+      db,
       settings,
-
       'organizationBySlug',
-      async (slugs) =>
-        byKey(
-          slugs,
-          await db
-            .selectFrom('organizations')
-            .selectAll()
-            .where('slug', 'in', [...slugs])
-            .execute(),
-          'slug',
-        ),
+      'slug',
+      (slugs) => db.selectFrom('organizations').selectAll().where('slug', '=', anyText(slugs)),
     ),
 
     /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */

@@ -20,6 +20,11 @@ export function anyUuid(ids: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${sql.val(ids)}::uuid[])`;
 }
 
+/** The same for text keys (an organization's slug, a user's email). */
+export function anyText(keys: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${sql.val(keys)}::text[])`;
+}
+
 /** The same for bigint keys (activity entries), which both drivers hand over as text. */
 export function anyBigint(ids: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${sql.val(ids)}::bigint[])`;
@@ -177,16 +182,27 @@ export function withValueAwarePlans<T>(
 }
 
 /**
- * A loader of rows by their ids: one statement per batch, compiled once for its shape (selectByShape), the
- * rows matched back to the ids asked (null for an id that has none).
+ * A loader of rows by a unique column (their id, a slug, an email): one statement per batch, compiled once
+ * for its shape (selectByShape), the rows matched back to the keys asked (null for a key that has none).
  */
+export function defineByKeyLoader<Row, Column extends keyof Row>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  name: string,
+  column: Column,
+  build: (keys: readonly string[]) => Compilable<Row>,
+): PrimingLoader<string, Row | null> {
+  return defineLoader<string, Row | null>(settings, name, async (keys) =>
+    byKey(keys, await selectByShape(db, settings, name, keys, build), column),
+  );
+}
+
+/** defineByKeyLoader by `id`. */
 export function defineByIdLoader<Row extends { id: string }>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   name: string,
   build: (ids: readonly string[]) => Compilable<Row>,
 ): PrimingLoader<string, Row | null> {
-  return defineLoader<string, Row | null>(settings, name, async (ids) =>
-    byKey(ids, await selectByShape(db, settings, name, ids, build), 'id'),
-  );
+  return defineByKeyLoader(db, settings, name, 'id', build);
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../src/db/types';
-import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, defineByIdLoader } from './sql';
+import type { LoaderSettings } from './loader-toolkit';
+import { anyText, anyUuid, defineByIdLoader, defineByKeyLoader } from './sql';
 
 /** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */
 export const JOINED_USER_COLUMNS = [
@@ -40,16 +40,8 @@ export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings
     userById: defineByIdLoader<UserRow>(db, settings, 'userById', (ids) =>
       db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)),
     ),
-    userByEmail: defineLoader<string, UserRow | null>(settings, 'userByEmail', async (emails) =>
-      byKey(
-        emails,
-        await db
-          .selectFrom('users')
-          .selectAll()
-          .where('email', 'in', [...emails])
-          .execute(),
-        'email',
-      ),
+    userByEmail: defineByKeyLoader<UserRow, 'email'>(db, settings, 'userByEmail', 'email', (emails) =>
+      db.selectFrom('users').selectAll().where('email', '=', anyText(emails)),
     ),
   };
 }
