@@ -9,6 +9,7 @@ import { createCollaboratorLoaders, type CollaboratorLoaders } from './collabora
 import { createCommentLoaders } from './comment.loader';
 import { createInvitationLoaders } from './invitation.loader';
 import { createMembershipLoaders } from './membership.loader';
+import { createNodeLoaders } from './node.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
@@ -28,6 +29,7 @@ export const LOADER_GROUPS = [
   'activity',
   'analytics',
   'teamProductivity',
+  'nodes',
 ] as const;
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
 
@@ -55,6 +57,7 @@ export class Loaders {
   #activity?: ReturnType<typeof createActivityLoaders>;
   #analytics?: ReturnType<typeof createAnalyticsLoaders>;
   #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
+  #nodes?: ReturnType<typeof createNodeLoaders>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -109,6 +112,9 @@ export class Loaders {
         case 'teamProductivity':
           this.#teamProductivity = undefined;
           break;
+        case 'nodes':
+          this.#nodes = undefined;
+          break;
       }
     }
   }
@@ -153,6 +159,9 @@ export class Loaders {
   }
   private get analytics() {
     return (this.#analytics ??= createAnalyticsLoaders(this.db, this.settings));
+  }
+  private get nodes() {
+    return (this.#nodes ??= createNodeLoaders(this.db, this.settings));
   }
   private get teamProductivityGroup() {
     return (this.#teamProductivity ??= createTeamProductivityLoaders(this.db, this.settings));
@@ -282,6 +291,9 @@ export class Loaders {
   }
   get topContributors() {
     return this.analytics.topContributors;
+  }
+  get nodeTable() {
+    return this.nodes.nodeTable;
   }
   get teamProductivity() {
     return this.teamProductivityGroup.teamProductivity;

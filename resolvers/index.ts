@@ -6,6 +6,7 @@ import { CollaboratorResolver } from './collaborator.resolver';
 import { CommentResolver } from './comment.resolver';
 import { InvitationResolver } from './invitation.resolver';
 import { MemberResolver } from './member.resolver';
+import { NodeResolver } from './node.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
@@ -29,5 +30,6 @@ export const resolvers: NonEmptyArray<ClassType> = [
   OrganizationAnalyticsResolver,
   TeamProductivityResolver,
   RateLimitResolver,
+  NodeResolver,
   SubscriptionResolver,
 ];

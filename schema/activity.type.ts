@@ -1,3 +1,4 @@
+import { Node } from './node.type';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { Cost } from './cost-directives';
@@ -6,7 +7,11 @@ import { Connection } from './connection.type';
 import { ActivityType } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ simpleResolvers: true, description: 'One entry of the collaboration log, written with every change.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'One entry of the collaboration log, written with every change.',
+})
 export class Activity {
   @Field(() => ID)
   id!: string;

@@ -1,9 +1,14 @@
+import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { ApprovalStatus } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ simpleResolvers: true, description: 'A request for a reviewer to approve a study.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A request for a reviewer to approve a study.',
+})
 export class Approval {
   @Field(() => ID)
   id!: string;

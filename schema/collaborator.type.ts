@@ -1,11 +1,22 @@
-import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { Node } from './node.type';
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { pairNodeId } from '../src/domain/node-ids';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { CollaboratorRole } from './enums';
 import { User } from './user.type';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ simpleResolvers: true, description: 'A user working on a study, with their role and permissions on it.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A user working on a study, with their role and permissions on it.',
+})
 export class Collaborator {
+  @Field(() => ID, { description: 'Opaque and stable: the collaboration (study, user), not the user’s id.' })
+  get id(): string {
+    return pairNodeId('Collaborator', this.studyId, this.userId);
+  }
+
   @Field(() => CollaboratorRole)
   role!: CollaboratorRole;
 

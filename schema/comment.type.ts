@@ -1,10 +1,15 @@
+import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ simpleResolvers: true, description: 'A comment on a study.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A comment on a study.',
+})
 export class Comment {
   @Field(() => ID)
   id!: string;

@@ -1,9 +1,11 @@
+import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { InvitationStatus, OrganizationRole } from './enums';
 
 // No cache hint: an invitation is written by one person and read by another (the invitee), so no
 // cached answer of either could be retired when the other acts; these answers are never cached.
 @ObjectType({
+  implements: Node,
   simpleResolvers: true,
   description:
     'An invitation of an email address to join an organization. The person joins by accepting it, signed in with that address.',

@@ -1,3 +1,4 @@
+import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
@@ -5,7 +6,11 @@ import { Connection } from './connection.type';
 import { OrganizationPlan } from './enums';
 
 @CachePrivate(CACHE_SECONDS.membership)
-@ObjectType({ simpleResolvers: true, description: 'An organization that runs studies. Visible to its members only.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'An organization that runs studies. Visible to its members only.',
+})
 export class Organization {
   @Field(() => ID)
   id!: string;

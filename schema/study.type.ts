@@ -1,3 +1,4 @@
+import { Node } from './node.type';
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { Cost } from './cost-directives';
 import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
@@ -6,7 +7,11 @@ import type { Collaborator } from './collaborator.type';
 import { StudyStatus } from './enums';
 
 @CachePrivate(CACHE_SECONDS.study)
-@ObjectType({ simpleResolvers: true, description: 'A research study run by an organization.' })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A research study run by an organization.',
+})
 export class Study {
   @Field(() => ID)
   id!: string;

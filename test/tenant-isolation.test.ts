@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { sql } from 'kysely';
+import { pairNodeId } from '../src/domain/node-ids';
 import { buildGatewaySchema } from '../src/graphql/build-schema';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
 import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
@@ -50,6 +51,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     memberId: string;
     studyWord: string;
     invitationId: string;
+    /** An id of each kind of Node of Umbrella's, with its type. */
+    nodes: [id: string, type: string][];
   };
   let viewers: { name: string; token: string }[];
 
@@ -105,7 +108,28 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       .select('title')
       .where('id', '=', UMBRELLA_STUDY)
       .executeTakeFirstOrThrow();
+    const activity = await db
+      .selectFrom('collaboration_activity')
+      .select('id')
+      .where('organization_id', '=', UMBRELLA)
+      .executeTakeFirstOrThrow();
+    const collaborator = await db
+      .selectFrom('study_collaborators')
+      .select('user_id')
+      .where('study_id', '=', UMBRELLA_STUDY)
+      .executeTakeFirstOrThrow();
     foreign = {
+      nodes: [
+        [UMBRELLA, 'Organization'],
+        [UMBRELLA_STUDY, 'Study'],
+        [comment.id, 'Comment'],
+        [approval.rows[0].id, 'Approval'],
+        [member.user_id, 'User'],
+        [invitation.id, 'MemberInvitation'],
+        [String(activity.id), 'Activity'],
+        [pairNodeId('Member', UMBRELLA, member.user_id), 'Member'],
+        [pairNodeId('Collaborator', UMBRELLA_STUDY, collaborator.user_id), 'Collaborator'],
+      ],
       ids: new Set(rows.rows.map((row) => row.id)),
       // Long texts only: short words also occur in the viewer's own organizations.
       texts: rows.rows.map((row) => row.text).filter((text): text is string => text !== null && text.length >= 24),
@@ -138,6 +162,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     }
   }
 
+  /** Everything of one type a Node may be, as a fragment. */
+  const fragmentOn = (type: string) => `... on ${type} { ${everything(schema.getType(type) as GraphQLObjectType, 3)} }`;
+
   /** Every root field, with the ways it can be pointed at Umbrella. A new field fails the audit until added. */
   const queries = (): Record<string, string[]> => {
     const query = schema.getQueryType()!;
@@ -157,6 +184,10 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       viewer: [`{ viewer { ${select('viewer')} } }`],
       invitations: [`{ invitations { ${select('invitations')} } }`],
       rateLimit: ['{ rateLimit { __typename } }'],
+      node: foreign.nodes.map(([id, type]) => `{ node(id: "${id}") { __typename ${fragmentOn(type)} } }`),
+      nodes: [
+        `{ nodes(ids: ${JSON.stringify(foreign.nodes.map(([id]) => id))}) { __typename ${fragmentOn('Study')} ${fragmentOn('Comment')} } }`,
+      ],
     };
   };
 
@@ -212,6 +243,43 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       }
     }
     assert.ok(asked >= 18);
+  });
+
+  it('node and nodes answer null and NOT_FOUND for each of its objects, which its own members do get', async () => {
+    for (const viewer of viewers) {
+      for (const [id, type] of foreign.nodes) {
+        const response = await gateway.graphql(`{ node(id: "${id}") { __typename } }`, { token: viewer.token });
+        assert.equal(response.body.data?.node, null, `${viewer.name}: ${type} ${id}`);
+        assert.equal(response.body.errors?.[0]?.extensions?.code, 'NOT_FOUND', `${viewer.name}: ${type}`);
+      }
+      const all = await gateway.graphql(
+        `{ nodes(ids: ${JSON.stringify(foreign.nodes.map(([id]) => id))}) { __typename } }`,
+        {
+          token: viewer.token,
+        },
+      );
+      assert.deepEqual(
+        all.body.data?.nodes,
+        foreign.nodes.map(() => null),
+        viewer.name,
+      );
+    }
+    const member = await gateway.db
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', foreign.memberId)
+      .executeTakeFirstOrThrow();
+    const own = await gateway.graphql(
+      `{ nodes(ids: ${JSON.stringify(foreign.nodes.map(([id]) => id))}) { __typename id } }`,
+      {
+        token: await gateway.tokenFor(member.email),
+      },
+    );
+    // The invitation is its addressee's alone, not its organization members'.
+    assert.deepEqual(
+      own.body.data?.nodes.map((node: { __typename: string } | null) => node?.__typename ?? null),
+      foreign.nodes.map(([, type]) => (type === 'MemberInvitation' ? null : type)),
+    );
   });
 
   it('mutations aimed at it are refused and write nothing', async () => {

@@ -4,6 +4,7 @@ import { fragmentsByName } from '../graphql/fragments';
 import {
   getDirectiveValues,
   getNamedType,
+  isAbstractType,
   isCompositeType,
   isObjectType,
   Kind,
@@ -82,6 +83,9 @@ export function operationCachePolicy(
     if (hint.maxAge === undefined && ((isCompositeType(target) && !inheritMaxAge) || isRoot)) hint.maxAge = 0;
     restrict(policy, hint);
     if (node.selectionSet && isObjectType(target)) visitSelections(target, node.selectionSet, false);
+    // An interface or union: its selection as each type it may be would answer it.
+    else if (node.selectionSet && isAbstractType(target))
+      for (const type of schema.getPossibleTypes(target)) visitSelections(type, node.selectionSet, false);
   };
   const visitSelections = (type: GraphQLObjectType, selectionSet: SelectionSetNode, isRoot: boolean) => {
     for (const selection of selectionSet.selections) {

@@ -268,13 +268,13 @@ export class OperationCost {
         (listSize && !listSize.sizedFields?.length ? sizeFromArguments(listSize, args) : DEFAULT_LIST_SIZE))
       : 1;
     const childType = isObjectType(named) ? named : undefined;
-    const children = childType
-      ? this.collect(
-          childType,
-          nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])),
-        )
+    const selectionSets = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+    const children = childType ? this.collect(childType, selectionSets) : undefined;
+    // An interface or union: what each type it may be selects (the walk is bounded by the number of types).
+    const possible = isAbstractType(named)
+      ? this.input.schema.getPossibleTypes(named).map((type) => ({ type, children: this.collect(type, selectionSets) }))
       : undefined;
-    return { ownWeight, itemWeight, isList, size, childType, children, childSizes };
+    return { ownWeight, itemWeight, isList, size, childType, children, possible, childSizes };
   }
 
   private estimateFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean): number {
@@ -290,12 +290,7 @@ export class OperationCost {
     const field = this.describe(parentType, nodes, sizes, isRoot, key);
     let cost = 0;
     if (field) {
-      const item =
-        field.itemWeight +
-        (field.childType && field.children
-          ? this.estimateFields(field.childType, field.children, field.childSizes, false)
-          : 0);
-      cost = field.ownWeight + field.size * item;
+      cost = field.ownWeight + field.size * (field.itemWeight + this.childEstimate(field));
     }
     this.estimates.set(key, cost);
     return cost;
@@ -365,18 +360,32 @@ export class OperationCost {
   private itemCost(field: FieldDescription, item: unknown, path: string | undefined, failed: Set<string>): number {
     if (item === null || item === undefined)
       return path !== undefined && failed.has(path) ? field.itemWeight + this.childEstimate(field) : 0;
+    if (field.childType && field.children)
+      return (
+        field.itemWeight +
+        this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed)
+      );
+    if (!field.possible) return field.itemWeight;
+    // Of an abstract type, the answer says which type it is where the client asked for __typename (Apollo
+    // Client and Relay always do); otherwise it costs what the costliest type it may be would.
+    const typename = (item as Record<string, unknown>).__typename;
+    const which = typeof typename === 'string' ? field.possible.find(({ type }) => type.name === typename) : undefined;
     return (
       field.itemWeight +
-      (field.childType && field.children
-        ? this.actualFields(field.childType, field.children, field.childSizes, false, item, path, failed)
-        : 0)
+      (which
+        ? this.actualFields(which.type, which.children, field.childSizes, false, item, path, failed)
+        : this.childEstimate(field))
     );
   }
 
+  /** What one item's selection is estimated to cost: its type's, or for an abstract type the costliest possible type's. */
   private childEstimate(field: FieldDescription): number {
-    return field.childType && field.children
-      ? this.estimateFields(field.childType, field.children, field.childSizes, false)
-      : 0;
+    if (field.childType && field.children)
+      return this.estimateFields(field.childType, field.children, field.childSizes, false);
+    let most = 0;
+    for (const { type, children } of field.possible ?? [])
+      most = Math.max(most, this.estimateFields(type, children, field.childSizes, false));
+    return most;
   }
 }
 
@@ -388,6 +397,8 @@ interface FieldDescription {
   size: number;
   childType: GraphQLObjectType | undefined;
   children: CollectedFields | undefined;
+  /** For an interface or union: each type it may be, with what the selection collects on it. */
+  possible: { type: GraphQLObjectType; children: CollectedFields }[] | undefined;
   childSizes: Sizes;
 }
 
@@ -438,6 +449,8 @@ function sizeFromArguments(listSize: ListSize, args: Record<string, unknown>): n
   for (const name of listSize.slicingArguments ?? []) {
     const value = args[name];
     if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, value);
+    // A list argument sizes by its length (nodes(ids:) returns one object per id).
+    if (Array.isArray(value)) return value.length;
   }
   return listSize.assumedSize ?? DEFAULT_LIST_SIZE;
 }
