@@ -24,7 +24,11 @@ const of = (analytics: OrganizationAnalytics) => ({
 export class OrganizationAnalyticsEntryResolver {
   @RateLimit(FIELD_LIMITS.analytics.limit, FIELD_LIMITS.analytics.duration)
   @Cost(10)
-  @FieldResolver(() => OrganizationAnalytics)
+  @FieldResolver(() => OrganizationAnalytics, {
+    nullable: true,
+    description:
+      'How the organization works over the last `days`. Rate-limited per caller on its own: refused, it is null with RATE_LIMITED and the rest of the answer stands.',
+  })
   analytics(
     @Root() organization: Organization,
     @Args(() => AnalyticsArgs) { days }: AnalyticsArgs,
