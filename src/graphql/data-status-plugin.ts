@@ -15,12 +15,27 @@ function answersGraphQLResponseJson(accept: string | undefined): boolean {
 }
 
 /**
+ * GraphQL request errors: the request was well-formed GraphQL over HTTP, and GraphQL refused its document
+ * or its variables (or the cost maximum refused the operation) before execution.
+ */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'QUERY_TOO_COSTLY',
+]);
+
+/**
  * Status codes as GraphQL over HTTP sets them:
  * - a response whose `data` is not null is 2xx, whatever its errors (an anonymous caller's `UNAUTHENTICATED`
  *   on one field beside another field's data, a rate-limited field): Apollo would take the status an error
  *   carries (401), and a client seeing 4xx throws the data away;
  * - under `application/graphql-response+json`, a response without `data` (a request error) is 4xx: Apollo
- *   answers an unknown persisted-query hash with 200 for clients of `application/json`, which keep it.
+ *   answers an unknown persisted-query hash with 200 for clients of `application/json`, which keep it;
+ * - under `application/json`, a request error is 200 (the specification's SHOULD: legacy clients read the
+ *   errors of a 200, and some treat any 4xx as a transport failure). Refusals that are not GraphQL's keep
+ *   theirs: 401, 413, 429 with Retry-After, 503.
  */
 export function dataStatusPlugin(): ApolloServerPlugin {
   return {
@@ -34,12 +49,18 @@ export function dataStatusPlugin(): ApolloServerPlugin {
             if (status >= 300) response.http.status = 200;
             return;
           }
+          const modern = answersGraphQLResponseJson(request.http?.headers.get('accept'));
           if (
+            !modern &&
             data === undefined &&
-            status < 300 &&
+            status === 400 &&
             errors?.length &&
-            answersGraphQLResponseJson(request.http?.headers.get('accept'))
+            errors.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.code)))
           ) {
+            response.http.status = 200;
+            return;
+          }
+          if (data === undefined && status < 300 && errors?.length && modern) {
             response.http.status = errors.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')
               ? 404
               : 400;

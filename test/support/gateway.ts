@@ -9,6 +9,9 @@ import type { SeedScaleName } from '../../src/seed/scales';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** Fixed, so that seeded timestamps (and so every expectation) are the same on every run. */
+/** What the test clients accept: the answer's media type of GraphQL over HTTP. */
+export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json, application/json;q=0.9';
+
 export const SEED_ANCHOR = new Date('2026-11-01T00:00:00Z');
 
 export interface GraphQLResponse<TData = any> {
@@ -111,6 +114,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
           method: 'POST',
           headers: {
             'content-type': 'application/json',
+            // The media type GraphQL over HTTP defines (request errors are 4xx under it); under plain
+            // application/json they are 200 (see test/graphql-over-http.test.ts).
+            accept: GRAPHQL_RESPONSE_JSON,
             ...(token ? { authorization: `Bearer ${token}` } : {}),
             ...headers,
           },
@@ -127,7 +133,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       post(body, headers = {}) {
         return fetch(`${url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
+          headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE_JSON, ...headers },
           body,
         });
       },
