@@ -92,6 +92,37 @@ describe(
           .map((element) => element.id || element.tagName);
       });
 
+    /**
+     * Text that does not fit its box: a block whose content is wider than it (a caption running into the next
+     * card), described by its tag, class and the text's start.
+     */
+    const overflowingText = (page: Page): Promise<string[]> =>
+      page.evaluate(() => {
+        type Box = {
+          tagName: string;
+          className: string;
+          textContent: string | null;
+          scrollWidth: number;
+          clientWidth: number;
+          childNodes: ArrayLike<{ nodeType: number; textContent: string | null }>;
+        };
+        const browser = globalThis as unknown as {
+          document: { querySelectorAll(selector: string): ArrayLike<Box> };
+          getComputedStyle(element: unknown): { display: string; overflowX: string };
+        };
+        return Array.from(browser.document.querySelectorAll('body *'))
+          .filter((element) => {
+            const style = browser.getComputedStyle(element);
+            if (style.display === 'none' || style.display.startsWith('inline') || style.overflowX !== 'visible')
+              return false;
+            const ownText = Array.from(element.childNodes).some(
+              (node) => node.nodeType === 3 && (node.textContent ?? '').trim() !== '',
+            );
+            return ownText && element.scrollWidth > element.clientWidth + 1;
+          })
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 40)}"`);
+      });
+
     const rowsOf = (page: Page, chart: string) => page.locator(`#chart-${chart} tbody tr`);
     /** A chart's table as text cells (the table sits in a closed <details>: text content, not rendered text). */
     const numbersOf = (page: Page, chart: string): Promise<string[][]> =>
@@ -126,6 +157,7 @@ describe(
       await page.locator('#live').waitFor(); // the analytics signal is subscribed
       await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
       assert.deepEqual(problems, []);
+      assert.deepEqual(await overflowingText(page), [], 'every text fits its box (1400 px)');
       assert.deepEqual(
         await shownThoughHidden(page),
         [],
@@ -246,6 +278,7 @@ describe(
       );
       await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true });
       assert.deepEqual(problems, []);
+      assert.deepEqual(await overflowingText(page), [], 'every text fits its box (390 px)');
       await page.context().close();
     });
   },
