@@ -447,6 +447,22 @@ describe('the demo seed adds up', () => {
     assert.equal(Number(entries.n), 0, 'nothing dated in the future');
   });
 
+  it('the demo organization’s last 30 days look like a living organization', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const response = await gateway.graphql(
+      `{ organization(slug: "acme-research") { analytics(days: 30) { studiesCreated studiesCompleted resolvedComments
+          averageApprovalHours dailyActiveUsers { date count } } } }`,
+      { token },
+    );
+    const analytics = dataOf(response).organization.analytics;
+    const lively = analytics.dailyActiveUsers.filter((day: { count: number }) => day.count >= 3).length;
+    assert.ok(lively >= 20, `${lively} of 30 days with at least three active members`);
+    assert.ok(analytics.studiesCreated >= 5, `${analytics.studiesCreated} studies created`);
+    assert.ok(analytics.studiesCompleted >= 1, `${analytics.studiesCompleted} studies completed`);
+    assert.ok(analytics.resolvedComments >= 3, `${analytics.resolvedComments} comments resolved`);
+    assert.notEqual(analytics.averageApprovalHours, null, 'approvals decided');
+  });
+
   it('each study’s status changes walk its way from draft to its status, in time order, completing at completed_at', async () => {
     const studies = await gateway.db.selectFrom('studies').select(['id', 'status', 'completed_at']).execute();
     const changes = await gateway.db

@@ -7,6 +7,13 @@ export interface SeedScale {
   studies: number;
   collaboratorsPerStudy: number;
   commentsPerStudy: number;
+  /**
+   * Share (percent) of studies started in the last 45 days, on weekdays mostly: the demo's "last 30 days"
+   * look like a living organization. The rest start evenly over the year (the benchmarks' data).
+   */
+  recentStudiesPercent: number;
+  /** Hours between a study's comments (each one later by up to as much again): days apart for the demo. */
+  commentGapHours: number;
 }
 
 export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
@@ -17,6 +24,8 @@ export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
     studies: 300,
     collaboratorsPerStudy: 3,
     commentsPerStudy: 4,
+    recentStudiesPercent: 60,
+    commentGapHours: 20,
   },
   medium: {
     organizations: 50,
@@ -25,6 +34,8 @@ export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
     studies: 20_000,
     collaboratorsPerStudy: 3,
     commentsPerStudy: 5,
+    recentStudiesPercent: 0,
+    commentGapHours: 5,
   },
   large: {
     organizations: 200,
@@ -33,6 +44,8 @@ export const SEED_SCALES: Readonly<Record<SeedScaleName, SeedScale>> = {
     studies: 100_000,
     collaboratorsPerStudy: 4,
     commentsPerStudy: 6,
+    recentStudiesPercent: 0,
+    commentGapHours: 5,
   },
 };
 

@@ -175,7 +175,13 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
   const hash = (key: RawBuilder<unknown>) => sql<number>`(('x' || substr(md5(${key}), 1, 7))::bit(28)::int)`;
   const studyOrg = sql`(s - 1) % ${int(O)} + 1`;
   const creator = sql`(${hash(sql`'creator:' || s`)} % ${int(M)})`;
-  const studyCreatedAt = sql`${t} - make_interval(mins => ${hash(sql`'created:' || s`)} % (365 * 24 * 60))`;
+  // A recent study starts in the last 45 days, and on a weekday unless its roll says otherwise (a weekly
+  // rhythm: one weekend start in ten); the others evenly over the last year.
+  const recentStart = sql`${t} - make_interval(mins => ${hash(sql`'created:' || s`)} % (45 * 24 * 60))`;
+  const weekendShift = sql`CASE WHEN ${hash(sql`'weekend:' || s`)} % 10 = 0 THEN 0 ELSE greatest(0, extract(isodow FROM ${recentStart})::int - 5) END`;
+  const studyCreatedAt = sql`(CASE WHEN ${hash(sql`'recent:' || s`)} % 100 < ${int(scale.recentStudiesPercent)}
+    THEN ${recentStart} - make_interval(days => ${weekendShift})
+    ELSE ${t} - make_interval(mins => ${hash(sql`'created:' || s`)} % (365 * 24 * 60)) END)`;
   const statusRoll = hash(sql`'status:' || s`);
 
   await db.transaction().execute(async (trx) => {
@@ -229,7 +235,10 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
     await sql`
       INSERT INTO studies (id, organization_id, title, description, status, created_by, created_at, updated_at, completed_at)
       SELECT id, org_id, title, description, status, created_by, created_at, least(created_at + make_interval(hours => 1 + s % 500), ${t}),
-             CASE WHEN status IN ('completed', 'archived') AND s % 2 = 0 OR status = 'completed' THEN least(created_at + make_interval(days => 5 + s % 60), ${t}) END
+             CASE WHEN status IN ('completed', 'archived') AND s % 2 = 0 OR status = 'completed' THEN
+               -- A study too young to have run its course finished part of the way to today, not at today's first instant.
+               CASE WHEN created_at + make_interval(days => 5 + s % 60) < ${t} THEN created_at + make_interval(days => 5 + s % 60)
+                    ELSE created_at + (${t} - created_at) * (3 + s % 7) / 10 END END
       FROM (
         SELECT s, md5('study:' || s)::uuid AS id, md5('org:' || ((s - 1) % ${int(O)} + 1))::uuid AS org_id,
                (${textArray(DESIGNS)})[1 + s % ${int(DESIGNS.length)}] || ' study of ' || (${textArray(TOPICS)})[1 + (s / 7) % ${int(TOPICS.length)}] || ' in ' || (${textArray(POPULATIONS)})[1 + (s / 3) % ${int(POPULATIONS.length)}] AS title,
@@ -269,7 +278,7 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
              created_at, CASE WHEN (s + c) % 3 = 0 THEN least(created_at + make_interval(hours => 1 + (s * c) % 72), ${t}) END,
              CASE WHEN (s + c) % 3 = 0 THEN ${memberUser(studyOrg, creator)} END
       FROM (
-        SELECT s, c, least(${studyCreatedAt} + make_interval(hours => 2 + c * 5), ${t}) AS created_at
+        SELECT s, c, least(${studyCreatedAt} + make_interval(hours => 2 + c * ${int(scale.commentGapHours)} + ${hash(sql`'comment:' || s || ':' || c`)} % ${int(scale.commentGapHours)}), ${t}) AS created_at
         FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(scale.commentsPerStudy - 1)}) AS c
       ) generated`.execute(trx);
 
