@@ -14,6 +14,7 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
+import { csvButton } from './csv';
 
 // Only what these charts use is registered, so the bundle carries only that (Chart.js is tree-shaken).
 Chart.register(
@@ -135,7 +136,15 @@ export function renderChart(container: HTMLElement, spec: ChartSpec): void {
     element('h2', {}, spec.title),
     element('div', { class: 'canvas' }, canvas),
     element('figcaption', {}, spec.source),
-    element('details', {}, element('summary', {}, 'Numbers'), tableOf(spec)),
+    element(
+      'details',
+      {},
+      element('summary', {}, 'Numbers'),
+      tableOf(spec),
+      csvButton(`${spec.id}.csv`, [spec.labelHeader, spec.valueHeader], () =>
+        spec.labels.map((label, index) => [label, String(spec.values[index])]),
+      ),
+    ),
   );
   const existing = container.querySelector(`#chart-${spec.id}`);
   if (existing) existing.replaceWith(figure);

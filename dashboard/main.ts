@@ -1,6 +1,7 @@
 import './style.css';
 import { ApiProblem, runOperation } from './api';
 import { element, renderChart } from './charts';
+import { csvButton } from './csv';
 import { watchOrganization, type Watch } from './live';
 
 const TOKEN_KEY = 'studygraph.token';
@@ -343,13 +344,19 @@ function closeButton(): HTMLButtonElement {
   return button;
 }
 
-function listTable(caption: string, headers: string[], rows: string[][]): HTMLTableElement {
+/** A table of rows, with a button that downloads them as `filename`. */
+function listTable(caption: string, headers: string[], rows: string[][], filename: string): HTMLElement {
   return element(
-    'table',
-    {},
-    element('caption', {}, caption),
-    element('thead', {}, element('tr', {}, ...headers.map((h) => element('th', { scope: 'col' }, h)))),
-    element('tbody', {}, ...rows.map((cells) => element('tr', {}, ...cells.map((c) => element('td', {}, c))))),
+    'div',
+    { class: 'list' },
+    element(
+      'table',
+      {},
+      element('caption', {}, caption),
+      element('thead', {}, element('tr', {}, ...headers.map((h) => element('th', { scope: 'col' }, h)))),
+      element('tbody', {}, ...rows.map((cells) => element('tr', {}, ...cells.map((c) => element('td', {}, c))))),
+    ),
+    csvButton(filename, headers, () => rows),
   );
 }
 
@@ -379,7 +386,12 @@ async function renderDrill(): Promise<void> {
       ]);
       section.replaceChildren(
         element('h2', {}, `${words(drill.value)} studies (${data.studies.totalCount})`),
-        listTable(`The newest ${rows.length} of ${data.studies.totalCount}`, ['Title', 'Created', 'Created by'], rows),
+        listTable(
+          `The newest ${rows.length} of ${data.studies.totalCount}`,
+          ['Title', 'Created', 'Created by'],
+          rows,
+          `studies-${drill.value}.csv`,
+        ),
         closeButton(),
       );
     } else {
@@ -405,7 +417,12 @@ async function renderDrill(): Promise<void> {
           {},
           who ? `${who}: recent activity (${totalCount})` : `${words(drill.value)} entries (${totalCount})`,
         ),
-        listTable(`The latest ${rows.length} of ${totalCount}`, ['When', 'Type', 'Who', 'Study'], rows),
+        listTable(
+          `The latest ${rows.length} of ${totalCount}`,
+          ['When', 'Type', 'Who', 'Study'],
+          rows,
+          `activity-${drill.kind}.csv`,
+        ),
         closeButton(),
       );
     }

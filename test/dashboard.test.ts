@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -199,6 +200,32 @@ describe(
       assert.deepEqual([...problems, ...shared.problems], []);
       await page.context().close();
       await shared.page.context().close();
+    });
+
+    it('every table downloads as CSV: a chart’s numbers and a drill-down’s rows, as shown', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
+      await page.locator('#chart-studies-by-status').waitFor();
+      const download = async (button: string): Promise<string[][]> => {
+        const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+        const text = await readFile((await file.path())!, 'utf8');
+        assert.ok(file.suggestedFilename().endsWith('.csv'), file.suggestedFilename());
+        return text
+          .trimEnd()
+          .split('\r\n')
+          .map((line) => line.split(','));
+      };
+      await page.click('#chart-studies-by-status summary');
+      const byStatus = await download('#chart-studies-by-status button.csv');
+      assert.deepEqual(byStatus[0], ['Status', 'Studies']);
+      assert.deepEqual(byStatus.slice(1), await numbersOf(page, 'studies-by-status'));
+
+      await page.click('#chart-studies-by-status tbody button');
+      await page.locator('#drill table').waitFor();
+      const drilled = await download('#drill button.csv');
+      assert.deepEqual(drilled[0], ['Title', 'Created', 'Created by']);
+      assert.equal(drilled.length - 1, await page.locator('#drill tbody tr').count());
+      assert.deepEqual(problems, []);
+      await page.context().close();
     });
 
     it('drill-downs list the rows behind a status, a type and a contributor', async () => {
