@@ -207,7 +207,7 @@ describe(
       await page.locator('#chart-studies-by-status').waitFor();
       const download = async (button: string): Promise<string[][]> => {
         const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
-        const text = await readFile((await file.path()), 'utf8');
+        const text = await readFile(await file.path(), 'utf8');
         assert.ok(file.suggestedFilename().endsWith('.csv'), file.suggestedFilename());
         return text
           .trimEnd()
