@@ -4,12 +4,13 @@ import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolk
 import { anyUuid } from './sql';
 
 /**
- * Organization analytics over a window of `days` whole UTC days ending today. Each metric group is its
- * own loader, so a query pays only for the fields it selects, and each sends one statement for all the
- * organizations asked with the same `days`.
+ * Organization analytics over a window of `days` whole UTC days ending `endingDaysAgo` days before today
+ * (0: ending today). Each metric group is its own loader, so a query pays only for the fields it selects,
+ * and each sends one statement for all the organizations asked with the same window.
  */
 export interface AnalyticsParams {
   days: number;
+  endingDaysAgo: number;
 }
 
 export interface StudyMetrics {
@@ -55,8 +56,18 @@ export const STUDY_STATUSES: readonly StudyStatus[] = [
 ];
 
 /** 00:00 UTC of the window's first day, as timestamptz, whatever the session's time zone. */
-function windowStart(days: number): RawBuilder<Date> {
-  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1)})) AT TIME ZONE 'UTC')`;
+function windowStart({ days, endingDaysAgo }: AnalyticsParams): RawBuilder<Date> {
+  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1 + endingDaysAgo)})) AT TIME ZONE 'UTC')`;
+}
+
+/** 00:00 UTC of the day after the window's last: the window is [windowStart, windowEnd). */
+function windowEnd({ endingDaysAgo }: AnalyticsParams): RawBuilder<Date> {
+  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') + make_interval(days => ${sql.lit(1 - endingDaysAgo)})) AT TIME ZONE 'UTC')`;
+}
+
+/** `column` within the window. */
+function inWindow(column: string, window: AnalyticsParams): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(column)} >= ${windowStart(window)} AND ${sql.ref(column)} < ${windowEnd(window)})`;
 }
 
 export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSettings) {
@@ -64,8 +75,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     studyMetrics: createParentLoader<AnalyticsParams, StudyMetrics>(
       settings,
       'studyMetrics',
-      async (organizationIds, { days }) => {
-        const since = windowStart(days);
+      async (organizationIds, window) => {
         const { rows } = await sql<{
           organization_id: string;
           status: StudyStatus;
@@ -76,9 +86,9 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
         }>`
           SELECT organization_id, status,
                  count(*)::int AS total,
-                 (count(*) FILTER (WHERE created_at >= ${since}))::int AS created,
-                 (count(*) FILTER (WHERE completed_at >= ${since}))::int AS completed,
-                 (count(*) FILTER (WHERE created_at >= ${since} AND completed_at IS NOT NULL))::int AS created_and_completed
+                 (count(*) FILTER (WHERE ${inWindow('created_at', window)}))::int AS created,
+                 (count(*) FILTER (WHERE ${inWindow('completed_at', window)}))::int AS completed,
+                 (count(*) FILTER (WHERE ${inWindow('created_at', window)} AND completed_at IS NOT NULL))::int AS created_and_completed
           FROM studies
           WHERE organization_id = ${anyUuid(organizationIds)}
           GROUP BY organization_id, status`.execute(db);
@@ -118,8 +128,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     commentMetrics: createParentLoader<AnalyticsParams, CommentMetrics>(
       settings,
       'commentMetrics',
-      async (organizationIds, { days }) => {
-        const since = windowStart(days);
+      async (organizationIds, window) => {
         // Two index ranges (written in the window, resolved in the window) rather than one OR over both.
         const { rows } = await sql<{
           organization_id: string;
@@ -129,11 +138,11 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
         }>`
           WITH written AS (
             SELECT organization_id, count(*)::int AS created FROM comments
-            WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${since} GROUP BY organization_id
+            WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('created_at', window)} GROUP BY organization_id
           ), resolved AS (
             SELECT organization_id, count(*)::int AS resolved, (avg(extract(epoch FROM resolved_at - created_at)) / 3600)::float8 AS average_hours
             FROM comments
-            WHERE organization_id = ${anyUuid(organizationIds)} AND resolved_at >= ${since} GROUP BY organization_id
+            WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('resolved_at', window)} GROUP BY organization_id
           )
           SELECT coalesce(w.organization_id, r.organization_id) AS organization_id, coalesce(w.created, 0) AS created,
                  coalesce(r.resolved, 0) AS resolved, r.average_hours
@@ -152,11 +161,11 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     averageApprovalHours: createParentLoader<AnalyticsParams, number | null>(
       settings,
       'averageApprovalHours',
-      async (organizationIds, { days }) => {
+      async (organizationIds, window) => {
         const { rows } = await sql<{ organization_id: string; average_hours: number }>`
           SELECT organization_id, (avg(extract(epoch FROM decided_at - requested_at)) / 3600)::float8 AS average_hours
           FROM approvals
-          WHERE organization_id = ${anyUuid(organizationIds)} AND decided_at >= ${windowStart(days)}
+          WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('decided_at', window)}
           GROUP BY organization_id`.execute(db);
         return new Map(rows.map((row) => [row.organization_id, row.average_hours]));
       },
@@ -167,7 +176,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     activityMetrics: createParentLoader<AnalyticsParams, ActivityMetrics>(
       settings,
       'activityMetrics',
-      async (organizationIds, { days }) => {
+      async (organizationIds, window) => {
         const { rows } = await sql<{
           organization_id: string;
           kind: 'members' | 'type' | 'hour';
@@ -177,7 +186,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           WITH window_activity AS (
             SELECT organization_id, user_id, activity_type, extract(hour FROM created_at AT TIME ZONE 'UTC')::int AS hour
             FROM collaboration_activity
-            WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${windowStart(days)}
+            WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('created_at', window)}
           )
           SELECT organization_id, 'members' AS kind, NULL AS key, count(DISTINCT user_id)::int AS count FROM window_activity GROUP BY organization_id
           UNION ALL
@@ -212,18 +221,19 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     dailyActiveUsers: createParentLoader<AnalyticsParams, DayCount[]>(
       settings,
       'dailyActiveUsers',
-      async (organizationIds, { days }) => {
+      async (organizationIds, window) => {
+        const { days, endingDaysAgo } = window;
         const { rows } = await sql<{ organization_id: string; date: string; count: number }>`
           WITH per_day AS (
             SELECT organization_id, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(DISTINCT user_id)::int AS count
             FROM collaboration_activity
-            WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${windowStart(days)}
+            WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('created_at', window)}
             GROUP BY 1, 2
           )
           SELECT o.id AS organization_id, to_char(d.day, 'YYYY-MM-DD') AS date, coalesce(p.count, 0) AS count
           FROM unnest(${sql.val([...organizationIds])}::uuid[]) AS o(id)
-          CROSS JOIN generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1)}),
-                                     date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d(day)
+          CROSS JOIN generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1 + endingDaysAgo)}),
+                                     date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(endingDaysAgo)}), interval '1 day') AS d(day)
           LEFT JOIN per_day p ON p.organization_id = o.id AND p.day = d.day
           ORDER BY o.id, d.day`.execute(db);
         const byOrganization = groupBy(rows, 'organization_id');
@@ -238,13 +248,13 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
     topContributors: createParentLoader<AnalyticsParams & { limit: number }, ContributorCount[]>(
       settings,
       'topContributors',
-      async (organizationIds, { days, limit }) => {
+      async (organizationIds, { limit, ...window }) => {
         const { rows } = await sql<{ organization_id: string; user_id: string; count: number }>`
           SELECT organization_id, user_id, count FROM (
             SELECT organization_id, user_id, count(*)::int AS count,
                    row_number() OVER (PARTITION BY organization_id ORDER BY count(*) DESC, user_id) AS rank
             FROM collaboration_activity
-            WHERE organization_id = ${anyUuid(organizationIds)} AND created_at >= ${windowStart(days)} AND user_id IS NOT NULL
+            WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('created_at', window)} AND user_id IS NOT NULL
             GROUP BY organization_id, user_id
           ) ranked
           WHERE rank <= ${sql.lit(limit)}

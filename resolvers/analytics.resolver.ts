@@ -17,7 +17,7 @@ import { relatedUser } from './relations';
 
 const of = (analytics: OrganizationAnalytics) => ({
   parentId: analytics.organizationId,
-  args: { days: analytics.days },
+  args: { days: analytics.days, endingDaysAgo: analytics.endingDaysAgo },
 });
 
 @Resolver(() => Organization)
@@ -31,11 +31,11 @@ export class OrganizationAnalyticsEntryResolver {
   })
   analytics(
     @Root() organization: Organization,
-    @Args(() => AnalyticsArgs) { days }: AnalyticsArgs,
+    @Args(() => AnalyticsArgs) { days, endingDaysAgo }: AnalyticsArgs,
     @Ctx() ctx: GatewayContext,
   ): OrganizationAnalytics {
     requireMember(ctx, organization.id);
-    return Object.assign(new OrganizationAnalytics(), { days, organizationId: organization.id });
+    return Object.assign(new OrganizationAnalytics(), { days, endingDaysAgo, organizationId: organization.id });
   }
 }
 
@@ -160,7 +160,7 @@ export class OrganizationAnalyticsResolver {
   ): Promise<Contributor[]> {
     const top = await ctx.loaders.topContributors.load({
       parentId: analytics.organizationId,
-      args: { days: analytics.days, limit },
+      args: { days: analytics.days, endingDaysAgo: analytics.endingDaysAgo, limit },
     });
     return Promise.all(
       top.map(async ({ userId, count }) =>

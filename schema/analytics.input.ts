@@ -14,6 +14,14 @@ export class AnalyticsArgs {
   @Min(1)
   @Max(MAX_ANALYTICS_DAYS)
   days!: number;
+
+  @Field(() => Int, {
+    defaultValue: 0,
+    description: `Days before today the window ends, 0 to ${MAX_ANALYTICS_DAYS}: \`days: 30, endingDaysAgo: 30\` is the 30 days before the last 30 (comparisons).`,
+  })
+  @Min(0)
+  @Max(MAX_ANALYTICS_DAYS)
+  endingDaysAgo!: number;
 }
 
 @ArgsType()

@@ -64,11 +64,14 @@ export class Contributor {
 @ObjectType({
   simpleResolvers: true,
   description:
-    'How an organization works, over a window of `days` whole UTC days ending today. Snapshot figures (totalStudies, activeStudies, studiesByStatus) describe the organization now.',
+    'How an organization works, over a window of `days` whole UTC days ending `endingDaysAgo` days before today (0: ending today). Snapshot figures (totalStudies, activeStudies, studiesByStatus) describe the organization now.',
 })
 export class OrganizationAnalytics {
   @Field(() => Int, { description: 'Length of the window in days.' })
   days!: number;
+
+  @Field(() => Int, { description: 'Days before today the window ends (0: today).' })
+  endingDaysAgo!: number;
 
   organizationId!: string;
 }

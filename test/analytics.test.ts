@@ -447,6 +447,33 @@ describe('the demo seed adds up', () => {
     assert.equal(Number(entries.n), 0, 'nothing dated in the future');
   });
 
+  it('a window that ends days ago (endingDaysAgo) holds what the longer window adds to the shorter', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const figures = 'studiesCreated studiesCompleted totalComments resolvedComments activityByType { type count }';
+    const data = dataOf(
+      await gateway.graphql(
+        `{ organization(slug: "acme-research") {
+            recent: analytics(days: 7) { ${figures} }
+            both: analytics(days: 14) { ${figures} }
+            before: analytics(days: 7, endingDaysAgo: 7) { ${figures} endingDaysAgo dailyActiveUsers { date } }
+          } }`,
+        { token },
+      ),
+    ).organization;
+    for (const figure of ['studiesCreated', 'studiesCompleted', 'totalComments', 'resolvedComments'])
+      assert.equal(data.before[figure], data.both[figure] - data.recent[figure], figure);
+    const entries = (window: { activityByType: { count: number }[] }) =>
+      window.activityByType.reduce((sum, entry) => sum + entry.count, 0);
+    assert.equal(entries(data.before), entries(data.both) - entries(data.recent), 'activity entries');
+    assert.ok(entries(data.before) > 0, 'the window before holds activity');
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    assert.deepEqual(
+      data.before.dailyActiveUsers.map((entry: { date: string }) => entry.date),
+      [13, 12, 11, 10, 9, 8, 7].map(day),
+    );
+    assert.equal(data.before.endingDaysAgo, 7);
+  });
+
   it('the demo organization’s last 30 days look like a living organization', async () => {
     const token = await gateway.tokenFor('analyst@example.com');
     const response = await gateway.graphql(
