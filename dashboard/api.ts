@@ -9,6 +9,7 @@ const FILES = {
   OrganizationActivity: 'organization-activity.graphql',
   RefreshTeamProductivity: 'refresh-team-productivity.graphql',
   AnalyticsChanged: 'analytics-changed.graphql',
+  PeriodComparison: 'period-comparison.graphql',
 } as const;
 
 export type OperationName = keyof typeof FILES;

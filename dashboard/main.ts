@@ -30,6 +30,13 @@ interface OrganizationSummary {
   analytics: Analytics;
 }
 
+/** The figures of the period just before the one shown (PeriodComparison). */
+type PreviousPeriod = Omit<Analytics, 'totalStudies' | 'activeStudies'>;
+
+interface ComparisonData {
+  organization: { previous: PreviousPeriod };
+}
+
 interface DashboardData {
   viewer: { name: string };
   organizations: { edges: { node: OrganizationSummary }[] };
@@ -176,39 +183,87 @@ function handleProblem(problem: unknown): void {
   }
 }
 
-function renderFigures(organization: OrganizationSummary): void {
+/**
+ * How a figure moved since the previous period: ▲ or ▼ with the difference (in points for a rate), `=` when
+ * unchanged, nothing when either period has no value. The previous value is in the title.
+ */
+function change(now: number | null, before: number | null, shown: (value: number | null) => string, unit = '') {
+  if (now === null || before === null) return null;
+  const difference = Math.round((now - before) * 10) / 10;
+  const direction = difference > 0 ? 'up' : difference < 0 ? 'down' : 'same';
+  const mark = direction === 'up' ? '▲' : direction === 'down' ? '▼' : '=';
+  const text = direction === 'same' ? mark : `${mark} ${Math.abs(difference)}${unit}`;
+  return element(
+    'dd',
+    { class: `change ${direction}`, title: `Previous ${filters.days} days: ${shown(before)}` },
+    text,
+  );
+}
+
+function renderFigures(organization: OrganizationSummary, previous: PreviousPeriod): void {
   const a = organization.analytics;
-  const tile = (label: string, value: string, source: string) =>
+  const tile = (label: string, value: string, source: string, moved: HTMLElement | null) =>
     element(
       'div',
       { class: 'figure' },
       element('dt', {}, label),
       element('dd', {}, value),
+      ...(moved ? [moved] : []),
       element('dd', { class: 'source' }, source),
     );
+  const count = (value: number | null) => (value === null ? '–' : String(value));
+  const points = (value: number | null) => (value === null ? null : value * 100);
   $('figures').replaceChildren(
     element('h2', {}, `${organization.name}, last ${a.days} days`),
     element(
       'dl',
       {},
-      tile('Studies created', String(a.studiesCreated), 'analytics.studiesCreated'),
-      tile('Studies completed', String(a.studiesCompleted), 'analytics.studiesCompleted'),
-      tile('Study completion rate', percent(a.studyCompletionRate), 'analytics.studyCompletionRate'),
+      tile(
+        'Studies created',
+        String(a.studiesCreated),
+        'analytics.studiesCreated',
+        change(a.studiesCreated, previous.studiesCreated, count),
+      ),
+      tile(
+        'Studies completed',
+        String(a.studiesCompleted),
+        'analytics.studiesCompleted',
+        change(a.studiesCompleted, previous.studiesCompleted, count),
+      ),
+      tile(
+        'Study completion rate',
+        percent(a.studyCompletionRate),
+        'analytics.studyCompletionRate',
+        change(
+          points(a.studyCompletionRate),
+          points(previous.studyCompletionRate),
+          (v) => percent(v && v / 100),
+          ' pt',
+        ),
+      ),
       tile(
         'Comments resolved',
         `${a.resolvedComments} of ${a.totalComments}`,
         'analytics.resolvedComments / totalComments',
+        change(a.resolvedComments, previous.resolvedComments, count),
       ),
       tile(
         'Comment resolution time',
         hours(a.averageCommentResolutionHours),
         'analytics.averageCommentResolutionHours',
+        change(a.averageCommentResolutionHours, previous.averageCommentResolutionHours, hours, ' h'),
       ),
-      tile('Approval time', hours(a.averageApprovalHours), 'analytics.averageApprovalHours'),
+      tile(
+        'Approval time',
+        hours(a.averageApprovalHours),
+        'analytics.averageApprovalHours',
+        change(a.averageApprovalHours, previous.averageApprovalHours, hours, ' h'),
+      ),
       tile(
         'Active members',
         `${a.activeMembers} of ${organization.memberCount}`,
         'analytics.activeMembers / memberCount',
+        change(a.activeMembers, previous.activeMembers, count),
       ),
     ),
   );
@@ -495,9 +550,10 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     filters = { ...filters, organizationId: organization.id };
     writeFilters(filters);
     const variables = { organizationId: organization.id, days: filters.days };
-    const [trends, contributors] = await Promise.all([
+    const [trends, contributors, comparison] = await Promise.all([
       runOperation<TrendsData>(signedIn, 'Trends', variables),
       runOperation<ContributorsData>(signedIn, 'Contributors', variables),
+      runOperation<ComparisonData>(signedIn, 'PeriodComparison', variables),
     ]);
     if (token !== signedIn) return;
     showProblem(null);
@@ -505,7 +561,7 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     $('dashboard').hidden = false;
     $('sign-out').hidden = false;
     fillFilters(organizations);
-    renderFigures(organization);
+    renderFigures(organization, comparison.organization.previous);
     renderCharts(trends, contributors);
     renderTeam(organization, contributors.organization.teamProductivity);
     await renderDrill();

@@ -202,6 +202,29 @@ describe(
       await shared.page.context().close();
     });
 
+    it('figures say how they moved since the previous period (▲/▼), as the API counts it', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=30`);
+      await page.locator('#figures dd.change').first().waitFor();
+      const previous = dataOf(
+        await gateway.graphql(registered('period-comparison.graphql'), {
+          token,
+          variables: { organizationId: ACME, days: 30 },
+        }),
+      ).organization.previous;
+      const current = dataOf(
+        await gateway.graphql(registered('dashboard.graphql'), { token, variables: { days: 30 } }),
+      ).organizations.edges.find((edge: any) => edge.node.id === ACME).node.analytics;
+      const tile = page.locator('#figures .figure', { hasText: 'Studies created' });
+      const moved = tile.locator('dd.change');
+      assert.equal(await moved.getAttribute('title'), `Previous 30 days: ${previous.studiesCreated}`);
+      const difference = current.studiesCreated - previous.studiesCreated;
+      const expected = difference === 0 ? '=' : `${difference > 0 ? '▲' : '▼'} ${Math.abs(difference)}`;
+      assert.equal((await moved.textContent())!.trim(), expected);
+      assert.ok((await page.locator('#figures dd.change').count()) >= 5, 'most figures compare');
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+
     it('every table downloads as CSV: a chart’s numbers and a drill-down’s rows, as shown', async () => {
       const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
       await page.locator('#chart-studies-by-status').waitFor();

@@ -278,9 +278,11 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
              created_at, CASE WHEN (s + c) % 3 = 0 THEN least(created_at + make_interval(hours => 1 + (s * c) % 72), ${t}) END,
              CASE WHEN (s + c) % 3 = 0 THEN ${memberUser(studyOrg, creator)} END
       FROM (
-        SELECT s, c, least(${studyCreatedAt} + make_interval(hours => 2 + c * ${int(scale.commentGapHours)} + ${hash(sql`'comment:' || s || ':' || c`)} % ${int(scale.commentGapHours)}), ${t}) AS created_at
+        SELECT s, c, ${studyCreatedAt} + make_interval(hours => 2 + c * ${int(scale.commentGapHours)} + ${hash(sql`'comment:' || s || ':' || c`)} % ${int(scale.commentGapHours)}) AS created_at
         FROM generate_series(1, ${int(S)}) AS s, generate_series(0, ${int(scale.commentsPerStudy - 1)}) AS c
-      ) generated`.execute(trx);
+      ) generated
+      -- A young study has had fewer comments yet: none is dated after the seed's day (piled at its first instant, they drew a spike at midnight).
+      WHERE created_at <= ${t}`.execute(trx);
 
     step('approvals');
     await sql`
