@@ -10,6 +10,7 @@ const FILES = {
   RefreshTeamProductivity: 'refresh-team-productivity.graphql',
   AnalyticsChanged: 'analytics-changed.graphql',
   PeriodComparison: 'period-comparison.graphql',
+  Team: 'team.graphql',
 } as const;
 
 export type OperationName = keyof typeof FILES;

@@ -2,6 +2,14 @@ import './style.css';
 import { ApiProblem, runOperation } from './api';
 import { element, renderChart } from './charts';
 import { csvButton } from './csv';
+import {
+  DEFAULT_TEAM_SORT,
+  parseTeamSort,
+  teamSortText,
+  teamTable,
+  type TeamMember,
+  type TeamSort,
+} from './team-table';
 import { watchOrganization, type Watch } from './live';
 
 const TOKEN_KEY = 'studygraph.token';
@@ -63,6 +71,16 @@ interface TeamProductivity {
   refreshedAt: string | null;
 }
 
+interface TeamData {
+  organization: {
+    members: { edges: { node: { role: string; joinedAt: string; user: { id: string; name: string } } }[] };
+  };
+}
+
+/** Enough contributors for the team table (every member with activity, in practice); the chart shows the first ten. */
+const CONTRIBUTORS_LISTED = 50;
+const CONTRIBUTORS_CHARTED = 10;
+
 interface ContributorsData {
   organization: {
     analytics: { topContributors: { count: number; user: { id: string; name: string } }[] };
@@ -85,6 +103,8 @@ interface Filters {
   organizationId: string | null;
   days: number;
   drill: Drill | null;
+  /** The team table's order. */
+  team: TeamSort;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -105,6 +125,7 @@ function readFilters(): Filters {
     organizationId: params.get('organization'),
     days: (PERIODS as readonly number[]).includes(days) ? days : 30,
     drill,
+    team: parseTeamSort(params.get('sort')),
   };
 }
 
@@ -114,6 +135,7 @@ function writeFilters(filters: Filters): void {
   if (filters.organizationId) params.set('organization', filters.organizationId);
   params.set('days', String(filters.days));
   if (filters.drill) params.set('drill', `${filters.drill.kind}:${filters.drill.value}`);
+  if (teamSortText(filters.team) !== teamSortText(DEFAULT_TEAM_SORT)) params.set('sort', teamSortText(filters.team));
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
@@ -327,7 +349,7 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
       open: (i) => openDrill({ kind: 'status', value: a.studiesByStatus[i].status }),
     },
   });
-  const top = contributors.organization.analytics.topContributors;
+  const top = contributors.organization.analytics.topContributors.slice(0, CONTRIBUTORS_CHARTED);
   renderChart(container, {
     id: 'top-contributors',
     title: 'Top contributors',
@@ -336,7 +358,7 @@ function renderCharts(trends: TrendsData, contributors: ContributorsData): void 
     values: top.map((c) => c.count),
     labelHeader: 'Member',
     valueHeader: 'Entries',
-    source: `analytics.topContributors(limit: 10): activity entries per member, ${period}`,
+    source: `analytics.topContributors: the ${CONTRIBUTORS_CHARTED} members with the most activity entries, ${period}`,
     drill: {
       describe: (label) => `Show ${label}'s recent activity`,
       open: (i) => openDrill({ kind: 'member', value: top[i].user.id, label: top[i].user.name }),
@@ -387,6 +409,27 @@ function renderTeam(organization: OrganizationSummary, team: TeamProductivity): 
     children.push(button);
   }
   $('team').replaceChildren(...children);
+}
+
+/** Every member with their activity entries of the period (Contributors lists those with any). */
+function renderTeamTable(team: TeamData, contributors: ContributorsData): void {
+  const entries = new Map(contributors.organization.analytics.topContributors.map((c) => [c.user.id, c.count]));
+  const members: TeamMember[] = team.organization.members.edges.map(({ node }) => ({
+    name: node.user.name,
+    role: node.role,
+    joinedAt: node.joinedAt,
+    entries: entries.get(node.user.id) ?? 0,
+  }));
+  const draw = () =>
+    $('team-members').replaceChildren(
+      element('h2', {}, 'Team'),
+      teamTable(members, filters.team, `over the last ${filters.days} days`, (sort) => {
+        filters = { ...filters, team: sort };
+        writeFilters(filters);
+        draw();
+      }),
+    );
+  draw();
 }
 
 function closeButton(): HTMLButtonElement {
@@ -550,10 +593,11 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     filters = { ...filters, organizationId: organization.id };
     writeFilters(filters);
     const variables = { organizationId: organization.id, days: filters.days };
-    const [trends, contributors, comparison] = await Promise.all([
+    const [trends, contributors, comparison, team] = await Promise.all([
       runOperation<TrendsData>(signedIn, 'Trends', variables),
-      runOperation<ContributorsData>(signedIn, 'Contributors', variables),
+      runOperation<ContributorsData>(signedIn, 'Contributors', { ...variables, limit: CONTRIBUTORS_LISTED }),
       runOperation<ComparisonData>(signedIn, 'PeriodComparison', variables),
+      runOperation<TeamData>(signedIn, 'Team', { organizationId: organization.id }),
     ]);
     if (token !== signedIn) return;
     showProblem(null);
@@ -564,6 +608,7 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     renderFigures(organization, comparison.organization.previous);
     renderCharts(trends, contributors);
     renderTeam(organization, contributors.organization.teamProductivity);
+    renderTeamTable(team, contributors);
     await renderDrill();
     follow(signedIn, organization.id);
     say(`Signed in as ${dashboard.viewer.name}. Updated ${new Date().toLocaleTimeString('en')}.`);

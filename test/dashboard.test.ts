@@ -225,6 +225,59 @@ describe(
       await page.context().close();
     });
 
+    it('a team table lists every member with their activity, sorts by any column, and keeps the order in the URL', async () => {
+      const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=30`);
+      const rows = page.locator('#team-table tbody tr');
+      await rows.first().waitFor();
+      const members = await gateway.db
+        .selectFrom('organization_members')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('organization_id', '=', ACME)
+        .executeTakeFirstOrThrow();
+      assert.equal(await rows.count(), Number(members.n));
+      const cells = () =>
+        rows.evaluateAll((trs: { cells: ArrayLike<{ textContent: string | null }> }[]) =>
+          trs.map((tr) => Array.from(tr.cells, (cell) => (cell.textContent ?? '').trim())),
+        );
+      // By default, the most active first; the entries add up to the activity the API counts for members.
+      const byEntries = await cells();
+      const entries = byEntries.map((row) => Number(row[3]));
+      assert.deepEqual(
+        entries,
+        [...entries].sort((a, b) => b - a),
+      );
+      const contributors = dataOf(
+        await gateway.graphql(registered('contributors.graphql'), {
+          token,
+          variables: { organizationId: ACME, days: 30, limit: 50 },
+        }),
+      ).organization.analytics.topContributors;
+      assert.equal(
+        entries.reduce((sum, n) => sum + n, 0),
+        contributors.reduce((sum: number, c: { count: number }) => sum + c.count, 0),
+      );
+
+      await page.click('#team-table th button[data-column="name"]');
+      await page.waitForURL(/sort=name/);
+      const byName = (await cells()).map((row) => row[0]);
+      assert.deepEqual(
+        byName,
+        [...byName].sort((a, b) => a.localeCompare(b, 'en')),
+      );
+      assert.equal(await page.locator('#team-table th[aria-sort="ascending"]').textContent(), 'Member');
+      await page.click('#team-table th button[data-column="name"]');
+      await page.waitForURL(/sort=-name/);
+
+      // The URL alone reopens the same order.
+      const again = await open(page.url());
+      await again.page.locator('#team-table tbody tr').first().waitFor();
+      const reopened = await again.page.locator('#team-table tbody tr td:first-child').allTextContents();
+      assert.deepEqual(reopened, [...byName].reverse());
+      assert.deepEqual([...problems, ...again.problems], []);
+      await page.context().close();
+      await again.page.context().close();
+    });
+
     it('every table downloads as CSV: a chart’s numbers and a drill-down’s rows, as shown', async () => {
       const { page, problems } = await open(`${gateway.url}/dashboard?organization=${ACME}&days=365`);
       await page.locator('#chart-studies-by-status').waitFor();
