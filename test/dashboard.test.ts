@@ -362,6 +362,13 @@ describe(
       }
       const { page } = await open(`${gateway.url}/dashboard`, { token: expired });
       await page.locator('#sign-in').waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-sign-in.png'), fullPage: true });
+      assert.deepEqual(await overflowingText(page), [], 'the sign-in form fits its box');
+      const label = (await page.locator('#sign-in label').boundingBox())!;
+      assert.ok(
+        label.height < 30,
+        `the token's label is one line at 1280 px, not ${Math.round(label.height)} px of lines`,
+      );
       // Signing in with a good token shows the dashboard.
       await page.fill('#token', token);
       await page.click('#sign-in button[type=submit]');
