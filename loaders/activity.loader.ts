@@ -1,17 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
-import {
-  byKey,
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-  type LoaderSettings,
-} from './loader-toolkit';
+import { byKey, countsByParent, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
+import type { LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
-import { pagesOfParents, type PageOrder, type PageStatement } from './pages';
+import { definePageLoader, type PageOrder, type PageStatement } from './pages';
 import { declareFoldable, foldablePage, type FieldArguments } from './folds';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
@@ -120,18 +113,12 @@ export const STUDY_ACTIVITY_PAGES = declareFoldable<ActivityPageParams, Activity
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
-    activityPage: createPageLoader<ActivityPageParams, ActivityRow>(
-      settings,
-      'activityPage',
-      async (parentIds, args, argsKey) => {
-        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-        const rows = await selectByShape(db, settings, `activityPage|${argsKey}`, parentIds, (ids) =>
-          pagesOfParents(db, activityStatement({ ...args, plan }), ids),
-        );
-        primeToOneJoins(rows, 'Activity', plan, prime);
-        return groupBy(rows, PARENT_COLUMN[args.scope]);
-      },
-    ),
+    activityPage: definePageLoader(db, settings, prime, {
+      name: 'activityPage',
+      node: 'Activity',
+      statement: activityStatement,
+      parentColumn: (args: ActivityPageParams) => PARENT_COLUMN[args.scope],
+    }),
 
     /** Entries by id, with their actors (primed): what a subscription event resolves. */
     activityById: defineLoader<string, ActivityRow | null>(settings, 'activityById', async (ids) => {

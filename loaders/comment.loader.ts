@@ -1,19 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import {
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-  type LoaderSettings,
-} from './loader-toolkit';
+import { countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
+import type { LoaderSettings } from './loader-toolkit';
 import { anyUuid, defineByIdLoader, selectByShape } from './sql';
-import { pagesOfParents, type PageOrder } from './pages';
+import { definePageLoader, type PageOrder } from './pages';
 import { declareFoldable, foldablePage } from './folds';
 import { decodeKeysetCursor } from '../src/domain/pagination';
-import { planColumnNames, planColumns, primeToOneJoins, type EntityPrimer } from './joins';
+import { planColumnNames, planColumns, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 
 /** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
@@ -91,18 +85,12 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
       db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
-    commentsPage: createPageLoader<CommentPageParams, CommentRow>(
-      settings,
-      'commentsPage',
-      async (studyIds, args, argsKey) => {
-        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-        const rows = await selectByShape(db, settings, `commentsPage|${argsKey}`, studyIds, (ids) =>
-          pagesOfParents(db, COMMENT_PAGES.statement({ ...args, plan }), ids),
-        );
-        primeToOneJoins(rows, 'Comment', plan, prime);
-        return groupBy(rows, 'study_id');
-      },
-    ),
+    commentsPage: definePageLoader(db, settings, prime, {
+      name: 'commentsPage',
+      node: 'Comment',
+      statement: (args: CommentPageParams) => COMMENT_PAGES.statement(args),
+      parentColumn: () => 'study_id' as const,
+    }),
 
     commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
       settings,

@@ -1,17 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import {
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-  type LoaderSettings,
-} from './loader-toolkit';
+import { countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
+import type { LoaderSettings } from './loader-toolkit';
 import { anyUuid, selectByShape } from './sql';
-import { pagesOfParents, type PageOrder } from './pages';
-import { primeToOneJoins, type EntityPrimer } from './joins';
+import { definePageLoader, type PageOrder, type PageStatement } from './pages';
+import type { EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
 
 export interface MemberPageParams {
@@ -52,35 +46,25 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
       return keys.map((key) => found.get(key) ?? null);
     }),
 
-    membersPage: createPageLoader<MemberPageParams, MemberRow>(
-      settings,
-      'membersPage',
-      async (organizationIds, args, argsKey) => {
-        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-        const rows = await selectByShape(db, settings, `membersPage|${argsKey}`, organizationIds, (ids) =>
-          pagesOfParents(
-            db,
-            {
-              parents: 'organizations',
-              children: (eb) => {
-                const page = eb
-                  .selectFrom('organization_members as m')
-                  .selectAll('m')
-                  .whereRef('m.organization_id', '=', 'p.id');
-                return args.role ? page.where('m.role', '=', args.role) : page;
-              },
-              order: MEMBER_PAGE_ORDER,
-              first: args.first,
-              after: args.after,
-              joins: { node: 'Member', plan },
-            },
-            ids,
-          ),
-        );
-        primeToOneJoins(rows, 'Member', plan, prime);
-        return groupBy(rows, 'organization_id');
-      },
-    ),
+    membersPage: definePageLoader(db, settings, prime, {
+      name: 'membersPage',
+      node: 'Member',
+      statement: (args: MemberPageParams): PageStatement<MemberRow> => ({
+        parents: 'organizations',
+        children: (eb) => {
+          const page = eb
+            .selectFrom('organization_members as m')
+            .selectAll('m')
+            .whereRef('m.organization_id', '=', 'p.id');
+          return args.role ? page.where('m.role', '=', args.role) : page;
+        },
+        order: MEMBER_PAGE_ORDER,
+        first: args.first,
+        after: args.after,
+        joins: { node: 'Member', plan: args.plan },
+      }),
+      parentColumn: () => 'organization_id' as const,
+    }),
 
     memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
       settings,

@@ -1,10 +1,11 @@
 import { sql, type Compilable, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { withToOneJoins } from './joins';
+import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import { createPageLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import type { NodeTypeName } from './relations';
 import type { ReadPlan } from './selection';
-import { anyUuid, keysetAfter } from './sql';
+import { anyUuid, keysetAfter, selectByShape } from './sql';
 
 /** Tables whose rows own pages of others, each keyed by a uuid `id`. */
 export type PageParentTable = 'organizations' | 'studies' | 'users';
@@ -94,4 +95,30 @@ function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
       Row
     >
   );
+}
+
+/**
+ * The page loader of a relation read through the skeleton (pagesOfParents): one statement per shape for
+ * the parents of a batch, the to-one relations its plan reads joined and primed into their loaders, the
+ * rows grouped by `parentColumn`. Without batching (the unbatched baseline) nothing is joined.
+ */
+export function definePageLoader<Args extends { first: number; plan: ReadPlan }, Row>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  prime: EntityPrimer,
+  relation: {
+    name: string;
+    node: NodeTypeName;
+    statement: (args: Args) => PageStatement<Row>;
+    parentColumn: (args: Args) => keyof Row;
+  },
+) {
+  return createPageLoader<Args, Row>(settings, relation.name, async (parentIds, args, argsKey) => {
+    const planned = settings.batch ? args : { ...args, plan: { ...args.plan, joins: [] } };
+    const rows = await selectByShape(db, settings, `${relation.name}|${argsKey}`, parentIds, (ids) =>
+      pagesOfParents(db, relation.statement(planned), ids),
+    );
+    primeToOneJoins(rows, relation.node, planned.plan, prime);
+    return groupBy(rows, relation.parentColumn(args));
+  });
 }

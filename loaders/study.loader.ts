@@ -1,14 +1,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
 import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
-import {
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-  type LoaderSettings,
-} from './loader-toolkit';
+import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
+import type { LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
 import { anyUuid, defineByIdLoader, selectByShape, withValueAwarePlans } from './sql';
 import { pagesOfParents, type PageStatement } from './pages';

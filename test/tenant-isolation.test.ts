@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import { sql } from 'kysely';
 import { pairNodeId } from '../src/domain/node-ids';
+import { DEMO_USERS } from '../src/seed/scales';
 import { buildGatewaySchema } from '../src/graphql/build-schema';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
 import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
@@ -113,6 +114,13 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       .select('id')
       .where('organization_id', '=', UMBRELLA)
       .executeTakeFirstOrThrow();
+    // A member of Umbrella's who shares no organization with the analyst: users are visible to those they share one with.
+    const loner = await sql<{ user_id: string }>`
+      SELECT m.user_id FROM organization_members m
+      WHERE m.organization_id = ${UMBRELLA} AND NOT EXISTS (
+        SELECT FROM organization_members o JOIN organization_members a ON a.organization_id = o.organization_id
+        WHERE o.user_id = m.user_id AND a.user_id = ${DEMO_USERS.analyst.id})
+      ORDER BY m.user_id LIMIT 1`.execute(db);
     const collaborator = await db
       .selectFrom('study_collaborators')
       .select('user_id')
@@ -124,7 +132,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         [UMBRELLA_STUDY, 'Study'],
         [comment.id, 'Comment'],
         [approval.rows[0].id, 'Approval'],
-        [member.user_id, 'User'],
+        [loner.rows[0].user_id, 'User'],
         [invitation.id, 'MemberInvitation'],
         [String(activity.id), 'Activity'],
         [pairNodeId('Member', UMBRELLA, member.user_id), 'Member'],
