@@ -55,14 +55,18 @@ export const STUDY_STATUSES: readonly StudyStatus[] = [
   'archived',
 ];
 
-/** 00:00 UTC of the window's first day, as timestamptz, whatever the session's time zone. */
+/**
+ * 00:00 UTC of the window's first day, as timestamptz, whatever the session's time zone. The day counts are
+ * parameters, not literals: every statement is prepared on each connection by its text, and windows ×
+ * offsets × limits would make hundreds of thousands of texts.
+ */
 function windowStart({ days, endingDaysAgo }: AnalyticsParams): RawBuilder<Date> {
-  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1 + endingDaysAgo)})) AT TIME ZONE 'UTC')`;
+  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${days - 1 + endingDaysAgo})) AT TIME ZONE 'UTC')`;
 }
 
 /** 00:00 UTC of the day after the window's last: the window is [windowStart, windowEnd). */
 function windowEnd({ endingDaysAgo }: AnalyticsParams): RawBuilder<Date> {
-  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') + make_interval(days => ${sql.lit(1 - endingDaysAgo)})) AT TIME ZONE 'UTC')`;
+  return sql<Date>`((date_trunc('day', now() AT TIME ZONE 'UTC') + make_interval(days => ${1 - endingDaysAgo})) AT TIME ZONE 'UTC')`;
 }
 
 /** `column` within the window. */
@@ -232,8 +236,8 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
           )
           SELECT o.id AS organization_id, to_char(d.day, 'YYYY-MM-DD') AS date, coalesce(p.count, 0) AS count
           FROM unnest(${sql.val([...organizationIds])}::uuid[]) AS o(id)
-          CROSS JOIN generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(days - 1 + endingDaysAgo)}),
-                                     date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${sql.lit(endingDaysAgo)}), interval '1 day') AS d(day)
+          CROSS JOIN generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${days - 1 + endingDaysAgo}),
+                                     date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${endingDaysAgo}), interval '1 day') AS d(day)
           LEFT JOIN per_day p ON p.organization_id = o.id AND p.day = d.day
           ORDER BY o.id, d.day`.execute(db);
         const byOrganization = groupBy(rows, 'organization_id');
@@ -257,7 +261,7 @@ export function createAnalyticsLoaders(db: Kysely<Database>, settings: LoaderSet
             WHERE organization_id = ${anyUuid(organizationIds)} AND ${inWindow('created_at', window)} AND user_id IS NOT NULL
             GROUP BY organization_id, user_id
           ) ranked
-          WHERE rank <= ${sql.lit(limit)}
+          WHERE rank <= ${limit}
           ORDER BY organization_id, rank`.execute(db);
         const byOrganization = groupBy(rows, 'organization_id');
         return new Map(

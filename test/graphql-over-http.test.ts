@@ -41,6 +41,21 @@ describe('GraphQL over HTTP: the graphql-http server audit', () => {
     assert.deepEqual(failing('SHOULD'), []);
   });
 
+  it('a request error is 200 under the media type the client gets as application/json, 4xx under the other (q-values count)', async () => {
+    const broken = JSON.stringify({ query: '{' });
+    const cases: [string, number, string][] = [
+      ['application/json', 200, 'application/json'],
+      ['application/graphql-response+json', 400, 'application/graphql-response+json'],
+      ['application/json;q=0.5, application/graphql-response+json', 400, 'application/graphql-response+json'],
+      ['application/graphql-response+json;q=0.5, application/json', 200, 'application/json'],
+    ];
+    for (const [accept, status, type] of cases) {
+      const response = await gateway.post(broken, { accept });
+      assert.equal(response.status, status, accept);
+      assert.match(response.headers.get('content-type') ?? '', new RegExp(`^${type.replace('+', '\\+')}`), accept);
+    }
+  });
+
   it('passes every MAY', () => {
     assert.deepEqual(failing('MAY'), []);
   });

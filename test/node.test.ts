@@ -144,6 +144,37 @@ describe('Relay object identification: Node, node(id:), nodes(ids:)', () => {
     );
   });
 
+  it('a list of ids is priced by its length, whatever was priced before for the same document', async () => {
+    const query = `query($ids: [ID!]!) { rateLimit(dryRun: true) { cost } nodes(ids: $ids) { id } }`;
+    const one = dataOf(await gateway.graphql(query, { token: analyst, variables: { ids: [ACME] } }));
+    const many = dataOf(
+      await gateway.graphql(query, { token: analyst, variables: { ids: Array.from({ length: 100 }, () => ACME) } }),
+    );
+    assert.ok(
+      (many.rateLimit.cost as number) >= 100 * (one.rateLimit.cost as number) * 0.5,
+      JSON.stringify([one, many]),
+    );
+  });
+
+  it('an alias named __typename cannot pass an object off as a cheaper type for the refund', async () => {
+    const created = dataOf(
+      await gateway.graphql('mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }', {
+        token: analyst,
+        variables: { input: { organizationId: ACME, title: 'Member' } },
+      }),
+    ).createStudy;
+    const response = await gateway.graphql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Study { __typename: title comments(first: 50) { edges { node { id } } } } } }`,
+      { token: analyst, variables: { ids: [created.id] } },
+    );
+    assert.equal(response.body.data?.nodes[0].__typename, 'Member', 'the alias answered the title');
+    const cost = (response.body.extensions as Record<string, unknown>).cost as { actualQueryCost: number };
+    assert.ok(
+      cost.actualQueryCost >= 50,
+      `charged ${cost.actualQueryCost}: the costliest type's estimate, not a Member's`,
+    );
+  });
+
   it('refuses more than 100 ids, and anonymous callers', async () => {
     const tooMany = await gateway.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
       token: analyst,

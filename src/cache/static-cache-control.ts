@@ -95,11 +95,14 @@ export function operationCachePolicy(
         // A fragment's fields restrict the policy the same way wherever it is spread: once is enough (once
         // at the root too, where the root rule applies), so the walk is linear in the document.
         const fragment = fragments.get(selection.name.value);
-        const key = `${isRoot}|${selection.name.value}`;
+        const condition = fragment && schema.getType(fragment.typeCondition.name.value);
+        // On an object type the fragment reads the same fields wherever it is spread; on an interface or a
+        // union, what it reads depends on the type it is spread on (its own inline fragments): once per type.
+        const on = isObjectType(condition) ? condition : type;
+        const key = `${isRoot}|${selection.name.value}|${on.name}`;
         if (fragment && !visitedFragments.has(key)) {
           visitedFragments.add(key);
-          const condition = schema.getType(fragment.typeCondition.name.value);
-          visitSelections(isObjectType(condition) ? condition : type, fragment.selectionSet, isRoot);
+          visitSelections(on, fragment.selectionSet, isRoot);
         }
       }
     }

@@ -1,17 +1,22 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import Negotiator from 'negotiator';
 
-const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
+/** What Apollo Server 5 offers a single answer as, in its order (chooseContentTypeForSingleResultResponse). */
+const APOLLO_OFFERS = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+] as const;
 
 /**
- * Whether the answer goes out as `application/graphql-response+json`: the client lists it, ahead of (or
- * without) `application/json`, as Apollo chooses.
+ * Whether the answer goes out as `application/graphql-response+json`: negotiated from Accept as Apollo
+ * negotiates it (the same library, the same offers, q-values included), so the rule applied is the one of
+ * the media type the client gets.
  */
 function answersGraphQLResponseJson(accept: string | undefined): boolean {
   if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0].trim().toLowerCase());
-  const modern = types.indexOf(GRAPHQL_RESPONSE_JSON);
-  const legacy = types.indexOf('application/json');
-  return modern !== -1 && (legacy === -1 || modern < legacy);
+  const preferred = new Negotiator({ headers: { accept } }).mediaType([...APOLLO_OFFERS]);
+  return preferred === APOLLO_OFFERS[1];
 }
 
 /**

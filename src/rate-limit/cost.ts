@@ -274,7 +274,13 @@ export class OperationCost {
     const possible = isAbstractType(named)
       ? this.input.schema.getPossibleTypes(named).map((type) => ({ type, children: this.collect(type, selectionSets) }))
       : undefined;
-    return { ownWeight, itemWeight, isList, size, childType, children, possible, childSizes };
+    // The answer's `__typename` names its type only where no type's selection puts another field under that
+    // key (an alias `__typename: title` would let a client pick the cheapest type for its refund).
+    const typenameTrusted =
+      possible?.every(({ children: fields }) =>
+        (fields.get('__typename') ?? []).every((selection) => selection.name.value === '__typename'),
+      ) ?? false;
+    return { ownWeight, itemWeight, isList, size, childType, children, possible, typenameTrusted, childSizes };
   }
 
   private estimateFields(type: GraphQLObjectType, fields: CollectedFields, sizes: Sizes, isRoot: boolean): number {
@@ -368,7 +374,7 @@ export class OperationCost {
     if (!field.possible) return field.itemWeight;
     // Of an abstract type, the answer says which type it is where the client asked for __typename (Apollo
     // Client and Relay always do); otherwise it costs what the costliest type it may be would.
-    const typename = (item as Record<string, unknown>).__typename;
+    const typename = field.typenameTrusted ? (item as Record<string, unknown>).__typename : undefined;
     const which = typeof typename === 'string' ? field.possible.find(({ type }) => type.name === typename) : undefined;
     return (
       field.itemWeight +
@@ -399,6 +405,8 @@ interface FieldDescription {
   children: CollectedFields | undefined;
   /** For an interface or union: each type it may be, with what the selection collects on it. */
   possible: { type: GraphQLObjectType; children: CollectedFields }[] | undefined;
+  /** Whether the answer's `__typename` key holds the meta-field (see describeNew). */
+  typenameTrusted: boolean;
   childSizes: Sizes;
 }
 

@@ -56,9 +56,10 @@ function estimatedPricing(input: CostInput, transport: Transport): OperationCost
 
 /**
  * Pricings kept per parsed operation (Apollo reuses parsed documents) and the variables that can change a
- * price: a repeated request is priced once. IDs and strings (which study, which slug) never size a list or
- * decide a @skip/@include, so requests differing only in them share a pricing; anything else (numbers,
- * booleans, enums, inputs) is part of the key.
+ * price: a repeated request is priced once. An ID or a string (which study, which slug) never sizes a list
+ * or decides a @skip/@include, so requests differing only in them share a pricing; a list of them sizes by
+ * its length (nodes(ids:)), so its length is part of the key; anything else (numbers, booleans, enums,
+ * inputs) is part of the key whole.
  */
 const PRICINGS_PER_OPERATION = 32;
 /**
@@ -70,8 +71,11 @@ const MAX_PRICING_KEY_LENGTH = 1024;
 const PRICE_NEUTRAL_TYPES = new Set(['ID', 'String']);
 
 interface OperationPricings {
-  /** The operation's variables that can change its price (see PRICE_NEUTRAL_TYPES). */
-  priceVariables: string[];
+  /**
+   * The operation's variables that can change its price (see PRICE_NEUTRAL_TYPES), and whether only their
+   * length can: a list of ids prices by how many there are (nodes(ids:) is sized by it), not by which.
+   */
+  priceVariables: { name: string; lengthOnly: boolean }[];
   byVariables: Map<string, OperationCost>;
 }
 
@@ -80,9 +84,11 @@ const pricings = new WeakMap<OperationDefinitionNode, OperationPricings>();
 function pricingsOf(operation: OperationDefinitionNode): OperationPricings {
   let known = pricings.get(operation);
   if (!known) {
-    const priceVariables = (operation.variableDefinitions ?? [])
-      .filter((d) => !PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type)))
-      .map((d) => d.variable.name.value);
+    const priceVariables = (operation.variableDefinitions ?? []).flatMap((d) => {
+      const neutral = PRICE_NEUTRAL_TYPES.has(namedTypeOf(d.type));
+      if (neutral && !isList(d.type)) return [];
+      return [{ name: d.variable.name.value, lengthOnly: neutral }];
+    });
     pricings.set(operation, (known = { priceVariables, byVariables: new Map() }));
   }
   return known;
@@ -90,6 +96,10 @@ function pricingsOf(operation: OperationDefinitionNode): OperationPricings {
 
 function namedTypeOf(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+}
+
+function isList(type: TypeNode): boolean {
+  return type.kind === Kind.LIST_TYPE || (type.kind === Kind.NON_NULL_TYPE && isList(type.type));
 }
 
 /**
@@ -108,7 +118,11 @@ export function priceOperation(
   // An omitted variable (its default applies) and an explicit null price differently.
   const { priceVariables, byVariables } = pricingsOf(operation);
   const key = JSON.stringify(
-    priceVariables.map((name) => (Object.hasOwn(input.variables, name) ? [input.variables[name]] : [])),
+    priceVariables.map(({ name, lengthOnly }) => {
+      if (!Object.hasOwn(input.variables, name)) return [];
+      const value = input.variables[name];
+      return [lengthOnly && Array.isArray(value) ? { length: value.length } : value];
+    }),
   );
   const known = byVariables.get(key);
   if (known) return known;
