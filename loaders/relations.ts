@@ -1,4 +1,4 @@
-import type { Database } from '../src/db/types';
+import { STUDY_ROW_COLUMNS, type Database } from '../src/db/types';
 
 /**
  * The loading layer's one description of the data: for each entity a relation can reach, its table, its
@@ -28,17 +28,7 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDeclaration>> = {
   organizations: { table: 'organizations', columns: ['id', 'slug', 'name', 'plan', 'created_at'], costly: {} },
   studies: {
     table: 'studies',
-    columns: [
-      'id',
-      'organization_id',
-      'title',
-      'description',
-      'status',
-      'created_by',
-      'created_at',
-      'updated_at',
-      'completed_at',
-    ],
+    columns: STUDY_ROW_COLUMNS,
     costly: { description: 'description' },
   },
 };

@@ -2,10 +2,11 @@ import { loadVisibleStudy, requireOrganizationRole, requireStudyRole, requireVie
 import type { GatewayContext } from '../context/context';
 import type { ApprovalRow, ApprovalStatus } from '../db/types';
 import { badUserInput, forbidden, notFound } from '../graphql/errors';
+import { forgetWritten } from './written';
 
 /** An approval changes its study's approval lists, the activity log and the figures made from it. */
 function approvalWritten(ctx: GatewayContext, row: ApprovalRow): ApprovalRow {
-  ctx.loaders.forget('approvals', 'activity', 'analytics');
+  forgetWritten(ctx, 'approvals');
   ctx.loaders.approvalById.prime(row.id, row);
   return row;
 }

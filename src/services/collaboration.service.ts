@@ -4,10 +4,11 @@ import type { CollaboratorRole, CollaboratorRow, StudyRow, UserRow } from '../db
 import { roleAtLeast } from '../domain/roles';
 import { badUserInput } from '../graphql/errors';
 import { membershipKey } from '../../loaders/membership.loader';
+import { forgetWritten } from './written';
 
 /** Collaborators are read with studies (their pages carry them): both are read again after a change. */
 function collaboratorsWritten(ctx: GatewayContext): void {
-  ctx.loaders.forget('collaborators', 'studies', 'activity', 'analytics');
+  forgetWritten(ctx, 'collaborators', 'studies');
 }
 
 /**

@@ -3,10 +3,11 @@ import type { GatewayContext } from '../context/context';
 import type { CommentRow } from '../db/types';
 import { roleAtLeast } from '../domain/roles';
 import { forbidden, notFound } from '../graphql/errors';
+import { forgetWritten } from './written';
 
 /** A comment changes its study's comment pages and counts, the activity log and the figures made from it. */
 function commentWritten(ctx: GatewayContext, row: CommentRow): CommentRow {
-  ctx.loaders.forget('comments', 'activity', 'analytics');
+  forgetWritten(ctx, 'comments');
   ctx.loaders.commentById.prime(row.id, row);
   return row;
 }

@@ -5,13 +5,14 @@ import { normalizedEmail } from '../domain/email';
 import { invitationStatus } from '../domain/invitations';
 import { badUserInput, forbidden, notFound } from '../graphql/errors';
 import { membershipKey } from '../../loaders/membership.loader';
+import { forgetWritten } from './written';
 
 /**
  * A membership changed: this request reads memberships, organizations and the figures again, and the
  * member's cached viewer record is retired on every process before the answer leaves.
  */
 async function membershipWritten(ctx: GatewayContext, row: MemberRow): Promise<MemberRow> {
-  ctx.loaders.forget('memberships', 'organizations', 'activity', 'analytics', 'teamProductivity');
+  forgetWritten(ctx, 'memberships', 'organizations', 'teamProductivity');
   ctx.loaders.membership.prime(membershipKey(row.organization_id, row.user_id), row);
   await ctx.services.generations.bumpUser(row.user_id);
   return row;

@@ -3,10 +3,11 @@ import type { GatewayContext } from '../context/context';
 import type { StudyRow, StudyStatus } from '../db/types';
 import { canTransition, STUDY_TRANSITIONS } from '../domain/study-lifecycle';
 import { badUserInput } from '../graphql/errors';
+import { forgetWritten } from './written';
 
 /** A study write changes the study, its lists and totals, the activity log and the figures made from it. */
 function studyWritten(ctx: GatewayContext, row: StudyRow): StudyRow {
-  ctx.loaders.forget('studies', 'activity', 'analytics');
+  forgetWritten(ctx, 'studies');
   ctx.loaders.studyById.prime(row.id, row);
   return row;
 }
