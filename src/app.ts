@@ -17,6 +17,8 @@ import { ConnectionRegistry } from './realtime/connection-registry';
 import { ClusterEventBus, InProcessEventBus, RedisEventBus } from './realtime/event-bus';
 import { Realtime } from './realtime/realtime';
 import { createSubscriptionServer } from './realtime/websocket';
+import { createEventStreamServer } from './realtime/sse';
+import { createSubscriptionSetup } from './realtime/subscription-setup';
 import { loadOperationManifest } from './cache/persisted-queries';
 import { loadDashboard } from './http/dashboard';
 import { createCacheStore, type CacheStore } from './cache/store';
@@ -154,20 +156,30 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       registeredOperations,
     });
     await apollo.start();
-    const subscriptions = createSubscriptionServer({
+    const subscriptionSetup = createSubscriptionSetup({
       schema,
       services,
       sources: { db: database.db, repositories },
       metrics,
-      connections: new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger),
       formatError: createErrorFormatter(config, logger),
     });
+    // One registry: a user's WebSocket connections and event streams count against one limit.
+    const connections = new ConnectionRegistry(redis, config.realtime.maxConnectionsPerUser, logger);
+    const subscriptions = createSubscriptionServer({
+      schema,
+      services,
+      metrics,
+      connections,
+      setup: subscriptionSetup,
+    });
+    const eventStreams = createEventStreamServer({ schema, services, metrics, connections, setup: subscriptionSetup });
     let draining = false;
     const app = await createHttpServer({
       apollo,
       services,
       contextSources: { db: database.db, repositories },
       subscriptions,
+      eventStreams,
       metrics,
       database,
       schemaSdl: config.introspection ? printGatewaySchema(schema) : undefined,

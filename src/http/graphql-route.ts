@@ -7,6 +7,7 @@ import { MAX_VARIABLE_DEPTH, nestingDepthExceeds } from '../graphql/limits';
 import { mayWrite } from '../graphql/read-your-writes-plugin';
 import { inOperationSpan } from '../observability/tracing';
 import { anonymousPrincipal, principalOf } from '../rate-limit/principal';
+import { wantsEventStream, type EventStreamServer } from '../realtime/sse';
 import type { SubscriptionServer } from '../realtime/websocket';
 import { noteAnswerForEtag } from './etag';
 import { graphqlError } from './replies';
@@ -18,6 +19,8 @@ export interface GraphqlRouteOptions {
   contextSources: ContextSources;
   /** GET /graphql upgrades to WebSocket here (subscriptions). */
   subscriptions: SubscriptionServer;
+  /** A request that accepts `text/event-stream` is a subscription over Server-Sent Events. */
+  eventStreams: EventStreamServer;
 }
 
 /** Variables as sent: the body's, or a GET request's `variables` parameter (JSON text). */
@@ -87,12 +90,14 @@ async function admittedContext(
 
 /**
  * /graphql: GET and POST over HTTP through Apollo, each request in a scope that counts its SQL statements
- * and admitted before its document is parsed; GET upgrades to WebSocket for subscriptions.
+ * and admitted before its document is parsed; GET upgrades to WebSocket for subscriptions, and a request that
+ * accepts `text/event-stream` (GET or POST) is a subscription over Server-Sent Events.
  */
 export async function graphqlRoute(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
   const { services, contextSources } = options;
   const { config } = services;
   const graphqlHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (wantsEventStream(request)) return options.eventStreams.handle(request, reply);
     if (Array.isArray(request.body)) {
       if (config.maxBatchOperations === 0)
         return graphqlError(
@@ -172,7 +177,7 @@ export async function graphqlRoute(app: FastifyInstance, options: GraphqlRouteOp
     );
   };
 
-  // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; POST only HTTP.
+  // GET serves queries over HTTP and, as an upgrade, subscriptions over WebSocket; both serve event streams.
   // Fastify calls wsHandler with the instance as `this`, which is what graphql-ws's handler is declared for.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   app.route({ method: 'GET', url: '/graphql', handler: graphqlHandler, wsHandler: options.subscriptions.handler });

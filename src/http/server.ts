@@ -171,6 +171,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Event streams never end by themselves: ended here (clients reconnect elsewhere), their leases given back.
+    await options.eventStreams.closeAll();
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -221,6 +223,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     services,
     contextSources: options.contextSources,
     subscriptions: options.subscriptions,
+    eventStreams: options.eventStreams,
   });
   app.get('/', async (_request, reply) => reply.redirect('/graphql'));
   await app.register(healthRoutes, { database: options.database, draining: options.draining });

@@ -95,6 +95,11 @@ export function createMetrics() {
       help: 'Open WebSocket connections (graphql-transport-ws), acknowledged or not.',
       registers: [registry],
     }),
+    eventStreams: new Gauge({
+      name: 'studygraph_sse_streams',
+      help: 'Open event streams (subscriptions over Server-Sent Events), refused or answered alike until they close.',
+      registers: [registry],
+    }),
     wsClosed: new Counter({
       name: 'studygraph_ws_connections_closed_total',
       help: 'WebSocket connections closed, by close code (4401 bad token, 4403 token expired, 4429 too many connections, 1001 shutdown).',

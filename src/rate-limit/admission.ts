@@ -13,9 +13,9 @@ export const pointsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${p
 export const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:requests`;
 
 /** What a refused request is told: the cost maximum aside, every refusal of a budget is RATE_LIMITED. */
-export type Transport = 'http' | 'websocket';
+export type Transport = 'http' | 'websocket' | 'sse';
 
-/** The HTTP status a refusal carries over HTTP; a WebSocket message has none. */
+/** The HTTP status a refusal carries through Apollo; subscriptions (WebSocket, SSE) answer theirs themselves. */
 export const httpStatus = (transport: Transport, status: number) => (transport === 'http' ? { http: { status } } : {});
 
 /**
@@ -91,7 +91,7 @@ export interface AdmissionOptions {
 }
 
 /**
- * The one admission path of every transport (HTTP, WebSocket): what a request is charged and when it is
+ * The one admission path of every transport (HTTP, WebSocket, SSE): what a request is charged and when it is
  * refused. Before a document is parsed, the caller's burst bucket takes one request per operation and the
  * points bucket must not be spent, so a caller over either limit costs no parsing or validation; once the
  * operation is priced, its estimate is charged; once answered, the charge is settled to the actual cost.
@@ -192,16 +192,6 @@ export class Admission {
       { key: pointsKey(principal), policy: principal.points, cost: points, force: true },
     ]);
     return throttleOf(principal, level);
-  }
-
-  /**
-   * Before an event is delivered to a subscription: the estimate of its answer, or the subscription ends.
-   * Returns the points taken, to be settled with the answer's actual cost.
-   */
-  async chargeDelivery(principal: Principal | null, estimate: number): Promise<number> {
-    if (!principal || !this.options.enforce) return 0;
-    await this.chargeEstimate(principal, estimate, 'websocket', 'subscription’s next event');
-    return estimate;
   }
 
   private burstRefusal(

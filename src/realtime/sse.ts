@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  createHandler,
+  type OperationArgs,
+  type Request as SseRequest,
+  type Response as SseResponse,
+} from 'graphql-sse';
+import type { Services } from '../context/context';
+import { ErrorCode } from '../graphql/errors';
+import type { Metrics } from '../observability/metrics';
+import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
+import type { Subscriber, SubscriptionSetup } from './subscription-setup';
+
+export interface EventStreamServerOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  metrics: Metrics;
+  /** Shared with WebSocket: a user's connections and streams count against one limit. */
+  connections: ConnectionRegistry;
+  setup: SubscriptionSetup;
+}
+
+/** One event stream: its subscriber, its root field once set up, and what it holds until it ends. */
+interface Stream {
+  subscriber?: Subscriber;
+  field?: string;
+  lease?: ConnectionLease;
+  timers: NodeJS.Timeout[];
+  response: ServerResponse;
+  counted: boolean;
+}
+
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The status a refused subscribe is answered with, from its error's code. */
+function statusOf(error: GraphQLError): number {
+  switch (error.extensions.code) {
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.RATE_LIMITED:
+    case 'TOO_MANY_CONNECTIONS':
+      return 429;
+    case ErrorCode.SERVICE_UNAVAILABLE:
+      return 503;
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return 500;
+    default:
+      // Parse, validation, coercion, cost maximum, an operation that is not a subscription: the request's fault.
+      return 400;
+  }
+}
+
+/** Whether a request asks for an event stream (GraphQL over Server-Sent Events, distinct connections mode). */
+export function wantsEventStream(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
+}
+
+/**
+ * Subscriptions over Server-Sent Events (the GraphQL over SSE protocol, graphql-sse's "distinct connections
+ * mode": one subscription per request, `Accept: text/event-stream` on /graphql, POST with a JSON body or GET
+ * with the parameters in the URL), for networks whose proxies refuse WebSocket upgrades. The token is the
+ * request's `Authorization` header; access, tenancy, admission, costs, per-event charges, the per-user
+ * connection limit (streams and WebSocket connections together), resume by `after`, metrics and shutdown
+ * are those of the WebSocket path (subscription-setup.ts). A stream ends without `complete` when its token
+ * expires or the server shuts down, so clients reconnect (with a fresh token, elsewhere).
+ */
+export function createEventStreamServer(options: EventStreamServerOptions) {
+  const { schema, services, metrics, setup } = options;
+  const { config } = services;
+  const streams = new Set<Stream>();
+
+  /** An error answer (JSON, not a stream) for a refused subscribe. */
+  const refusal = (stream: Stream, errors: readonly GraphQLError[]): SseResponse => {
+    const [first] = errors;
+    const retryAfter = first.extensions.retryAfterSeconds;
+    return [
+      JSON.stringify({ errors: setup.format(stream.subscriber, errors) }),
+      {
+        status: statusOf(first),
+        statusText: '',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+        },
+      },
+    ];
+  };
+
+  const coded = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+
+  /** Ends a stream's bookkeeping (once): timers, the gauges, its lease (given back by the promise). */
+  const finished = async (stream: Stream): Promise<void> => {
+    if (!streams.delete(stream)) return;
+    metrics.eventStreams.dec();
+    for (const timer of stream.timers) clearTimeout(timer);
+    if (stream.counted) metrics.subscriptionsActive.dec({ field: stream.field ?? 'unknown' });
+    await stream.lease?.release();
+  };
+
+  const handler = createHandler<FastifyRequest, Stream, Record<PropertyKey, unknown>>({
+    schema,
+    // Distinct connections mode only: the reservation of the single-connection mode is a process's memory,
+    // which a second worker or gateway behind the load balancer would not have.
+    authenticate: () => null,
+    // setUp validated the document already, with the gateway's rules and error limit.
+    validate: () => [],
+
+    async onSubscribe(req: SseRequest<FastifyRequest, Stream>, params) {
+      const stream = req.context;
+      const request = req.raw;
+      const verified = await setup.verify(request.headers.authorization);
+      if ('refusal' in verified) {
+        return refusal(stream, [
+          verified.refusal === 'unavailable'
+            ? coded('The token could not be checked; retry.', ErrorCode.SERVICE_UNAVAILABLE)
+            : coded('Authentication required: send `Authorization: Bearer <token>`.', ErrorCode.UNAUTHENTICATED),
+        ]);
+      }
+      const id = randomUUID();
+      const subscriber: Subscriber = {
+        id,
+        userId: verified.userId,
+        authorization: request.headers.authorization as string,
+        clientIp: request.ip,
+        scope: {
+          requestId: id,
+          sqlStatements: 0,
+          sqlInFlight: 0,
+          authenticated: true,
+          mayWrite: false,
+          readsFromReplica: false,
+        },
+      };
+      stream.subscriber = subscriber;
+      const lease = await options.connections.open(subscriber.userId, id);
+      if (!lease)
+        return refusal(stream, [
+          coded(
+            `Too many connections: at most ${config.realtime.maxConnectionsPerUser} per user, event streams and WebSockets together.`,
+            'TOO_MANY_CONNECTIONS',
+          ),
+        ]);
+      stream.lease = lease;
+      stream.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
+      if (verified.expiresAtMs !== undefined) {
+        const expiresAtMs = verified.expiresAtMs;
+        const expire = () => {
+          const left = expiresAtMs - Date.now();
+          // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
+          if (left > MAX_TIMER_MS) stream.timers.push(setTimeout(expire, MAX_TIMER_MS));
+          else stream.timers.push(setTimeout(() => stream.response.end(), Math.max(0, left)));
+        };
+        expire();
+      }
+      const outcome = await setup.setUp(
+        subscriber,
+        { query: params.query, operationName: params.operationName, variables: params.variables },
+        'sse',
+      );
+      if ('errors' in outcome) return refusal(stream, outcome.errors);
+      stream.field = outcome.field;
+      return outcome.args as OperationArgs<Record<PropertyKey, unknown>>;
+    },
+
+    onOperation(_ctx, req, _args, result) {
+      const stream = req.context;
+      if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
+        stream.counted = true;
+        metrics.subscriptionsActive.inc({ field: stream.field ?? 'unknown' });
+      }
+      return undefined;
+    },
+
+    async onNext(ctx, req, result) {
+      const stream = req.context;
+      return setup.delivered(stream.subscriber, stream.field ?? 'unknown', ctx, result as ExecutionResult);
+    },
+
+    async onComplete(_ctx, req) {
+      await finished(req.context);
+    },
+  });
+
+  return {
+    /** Answers a request that asked for an event stream (wantsEventStream): the stream, or a JSON refusal. */
+    async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      // Written here, not through Fastify's reply: a stream has no end for Fastify's hooks to wait for.
+      reply.hijack();
+      const response = reply.raw;
+      const stream: Stream = { timers: [], response, counted: false };
+      streams.add(stream);
+      metrics.eventStreams.inc();
+      response.once('close', () => void finished(stream));
+      const [body, init] = await handler({
+        method: request.method,
+        url: request.url,
+        headers: {
+          // graphql-sse compares Accept exactly: this request asked for a stream among what it accepts.
+          get: (key) =>
+            key === 'accept' ? 'text/event-stream' : ((request.headers[key] as string | undefined) ?? null),
+        },
+        body: (request.body ?? null) as Record<PropertyKey, unknown> | null,
+        raw: request,
+        context: stream,
+      });
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(reply.getHeaders()))
+        if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : String(value);
+      response.writeHead(init.status, init.statusText || undefined, { ...headers, ...init.headers });
+      if (!body || typeof body === 'string') {
+        response.end(body ?? undefined);
+        return;
+      }
+      const stop = () => void body.return(undefined);
+      response.once('close', stop);
+      try {
+        for await (const message of body) {
+          if (!response.writable) break;
+          response.write(message);
+        }
+      } finally {
+        response.off('close', stop);
+        response.end();
+      }
+    },
+
+    /** Shutdown: every stream ends (no `complete`: clients reconnect elsewhere) and gives its lease back. */
+    async closeAll(): Promise<void> {
+      const open = [...streams];
+      for (const stream of open) stream.response.end();
+      await Promise.all(open.map(finished));
+    },
+
+    openStreams: () => streams.size,
+  };
+}
+
+export type EventStreamServer = ReturnType<typeof createEventStreamServer>;
