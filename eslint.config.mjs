@@ -1,13 +1,19 @@
 import js from '@eslint/js';
+import graphql from '@graphql-eslint/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+
+const CODE = ['**/*.{js,mjs,cjs,ts,mts,cts}'];
+/** @type {(config: import('typescript-eslint').ConfigArray[number]) => import('typescript-eslint').ConfigArray[number]} */
+const forCode = (config) => (config.files ? config : { ...config, files: CODE });
 
 export default tseslint.config(
   // k6 scripts run in k6's own JavaScript runtime (not Node, no TypeScript); PostGraphile's bench folder is a separate project.
   { ignores: ['dist/', 'bench/peer/', 'bench/results/', 'loadtests/'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  // Those that name no files of their own apply to JavaScript and TypeScript only, not to the SDL (its block is below).
+  ...[js.configs.recommended, ...tseslint.configs.recommendedTypeChecked].map(forCode),
   {
+    files: CODE,
     languageOptions: {
       parserOptions: {
         projectService: { allowDefaultProject: ['eslint.config.mjs', '.dependency-cruiser.cjs'] },
@@ -57,6 +63,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  {
+    // The emitted SDL (not released.graphql, the frozen contract): every schema element a client sees in
+    // Sandbox or an IDE carries a description: types (Query, Mutation and Subscription included), fields,
+    // arguments and input fields, enum values, directives and their arguments.
+    files: ['schema/schema.graphql'],
+    languageOptions: { parser: graphql.parser },
+    plugins: { '@graphql-eslint': graphql },
+    rules: {
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+          DirectiveDefinition: true,
+        },
+      ],
     },
   },
   {

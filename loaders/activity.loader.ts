@@ -24,6 +24,7 @@ export interface ActivityFilter {
 export interface ActivityPageParams extends ActivityFilter {
   first: number;
   after: Cursor | null;
+  backward: boolean;
   /** What the selection reads of each entry (readPlan): which actors and studies to join. */
   plan: ReadPlan;
 }
@@ -78,7 +79,15 @@ export function activityPageArgs(
   if (requested.length > MAX_ACTIVITY_TYPES) return null;
   const types = requested.length > 0 ? [...new Set(requested)].sort() : null;
   const after = page.after === null ? null : decodeKeysetCursor(page.after, ACTIVITY_ORDER_KEY, 'timestamp', 'bigint');
-  return { scope: filter.scope, actorId: filter.actorId, types, first: page.first, after, plan };
+  return {
+    scope: filter.scope,
+    actorId: filter.actorId,
+    types,
+    first: page.first,
+    after,
+    backward: page.backward,
+    plan,
+  };
 }
 
 function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow> {
@@ -94,6 +103,7 @@ function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow>
     order: ACTIVITY_PAGE_ORDER,
     first: args.first,
     after: args.after,
+    backward: args.backward,
     joins: { node: 'Activity', plan: args.plan },
   };
 }
@@ -107,7 +117,7 @@ export const STUDY_ACTIVITY_PAGES = declareFoldable<ActivityPageParams, Activity
   argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
   statement: activityStatement,
   ownColumns: () => ACTIVITY_COLUMNS,
-  first: (args) => args.first,
+  window: (args) => args,
 });
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {

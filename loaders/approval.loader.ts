@@ -40,7 +40,7 @@ export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('
     joins: { node: 'Approval', plan: args.plan },
   }),
   ownColumns: () => APPROVAL_COLUMNS,
-  first: () => null,
+  window: () => null,
 });
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {

@@ -25,6 +25,7 @@ const COMMENT_COLUMNS = [
 export interface CommentPageParams {
   first: number;
   after: Cursor | null;
+  backward: boolean;
   /** null: all comments; true: resolved only; false: open only. */
   resolved: boolean | null;
   /** What the selection reads of each comment (readPlan): body or not, which authors and resolvers to join. */
@@ -53,7 +54,7 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
     const { resolved: asked } = field as { resolved?: unknown };
     const resolved = typeof asked === 'boolean' ? asked : null;
     const after = page.after === null ? null : decodeKeysetCursor(page.after, COMMENTS_ORDER_KEY, 'timestamp', 'uuid');
-    return { first: page.first, after, resolved, plan };
+    return { first: page.first, after, backward: page.backward, resolved, plan };
   },
   statement: (args) => ({
     parents: 'studies',
@@ -67,10 +68,11 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
     order: COMMENT_PAGE_ORDER,
     first: args.first,
     after: args.after,
+    backward: args.backward,
     joins: { node: 'Comment', plan: args.plan },
   }),
   ownColumns: (args) => planColumnNames(COMMENT_COLUMNS, 'Comment', args.plan),
-  first: (args) => args.first,
+  window: (args) => args,
 });
 
 export interface CommentStatsRow {

@@ -1,9 +1,10 @@
 import { getArgumentValues, isObjectType, type FieldNode, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
 import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
-import { MAX_PAGE_SIZE } from '../schema/input-limits';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/input-limits';
 import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
+import { pageOf, type PageWindow } from './loader-toolkit';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
 import { fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
 
@@ -29,8 +30,8 @@ export interface FoldableRelation<Args, Row = unknown> {
   statement(args: Args): PageStatement<Row>;
   /** The columns of its own table the statement's rows carry. */
   ownColumns(args: Args): readonly string[];
-  /** At most this many rows per parent are answers (null: all); one more only tells of a next page. */
-  first(args: Args): number | null;
+  /** Which rows per parent are answers (null: all); one more than `first` only tells of a further page. */
+  window(args: Args): PageWindow | null;
   /** What the relation's loader does with its rows besides keeping the page (priming them by id). */
   received?(rows: Record<string, unknown>[], args: Args, primeEntity: EntityPrimer): void;
 }
@@ -48,13 +49,27 @@ export interface Fold {
   args: unknown;
 }
 
-/** The page size and cursor of a field's arguments, when its own validation would accept them. */
-export function foldablePage(field: FieldArguments): { first: number; after: string | null } | null {
-  const { first, after } = field as { first?: unknown; after?: unknown };
-  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) return null;
-  if (after !== null && after !== undefined && (typeof after !== 'string' || after.length > 512)) return null;
+/**
+ * The page a connection field's arguments ask for (PageArgs): `first` rows after `after`, or, backward,
+ * the last `last` rows before `before`, as cursor text; the default page size when no size is given. null
+ * when its own validation would refuse them, or when they mix the two directions.
+ */
+export function foldablePage(field: FieldArguments): { first: number; after: string | null; backward: boolean } | null {
+  const { first, after, last, before } = field as {
+    first?: unknown;
+    after?: unknown;
+    last?: unknown;
+    before?: unknown;
+  };
+  const given = (value: unknown) => value !== null && value !== undefined;
+  const backward = given(last) || given(before);
+  if (backward && (given(first) || given(after))) return null;
+  const size = backward ? (last ?? DEFAULT_PAGE_SIZE) : (first ?? DEFAULT_PAGE_SIZE);
+  const cursor = backward ? before : after;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) return null;
+  if (given(cursor) && (typeof cursor !== 'string' || cursor.length > 512)) return null;
   // An empty cursor is no cursor, as for every connection.
-  return { first, after: typeof after === 'string' && after.length > 0 ? after : null };
+  return { first: size, after: typeof cursor === 'string' && cursor.length > 0 ? cursor : null, backward };
 }
 
 const registry = new Map<NodeTypeName, Map<string, FoldableRelation<unknown>>>();
@@ -218,7 +233,7 @@ export function foldPrimerFor(
   const relation = relationOf(parent, fold);
   const columns = foldedColumns(relation, fold.args);
   const statement = relation.statement(fold.args);
-  const first = relation.first(fold.args);
+  const window = relation.window(fold.args);
   return (parentId, folded) => {
     if (!Array.isArray(folded)) return;
     const rows = (folded as unknown[][]).map((tuple) => {
@@ -232,12 +247,7 @@ export function foldPrimerFor(
     });
     if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, primeEntity);
     relation.received?.(rows, fold.args, primeEntity);
-    primeLoader(
-      relation,
-      parentId,
-      fold.args,
-      first === null ? rows : { rows: rows.slice(0, first), hasNextPage: rows.length > first },
-    );
+    primeLoader(relation, parentId, fold.args, window === null ? rows : pageOf(rows, window));
   };
 }
 

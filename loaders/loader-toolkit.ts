@@ -115,6 +115,31 @@ export function defineLoader<K, V, C = K>(
 export interface Page<Row> {
   rows: Row[];
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/**
+ * Which rows of a keyset order a page holds: the `first` after the cursor `after`, or, `backward` (Relay's
+ * `last`/`before`), the last `first` before it. A page statement reads one row more than `first`, beyond the
+ * page's far end, only to tell whether the list goes on there.
+ */
+export interface PageWindow {
+  first: number;
+  after: unknown;
+  backward: boolean;
+}
+
+/**
+ * A page from the rows a page statement read for one parent, in list order. The extra row is at the end
+ * going forward and at the start going backward; the near side has more when a cursor was given (Relay's
+ * spec lets a server answer so, as GitHub's API does).
+ */
+export function pageOf<Row>(rows: Row[], window: PageWindow): Page<Row> {
+  const more = rows.length > window.first;
+  const cursorGiven = window.after !== null && window.after !== undefined;
+  return window.backward
+    ? { rows: more ? rows.slice(rows.length - window.first) : rows, hasNextPage: cursorGiven, hasPreviousPage: more }
+    : { rows: more ? rows.slice(0, window.first) : rows, hasNextPage: more, hasPreviousPage: cursorGiven };
 }
 
 /**
@@ -177,10 +202,10 @@ export function createParentLoader<Args, Value>(
 }
 
 /**
- * Pages of a one-to-many relation: `fetch` returns, per parent, at most `first + 1` rows in order; the
- * extra row only tells that a next page exists.
+ * Pages of a one-to-many relation: `fetch` returns, per parent, at most `first + 1` rows in list order; the
+ * extra row only tells that the list goes on beyond the page (pageOf).
  */
-export function createPageLoader<Args extends { first: number }, Row>(
+export function createPageLoader<Args extends PageWindow, Row>(
   settings: LoaderSettings,
   name: string,
   fetch: FetchByParents<Args, Row[]>,
@@ -191,11 +216,11 @@ export function createPageLoader<Args extends { first: number }, Row>(
     async (parentIds, args, argsKey) => {
       const pages = new Map<string, Page<Row>>();
       for (const [parentId, rows] of await fetch(parentIds, args, argsKey)) {
-        pages.set(parentId, { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first });
+        pages.set(parentId, pageOf(rows, args));
       }
       return pages;
     },
-    () => ({ rows: [], hasNextPage: false }),
+    () => ({ rows: [], hasNextPage: false, hasPreviousPage: false }),
   );
 }
 

@@ -11,6 +11,7 @@ import type { ReadPlan } from './selection';
 export interface MemberPageParams {
   first: number;
   after: Cursor | null;
+  backward: boolean;
   role: OrganizationRole | null;
   /** What the selection reads of each member (readPlan): which users and inviters to join. */
   plan: ReadPlan;
@@ -61,6 +62,7 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
         order: MEMBER_PAGE_ORDER,
         first: args.first,
         after: args.after,
+        backward: args.backward,
         joins: { node: 'Member', plan: args.plan },
       }),
       parentColumn: () => 'organization_id' as const,

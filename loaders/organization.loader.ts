@@ -15,6 +15,7 @@ export interface ViewerOrganizationRow extends OrganizationRow {
 export interface OrganizationPageParams {
   first: number;
   after: Cursor | null;
+  backward: boolean;
   /** The relations of each organization the selection reads that come in the page's statement (folds.ts). */
   folds: Fold[];
 }
@@ -62,6 +63,7 @@ export function createOrganizationLoaders(
               order: { value: 'o.name', id: 'o.id', direction: 'asc', valueType: 'text', idType: 'uuid' },
               first: args.first,
               after: args.after,
+              backward: args.backward,
             },
             ids,
           ).$if(folds.length > 0, (query) =>

@@ -2,7 +2,7 @@ import { sql, type Compilable, type ExpressionBuilder, type Kysely, type SelectQ
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
-import { createPageLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { createPageLoader, groupBy, type LoaderSettings, type PageWindow } from './loader-toolkit';
 import type { NodeTypeName } from './relations';
 import type { ReadPlan } from './selection';
 import { anyUuid, keysetAfter, selectByShape } from './sql';
@@ -28,6 +28,8 @@ export interface PageStatement<Row> {
   /** null: every child (a short list, as a study's approvals). */
   first: number | null;
   after: Cursor | null;
+  /** Relay's `last`/`before`: the last `first` children before the cursor `after` (still in list order). */
+  backward?: boolean;
   /** The rows' GraphQL type and what the selection reads of them: the to-one relations to join (none without). */
   joins?: { node: NodeTypeName; plan: ReadPlan };
 }
@@ -69,16 +71,17 @@ export function pageOrderColumns(order: PageOrder): [string, string] {
 function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
   const { order } = statement;
   const direction = order.direction;
+  // Backward, the children are walked from the cursor (or the end) the other way; the page is then
+  // restated in list order like any other.
+  const walk = statement.backward ? (direction === 'asc' ? 'desc' : 'asc') : direction;
   return (
     parents
       .innerJoinLateral(
         (eb) => {
           let page = statement.children(eb) as unknown as AnySelect;
           if (statement.after)
-            page = page.where(
-              keysetAfter(order.value, order.id, direction, statement.after, order.valueType, order.idType),
-            );
-          page = page.orderBy(sql.ref(order.value), direction).orderBy(sql.ref(order.id), direction);
+            page = page.where(keysetAfter(order.value, order.id, walk, statement.after, order.valueType, order.idType));
+          page = page.orderBy(sql.ref(order.value), walk).orderBy(sql.ref(order.id), walk);
           return (statement.first === null ? page : page.limit(statement.first + 1)).as('page');
         },
         (join) => join.onTrue(),
@@ -102,7 +105,7 @@ function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
  * the parents of a batch, the to-one relations its plan reads joined and primed into their loaders, the
  * rows grouped by `parentColumn`. Without batching (the unbatched baseline) nothing is joined.
  */
-export function definePageLoader<Args extends { first: number; plan: ReadPlan }, Row>(
+export function definePageLoader<Args extends PageWindow & { plan: ReadPlan }, Row>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   prime: EntityPrimer,

@@ -37,6 +37,7 @@ export interface StudyListFilter {
 export interface StudyPageParams {
   first: number;
   after: Cursor | null;
+  backward: boolean;
   orderBy: StudyOrderColumn;
   direction: 'asc' | 'desc';
   filter: StudyListFilter;
@@ -176,6 +177,7 @@ export function studyPageArgs(
     first: page.first,
     after:
       page.after === null ? null : decodeKeysetCursor(page.after, studyOrderKey(column, direction), valueKind, 'uuid'),
+    backward: page.backward,
     orderBy: column,
     direction,
     filter: studyListFilter(filter),
@@ -204,6 +206,7 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
     },
     first: args.first,
     after: args.after,
+    backward: args.backward,
     joins: { node: 'Study', plan: args.plan },
   };
 }
@@ -224,7 +227,7 @@ export const ORGANIZATION_STUDY_PAGES = declareFoldable<StudyPageParams, StudyRo
   },
   statement: studyStatement,
   ownColumns: (args) => planColumnNames(STUDY_ROW_COLUMNS, 'Study', args.plan),
-  first: (args) => args.first,
+  window: (args) => args,
   received(rows, args, primeEntity) {
     const whole = planReadsWholeRows('Study', args.plan);
     for (const row of rows) primeEntity('studies', row, whole);

@@ -36,7 +36,7 @@ export async function activityConnection(
   );
   const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
   const { types } = loaderArgs;
-  return toConnection(page, ACTIVITY_ORDER, toActivity, loaderArgs.after !== null, () =>
+  return toConnection(page, ACTIVITY_ORDER, toActivity, () =>
     ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types } }),
   );
 }

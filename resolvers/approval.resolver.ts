@@ -11,12 +11,12 @@ import { relatedUser } from './relations';
 
 @Resolver(() => Approval)
 export class ApprovalResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'Who asked for the approval.' })
   requestedBy(@Root() approval: Approval, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, approval.requestedById);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The organization member asked to decide; only they can.' })
   reviewer(@Root() approval: Approval, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, approval.reviewerId);
   }
@@ -25,7 +25,10 @@ export class ApprovalResolver {
     () => Approval,
     'Asks an organization member to approve a study. Study owners and editors, organization admins.',
   )
-  async requestApproval(@Arg('input') input: RequestApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
+  async requestApproval(
+    @Arg('input', { description: 'The study and the reviewer.' }) input: RequestApprovalInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Approval> {
     return toApproval(
       await requestApproval(ctx, {
         studyId: input.studyId,
@@ -38,7 +41,10 @@ export class ApprovalResolver {
     () => Approval,
     'Approves or rejects a pending request. Only its reviewer, while a member (not a viewer) of the organization.',
   )
-  async decideApproval(@Arg('input') input: DecideApprovalInput, @Ctx() ctx: GatewayContext): Promise<Approval> {
+  async decideApproval(
+    @Arg('input', { description: 'The approval and the decision.' }) input: DecideApprovalInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Approval> {
     return toApproval(
       await decideApproval(ctx, {
         approvalId: parseUuid(input.approvalId, 'input.approvalId'),

@@ -12,7 +12,10 @@ import { optionalRelatedUser } from './relations';
 
 @Resolver(() => Collaborator)
 export class CollaboratorResolver {
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Who added them; null when unknown or once that account is gone.',
+  })
   addedBy(@Root() collaborator: Collaborator, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, collaborator.addedById);
   }
@@ -21,7 +24,10 @@ export class CollaboratorResolver {
     () => Collaborator,
     'Adds a member of the study’s organization to the study. Study owners, organization admins.',
   )
-  async addCollaborator(@Arg('input') input: AddCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Collaborator> {
+  async addCollaborator(
+    @Arg('input', { description: 'The study, the user, and their role and permissions.' }) input: AddCollaboratorInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Collaborator> {
     const row = await addCollaborator(ctx, {
       studyId: input.studyId,
       userId: parseUuid(input.userId, 'input.userId'),
@@ -35,7 +41,10 @@ export class CollaboratorResolver {
     () => Study,
     'Removes a collaborator and returns the study. Study owners, organization admins; a study keeps one owner.',
   )
-  async removeCollaborator(@Arg('input') input: RemoveCollaboratorInput, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async removeCollaborator(
+    @Arg('input', { description: 'The study and the collaborating user.' }) input: RemoveCollaboratorInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     return toStudy(
       await removeCollaborator(ctx, { studyId: input.studyId, userId: parseUuid(input.userId, 'input.userId') }),
     );

@@ -12,12 +12,15 @@ import { optionalRelatedUser, relatedUser } from './relations';
 
 @Resolver(() => Comment)
 export class CommentResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'Who wrote it.' })
   author(@Root() comment: Comment, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, comment.authorId);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Who marked it resolved; null while open, or once that account is gone.',
+  })
   resolvedBy(@Root() comment: Comment, @Ctx() ctx: GatewayContext): User | null | Promise<User | null> {
     return optionalRelatedUser(ctx, comment.resolvedById);
   }
@@ -26,7 +29,10 @@ export class CommentResolver {
     () => Comment,
     'Comments on a study. Organization members and above, and study collaborators other than viewers.',
   )
-  async addComment(@Arg('input') input: AddCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
+  async addComment(
+    @Arg('input', { description: 'The study and the text.' }) input: AddCommentInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Comment> {
     const body = input.body.trim();
     if (body.length === 0) throw badUserInput('`input.body` must not be blank.', 'input.body');
     return toComment(await addComment(ctx, { studyId: input.studyId, body }));
@@ -36,7 +42,10 @@ export class CommentResolver {
     () => Comment,
     'Marks a comment resolved. Its author, study owners and editors, organization admins.',
   )
-  async resolveComment(@Arg('input') input: ResolveCommentInput, @Ctx() ctx: GatewayContext): Promise<Comment> {
+  async resolveComment(
+    @Arg('input', { description: 'The comment to resolve.' }) input: ResolveCommentInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Comment> {
     return toComment(await resolveComment(ctx, { commentId: parseUuid(input.commentId, 'input.commentId') }));
   }
 }

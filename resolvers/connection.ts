@@ -1,4 +1,6 @@
-import type { Page } from '../loaders/loader-toolkit';
+import { foldablePage } from '../loaders/folds';
+import type { Page, PageWindow } from '../loaders/loader-toolkit';
+import type { PageArgs } from '../schema/pagination.args';
 import type { ConnectionPayload, Edge, PageInfo } from '../schema/connection.type';
 import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/domain/pagination';
 import { badUserInput } from '../src/graphql/errors';
@@ -16,8 +18,21 @@ export interface KeysetOrder<Row> {
  * own validation refuses first, so a null here is a client's bad argument that slipped past it.
  */
 export function loaderArgsOf<Args>(args: Args | null): Args {
-  if (args === null) throw badUserInput("An argument is out of its range: see the field's description.");
+  if (args === null)
+    throw badUserInput(
+      "An argument is out of its range: a page goes forward (`first`, `after`) or backward (`last`, `before`), not both; see the field's description.",
+    );
   return args;
+}
+
+/**
+ * The page a connection's arguments ask for (forward or backward, loaders/folds.ts foldablePage), its cursor
+ * decoded for `order`: for connections whose loader arguments are made here rather than by a relation's
+ * declaration.
+ */
+export function pageWindow<Row>(args: PageArgs, order: KeysetOrder<Row>): PageWindow & { after: Cursor | null } {
+  const window = loaderArgsOf(foldablePage(args));
+  return { first: window.first, after: decodeAfter(window.after, order), backward: window.backward };
 }
 
 export function decodeAfter<Row>(after: string | null | undefined, order: KeysetOrder<Row>): Cursor | null {
@@ -90,9 +105,8 @@ export function toConnection<Row, Node>(
   page: Page<Row>,
   order: KeysetOrder<Row>,
   toNode: (row: Row) => Node,
-  hasPreviousPage: boolean,
   totalCount: () => Promise<number>,
 ): ConnectionPayload<Node> {
   const edges = page.rows.map((row) => new KeysetEdge(row, order, toNode(row)));
-  return new LazyTotalConnection(edges, new KeysetPageInfo(edges, page.hasNextPage, hasPreviousPage), totalCount);
+  return new LazyTotalConnection(edges, new KeysetPageInfo(edges, page.hasNextPage, page.hasPreviousPage), totalCount);
 }

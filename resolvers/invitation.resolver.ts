@@ -33,7 +33,10 @@ export class InvitationResolver {
     () => MemberInvitation,
     'Invites an email address to an organization, or renews its open invitation (a fresh week, the role given). The answer is the same whether or not the address has an account. Admins invite members; only owners invite owners.',
   )
-  async inviteMember(@Arg('input') input: InviteMemberInput, @Ctx() ctx: GatewayContext): Promise<MemberInvitation> {
+  async inviteMember(
+    @Arg('input', { description: 'The organization, the address and the role.' }) input: InviteMemberInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<MemberInvitation> {
     const row = await inviteMember(ctx, {
       organizationId: parseUuid(input.organizationId, 'input.organizationId'),
       email: input.email,
@@ -46,13 +49,16 @@ export class InvitationResolver {
     () => Member,
     'Accepts an open invitation addressed to the viewer’s email address: the viewer joins with its role.',
   )
-  async acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() ctx: GatewayContext): Promise<Member> {
+  async acceptInvitation(
+    @Arg('input', { description: 'The invitation to accept.' }) input: AcceptInvitationInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Member> {
     return toMember(await acceptInvitation(ctx, { invitationId: parseUuid(input.invitationId, 'input.invitationId') }));
   }
 
   @CollaborationWrite(() => MemberInvitation, 'Declines an open invitation addressed to the viewer’s email address.')
   async declineInvitation(
-    @Arg('input') input: DeclineInvitationInput,
+    @Arg('input', { description: 'The invitation to decline.' }) input: DeclineInvitationInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<MemberInvitation> {
     return toInvitation(

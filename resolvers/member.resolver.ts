@@ -13,7 +13,7 @@ import { optionalRelatedUser, relatedUser } from './relations';
 
 @Resolver(() => Member)
 export class MemberResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The user holding this membership.' })
   user(@Root() member: Member, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, member.userId);
   }
@@ -27,7 +27,10 @@ export class MemberResolver {
     () => Member,
     'Adds a user you already share an organization with, by id or by email, at once. Anyone else, whether or not the address has an account, is NOT_FOUND alike: invite them by email (inviteMember), and they join by accepting. Admins add members; only owners add owners.',
   )
-  async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: GatewayContext): Promise<Member> {
+  async addMember(
+    @Arg('input', { description: 'The organization, the user (by id or email) and the role.' }) input: AddMemberInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     if ((input.userId == null) === (input.email == null))
       throw badUserInput('Pass exactly one of `userId` and `email`.', 'input');
@@ -42,7 +45,10 @@ export class MemberResolver {
     () => Member,
     'Changes a member’s role. Admins manage members, viewers and admins; only owners grant or take the owner role. An organization keeps at least one owner.',
   )
-  async changeMemberRole(@Arg('input') input: ChangeMemberRoleInput, @Ctx() ctx: GatewayContext): Promise<Member> {
+  async changeMemberRole(
+    @Arg('input', { description: 'The organization, the member and the new role.' }) input: ChangeMemberRoleInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Member> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');
     const userId = parseUuid(input.userId, 'input.userId');
     return toMember(await changeMemberRole(ctx, { organizationId, userId, role: input.role }));

@@ -112,7 +112,11 @@ export class NodeResolver {
     description:
       'The object with this id, as the field that reaches it would show it (Relay’s refetch); null and NOT_FOUND when there is none the viewer may see.',
   })
-  node(@Arg('id', () => ID) id: string, @CurrentViewer() viewer: Viewer, @Ctx() ctx: GatewayContext): Promise<Node> {
+  node(
+    @Arg('id', () => ID, { description: 'The `id` of any Node, as a field gave it.' }) id: string,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Node> {
     return nodeOrNotFound(ctx, viewer, id);
   }
 
@@ -122,7 +126,8 @@ export class NodeResolver {
     description: `The objects with these ids, in their order (at most ${MAX_PAGE_SIZE}); null and NOT_FOUND for each the viewer may not see.`,
   })
   nodes(
-    @Arg('ids', () => [ID]) ids: string[],
+    @Arg('ids', () => [ID], { description: `Node ids, at most ${MAX_PAGE_SIZE}; each is answered at its position.` })
+    ids: string[],
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: GatewayContext,
   ): Promise<Node>[] {

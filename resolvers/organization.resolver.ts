@@ -20,7 +20,7 @@ import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/auth
 import type { GatewayContext, Viewer } from '../src/context/context';
 import type { MemberRow } from '../src/db/types';
 import { badUserInput, notFound } from '../src/graphql/errors';
-import { decodeAfter, toConnection, type KeysetOrder } from './connection';
+import { pageWindow, toConnection, type KeysetOrder } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
 import { studyConnection } from './study-list';
@@ -75,16 +75,10 @@ export class OrganizationResolver {
   ): Promise<ConnectionPayload<Organization>> {
     // Each organization's studies, when plainly selected, come in the page's statement (folds.ts).
     const folds = ctx.loaders.folding ? foldsOf(info, 'Organization', CONNECTION_NODES) : [];
-    const loaderArgs = { first: args.first, after: decodeAfter(args.after, ORGANIZATION_ORDER), folds };
+    const loaderArgs = { ...pageWindow(args, ORGANIZATION_ORDER), folds };
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
-    return toConnection(
-      page,
-      ORGANIZATION_ORDER,
-      toOrganization,
-      loaderArgs.after !== null,
-      async () => viewer.roles.size,
-    );
+    return toConnection(page, ORGANIZATION_ORDER, toOrganization, async () => viewer.roles.size);
   }
 
   @FieldResolver(() => OrganizationRole, { nullable: true, description: "The viewer's role in this organization." })
@@ -93,13 +87,13 @@ export class OrganizationResolver {
   }
 
   @Cost(1)
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'Members of the organization now, every role.' })
   memberCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
     return ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role: null } });
   }
 
   @Cost(1)
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'Studies of the organization, every status (archived included).' })
   studyCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
     return ctx.loaders.studyTotal.load({ parentId: organization.id, args: NO_STUDY_FILTER });
   }
@@ -115,19 +109,20 @@ export class OrganizationResolver {
     requireMember(ctx, organization.id);
     const role = args.role ?? null;
     const loaderArgs = {
-      first: args.first,
-      after: decodeAfter(args.after, MEMBER_ORDER),
+      ...pageWindow(args, MEMBER_ORDER),
       role,
       plan: readPlan(info, 'Member', CONNECTION_NODES),
     };
     const page = await ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs });
-    return toConnection(page, MEMBER_ORDER, toMember, loaderArgs.after !== null, () =>
+    return toConnection(page, MEMBER_ORDER, toMember, () =>
       ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role } }),
     );
   }
 
   @ConnectionSize()
-  @FieldResolver(() => StudyConnection)
+  @FieldResolver(() => StudyConnection, {
+    description: "The organization's studies; newest first unless `orderBy` says otherwise.",
+  })
   studies(
     @Root() organization: Organization,
     @Args(() => StudyPageArgs) args: StudyPageArgs,

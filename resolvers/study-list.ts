@@ -42,7 +42,7 @@ export async function studyConnection(
     loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)),
   );
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
-  return toConnection(page, order, toPageStudy, loaderArgs.after !== null, () =>
+  return toConnection(page, order, toPageStudy, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
   );
 }

@@ -26,7 +26,10 @@ export class StudyMutationResolver {
     () => Study,
     'Creates a draft study; its creator becomes its owner. Organization members and above.',
   )
-  async createStudy(@Arg('input') input: CreateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async createStudy(
+    @Arg('input', { description: 'The organization, title and description.' }) input: CreateStudyInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const row = await createStudy(ctx, {
       organizationId: parseUuid(input.organizationId, 'input.organizationId'),
       title: requiredText(input.title, 'input.title'),
@@ -36,7 +39,10 @@ export class StudyMutationResolver {
   }
 
   @CollaborationWrite(() => Study, 'Changes title and/or description. Study owners and editors, organization admins.')
-  async updateStudy(@Arg('input') input: UpdateStudyInput, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async updateStudy(
+    @Arg('input', { description: 'The study and the fields to change.' }) input: UpdateStudyInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     const row = await updateStudy(ctx, {
       id: input.id,
       ...(input.title != null ? { title: requiredText(input.title, 'input.title') } : {}),
@@ -49,7 +55,10 @@ export class StudyMutationResolver {
     () => Study,
     'Moves a study through its lifecycle (DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED, review back to ACTIVE, ARCHIVED and back). Approving takes a study owner or reviewer, or an organization admin.',
   )
-  async changeStudyStatus(@Arg('input') input: ChangeStudyStatusInput, @Ctx() ctx: GatewayContext): Promise<Study> {
+  async changeStudyStatus(
+    @Arg('input', { description: 'The study and its new status.' }) input: ChangeStudyStatusInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Study> {
     return toStudy(await changeStudyStatus(ctx, { id: input.id, status: input.status }));
   }
 }

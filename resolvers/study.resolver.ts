@@ -46,7 +46,7 @@ export class StudyResolver {
   @CachePrivate(CACHE_SECONDS.study)
   @Query(() => Study, { nullable: true, description: "A study of one of the viewer's organizations." })
   async study(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The study's id; one the viewer may not see is NOT_FOUND." }) id: string,
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Study> {
@@ -120,14 +120,14 @@ export class StudyResolver {
     );
   }
 
-  @FieldResolver(() => Organization)
+  @FieldResolver(() => Organization, { description: 'The organization that runs the study.' })
   async organization(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Organization> {
     const row = await ctx.loaders.organizationById.load(study.organizationId);
     if (!row) throw new Error(`Organization ${study.organizationId} of study ${study.id} is missing`);
     return toOrganization(row);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'Who created the study (its first owner).' })
   createdBy(@Root() study: Study, @Ctx() ctx: GatewayContext): User | Promise<User> {
     return relatedUser(ctx, study.createdById);
   }
@@ -152,7 +152,7 @@ export class StudyResolver {
       loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info)),
     );
     const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
-    return toConnection(page, COMMENT_ORDER, toComment, loaderArgs.after !== null, () =>
+    return toConnection(page, COMMENT_ORDER, toComment, () =>
       ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
     );
   }
@@ -189,7 +189,7 @@ export class StudyResolver {
     return activityConnection(ctx, study.id, args, { scope: 'study', actorId: null }, info);
   }
 
-  @FieldResolver(() => CommentStats)
+  @FieldResolver(() => CommentStats, { description: 'Comment counts and how fast comments get resolved.' })
   async commentStats(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<CommentStats> {
     return Object.assign(new CommentStats(), await ctx.loaders.commentStats.load(study.id));
   }

@@ -30,7 +30,9 @@ interface Subscribing<Arguments = Record<string, never>> {
 
 function liveContext(ctx: GatewayContext): LiveContext {
   if (!isLiveContext(ctx))
-    throw badUserInput('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql.');
+    throw badUserInput(
+      'Subscriptions are served on /graphql over WebSocket (graphql-transport-ws) or as an event stream (Accept: text/event-stream).',
+    );
   return ctx;
 }
 

@@ -22,7 +22,10 @@ function toTeamProductivity(row: TeamProductivityRow | null): TeamProductivity {
 
 @Resolver(() => Organization)
 export class TeamProductivityResolver {
-  @FieldResolver(() => TeamProductivity)
+  @FieldResolver(() => TeamProductivity, {
+    description:
+      'Team figures over the last 90 days, as of the last hourly or on-demand refresh (refreshTeamProductivity).',
+  })
   async teamProductivity(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
     requireMember(ctx, organization.id);
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organization.id));
@@ -35,7 +38,8 @@ export class TeamProductivityResolver {
       'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
   })
   async refreshTeamProductivity(
-    @Arg('input', () => RefreshTeamProductivityInput) input: RefreshTeamProductivityInput,
+    @Arg('input', () => RefreshTeamProductivityInput, { description: 'The organization whose figures to return.' })
+    input: RefreshTeamProductivityInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<TeamProductivity> {
     const organizationId = parseUuid(input.organizationId, 'input.organizationId');

@@ -32,7 +32,7 @@ export class TopContributorsArgs {
   limit!: number;
 }
 
-@InputType()
+@InputType({ description: 'Which organization asks for the refresh; its admin or owner calls.' })
 export class RefreshTeamProductivityInput {
   @UuidField({ description: 'The organization whose figures to return; the refresh covers all organizations.' })
   organizationId!: string;

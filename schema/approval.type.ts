@@ -10,16 +10,16 @@ import { ApprovalStatus } from './enums';
   description: 'A request for a reviewer to approve a study.',
 })
 export class Approval {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The approval's UUID; decideApproval takes it." })
   id!: string;
 
-  @Field(() => ApprovalStatus)
+  @Field(() => ApprovalStatus, { description: 'PENDING until the reviewer decides, then APPROVED or REJECTED.' })
   status!: ApprovalStatus;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When it was requested.' })
   requestedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the reviewer decided; null while PENDING.' })
   decidedAt!: Date | null;
 
   studyId!: string;

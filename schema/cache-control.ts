@@ -12,9 +12,26 @@ export const cacheControlDirective = new GraphQLDirective({
     DirectiveLocation.UNION,
   ],
   args: {
-    maxAge: { type: GraphQLInt },
-    scope: { type: new GraphQLEnumType({ name: 'CacheControlScope', values: { PUBLIC: {}, PRIVATE: {} } }) },
-    inheritMaxAge: { type: GraphQLBoolean },
+    maxAge: {
+      type: GraphQLInt,
+      description:
+        'Seconds a response may be cached; a response is kept for the shortest maxAge among its fields (0: not cached).',
+    },
+    scope: {
+      type: new GraphQLEnumType({
+        name: 'CacheControlScope',
+        description: 'Who may be served a cached response.',
+        values: {
+          PUBLIC: { description: 'Anyone: one cached response serves every caller.' },
+          PRIVATE: { description: 'Only the user it was made for; any PRIVATE field makes the whole response so.' },
+        },
+      }),
+      description: 'Who may be served the cached response; default PUBLIC.',
+    },
+    inheritMaxAge: {
+      type: GraphQLBoolean,
+      description: 'Take the maxAge of the field that returns this type (wrappers, edges, counts) instead of 0.',
+    },
   },
 });
 

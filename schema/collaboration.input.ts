@@ -4,64 +4,71 @@ import { ApprovalDecision, CollaboratorRole } from './enums';
 import { MAX_COMMENT_LENGTH, PERMISSION_PATTERN } from './input-limits';
 import { UuidField } from './uuid-field';
 
-@InputType()
+@InputType({ description: 'Who joins which study, with which role and permissions.' })
 export class AddCollaboratorInput {
-  @UuidField()
+  @UuidField({ description: 'The study to add them to.' })
   studyId!: string;
 
   @UuidField({ description: 'A member of the study’s organization.' })
   userId!: string;
 
-  @Field(() => CollaboratorRole)
+  @Field(() => CollaboratorRole, {
+    description: 'Their role on the study; an organization VIEWER can only be a study VIEWER.',
+  })
   role!: CollaboratorRole;
 
-  @Field(() => [String], { nullable: true, description: 'Fine-grained permissions such as `data:export`.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Fine-grained permissions such as `data:export` (`area:action`, at most 20); default: none.',
+  })
   @IsOptional()
   @ArrayMaxSize(20)
   @Matches(PERMISSION_PATTERN, { each: true, message: 'each permission must look like `area:action`' })
   permissions?: string[] | null;
 }
 
-@InputType()
+@InputType({ description: 'Who leaves which study.' })
 export class RemoveCollaboratorInput {
-  @UuidField()
+  @UuidField({ description: 'The study to remove them from.' })
   studyId!: string;
 
-  @UuidField()
+  @UuidField({ description: 'The collaborating user (their user id, not the Collaborator id).' })
   userId!: string;
 }
 
-@InputType()
+@InputType({ description: 'A new comment on a study.' })
 export class AddCommentInput {
-  @UuidField()
+  @UuidField({ description: 'The study to comment on.' })
   studyId!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: `The text, 1 to ${MAX_COMMENT_LENGTH} characters; surrounding blanks are removed, and a blank text is refused.`,
+  })
   @MinLength(1)
   @MaxLength(MAX_COMMENT_LENGTH)
   body!: string;
 }
 
-@InputType()
+@InputType({ description: 'Which comment to mark resolved.' })
 export class ResolveCommentInput {
-  @UuidField()
+  @UuidField({ description: 'An open comment; one already resolved is BAD_USER_INPUT.' })
   commentId!: string;
 }
 
-@InputType()
+@InputType({ description: 'Which study to have approved, and by whom.' })
 export class RequestApprovalInput {
-  @UuidField()
+  @UuidField({ description: 'The study to approve.' })
   studyId!: string;
 
   @UuidField({ description: 'A member of the study’s organization; not the requester.' })
   reviewerId!: string;
 }
 
-@InputType()
+@InputType({ description: "A reviewer's decision on a pending approval." })
 export class DecideApprovalInput {
-  @UuidField()
+  @UuidField({ description: 'The pending approval, requested of the viewer.' })
   approvalId!: string;
 
-  @Field(() => ApprovalDecision)
+  @Field(() => ApprovalDecision, { description: 'Approve or reject.' })
   decision!: ApprovalDecision;
 }

@@ -17,17 +17,19 @@ export class Collaborator {
     return pairNodeId('Collaborator', this.studyId, this.userId);
   }
 
-  @Field(() => CollaboratorRole)
+  @Field(() => CollaboratorRole, { description: 'What they may do on this study.' })
   role!: CollaboratorRole;
 
-  @Field(() => [String])
+  @Field(() => [String], {
+    description: 'Fine-grained permissions given when added, such as `data:export` (`area:action`); empty when none.',
+  })
   permissions!: string[];
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When they were added to the study.' })
   addedAt!: Date;
 
   // A plain field, not a resolver: every statement that reads collaborators joins their users.
-  @Field(() => User)
+  @Field(() => User, { description: 'The collaborating user.' })
   user!: User;
 
   studyId!: string;

@@ -1,8 +1,8 @@
 import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
-import { Cost } from './cost-directives';
-import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
+import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
+import { MAX_COMMENT_LENGTH } from './input-limits';
 
 @CachePrivate(CACHE_SECONDS.study)
 @ObjectType({
@@ -11,16 +11,18 @@ import { Connection } from './connection.type';
   description: 'A comment on a study.',
 })
 export class Comment {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The comment's UUID." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: `The text as written, without surrounding blanks; at most ${MAX_COMMENT_LENGTH} characters.`,
+  })
   body!: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When it was written.' })
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was marked resolved; null while open.' })
   resolvedAt!: Date | null;
 
   studyId!: string;
@@ -28,7 +30,4 @@ export class Comment {
   resolvedById!: string | null;
 }
 
-@Cost(0)
-@CacheInherit()
-@ObjectType({ simpleResolvers: true })
-export class CommentConnection extends Connection('Comment', Comment) {}
+export const CommentConnection = Connection('Comment', Comment);

@@ -75,23 +75,137 @@ export enum OrderDirection {
   DESC = 'desc',
 }
 
-registerEnumType(OrganizationPlan, { name: 'OrganizationPlan', description: 'Billing plan of an organization.' });
+registerEnumType(OrganizationPlan, {
+  name: 'OrganizationPlan',
+  description: 'Billing plan of an organization.',
+  valuesConfig: {
+    FREE: { description: 'The free plan; standard rate-limit budgets.' },
+    TEAM: { description: 'The paid team plan; standard rate-limit budgets.' },
+    ENTERPRISE: { description: "The enterprise plan: its members' rate-limit budgets are three times as large." },
+  },
+});
 registerEnumType(OrganizationRole, {
   name: 'OrganizationRole',
   description:
     'Role in an organization; each role can do everything the ones below it can (VIEWER < MEMBER < ADMIN < OWNER).',
+  valuesConfig: {
+    OWNER: {
+      description:
+        'Everything an admin may do, and grants or takes the owner role; an organization keeps at least one.',
+    },
+    ADMIN: {
+      description:
+        'Adds, invites and manages members up to ADMIN, writes to every study as its owner would, and refreshes team figures; twice the rate-limit budget.',
+    },
+    MEMBER: {
+      description:
+        'Creates studies and comments on any study; other study writes as their collaborator role on the study allows.',
+    },
+    VIEWER: {
+      description:
+        'Reads the organization and its studies; comments only on studies where they collaborate above VIEWER, and writes nothing else.',
+    },
+  },
 });
-registerEnumType(StudyStatus, { name: 'StudyStatus', description: 'Lifecycle of a study.' });
-registerEnumType(CollaboratorRole, { name: 'CollaboratorRole', description: 'Role of a collaborator on one study.' });
-registerEnumType(ApprovalStatus, { name: 'ApprovalStatus' });
+registerEnumType(StudyStatus, {
+  name: 'StudyStatus',
+  description:
+    'Lifecycle of a study: DRAFT → ACTIVE → IN_REVIEW → APPROVED → COMPLETED; review can send it back to ACTIVE, anything can be ARCHIVED, and an archived study reactivated.',
+  valuesConfig: {
+    DRAFT: { description: 'Being written; every study starts here. Next: ACTIVE or ARCHIVED.' },
+    ACTIVE: { description: 'Running. Next: IN_REVIEW or ARCHIVED.' },
+    IN_REVIEW: { description: 'Under review. Next: APPROVED, back to ACTIVE, or ARCHIVED.' },
+    APPROVED: {
+      description:
+        'Approved by a study owner or reviewer, or an organization admin. Next: COMPLETED, ACTIVE or ARCHIVED.',
+    },
+    COMPLETED: { description: 'Finished (completedAt is set). Next: ARCHIVED.' },
+    ARCHIVED: { description: 'Put away; ACTIVE reactivates it.' },
+  },
+});
+registerEnumType(CollaboratorRole, {
+  name: 'CollaboratorRole',
+  description:
+    'Role of a collaborator on one study; it grants writes only to organization members (an organization VIEWER can only be a study VIEWER).',
+  valuesConfig: {
+    OWNER: {
+      description:
+        'Edits the study, changes its status (approving included), requests approvals, resolves comments, and adds or removes collaborators; a study keeps at least one.',
+    },
+    EDITOR: {
+      description:
+        "Edits the title and description, changes the status (except to APPROVED), requests approvals and resolves others' comments.",
+    },
+    REVIEWER: { description: 'May approve the study (changeStudyStatus to APPROVED).' },
+    VIEWER: { description: 'Listed on the study, with no writes as a collaborator.' },
+  },
+});
+registerEnumType(ApprovalStatus, {
+  name: 'ApprovalStatus',
+  description: 'Where an approval request stands.',
+  valuesConfig: {
+    PENDING: { description: 'Waiting for its reviewer (decideApproval).' },
+    APPROVED: { description: 'The reviewer approved.' },
+    REJECTED: { description: 'The reviewer rejected.' },
+  },
+});
 registerEnumType(ApprovalDecision, {
   name: 'ApprovalDecision',
   description: 'What a reviewer decides on a pending approval.',
+  valuesConfig: {
+    APPROVED: { description: 'Approve: the approval becomes APPROVED.' },
+    REJECTED: { description: 'Reject: the approval becomes REJECTED.' },
+  },
 });
 registerEnumType(InvitationStatus, {
   name: 'InvitationStatus',
   description: 'Where an invitation to an organization stands.',
+  valuesConfig: {
+    PENDING: { description: 'Open: the invitee may accept or decline it until expiresAt.' },
+    ACCEPTED: { description: 'The invitee accepted and became a member.' },
+    DECLINED: { description: 'The invitee declined.' },
+    EXPIRED: { description: 'Left pending past expiresAt; inviting the address again renews it.' },
+  },
 });
-registerEnumType(ActivityType, { name: 'ActivityType', description: 'Kind of a collaboration activity entry.' });
-registerEnumType(StudyOrderField, { name: 'StudyOrderField' });
-registerEnumType(OrderDirection, { name: 'OrderDirection' });
+registerEnumType(ActivityType, {
+  name: 'ActivityType',
+  description: 'Kind of a collaboration activity entry.',
+  valuesConfig: {
+    STUDY_CREATED: { description: 'A study was created. Details: `title`.' },
+    STUDY_UPDATED: { description: "A study's title or description changed. Details: `fields`, the names changed." },
+    STATUS_CHANGED: { description: 'A study moved in its lifecycle. Details: `from`, `to`.' },
+    COLLABORATOR_ADDED: { description: 'Someone was added to a study. Details: `userId`, `role`.' },
+    COLLABORATOR_REMOVED: { description: 'Someone was removed from a study. Details: `userId`.' },
+    COMMENT_ADDED: { description: 'A comment was written. Details: `commentId`.' },
+    COMMENT_RESOLVED: { description: 'A comment was marked resolved. Details: `commentId`.' },
+    APPROVAL_REQUESTED: {
+      description: 'A reviewer was asked to approve a study. Details: `approvalId`, `reviewerId`.',
+    },
+    APPROVAL_DECIDED: { description: 'A reviewer approved or rejected. Details: `approvalId`, `decision`.' },
+    MEMBER_ADDED: {
+      description:
+        'Someone joined the organization, added or by accepting an invitation; organization-wide (no study). Details: `userId`, `role`, and `invitationId` when invited.',
+    },
+    MEMBER_ROLE_CHANGED: {
+      description:
+        "A member's organization role changed; organization-wide (no study). Details: `userId`, `from`, `to`.",
+    },
+  },
+});
+registerEnumType(StudyOrderField, {
+  name: 'StudyOrderField',
+  description: 'What a list of studies is ordered by.',
+  valuesConfig: {
+    CREATED_AT: { description: 'Creation time.' },
+    UPDATED_AT: { description: 'Time of the last change to the study itself (updatedAt).' },
+    TITLE: { description: 'Title, alphabetically.' },
+  },
+});
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Direction of an order.',
+  valuesConfig: {
+    ASC: { description: 'Ascending: oldest first, A to Z.' },
+    DESC: { description: 'Descending: newest first, Z to A.' },
+  },
+});

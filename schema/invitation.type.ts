@@ -11,7 +11,7 @@ import { InvitationStatus, OrganizationRole } from './enums';
     'An invitation of an email address to join an organization. The person joins by accepting it, signed in with that address.',
 })
 export class MemberInvitation {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The invitation's UUID; acceptInvitation and declineInvitation take it." })
   id!: string;
 
   @Field(() => String, { description: 'The address invited.' })
@@ -20,10 +20,10 @@ export class MemberInvitation {
   @Field(() => OrganizationRole, { description: 'The role the invitee gets on accepting.' })
   role!: OrganizationRole;
 
-  @Field(() => InvitationStatus)
+  @Field(() => InvitationStatus, { description: 'Open, answered or expired.' })
   status!: InvitationStatus;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The inviting organization; readable by the invitee once they accept.' })
   organizationId!: string;
 
   @Field(() => String, {
@@ -35,7 +35,9 @@ export class MemberInvitation {
   @Field(() => GraphQLISODateTime, { description: 'When it was sent, or last renewed by inviting the address again.' })
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, {
+    description: 'When it stops being open: a week after it was sent or renewed.',
+  })
   expiresAt!: Date;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the invitee accepted or declined.' })

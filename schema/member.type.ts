@@ -1,8 +1,7 @@
 import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { pairNodeId } from '../src/domain/node-ids';
-import { Cost } from './cost-directives';
-import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
+import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationRole } from './enums';
 
@@ -18,10 +17,10 @@ export class Member {
     return pairNodeId('Member', this.organizationId, this.userId);
   }
 
-  @Field(() => OrganizationRole)
+  @Field(() => OrganizationRole, { description: 'What the member may do in the organization (changeMemberRole).' })
   role!: OrganizationRole;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When they joined: were added, or accepted an invitation.' })
   joinedAt!: Date;
 
   organizationId!: string;
@@ -29,7 +28,4 @@ export class Member {
   invitedById!: string | null;
 }
 
-@Cost(0)
-@CacheInherit()
-@ObjectType({ simpleResolvers: true })
-export class MemberConnection extends Connection('Member', Member) {}
+export const MemberConnection = Connection('Member', Member);

@@ -4,10 +4,13 @@ import { PageArgs } from './pagination.args';
 
 @ArgsType()
 export class OrganizationLookupArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "The organization's id; pass this or `slug`, not both." })
   id?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The organization's slug, in any case; pass this or `id`, not both.",
+  })
   slug?: string | null;
 }
 

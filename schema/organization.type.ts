@@ -1,7 +1,6 @@
 import { Node } from './node.type';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
-import { Cost } from './cost-directives';
-import { CacheInherit, CachePrivate, CACHE_SECONDS } from './cache-control';
+import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
 import { OrganizationPlan } from './enums';
 
@@ -12,23 +11,25 @@ import { OrganizationPlan } from './enums';
   description: 'An organization that runs studies. Visible to its members only.',
 })
 export class Organization {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The organization's UUID." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'Unique, URL-friendly name: lower-case letters and digits in hyphen-separated words, at most 64 characters; `organization(slug:)` finds the organization by it.',
+  })
   slug!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Display name.' })
   name!: string;
 
-  @Field(() => OrganizationPlan)
+  @Field(() => OrganizationPlan, {
+    description: 'Billing plan; members of an ENTERPRISE organization get three times the rate-limit budget.',
+  })
   plan!: OrganizationPlan;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When the organization was created.' })
   createdAt!: Date;
 }
 
-@Cost(0)
-@CacheInherit()
-@ObjectType({ simpleResolvers: true })
-export class OrganizationConnection extends Connection('Organization', Organization) {}
+export const OrganizationConnection = Connection('Organization', Organization);

@@ -16,12 +16,15 @@ export class SearchStudiesArgs {
   @Field(() => ID, { nullable: true, description: "Limit to one organization; default: all of the viewer's." })
   organizationId?: string | null;
 
-  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE })
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   first!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the edge to continue after, from an earlier page of the same search.',
+  })
   @IsOptional()
   @MaxLength(512)
   after?: string | null;

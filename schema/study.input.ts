@@ -7,33 +7,42 @@ import { UuidField } from './uuid-field';
 
 @InputType({ description: 'Narrows a list of studies; all given conditions must hold.' })
 export class StudyFilter {
-  @Field(() => [StudyStatus], { nullable: true })
+  @Field(() => [StudyStatus], {
+    nullable: true,
+    description: 'Only studies in one of these statuses; omitted or empty: any status.',
+  })
   @IsOptional()
   @ArrayMaxSize(6)
   statuses?: StudyStatus[] | null;
 
-  @UuidField({ nullable: true })
+  @UuidField({ nullable: true, description: 'Only studies created by this user.' })
   createdById?: string | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Only studies created at or after this instant; earlier than `createdBefore` when both are given.',
+  })
   createdAfter?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Only studies created before this instant.' })
   createdBefore?: Date | null;
 }
 
 @InputType({ description: 'Order of a list of studies; ties are broken by id.' })
 export class StudyOrder {
-  @Field(() => StudyOrderField)
+  @Field(() => StudyOrderField, { description: 'What to order by.' })
   field!: StudyOrderField;
 
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.DESC })
+  @Field(() => OrderDirection, {
+    defaultValue: OrderDirection.DESC,
+    description: 'Ascending or descending; default DESC (newest first, or Z to A).',
+  })
   direction!: OrderDirection;
 }
 
 @ArgsType()
 export class StudyPageArgs extends PageArgs {
-  @Field(() => StudyFilter, { nullable: true })
+  @Field(() => StudyFilter, { nullable: true, description: 'Only the studies it matches; default: all.' })
   @IsOptional()
   @ValidateNested()
   filter?: StudyFilter | null;
@@ -44,21 +53,26 @@ export class StudyPageArgs extends PageArgs {
 
 @ArgsType()
 export class OrganizationStudiesArgs extends StudyPageArgs {
-  @UuidField()
+  @UuidField({ description: 'An organization the viewer is a member of; any other is NOT_FOUND.' })
   organizationId!: string;
 }
 
-@InputType()
+@InputType({ description: 'A new study: where, and what it is called.' })
 export class CreateStudyInput {
-  @UuidField()
+  @UuidField({ description: 'The organization that runs it; the viewer must be a member (not a viewer) of it.' })
   organizationId!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: `Title, 1 to ${MAX_TITLE_LENGTH} characters; surrounding blanks are removed, and a blank title is refused.`,
+  })
   @MinLength(1)
   @MaxLength(MAX_TITLE_LENGTH)
   title!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: `Free text, at most ${MAX_DESCRIPTION_LENGTH} characters; blank or omitted: none.`,
+  })
   @IsOptional()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description?: string | null;
@@ -66,26 +80,34 @@ export class CreateStudyInput {
 
 @InputType({ description: 'Fields left out are not changed; description null clears it.' })
 export class UpdateStudyInput {
-  @UuidField()
+  @UuidField({ description: 'The study to change.' })
   id!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: `New title, 1 to ${MAX_TITLE_LENGTH} characters, surrounding blanks removed; omitted or null: unchanged.`,
+  })
   @IsOptional()
   @MinLength(1)
   @MaxLength(MAX_TITLE_LENGTH)
   title?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: `New description, at most ${MAX_DESCRIPTION_LENGTH} characters; null or blank clears it, omitted leaves it.`,
+  })
   @IsOptional()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A step of a study through its lifecycle.' })
 export class ChangeStudyStatusInput {
-  @UuidField()
+  @UuidField({ description: 'The study to move.' })
   id!: string;
 
-  @Field(() => StudyStatus)
+  @Field(() => StudyStatus, {
+    description: 'The status to move to; it must be a step allowed from the current one (see StudyStatus).',
+  })
   status!: StudyStatus;
 }

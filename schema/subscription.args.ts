@@ -10,7 +10,7 @@ export const MAX_ACTIVITY_TYPES = 20;
 
 @ArgsType()
 export class StudyActivityArgs {
-  @UuidField()
+  @UuidField({ description: 'A study the viewer may see; any other is NOT_FOUND.' })
   studyId!: string;
 
   @Field(() => String, {
@@ -25,7 +25,7 @@ export class StudyActivityArgs {
 
 @ArgsType()
 export class OrganizationActivityArgs {
-  @UuidField()
+  @UuidField({ description: 'An organization the viewer is a member of; any other is NOT_FOUND.' })
   organizationId!: string;
 
   @Field(() => [ActivityType], { nullable: true, description: 'Only entries of these types.' })
@@ -44,6 +44,6 @@ export class OrganizationActivityArgs {
 
 @ArgsType()
 export class OrganizationAnalyticsChangedArgs {
-  @UuidField()
+  @UuidField({ description: 'An organization the viewer is a member of; any other is NOT_FOUND.' })
   organizationId!: string;
 }

@@ -9,15 +9,15 @@ import { CachePrivate, CACHE_SECONDS } from './cache-control';
   description: 'A person using the platform.',
 })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The user's UUID." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Email address the user signs in with; unique, stored in lower case.' })
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Display name.' })
   name!: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When the account was created.' })
   createdAt!: Date;
 }

@@ -98,6 +98,10 @@ describe('Apollo Server patch', () => {
       assert.notEqual(chosen, offers[1], `Accept ${accept} would choose the legacy type: the guard must not skip it`);
     }
     for (const accept of ['multipart/mixed;deferSpec=20220824', 'multipart/*;deferSpec=20220824'])
-      assert.equal(new Negotiator({ headers: { accept } }).mediaType(offers), offers[1], `${accept}: the guard lets it through`);
+      assert.equal(
+        new Negotiator({ headers: { accept } }).mediaType(offers),
+        offers[1],
+        `${accept}: the guard lets it through`,
+      );
   });
 });

@@ -34,10 +34,9 @@ function ownAccessors(value: object): string[] {
 describe('connection payloads', () => {
   it('have their lazy fields on the prototype, not as accessors of their own', () => {
     const connection = toConnection(
-      { rows: ROWS, hasNextPage: true },
+      { rows: ROWS, hasNextPage: true, hasPreviousPage: false },
       ORDER,
       (row) => ({ id: row.id }),
-      false,
       () => Promise.resolve(2),
     );
     assert.deepEqual(ownAccessors(connection), []);
@@ -54,10 +53,9 @@ describe('connection payloads', () => {
   it('compute cursors and the total only when read, from the page they were built from', async () => {
     let counted = 0;
     const connection = toConnection(
-      { rows: ROWS, hasNextPage: true },
+      { rows: ROWS, hasNextPage: true, hasPreviousPage: true },
       ORDER,
       (row) => ({ id: row.id }),
-      true,
       () => {
         counted += 1;
         return Promise.resolve(7);
@@ -76,10 +74,9 @@ describe('connection payloads', () => {
     assert.equal(connection.pageInfo.endCursor, connection.edges[1].cursor);
     assert.notEqual(connection.pageInfo.startCursor, connection.pageInfo.endCursor);
     const empty = toConnection(
-      { rows: [], hasNextPage: false },
+      { rows: [], hasNextPage: false, hasPreviousPage: false },
       ORDER,
       (row: Row) => row,
-      false,
       () => Promise.resolve(0),
     );
     assert.equal(empty.pageInfo.startCursor, null);

@@ -248,13 +248,13 @@ describe('read plans: statements read what the selection reads, for every relati
     const loaders = createLoaders(gateway.db, { batch: true });
     const lean = await loaders.commentsPage.load({
       parentId: ACME_STUDY,
-      args: { first: 5, after: null, resolved: null, plan: { costly: [], joins: [] } },
+      args: { first: 5, after: null, backward: false, resolved: null, plan: { costly: [], joins: [] } },
     });
     assert.ok(lean.rows.length > 0);
     assert.ok(lean.rows.every((row) => row.body === undefined && typeof row.id === 'string'));
     const whole = await loaders.commentsPage.load({
       parentId: ACME_STUDY,
-      args: { first: 5, after: null, resolved: null, plan: wholeRows('Comment') },
+      args: { first: 5, after: null, backward: false, resolved: null, plan: wholeRows('Comment') },
     });
     assert.ok(whole.rows.every((row) => typeof row.body === 'string'));
 
@@ -263,6 +263,7 @@ describe('read plans: statements read what the selection reads, for every relati
       args: {
         first: 3,
         after: null,
+        backward: false,
         orderBy: 'created_at',
         direction: 'desc',
         filter: { statuses: null, createdById: null, createdAfter: null, createdBefore: null },

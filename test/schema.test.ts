@@ -60,7 +60,7 @@ describe('schema', () => {
   it('the comparison catches a removed field, a changed argument type and a changed field type', async () => {
     const released = await readFile(SCHEMA_FILE, 'utf8');
     const broken = released
-      .replace(/^ {2}organization\(id: ID, slug: String\)/m, '  organizationRenamed(id: ID, slug: String)')
+      .replace(/^ {2}organization\(/m, '  organizationRenamed(')
       .replace('dryRun: Boolean! = false', 'dryRun: String! = "false"')
       .replace(/^ {2}email: String!$/m, '  email: Int!');
     assert.notEqual(broken, released);

@@ -63,7 +63,13 @@ describe('statements compiled once per shape (selectByShape)', () => {
       };
       await loaders.commentsPage.load({
         parentId: ACME,
-        args: { first: 5, after, resolved: null, plan: { costly: ['body'], joins: [{ field: 'author', costly: [] }] } },
+        args: {
+          first: 5,
+          after,
+          backward: false,
+          resolved: null,
+          plan: { costly: ['body'], joins: [{ field: 'author', costly: [] }] },
+        },
       });
     }
     assert.ok(shapeCacheBytes(gateway.db) <= SHAPE_CACHE_MAX_BYTES);

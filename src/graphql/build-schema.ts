@@ -23,6 +23,30 @@ const NO_TOPICS: PubSub = {
 };
 
 /**
+ * The root types' descriptions. type-graphql builds Query, Mutation and Subscription itself, with no place for
+ * a description, so they are set here, on the schema both the server and `npm run schema:emit` build.
+ */
+const ROOT_TYPE_DESCRIPTIONS = {
+  query:
+    'Entry points for reading. Every field but `rateLimit` needs a signed-in viewer (`Authorization: Bearer <token>`) and answers only with what the viewer may see: their organizations and what those hold.',
+  mutation:
+    'Writes. Each takes one `input` argument, needs a signed-in viewer, is limited per caller (@rateLimit) and returns the object it changed, as it is after the write.',
+  subscription:
+    'Live events on /graphql: over WebSocket (graphql-transport-ws, the token in connection_init\'s payload as `{ "authorization": "Bearer <token>" }`) or Server-Sent Events (`Accept: text/event-stream`, the token in the Authorization header). The same access rules and error codes as queries; a subscription is charged when it starts and again for each event it delivers.',
+} as const;
+
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  for (const [type, description] of [
+    [schema.getQueryType(), ROOT_TYPE_DESCRIPTIONS.query],
+    [schema.getMutationType(), ROOT_TYPE_DESCRIPTIONS.mutation],
+    [schema.getSubscriptionType(), ROOT_TYPE_DESCRIPTIONS.subscription],
+  ] as const) {
+    if (type) type.description = description;
+  }
+  return schema;
+}
+
+/**
  * Built once at start-up: type-graphql's metadata turned into an executable schema. `transform` applies
  * directive behaviour (the @rateLimit field limits) to the built schema; the SDL is the same either way.
  */
@@ -40,7 +64,7 @@ export async function buildGatewaySchema(
     validateFn: validateArguments,
     pubSub: NO_TOPICS,
   });
-  return transform(freshReadsPerMutation(callFieldResolversDirectly(schema, resolvers, instances)));
+  return transform(freshReadsPerMutation(callFieldResolversDirectly(describeRootTypes(schema), resolvers, instances)));
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';
