@@ -4,7 +4,7 @@ import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENT_PAGES, COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
-import { foldsOf } from '../loaders/folds';
+import { foldablePage, foldsOf } from '../loaders/folds';
 import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
 import { whenLoaded } from '../loaders/loader-toolkit';
@@ -63,8 +63,11 @@ export class StudyResolver {
 
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.study)
+  // Nullable: refused (an organization of someone else's), it nulls only itself, not the whole answer.
   @Query(() => StudyConnection, {
-    description: "An organization's studies; newest first unless `orderBy` says otherwise.",
+    nullable: true,
+    description:
+      "An organization's studies; newest first unless `orderBy` says otherwise. null with an error when refused.",
   })
   studies(
     @Args(() => OrganizationStudiesArgs) args: OrganizationStudiesArgs,
@@ -80,7 +83,9 @@ export class StudyResolver {
   @ConnectionSize()
   @CachePrivate(CACHE_SECONDS.search)
   @Query(() => StudyConnection, {
-    description: "Full-text and fuzzy search over the studies of the viewer's organizations, best match first.",
+    nullable: true,
+    description:
+      "Full-text and fuzzy search over the studies of the viewer's organizations, best match first. null with an error when refused.",
   })
   async searchStudies(
     @Args(() => SearchStudiesArgs) args: SearchStudiesArgs,
@@ -100,17 +105,32 @@ export class StudyResolver {
     } else {
       organizationIds = [...viewer.roles.keys()];
     }
-    const offset = args.after ? decodeOffsetCursor(args.after, SEARCH_LIST_KEY) + 1 : 0;
-    const search: StudySearch = { query, organizationIds, first: args.first, offset };
-    const rows = organizationIds.length === 0 ? [] : await ctx.loaders.studySearch.load(search);
-    const page = rows.slice(0, args.first);
+    // Ranked matches have no keyset: pages are offsets into the ranking, a cursor an edge's position.
+    const window = loaderArgsOf(foldablePage(args));
+    const at = window.after === null ? null : decodeOffsetCursor(window.after, SEARCH_LIST_KEY);
+    const matches: Omit<StudySearch, 'first' | 'offset'> = { query, organizationIds };
+    let offset = at === null ? 0 : at + 1;
+    let size = window.first;
+    if (window.backward) {
+      // The last `last` before the cursor, or before the end of the ranking (its length, one count).
+      const end =
+        at ??
+        (organizationIds.length === 0
+          ? 0
+          : await ctx.loaders.studySearchTotal.load({ ...matches, first: 0, offset: 0 }));
+      offset = Math.max(0, end - window.first);
+      size = end - offset;
+    }
+    const search: StudySearch = { ...matches, first: size, offset };
+    const rows = organizationIds.length === 0 || size === 0 ? [] : await ctx.loaders.studySearch.load(search);
+    const page = rows.slice(0, size);
     for (const row of page) ctx.loaders.studyById.prime(row.id, row);
     const edges = page.map((row, index) => ({
       cursor: encodeOffsetCursor(SEARCH_LIST_KEY, offset + index),
       node: toStudy(row),
     }));
     const pageInfo = {
-      hasNextPage: rows.length > args.first,
+      hasNextPage: window.backward ? at !== null : rows.length > size,
       hasPreviousPage: offset > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,

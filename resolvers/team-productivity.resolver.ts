@@ -33,7 +33,9 @@ export class TeamProductivityResolver {
 
   @RateLimit(5, 60)
   @Cost(50)
+  // Nullable as every mutation is (schema/collaboration-write.ts): a refusal nulls only itself.
   @Mutation(() => TeamProductivity, {
+    nullable: true,
     description:
       'Recomputes the team figures now (all organizations) and returns this organization’s. Organization admins and owners.',
   })

@@ -1,12 +1,13 @@
-import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
-import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArgsType, Field, ID } from 'type-graphql';
 import { ActivityType } from './enums';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH } from './input-limits';
+import { MAX_SEARCH_LENGTH } from './input-limits';
 import { PageArgs } from './pagination.args';
 import { UuidField } from './uuid-field';
 
+/** A search's page goes forward or backward (PageArgs) through the ranked matches. */
 @ArgsType()
-export class SearchStudiesArgs {
+export class SearchStudiesArgs extends PageArgs {
   @Field(() => String, {
     description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or); typos are tolerated in titles.',
   })
@@ -15,19 +16,6 @@ export class SearchStudiesArgs {
 
   @Field(() => ID, { nullable: true, description: "Limit to one organization; default: all of the viewer's." })
   organizationId?: string | null;
-
-  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first!: number;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Cursor of the edge to continue after, from an earlier page of the same search.',
-  })
-  @IsOptional()
-  @MaxLength(512)
-  after?: string | null;
 }
 
 @ArgsType()

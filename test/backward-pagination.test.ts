@@ -40,6 +40,11 @@ const CONNECTIONS: { name: string; query: (window: string) => string; pageOf: (d
     pageOf: (d) => d.study.activity,
   },
   {
+    name: 'Query.searchStudies (ranked: offsets, not keysets)',
+    query: (w) => `{ searchStudies(query: "sleep"${w ? `, ${w}` : ''}) { ${PAGE} } }`,
+    pageOf: (d) => d.searchStudies,
+  },
+  {
     name: 'Query.organizations',
     query: (w) => `{ organizations(${w}) { ${PAGE} } }`,
     pageOf: (d) => d.organizations,

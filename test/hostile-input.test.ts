@@ -143,22 +143,28 @@ describe('hostile input', () => {
     }
   });
 
-  it('an error elsewhere refunds nothing: a failed non-null root field leaves the work done charged, and counted', async () => {
+  it('an error elsewhere refunds nothing of it: a refused root field is charged its estimate, the field that ran what came back, and counted', async () => {
     // Mine runs two levels (the page with its studies' comments folded in, then their comment figures) after theirs has failed.
     await gateway.graphql('{ viewer { id } }', { token: member.token });
+    const theirs = `theirs: studies(organizationId: "${member.foreignOrganizationId}", first: 1) { totalCount }`;
     const query = `{ mine: studies(organizationId: "${member.organizationId}", first: 4) { edges { node { id commentStats { total } comments(first: 10) { edges { node { author { name } } } } } } }
-                     theirs: studies(organizationId: "${member.foreignOrganizationId}", first: 1) { totalCount } }`;
+                     ${theirs} }`;
     const response = await gateway.graphql(query, { token: member.token });
-    assert.equal(response.body.data, null, 'the failing non-null root field nulls the whole answer');
+    assert.equal(response.body.data?.theirs, null, 'the refused root field nulls only itself');
+    assert.equal(response.body.data?.mine.edges.length, 4);
     const cost = costOf(response);
     assert.ok(cost.requestedQueryCost >= 80);
-    assert.equal(cost.actualQueryCost, cost.requestedQueryCost, 'charged what was estimated: the other root field ran');
+    assert.ok(cost.actualQueryCost < cost.requestedQueryCost, 'the field that ran is charged what came back');
     assert.ok(
-      cost.throttleStatus!.currentlyAvailable <= BASE - cost.requestedQueryCost + 2,
-      `level ${cost.throttleStatus!.currentlyAvailable} after a charge of ${cost.requestedQueryCost}`,
+      cost.throttleStatus!.currentlyAvailable <= BASE - cost.actualQueryCost + 2,
+      `level ${cost.throttleStatus!.currentlyAvailable} after a charge of ${cost.actualQueryCost}`,
     );
     // The statements of the field that kept running are counted too: the page, then the comment figures.
     assert.equal(response.sqlStatements, 2, 'x-sql-statements');
+    // Alone, the refused field answers no data and is charged its whole estimate; beside mine, no less.
+    const alone = costOf(await gateway.graphql(`{ ${theirs} }`, { token: member.token }));
+    assert.equal(alone.actualQueryCost, alone.requestedQueryCost);
+    assert.ok(cost.actualQueryCost >= alone.requestedQueryCost, 'the refused field is charged as estimated');
   });
 
   it('a list longer than its assumed size is charged what came back', async () => {

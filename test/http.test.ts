@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { BODY_LIMIT_BYTES } from '../src/http/server';
 import { MAX_QUERY_DEPTH } from '../src/graphql/limits';
 import { onlyError, startTestGateway, type TestGateway } from './support/gateway';
-import { ACME } from './support/ids';
+import { ACME, ACME_STUDY, UMBRELLA_STUDY } from './support/ids';
 
 describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
   let gateway: TestGateway;
@@ -141,6 +141,20 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const refused = await gateway.graphql('{ viewer { id } }');
     assert.equal(refused.body.data, null);
     assert.equal(refused.status, 401);
+  });
+
+  it('a refused mutation nulls only itself: the document’s other writes keep their answers, with 200', async () => {
+    const token = await gateway.tokenFor('analyst@example.com');
+    const response = await gateway.graphql(
+      `mutation { kept: addComment(input: { studyId: "${ACME_STUDY}", body: "kept" }) { id body }
+                  refused: addComment(input: { studyId: "${UMBRELLA_STUDY}", body: "not mine" }) { id } }`,
+      { token },
+    );
+    assert.equal(response.status, 200);
+    assert.equal(response.body.data?.kept.body, 'kept');
+    assert.equal(response.body.data?.refused, null);
+    assert.equal(onlyError(response).extensions?.code, 'NOT_FOUND');
+    assert.deepEqual(response.body.errors?.[0]?.path, ['refused']);
   });
 
   it('an unknown persisted-query hash: 404 under application/graphql-response+json, 200 for application/json clients', async () => {

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config';
 import { onlyError, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
-import { ACME, ACME_STUDY, INITECH_STUDY } from './support/ids';
+import { ACME, ACME_STUDY, INITECH, INITECH_STUDY } from './support/ids';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from './support/redis';
 
 const BASE = 12_000; // points a minute for a plain user in these tests: 200 a second
@@ -339,16 +339,18 @@ describe('pricing kept per operation', () => {
 
   it('an omitted variable (its default applies) and an explicit null are priced apart; a request that cannot be priced spoils nothing', async () => {
     const token = await gateway.tokenFor('analyst@example.com');
-    const query = 'query($id: ID!, $n: Int) { study(id: $id) { comments(first: $n) { edges { node { id } } } } }';
+    // `limit: Int! = 5`: omitted, the default applies; an explicit null is refused.
+    const query =
+      'query($id: ID!, $n: Int) { organization(id: $id) { analytics { topContributors(limit: $n) { count } } } }';
     const send = (variables: Record<string, unknown>) => gateway.graphql(query, { token, variables });
-    const omitted = await send({ id: ACME_STUDY });
+    const omitted = await send({ id: ACME });
     assert.ok(costOf(omitted)?.requestedQueryCost, JSON.stringify(omitted.body));
-    const explicitNull = await send({ id: INITECH_STUDY, n: null });
+    const explicitNull = await send({ id: INITECH, n: null });
     assert.equal(onlyError(explicitNull).extensions?.code, 'BAD_USER_INPUT');
-    const again = await send({ id: INITECH_STUDY });
+    const again = await send({ id: INITECH });
     assert.equal(costOf(again)?.requestedQueryCost, costOf(omitted)?.requestedQueryCost, JSON.stringify(again.body));
     assert.equal(
-      onlyError(await send({ id: ACME_STUDY, n: null })).extensions?.code,
+      onlyError(await send({ id: ACME, n: null })).extensions?.code,
       'BAD_USER_INPUT',
       'and the null is refused again, not served a kept price',
     );

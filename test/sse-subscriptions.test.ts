@@ -3,9 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { createClient, type ExecutionResult } from 'graphql-sse';
 import { signAccessToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
-import { startTestGateway, type TestGateway } from './support/gateway';
+import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { seriesValue } from './support/metrics';
-import { ACME_STUDY, UMBRELLA_STUDY } from './support/ids';
+import { ACME_STUDY, INITECH, UMBRELLA_STUDY } from './support/ids';
+import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
+import { encodeCursor } from '../src/domain/pagination';
 import { until } from './support/wait';
 import { WsClient } from './support/ws-client';
 
@@ -236,6 +238,48 @@ describe('subscriptions over Server-Sent Events', () => {
     await until('the stream ends', () => stream.ended || undefined, 6000);
     assert.ok(!stream.events.some((e) => e.event === 'complete'), 'no complete: a client retries');
     await closeAll();
+  });
+});
+
+describe('what an event stream’s deliveries cost', () => {
+  it('charges each event to the subscriber’s budget; a spent budget ends the stream with RATE_LIMITED, then complete', async () => {
+    const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
+    try {
+      const member = await memberWithRole(gateway, INITECH, 'member');
+      const latest = await gateway.db
+        .selectFrom('collaboration_activity')
+        .select(['id', 'created_at'])
+        .where('organization_id', '=', INITECH)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      await gateway.db
+        .insertInto('collaboration_activity')
+        .values(
+          Array.from({ length: 150 }, () => ({
+            organization_id: INITECH,
+            study_id: null,
+            user_id: member.id,
+            activity_type: 'member_added',
+            details: '{}',
+          })),
+        )
+        .execute();
+      const stream = await RawStream.open(gateway.url, member.token, {
+        query:
+          'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type } } }',
+        variables: { id: INITECH, after: encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id) },
+      });
+      assert.equal(stream.status, 200);
+      await until('the stream to end', () => stream.ended || undefined, 20_000);
+      const nexts = stream.nexts();
+      const last = nexts.at(-1);
+      assert.equal(last.errors?.[0]?.extensions?.code, 'RATE_LIMITED', JSON.stringify(last));
+      assert.ok(last.errors[0].extensions.retryAfterSeconds >= 1);
+      assert.ok(nexts.length >= 20 && nexts.length < 150, `${nexts.length - 1} events before the budget ran out`);
+      assert.equal(stream.events.at(-1)?.event, 'complete', 'told why, then completed: no blind reconnect');
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -12,7 +11,7 @@ import type { Services } from '../context/context';
 import { ErrorCode } from '../graphql/errors';
 import type { Metrics } from '../observability/metrics';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
-import type { Subscriber, SubscriptionSetup } from './subscription-setup';
+import { subscriberOf, whenTokenExpires, type Subscriber, type SubscriptionSetup } from './subscription-setup';
 
 export interface EventStreamServerOptions {
   schema: GraphQLSchema;
@@ -33,8 +32,24 @@ interface Stream {
   counted: boolean;
 }
 
-/** setTimeout's longest delay. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The events of a subscription, and what ends it (a spent budget, a membership gone, the event store lost) as
+ * a last `next` with the error before `complete`: graphql-ws sends such an end as an `error` message, while
+ * graphql-sse would only drop the stream, and a client would reconnect without knowing why.
+ */
+async function* endingWithItsError(events: AsyncIterable<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  try {
+    for await (const event of events) yield event;
+  } catch (error) {
+    yield {
+      errors: [
+        error instanceof GraphQLError
+          ? error
+          : new GraphQLError('Internal server error.', { originalError: error as Error }),
+      ],
+    };
+  }
+}
 
 /** The status a refused subscribe is answered with, from its error's code. */
 function statusOf(error: GraphQLError): number {
@@ -121,23 +136,9 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
             : coded('Authentication required: send `Authorization: Bearer <token>`.', ErrorCode.UNAUTHENTICATED),
         ]);
       }
-      const id = randomUUID();
-      const subscriber: Subscriber = {
-        id,
-        userId: verified.userId,
-        authorization: request.headers.authorization as string,
-        clientIp: request.ip,
-        scope: {
-          requestId: id,
-          sqlStatements: 0,
-          sqlInFlight: 0,
-          authenticated: true,
-          mayWrite: false,
-          readsFromReplica: false,
-        },
-      };
+      const subscriber = subscriberOf(verified.userId, request.headers.authorization as string, request.ip);
       stream.subscriber = subscriber;
-      const lease = await options.connections.open(subscriber.userId, id);
+      const lease = await options.connections.open(subscriber.userId, subscriber.id);
       if (!lease)
         return refusal(stream, [
           coded(
@@ -147,16 +148,7 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
         ]);
       stream.lease = lease;
       stream.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
-      if (verified.expiresAtMs !== undefined) {
-        const expiresAtMs = verified.expiresAtMs;
-        const expire = () => {
-          const left = expiresAtMs - Date.now();
-          // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
-          if (left > MAX_TIMER_MS) stream.timers.push(setTimeout(expire, MAX_TIMER_MS));
-          else stream.timers.push(setTimeout(() => stream.response.end(), Math.max(0, left)));
-        };
-        expire();
-      }
+      whenTokenExpires(verified.expiresAtMs, stream.timers, () => stream.response.end());
       const outcome = await setup.setUp(
         subscriber,
         { query: params.query, operationName: params.operationName, variables: params.variables },
@@ -169,11 +161,10 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
 
     onOperation(_ctx, req, _args, result) {
       const stream = req.context;
-      if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
-        stream.counted = true;
-        metrics.subscriptionsActive.inc({ field: stream.field ?? 'unknown' });
-      }
-      return undefined;
+      if (result === null || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return undefined;
+      stream.counted = true;
+      metrics.subscriptionsActive.inc({ field: stream.field ?? 'unknown' });
+      return endingWithItsError(result as AsyncIterable<ExecutionResult>);
     },
 
     async onNext(ctx, req, result) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   getOperationAST,
   GraphQLError,
@@ -54,6 +55,41 @@ export interface SubscriptionSetupOptions {
 }
 
 const VALIDATION_RULES = [...specifiedRules, ...GATEWAY_VALIDATION_RULES];
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The subscriber of a verified token, with a request scope of its own (statements counted, errors formatted in it). */
+export function subscriberOf(userId: string, authorization: string, clientIp: string): Subscriber {
+  const id = randomUUID();
+  return {
+    id,
+    userId,
+    authorization,
+    clientIp,
+    scope: {
+      requestId: id,
+      sqlStatements: 0,
+      sqlInFlight: 0,
+      authenticated: true,
+      mayWrite: false,
+      readsFromReplica: false,
+    },
+  };
+}
+
+/**
+ * Calls `expired` once the token's time is up (nothing without an expiry); the timers go to `timers`, for
+ * the connection or stream to clear when it ends. setTimeout holds at most ~24.8 days: a longer-lived token
+ * is looked at again then.
+ */
+export function whenTokenExpires(expiresAtMs: number | undefined, timers: NodeJS.Timeout[], expired: () => void): void {
+  if (expiresAtMs === undefined) return;
+  const check = () => {
+    const left = expiresAtMs - Date.now();
+    timers.push(left > MAX_TIMER_MS ? setTimeout(check, MAX_TIMER_MS) : setTimeout(expired, Math.max(0, left)));
+  };
+  check();
+}
 
 function coded(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLSchema, OperationTypeNode } from 'graphql';
@@ -9,7 +8,7 @@ import { untracedListeners } from '../observability/tracing';
 import type { GatewayContext, Services } from '../context/context';
 import type { Metrics } from '../observability/metrics';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
-import type { Subscriber, SubscriptionSetup } from './subscription-setup';
+import { subscriberOf, whenTokenExpires, type Subscriber, type SubscriptionSetup } from './subscription-setup';
 
 /** Close codes beyond the protocol's own: a bad or missing token, an expired one, too many connections, shutdown. */
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -45,9 +44,6 @@ interface Connection extends Subscriber {
   streams: Map<string, AsyncIterator<unknown>>;
 }
 
-/** setTimeout's longest delay. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function coded(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
@@ -79,7 +75,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     async onConnect(ctx) {
       const { socket, request } = ctx.extra;
       const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-      const id = randomUUID();
       const verified = await setup.verify(authorization);
       if ('refusal' in verified) {
         // The identity provider's key set unreachable is no verdict on the token: try again later (1013).
@@ -92,9 +87,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           );
         return false;
       }
-      const { userId, expiresAtMs } = verified;
+      const { expiresAtMs } = verified;
+      const subscriber = subscriberOf(verified.userId, authorization as string, request.ip);
       if (socket.readyState !== socket.OPEN) return false;
-      const lease = await options.connections.open(userId, id);
+      const lease = await options.connections.open(subscriber.userId, subscriber.id);
       if (!lease) {
         socket.close(
           CLOSE_TOO_MANY_CONNECTIONS,
@@ -108,18 +104,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         return false;
       }
       const connection: Connection = {
-        id,
-        userId,
-        authorization: authorization as string,
-        clientIp: request.ip,
-        scope: {
-          requestId: id,
-          sqlStatements: 0,
-          sqlInFlight: 0,
-          authenticated: true,
-          mayWrite: false,
-          readsFromReplica: false,
-        },
+        ...subscriber,
         lease,
         timers: [],
         fields: new Map(),
@@ -127,21 +112,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       };
       byContext.set(ctx, connection);
       leases.add(lease);
-      if (expiresAtMs !== undefined) {
-        const expire = () => {
-          const left = expiresAtMs - Date.now();
-          // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
-          if (left > MAX_TIMER_MS) connection.timers.push(setTimeout(expire, MAX_TIMER_MS));
-          else
-            connection.timers.push(
-              setTimeout(
-                () => socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'),
-                Math.max(0, left),
-              ),
-            );
-        };
-        expire();
-      }
+      whenTokenExpires(expiresAtMs, connection.timers, () =>
+        socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired: reconnect with a fresh one'),
+      );
       connection.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
       return true;
     },
