@@ -66,11 +66,15 @@ describe('Apollo Server patch', () => {
     assert.equal(responseHttp.headers.get('x-kept'), 'yes');
   });
 
-  it('hashes a document with Node’s one-shot sha256 and negotiates the legacy multipart type only for an Accept with a deferSpec parameter', () => {
+  it('hashes a document with Node’s one-shot sha256 and negotiates the legacy multipart type only for an Accept with a deferSpec or incrementalSpec parameter', () => {
     for (const flavour of ['cjs', 'esm'] as const) {
       const source = readFileSync(pipelinePath(flavour), 'utf8');
       assert.match(source, /return nodeCryptoHash\('sha256', query, 'hex'\)/, `${flavour} build hashes one-shot`);
-      assert.match(source, /useLegacyIncremental: \/deferspec\/i\.test\(/, `${flavour} build guards the negotiation`);
+      assert.match(
+        source,
+        /useLegacyIncremental: \/deferspec\|incrementalspec\/i\.test\(/,
+        `${flavour} build guards the negotiation`,
+      );
     }
     // The hash persisted queries and the document store key by is still the hex sha256 of the text.
     const text = '{ viewer { id } }';
@@ -97,7 +101,12 @@ describe('Apollo Server patch', () => {
       const chosen = new Negotiator({ headers: { accept } }).mediaType(offers);
       assert.notEqual(chosen, offers[1], `Accept ${accept} would choose the legacy type: the guard must not skip it`);
     }
-    for (const accept of ['multipart/mixed;deferSpec=20220824', 'multipart/*;deferSpec=20220824'])
+    for (const accept of [
+      'multipart/mixed;deferSpec=20220824',
+      'multipart/*;deferSpec=20220824',
+      // The other type's parameter can lower it below a bare range that matches both.
+      'multipart/mixed;incrementalSpec=v0.2;q=0.5, multipart/mixed',
+    ])
       assert.equal(
         new Negotiator({ headers: { accept } }).mediaType(offers),
         offers[1],

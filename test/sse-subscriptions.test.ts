@@ -226,6 +226,33 @@ describe('subscriptions over Server-Sent Events', () => {
     await closeAll();
   });
 
+  it('gives the slot back when a client goes away while its stream is being set up, at any moment', async () => {
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const controller = new AbortController();
+      const request = fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: STUDY_ACTIVITY, variables: { studyId: ACME_STUDY } }),
+        signal: controller.signal,
+      }).catch(() => undefined);
+      setTimeout(() => controller.abort(), attempt * 2);
+      await request;
+    }
+    await until('no stream open', async () =>
+      (await seriesValue(gateway.url, 'studygraph_sse_streams')) === 0 ? true : undefined,
+    );
+    // The limit is 2: a lease kept by any of the eight would refuse one of these.
+    const again = [
+      await open({ query: STUDY_ACTIVITY, variables: { studyId: ACME_STUDY } }),
+      await open({ query: STUDY_ACTIVITY, variables: { studyId: ACME_STUDY } }),
+    ];
+    assert.deepEqual(
+      again.map((stream) => stream.status),
+      [200, 200],
+    );
+    await closeAll();
+  });
+
   it('ends the stream, without complete, when the token expires, so the client reconnects with a fresh one', async () => {
     const user = await gateway.db
       .selectFrom('users')

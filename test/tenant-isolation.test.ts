@@ -311,7 +311,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       for (const [field, input] of Object.entries(mutations())) {
         const operation = `mutation { ${field}(input: ${input}) { __typename } }`;
         const response = await gateway.graphql(operation, { token: viewer.token });
-        assert.equal(response.body.data ?? null, null, `${viewer.name} ${field} returned data`);
+        assert.equal(response.body.data?.[field] ?? null, null, `${viewer.name} ${field} returned data`);
         assert.ok(
           ['NOT_FOUND', 'FORBIDDEN'].includes(String(response.body.errors?.[0]?.extensions?.code)),
           `${viewer.name} ${field}: ${JSON.stringify(response.body.errors)}`,

@@ -30,7 +30,7 @@ const ROOT_TYPE_DESCRIPTIONS = {
   query:
     'Entry points for reading. Every field but `rateLimit` needs a signed-in viewer (`Authorization: Bearer <token>`) and answers only with what the viewer may see: their organizations and what those hold.',
   mutation:
-    'Writes. Each takes one `input` argument, needs a signed-in viewer, is limited per caller (@rateLimit) and returns the object it changed, as it is after the write.',
+    "Writes. Each takes one `input` argument, needs a signed-in viewer, is limited per caller (@rateLimit) and returns the object it changed, as it is after the write, or null with its error when refused (the document's other writes keep their answers).",
   subscription:
     'Live events on /graphql: over WebSocket (graphql-transport-ws, the token in connection_init\'s payload as `{ "authorization": "Bearer <token>" }`) or Server-Sent Events (`Accept: text/event-stream`, the token in the Authorization header). The same access rules and error codes as queries; a subscription is charged when it starts and again for each event it delivers.',
 } as const;

@@ -7,7 +7,9 @@ import {
   type Request as SseRequest,
   type Response as SseResponse,
 } from 'graphql-sse';
+import Negotiator from 'negotiator';
 import type { Services } from '../context/context';
+import { anonymousPrincipal } from '../rate-limit/principal';
 import { ErrorCode } from '../graphql/errors';
 import type { Metrics } from '../observability/metrics';
 import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './connection-registry';
@@ -30,26 +32,61 @@ interface Stream {
   timers: NodeJS.Timeout[];
   response: ServerResponse;
   counted: boolean;
+  /** Set once the client went away or the stream was ended: whatever is still being set up is let go. */
+  closed: boolean;
+  /** When the token stops being valid: the stream is ended then (no `complete`: the client reconnects). */
+  expiresAtMs?: number;
 }
 
 /**
  * The events of a subscription, and what ends it (a spent budget, a membership gone, the event store lost) as
  * a last `next` with the error before `complete`: graphql-ws sends such an end as an `error` message, while
- * graphql-sse would only drop the stream, and a client would reconnect without knowing why.
+ * graphql-sse would only drop the stream, and a client would reconnect without knowing why. A plain iterator,
+ * not an async generator: a generator's `return()` would wait for the pending event, and a closed stream on
+ * a quiet topic would keep its listener until one came.
  */
-async function* endingWithItsError(events: AsyncIterable<ExecutionResult>): AsyncGenerator<ExecutionResult> {
-  try {
-    for await (const event of events) yield event;
-  } catch (error) {
-    yield {
-      errors: [
-        error instanceof GraphQLError
-          ? error
-          : new GraphQLError('Internal server error.', { originalError: error as Error }),
-      ],
-    };
-  }
+function endingWithItsError(events: AsyncIterable<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  const source = events[Symbol.asyncIterator]();
+  let done = false;
+  const finish = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+  const iterator: AsyncGenerator<ExecutionResult> = {
+    async next() {
+      if (done) return finish();
+      try {
+        const step = await source.next();
+        if (step.done) done = true;
+        return step;
+      } catch (error) {
+        done = true;
+        const failure =
+          error instanceof GraphQLError
+            ? error
+            : new GraphQLError('Internal server error.', { originalError: error as Error });
+        return { done: false, value: { errors: [failure] } };
+      }
+    },
+    async return() {
+      done = true;
+      await source.return?.();
+      return finish();
+    },
+    async throw(error: unknown) {
+      done = true;
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    async [Symbol.asyncDispose]() {
+      await iterator.return(undefined);
+    },
+  };
+  return iterator;
 }
+
+/** What a subscribe answers when its client went away while it was set up: never written. */
+const GONE: SseResponse = [null, { status: 499, statusText: 'Client Closed Request' }];
 
 /** The status a refused subscribe is answered with, from its error's code. */
 function statusOf(error: GraphQLError): number {
@@ -69,10 +106,17 @@ function statusOf(error: GraphQLError): number {
   }
 }
 
-/** Whether a request asks for an event stream (GraphQL over Server-Sent Events, distinct connections mode). */
+const STREAM_OR_ANSWER = ['application/graphql-response+json', 'application/json', 'text/event-stream'];
+
+/**
+ * Whether a request asks for an event stream (GraphQL over Server-Sent Events, distinct connections mode):
+ * its Accept prefers `text/event-stream` to a JSON answer (negotiated, q-values included), and only an Accept
+ * that names it is negotiated at all.
+ */
 export function wantsEventStream(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
-  return typeof accept === 'string' && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
+  if (typeof accept !== 'string' || !/text\/event-stream/i.test(accept)) return false;
+  return new Negotiator({ headers: { accept } }).mediaType(STREAM_OR_ANSWER) === 'text/event-stream';
 }
 
 /**
@@ -110,6 +154,7 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
 
   /** Ends a stream's bookkeeping (once): timers, the gauges, its lease (given back by the promise). */
   const finished = async (stream: Stream): Promise<void> => {
+    stream.closed = true;
     if (!streams.delete(stream)) return;
     metrics.eventStreams.dec();
     for (const timer of stream.timers) clearTimeout(timer);
@@ -130,6 +175,13 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
       const request = req.raw;
       const verified = await setup.verify(request.headers.authorization);
       if ('refusal' in verified) {
+        // A request whose token is refused is still a request of its address, as over HTTP.
+        try {
+          await services.admission.admit(anonymousPrincipal(config.rateLimitPointsPerMinute, request.ip), 1, 'sse');
+        } catch (refused) {
+          if (refused instanceof GraphQLError) return refusal(stream, [refused]);
+          throw refused;
+        }
         return refusal(stream, [
           verified.refusal === 'unavailable'
             ? coded('The token could not be checked; retry.', ErrorCode.SERVICE_UNAVAILABLE)
@@ -146,14 +198,20 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
             'TOO_MANY_CONNECTIONS',
           ),
         ]);
+      // Gone while the lease was taken: finished() has run, and would not give this lease back.
+      if (stream.closed) {
+        await lease.release();
+        return GONE;
+      }
       stream.lease = lease;
+      stream.expiresAtMs = verified.expiresAtMs;
       stream.timers.push(setInterval(() => void lease.renew(), LEASE_MS / 3));
-      whenTokenExpires(verified.expiresAtMs, stream.timers, () => stream.response.end());
       const outcome = await setup.setUp(
         subscriber,
         { query: params.query, operationName: params.operationName, variables: params.variables },
         'sse',
       );
+      if (stream.closed) return GONE;
       if ('errors' in outcome) return refusal(stream, outcome.errors);
       stream.field = outcome.field;
       return outcome.args as OperationArgs<Record<PropertyKey, unknown>>;
@@ -162,6 +220,8 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
     onOperation(_ctx, req, _args, result) {
       const stream = req.context;
       if (result === null || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return undefined;
+      // Gone meanwhile: handle() ends the subscription as soon as the handler returns it.
+      if (stream.closed) return undefined;
       stream.counted = true;
       metrics.subscriptionsActive.inc({ field: stream.field ?? 'unknown' });
       return endingWithItsError(result as AsyncIterable<ExecutionResult>);
@@ -177,28 +237,67 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
     },
   });
 
+  /** Ends a stream whose headers went out; one still being set up is closed outright (its client retries). */
+  const endStream = (stream: Stream) => {
+    if (stream.response.headersSent) stream.response.end();
+    else stream.response.destroy();
+  };
+  let shuttingDown = false;
+
   return {
     /** Answers a request that asked for an event stream (wantsEventStream): the stream, or a JSON refusal. */
     async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       // Written here, not through Fastify's reply: a stream has no end for Fastify's hooks to wait for.
       reply.hijack();
       const response = reply.raw;
-      const stream: Stream = { timers: [], response, counted: false };
+      if (shuttingDown) {
+        // Routed before the shutdown began, arrived after the streams were ended: go elsewhere.
+        response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+        response.end(
+          JSON.stringify({
+            errors: [{ message: 'The gateway is shutting down; retry.', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+          }),
+        );
+        return;
+      }
+      const stream: Stream = { timers: [], response, counted: false, closed: false };
       streams.add(stream);
       metrics.eventStreams.inc();
       response.once('close', () => void finished(stream));
-      const [body, init] = await handler({
-        method: request.method,
-        url: request.url,
-        headers: {
-          // graphql-sse compares Accept exactly: this request asked for a stream among what it accepts.
-          get: (key) =>
-            key === 'accept' ? 'text/event-stream' : ((request.headers[key] as string | undefined) ?? null),
-        },
-        body: (request.body ?? null) as Record<PropertyKey, unknown> | null,
-        raw: request,
-        context: stream,
-      });
+      let answer: SseResponse;
+      try {
+        answer = await handler({
+          method: request.method,
+          url: request.url,
+          headers: {
+            // graphql-sse compares Accept exactly: this request prefers a stream (wantsEventStream).
+            get: (key) =>
+              key === 'accept' ? 'text/event-stream' : ((request.headers[key] as string | undefined) ?? null),
+          },
+          body: (request.body ?? null) as Record<PropertyKey, unknown> | null,
+          raw: request,
+          context: stream,
+        });
+      } catch (error) {
+        services.logger.error({ err: error }, 'event stream setup failed');
+        if (!response.headersSent && !stream.closed) {
+          response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+          response.end(
+            JSON.stringify({
+              errors: [{ message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+            }),
+          );
+        } else response.destroy();
+        await finished(stream);
+        return;
+      }
+      const [body, init] = answer;
+      if (stream.closed) {
+        // The client went away (or the stream was ended) while it was set up: nothing is written, and a
+        // subscription that started meanwhile ends now, not at its next event.
+        if (body && typeof body !== 'string') await body.return(undefined);
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(reply.getHeaders()))
         if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : String(value);
@@ -207,11 +306,12 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
         response.end(body ?? undefined);
         return;
       }
+      whenTokenExpires(stream.expiresAtMs, stream.timers, () => response.end());
       const stop = () => void body.return(undefined);
       response.once('close', stop);
       try {
         for await (const message of body) {
-          if (!response.writable) break;
+          if (response.destroyed || response.writableEnded) break;
           response.write(message);
         }
       } finally {
@@ -222,8 +322,9 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
 
     /** Shutdown: every stream ends (no `complete`: clients reconnect elsewhere) and gives its lease back. */
     async closeAll(): Promise<void> {
+      shuttingDown = true;
       const open = [...streams];
-      for (const stream of open) stream.response.end();
+      for (const stream of open) endStream(stream);
       await Promise.all(open.map(finished));
     },
 
