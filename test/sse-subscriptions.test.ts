@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type ExecutionResult } from 'graphql-sse';
 import { signAccessToken } from '../src/auth/tokens';
@@ -272,7 +273,10 @@ describe('what an event stream’s deliveries cost', () => {
   it('charges each event to the subscriber’s budget; a spent budget ends the stream with RATE_LIMITED, then complete', async () => {
     const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
     try {
-      const member = await memberWithRole(gateway, INITECH, 'member');
+      // Budgets live in Redis when it is there, across gateways: the WebSocket suite's budget test spends the
+      // first member's, so this one spends another's.
+      const first = await memberWithRole(gateway, INITECH, 'member');
+      const member = await memberWithRole(gateway, INITECH, 'member', [first.email]);
       const latest = await gateway.db
         .selectFrom('collaboration_activity')
         .select(['id', 'created_at'])
@@ -304,6 +308,86 @@ describe('what an event stream’s deliveries cost', () => {
       assert.ok(last.errors[0].extensions.retryAfterSeconds >= 1);
       assert.ok(nexts.length >= 20 && nexts.length < 150, `${nexts.length - 1} events before the budget ran out`);
       assert.equal(stream.events.at(-1)?.event, 'complete', 'told why, then completed: no blind reconnect');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('a client that stops reading its event stream', () => {
+  it('is sent no more than its connection holds: events wait in the subscription, then all arrive in order', async () => {
+    const ENTRIES = 2000;
+    const gateway = await startTestGateway({
+      config: { realtime: { ...loadConfig().realtime, maxReplayEntries: ENTRIES } },
+    });
+    try {
+      const member = await memberWithRole(gateway, INITECH, 'member');
+      const latest = await gateway.db
+        .selectFrom('collaboration_activity')
+        .select(['id', 'created_at'])
+        .where('organization_id', '=', INITECH)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      // 16 KB an event, 32 MB in all: far more than a loopback connection's buffers hold.
+      const details = JSON.stringify({ note: 'x'.repeat(16 * 1024) });
+      await gateway.db
+        .insertInto('collaboration_activity')
+        .values(
+          Array.from({ length: ENTRIES }, () => ({
+            organization_id: INITECH,
+            study_id: null,
+            user_id: member.id,
+            activity_type: 'member_added',
+            details,
+          })),
+        )
+        .execute();
+      const body = JSON.stringify({
+        query:
+          'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { node { id details } } }',
+        variables: { id: INITECH, after: encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id) },
+      });
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const url = new URL(`${gateway.url}/graphql`);
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'text/event-stream',
+              authorization: `Bearer ${member.token}`,
+            },
+          },
+          resolve,
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(response.statusCode, 200);
+      response.pause();
+      const delivered = () =>
+        seriesValue(gateway.url, 'studygraph_subscription_events_delivered_total{field="organizationActivity"}');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const whilePaused = await delivered();
+      assert.ok(whilePaused < ENTRIES / 2, `${whilePaused} of ${ENTRIES} events taken while the client read nothing`);
+
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.resume();
+      const count = () => text.split('event: next').length - 1;
+      await until('every event', () => (count() >= ENTRIES ? true : undefined), 60_000);
+      const ids = [...text.matchAll(/"id":"(\d+)"/g)].map((match) => Number(match[1]));
+      assert.equal(ids.length, ENTRIES);
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'in order, none lost',
+      );
+      response.destroy();
     } finally {
       await gateway.close();
     }

@@ -41,16 +41,24 @@ interface Stream {
 /**
  * The events of a subscription, and what ends it (a spent budget, a membership gone, the event store lost) as
  * a last `next` with the error before `complete`: graphql-ws sends such an end as an `error` message, while
- * graphql-sse would only drop the stream, and a client would reconnect without knowing why. A plain iterator,
- * not an async generator: a generator's `return()` would wait for the pending event, and a closed stream on
- * a quiet topic would keep its listener until one came.
+ * graphql-sse would only drop the stream, and a client would reconnect without knowing why. Each event is
+ * taken from the subscription only once the response can take more (`ready`): graphql-sse queues what it takes
+ * without bound, so a client that stops reading would otherwise grow it; held back here, the subscription's
+ * own bounded buffer applies (a slow consumer's oldest live events are dropped, as over WebSocket). A plain
+ * iterator, not an async generator: a generator's `return()` would wait for the pending event, and a closed
+ * stream on a quiet topic would keep its listener until one came.
  */
-function endingWithItsError(events: AsyncIterable<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+function endingWithItsError(
+  events: AsyncIterable<ExecutionResult>,
+  ready: () => Promise<void>,
+): AsyncGenerator<ExecutionResult> {
   const source = events[Symbol.asyncIterator]();
   let done = false;
   const finish = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
   const iterator: AsyncGenerator<ExecutionResult> = {
     async next() {
+      if (done) return finish();
+      await ready();
       if (done) return finish();
       try {
         const step = await source.next();
@@ -83,6 +91,20 @@ function endingWithItsError(events: AsyncIterable<ExecutionResult>): AsyncGenera
     },
   };
   return iterator;
+}
+
+/** Resolves once a response has room for more (its buffered output drained) or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  if (!response.writableNeedDrain || response.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
 }
 
 /** What a subscribe answers when its client went away while it was set up: never written. */
@@ -224,7 +246,7 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
       if (stream.closed) return undefined;
       stream.counted = true;
       metrics.subscriptionsActive.inc({ field: stream.field ?? 'unknown' });
-      return endingWithItsError(result as AsyncIterable<ExecutionResult>);
+      return endingWithItsError(result as AsyncIterable<ExecutionResult>, () => drained(stream.response));
     },
 
     async onNext(ctx, req, result) {
@@ -312,7 +334,7 @@ export function createEventStreamServer(options: EventStreamServerOptions) {
       try {
         for await (const message of body) {
           if (response.destroyed || response.writableEnded) break;
-          response.write(message);
+          if (!response.write(message)) await drained(response);
         }
       } finally {
         response.off('close', stop);
