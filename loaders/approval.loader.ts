@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { ApprovalRow, Database } from '../src/db/types';
+import type { ApprovalPolicyRow, ApprovalRow, Database } from '../src/db/types';
 import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, defineByIdLoader, selectByShape } from './sql';
+import { anyUuid, defineByIdLoader, defineByKeyLoader, selectByShape } from './sql';
 import { primeToOneJoins, type EntityPrimer } from './joins';
 import { declareFoldable } from './folds';
 import { pagesOfParents } from './pages';
@@ -47,6 +47,15 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
   return {
     approvalById: defineByIdLoader<ApprovalRow>(db, settings, 'approvalById', (ids) =>
       db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)),
+    ),
+
+    /** An organization's approval policy row; null: it has none (the default applies). */
+    approvalPolicy: defineByKeyLoader<ApprovalPolicyRow, 'organization_id'>(
+      db,
+      settings,
+      'approvalPolicy',
+      'organization_id',
+      (ids) => db.selectFrom('approval_policies').selectAll().where('organization_id', '=', anyUuid(ids)),
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */

@@ -262,6 +262,9 @@ export class Loaders {
   get approvalsByStudy() {
     return this.approvals.approvalsByStudy;
   }
+  get approvalPolicy() {
+    return this.approvals.approvalPolicy;
+  }
   get activityPage() {
     return this.activity.activityPage;
   }

@@ -2,6 +2,7 @@ import type { ClassType, NonEmptyArray } from 'type-graphql';
 import { ActivityResolver } from './activity.resolver';
 import { OrganizationAnalyticsEntryResolver, OrganizationAnalyticsResolver } from './analytics.resolver';
 import { ApprovalResolver } from './approval.resolver';
+import { ApprovalPolicyResolver } from './approval-policy.resolver';
 import { CollaboratorResolver } from './collaborator.resolver';
 import { CommentResolver } from './comment.resolver';
 import { InvitationResolver } from './invitation.resolver';
@@ -25,6 +26,7 @@ export const resolvers: NonEmptyArray<ClassType> = [
   CollaboratorResolver,
   CommentResolver,
   ApprovalResolver,
+  ApprovalPolicyResolver,
   ActivityResolver,
   OrganizationAnalyticsEntryResolver,
   OrganizationAnalyticsResolver,

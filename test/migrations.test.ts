@@ -52,12 +52,14 @@ describe('migrations and seed', () => {
       '2026-11-22T1400_activity_resume_indexes',
       '2026-11-22T2000_analytics_tables_vacuum_sooner',
       '2026-11-23T0900_organization_invitations',
+      '2026-12-07T1200_approval_policies',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
       migrations.map((name) => `applied ${name}`),
     );
     const expected = [
+      'approval_policies',
       'approvals',
       'collaboration_activity',
       'comments',

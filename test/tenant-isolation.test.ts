@@ -214,6 +214,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     removeCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}" }`,
     requestApproval: `{ studyId: "${UMBRELLA_STUDY}", reviewerId: "${foreign.memberId}" }`,
     resolveComment: `{ commentId: "${foreign.commentId}" }`,
+    setApprovalPolicy: `{ organizationId: "${UMBRELLA}", requiredApprovals: 3, reviewerRoles: [ADMIN] }`,
     updateStudy: `{ id: "${UMBRELLA_STUDY}", title: "renamed from outside" }`,
   });
 
@@ -302,7 +303,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         f: string;
       }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
         || (SELECT md5(string_agg(c.id || coalesce(c.resolved_at::text, ''), ',' ORDER BY c.id)) FROM comments c JOIN studies cs ON cs.id = c.study_id WHERE cs.organization_id = ${UMBRELLA})
-        || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA}) AS f
+        || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA})
+        || (SELECT md5(coalesce(string_agg(p.required_approvals || array_to_string(p.reviewer_roles, '+'), ','), 'default')) FROM approval_policies p WHERE p.organization_id = ${UMBRELLA}) AS f
         FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(
         gateway.db,
       );

@@ -85,6 +85,15 @@ export interface CommentsTable {
   resolved_by: string | null;
 }
 
+/** An organization's approval policy; an organization without a row has the default (DEFAULT_APPROVAL_POLICY). */
+export interface ApprovalPoliciesTable {
+  organization_id: string;
+  required_approvals: number;
+  reviewer_roles: Exclude<OrganizationRole, 'viewer'>[];
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: string | null;
+}
+
 export interface ApprovalsTable {
   id: Generated<string>;
   study_id: string;
@@ -129,11 +138,13 @@ export interface Database {
   study_collaborators: StudyCollaboratorsTable;
   comments: CommentsTable;
   approvals: ApprovalsTable;
+  approval_policies: ApprovalPoliciesTable;
   collaboration_activity: CollaborationActivityTable;
   team_productivity: TeamProductivityView;
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type ApprovalPolicyRow = Selectable<ApprovalPoliciesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MemberRow = Selectable<OrganizationMembersTable>;
 /** An invitation with the name of its organization, which its invitee cannot otherwise read. */

@@ -4,9 +4,12 @@ import type { ApprovalRow, ApprovalStatus } from '../db/types';
 import { badUserInput, forbidden, notFound } from '../graphql/errors';
 import { forgetWritten } from './written';
 
-/** An approval changes its study's approval lists, the activity log and the figures made from it. */
+/**
+ * An approval changes its study's approval lists, the activity log and the figures made from it; a decision
+ * may move the study too (its organization's approval policy, applyApprovalPolicy).
+ */
 function approvalWritten(ctx: GatewayContext, row: ApprovalRow): ApprovalRow {
-  forgetWritten(ctx, 'approvals');
+  forgetWritten(ctx, 'approvals', 'studies');
   ctx.loaders.approvalById.prime(row.id, row);
   return row;
 }

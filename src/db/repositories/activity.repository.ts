@@ -5,7 +5,8 @@ import type { Database, StudyRow } from '../types';
 export interface ActivityEntry {
   organizationId: string;
   studyId: string | null;
-  userId: string;
+  /** null: no person did it (an approval policy moved the study, see recordApprovalDecision). */
+  userId: string | null;
   type: string;
   details?: Record<string, unknown>;
 }
@@ -51,40 +52,47 @@ export function studyActivity(
 }
 
 /**
- * Runs a write in one transaction together with the activity row it describes, so that the log never
- * disagrees with the data: if either fails, neither is kept. The entry is announced after the commit,
- * never before: a subscriber that hears of it can read it.
+ * Runs a write in one transaction together with the activity rows it describes (its own entry, then any
+ * entries of what it caused, as an approval policy's move of the study), so that the log never disagrees
+ * with the data: if any fails, none is kept. The entries are announced after the commit, in order, never
+ * before: a subscriber that hears of one can read it.
  */
 export async function writeWithActivity<T>(
   log: ActivityLog,
   scope: ActivityScope,
-  write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry }>,
+  write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry | readonly ActivityEntry[] }>,
 ): Promise<T> {
-  const { result, activity, entry } = await log.db.transaction().execute(async (trx) => {
+  const { result, logged } = await log.db.transaction().execute(async (trx) => {
     await lockOrganizationLog(trx, scope);
     const { result, activity } = await write(trx);
-    const entry = await trx
-      .insertInto('collaboration_activity')
-      .values({
-        organization_id: activity.organizationId,
-        study_id: activity.studyId,
-        user_id: activity.userId,
-        activity_type: activity.type,
-        details: JSON.stringify(activity.details ?? {}),
-      })
-      .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
-    return { result, activity, entry };
+    const logged: { activity: ActivityEntry; entry: { id: string; created_at: Date } }[] = [];
+    for (const entry of 'type' in activity ? [activity] : activity) {
+      const row = await trx
+        .insertInto('collaboration_activity')
+        .values({
+          organization_id: entry.organizationId,
+          study_id: entry.studyId,
+          user_id: entry.userId,
+          activity_type: entry.type,
+          details: JSON.stringify(entry.details ?? {}),
+        })
+        .returning(['id', 'created_at'])
+        .executeTakeFirstOrThrow();
+      logged.push({ activity: entry, entry: row });
+    }
+    return { result, logged };
   });
-  const reviewerId = activity.type === 'approval_requested' ? activity.details?.reviewerId : undefined;
-  log.committed({
-    id: entry.id,
-    organizationId: activity.organizationId,
-    studyId: activity.studyId,
-    type: activity.type,
-    createdAt: entry.created_at.toISOString(),
-    ...(typeof reviewerId === 'string' ? { reviewerId } : {}),
-    publishedAt: Date.now(),
-  });
+  for (const { activity, entry } of logged) {
+    const reviewerId = activity.type === 'approval_requested' ? activity.details?.reviewerId : undefined;
+    log.committed({
+      id: entry.id,
+      organizationId: activity.organizationId,
+      studyId: activity.studyId,
+      type: activity.type,
+      createdAt: entry.created_at.toISOString(),
+      ...(typeof reviewerId === 'string' ? { reviewerId } : {}),
+      publishedAt: Date.now(),
+    });
+  }
   return result;
 }

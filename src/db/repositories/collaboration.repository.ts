@@ -1,7 +1,16 @@
 import type { Transaction } from 'kysely';
 import { badUserInput, concurrentChange, forbidden } from '../../graphql/errors';
 import { roleAtLeast } from '../../domain/roles';
-import type { ApprovalRow, CollaboratorRole, CollaboratorRow, CommentRow, Database, StudyRow } from '../types';
+import type {
+  ApprovalRow,
+  CollaboratorRole,
+  CollaboratorRow,
+  CommentRow,
+  Database,
+  OrganizationRole,
+  StudyRow,
+} from '../types';
+import { applyApprovalPolicy, approvalPolicyOf } from './approval-policy.repository';
 import { studyActivity, writeWithActivity, type ActivityLog } from './activity.repository';
 
 /** Serialises changes to one study's collaborators and approvals, so their checks cannot race. */
@@ -15,6 +24,14 @@ async function lockStudy(trx: Transaction<Database>, studyId: string): Promise<v
  * cannot slip in between this check and the write it guards.
  */
 async function mayReview(trx: Transaction<Database>, organizationId: string, userId: string): Promise<boolean> {
+  return roleAtLeast(await membershipRole(trx, organizationId, userId), 'member');
+}
+
+async function membershipRole(
+  trx: Transaction<Database>,
+  organizationId: string,
+  userId: string,
+): Promise<OrganizationRole | undefined> {
   const membership = await trx
     .selectFrom('organization_members')
     .select('role')
@@ -22,7 +39,7 @@ async function mayReview(trx: Transaction<Database>, organizationId: string, use
     .where('user_id', '=', userId)
     .forShare()
     .executeTakeFirst();
-  return roleAtLeast(membership?.role, 'member');
+  return membership?.role;
 }
 
 export async function insertCollaborator(
@@ -126,9 +143,17 @@ export async function insertApproval(
 ): Promise<ApprovalRow> {
   return writeWithActivity(log, { organizationId: input.study.organization_id }, async (trx) => {
     await lockStudy(trx, input.study.id);
-    if (!(await mayReview(trx, input.study.organization_id, input.reviewerId))) {
+    const role = await membershipRole(trx, input.study.organization_id, input.reviewerId);
+    if (!roleAtLeast(role, 'member')) {
       throw badUserInput(
         'The reviewer must be a member (not a viewer) of the study’s organization.',
+        'input.reviewerId',
+      );
+    }
+    const policy = await approvalPolicyOf(trx, input.study.organization_id);
+    if (!policy.reviewerRoles.includes(role as (typeof policy.reviewerRoles)[number])) {
+      throw badUserInput(
+        `The organization’s approval policy takes reviews from ${policy.reviewerRoles.map((r) => r.toUpperCase()).join(', ')} only.`,
         'input.reviewerId',
       );
     }
@@ -176,12 +201,12 @@ export async function recordApprovalDecision(
       .returningAll()
       .executeTakeFirst();
     if (!approval) throw concurrentChange('The approval');
-    return {
-      result: approval,
-      activity: studyActivity(input.study, input.actorId, 'approval_decided', {
-        approvalId: approval.id,
-        decision: input.decision,
-      }),
-    };
+    const decided = studyActivity(input.study, input.actorId, 'approval_decided', {
+      approvalId: approval.id,
+      decision: input.decision,
+    });
+    // What the decision causes (the organization's approval policy moving the study) is logged after it.
+    const moved = await applyApprovalPolicy(trx, input.study, approval);
+    return { result: approval, activity: moved ? [decided, moved] : decided };
   });
 }

@@ -18,6 +18,7 @@ import {
 } from './membership.repository';
 import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repository';
 import { refreshTeamProductivity } from './team-productivity.repository';
+import { upsertApprovalPolicy } from './approval-policy.repository';
 
 // Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
 type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
@@ -53,7 +54,10 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
     updateMemberRole,
     acceptInvitation,
   });
-  return Object.freeze({ ...logged, ...bindTo(db, { refreshTeamProductivity, upsertInvitation, declineInvitation }) });
+  return Object.freeze({
+    ...logged,
+    ...bindTo(db, { refreshTeamProductivity, upsertInvitation, declineInvitation, upsertApprovalPolicy }),
+  });
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;
