@@ -48,7 +48,7 @@ const person = (user: { id?: string; rowId?: string; name: string } | null) =>
   user ? [user.id ?? user.rowId, user.name] : null;
 const byFirst = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
 
-export const NEEDS: DataNeed[] = [
+const NEEDS: DataNeed[] = [
   {
     name: 'Organization dashboard',
     studygraph: {

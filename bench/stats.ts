@@ -1,12 +1,3 @@
-/** Percentile of a sample (nearest rank), in the sample's unit. */
-export function percentile(sample: number[], p: number): number {
-  if (sample.length === 0) return Number.NaN;
-  return percentileOfSorted(
-    [...sample].sort((a, b) => a - b),
-    p,
-  );
-}
-
 function percentileOfSorted(sorted: number[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];

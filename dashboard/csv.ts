@@ -7,7 +7,7 @@ function field(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function csvOf(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+function csvOf(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return [headers, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
 }
 

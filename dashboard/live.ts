@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { savedOperation } from './api';
 
 /** Without a live connection the page asks again this often; the response cache answers most of those. */
-export const POLL_INTERVAL_MS = 60_000;
+const POLL_INTERVAL_MS = 60_000;
 
 export interface Watch {
   stop(): void;

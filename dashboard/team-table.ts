@@ -47,7 +47,7 @@ function compare(a: TeamMember, b: TeamMember, column: TeamColumn): number {
 }
 
 /** Members in the table's order; ties by name, so the order is the same on every load. */
-export function sortedTeam(members: readonly TeamMember[], sort: TeamSort): TeamMember[] {
+function sortedTeam(members: readonly TeamMember[], sort: TeamSort): TeamMember[] {
   const direction = sort.descending ? -1 : 1;
   return [...members].sort((a, b) => direction * compare(a, b, sort.column) || a.name.localeCompare(b.name, 'en'));
 }

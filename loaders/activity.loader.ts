@@ -109,7 +109,7 @@ function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow>
 }
 
 /** A study's log, folded into pages of studies like its comments. */
-export const STUDY_ACTIVITY_PAGES = declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
+declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
   loader: 'activityPage',
   node: 'Activity',
   path: CONNECTION_NODES,

@@ -46,14 +46,7 @@ export interface ContributorCount {
   count: number;
 }
 
-export const STUDY_STATUSES: readonly StudyStatus[] = [
-  'draft',
-  'active',
-  'in_review',
-  'approved',
-  'completed',
-  'archived',
-];
+const STUDY_STATUSES: readonly StudyStatus[] = ['draft', 'active', 'in_review', 'approved', 'completed', 'archived'];
 
 /**
  * 00:00 UTC of the window's first day, as timestamptz, whatever the session's time zone. The day counts are

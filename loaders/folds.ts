@@ -213,7 +213,7 @@ export function foldSelection(
     FROM (${pageOfEnclosingParent(db, statement, parentId)}) AS folded)`.as(foldAlias(index));
 }
 
-export function foldAlias(index: number): string {
+function foldAlias(index: number): string {
   return `fold_${index}`;
 }
 
@@ -224,7 +224,7 @@ export type FoldPrimer = (relation: FoldableRelation<unknown>, parentId: string,
  * Reads parent rows' folds back into rows as the relation's own statement returns them, primes the entities
  * they joined and hands each page (or list) to the relation's loader. Made once per fold and statement.
  */
-export function foldPrimerFor(
+function foldPrimerFor(
   parent: NodeTypeName,
   fold: Fold,
   primeEntity: EntityPrimer,

@@ -4,7 +4,7 @@ import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
 /** Most open invitations one address is shown at once, newest first: invitations are not for paging through. */
-export const MAX_LISTED_INVITATIONS = 100;
+const MAX_LISTED_INVITATIONS = 100;
 
 export function createInvitationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   const withOrganizationName = () =>

@@ -4,14 +4,7 @@ import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
 import { selectByShape } from './sql';
 
 /** The tables whose rows are Nodes with a UUID id (Activity's ids are numbers; Member's and Collaborator's pairs). */
-export const NODE_TABLES = [
-  'organizations',
-  'studies',
-  'users',
-  'comments',
-  'approvals',
-  'organization_invitations',
-] as const;
+const NODE_TABLES = ['organizations', 'studies', 'users', 'comments', 'approvals', 'organization_invitations'] as const;
 export type NodeTable = (typeof NODE_TABLES)[number];
 
 /** In every table at once, probed by primary key: UUIDs are random, so an id is in one table at most. */

@@ -60,7 +60,7 @@ export interface StudyPageParams {
 /** A row of a page of studies, with its collaborators' summaries when the page was asked for them. */
 export type StudyPageRow = StudyRow & { collaboratorSummaries?: CollaboratorSummaryTuple[] };
 
-export const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
+const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
 
 export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): string {
   return `studies:${orderBy}:${direction}`;
@@ -100,7 +100,7 @@ function filterConditions(eb: StudiesScope, filter: StudyListFilter): Expression
 const STUDY_ORDER_COLUMNS: readonly string[] = ['created_at', 'updated_at', 'title'] satisfies StudyOrderColumn[];
 
 /** A field's `filter` (StudyFilter) as plain data, sorted so that equal filters have equal keys. */
-export function studyListFilter(filter: StudyFilterArgument | null | undefined): StudyListFilter {
+function studyListFilter(filter: StudyFilterArgument | null | undefined): StudyListFilter {
   if (!filter) return NO_STUDY_FILTER;
   if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
     throw badUserInput('`filter.createdAfter` must be earlier than `filter.createdBefore`.', 'filter');
@@ -216,7 +216,7 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
  * newest studies). Only plain pages fold this way: one whose studies fold relations of their own, or
  * collaborators, is read by its own statement (which folds them).
  */
-export const ORGANIZATION_STUDY_PAGES = declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
+declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   loader: 'studiesPage',
   node: 'Study',
   path: CONNECTION_NODES,

@@ -2,8 +2,8 @@ import { Max, Min } from 'class-validator';
 import { ArgsType, Field, InputType, Int } from 'type-graphql';
 import { UuidField } from './uuid-field';
 
-export const MAX_ANALYTICS_DAYS = 365;
-export const MAX_TOP_CONTRIBUTORS = 50;
+const MAX_ANALYTICS_DAYS = 365;
+const MAX_TOP_CONTRIBUTORS = 50;
 
 @ArgsType()
 export class AnalyticsArgs {

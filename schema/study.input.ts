@@ -6,7 +6,7 @@ import { PageArgs } from './pagination.args';
 import { UuidField } from './uuid-field';
 
 @InputType({ description: 'Narrows a list of studies; all given conditions must hold.' })
-export class StudyFilter {
+class StudyFilter {
   @Field(() => [StudyStatus], {
     nullable: true,
     description: 'Only studies in one of these statuses; omitted or empty: any status.',
@@ -29,7 +29,7 @@ export class StudyFilter {
 }
 
 @InputType({ description: 'Order of a list of studies; ties are broken by id.' })
-export class StudyOrder {
+class StudyOrder {
   @Field(() => StudyOrderField, { description: 'What to order by.' })
   field!: StudyOrderField;
 

@@ -81,7 +81,7 @@ function createSignatureVerifier(jwt: JwtConfig): TokenVerifier {
 }
 
 /** Verifies signature, algorithm, issuer, audience and expiry; returns the user id (`sub`). */
-export async function verifyAccessToken(token: string, jwt: JwtConfig): Promise<string> {
+async function verifyAccessToken(token: string, jwt: JwtConfig): Promise<string> {
   return verifyWith(token, async () => jwt.secret, [ALGORITHM], jwt, false);
 }
 

@@ -3,8 +3,8 @@ import type { ResilientCache } from './resilient-cache';
 
 /** Keeps the store tidy; correctness does not depend on it (a generation gone from the store is replaced, see readKeys). */
 const GENERATION_TTL_SECONDS = 7 * 86400;
-export const EPOCH_KEY = 'gen:epoch';
-export const TEAM_PRODUCTIVITY_KEY = 'gen:team-productivity';
+const EPOCH_KEY = 'gen:epoch';
+const TEAM_PRODUCTIVITY_KEY = 'gen:team-productivity';
 export const organizationGenerationKey = (organizationId: string) => `gen:org:${organizationId}`;
 export const userGenerationKey = (userId: string) => `gen:user:${userId}`;
 

@@ -12,7 +12,7 @@ export interface OperationManifest {
   operations: Record<string, { file: string; query: string }>;
 }
 
-export function sha256(text: string): string {
+function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -2,7 +2,7 @@ import { print, type DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 /** Far more than a client app's operations; a client sending ever new large documents only evicts its own. */
-export const PRINTED_DOCUMENTS_MAX_BYTES = 4 * 1024 * 1024;
+const PRINTED_DOCUMENTS_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Documents as printed from their parse (formatting and comments gone: the response cache's key), kept by

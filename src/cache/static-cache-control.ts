@@ -41,7 +41,7 @@ function restrict(into: CacheHint, hint: CacheHint): void {
  * sets hints dynamically, so the per-document answer is the same, known before execution, at no cost per
  * field. Fields skipped at run time only make it stricter.
  */
-export function operationCachePolicy(
+function operationCachePolicy(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,

@@ -25,7 +25,7 @@ export interface CacheStore {
  * ~65,000 of them. Keys are only made for the subject of a verified token and its organizations, never for
  * what a request names, so this is room for every tenant of a single-process deployment.
  */
-export const GENERATION_STORE_MAX_BYTES = 8 * 1024 * 1024;
+const GENERATION_STORE_MAX_BYTES = 8 * 1024 * 1024;
 
 /** A value under our prefix that is not JSON is someone else's (or corrupt): a miss, not a store failure. */
 const serialize: Serialize = (data) => JSON.stringify(data);

@@ -70,7 +70,7 @@ export function createPostgresPool(
   return pool;
 }
 
-export async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release: () => void }> {
+async function createEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release: () => void }> {
   const options = {
     extensions: { pg_trgm, fuzzystrmatch },
     // Same representation as node-postgres: bigint ids stay strings.

@@ -6,14 +6,14 @@ import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely
 // Compiled migrations live beside the compiled app: dist/migrations.
 const MIGRATION_FOLDER = path.resolve(__dirname, '../../migrations');
 
-export function createMigrator(db: Kysely<any>): Migrator {
+function createMigrator(db: Kysely<any>): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATION_FOLDER }),
   });
 }
 
-export class MigrationFailedError extends Error {
+class MigrationFailedError extends Error {
   constructor(migrationName: string | undefined, cause: unknown) {
     super(
       `Migration ${migrationName ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,

@@ -16,7 +16,7 @@ const KEYED_LOOKUP_PLANS = 'force_generic_plan';
 type SettingsConfig = Pick<Config, 'dbStatementTimeoutMs' | 'dbPreparedStatements'>;
 
 /** The settings every connection of the gateway runs with, in pg_settings' units (milliseconds). */
-export function sessionSettings(config: SettingsConfig): Record<string, string> {
+function sessionSettings(config: SettingsConfig): Record<string, string> {
   return {
     statement_timeout: String(config.dbStatementTimeoutMs),
     // A transaction left open (a crashed request) must not hold its locks and connection for long.
@@ -65,7 +65,7 @@ export async function storeRoleSettings<DB>(
   );
 }
 
-export class SessionSettingsError extends Error {
+class SessionSettingsError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SessionSettingsError';

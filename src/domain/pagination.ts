@@ -20,7 +20,7 @@ export function encodeCursor(orderKey: string, value: CursorValue | Date, id: st
   return Buffer.from(JSON.stringify([CURSOR_VERSION, orderKey, serialised, id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, expectedOrderKey: string): Cursor {
+function decodeCursor(cursor: string, expectedOrderKey: string): Cursor {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');

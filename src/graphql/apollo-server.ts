@@ -16,7 +16,7 @@ export type GatewayOptions = GatewayPluginOptions;
 /** An operation is compiled on its third run: one-off documents (and a client making up new ones) cost no compilation. */
 export const COMPILE_AFTER_RUNS = 3;
 /** The dashboard is 29 fields; a plan of 500 takes about 2 MB and 25 ms to compile. */
-export const MAX_COMPILED_FIELDS = 500;
+const MAX_COMPILED_FIELDS = 500;
 /** Plans kept per process: some 250 operations of the dashboard's size. */
 export const MAX_PLAN_BYTES = 32 * 1024 * 1024;
 /** About 100 ms of compiling a second at most (some 60 dashboard-sized operations): a new release's operations compile within seconds. */

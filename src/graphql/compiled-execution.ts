@@ -81,7 +81,7 @@ function withDefaults(
  * so the walk is linear in the document however often fragments spread one another; the count stops
  * growing past `limit` (what a fragment bomb expands to is only known to exceed it).
  */
-export function expandedFieldCount(document: DocumentNode, operation: OperationDefinitionNode, limit: number): number {
+function expandedFieldCount(document: DocumentNode, operation: OperationDefinitionNode, limit: number): number {
   const fragments = fragmentsByName(document);
   const fragmentSizes = new Map<string, number>();
   const sizeOf = (selectionSet: SelectionSetNode): number => {

@@ -7,7 +7,7 @@ import { escapeHtml } from './html';
 export const DASHBOARD_DIR = path.resolve(__dirname, '../../dashboard');
 export const DASHBOARD_PATH = '/dashboard';
 /** Stands in the built page for the demo token's meta tag, which only development gets. */
-export const DEMO_TOKEN_SLOT = '%DEMO_TOKEN%';
+const DEMO_TOKEN_SLOT = '%DEMO_TOKEN%';
 
 /**
  * The page's own files only: no inline script or style, nothing from elsewhere; the WebSocket is this

@@ -41,7 +41,7 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
  * cannot load (it comes from Apollo's CDN): the demo token, an example query with a curl line to copy, and
  * where the schema is. Sandbox's frame covers the page once it loads, as Apollo's own landing page does.
  */
-export function landingPagePlugin(options: LandingPagePluginOptions): ApolloServerPlugin {
+function landingPagePlugin(options: LandingPagePluginOptions): ApolloServerPlugin {
   const exampleBody = JSON.stringify({
     query: '{ viewer { name email } organizations(first: 3) { edges { node { name } } } }',
   });

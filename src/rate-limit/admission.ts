@@ -10,7 +10,7 @@ import { REQUESTS, type Principal } from './principal';
 
 /** Bucket keys of a principal: one hash slot (`{…}`), so one script may touch both on a Redis Cluster. */
 export const pointsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:points`;
-export const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:requests`;
+const requestsKey = (principal: Pick<Principal, 'key'>) => `studygraph:{${principal.key}}:rl:requests`;
 
 /** What a refused request is told: the cost maximum aside, every refusal of a budget is RATE_LIMITED. */
 export type Transport = 'http' | 'websocket' | 'sse';
@@ -38,7 +38,7 @@ export interface ThrottleStatus {
   restoreRate: number;
 }
 
-export function throttleOf(principal: Principal, level: BucketLevel): ThrottleStatus {
+function throttleOf(principal: Principal, level: BucketLevel): ThrottleStatus {
   return {
     maximumAvailable: principal.points.capacity,
     currentlyAvailable: Math.max(0, Math.floor(level.remaining)),

@@ -29,15 +29,15 @@ import { getArgumentValues } from 'graphql/execution/values';
 import { costDirective, listSizeDirective } from '../../schema/cost-directives';
 
 /** Lists without @listSize are assumed to hold this many items. */
-export const DEFAULT_LIST_SIZE = 10;
-export const DEFAULT_OBJECT_WEIGHT = 1;
-export const DEFAULT_MUTATION_WEIGHT = 10;
+const DEFAULT_LIST_SIZE = 10;
+const DEFAULT_OBJECT_WEIGHT = 1;
+const DEFAULT_MUTATION_WEIGHT = 10;
 /**
  * Introspection runs in memory, but its answers grow with every nesting of `fields { type { fields … } } }`:
  * each of its objects weighs a tenth of a point, so Sandbox's full introspection stays cheap and a
  * recursive one is refused like any other costly operation.
  */
-export const INTROSPECTION_OBJECT_WEIGHT = 0.1;
+const INTROSPECTION_OBJECT_WEIGHT = 0.1;
 
 interface ListSize {
   assumedSize?: number;

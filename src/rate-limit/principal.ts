@@ -18,7 +18,6 @@ export interface Principal {
   requests: BucketPolicy;
 }
 
-export const TYPICAL_OPERATION_COST = 30;
 export const REQUESTS: BucketPolicy = { capacity: 10, refillPerSecond: 10 };
 
 /** A signed-in user's principal key (their budgets follow them across tiers). */

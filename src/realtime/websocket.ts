@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLSchema, OperationTypeNode } from 'graphql';
-import { CloseCode, type Context as WsContext, type ServerOptions } from 'graphql-ws';
+import type { Context as WsContext, ServerOptions } from 'graphql-ws';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { untracedListeners } from '../observability/tracing';
@@ -11,11 +11,11 @@ import { LEASE_MS, type ConnectionLease, type ConnectionRegistry } from './conne
 import { subscriberOf, whenTokenExpires, type Subscriber, type SubscriptionSetup } from './subscription-setup';
 
 /** Close codes beyond the protocol's own: a bad or missing token, an expired one, too many connections, shutdown. */
-export const CLOSE_UNAUTHENTICATED = 4401;
-export const CLOSE_TOKEN_EXPIRED = 4403;
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_TOKEN_EXPIRED = 4403;
+const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -247,4 +247,3 @@ export function subscriptionsOverWebSocketOnlyPlugin(): ApolloServerPlugin<Gatew
     },
   };
 }
-export { CloseCode };

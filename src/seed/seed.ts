@@ -15,7 +15,7 @@ export interface SeedOptions {
   onProgress?: (message: string) => void;
 }
 
-export class DatabaseNotEmptyError extends Error {
+class DatabaseNotEmptyError extends Error {
   constructor() {
     super('The database already has users; pass --reset to replace all data with the seed.');
     this.name = 'DatabaseNotEmptyError';
