@@ -13,6 +13,7 @@ import { createNodeLoaders } from './node.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
+import { createNotificationLoaders } from './notification.loader';
 import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders, type UserLoaders } from './user.loader';
 
@@ -29,6 +30,7 @@ export const LOADER_GROUPS = [
   'activity',
   'analytics',
   'teamProductivity',
+  'notifications',
   'nodes',
 ] as const;
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
@@ -57,6 +59,7 @@ export class Loaders {
   #activity?: ReturnType<typeof createActivityLoaders>;
   #analytics?: ReturnType<typeof createAnalyticsLoaders>;
   #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
+  #notifications?: ReturnType<typeof createNotificationLoaders>;
   #nodes?: ReturnType<typeof createNodeLoaders>;
 
   constructor(
@@ -112,6 +115,9 @@ export class Loaders {
         case 'teamProductivity':
           this.#teamProductivity = undefined;
           break;
+        case 'notifications':
+          this.#notifications = undefined;
+          break;
         case 'nodes':
           this.#nodes = undefined;
           break;
@@ -165,6 +171,9 @@ export class Loaders {
   }
   private get teamProductivityGroup() {
     return (this.#teamProductivity ??= createTeamProductivityLoaders(this.db, this.settings));
+  }
+  private get notifications() {
+    return (this.#notifications ??= createNotificationLoaders(this.db, this.settings));
   }
 
   /**
@@ -300,6 +309,15 @@ export class Loaders {
   }
   get teamProductivity() {
     return this.teamProductivityGroup.teamProductivity;
+  }
+  get notificationsPage() {
+    return this.notifications.notificationsPage;
+  }
+  get notificationTotal() {
+    return this.notifications.notificationTotal;
+  }
+  get notificationById() {
+    return this.notifications.notificationById;
   }
 
   /**

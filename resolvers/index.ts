@@ -8,6 +8,7 @@ import { CommentResolver } from './comment.resolver';
 import { InvitationResolver } from './invitation.resolver';
 import { MemberResolver } from './member.resolver';
 import { NodeResolver } from './node.resolver';
+import { NotificationResolver, UserNotificationsResolver } from './notification.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
@@ -33,5 +34,7 @@ export const resolvers: NonEmptyArray<ClassType> = [
   TeamProductivityResolver,
   RateLimitResolver,
   NodeResolver,
+  UserNotificationsResolver,
+  NotificationResolver,
   SubscriptionResolver,
 ];

@@ -4,6 +4,7 @@ import type {
   CommentRow,
   InvitationRow,
   MemberRow,
+  NotificationRow,
   OrganizationRow,
   StudyRow,
   UserRow,
@@ -25,6 +26,8 @@ import {
 import { MemberInvitation } from '../schema/invitation.type';
 import { invitationStatus } from '../src/domain/invitations';
 import { Member } from '../schema/member.type';
+import { Notification, type NotificationKind } from '../schema/notification.type';
+import { notificationNodeId } from '../src/domain/node-ids';
 import { Organization } from '../schema/organization.type';
 import { Study } from '../schema/study.type';
 import { User } from '../schema/user.type';
@@ -145,5 +148,16 @@ export function toActivity(row: ActivityRow): Activity {
     organizationId: row.organization_id,
     studyId: row.study_id,
     actorId: row.user_id,
+  });
+}
+
+export function toNotification(row: NotificationRow): Notification {
+  return Object.assign(new Notification(), {
+    id: notificationNodeId(row.id),
+    kind: row.kind as NotificationKind,
+    createdAt: row.created_at,
+    readAt: row.read_at,
+    activityId: row.activity_id,
+    organizationId: row.organization_id,
   });
 }

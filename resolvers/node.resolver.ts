@@ -12,6 +12,7 @@ import { parseNodeId } from '../src/domain/node-ids';
 import { badUserInput, notFound } from '../src/graphql/errors';
 import {
   toActivity,
+  toNotification,
   toApproval,
   toCollaborator,
   toComment,
@@ -87,6 +88,11 @@ async function visibleNode(ctx: GatewayContext, viewer: Viewer, id: string): Pro
       if (!viewerRole(ctx, parsed.parentId)) return null;
       const row = await ctx.loaders.membership.load(membershipKey(parsed.parentId, parsed.userId));
       return row && toMember(row);
+    }
+    case 'Notification': {
+      // A user's own only: anyone else's is as if it did not exist.
+      const row = await ctx.loaders.notificationById.load(parsed.id);
+      return row && row.user_id === viewer.id ? toNotification(row) : null;
     }
     case 'Collaborator': {
       const study = await visibleStudy(ctx, parsed.parentId);

@@ -53,6 +53,7 @@ describe('migrations and seed', () => {
       '2026-11-22T2000_analytics_tables_vacuum_sooner',
       '2026-11-23T0900_organization_invitations',
       '2026-12-07T1200_approval_policies',
+      '2026-12-07T1300_notifications',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
@@ -63,6 +64,7 @@ describe('migrations and seed', () => {
       'approvals',
       'collaboration_activity',
       'comments',
+      'notifications',
       'organization_invitations',
       'organization_members',
       'organizations',

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   getNamedType,
   isEnumType,
+  isLeafType,
   isNonNullType,
   isObjectType,
   isScalarType,
@@ -10,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { sql } from 'kysely';
-import { pairNodeId } from '../src/domain/node-ids';
+import { notificationNodeId, pairNodeId } from '../src/domain/node-ids';
 import { DEMO_USERS } from '../src/seed/scales';
 import { buildGatewaySchema } from '../src/graphql/build-schema';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
@@ -52,6 +53,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     memberId: string;
     studyWord: string;
     invitationId: string;
+    notificationId: string;
     /** An id of each kind of Node of Umbrella's, with its type. */
     nodes: [id: string, type: string][];
   };
@@ -121,6 +123,12 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         SELECT FROM organization_members o JOIN organization_members a ON a.organization_id = o.organization_id
         WHERE o.user_id = m.user_id AND a.user_id = ${DEMO_USERS.analyst.id})
       ORDER BY m.user_id LIMIT 1`.execute(db);
+    // One of Umbrella's members is told of one of its entries.
+    const notification = await db
+      .insertInto('notifications')
+      .values({ user_id: member.user_id, organization_id: UMBRELLA, activity_id: activity.id, kind: 'comment_added' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const collaborator = await db
       .selectFrom('study_collaborators')
       .select('user_id')
@@ -137,6 +145,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         [String(activity.id), 'Activity'],
         [pairNodeId('Member', UMBRELLA, member.user_id), 'Member'],
         [pairNodeId('Collaborator', UMBRELLA_STUDY, collaborator.user_id), 'Collaborator'],
+        [notificationNodeId(notification.id), 'Notification'],
       ],
       ids: new Set(rows.rows.map((row) => row.id)),
       // Long texts only: short words also occur in the viewer's own organizations.
@@ -147,6 +156,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       memberId: member.user_id,
       studyWord: study.title.split(/\s+/).find((word) => word.length >= 5) ?? study.title,
       invitationId: invitation.id,
+      notificationId: notificationNodeId(notification.id),
     };
     viewers = [
       { name: 'member of another organization', token: await gateway.tokenFor('analyst@example.com') },
@@ -214,6 +224,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     removeCollaborator: `{ studyId: "${UMBRELLA_STUDY}", userId: "${foreign.memberId}" }`,
     requestApproval: `{ studyId: "${UMBRELLA_STUDY}", reviewerId: "${foreign.memberId}" }`,
     resolveComment: `{ commentId: "${foreign.commentId}" }`,
+    markNotificationsRead: `{ ids: ["${foreign.notificationId}"] }`,
     setApprovalPolicy: `{ organizationId: "${UMBRELLA}", requiredApprovals: 3, reviewerRoles: [ADMIN] }`,
     updateStudy: `{ id: "${UMBRELLA_STUDY}", title: "renamed from outside" }`,
   });
@@ -311,7 +322,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     const before = [(await counts()).rows[0].n, (await fingerprint()).rows[0].f];
     for (const viewer of viewers) {
       for (const [field, input] of Object.entries(mutations())) {
-        const operation = `mutation { ${field}(input: ${input}) { __typename } }`;
+        const leaf = isLeafType(getNamedType(schema.getMutationType()!.getFields()[field].type));
+        const operation = `mutation { ${field}(input: ${input})${leaf ? '' : ' { __typename }'} }`;
         const response = await gateway.graphql(operation, { token: viewer.token });
         assert.equal(response.body.data?.[field] ?? null, null, `${viewer.name} ${field} returned data`);
         assert.ok(

@@ -94,6 +94,19 @@ export interface ApprovalPoliciesTable {
   updated_by: string | null;
 }
 
+export type NotificationKind = 'approval_requested' | 'approval_decided' | 'comment_added';
+
+/** What a user is told of (an activity entry that concerns them); read_at null while unread. */
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  organization_id: string;
+  activity_id: string;
+  kind: NotificationKind;
+  created_at: CreatedAt;
+  read_at: NullableTimestamp;
+}
+
 export interface ApprovalsTable {
   id: Generated<string>;
   study_id: string;
@@ -139,12 +152,14 @@ export interface Database {
   comments: CommentsTable;
   approvals: ApprovalsTable;
   approval_policies: ApprovalPoliciesTable;
+  notifications: NotificationsTable;
   collaboration_activity: CollaborationActivityTable;
   team_productivity: TeamProductivityView;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type ApprovalPolicyRow = Selectable<ApprovalPoliciesTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MemberRow = Selectable<OrganizationMembersTable>;
 /** An invitation with the name of its organization, which its invitee cannot otherwise read. */

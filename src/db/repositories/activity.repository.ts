@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ActivityEvent } from '../../realtime/events';
 import type { Database, StudyRow } from '../types';
+import { notifyOf } from './notification.repository';
 
 export interface ActivityEntry {
   organizationId: string;
@@ -78,6 +79,7 @@ export async function writeWithActivity<T>(
         })
         .returning(['id', 'created_at'])
         .executeTakeFirstOrThrow();
+      await notifyOf(trx, entry, row.id);
       logged.push({ activity: entry, entry: row });
     }
     return { result, logged };

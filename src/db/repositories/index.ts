@@ -19,6 +19,7 @@ import {
 import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repository';
 import { refreshTeamProductivity } from './team-productivity.repository';
 import { upsertApprovalPolicy } from './approval-policy.repository';
+import { markNotificationsRead } from './notification.repository';
 
 // Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
 type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
@@ -56,7 +57,13 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
   });
   return Object.freeze({
     ...logged,
-    ...bindTo(db, { refreshTeamProductivity, upsertInvitation, declineInvitation, upsertApprovalPolicy }),
+    ...bindTo(db, {
+      refreshTeamProductivity,
+      upsertInvitation,
+      declineInvitation,
+      upsertApprovalPolicy,
+      markNotificationsRead,
+    }),
   });
 }
 

@@ -1,0 +1,60 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NotificationKind } from '../types';
+
+/** What of an activity entry decides its notifications (an ActivityEntry; no import: the log imports this module). */
+interface NotifiedEntry {
+  organizationId: string;
+  studyId: string | null;
+  userId: string | null;
+  type: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The notifications an activity entry makes, written in its transaction (so a user is told of a change only
+ * if it was made): an approval requested tells its reviewer, a decision tells the requester, a comment tells
+ * the study's collaborators; never the one who did it. One statement for the entry, none for other kinds.
+ */
+export async function notifyOf(trx: Transaction<Database>, entry: NotifiedEntry, activityId: string): Promise<void> {
+  const kind = entry.type as NotificationKind;
+  const recipients = recipientsOf(entry);
+  if (!recipients) return;
+  await sql`
+    INSERT INTO notifications (user_id, organization_id, activity_id, kind)
+    SELECT DISTINCT recipient, ${entry.organizationId}::uuid, ${activityId}::bigint, ${kind}
+    FROM (${recipients}) AS r (recipient)
+    WHERE recipient IS NOT NULL AND recipient IS DISTINCT FROM ${entry.userId}::uuid`.execute(trx);
+}
+
+function recipientsOf(entry: NotifiedEntry) {
+  const details = entry.details ?? {};
+  switch (entry.type) {
+    case 'approval_requested':
+      return typeof details.reviewerId === 'string' ? sql`SELECT ${details.reviewerId}::uuid` : null;
+    case 'approval_decided':
+      return typeof details.approvalId === 'string'
+        ? sql`SELECT requested_by FROM approvals WHERE id = ${details.approvalId}::uuid`
+        : null;
+    case 'comment_added':
+      return entry.studyId
+        ? sql`SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid`
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** Marks some of a user's notifications read; returns how many changed (others' ids and read ones change nothing). */
+export async function markNotificationsRead(
+  db: Kysely<Database>,
+  input: { userId: string; ids: readonly string[] },
+): Promise<number> {
+  const result = await db
+    .updateTable('notifications')
+    .set({ read_at: new Date() })
+    .where('user_id', '=', input.userId)
+    .where('id', '=', sql<string>`any(${sql.val([...input.ids])}::bigint[])`)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
