@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { NOTIFICATIONS_ORDER_KEY } from '../loaders/notification.loader';
 import { Activity } from '../schema/activity.type';
+import { CachePrivate } from '../schema/cache-control';
 import { CollaborationWrite } from '../schema/collaboration-write';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { ConnectionSize } from '../schema/cost-directives';
@@ -34,6 +35,8 @@ function requireSelf(ctx: GatewayContext, user: User): void {
 
 @Resolver(() => User)
 export class UserNotificationsResolver {
+  // Never kept in the response cache: marking read writes no activity entry, so no generation would move.
+  @CachePrivate(0)
   @ConnectionSize()
   @FieldResolver(() => NotificationConnection, {
     nullable: true,
@@ -52,6 +55,7 @@ export class UserNotificationsResolver {
     );
   }
 
+  @CachePrivate(0)
   @FieldResolver(() => Int, {
     nullable: true,
     description: 'How many of the viewer’s notifications are unread (another user’s: null, FORBIDDEN).',

@@ -17,7 +17,8 @@ describe('notifications', () => {
     dataOf(await gateway.graphql(mutation, { token, variables: { input } }));
 
   before(async () => {
-    gateway = await startTestGateway();
+    // With the response cache on: notifications must never be answered from it.
+    gateway = await startTestGateway({ config: { responseCache: true } });
     analyst = await gateway.tokenFor(ANALYST);
     reviewer = await memberWithRole(gateway, ACME, 'member');
     studyId = (
@@ -124,5 +125,30 @@ describe('notifications', () => {
       gateway.graphql(`{ node(id: "${reviewerNotification}") { id ... on Notification { kind } } }`, { token });
     assert.equal(dataOf(await lookup(reviewer.token)).node.id, reviewerNotification);
     assert.equal(onlyError(await lookup(analyst)).extensions?.code, 'NOT_FOUND');
+  });
+
+  it('are never answered from the response cache: marking read shows at once', async () => {
+    const count = async () => {
+      const response = await gateway.graphql('{ viewer { unreadNotificationCount } }', { token: reviewer.token });
+      return {
+        count: dataOf(response).viewer.unreadNotificationCount as number,
+        cache: response.headers.get('x-cache'),
+      };
+    };
+    const before = await count();
+    assert.ok(before.count > 0);
+    assert.notEqual((await count()).cache, 'hit', 'asked again: not from the cache');
+    const [unread] = dataOf(
+      await gateway.graphql('{ viewer { notifications(unreadOnly: true, first: 1) { edges { node { id } } } } }', {
+        token: reviewer.token,
+      }),
+    ).viewer.notifications.edges;
+    dataOf(
+      await gateway.graphql('mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) }', {
+        token: reviewer.token,
+        variables: { input: { ids: [unread.node.id] } },
+      }),
+    );
+    assert.equal((await count()).count, before.count - 1);
   });
 });
