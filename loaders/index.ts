@@ -319,6 +319,9 @@ export class Loaders {
   get notificationById() {
     return this.notifications.notificationById;
   }
+  get notificationOfEntry() {
+    return this.notifications.notificationOfEntry;
+  }
 
   /**
    * A study's collaborators changed (a mutation, later fields of the same request read again): its list,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, NotificationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
@@ -67,6 +67,20 @@ export function createNotificationLoaders(db: Kysely<Database>, settings: Loader
         ),
       () => 0,
     ),
+
+    /** A user's notification of one activity entry, keyed `<activity id>:<user id>` (a notifications subscription's event). */
+    notificationOfEntry: defineLoader<string, NotificationRow | null>(settings, 'notificationOfEntry', async (keys) => {
+      const pairs = keys.map((key) => key.split(':') as [string, string]);
+      const rows = await db
+        .selectFrom('notifications')
+        .selectAll()
+        .where(
+          sql<boolean>`(activity_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::bigint[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
+        )
+        .execute();
+      const found = new Map(rows.map((row) => [`${row.activity_id}:${row.user_id}`, row]));
+      return keys.map((key) => found.get(key) ?? null);
+    }),
 
     /** By number (node(id:), markNotificationsRead); whose it is, the caller checks. */
     notificationById: defineLoader<string, NotificationRow | null>(settings, 'notificationById', async (ids) =>

@@ -2,6 +2,7 @@ import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { ActivityEdge } from '../schema/activity.type';
 import { Cost } from '../schema/cost-directives';
 import { Approval } from '../schema/approval.type';
+import { Notification } from '../schema/notification.type';
 import { OrganizationAnalyticsSignal } from '../schema/analytics.type';
 import {
   MAX_ACTIVITY_TYPES,
@@ -20,7 +21,7 @@ import type { ActivityEvent } from '../src/realtime/events';
 import { isLiveContext, type LiveContext } from '../src/realtime/live-context';
 import { ACTIVITY_ORDER } from './activity.resolver';
 import { decodeAfter } from './connection';
-import { toActivity, toApproval } from './mappers';
+import { toActivity, toApproval, toNotification } from './mappers';
 
 /** What type-graphql hands a field's `subscribe`: its arguments as declared, and the connection's context. */
 interface Subscribing<Arguments = Record<string, never>> {
@@ -173,6 +174,30 @@ export class SubscriptionResolver {
     const row = typeof approvalId === 'string' ? await ctx.loaders.approvalById.load(approvalId) : null;
     if (!row) throw notFound('Approval', String(approvalId));
     return toApproval(row);
+  }
+
+  @Cost(SUBSCRIPTION_COST)
+  @Subscription(() => Notification, {
+    description:
+      'The viewer’s notifications as they are written (an approval asked of them, a decision on their request, a comment on a study they collaborate on), in any of their organizations.',
+    subscribe: async ({ context }: Subscribing) => {
+      const ctx = liveContext(context);
+      const viewer = requireViewer(ctx);
+      return ctx.services.realtime.activity(ctx, {
+        field: 'notifications',
+        channel: 'reviewer',
+        id: viewer.id,
+        accepts: (event) => event.notified?.includes(viewer.id) === true,
+        // Removed from one organization, a user still hears the others'.
+        onAccessLost: 'skip',
+      });
+    },
+  })
+  async notifications(@Root() event: ActivityEvent, @Ctx() ctx: GatewayContext): Promise<Notification> {
+    const viewer = requireViewer(ctx);
+    const row = await ctx.loaders.notificationOfEntry.load(`${event.id}:${viewer.id}`);
+    if (!row) throw notFound('Notification', event.id);
+    return toNotification(row);
   }
 
   @Cost(SUBSCRIPTION_COST)

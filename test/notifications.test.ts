@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME } from './support/ids';
+import { WsClient } from './support/ws-client';
+import { createClient } from 'graphql-sse';
 
 const ANALYST = 'analyst@example.com';
 const MINE = `{ viewer { unreadNotificationCount notifications(first: 20) { totalCount edges { node { id kind readAt activity { type details } } } } } }`;
@@ -150,5 +152,49 @@ describe('notifications', () => {
       }),
     );
     assert.equal((await count()).count, before.count - 1);
+  });
+
+  it('reach their user live, over WebSocket and Server-Sent Events alike, and nobody else', async () => {
+    const LIVE = 'subscription { notifications { id kind activity { type } } }';
+    const socket = await WsClient.connect(gateway.url, reviewer.token);
+    const bystander = await WsClient.connect(gateway.url, analyst);
+    const client = createClient({
+      url: `${gateway.url}/graphql`,
+      headers: () => ({ authorization: `Bearer ${reviewer.token}` }),
+      retryAttempts: 0,
+    });
+    const events = client.iterate<any>({ query: LIVE });
+    try {
+      socket.subscribe('n', LIVE, {});
+      bystander.subscribe('n', LIVE, {});
+      const next = events.next();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const live = (
+        await write(analyst, 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }', {
+          organizationId: ACME,
+          title: 'Told live',
+        })
+      ).createStudy.id;
+      await write(analyst, 'mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+        studyId: live,
+        reviewerId: reviewer.id,
+      });
+      const [overSocket] = await socket.nexts('n', 1);
+      assert.equal(overSocket.errors, undefined, JSON.stringify(overSocket.errors));
+      assert.deepEqual(
+        [overSocket.data.notifications.kind, overSocket.data.notifications.activity.type],
+        ['APPROVAL_REQUESTED', 'APPROVAL_REQUESTED'],
+      );
+      const { value } = (await next) as IteratorResult<any>;
+      assert.equal(value.data.notifications.id, overSocket.data.notifications.id, 'the same notification over SSE');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(bystander.of('n').length, 0, 'the requester is not told of their own request');
+    } finally {
+      await events.return?.(undefined);
+      client.dispose();
+      socket.close();
+      bystander.close();
+      await Promise.all([socket.closeCode(), bystander.closeCode()]);
+    }
   });
 });

@@ -14,18 +14,22 @@ export interface ActivityEvent {
   readonly createdAt: string;
   /** For approval_requested: the reviewer asked, whose approvalRequests subscription it reaches. */
   readonly reviewerId?: string;
+  /** The users the entry notified (notifications rows written with it), whose notifications subscription it reaches. */
+  readonly notified?: readonly string[];
   /** When the write's transaction committed and the event left (ms since the epoch): delivery latency starts here. */
   readonly publishedAt: number;
 }
 
-/** Channels an event goes out on: its organization's, and the reviewer's for an approval request. */
+/** Most users one entry notifies that its event names (a comment on a study with more collaborators tells the rest by the stored rows only). */
+export const MAX_NOTIFIED_PER_EVENT = 100;
+
+/** Channels an event goes out on: its organization's, the reviewer's for an approval request, each notified user's. */
 export const organizationChannel = (organizationId: string) => `org:${organizationId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 
 export function channelsOf(event: ActivityEvent): string[] {
-  return event.reviewerId
-    ? [organizationChannel(event.organizationId), userChannel(event.reviewerId)]
-    : [organizationChannel(event.organizationId)];
+  const users = new Set([...(event.reviewerId ? [event.reviewerId] : []), ...(event.notified ?? [])]);
+  return [organizationChannel(event.organizationId), ...[...users].map(userChannel)];
 }
 
 /** An event as it came over Redis; anything malformed is null (dropped and counted by the caller). */
@@ -47,6 +51,10 @@ export function parseActivityEvent(text: string): ActivityEvent | null {
     typeof e.type === 'string' &&
     typeof e.createdAt === 'string' &&
     typeof e.publishedAt === 'number' &&
-    (e.reviewerId === undefined || (typeof e.reviewerId === 'string' && UUID_PATTERN.test(e.reviewerId)));
+    (e.reviewerId === undefined || (typeof e.reviewerId === 'string' && UUID_PATTERN.test(e.reviewerId))) &&
+    (e.notified === undefined ||
+      (Array.isArray(e.notified) &&
+        e.notified.length <= MAX_NOTIFIED_PER_EVENT &&
+        e.notified.every((id) => typeof id === 'string' && UUID_PATTERN.test(id))));
   return ok ? (e as unknown as ActivityEvent) : null;
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ActivityEvent } from '../../realtime/events';
+import { MAX_NOTIFIED_PER_EVENT, type ActivityEvent } from '../../realtime/events';
 import type { Database, StudyRow } from '../types';
 import { notifyOf } from './notification.repository';
 
@@ -66,7 +66,7 @@ export async function writeWithActivity<T>(
   const { result, logged } = await log.db.transaction().execute(async (trx) => {
     await lockOrganizationLog(trx, scope);
     const { result, activity } = await write(trx);
-    const logged: { activity: ActivityEntry; entry: { id: string; created_at: Date } }[] = [];
+    const logged: { activity: ActivityEntry; entry: { id: string; created_at: Date }; notified: string[] }[] = [];
     for (const entry of 'type' in activity ? [activity] : activity) {
       const row = await trx
         .insertInto('collaboration_activity')
@@ -79,12 +79,12 @@ export async function writeWithActivity<T>(
         })
         .returning(['id', 'created_at'])
         .executeTakeFirstOrThrow();
-      await notifyOf(trx, entry, row.id);
-      logged.push({ activity: entry, entry: row });
+      const notified = await notifyOf(trx, entry, row.id);
+      logged.push({ activity: entry, entry: row, notified });
     }
     return { result, logged };
   });
-  for (const { activity, entry } of logged) {
+  for (const { activity, entry, notified } of logged) {
     const reviewerId = activity.type === 'approval_requested' ? activity.details?.reviewerId : undefined;
     log.committed({
       id: entry.id,
@@ -93,6 +93,8 @@ export async function writeWithActivity<T>(
       type: activity.type,
       createdAt: entry.created_at.toISOString(),
       ...(typeof reviewerId === 'string' ? { reviewerId } : {}),
+      // Live notifications for the first of them; the rest read theirs from the stored rows.
+      ...(notified.length > 0 ? { notified: notified.slice(0, MAX_NOTIFIED_PER_EVENT) } : {}),
       publishedAt: Date.now(),
     });
   }

@@ -14,16 +14,23 @@ interface NotifiedEntry {
  * The notifications an activity entry makes, written in its transaction (so a user is told of a change only
  * if it was made): an approval requested tells its reviewer, a decision tells the requester, a comment tells
  * the study's collaborators; never the one who did it. One statement for the entry, none for other kinds.
+ * Returns the users told (their notifications subscriptions hear of it once the write has committed).
  */
-export async function notifyOf(trx: Transaction<Database>, entry: NotifiedEntry, activityId: string): Promise<void> {
+export async function notifyOf(
+  trx: Transaction<Database>,
+  entry: NotifiedEntry,
+  activityId: string,
+): Promise<string[]> {
   const kind = entry.type as NotificationKind;
   const recipients = recipientsOf(entry);
-  if (!recipients) return;
-  await sql`
+  if (!recipients) return [];
+  const { rows } = await sql<{ user_id: string }>`
     INSERT INTO notifications (user_id, organization_id, activity_id, kind)
     SELECT DISTINCT recipient, ${entry.organizationId}::uuid, ${activityId}::bigint, ${kind}
     FROM (${recipients}) AS r (recipient)
-    WHERE recipient IS NOT NULL AND recipient IS DISTINCT FROM ${entry.userId}::uuid`.execute(trx);
+    WHERE recipient IS NOT NULL AND recipient IS DISTINCT FROM ${entry.userId}::uuid
+    RETURNING user_id`.execute(trx);
+  return rows.map((row) => row.user_id);
 }
 
 function recipientsOf(entry: NotifiedEntry) {
