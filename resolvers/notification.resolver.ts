@@ -4,7 +4,7 @@ import { Activity } from '../schema/activity.type';
 import { CachePrivate } from '../schema/cache-control';
 import { CollaborationWrite } from '../schema/collaboration-write';
 import type { ConnectionPayload } from '../schema/connection.type';
-import { ConnectionSize } from '../schema/cost-directives';
+import { ConnectionSize, Cost } from '../schema/cost-directives';
 import {
   MarkNotificationsReadInput,
   Notification,
@@ -55,6 +55,8 @@ export class UserNotificationsResolver {
     );
   }
 
+  // A count statement of its own, priced as every count is.
+  @Cost(1)
   @CachePrivate(0)
   @FieldResolver(() => Int, {
     nullable: true,

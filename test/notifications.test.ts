@@ -139,6 +139,14 @@ describe('notifications', () => {
     };
     const before = await count();
     assert.ok(before.count > 0);
+    const costOf = async (query: string) =>
+      ((await gateway.graphql(query, { token: reviewer.token })).body.extensions as any).cost
+        .requestedQueryCost as number;
+    assert.equal(
+      await costOf('{ viewer { unreadNotificationCount } }'),
+      (await costOf('{ viewer { id } }')) + 1,
+      'the count is a statement, priced as one',
+    );
     assert.notEqual((await count()).cache, 'hit', 'asked again: not from the cache');
     const [unread] = dataOf(
       await gateway.graphql('{ viewer { notifications(unreadOnly: true, first: 1) { edges { node { id } } } } }', {
