@@ -19,7 +19,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC, id DESC) INCLUDE (read_at)`.execute(
     db,
   );
-  await sql`CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL`.execute(db);
+  await sql`CREATE INDEX notifications_unread_idx ON notifications (user_id, created_at DESC, id DESC) WHERE read_at IS NULL`.execute(
+    db,
+  );
+  // An organization's deletion cascades here.
+  await sql`CREATE INDEX notifications_organization_idx ON notifications (organization_id)`.execute(db);
   await sql`CREATE INDEX notifications_activity_idx ON notifications (activity_id)`.execute(db);
 }
 

@@ -9,31 +9,52 @@ const SET_POLICY =
   'mutation($input: SetApprovalPolicyInput!) { setApprovalPolicy(input: $input) { requiredApprovals reviewerRoles updatedAt } }';
 
 describe('the review rule (reviewOutcome)', () => {
-  const approval = (reviewerId: string, status: 'pending' | 'approved' | 'rejected', requestedBy = 'owner') => ({
-    reviewerId,
-    requestedBy,
-    status,
+  const approval = (
+    reviewerId: string,
+    status: 'pending' | 'approved' | 'rejected',
+    requestedBy = 'owner',
+    role: 'owner' | 'admin' | 'member' | 'viewer' | 'gone' = 'member',
+  ) => ({ reviewerId, requestedBy, status, reviewerRole: role === 'gone' ? undefined : role });
+  const needing = (
+    requiredApprovals: number,
+    reviewerRoles: ('owner' | 'admin' | 'member')[] = ['owner', 'admin', 'member'],
+  ) => ({
+    requiredApprovals,
+    reviewerRoles,
   });
   it('approves at the required number of distinct reviewers, goes back to active on a rejection, else waits', () => {
-    assert.equal(reviewOutcome([approval('a', 'approved'), approval('b', 'pending')], { requiredApprovals: 2 }), null);
-    assert.deepEqual(reviewOutcome([approval('a', 'approved'), approval('b', 'approved')], { requiredApprovals: 2 }), {
+    assert.equal(reviewOutcome([approval('a', 'approved'), approval('b', 'pending')], needing(2)), null);
+    assert.deepEqual(reviewOutcome([approval('a', 'approved'), approval('b', 'approved')], needing(2)), {
       status: 'approved',
       approvals: 2,
     });
     assert.deepEqual(
-      reviewOutcome([approval('a', 'approved'), approval('a', 'approved')], { requiredApprovals: 2 }),
+      reviewOutcome([approval('a', 'approved'), approval('a', 'approved')], needing(2)),
       null,
       'one reviewer twice is one approval',
     );
-    assert.deepEqual(reviewOutcome([approval('a', 'approved'), approval('b', 'rejected')], { requiredApprovals: 1 }), {
+    assert.deepEqual(reviewOutcome([approval('a', 'approved'), approval('b', 'rejected')], needing(1)), {
       status: 'active',
       approvals: 1,
     });
   });
   it('never counts a requester of the round as a reviewer', () => {
     const round = [approval('a', 'approved', 'b'), approval('b', 'approved', 'owner')];
-    assert.equal(reviewOutcome(round, { requiredApprovals: 2 }), null, 'b requested one: b’s approval does not count');
-    assert.deepEqual(reviewOutcome(round, { requiredApprovals: 1 }), { status: 'approved', approvals: 1 });
+    assert.equal(reviewOutcome(round, needing(2)), null, 'b requested one: b’s approval does not count');
+    assert.deepEqual(reviewOutcome(round, needing(1)), { status: 'approved', approvals: 1 });
+  });
+  it('counts only reviewers whose role the policy takes now (a narrowed policy, a demoted or departed reviewer)', () => {
+    const round = [approval('a', 'approved', 'owner', 'admin'), approval('b', 'approved', 'owner', 'member')];
+    assert.equal(reviewOutcome(round, needing(2, ['admin'])), null, 'the member’s approval does not count');
+    assert.deepEqual(reviewOutcome(round, needing(1, ['admin'])), { status: 'approved', approvals: 1 });
+    assert.equal(
+      reviewOutcome(
+        [approval('a', 'rejected', 'owner', 'viewer'), approval('b', 'approved', 'owner', 'gone')],
+        needing(1),
+      ),
+      null,
+      'neither a viewer’s rejection nor a departed member’s approval counts',
+    );
   });
 });
 
@@ -191,6 +212,23 @@ describe('approval policies', () => {
     const approvalId = await request(studyId, admin.id);
     dataOf(await decide(admin.token, approvalId, 'APPROVED'));
     assert.equal(await statusOf(studyId), 'APPROVED');
+  });
+
+  it('approves a study that already meets a lowered requirement as soon as the policy is set', async () => {
+    dataOf(await setPolicy(2, ['MEMBER', 'ADMIN']));
+    const studyId = await studyInReview('Lowered');
+    const approvalId = await request(studyId, reviewers[0].id);
+    dataOf(await decide(reviewers[0].token, approvalId, 'APPROVED'));
+    assert.equal(await statusOf(studyId), 'IN_REVIEW', 'one of two');
+    dataOf(await setPolicy(1, ['MEMBER', 'ADMIN']));
+    assert.equal(await statusOf(studyId), 'APPROVED');
+    const [move] = await policyMoves(studyId);
+    assert.deepEqual(move.details, {
+      from: 'in_review',
+      to: 'approved',
+      approvalPolicy: { requiredApprovals: 1, approvals: 1 },
+      approvalId: null,
+    });
   });
 
   it('moves the study exactly once when the deciding approvals race on two connections', async () => {

@@ -153,6 +153,11 @@ describe('notifications', () => {
         token: reviewer.token,
       }),
     ).viewer.notifications.edges;
+    // Another member's cached answer about the organization: marking read leaves it, as it changes nothing shared.
+    const organizationName = async () =>
+      (await gateway.graphql(`{ organization(id: "${ACME}") { name } }`, { token: analyst })).headers.get('x-cache');
+    await organizationName();
+    assert.equal(await organizationName(), 'hit');
     dataOf(
       await gateway.graphql('mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) }', {
         token: reviewer.token,
@@ -160,6 +165,7 @@ describe('notifications', () => {
       }),
     );
     assert.equal((await count()).count, before.count - 1);
+    assert.equal(await organizationName(), 'hit', 'marking read emptied no cache');
   });
 
   it('reach their user live, over WebSocket and Server-Sent Events alike, and nobody else', async () => {

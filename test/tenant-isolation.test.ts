@@ -20,9 +20,13 @@ import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Every field of `type`, nested `depth` levels, with small values for required arguments. */
+/** A user's own notifications: refused for anyone else (test/notifications.test.ts), and only the viewer's here. */
+const VIEWER_PRIVATE_FIELDS = new Set(['User.notifications', 'User.unreadNotificationCount']);
+
 function everything(type: GraphQLObjectType, depth: number): string {
   const parts: string[] = [];
   for (const field of Object.values(type.getFields())) {
+    if (VIEWER_PRIVATE_FIELDS.has(`${type.name}.${field.name}`)) continue;
     const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
     if (required.some((arg) => getNamedType(arg.type).name !== 'Int')) continue;
     const args = [
@@ -308,14 +312,17 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         n: string;
       }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
         + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity)
-        + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') AS n`.execute(gateway.db);
+        + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') + (SELECT count(*) FROM notifications) AS n`.execute(
+        gateway.db,
+      );
     const fingerprint = () =>
       sql<{
         f: string;
       }>`SELECT md5(string_agg(s.id || s.title || s.status || coalesce(s.description, ''), ',' ORDER BY s.id)) || md5(string_agg(m.user_id || m.role, ',' ORDER BY m.user_id))
         || (SELECT md5(string_agg(c.id || coalesce(c.resolved_at::text, ''), ',' ORDER BY c.id)) FROM comments c JOIN studies cs ON cs.id = c.study_id WHERE cs.organization_id = ${UMBRELLA})
         || (SELECT md5(string_agg(a.id || a.status, ',' ORDER BY a.id)) FROM approvals a JOIN studies s2 ON s2.id = a.study_id WHERE s2.organization_id = ${UMBRELLA})
-        || (SELECT md5(coalesce(string_agg(p.required_approvals || array_to_string(p.reviewer_roles, '+'), ','), 'default')) FROM approval_policies p WHERE p.organization_id = ${UMBRELLA}) AS f
+        || (SELECT md5(coalesce(string_agg(p.required_approvals || array_to_string(p.reviewer_roles, '+'), ','), 'default')) FROM approval_policies p WHERE p.organization_id = ${UMBRELLA})
+        || (SELECT md5(coalesce(string_agg(n.id || coalesce(n.read_at::text, ''), ',' ORDER BY n.id), 'none')) FROM notifications n WHERE n.organization_id = ${UMBRELLA}) AS f
         FROM studies s, organization_members m WHERE s.organization_id = ${UMBRELLA} AND m.organization_id = ${UMBRELLA}`.execute(
         gateway.db,
       );

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { OperationTypeNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
+
+/** Mutations that write only what no cached answer holds (a user's own notifications, never cached). */
+const UNCACHED_WRITES: ReadonlySet<string> = new Set(['markNotificationsRead']);
 import type { GatewayContext, Viewer } from '../context/context';
 import type { Metrics } from '../observability/metrics';
 import { resultCostOf } from '../rate-limit/plugin';
@@ -176,12 +179,20 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
   };
 
   // After a mutation returns, nothing cached before it may be read: bump the generations of every
-  // organization the viewer could have written to, before the response leaves.
+  // organization the viewer could have written to, before the response leaves. A document of mutations that
+  // write only what no answer is cached with (a user's notifications, maxAge 0) bumps nothing: marking read
+  // would otherwise empty the cache of every member of the viewer's organizations.
   const invalidateAfterMutations: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
         async willSendResponse(rc) {
           if (rc.operation?.operation !== OperationTypeNode.MUTATION || !rc.contextValue.viewer) return;
+          if (
+            rc.operation.selectionSet.selections.every(
+              (selection) => selection.kind === Kind.FIELD && UNCACHED_WRITES.has(selection.name.value),
+            )
+          )
+            return;
           const organizationIds = [...rc.contextValue.viewer.roles.keys()];
           await generations.bumpOrganizations(organizationIds);
           // Another member may read the replica's older rows during the lag and cache them under the

@@ -19,24 +19,32 @@ export interface RoundApproval {
   reviewerId: string;
   requestedBy: string;
   status: ApprovalStatus;
+  /** The reviewer's role in the organization now (undefined: no longer a member). */
+  reviewerRole: OrganizationRole | undefined;
 }
 
 /**
  * Where a study in review goes after a decision of its current round (the approvals requested since it last
  * entered review): `active` on any rejection; `approved` once `requiredApprovals` distinct reviewers approved
- * and none rejected, where a reviewer who also requested an approval of the round does not count (a
- * requester never counts as a reviewer); otherwise it stays (`null`).
+ * and none rejected; otherwise it stays (`null`). Only decisions of reviewers the policy takes count: whose
+ * role is now among `reviewerRoles` (a policy narrowed, or a reviewer demoted, since the request), and who
+ * requested no approval of the round themselves (a requester never counts as a reviewer).
  */
 export function reviewOutcome(
   round: readonly RoundApproval[],
-  policy: Pick<ApprovalPolicy, 'requiredApprovals'>,
+  policy: ApprovalPolicy,
 ): { status: 'approved' | 'active'; approvals: number } | null {
   const requesters = new Set(round.map((approval) => approval.requestedBy));
-  const approvedBy = new Set(
-    round
-      .filter((approval) => approval.status === 'approved' && !requesters.has(approval.reviewerId))
-      .map((approval) => approval.reviewerId),
+  const counted = round.filter(
+    (approval) =>
+      !requesters.has(approval.reviewerId) &&
+      approval.reviewerRole !== undefined &&
+      (policy.reviewerRoles as readonly string[]).includes(approval.reviewerRole),
   );
-  if (round.some((approval) => approval.status === 'rejected')) return { status: 'active', approvals: approvedBy.size };
+  const approvedBy = new Set(
+    counted.filter((approval) => approval.status === 'approved').map((approval) => approval.reviewerId),
+  );
+  if (counted.some((approval) => approval.status === 'rejected'))
+    return { status: 'active', approvals: approvedBy.size };
   return approvedBy.size >= policy.requiredApprovals ? { status: 'approved', approvals: approvedBy.size } : null;
 }

@@ -2,6 +2,7 @@ import { requireOrganizationRole, requireViewer } from '../auth/access';
 import type { GatewayContext } from '../context/context';
 import type { ApprovalPolicyRow, OrganizationRole } from '../db/types';
 import type { ApprovalPolicy } from '../domain/approval-policy';
+import { forgetWritten } from './written';
 
 /**
  * Sets an organization's approval policy: its admins and owners. Roles come once each, in the order of
@@ -20,8 +21,8 @@ export async function setApprovalPolicy(
     policy,
     actorId: viewer.id,
   });
-  // Not an activity-logged write: only what this request read of approvals (the policy among them) is stale.
-  ctx.loaders.forget('approvals');
+  // The policy, and studies in review it may have moved (with their activity entries).
+  forgetWritten(ctx, 'approvals', 'studies');
   ctx.loaders.approvalPolicy.prime(row.organization_id, row);
   return row;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { DEFAULT_APPROVAL_POLICY, reviewOutcome, type ApprovalPolicy } from '../../domain/approval-policy';
-import type { ApprovalPolicyRow, ApprovalRow, Database, StudyRow } from '../types';
-import type { ActivityEntry } from './activity.repository';
+import type { ApprovalPolicyRow, ApprovalRow, ApprovalStatus, Database, OrganizationRole, StudyRow } from '../types';
+import { writeWithActivity, type ActivityEntry, type ActivityLog } from './activity.repository';
 
 /** An organization's approval policy as it stands in this transaction (the default without a row of its own). */
 export async function approvalPolicyOf(
@@ -18,67 +18,108 @@ export async function approvalPolicyOf(
     : DEFAULT_APPROVAL_POLICY;
 }
 
-/** Sets an organization's approval policy (admins; checked by the service). Studies already in review follow it from their next decision. */
+/**
+ * Sets an organization's approval policy (admins; checked by the service), under the organization's log lock
+ * like every write that asks or decides approvals, so none of those sees half of a change. Studies in review
+ * are looked at again at once: a lowered requirement approves those that already meet it, each move an
+ * activity entry of the policy's.
+ */
 export async function upsertApprovalPolicy(
-  db: Kysely<Database>,
+  log: ActivityLog,
   input: { organizationId: string; policy: ApprovalPolicy; actorId: string },
 ): Promise<ApprovalPolicyRow> {
-  const values = {
-    organization_id: input.organizationId,
-    required_approvals: input.policy.requiredApprovals,
-    reviewer_roles: [...input.policy.reviewerRoles],
-    updated_at: new Date(),
-    updated_by: input.actorId,
-  };
-  return db
-    .insertInto('approval_policies')
-    .values(values)
-    .onConflict((conflict) =>
-      conflict.column('organization_id').doUpdateSet({
-        required_approvals: values.required_approvals,
-        reviewer_roles: values.reviewer_roles,
-        updated_at: values.updated_at,
-        updated_by: values.updated_by,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return writeWithActivity(log, { organizationId: input.organizationId }, async (trx) => {
+    const values = {
+      organization_id: input.organizationId,
+      required_approvals: input.policy.requiredApprovals,
+      reviewer_roles: [...input.policy.reviewerRoles],
+      updated_at: new Date(),
+      updated_by: input.actorId,
+    };
+    const row = await trx
+      .insertInto('approval_policies')
+      .values(values)
+      .onConflict((conflict) =>
+        conflict.column('organization_id').doUpdateSet({
+          required_approvals: values.required_approvals,
+          reviewer_roles: values.reviewer_roles,
+          updated_at: values.updated_at,
+          updated_by: values.updated_by,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const inReview = await trx
+      .selectFrom('studies')
+      .select(['id', 'organization_id'])
+      .where('organization_id', '=', input.organizationId)
+      .where('status', '=', 'in_review')
+      .orderBy('id')
+      .execute();
+    const moves: ActivityEntry[] = [];
+    for (const study of inReview) {
+      const moved = await reviewStudy(trx, study, input.policy, null);
+      if (moved) moves.push(moved);
+    }
+    return { result: row, activity: moves };
+  });
 }
 
 /**
  * After a decision on `approval`, in the decision's transaction: moves a study in review as its organization's
- * policy says (reviewOutcome) and returns the move's activity entry, attributed to the policy (no user), or
- * null when the study stays. The decision's transaction holds its organization's log lock (writeWithActivity),
- * so decisions of one organization are decided one after the other: two racing decisions cannot both see the
- * study in review, and the move is made once. The current round is the approvals requested since the study
- * last entered review (its latest status change to in_review; all of them for a study that never logged one).
+ * policy says (reviewStudy) and returns the move's activity entry, or null when the study stays.
  */
 export async function applyApprovalPolicy(
   trx: Transaction<Database>,
   study: StudyRow,
   approval: ApprovalRow,
 ): Promise<ActivityEntry | null> {
+  return reviewStudy(trx, study, await approvalPolicyOf(trx, study.organization_id), approval.id);
+}
+
+/**
+ * Moves a study in review as `policy` says (reviewOutcome) and returns the move's activity entry, attributed to
+ * the policy (no user), or null when it stays. Runs under the organization's log lock (writeWithActivity), so
+ * the organization's decisions and policy changes are looked at one after the other: two racing decisions
+ * cannot both see the study in review, and the move is made once. The current round is told apart by the
+ * log's ids, which follow that lock's order (not by timestamps, which are each transaction's start): the
+ * approvals whose request entry comes after the study's latest move to in_review. A decision on a request of
+ * an earlier round (`decidedApprovalId` not in the round) moves nothing.
+ */
+async function reviewStudy(
+  trx: Transaction<Database>,
+  study: { id: string; organization_id: string },
+  policy: ApprovalPolicy,
+  decidedApprovalId: string | null,
+): Promise<ActivityEntry | null> {
   const current = await trx.selectFrom('studies').select('status').where('id', '=', study.id).executeTakeFirst();
   if (current?.status !== 'in_review') return null;
-  const entered = await trx
-    .selectFrom('collaboration_activity')
-    .select((eb) => eb.fn.max('created_at').as('at'))
-    .where('study_id', '=', study.id)
-    .where('activity_type', '=', 'status_changed')
-    .where(sql<string>`details ->> 'to'`, '=', 'in_review')
-    .executeTakeFirst();
-  const since = entered?.at ?? null;
-  // A decision on a request of an earlier round moves nothing.
-  if (since !== null && approval.requested_at < since) return null;
-  const round = await trx
-    .selectFrom('approvals')
-    .select(['reviewer_id', 'requested_by', 'status'])
-    .where('study_id', '=', study.id)
-    .$if(since !== null, (query) => query.where('requested_at', '>=', since!))
-    .execute();
-  const policy = await approvalPolicyOf(trx, study.organization_id);
+  const { rows: round } = await sql<{
+    id: string;
+    reviewer_id: string;
+    requested_by: string;
+    status: ApprovalStatus;
+    role: OrganizationRole | null;
+  }>`
+    SELECT a.id, a.reviewer_id, a.requested_by, a.status, m.role
+    FROM approvals a
+    JOIN collaboration_activity r
+      ON r.study_id = a.study_id AND r.activity_type = 'approval_requested' AND r.details ->> 'approvalId' = a.id::text
+    LEFT JOIN organization_members m ON m.organization_id = ${study.organization_id}::uuid AND m.user_id = a.reviewer_id
+    WHERE a.study_id = ${study.id}::uuid
+      AND r.id > coalesce((
+        SELECT max(e.id) FROM collaboration_activity e
+        WHERE e.study_id = ${study.id}::uuid AND e.activity_type = 'status_changed' AND e.details ->> 'to' = 'in_review'), 0)`.execute(
+    trx,
+  );
+  if (decidedApprovalId !== null && !round.some((approval) => approval.id === decidedApprovalId)) return null;
   const outcome = reviewOutcome(
-    round.map((row) => ({ reviewerId: row.reviewer_id, requestedBy: row.requested_by, status: row.status })),
+    round.map((row) => ({
+      reviewerId: row.reviewer_id,
+      requestedBy: row.requested_by,
+      status: row.status,
+      reviewerRole: row.role ?? undefined,
+    })),
     policy,
   );
   if (!outcome) return null;
@@ -99,7 +140,7 @@ export async function applyApprovalPolicy(
       from: 'in_review',
       to: outcome.status,
       approvalPolicy: { requiredApprovals: policy.requiredApprovals, approvals: outcome.approvals },
-      approvalId: approval.id,
+      approvalId: decidedApprovalId,
     },
   };
 }

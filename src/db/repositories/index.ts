@@ -54,6 +54,7 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
     insertMember,
     updateMemberRole,
     acceptInvitation,
+    upsertApprovalPolicy,
   });
   return Object.freeze({
     ...logged,
@@ -61,7 +62,6 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
       refreshTeamProductivity,
       upsertInvitation,
       declineInvitation,
-      upsertApprovalPolicy,
       markNotificationsRead,
     }),
   });
