@@ -19,6 +19,7 @@ import {
   type ActivityType,
   type ApprovalStatus,
   type CollaboratorRole,
+  type NotificationKind,
   type OrganizationPlan,
   type OrganizationRole,
   type StudyStatus,
@@ -26,7 +27,7 @@ import {
 import { MemberInvitation } from '../schema/invitation.type';
 import { invitationStatus } from '../src/domain/invitations';
 import { Member } from '../schema/member.type';
-import { Notification, type NotificationKind } from '../schema/notification.type';
+import { Notification } from '../schema/notification.type';
 import { notificationNodeId } from '../src/domain/node-ids';
 import { Organization } from '../schema/organization.type';
 import { Study } from '../schema/study.type';

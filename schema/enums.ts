@@ -209,3 +209,19 @@ registerEnumType(OrderDirection, {
     DESC: { description: 'Descending: newest first, Z to A.' },
   },
 });
+
+export enum NotificationKind {
+  APPROVAL_REQUESTED = 'approval_requested',
+  APPROVAL_DECIDED = 'approval_decided',
+  COMMENT_ADDED = 'comment_added',
+}
+
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'Why a user is told: what the activity entry behind the notification did to them.',
+  valuesConfig: {
+    APPROVAL_REQUESTED: { description: 'Someone asked them to approve a study.' },
+    APPROVAL_DECIDED: { description: 'A reviewer decided an approval they requested.' },
+    COMMENT_ADDED: { description: 'Someone commented on a study they collaborate on.' },
+  },
+});

@@ -1,25 +1,10 @@
 import { ArrayMaxSize, ArrayMinSize } from 'class-validator';
-import { ArgsType, Field, GraphQLISODateTime, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
 import { CachePrivate } from './cache-control';
 import { Connection } from './connection.type';
+import { NotificationKind } from './enums';
 import { Node } from './node.type';
 import { PageArgs } from './pagination.args';
-
-export enum NotificationKind {
-  APPROVAL_REQUESTED = 'approval_requested',
-  APPROVAL_DECIDED = 'approval_decided',
-  COMMENT_ADDED = 'comment_added',
-}
-
-registerEnumType(NotificationKind, {
-  name: 'NotificationKind',
-  description: 'Why a user is told: what the activity entry behind the notification did to them.',
-  valuesConfig: {
-    APPROVAL_REQUESTED: { description: 'Someone asked them to approve a study.' },
-    APPROVAL_DECIDED: { description: 'A reviewer decided an approval they requested.' },
-    COMMENT_ADDED: { description: 'Someone commented on a study they collaborate on.' },
-  },
-});
 
 // Notifications change with every write that concerns their user: never kept in the response cache.
 @CachePrivate(0)

@@ -7,8 +7,7 @@ import { loadConfig } from '../src/config';
 import { memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { seriesValue } from './support/metrics';
 import { ACME_STUDY, INITECH, UMBRELLA_STUDY } from './support/ids';
-import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
-import { encodeCursor } from '../src/domain/pagination';
+import { appendBacklog } from './support/activity';
 import { until } from './support/wait';
 import { WsClient } from './support/ws-client';
 
@@ -277,28 +276,11 @@ describe('what an event stream’s deliveries cost', () => {
       // first member's, so this one spends another's.
       const first = await memberWithRole(gateway, INITECH, 'member');
       const member = await memberWithRole(gateway, INITECH, 'member', [first.email]);
-      const latest = await gateway.db
-        .selectFrom('collaboration_activity')
-        .select(['id', 'created_at'])
-        .where('organization_id', '=', INITECH)
-        .orderBy('id', 'desc')
-        .executeTakeFirstOrThrow();
-      await gateway.db
-        .insertInto('collaboration_activity')
-        .values(
-          Array.from({ length: 150 }, () => ({
-            organization_id: INITECH,
-            study_id: null,
-            user_id: member.id,
-            activity_type: 'member_added',
-            details: '{}',
-          })),
-        )
-        .execute();
+      const after = await appendBacklog(gateway.db, { organizationId: INITECH, userId: member.id, count: 150 });
       const stream = await RawStream.open(gateway.url, member.token, {
         query:
           'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type } } }',
-        variables: { id: INITECH, after: encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id) },
+        variables: { id: INITECH, after },
       });
       assert.equal(stream.status, 200);
       await until('the stream to end', () => stream.ended || undefined, 20_000);
@@ -322,30 +304,17 @@ describe('a client that stops reading its event stream', () => {
     });
     try {
       const member = await memberWithRole(gateway, INITECH, 'member');
-      const latest = await gateway.db
-        .selectFrom('collaboration_activity')
-        .select(['id', 'created_at'])
-        .where('organization_id', '=', INITECH)
-        .orderBy('id', 'desc')
-        .executeTakeFirstOrThrow();
       // 16 KB an event, 32 MB in all: far more than a loopback connection's buffers hold.
-      const details = JSON.stringify({ note: 'x'.repeat(16 * 1024) });
-      await gateway.db
-        .insertInto('collaboration_activity')
-        .values(
-          Array.from({ length: ENTRIES }, () => ({
-            organization_id: INITECH,
-            study_id: null,
-            user_id: member.id,
-            activity_type: 'member_added',
-            details,
-          })),
-        )
-        .execute();
+      const after = await appendBacklog(gateway.db, {
+        organizationId: INITECH,
+        userId: member.id,
+        count: ENTRIES,
+        details: JSON.stringify({ note: 'x'.repeat(16 * 1024) }),
+      });
       const body = JSON.stringify({
         query:
           'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { node { id details } } }',
-        variables: { id: INITECH, after: encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id) },
+        variables: { id: INITECH, after },
       });
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const url = new URL(`${gateway.url}/graphql`);

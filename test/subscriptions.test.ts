@@ -9,11 +9,10 @@ import { memberWithRole, startTestGateway, type TestGateway } from './support/ga
 import { seriesValue } from './support/metrics';
 import { ACME, ACME_STUDY, GLOBEX, INITECH, UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 import { WebSocket } from 'ws';
-import { ACTIVITY_ORDER_KEY } from '../loaders/activity.loader';
-import { encodeCursor } from '../src/domain/pagination';
 import { WsClient } from './support/ws-client';
 import { redisServerAvailable, startOwnRedis } from './support/redis';
 import { until } from './support/wait';
+import { appendBacklog } from './support/activity';
 
 const ANALYST = 'analyst@example.com';
 
@@ -483,26 +482,8 @@ describe('what deliveries cost', () => {
     const gateway = await startTestGateway({ config: { rateLimits: true, rateLimitPointsPerMinute: 60 } });
     try {
       const member = await memberWithRole(gateway, INITECH, 'member');
-      const latest = await gateway.db
-        .selectFrom('collaboration_activity')
-        .select(['id', 'created_at'])
-        .where('organization_id', '=', INITECH)
-        .orderBy('id', 'desc')
-        .executeTakeFirstOrThrow();
-      const cursor = encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id);
       // Replayed entries are delivered like live ones, one event at a time, through the same admission.
-      await gateway.db
-        .insertInto('collaboration_activity')
-        .values(
-          Array.from({ length: 150 }, () => ({
-            organization_id: INITECH,
-            study_id: null,
-            user_id: member.id,
-            activity_type: 'member_added',
-            details: '{}',
-          })),
-        )
-        .execute();
+      const cursor = await appendBacklog(gateway.db, { organizationId: INITECH, userId: member.id, count: 150 });
       const QUERY =
         'subscription($id: ID!, $after: String) { organizationActivity(organizationId: $id, after: $after) { cursor node { type actor { name } } } }';
       const started = Date.now();
