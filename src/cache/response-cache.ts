@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -81,19 +81,20 @@ export function createResponseCachePlugins(options: ResponseCachePluginOptions):
     snapshot: GenerationSnapshot,
   ) =>
     ENTRY_PREFIX +
-    createHash('sha256')
-      .update(
-        JSON.stringify([
-          printed.textOf(rc.queryHash, rc.document, rc.source),
-          rc.operationName ?? null,
-          rc.request.variables ?? {},
-          viewer.id,
-          snapshot.epoch,
-          readsTeamProductivityOf(rc) ? snapshot.teamProductivity : null,
-          organizationIds.map((id) => [id, viewer.roles.get(id), snapshot.organizations[id]]),
-        ]),
-      )
-      .digest('hex');
+    // One-shot hashing: a Hash object per request cost a few per cent of a cache hit's CPU.
+    hash(
+      'sha256',
+      JSON.stringify([
+        printed.textOf(rc.queryHash, rc.document, rc.source),
+        rc.operationName ?? null,
+        rc.request.variables ?? {},
+        viewer.id,
+        snapshot.epoch,
+        readsTeamProductivityOf(rc) ? snapshot.teamProductivity : null,
+        organizationIds.map((id) => [id, viewer.roles.get(id), snapshot.organizations[id]]),
+      ]),
+      'hex',
+    );
   const lookUp = async (key: string): Promise<CachedAnswer | undefined> => {
     const kept = local.get(key);
     if (kept || !options.shared) return kept;
