@@ -14,6 +14,7 @@ import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
 import { createNotificationLoaders } from './notification.loader';
+import { createWebhookLoaders } from './webhook.loader';
 import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders, type UserLoaders } from './user.loader';
 
@@ -31,6 +32,7 @@ export const LOADER_GROUPS = [
   'analytics',
   'teamProductivity',
   'notifications',
+  'webhooks',
   'nodes',
 ] as const;
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
@@ -60,6 +62,7 @@ export class Loaders {
   #analytics?: ReturnType<typeof createAnalyticsLoaders>;
   #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
   #notifications?: ReturnType<typeof createNotificationLoaders>;
+  #webhooks?: ReturnType<typeof createWebhookLoaders>;
   #nodes?: ReturnType<typeof createNodeLoaders>;
 
   constructor(
@@ -118,6 +121,9 @@ export class Loaders {
         case 'notifications':
           this.#notifications = undefined;
           break;
+        case 'webhooks':
+          this.#webhooks = undefined;
+          break;
         case 'nodes':
           this.#nodes = undefined;
           break;
@@ -174,6 +180,9 @@ export class Loaders {
   }
   private get notifications() {
     return (this.#notifications ??= createNotificationLoaders(this.db, this.settings));
+  }
+  private get webhooks() {
+    return (this.#webhooks ??= createWebhookLoaders(this.db, this.settings));
   }
 
   /**
@@ -321,6 +330,21 @@ export class Loaders {
   }
   get notificationOfEntry() {
     return this.notifications.notificationOfEntry;
+  }
+  get webhooksOfOrganization() {
+    return this.webhooks.webhooksOfOrganization;
+  }
+  get webhookById() {
+    return this.webhooks.webhookById;
+  }
+  get deliveriesPage() {
+    return this.webhooks.deliveriesPage;
+  }
+  get deliveryTotal() {
+    return this.webhooks.deliveryTotal;
+  }
+  get deliveryById() {
+    return this.webhooks.deliveryById;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { ReadPlan } from './selection';
 import { anyUuid, keysetAfter, selectByShape } from './sql';
 
 /** Tables whose rows own pages of others, each keyed by a uuid `id`. */
-export type PageParentTable = 'organizations' | 'studies' | 'users';
+export type PageParentTable = 'organizations' | 'studies' | 'users' | 'webhooks';
 
 /** A page's keyset order: a value column and the id column, as refs inside the children's query. */
 export interface PageOrder {

@@ -9,6 +9,7 @@ import { InvitationResolver } from './invitation.resolver';
 import { MemberResolver } from './member.resolver';
 import { NodeResolver } from './node.resolver';
 import { NotificationResolver, UserNotificationsResolver } from './notification.resolver';
+import { OrganizationWebhooksResolver, WebhookResolver } from './webhook.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
@@ -36,5 +37,7 @@ export const resolvers: NonEmptyArray<ClassType> = [
   NodeResolver,
   UserNotificationsResolver,
   NotificationResolver,
+  OrganizationWebhooksResolver,
+  WebhookResolver,
   SubscriptionResolver,
 ];

@@ -8,6 +8,8 @@ import { openDatabase, withMigrationDatabase, type DatabaseHandle } from './db/d
 import { migrateForGateway } from './db/migrate-for-gateway';
 import { verifySessionSettings } from './db/session-settings';
 import { createRepositories } from './db/repositories';
+import { startWebhookDelivery } from './webhooks/delivery-worker';
+import { WebhookQueue } from './webhooks/webhook-queue';
 import { RecentWriters } from './db/recent-writers';
 import type { Database } from './db/types';
 import { OrganizationGenerations } from './cache/generations';
@@ -133,6 +135,17 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         ? new ClusterEventBus(logger)
         : new InProcessEventBus(logger);
     const realtime = new Realtime(bus, config.realtime, metrics, logger);
+    // pg-boss needs a PostgreSQL server of its own pool's; the embedded database has no webhooks.
+    const webhooks =
+      database.kind === 'postgres' && config.databaseUrl
+        ? await WebhookQueue.start({ connectionString: config.databaseUrl, logger, ...config.webhooks })
+        : undefined;
+    if (webhooks)
+      await startWebhookDelivery(webhooks, database.db, {
+        timeoutMs: config.webhooks.timeoutMs,
+        allowPrivateAddresses: config.webhooks.allowPrivateAddresses,
+        logger,
+      });
     const services: Services = {
       config,
       logger,
@@ -143,8 +156,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       recentWriters,
       realtime,
       admission,
+      webhooks,
     };
-    const repositories = createRepositories(database.db, realtime.committed);
+    const repositories = createRepositories(database.db, realtime.committed, webhooks);
     const apollo = createApolloServer(schema, config, logger, {
       landingPage: chooseLandingPage(config, demoToken),
       cache: store.cache,
@@ -204,6 +218,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       },
       async close() {
         await stopSchedule();
+        // In-flight deliveries finish (or time out) before the database goes.
+        await webhooks?.stop();
         await app.close();
         await metricsApp?.close();
         await apollo.stop();

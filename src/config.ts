@@ -111,6 +111,18 @@ export interface Config {
     readonly token: string | undefined;
     readonly port: number | undefined;
   };
+  /** Webhooks (src/webhooks): delivery from the job queue, with a PostgreSQL server only. */
+  readonly webhooks: {
+    /** This process sends queued events (WEBHOOK_DELIVERY); every process queues them. */
+    readonly deliver: boolean;
+    readonly maxAttempts: number;
+    /** The first retry's base delay; pg-boss schedules in whole seconds (rounded up, at least 1 s). */
+    readonly retryBaseMs: number;
+    readonly timeoutMs: number;
+    readonly pollMs: number;
+    /** Loopback, private and link-local addresses may be webhook targets (development; never by default in production). */
+    readonly allowPrivateAddresses: boolean;
+  };
   /** Subscriptions over WebSocket (graphql-transport-ws on /graphql). */
   readonly realtime: {
     /** Operations one connection may have running at once. */
@@ -392,6 +404,14 @@ export function loadConfig(env: Env = process.env): Config {
     metrics: Object.freeze({
       token: metricsToken(env),
       port: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
+    }),
+    webhooks: Object.freeze({
+      deliver: flag(env, 'WEBHOOK_DELIVERY', true),
+      maxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 20),
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1000, 3_600_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      pollMs: integer(env, 'WEBHOOK_POLL_MS', 2000, 500, 60_000),
+      allowPrivateAddresses: flag(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES', !production),
     }),
     realtime: Object.freeze({
       maxSubscriptionsPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),

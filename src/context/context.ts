@@ -15,6 +15,7 @@ import { currentRequestScope } from './request-scope';
 import type { ViewerCache } from './viewer-cache';
 import type { Realtime } from '../realtime/realtime';
 import type { Admission, RequestCost } from '../rate-limit/admission';
+import type { WebhookQueue } from '../webhooks/webhook-queue';
 
 /**
  * Singletons the resolvers need beside the loaders and repositories; built once at start-up. No database:
@@ -37,6 +38,8 @@ export interface Services {
   readonly realtime: Realtime;
   /** The one admission path of every transport: burst, points budget, charges and refusals. */
   readonly admission: Admission;
+  /** Webhook events' queue (redelivery); absent on the embedded database, which has none. */
+  readonly webhooks?: WebhookQueue;
 }
 
 export type { Viewer };

@@ -142,6 +142,35 @@ export interface TeamProductivityView {
   refreshed_at: Date;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  organization_id: string;
+  url: string;
+  /** Activity types (collaboration_activity.activity_type) it is sent. */
+  events: string[];
+  secret: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** One attempt to deliver one event to one webhook. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  /** The activity entry's id: the same for every attempt and redelivery of an event (de-duplication). */
+  event_id: string;
+  event_type: string;
+  body: string;
+  attempt: number;
+  redelivery: Generated<boolean>;
+  succeeded: boolean;
+  response_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_retry_at: NullableTimestamp;
+  attempted_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -153,6 +182,8 @@ export interface Database {
   approvals: ApprovalsTable;
   approval_policies: ApprovalPoliciesTable;
   notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   collaboration_activity: CollaborationActivityTable;
   team_productivity: TeamProductivityView;
 }
@@ -160,6 +191,8 @@ export interface Database {
 export type UserRow = Selectable<UsersTable>;
 export type ApprovalPolicyRow = Selectable<ApprovalPoliciesTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MemberRow = Selectable<OrganizationMembersTable>;
 /** An invitation with the name of its organization, which its invitee cannot otherwise read. */

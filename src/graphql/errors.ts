@@ -10,6 +10,7 @@ export const ErrorCode = {
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
 } as const;
 
 export function unauthenticated(
@@ -42,6 +43,11 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) },
   });
+}
+
+/** A feature this deployment cannot offer (webhooks on the embedded database). */
+export function notSupported(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_SUPPORTED } });
 }
 
 /** A write lost a race with another request (the row changed between our check and our update). */

@@ -12,10 +12,39 @@ export interface ActivityEntry {
   details?: Record<string, unknown>;
 }
 
-/** Where writes with an activity entry go, and who hears of each entry once it is committed (subscriptions). */
+/** An event for one webhook, queued in the transaction of the write it tells of (src/webhooks). */
+export interface WebhookEvent {
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+  redelivery: boolean;
+}
+
+/** Where webhook events wait for delivery: written to in the write's own transaction (a transactional outbox). */
+export interface WebhookOutbox {
+  enqueue(trx: Transaction<Database>, events: readonly WebhookEvent[]): Promise<void>;
+}
+
+/** Where writes with an activity entry go, and who hears of each entry once it is committed (subscriptions, webhooks). */
 export interface ActivityLog {
   readonly db: Kysely<Database>;
   readonly committed: (event: ActivityEvent) => void;
+  /** Absent on the embedded database, where no webhook can be created. */
+  readonly outbox?: WebhookOutbox;
+}
+
+/** What a webhook receives of an entry: the body is fixed when the entry commits and sent as is on every attempt. */
+function webhookBody(entry: ActivityEntry, row: { id: string; created_at: Date }): string {
+  return JSON.stringify({
+    id: row.id,
+    type: entry.type.toUpperCase(),
+    organizationId: entry.organizationId,
+    studyId: entry.studyId,
+    actorId: entry.userId,
+    details: entry.details ?? {},
+    createdAt: row.created_at.toISOString(),
+  });
 }
 
 /** Whose log a write adds to: an organization's, or that of the organization a study belongs to. */
@@ -77,8 +106,31 @@ export async function writeWithActivity<T>(
           activity_type: entry.type,
           details: JSON.stringify(entry.details ?? {}),
         })
-        .returning(['id', 'created_at'])
+        .returning([
+          'id',
+          'created_at',
+          // The webhooks this entry goes to, found by the insert itself: a write costs no statement more
+          // unless its organization has webhooks for the entry's type.
+          sql<
+            string[] | null
+          >`(SELECT array_agg(w.id ORDER BY w.created_at, w.id) FROM webhooks w WHERE w.organization_id = collaboration_activity.organization_id AND collaboration_activity.activity_type = ANY (w.events))`.as(
+            'webhook_ids',
+          ),
+        ])
         .executeTakeFirstOrThrow();
+      if (row.webhook_ids?.length && log.outbox) {
+        const body = webhookBody(entry, row);
+        await log.outbox.enqueue(
+          trx,
+          row.webhook_ids.map((webhookId) => ({
+            webhookId,
+            eventId: row.id,
+            eventType: entry.type.toUpperCase(),
+            body,
+            redelivery: false,
+          })),
+        );
+      }
       const notified = await notifyOf(trx, entry, row.id);
       logged.push({ activity: entry, entry: row, notified });
     }

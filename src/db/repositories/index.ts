@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../types';
-import type { ActivityLog } from './activity.repository';
+import type { ActivityLog, WebhookOutbox } from './activity.repository';
 import {
   deleteCollaborator,
   insertApproval,
@@ -20,6 +20,7 @@ import { insertStudy, updateStudyFields, updateStudyStatus } from './study.repos
 import { refreshTeamProductivity } from './team-productivity.repository';
 import { upsertApprovalPolicy } from './approval-policy.repository';
 import { markNotificationsRead } from './notification.repository';
+import { deleteWebhook, insertWebhook } from './webhook.repository';
 
 // Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
 type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
@@ -40,8 +41,8 @@ function bindTo<Target, T extends Record<string, Write<Target>>>(
  * the context, beside the loaders they read through) and never hold Kysely themselves. `committed` hears
  * of every activity entry once its transaction has committed (the subscriptions' events).
  */
-export function createRepositories(db: Kysely<Database>, committed: ActivityLog['committed']) {
-  const logged = bindTo({ db, committed } satisfies ActivityLog, {
+export function createRepositories(db: Kysely<Database>, committed: ActivityLog['committed'], outbox?: WebhookOutbox) {
+  const logged = bindTo({ db, committed, outbox } satisfies ActivityLog, {
     insertStudy,
     updateStudyFields,
     updateStudyStatus,
@@ -63,6 +64,8 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
       upsertInvitation,
       declineInvitation,
       markNotificationsRead,
+      insertWebhook,
+      deleteWebhook,
     }),
   });
 }
