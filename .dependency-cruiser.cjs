@@ -47,10 +47,11 @@ module.exports = {
     {
       name: 'writes-through-services',
       severity: 'error',
-      comment: 'Services own writes (src/services/): nothing else on the request path calls a repository.',
+      comment:
+        'Services own writes (src/services/): nothing else on the request path calls a repository. The webhook delivery worker (src/webhooks/) is off the request path and writes only its own delivery log.',
       from: {
         path: '^(src|schema|resolvers|loaders)/',
-        pathNot: '^(src/services/|src/db/|src/context/|src/app\\.ts$)',
+        pathNot: '^(src/services/|src/db/|src/context/|src/webhooks/|src/app\\.ts$)',
       },
       to: { path: '^src/db/repositories/' },
     },

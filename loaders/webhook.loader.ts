@@ -35,7 +35,11 @@ export function createWebhookLoaders(db: Kysely<Database>, settings: LoaderSetti
     }),
 
     webhookById: defineLoader<string, WebhookListing | null>(settings, 'webhookById', async (ids) =>
-      byKey(ids, await db.selectFrom('webhooks').select(LISTING_COLUMNS).where('id', '=', anyUuid(ids)).execute(), 'id'),
+      byKey(
+        ids,
+        await db.selectFrom('webhooks').select(LISTING_COLUMNS).where('id', '=', anyUuid(ids)).execute(),
+        'id',
+      ),
     ),
 
     deliveriesPage: createPageLoader<DeliveryPageParams, WebhookDeliveryRow>(

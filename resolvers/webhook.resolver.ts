@@ -122,7 +122,10 @@ export class WebhookResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionPayload<WebhookDelivery>> {
     // Reached only through Organization.webhooks, which admits admins alone.
-    const page = await ctx.loaders.deliveriesPage.load({ parentId: webhook.id, args: pageWindow(args, DELIVERY_ORDER) });
+    const page = await ctx.loaders.deliveriesPage.load({
+      parentId: webhook.id,
+      args: pageWindow(args, DELIVERY_ORDER),
+    });
     return toConnection(page, DELIVERY_ORDER, toDelivery, () =>
       ctx.loaders.deliveryTotal.load({ parentId: webhook.id, args: {} }),
     );

@@ -6,7 +6,7 @@ import { ActivityType } from './enums';
 import { UuidField } from './uuid-field';
 
 /** The longest webhook URL taken. */
-export const MAX_WEBHOOK_URL_LENGTH = 2000;
+const MAX_WEBHOOK_URL_LENGTH = 2000;
 
 // Webhooks and their delivery log change without activity entries (attempts): never kept in the response cache.
 @CachePrivate(0)
@@ -63,7 +63,10 @@ export class WebhookDelivery {
   @Field(() => Boolean, { description: 'The receiver answered 2xx.' })
   succeeded!: boolean;
 
-  @Field(() => Int, { nullable: true, description: 'The receiver’s HTTP status; null when none came (timeout, refused).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The receiver’s HTTP status; null when none came (timeout, refused).',
+  })
   responseCode!: number | null;
 
   @Field(() => Int, { description: 'How long the attempt took, in milliseconds.' })

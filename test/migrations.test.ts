@@ -54,6 +54,7 @@ describe('migrations and seed', () => {
       '2026-11-23T0900_organization_invitations',
       '2026-12-07T1200_approval_policies',
       '2026-12-07T1300_notifications',
+      '2026-12-07T1400_webhooks',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
@@ -71,6 +72,8 @@ describe('migrations and seed', () => {
       'studies',
       'study_collaborators',
       'users',
+      'webhook_deliveries',
+      'webhooks',
     ];
     assert.deepEqual(await tables(database), expected);
     assert.deepEqual(await migrateToLatest(database.db), [], 'nothing left to apply');

@@ -58,6 +58,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     studyWord: string;
     invitationId: string;
     notificationId: string;
+    webhookId: string;
+    deliveryId: string;
     /** An id of each kind of Node of Umbrella's, with its type. */
     nodes: [id: string, type: string][];
   };
@@ -133,6 +135,32 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       .values({ user_id: member.user_id, organization_id: UMBRELLA, activity_id: activity.id, kind: 'comment_added' })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // Umbrella has a webhook with one logged attempt.
+    const webhook = await db
+      .insertInto('webhooks')
+      .values({
+        organization_id: UMBRELLA,
+        url: 'https://hooks.example.com/umbrella',
+        events: ['study_created'],
+        secret: 'whsec_x',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const delivery = await db
+      .insertInto('webhook_deliveries')
+      .values({
+        webhook_id: webhook.id,
+        event_id: String(activity.id),
+        event_type: 'STUDY_CREATED',
+        body: '{}',
+        attempt: 1,
+        succeeded: true,
+        response_code: 200,
+        duration_ms: 5,
+        error: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const collaborator = await db
       .selectFrom('study_collaborators')
       .select('user_id')
@@ -161,6 +189,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       studyWord: study.title.split(/\s+/).find((word) => word.length >= 5) ?? study.title,
       invitationId: invitation.id,
       notificationId: notificationNodeId(notification.id),
+      webhookId: webhook.id,
+      deliveryId: delivery.id,
     };
     viewers = [
       { name: 'member of another organization', token: await gateway.tokenFor('analyst@example.com') },
@@ -230,6 +260,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     resolveComment: `{ commentId: "${foreign.commentId}" }`,
     markNotificationsRead: `{ ids: ["${foreign.notificationId}"] }`,
     setApprovalPolicy: `{ organizationId: "${UMBRELLA}", requiredApprovals: 3, reviewerRoles: [ADMIN] }`,
+    createWebhook: `{ organizationId: "${UMBRELLA}", url: "https://hooks.example.com/planted", events: [STUDY_CREATED] }`,
+    deleteWebhook: `{ webhookId: "${foreign.webhookId}" }`,
+    redeliverWebhookDelivery: `{ deliveryId: "${foreign.deliveryId}" }`,
     updateStudy: `{ id: "${UMBRELLA_STUDY}", title: "renamed from outside" }`,
   });
 
@@ -312,9 +345,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
         n: string;
       }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
         + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity)
-        + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') + (SELECT count(*) FROM notifications) AS n`.execute(
-        gateway.db,
-      );
+        + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') + (SELECT count(*) FROM notifications)
+        + (SELECT count(*) FROM webhooks) + (SELECT count(*) FROM webhook_deliveries) AS n`.execute(gateway.db);
     const fingerprint = () =>
       sql<{
         f: string;

@@ -83,11 +83,11 @@ export async function deleteWebhook(ctx: GatewayContext, webhookId: string): Pro
 
 /** Queues an event again for its webhook (admins): a new series of attempts, behind what the webhook has waiting. */
 export async function redeliverWebhookDelivery(ctx: GatewayContext, deliveryId: string): Promise<WebhookRow['id']> {
-  const queue = requireQueue(ctx);
+  requireViewer(ctx);
   const delivery = await ctx.loaders.deliveryById.load(deliveryId);
   if (!delivery) throw notFound('WebhookDelivery', deliveryId);
   const webhook = await webhookOfAdmin(ctx, delivery.webhook_id, 'redeliver webhook events');
-  await queue.enqueueNow({
+  await requireQueue(ctx).enqueueNow({
     webhookId: webhook.id,
     eventId: delivery.event_id,
     eventType: delivery.event_type,

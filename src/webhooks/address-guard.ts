@@ -70,7 +70,7 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const bad = addresses.find(({ address }) => isForbiddenAddress(address));
-    if (bad) return callback(refusal(hostname, bad.address) as NodeJS.ErrnoException, '', 0);
+    if (bad) return callback(refusal(hostname, bad.address), '', 0);
     if (options.all) return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
     const [first] = addresses;
     if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);

@@ -82,7 +82,12 @@ export async function sendWebhook(request: WebhookRequest, options: SendOptions)
           const code = response.statusCode ?? null;
           resolve(
             code !== null && code >= 200 && code < 300
-              ? { succeeded: true, responseCode: code, durationMs: Math.round(performance.now() - started), error: null }
+              ? {
+                  succeeded: true,
+                  responseCode: code,
+                  durationMs: Math.round(performance.now() - started),
+                  error: null,
+                }
               : failed(`the receiver answered ${code}`, code),
           );
         };
