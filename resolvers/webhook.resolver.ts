@@ -121,7 +121,7 @@ export class WebhookResolver {
     @Args(() => PageArgs) args: PageArgs,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionPayload<WebhookDelivery>> {
-    // Reached only through Organization.webhooks, which admits admins alone.
+    requireOrganizationRole(ctx, webhook.organizationId, 'admin', 'read webhook deliveries');
     const page = await ctx.loaders.deliveriesPage.load({
       parentId: webhook.id,
       args: pageWindow(args, DELIVERY_ORDER),

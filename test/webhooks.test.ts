@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signAccessToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { guardedLookup, isForbiddenAddress } from '../src/webhooks/address-guard';
+import { sendWebhook } from '../src/webhooks/send';
 import { startGatewayProcess, type GatewayProcess } from '../tools/gateway-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dataOf, memberWithRole, onlyError, startTestGateway, type TestGateway } from './support/gateway';
@@ -198,6 +199,69 @@ describe(
       }
     });
 
+    it('keeps a write’s events in their order and holds later events behind a retry', async () => {
+      // The first event fails once: every later one must wait for its retry.
+      const receiver = await startReceiver([500]);
+      try {
+        const reviewer = await memberWithRole(gateway, ACME, 'member');
+        dataOf(await createWebhook(receiver.url, ['STATUS_CHANGED', 'APPROVAL_DECIDED']));
+        const send = async (token: string, mutation: string, input: Record<string, unknown>) =>
+          dataOf(await gateway.graphql(mutation, { token, variables: { input } }));
+        const expected: string[] = [];
+        for (const title of ['Ordered one', 'Ordered two']) {
+          const { id } = (await send(analyst, CREATE_STUDY, { organizationId: ACME, title })).createStudy;
+          for (const status of ['ACTIVE', 'IN_REVIEW'])
+            await send(
+              analyst,
+              'mutation($input: ChangeStudyStatusInput!) { changeStudyStatus(input: $input) { id } }',
+              {
+                id,
+                status,
+              },
+            );
+          const approval = await send(
+            analyst,
+            'mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }',
+            { studyId: id, reviewerId: reviewer.id },
+          );
+          // One write, two entries: the decision, then the policy's move to APPROVED.
+          await send(
+            reviewer.token,
+            'mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { id } }',
+            {
+              approvalId: approval.requestApproval.id,
+              decision: 'APPROVED',
+            },
+          );
+          expected.push(
+            `${id} STATUS_CHANGED active`,
+            `${id} STATUS_CHANGED in_review`,
+            `${id} APPROVAL_DECIDED`,
+            `${id} STATUS_CHANGED approved`,
+          );
+        }
+        await until(
+          'every event at the receiver',
+          () => receiver.received.length >= expected.length + 1 || undefined,
+          30_000,
+        );
+        const events = receiver.received.map(({ body }) => JSON.parse(body));
+        const described = events.map(
+          (e) => `${e.studyId} ${e.type}${e.type === 'STATUS_CHANGED' ? ` ${e.details.to}` : ''}`,
+        );
+        assert.equal(described[0], described[1], 'the failed first event was retried before anything else');
+        assert.deepEqual(described.slice(1), expected);
+        const ids = events.slice(1).map((e) => BigInt(e.id));
+        assert.deepEqual(
+          ids,
+          [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+          'in the order of the log',
+        );
+      } finally {
+        await receiver.close();
+      }
+    });
+
     it('is for admins: members are refused, outsiders find nothing, the list is null for members', async () => {
       const member = await memberWithRole(gateway, ACME, 'member');
       assert.equal(
@@ -304,6 +368,55 @@ describe(
     });
   },
 );
+
+describe('sending one webhook request', () => {
+  const request = { secret: 'whsec_test', eventId: '1', eventType: 'STUDY_CREATED', body: '{}' };
+
+  it('ends an attempt whose receiver answers with an upgrade, and one that never answers, by the timeout at most', async () => {
+    const upgrading = net.createServer((socket) => {
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n'),
+      );
+    });
+    const silent = net.createServer(() => undefined);
+    for (const server of [upgrading, silent]) server.listen(0, '127.0.0.1');
+    await Promise.all([once(upgrading, 'listening'), once(silent, 'listening')]);
+    try {
+      const port = (server: net.Server) => (server.address() as AddressInfo).port;
+      const upgraded = await sendWebhook(
+        { ...request, url: `http://127.0.0.1:${port(upgrading)}/` },
+        { timeoutMs: 5000, allowPrivateAddresses: true },
+      );
+      assert.equal(upgraded.succeeded, false);
+      assert.equal(upgraded.responseCode, 101);
+      const started = Date.now();
+      const unanswered = await sendWebhook(
+        { ...request, url: `http://127.0.0.1:${port(silent)}/` },
+        { timeoutMs: 300, allowPrivateAddresses: true },
+      );
+      assert.equal(unanswered.succeeded, false);
+      assert.match(unanswered.error ?? '', /no answer within 300 ms/);
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      for (const server of [upgrading, silent]) server.close();
+    }
+  });
+
+  it('refuses an address literal that is loopback or private without connecting', async () => {
+    const receiver = await startReceiver();
+    try {
+      const outcome = await sendWebhook(
+        { ...request, url: receiver.url },
+        { timeoutMs: 2000, allowPrivateAddresses: false },
+      );
+      assert.equal(outcome.succeeded, false);
+      assert.match(outcome.error ?? '', /loopback, private or link-local/);
+      assert.equal(receiver.received.length, 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
 
 describe(
   'webhook delivery across processes',

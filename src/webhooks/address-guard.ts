@@ -23,9 +23,12 @@ for (const [network, prefix] of [
 ] as const)
   FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
+  ['fec0::', 10],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -53,10 +56,20 @@ export function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
+/** A name that does not resolve this fast is refused at creation (the look-up holds a request). */
+const CREATION_LOOKUP_TIMEOUT_MS = 5000;
+
 /** Refuses a URL whose host is, or resolves to, a forbidden address (at creation; delivery checks again). */
 export async function assertPublicHost(url: URL): Promise<void> {
   const host = hostOf(url);
-  const addresses = isIP(host) ? [{ address: host }] : await lookupAll(host, { all: true, verbatim: true });
+  const addresses = isIP(host)
+    ? [{ address: host }]
+    : await Promise.race([
+        lookupAll(host, { all: true, verbatim: true }),
+        new Promise<never>((_resolve, reject) =>
+          setTimeout(() => reject(new Error(`${host} did not resolve in time`)), CREATION_LOOKUP_TIMEOUT_MS).unref(),
+        ),
+      ]);
   const bad = addresses.find(({ address }) => isForbiddenAddress(address));
   if (bad) throw refusal(host, bad.address);
 }

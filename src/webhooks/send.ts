@@ -56,11 +56,20 @@ export async function sendWebhook(request: WebhookRequest, options: SendOptions)
     return failed(`${host} is a loopback, private or link-local address: webhooks are not sent there`);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<AttemptOutcome>((resolve) => {
+    let settled = false;
+    const settle = (outcome: AttemptOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      outgoing.destroy();
+      resolve(outcome);
+    };
+    // Whatever the receiver does (an answer that never ends, an upgrade), the attempt ends by its deadline.
+    const deadline = setTimeout(() => settle(failed(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     const outgoing = transport.request(
       url,
       {
         method: 'POST',
-        signal: AbortSignal.timeout(options.timeoutMs),
         ...(options.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
         headers: {
           'content-type': 'application/json',
@@ -73,14 +82,14 @@ export async function sendWebhook(request: WebhookRequest, options: SendOptions)
         },
       },
       (response) => {
+        const code = response.statusCode ?? null;
         let read = 0;
         response.on('data', (chunk: Buffer) => {
           read += chunk.length;
           if (read > MAX_RESPONSE_BYTES) response.destroy();
         });
-        const settle = () => {
-          const code = response.statusCode ?? null;
-          resolve(
+        const done = () =>
+          settle(
             code !== null && code >= 200 && code < 300
               ? {
                   succeeded: true,
@@ -90,21 +99,18 @@ export async function sendWebhook(request: WebhookRequest, options: SendOptions)
                 }
               : failed(`the receiver answered ${code}`, code),
           );
-        };
-        response.on('end', settle);
-        response.on('close', settle);
-        response.on('error', settle);
+        response.on('end', done);
+        response.on('close', done);
+        response.on('error', done);
       },
     );
-    outgoing.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(
-        failed(
-          error.name === 'AbortError' || error.name === 'TimeoutError'
-            ? `no answer within ${options.timeoutMs} ms`
-            : error.message.slice(0, 500),
-        ),
-      ),
-    );
+    // An upgrade (101) is never a webhook's answer; without a listener Node would drop the socket silently.
+    outgoing.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      settle(failed('the receiver answered 101 (an upgrade)', 101));
+    });
+    outgoing.on('error', (error: NodeJS.ErrnoException) => settle(failed(error.message.slice(0, 500))));
+    outgoing.on('close', () => settle(failed('the connection closed before an answer')));
     outgoing.end(request.body);
   });
 }

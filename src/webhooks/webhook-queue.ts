@@ -4,6 +4,7 @@ import { fromKysely } from 'pg-boss/dist/adapters/kysely.js';
 import type { WebhookEvent, WebhookOutbox } from '../db/repositories/activity.repository';
 import type { Database } from '../db/types';
 import type { Logger } from '../observability/logger';
+import { orderedUuid } from './ordered-ids';
 
 /** An attempt as pg-boss hands it out: which try of the job this is, and whether another may follow. */
 export interface ClaimedJob {
@@ -29,9 +30,23 @@ export interface WebhookQueueOptions {
 }
 
 const QUEUE = 'webhook-delivery';
-const POOL_SIZE = 3;
+/** Deliveries one process runs at once (of different webhooks: one webhook's run one at a time). */
+const LOCAL_CONCURRENCY = 8;
+const POOL_SIZE = 4;
 /** Delivered and given-up jobs are kept this long by pg-boss (the delivery log is ours, in webhook_deliveries). */
 const RETENTION_SECONDS = 24 * 3600;
+/** A queued event waits this long at most for its turn (retries included) before pg-boss drops it. */
+const QUEUED_RETENTION_SECONDS = 30 * 24 * 3600;
+/** The longest wait between two attempts. */
+const MAX_RETRY_DELAY_SECONDS = 3600;
+/**
+ * Attempts pg-boss may make beyond ours: an attempt cut short by a process that died, or a handler that
+ * failed before logging, counts as one of pg-boss's. Ours end with a completed job (logged as given up), so
+ * a job never reaches pg-boss's `failed` state, which would hold back the webhook's later events.
+ */
+const SPARE_ATTEMPTS = 3;
+/** A claimed job whose process stops renewing it this long is handed to another process. */
+const HEARTBEAT_SECONDS = 10;
 
 /**
  * The webhook outbox and its workers, on pg-boss. Why pg-boss: its jobs are rows inserted in the very
@@ -49,27 +64,32 @@ export class WebhookQueue implements WebhookOutbox {
   ) {}
 
   static async start(options: WebhookQueueOptions): Promise<WebhookQueue> {
-    const expireInSeconds = Math.ceil(options.timeoutMs / 1000) + 2;
+    // The send's own timeout ends an attempt long before this: expiry is a last resort, a dead process is
+    // found by its missing heartbeat.
+    const expireInSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
+    const superviseSeconds = Math.max(1, Math.min(HEARTBEAT_SECONDS, Math.ceil(options.timeoutMs / 1000)));
     const boss = new PgBoss({
       connectionString: options.connectionString,
       max: POOL_SIZE,
       application_name: 'studygraph-webhooks',
       schedule: false,
       supervise: options.deliver,
-      // A claimed job of a process that died is noticed within about its expiry (each queue's expiry check
-      // runs at most once per monitor interval, 60 s by default).
-      superviseIntervalSeconds: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
-      monitorIntervalSeconds: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+      // Each queue's expiry and heartbeat checks run at most once per monitor interval (60 s by default).
+      superviseIntervalSeconds: superviseSeconds,
+      monitorIntervalSeconds: superviseSeconds,
       registerInstance: false,
     });
     boss.on('error', (error) => options.logger.warn({ err: error }, 'webhook queue error'));
     await boss.start();
     const queue = {
       policy: 'key_strict_fifo' as const,
-      retryLimit: options.maxAttempts - 1,
+      retryLimit: options.maxAttempts - 1 + SPARE_ATTEMPTS,
       retryDelay: Math.max(1, Math.ceil(options.retryBaseMs / 1000)),
       retryBackoff: true,
+      retryDelayMax: MAX_RETRY_DELAY_SECONDS,
       expireInSeconds,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      retentionSeconds: QUEUED_RETENTION_SECONDS,
       deleteAfterSeconds: RETENTION_SECONDS,
     };
     const existing = await boss.getQueue(QUEUE);
@@ -86,14 +106,14 @@ export class WebhookQueue implements WebhookOutbox {
     if (jobs.length === 0) return;
     await this.boss.insert(
       QUEUE,
-      jobs.map((job) => ({ data: job, singletonKey: job.webhookId })),
+      jobs.map((job) => ({ id: orderedUuid(), data: job, singletonKey: job.webhookId })),
       { db: fromKysely(trx) },
     );
   }
 
   /** Queues a new series of attempts of an event (redelivery), behind what the webhook has waiting. */
   async enqueueNow(job: WebhookEvent): Promise<void> {
-    await this.boss.send(QUEUE, job, { singletonKey: job.webhookId });
+    await this.boss.send(QUEUE, job, { id: orderedUuid(), singletonKey: job.webhookId });
   }
 
   /**
@@ -105,15 +125,35 @@ export class WebhookQueue implements WebhookOutbox {
     if (!this.options.deliver) return;
     await this.boss.work(
       QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: this.options.pollMs / 1000, includeMetadata: true },
+      {
+        batchSize: 1,
+        localConcurrency: LOCAL_CONCURRENCY,
+        pollingIntervalSeconds: this.options.pollMs / 1000,
+        includeMetadata: true,
+      },
       async ([job]) => {
         if (!job) return;
-        const outcome = await handle({
-          id: job.id,
-          data: job.data as WebhookEvent,
-          attempt: job.retryCount + 1,
-          lastAttempt: job.retryCount >= job.retryLimit,
-        });
+        const lastAttempt = job.retryCount + 1 >= this.options.maxAttempts;
+        let outcome: Awaited<ReturnType<typeof handle>>;
+        try {
+          outcome = await handle({
+            id: job.id,
+            data: job.data as WebhookEvent,
+            attempt: job.retryCount + 1,
+            lastAttempt,
+          });
+        } catch (error) {
+          // Past our attempts, a failure of our own (the database, say) gives the event up rather than
+          // leaving a failed job that would hold back the webhook's later events.
+          if (lastAttempt) {
+            this.options.logger.warn(
+              { err: error, webhookId: (job.data as WebhookEvent).webhookId },
+              'webhook event given up',
+            );
+            return;
+          }
+          throw error;
+        }
         if (outcome === 'done') return;
         // Failed here rather than by throwing, so that the time pg-boss chose for the retry can be logged;
         // the completion pg-boss then attempts finds the job no longer active and leaves it.
