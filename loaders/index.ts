@@ -15,6 +15,7 @@ import { createStudyLoaders } from './study.loader';
 import { createTeamProductivityLoaders } from './team-productivity.loader';
 import { createNotificationLoaders } from './notification.loader';
 import { createWebhookLoaders } from './webhook.loader';
+import { createAutomationRuleLoaders } from './automation-rule.loader';
 import type { LoaderSettings } from './loader-toolkit';
 import { createUserLoaders, type UserLoaders } from './user.loader';
 
@@ -33,6 +34,7 @@ export const LOADER_GROUPS = [
   'teamProductivity',
   'notifications',
   'webhooks',
+  'automationRules',
   'nodes',
 ] as const;
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
@@ -63,6 +65,7 @@ export class Loaders {
   #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
   #notifications?: ReturnType<typeof createNotificationLoaders>;
   #webhooks?: ReturnType<typeof createWebhookLoaders>;
+  #automationRules?: ReturnType<typeof createAutomationRuleLoaders>;
   #nodes?: ReturnType<typeof createNodeLoaders>;
 
   constructor(
@@ -124,6 +127,9 @@ export class Loaders {
         case 'webhooks':
           this.#webhooks = undefined;
           break;
+        case 'automationRules':
+          this.#automationRules = undefined;
+          break;
         case 'nodes':
           this.#nodes = undefined;
           break;
@@ -183,6 +189,9 @@ export class Loaders {
   }
   private get webhooks() {
     return (this.#webhooks ??= createWebhookLoaders(this.db, this.settings));
+  }
+  private get automationRules() {
+    return (this.#automationRules ??= createAutomationRuleLoaders(this.db, this.settings));
   }
 
   /**
@@ -345,6 +354,12 @@ export class Loaders {
   }
   get deliveryById() {
     return this.webhooks.deliveryById;
+  }
+  get automationRulesOfOrganization() {
+    return this.automationRules.automationRulesOfOrganization;
+  }
+  get automationRuleById() {
+    return this.automationRules.automationRuleById;
   }
 
   /**

@@ -10,6 +10,7 @@ import { MemberResolver } from './member.resolver';
 import { NodeResolver } from './node.resolver';
 import { NotificationResolver, UserNotificationsResolver } from './notification.resolver';
 import { OrganizationWebhooksResolver, WebhookResolver } from './webhook.resolver';
+import { AutomationRuleResolver } from './automation-rule.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { StudyMutationResolver } from './study-mutation.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
@@ -39,5 +40,6 @@ export const resolvers: NonEmptyArray<ClassType> = [
   NotificationResolver,
   OrganizationWebhooksResolver,
   WebhookResolver,
+  AutomationRuleResolver,
   SubscriptionResolver,
 ];

@@ -62,6 +62,19 @@ export enum ActivityType {
   APPROVAL_DECIDED = 'approval_decided',
   MEMBER_ADDED = 'member_added',
   MEMBER_ROLE_CHANGED = 'member_role_changed',
+  AUTOMATION_NOTIFIED = 'automation_notified',
+}
+
+export enum AutomationTriggerKind {
+  ACTIVITY = 'activity',
+  STATUS_REACHED = 'status_reached',
+  INACTIVE = 'inactive',
+}
+
+export enum AutomationActionKind {
+  CHANGE_STATUS = 'change_status',
+  REQUEST_APPROVAL = 'request_approval',
+  NOTIFY = 'notify',
 }
 
 export enum StudyOrderField {
@@ -190,6 +203,36 @@ registerEnumType(ActivityType, {
       description:
         "A member's organization role changed; organization-wide (no study). Details: `userId`, `from`, `to`.",
     },
+    AUTOMATION_NOTIFIED: {
+      description:
+        'An automation rule told people of a study (NOTIFY). Details: `roles`, `collaborators`, `ruleId`, `ruleName`. Every entry a rule writes (also STATUS_CHANGED, APPROVAL_REQUESTED) has no actor and names its rule in `ruleId` and `ruleName`.',
+    },
+  },
+});
+registerEnumType(AutomationTriggerKind, {
+  name: 'AutomationTriggerKind',
+  description: 'What sets an automation rule off.',
+  valuesConfig: {
+    ACTIVITY: { description: 'An activity entry of a type (`activityType`) on a study of the organization.' },
+    STATUS_REACHED: { description: 'A study reaching a status (`status`), whoever or whatever moved it.' },
+    INACTIVE: {
+      description:
+        'A study with no activity but rules’ for `inactiveDays` days (a scheduled sweep; once per quiet spell).',
+    },
+  },
+});
+registerEnumType(AutomationActionKind, {
+  name: 'AutomationActionKind',
+  description: 'What an automation rule does to the study that set it off.',
+  valuesConfig: {
+    CHANGE_STATUS: { description: 'Moves the study to `status`, when the lifecycle allows it from where it is.' },
+    REQUEST_APPROVAL: {
+      description:
+        'Asks the longest-standing member of `reviewerRole` (not the rule’s author, not one already asked) to approve the study, on behalf of the rule’s author.',
+    },
+    NOTIFY: {
+      description: 'Notifies the members of `notifyRoles`, and the study’s collaborators with `notifyCollaborators`.',
+    },
   },
 });
 registerEnumType(StudyOrderField, {
@@ -214,6 +257,7 @@ export enum NotificationKind {
   APPROVAL_REQUESTED = 'approval_requested',
   APPROVAL_DECIDED = 'approval_decided',
   COMMENT_ADDED = 'comment_added',
+  RULE_NOTIFIED = 'rule_notified',
 }
 
 registerEnumType(NotificationKind, {
@@ -223,5 +267,6 @@ registerEnumType(NotificationKind, {
     APPROVAL_REQUESTED: { description: 'Someone asked them to approve a study.' },
     APPROVAL_DECIDED: { description: 'A reviewer decided an approval they requested.' },
     COMMENT_ADDED: { description: 'Someone commented on a study they collaborate on.' },
+    RULE_NOTIFIED: { description: 'An automation rule of their organization told them of a study.' },
   },
 });

@@ -9,6 +9,7 @@ import { migrateForGateway } from './db/migrate-for-gateway';
 import { verifySessionSettings } from './db/session-settings';
 import { createRepositories } from './db/repositories';
 import { startWebhookDelivery } from './webhooks/delivery-worker';
+import { scheduleAutomationSweep } from './services/automation-schedule';
 import { WebhookQueue } from './webhooks/webhook-queue';
 import { RecentWriters } from './db/recent-writers';
 import type { Database } from './db/types';
@@ -51,6 +52,8 @@ export interface Gateway {
   readonly demoToken: string | undefined;
   /** Shutdown's first step: /readyz turns 503 while requests are still served (see SHUTDOWN_DRAIN_MS). */
   startDraining(): void;
+  /** Fires the inactivity rules due now (as the schedule does every AUTOMATION_SWEEP_SECONDS); how many fired. */
+  runAutomationSweep(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const database = await openDatabase(config, logger, {
     onStatement: (seconds) => metrics.sqlDuration.observe(seconds),
   });
+  // Started inside; stopped here too should a later step fail (its pool and timers would outlive the gateway).
+  let webhooks: WebhookQueue | undefined;
   try {
     await prepareDatabase(database, config, logger);
     if (database.kind === 'postgres') await verifySessionSettings(database.db, config, logger);
@@ -136,7 +141,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         : new InProcessEventBus(logger);
     const realtime = new Realtime(bus, config.realtime, metrics, logger);
     // pg-boss needs a PostgreSQL server of its own pool's; the embedded database has no webhooks.
-    const webhooks =
+    webhooks =
       database.kind === 'postgres' && config.databaseUrl
         ? await WebhookQueue.start({ connectionString: config.databaseUrl, logger, ...config.webhooks })
         : undefined;
@@ -206,6 +211,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
             generations.bumpTeamProductivity(),
           )
         : async () => undefined;
+    const automation = scheduleAutomationSweep(repositories, config.automationSweepSeconds, logger);
     const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {
       app,
@@ -216,8 +222,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       startDraining() {
         draining = true;
       },
+      runAutomationSweep: automation.sweepNow,
       async close() {
         await stopSchedule();
+        await automation.stop();
         // In-flight deliveries finish (or time out) before the database goes.
         await webhooks?.stop();
         await app.close();
@@ -230,6 +238,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       },
     };
   } catch (error) {
+    await webhooks?.stop().catch(() => undefined);
     await database.destroy().catch(() => undefined);
     throw error;
   }

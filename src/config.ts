@@ -88,6 +88,8 @@ export interface Config {
   readonly sqlCountHeader: boolean;
   /** Minutes between scheduled refreshes of team_productivity; 0 turns the schedule off. */
   readonly teamProductivityRefreshMinutes: number;
+  /** How often inactivity rules are looked at (seconds); 0: never. */
+  readonly automationSweepSeconds: number;
   readonly sandbox: boolean;
   readonly introspection: boolean;
   /** Operations one HTTP request may batch as a JSON array; 0 refuses arrays. */
@@ -393,6 +395,7 @@ export function loadConfig(env: Env = process.env): Config {
     compiledExecution: flag(env, 'COMPILED_EXECUTION', true),
     sqlCountHeader: flag(env, 'SQL_COUNT_HEADER', !production),
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
+    automationSweepSeconds: integer(env, 'AUTOMATION_SWEEP_SECONDS', 300, 0, 86400),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
     // A batch takes one request of the burst (REQUESTS: 10) per operation: a larger one could never pass.

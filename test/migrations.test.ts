@@ -55,6 +55,7 @@ describe('migrations and seed', () => {
       '2026-12-07T1200_approval_policies',
       '2026-12-07T1300_notifications',
       '2026-12-07T1400_webhooks',
+      '2026-12-07T1500_automation_rules',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
@@ -63,6 +64,8 @@ describe('migrations and seed', () => {
     const expected = [
       'approval_policies',
       'approvals',
+      'automation_rule_runs',
+      'automation_rules',
       'collaboration_activity',
       'comments',
       'notifications',

@@ -20,8 +20,12 @@ import { UMBRELLA, UMBRELLA_STUDY } from './support/ids';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Every field of `type`, nested `depth` levels, with small values for required arguments. */
-/** A user's own notifications: refused for anyone else (test/notifications.test.ts), and only the viewer's here. */
-const VIEWER_PRIVATE_FIELDS = new Set(['User.notifications', 'User.unreadNotificationCount']);
+/**
+ * A user's own notifications: refused for anyone else (test/notifications.test.ts), and only the viewer's here.
+ * An organization's webhooks: its admins' alone (test/webhooks.test.ts), and their delivery logs would take the
+ * walk past the cost maximum.
+ */
+const VIEWER_PRIVATE_FIELDS = new Set(['User.notifications', 'User.unreadNotificationCount', 'Organization.webhooks']);
 
 function everything(type: GraphQLObjectType, depth: number): string {
   const parts: string[] = [];
@@ -60,6 +64,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     notificationId: string;
     webhookId: string;
     deliveryId: string;
+    ruleId: string;
     /** An id of each kind of Node of Umbrella's, with its type. */
     nodes: [id: string, type: string][];
   };
@@ -161,6 +166,21 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // And an automation rule.
+    const rule = await db
+      .insertInto('automation_rules')
+      .values({
+        organization_id: UMBRELLA,
+        name: 'Umbrella rule',
+        trigger_kind: 'activity',
+        trigger_activity_type: 'comment_added',
+        trigger_status: null,
+        inactive_days: null,
+        condition_statuses: null,
+        actions: JSON.stringify([{ kind: 'notify', roles: ['admin'], collaborators: false }]),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const collaborator = await db
       .selectFrom('study_collaborators')
       .select('user_id')
@@ -191,6 +211,7 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       notificationId: notificationNodeId(notification.id),
       webhookId: webhook.id,
       deliveryId: delivery.id,
+      ruleId: rule.id,
     };
     viewers = [
       { name: 'member of another organization', token: await gateway.tokenFor('analyst@example.com') },
@@ -263,6 +284,9 @@ describe('tenant isolation audit: another organization’s data is unreachable',
     createWebhook: `{ organizationId: "${UMBRELLA}", url: "https://hooks.example.com/planted", events: [STUDY_CREATED] }`,
     deleteWebhook: `{ webhookId: "${foreign.webhookId}" }`,
     redeliverWebhookDelivery: `{ deliveryId: "${foreign.deliveryId}" }`,
+    createAutomationRule: `{ organizationId: "${UMBRELLA}", name: "planted", trigger: { kind: ACTIVITY, activityType: COMMENT_ADDED }, actions: [{ kind: NOTIFY, notifyCollaborators: true }] }`,
+    updateAutomationRule: `{ ruleId: "${foreign.ruleId}", enabled: false }`,
+    deleteAutomationRule: `{ ruleId: "${foreign.ruleId}" }`,
     updateStudy: `{ id: "${UMBRELLA_STUDY}", title: "renamed from outside" }`,
   });
 
@@ -346,7 +370,8 @@ describe('tenant isolation audit: another organization’s data is unreachable',
       }>`SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM comments) + (SELECT count(*) FROM approvals)
         + (SELECT count(*) FROM study_collaborators) + (SELECT count(*) FROM organization_members) + (SELECT count(*) FROM collaboration_activity)
         + (SELECT count(*) FROM organization_invitations WHERE status = 'pending') + (SELECT count(*) FROM notifications)
-        + (SELECT count(*) FROM webhooks) + (SELECT count(*) FROM webhook_deliveries) AS n`.execute(gateway.db);
+        + (SELECT count(*) FROM webhooks) + (SELECT count(*) FROM webhook_deliveries)
+        + (SELECT count(*) FROM automation_rules WHERE enabled) AS n`.execute(gateway.db);
     const fingerprint = () =>
       sql<{
         f: string;

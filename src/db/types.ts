@@ -94,7 +94,7 @@ export interface ApprovalPoliciesTable {
   updated_by: string | null;
 }
 
-export type NotificationKind = 'approval_requested' | 'approval_decided' | 'comment_added';
+export type NotificationKind = 'approval_requested' | 'approval_decided' | 'comment_added' | 'rule_notified';
 
 /** What a user is told of (an activity entry that concerns them); read_at null while unread. */
 export interface NotificationsTable {
@@ -171,6 +171,35 @@ export interface WebhookDeliveriesTable {
   attempted_at: CreatedAt;
 }
 
+/** What a rule does, each an activity entry naming the rule (src/domain/automation-rules.ts). */
+export type AutomationAction =
+  | { kind: 'change_status'; status: StudyStatus }
+  | { kind: 'request_approval'; reviewerRole: OrganizationRole }
+  | { kind: 'notify'; roles: OrganizationRole[]; collaborators: boolean };
+
+export interface AutomationRulesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  trigger_kind: 'activity' | 'status_reached' | 'inactive';
+  trigger_activity_type: string | null;
+  trigger_status: StudyStatus | null;
+  inactive_days: number | null;
+  /** The study must be in one of these; null: any. */
+  condition_statuses: StudyStatus[] | null;
+  actions: ColumnType<AutomationAction[], string, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AutomationRuleRunsTable {
+  rule_id: string;
+  study_id: string;
+  fired_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -184,6 +213,8 @@ export interface Database {
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  automation_rules: AutomationRulesTable;
+  automation_rule_runs: AutomationRuleRunsTable;
   collaboration_activity: CollaborationActivityTable;
   team_productivity: TeamProductivityView;
 }
@@ -192,6 +223,7 @@ export type UserRow = Selectable<UsersTable>;
 export type ApprovalPolicyRow = Selectable<ApprovalPoliciesTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
+export type AutomationRuleRow = Selectable<AutomationRulesTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MemberRow = Selectable<OrganizationMembersTable>;

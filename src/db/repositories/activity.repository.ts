@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { MAX_NOTIFIED_PER_EVENT, type ActivityEvent } from '../../realtime/events';
 import type { Database, StudyRow } from '../types';
+import { runTriggeredRules, TRIGGERED_RULES } from './automation.repository';
 import { notifyOf } from './notification.repository';
 
 export interface ActivityEntry {
@@ -81,59 +82,87 @@ export function studyActivity(
   return { organizationId: study.organization_id, studyId: study.id, userId: actorId, type, details };
 }
 
+interface LoggedEntry {
+  activity: ActivityEntry;
+  entry: { id: string; created_at: Date };
+  notified: string[];
+}
+
+/**
+ * Appends one entry in the write's transaction with what it causes there: its notifications, its webhook
+ * events (queued in the outbox), and, when `findRules`, the ids of the rules it triggers. The webhooks and
+ * rules are found by the INSERT itself, so a write costs no statement more unless its organization has any.
+ */
+async function logEntry(
+  log: ActivityLog,
+  trx: Transaction<Database>,
+  entry: ActivityEntry,
+  findRules: boolean,
+): Promise<LoggedEntry & { ruleIds: string[] | null }> {
+  const row = await trx
+    .insertInto('collaboration_activity')
+    .values({
+      organization_id: entry.organizationId,
+      study_id: entry.studyId,
+      user_id: entry.userId,
+      activity_type: entry.type,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .returning([
+      'id',
+      'created_at',
+      sql<
+        string[] | null
+      >`(SELECT array_agg(w.id ORDER BY w.created_at, w.id) FROM webhooks w WHERE w.organization_id = collaboration_activity.organization_id AND collaboration_activity.activity_type = ANY (w.events))`.as(
+        'webhook_ids',
+      ),
+      (findRules ? TRIGGERED_RULES : sql<string[] | null>`NULL::uuid[]`).as('rule_ids'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (row.webhook_ids?.length && log.outbox) {
+    const body = webhookBody(entry, row);
+    await log.outbox.enqueue(
+      trx,
+      row.webhook_ids.map((webhookId) => ({
+        webhookId,
+        eventId: row.id,
+        eventType: entry.type.toUpperCase(),
+        body,
+        redelivery: false,
+      })),
+    );
+  }
+  const notified = await notifyOf(trx, entry, row.id);
+  return { activity: entry, entry: { id: row.id, created_at: row.created_at }, notified, ruleIds: row.rule_ids };
+}
+
 /**
  * Runs a write in one transaction together with the activity rows it describes (its own entry, then any
  * entries of what it caused, as an approval policy's move of the study), so that the log never disagrees
- * with the data: if any fails, none is kept. The entries are announced after the commit, in order, never
- * before: a subscriber that hears of one can read it.
+ * with the data: if any fails, none is kept. Automation rules its entries trigger run in the same
+ * transaction (`byRule`: the write is a rule's own, as the inactivity sweep's, and triggers none). The entries
+ * are announced after the commit, in order, never before: a subscriber that hears of one can read it.
  */
 export async function writeWithActivity<T>(
   log: ActivityLog,
   scope: ActivityScope,
   write: (trx: Transaction<Database>) => Promise<{ result: T; activity: ActivityEntry | readonly ActivityEntry[] }>,
+  options: { byRule?: boolean } = {},
 ): Promise<T> {
   const { result, logged } = await log.db.transaction().execute(async (trx) => {
     await lockOrganizationLog(trx, scope);
     const { result, activity } = await write(trx);
-    const logged: { activity: ActivityEntry; entry: { id: string; created_at: Date }; notified: string[] }[] = [];
+    const logged: LoggedEntry[] = [];
+    const triggered: { entry: ActivityEntry; ruleIds: string[] }[] = [];
     for (const entry of 'type' in activity ? [activity] : activity) {
-      const row = await trx
-        .insertInto('collaboration_activity')
-        .values({
-          organization_id: entry.organizationId,
-          study_id: entry.studyId,
-          user_id: entry.userId,
-          activity_type: entry.type,
-          details: JSON.stringify(entry.details ?? {}),
-        })
-        .returning([
-          'id',
-          'created_at',
-          // The webhooks this entry goes to, found by the insert itself: a write costs no statement more
-          // unless its organization has webhooks for the entry's type.
-          sql<
-            string[] | null
-          >`(SELECT array_agg(w.id ORDER BY w.created_at, w.id) FROM webhooks w WHERE w.organization_id = collaboration_activity.organization_id AND collaboration_activity.activity_type = ANY (w.events))`.as(
-            'webhook_ids',
-          ),
-        ])
-        .executeTakeFirstOrThrow();
-      if (row.webhook_ids?.length && log.outbox) {
-        const body = webhookBody(entry, row);
-        await log.outbox.enqueue(
-          trx,
-          row.webhook_ids.map((webhookId) => ({
-            webhookId,
-            eventId: row.id,
-            eventType: entry.type.toUpperCase(),
-            body,
-            redelivery: false,
-          })),
-        );
-      }
-      const notified = await notifyOf(trx, entry, row.id);
-      logged.push({ activity: entry, entry: row, notified });
+      const { ruleIds, ...done } = await logEntry(log, trx, entry, !options.byRule);
+      logged.push(done);
+      if (ruleIds?.length) triggered.push({ entry, ruleIds });
     }
+    // What rules do is logged after what triggered them, and triggers no rule itself (no loops).
+    for (const { entry, ruleIds } of triggered)
+      for (const ruled of await runTriggeredRules(trx, ruleIds, entry))
+        logged.push(await logEntry(log, trx, ruled, false));
     return { result, logged };
   });
   for (const { activity, entry, notified } of logged) {

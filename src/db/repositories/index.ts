@@ -21,6 +21,8 @@ import { refreshTeamProductivity } from './team-productivity.repository';
 import { upsertApprovalPolicy } from './approval-policy.repository';
 import { markNotificationsRead } from './notification.repository';
 import { deleteWebhook, insertWebhook } from './webhook.repository';
+import { deleteAutomationRule, insertAutomationRule, updateAutomationRule } from './automation.repository';
+import { sweepInactivityRules } from './automation-sweep.repository';
 
 // Any arguments after the target (the database, or the activity log): each write keeps its own signature through Bound.
 type Write<Target> = (target: Target, ...args: never[]) => Promise<unknown>;
@@ -56,6 +58,7 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
     updateMemberRole,
     acceptInvitation,
     upsertApprovalPolicy,
+    sweepInactivityRules,
   });
   return Object.freeze({
     ...logged,
@@ -66,6 +69,9 @@ export function createRepositories(db: Kysely<Database>, committed: ActivityLog[
       markNotificationsRead,
       insertWebhook,
       deleteWebhook,
+      insertAutomationRule,
+      updateAutomationRule,
+      deleteAutomationRule,
     }),
   });
 }

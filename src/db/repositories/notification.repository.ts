@@ -21,7 +21,8 @@ export async function notifyOf(
   entry: NotifiedEntry,
   activityId: string,
 ): Promise<string[]> {
-  const kind = entry.type as NotificationKind;
+  const kind: NotificationKind =
+    entry.type === 'automation_notified' ? 'rule_notified' : (entry.type as NotificationKind);
   const recipients = recipientsOf(entry);
   if (!recipients) return [];
   const { rows } = await sql<{ user_id: string }>`
@@ -46,6 +47,14 @@ function recipientsOf(entry: NotifiedEntry) {
       return entry.studyId
         ? sql`SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid`
         : null;
+    case 'automation_notified': {
+      // A rule's NOTIFY action: members of the roles it names, and the study's collaborators if it says so.
+      const roles = Array.isArray(details.roles) ? details.roles.map(String) : [];
+      const members = sql`SELECT user_id FROM organization_members WHERE organization_id = ${entry.organizationId}::uuid AND role = ANY (${sql.val(roles)}::text[])`;
+      return details.collaborators === true && entry.studyId
+        ? sql`${members} UNION SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid`
+        : members;
+    }
     default:
       return null;
   }

@@ -1,0 +1,35 @@
+import type { Repositories } from '../db/repositories';
+import type { Logger } from '../observability/logger';
+
+/**
+ * Looks for studies that inactivity rules fire for every `intervalSeconds`, one sweep at a time in this
+ * process (each firing is checked again under its organization's lock, so processes sweeping at once fire
+ * each once). Returns a stop function and a way to sweep now (tests, operators).
+ */
+export function scheduleAutomationSweep(
+  repositories: Repositories,
+  intervalSeconds: number,
+  logger: Logger,
+): { sweepNow: () => Promise<number>; stop: () => Promise<void> } {
+  let running: Promise<number> | undefined;
+  const sweepNow = () =>
+    (running ??= repositories.sweepInactivityRules().finally(() => {
+      running = undefined;
+    }));
+  const tick = () => {
+    sweepNow()
+      .then((fired) => fired > 0 && logger.info({ fired }, 'inactivity rules fired'))
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'inactivity rule sweep failed; will retry at the next interval'),
+      );
+  };
+  const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
+  timer?.unref();
+  return {
+    sweepNow,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
