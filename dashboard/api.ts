@@ -11,7 +11,19 @@ const FILES = {
   AnalyticsChanged: 'analytics-changed.graphql',
   PeriodComparison: 'period-comparison.graphql',
   Team: 'team.graphql',
+  Workflow: 'workflow.graphql',
+  WorkflowWebhooks: 'workflow-webhooks.graphql',
+  RedeliverWebhookDelivery: 'redeliver-webhook-delivery.graphql',
+  MarkNotificationsRead: 'mark-notifications-read.graphql',
+  NotificationsChanged: 'notifications-changed.graphql',
 } as const;
+
+/** Writes: sent as POST (GET carries queries only). */
+const WRITES: ReadonlySet<OperationName> = new Set([
+  'RefreshTeamProductivity',
+  'RedeliverWebhookDelivery',
+  'MarkNotificationsRead',
+]);
 
 export type OperationName = keyof typeof FILES;
 
@@ -69,7 +81,7 @@ async function send(
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' };
   // Queries by hash go as GET, revalidated every time (`no-cache`): an answer the browser kept costs a
   // 304 when still current (the gateway's ETags), and a signal's refetch never gets a stale copy.
-  if (!withText && name !== 'RefreshTeamProductivity') {
+  if (!withText && !WRITES.has(name)) {
     const params = new URLSearchParams({
       operationName: name,
       variables: JSON.stringify(variables),

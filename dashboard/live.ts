@@ -10,7 +10,8 @@ export interface Watch {
 
 /**
  * Calls `changed` when the organization's figures are worth fetching again: on each
- * organizationAnalyticsChanged signal while the WebSocket is up, or every POLL_INTERVAL_MS while it is not.
+ * organizationAnalyticsChanged signal and each notification of the viewer while the WebSocket is up, or every
+ * POLL_INTERVAL_MS while it is not.
  * `live` tells which of the two is in force.
  */
 export function watchOrganization(
@@ -44,10 +45,16 @@ export function watchOrganization(
     { query, variables: { organizationId } },
     { next: () => stopped || changed(), error: startPolling, complete: startPolling },
   );
+  // The viewer's own notifications (the workflow section's count) arrive on the same connection.
+  const unsubscribeNotifications = client.subscribe(
+    { query: savedOperation('NotificationsChanged').query },
+    { next: () => stopped || changed(), error: () => undefined, complete: () => undefined },
+  );
   return {
     stop() {
       stopped = true;
       unsubscribe();
+      unsubscribeNotifications();
       void client.dispose();
       if (poll !== undefined) window.clearInterval(poll);
     },

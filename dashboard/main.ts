@@ -11,6 +11,7 @@ import {
   type TeamSort,
 } from './team-table';
 import { watchOrganization, type Watch } from './live';
+import { renderWorkflow, type WebhooksData, type WorkflowActions, type WorkflowData } from './workflow';
 
 const TOKEN_KEY = 'studygraph.token';
 const PERIODS = [7, 30, 90, 365] as const;
@@ -539,6 +540,18 @@ function fillFilters(organizations: OrganizationSummary[]): void {
   $('filters').hidden = false;
 }
 
+/** The workflow section's buttons: each write, then the page again (its answer is what the section shows). */
+function workflowActions(signedIn: string): WorkflowActions {
+  const write = (name: 'MarkNotificationsRead' | 'RedeliverWebhookDelivery', variables: Record<string, unknown>) =>
+    void runOperation(signedIn, name, variables)
+      .then(() => load(true))
+      .catch(handleProblem);
+  return {
+    markRead: (ids) => write('MarkNotificationsRead', { ids }),
+    redeliver: (deliveryId) => write('RedeliverWebhookDelivery', { deliveryId }),
+  };
+}
+
 function follow(signedIn: string, organizationId: string): void {
   if (watching === organizationId) return;
   unfollow();
@@ -593,11 +606,16 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     filters = { ...filters, organizationId: organization.id };
     writeFilters(filters);
     const variables = { organizationId: organization.id, days: filters.days };
-    const [trends, contributors, comparison, team] = await Promise.all([
+    const [trends, contributors, comparison, team, workflow, webhooks] = await Promise.all([
       runOperation<TrendsData>(signedIn, 'Trends', variables),
       runOperation<ContributorsData>(signedIn, 'Contributors', { ...variables, limit: CONTRIBUTORS_LISTED }),
       runOperation<ComparisonData>(signedIn, 'PeriodComparison', variables),
       runOperation<TeamData>(signedIn, 'Team', { organizationId: organization.id }),
+      runOperation<WorkflowData>(signedIn, 'Workflow', { organizationId: organization.id }),
+      // Webhooks are their admins' alone: others are not asked.
+      ADMIN_ROLES.has(organization.viewerRole ?? '')
+        ? runOperation<WebhooksData>(signedIn, 'WorkflowWebhooks', { organizationId: organization.id })
+        : Promise.resolve(null),
     ]);
     if (token !== signedIn) return;
     showProblem(null);
@@ -609,6 +627,7 @@ async function fetchAndRender(quiet: boolean): Promise<void> {
     renderCharts(trends, contributors);
     renderTeam(organization, contributors.organization.teamProductivity);
     renderTeamTable(team, contributors);
+    renderWorkflow($('workflow'), workflow, webhooks, workflowActions(signedIn));
     await renderDrill();
     follow(signedIn, organization.id);
     say(`Signed in as ${dashboard.viewer.name}. Updated ${new Date().toLocaleTimeString('en')}.`);

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,10 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadOperationManifest } from '../src/cache/persisted-queries';
 import { signAccessToken } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
 import { CHROMIUM } from './support/browser';
 import { seriesValue } from './support/metrics';
 import { until } from './support/wait';
-import { dataOf, startTestGateway, type TestGateway } from './support/gateway';
+import { dataOf, memberWithRole, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, ACME_STUDY } from './support/ids';
 
 // What the functions run in the page use of the DOM (this test project compiles without the DOM library).
@@ -433,6 +437,138 @@ describe('the dashboard kept live', { skip: CHROMIUM ? false : 'needs chromium o
     assert.deepEqual(problems, []);
     await page.context().close();
   });
+});
+
+describe('the dashboard’s workflow section', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
+  let gateway: TestGateway;
+  let browser: Browser;
+  let token: string;
+  before(async () => {
+    const base = loadConfig();
+    gateway = await startTestGateway({
+      config: {
+        webhooks: {
+          ...base.webhooks,
+          deliver: true,
+          allowPrivateAddresses: true,
+          maxAttempts: 1,
+          pollMs: 500,
+          retryBaseMs: 1000,
+          timeoutMs: 2000,
+        },
+      },
+    });
+    token = await gateway.tokenFor('analyst@example.com');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  const write = async (as: string, mutation: string, input: Record<string, unknown>) =>
+    dataOf(await gateway.graphql(mutation, { token: as, variables: { input } }));
+
+  it('shows the policy and the rules, and the viewer’s notifications live, marked read by a click', async () => {
+    await write(token, 'mutation($input: CreateAutomationRuleInput!) { createAutomationRule(input: $input) { id } }', {
+      organizationId: ACME,
+      name: 'Approved studies reach admins',
+      trigger: { kind: 'STATUS_REACHED', status: 'APPROVED' },
+      actions: [{ kind: 'NOTIFY', notifyRoles: ['ADMIN'] }],
+    });
+    const { page, problems } = await openPage(browser, `${gateway.url}/dashboard?organization=${ACME}`, { token });
+    await page.locator('#workflow-policy').waitFor();
+    assert.match((await page.locator('#workflow-policy').textContent())!, /after 1 approval from owner, admin, member/);
+    const rule = page.locator('#workflow-rules tbody tr', { hasText: 'Approved studies reach admins' });
+    assert.match((await rule.textContent())!, /a study reaches approved.*notify admin.*on/);
+    await page.locator('#live').waitFor();
+    const unread = async () => Number((await page.locator('#unread-count').textContent())!.split(' ')[0]);
+    const before = await unread();
+    // Another admin asks the analyst to approve a study: the section counts it without a reload.
+    const requester = await memberWithRole(gateway, ACME, 'admin');
+    await until('the notifications subscription on the server', async () =>
+      (await seriesValue(gateway.url, 'studygraph_subscriptions_active{field="notifications"}')) >= 1
+        ? true
+        : undefined,
+    );
+    await write(requester.token, 'mutation($input: RequestApprovalInput!) { requestApproval(input: $input) { id } }', {
+      studyId: ACME_STUDY,
+      reviewerId: await gateway.userId('analyst@example.com'),
+    });
+    await page.waitForFunction(
+      (expected) => document.querySelector('#unread-count')?.textContent === expected,
+      `${before + 1} unread`,
+    );
+    assert.match((await page.locator('#workflow-notifications li').first().textContent())!, /^approval requested/);
+    const shownUnread = await page.locator('#workflow-notifications li.unread').count();
+    await page.locator('#mark-read').click();
+    await page.waitForFunction(
+      (expected) => document.querySelector('#unread-count')?.textContent === expected,
+      `${before + 1 - shownUnread} unread`,
+    );
+    assert.equal(await page.locator('#workflow-notifications li.unread').count(), 0);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  it(
+    'lists the webhooks with their delivery log, and redelivers an attempt at a click',
+    {
+      skip: loadConfig().databaseUrl ? false : 'webhooks need DATABASE_URL',
+    },
+    async () => {
+      const received: number[] = [];
+      const receiver = http.createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          received.push(received.length);
+          response.writeHead(received.length === 1 ? 500 : 200).end();
+        });
+      });
+      receiver.listen(0, '127.0.0.1');
+      await once(receiver, 'listening');
+      try {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+        await write(token, 'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret } }', {
+          organizationId: ACME,
+          url,
+          events: ['STUDY_CREATED'],
+        });
+        await write(token, 'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }', {
+          organizationId: ACME,
+          title: 'Hooked from the dashboard test',
+        });
+        await until('the failed attempt', () => (received.length >= 1 ? true : undefined));
+        const { page, problems } = await openPage(browser, `${gateway.url}/dashboard?organization=${ACME}`, { token });
+        const hook = page.locator('#workflow-webhooks');
+        await hook.locator('h4', { hasText: url }).waitFor();
+        await until('the attempt in the log', async () => {
+          await page.reload();
+          await hook
+            .locator('tbody tr')
+            .first()
+            .waitFor({ timeout: 5000 })
+            .catch(() => undefined);
+          return (await hook.locator('tbody tr').count()) >= 1 ? true : undefined;
+        });
+        assert.match((await hook.locator('tbody tr').first().textContent())!, /study created.*failed \(500\)/);
+        await hook.locator('tbody tr').first().getByRole('button', { name: 'Redeliver' }).click();
+        await until('the redelivery at the receiver', () => (received.length >= 2 ? true : undefined));
+        await until('the redelivery in the log', async () => {
+          await page.reload();
+          await hook.locator('tbody tr').first().waitFor();
+          return /delivered \(200\)/.test((await hook.locator('tbody tr').first().textContent()) ?? '')
+            ? true
+            : undefined;
+        });
+        assert.match((await hook.locator('tbody tr').first().textContent())!, /\(redelivery\)/);
+        assert.deepEqual(problems, []);
+        await page.context().close();
+      } finally {
+        receiver.close();
+      }
+    },
+  );
 });
 
 describe('the dashboard when rate limited', { skip: CHROMIUM ? false : 'needs chromium on this machine' }, () => {
