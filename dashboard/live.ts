@@ -48,7 +48,7 @@ export function watchOrganization(
   // The viewer's own notifications (the workflow section's count) arrive on the same connection.
   const unsubscribeNotifications = client.subscribe(
     { query: savedOperation('NotificationsChanged').query },
-    { next: () => stopped || changed(), error: () => undefined, complete: () => undefined },
+    { next: () => stopped || changed(), error: startPolling, complete: startPolling },
   );
   return {
     stop() {

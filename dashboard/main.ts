@@ -544,8 +544,9 @@ function fillFilters(organizations: OrganizationSummary[]): void {
 function workflowActions(signedIn: string): WorkflowActions {
   const write = (name: 'MarkNotificationsRead' | 'RedeliverWebhookDelivery', variables: Record<string, unknown>) =>
     void runOperation(signedIn, name, variables)
-      .then(() => load(true))
-      .catch(handleProblem);
+      .catch(handleProblem)
+      // The section drawn again either way: a failed write's button comes back.
+      .finally(() => void load(true));
   return {
     markRead: (ids) => write('MarkNotificationsRead', { ids }),
     redeliver: (deliveryId) => write('RedeliverWebhookDelivery', { deliveryId }),

@@ -25,11 +25,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX automation_rules_organization_idx ON automation_rules (organization_id, created_at, id) WHERE enabled`.execute(
     db,
   );
-  // When an inactivity rule last fired for a study: it fires again only after the study has been active since.
+  // When an inactivity rule last fired for a study, and the study's last entry (not a rule's) then: it fires
+  // again only after an entry with a larger id (the log's order; timestamps are transaction starts).
   await sql`
     CREATE TABLE automation_rule_runs (
       rule_id uuid NOT NULL REFERENCES automation_rules (id) ON DELETE CASCADE,
       study_id uuid NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+      last_activity_id bigint,
       fired_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (rule_id, study_id)
     )`.execute(db);

@@ -211,7 +211,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
             generations.bumpTeamProductivity(),
           )
         : async () => undefined;
-    const automation = scheduleAutomationSweep(repositories, config.automationSweepSeconds, logger);
+    const automation = scheduleAutomationSweep(repositories, generations, config.automationSweepSeconds, logger);
     const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {
       app,

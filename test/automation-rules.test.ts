@@ -101,10 +101,25 @@ describe('automation rules', () => {
         ),
       ).viewer;
     const adminBefore = await unread(admin.token);
-    await send(analyst, 'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', {
-      studyId,
-      body: 'Look',
-    });
+    // The comment comes from the member the rule would ask first: it must ask another (no one approves what
+    // they set off).
+    const first = await gateway.db
+      .selectFrom('organization_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['u.id', 'u.email'])
+      .where('m.organization_id', '=', ACME)
+      .where('m.role', '=', 'member')
+      .orderBy('m.joined_at')
+      .orderBy('m.user_id')
+      .executeTakeFirstOrThrow();
+    await send(
+      await gateway.tokenFor(first.email),
+      'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }',
+      {
+        studyId,
+        body: 'Look',
+      },
+    );
     const { entries } = await studyOf(studyId);
     const ruled = entries.filter((entry: any) => entry.details.ruleId === rule.id);
     assert.deepEqual(
@@ -119,6 +134,7 @@ describe('automation rules', () => {
     assert.equal(adminAfter.notifications.edges[0].node.kind, 'RULE_NOTIFIED');
     const asked = ruled[1].details.reviewerId;
     assert.notEqual(asked, await gateway.userId(ANALYST), 'never the rule’s author');
+    assert.notEqual(asked, first.id, 'never the one whose write set it off');
     const role = await gateway.db
       .selectFrom('organization_members')
       .select('role')
@@ -244,5 +260,64 @@ describe('automation rules', () => {
       trigger: { kind: 'ACTIVITY', activityType: 'COMMENT_ADDED' },
     });
     await deleteRules();
+  });
+});
+
+describe('inactivity rules with the response cache, and two processes sweeping', () => {
+  let gateway: TestGateway;
+  let analyst: string;
+
+  before(async () => {
+    gateway = await startTestGateway({ config: { responseCache: true } });
+    analyst = await gateway.tokenFor(ANALYST);
+  });
+  after(async () => {
+    await gateway.close();
+  });
+
+  it('a sweep that moves a study is seen at once by a cached reader, and two processes fire it once', async () => {
+    const send = async (query: string, input: Record<string, unknown>) =>
+      dataOf(await gateway.graphql(query, { token: analyst, variables: { input } }));
+    // Old drafts are archived after 3 quiet days; the seed's own are dealt with first.
+    await send(CREATE_RULE, {
+      organizationId: ACME,
+      name: 'Archive quiet drafts',
+      trigger: { kind: 'INACTIVE', inactiveDays: 3 },
+      conditions: { studyStatusIn: ['DRAFT'] },
+      actions: [{ kind: 'CHANGE_STATUS', status: 'ARCHIVED' }],
+    });
+    while ((await gateway.gateway.runAutomationSweep()) > 0);
+    const studyId = (await send(CREATE_STUDY, { organizationId: ACME, title: 'Forgotten' })).createStudy.id as string;
+    const status = async () => {
+      const response = await gateway.graphql('query($id: ID!) { study(id: $id) { status } }', {
+        token: analyst,
+        variables: { id: studyId },
+      });
+      return { status: dataOf(response).study.status as string, cache: response.headers.get('x-cache') };
+    };
+    await status();
+    assert.deepEqual(await status(), { status: 'DRAFT', cache: 'hit' });
+    await sql`UPDATE collaboration_activity SET created_at = created_at - interval '4 days' WHERE study_id = ${studyId}`.execute(
+      gateway.db,
+    );
+    await sql`UPDATE studies SET created_at = created_at - interval '4 days' WHERE id = ${studyId}`.execute(gateway.db);
+    if (gateway.config.databaseUrl) {
+      // Another process on the same database sweeps at the same moment: the study is archived once.
+      const second = await startTestGateway({ shareDatabaseWith: gateway, config: { responseCache: true } });
+      try {
+        const fired = await Promise.all([gateway.gateway.runAutomationSweep(), second.gateway.runAutomationSweep()]);
+        assert.equal(fired[0] + fired[1], 1, `fired ${fired.join(' and ')}`);
+      } finally {
+        await second.close();
+      }
+    } else assert.equal(await gateway.gateway.runAutomationSweep(), 1);
+    assert.equal((await status()).status, 'ARCHIVED', 'no cached answer from before the sweep');
+    const moves = await gateway.db
+      .selectFrom('collaboration_activity')
+      .select('details')
+      .where('study_id', '=', studyId)
+      .where('activity_type', '=', 'status_changed')
+      .execute();
+    assert.equal(moves.length, 1);
   });
 });

@@ -197,6 +197,8 @@ export interface AutomationRulesTable {
 export interface AutomationRuleRunsTable {
   rule_id: string;
   study_id: string;
+  /** The study's last entry not written by a rule when the rule fired (null: it had none). */
+  last_activity_id: string | null;
   fired_at: Timestamp;
 }
 

@@ -7,6 +7,8 @@ export const MAX_INACTIVE_DAYS = 365;
 
 /** Entries that belong to an organization, not a study: rules act on a study, so these trigger none. */
 const ORGANIZATION_WIDE_TYPES: ReadonlySet<string> = new Set(['member_added', 'member_role_changed']);
+/** Entries only rules write: they never trigger a rule, so a rule waiting for one would never run. */
+const RULE_ONLY_TYPES: ReadonlySet<string> = new Set(['automation_notified']);
 
 export type TriggerKind = AutomationRulesTable['trigger_kind'];
 
@@ -34,6 +36,8 @@ export function triggerColumns(
       if (!trigger.activityType) return 'an ACTIVITY trigger names its activityType';
       if (ORGANIZATION_WIDE_TYPES.has(trigger.activityType))
         return 'rules act on a study: MEMBER_ADDED and MEMBER_ROLE_CHANGED (organization-wide) cannot trigger one';
+      if (RULE_ONLY_TYPES.has(trigger.activityType))
+        return 'AUTOMATION_NOTIFIED is written by rules only, and what rules write triggers no rule';
       return {
         trigger_kind: 'activity',
         trigger_activity_type: trigger.activityType,

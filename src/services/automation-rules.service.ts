@@ -29,8 +29,10 @@ function ruleValues(definition: RuleDefinition): RuleValues {
       throw badUserInput(`Action ${index + 1} is incomplete: ${stored}.`, 'input.actions');
     return stored;
   });
+  const name = definition.name.trim();
+  if (!name) throw badUserInput('The rule needs a name.', 'input.name');
   return {
-    name: definition.name,
+    name,
     enabled: definition.enabled,
     ...trigger,
     condition_statuses: definition.conditionStatuses ? [...new Set(definition.conditionStatuses)] : null,

@@ -1,3 +1,4 @@
+import type { OrganizationGenerations } from '../cache/generations';
 import type { Repositories } from '../db/repositories';
 import type { Logger } from '../observability/logger';
 
@@ -8,12 +9,21 @@ import type { Logger } from '../observability/logger';
  */
 export function scheduleAutomationSweep(
   repositories: Repositories,
+  generations: OrganizationGenerations,
   intervalSeconds: number,
   logger: Logger,
 ): { sweepNow: () => Promise<number>; stop: () => Promise<void> } {
   let running: Promise<number> | undefined;
+  const sweep = async () => {
+    const written = await repositories.sweepInactivityRules((error) =>
+      logger.warn({ err: error }, 'an inactivity rule failed to fire; the sweep goes on'),
+    );
+    // No mutation wrote these: the response cache learns of them here, as it does after a mutation.
+    if (written.length > 0) await generations.bumpOrganizations(written);
+    return written.length;
+  };
   const sweepNow = () =>
-    (running ??= repositories.sweepInactivityRules().finally(() => {
+    (running ??= sweep().finally(() => {
       running = undefined;
     }));
   const tick = () => {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { DEFAULT_APPROVAL_POLICY } from '../../domain/approval-policy';
+import { roleAtLeast } from '../../domain/roles';
 import { canTransition } from '../../domain/study-lifecycle';
 import type { AutomationRuleRow, Database, StudyStatus } from '../types';
 
@@ -90,9 +91,17 @@ export async function applyRule(
       entries.push(entry('status_changed', { from: status, to: action.status }));
       status = action.status;
     } else if (action.kind === 'request_approval') {
-      // Asked on behalf of the rule's author (or, without one, of whoever triggered it); never of that person.
+      // Asked on behalf of the rule's author while an admin (or, without one, of whoever triggered it while
+      // a member); never of that person, nor of the one whose write set it off (no one approves their own).
       const requester = rule.created_by ?? actorId;
       if (!requester) continue;
+      const requesterRole = await trx
+        .selectFrom('organization_members')
+        .select('role')
+        .where('organization_id', '=', study.organization_id)
+        .where('user_id', '=', requester)
+        .executeTakeFirst();
+      if (!requesterRole || !roleAtLeast(requesterRole.role, rule.created_by ? 'admin' : 'member')) continue;
       const policy = await trx
         .selectFrom('approval_policies')
         .select('reviewer_roles')
@@ -105,7 +114,7 @@ export async function applyRule(
         .select('m.user_id')
         .where('m.organization_id', '=', study.organization_id)
         .where('m.role', '=', action.reviewerRole)
-        .where('m.user_id', '!=', requester)
+        .where('m.user_id', 'not in', actorId ? [requester, actorId] : [requester])
         .where((eb) =>
           eb.not(
             eb.exists(

@@ -34,6 +34,9 @@ export async function notifyOf(
   return rows.map((row) => row.user_id);
 }
 
+/** Members of the named roles, and collaborators, one rule's NOTIFY action tells at most (each). */
+const RULE_RECIPIENTS = 200;
+
 function recipientsOf(entry: NotifiedEntry) {
   const details = entry.details ?? {};
   switch (entry.type) {
@@ -48,11 +51,12 @@ function recipientsOf(entry: NotifiedEntry) {
         ? sql`SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid`
         : null;
     case 'automation_notified': {
-      // A rule's NOTIFY action: members of the roles it names, and the study's collaborators if it says so.
+      // A rule's NOTIFY action: members of the roles it names (the longest-standing first), and the study's
+      // collaborators if it says so; at most RULE_RECIPIENTS of each, so a write's rules stay bounded work.
       const roles = Array.isArray(details.roles) ? details.roles.map(String) : [];
-      const members = sql`SELECT user_id FROM organization_members WHERE organization_id = ${entry.organizationId}::uuid AND role = ANY (${sql.val(roles)}::text[])`;
+      const members = sql`(SELECT user_id FROM organization_members WHERE organization_id = ${entry.organizationId}::uuid AND role = ANY (${sql.val(roles)}::text[]) ORDER BY joined_at, user_id LIMIT ${RULE_RECIPIENTS})`;
       return details.collaborators === true && entry.studyId
-        ? sql`${members} UNION SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid`
+        ? sql`${members} UNION (SELECT user_id FROM study_collaborators WHERE study_id = ${entry.studyId}::uuid ORDER BY added_at, user_id LIMIT ${RULE_RECIPIENTS})`
         : members;
     }
     default:
