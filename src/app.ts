@@ -10,6 +10,7 @@ import { verifySessionSettings } from './db/session-settings';
 import { createRepositories } from './db/repositories';
 import { startWebhookDelivery } from './webhooks/delivery-worker';
 import { scheduleAutomationSweep } from './services/automation-schedule';
+import { scheduleRetention } from './services/retention-schedule';
 import { WebhookQueue } from './webhooks/webhook-queue';
 import { RecentWriters } from './db/recent-writers';
 import type { Database } from './db/types';
@@ -211,6 +212,12 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
             generations.bumpTeamProductivity(),
           )
         : async () => undefined;
+    const stopRetention = scheduleRetention(
+      database.db,
+      { notifications: config.retention.notificationDays, webhookDeliveries: config.retention.webhookDeliveryDays },
+      config.retention.intervalMinutes,
+      logger,
+    );
     const automation = scheduleAutomationSweep(repositories, generations, config.automationSweepSeconds, logger);
     const metricsApp = config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
     return {
@@ -226,6 +233,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       async close() {
         await stopSchedule();
         await automation.stop();
+        await stopRetention();
         // In-flight deliveries finish (or time out) before the database goes.
         await webhooks?.stop();
         await app.close();

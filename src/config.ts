@@ -90,6 +90,12 @@ export interface Config {
   readonly teamProductivityRefreshMinutes: number;
   /** How often inactivity rules are looked at (seconds); 0: never. */
   readonly automationSweepSeconds: number;
+  /** What is kept how long (days), and how often expired rows are deleted (minutes; 0: never). */
+  readonly retention: {
+    readonly notificationDays: number;
+    readonly webhookDeliveryDays: number;
+    readonly intervalMinutes: number;
+  };
   readonly sandbox: boolean;
   readonly introspection: boolean;
   /** Operations one HTTP request may batch as a JSON array; 0 refuses arrays. */
@@ -396,6 +402,11 @@ export function loadConfig(env: Env = process.env): Config {
     sqlCountHeader: flag(env, 'SQL_COUNT_HEADER', !production),
     teamProductivityRefreshMinutes: integer(env, 'TEAM_PRODUCTIVITY_REFRESH_MINUTES', 60, 0, 10080),
     automationSweepSeconds: integer(env, 'AUTOMATION_SWEEP_SECONDS', 300, 0, 86400),
+    retention: Object.freeze({
+      notificationDays: integer(env, 'NOTIFICATION_RETENTION_DAYS', 90, 1, 3650),
+      webhookDeliveryDays: integer(env, 'WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+      intervalMinutes: integer(env, 'RETENTION_INTERVAL_MINUTES', 60, 0, 10080),
+    }),
     sandbox: flag(env, 'SANDBOX', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
     // A batch takes one request of the burst (REQUESTS: 10) per operation: a larger one could never pass.

@@ -56,6 +56,7 @@ describe('migrations and seed', () => {
       '2026-12-07T1300_notifications',
       '2026-12-07T1400_webhooks',
       '2026-12-07T1500_automation_rules',
+      '2026-12-07T1600_retention_indexes',
     ];
     assert.deepEqual(
       await migrateToLatest(database.db),
