@@ -72,7 +72,7 @@ describe('retention', () => {
       .execute();
     assert.deepEqual(
       keptNotifications.map((n) => n.id),
-      [notifications[1]!.id],
+      [notifications[1].id],
     );
     const keptDeliveries = await db
       .selectFrom('webhook_deliveries')
@@ -85,7 +85,7 @@ describe('retention', () => {
       .execute();
     assert.deepEqual(
       keptDeliveries.map((d) => d.id),
-      [deliveries[1]!.id],
+      [deliveries[1].id],
     );
     assert.deepEqual(await pruneExpired(db, { notifications: 90, webhookDeliveries: 30 }), {
       notifications: 0,
