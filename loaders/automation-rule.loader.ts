@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AutomationRuleRow, Database } from '../src/db/types';
-import { byKey, defineLoader, groupBy } from './loader-toolkit';
+import { byKey, defineLoader, listsByParent } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { anyUuid } from './sql';
 
@@ -10,17 +10,18 @@ export function createAutomationRuleLoaders(db: Kysely<Database>, settings: Load
     automationRulesOfOrganization: defineLoader<string, AutomationRuleRow[]>(
       settings,
       'automationRulesOfOrganization',
-      async (ids) => {
-        const rows = await db
-          .selectFrom('automation_rules')
-          .selectAll()
-          .where('organization_id', '=', anyUuid(ids))
-          .orderBy('created_at')
-          .orderBy('id')
-          .execute();
-        const grouped = groupBy(rows, 'organization_id');
-        return ids.map((id) => grouped.get(id) ?? []);
-      },
+      async (ids) =>
+        listsByParent(
+          ids,
+          await db
+            .selectFrom('automation_rules')
+            .selectAll()
+            .where('organization_id', '=', anyUuid(ids))
+            .orderBy('created_at')
+            .orderBy('id')
+            .execute(),
+          'organization_id',
+        ),
     ),
 
     automationRuleById: defineLoader<string, AutomationRuleRow | null>(settings, 'automationRuleById', async (ids) =>

@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
+import {
+  byKey,
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  listsByParent,
+} from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { pagesOfParents } from './pages';
 import { anyUuid, selectByShape } from './sql';
@@ -22,17 +30,19 @@ const LISTING_COLUMNS = ['id', 'organization_id', 'url', 'events', 'created_by',
 export function createWebhookLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
     /** An organization's webhooks, oldest first (admins read them: Organization.webhooks). */
-    webhooksOfOrganization: defineLoader<string, WebhookListing[]>(settings, 'webhooksOfOrganization', async (ids) => {
-      const rows = await db
-        .selectFrom('webhooks')
-        .select(LISTING_COLUMNS)
-        .where('organization_id', '=', anyUuid(ids))
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      const grouped = groupBy(rows, 'organization_id');
-      return ids.map((id) => grouped.get(id) ?? []);
-    }),
+    webhooksOfOrganization: defineLoader<string, WebhookListing[]>(settings, 'webhooksOfOrganization', async (ids) =>
+      listsByParent(
+        ids,
+        await db
+          .selectFrom('webhooks')
+          .select(LISTING_COLUMNS)
+          .where('organization_id', '=', anyUuid(ids))
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute(),
+        'organization_id',
+      ),
+    ),
 
     webhookById: defineLoader<string, WebhookListing | null>(settings, 'webhookById', async (ids) =>
       byKey(

@@ -1,6 +1,7 @@
 import type { OrganizationGenerations } from '../cache/generations';
 import type { Repositories } from '../db/repositories';
 import type { Logger } from '../observability/logger';
+import { recurring } from './recurring';
 
 /**
  * Looks for studies that inactivity rules fire for every `intervalSeconds`, one sweep at a time in this
@@ -13,33 +14,20 @@ export function scheduleAutomationSweep(
   intervalSeconds: number,
   logger: Logger,
 ): { sweepNow: () => Promise<number>; stop: () => Promise<void> } {
-  let running: Promise<number> | undefined;
-  const sweep = async () => {
-    const written = await repositories.sweepInactivityRules((error) =>
-      logger.warn({ err: error }, 'an inactivity rule failed to fire; the sweep goes on'),
-    );
-    // No mutation wrote these: the response cache learns of them here, as it does after a mutation.
-    if (written.length > 0) await generations.bumpOrganizations(written);
-    return written.length;
-  };
-  const sweepNow = () =>
-    (running ??= sweep().finally(() => {
-      running = undefined;
-    }));
-  const tick = () => {
-    sweepNow()
-      .then((fired) => fired > 0 && logger.info({ fired }, 'inactivity rules fired'))
-      .catch((error: unknown) =>
-        logger.warn({ err: error }, 'inactivity rule sweep failed; will retry at the next interval'),
+  const sweep = recurring(
+    intervalSeconds * 1000,
+    async () => {
+      const written = await repositories.sweepInactivityRules((error) =>
+        logger.warn({ err: error }, 'an inactivity rule failed to fire; the sweep goes on'),
       );
-  };
-  const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
-  timer?.unref();
-  return {
-    sweepNow,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      // No mutation wrote these: the response cache learns of them here, as it does after a mutation.
+      if (written.length > 0) {
+        await generations.bumpOrganizations(written);
+        logger.info({ fired: written.length }, 'inactivity rules fired');
+      }
+      return written.length;
     },
-  };
+    (error) => logger.warn({ err: error }, 'inactivity rule sweep failed; will retry at the next interval'),
+  );
+  return { sweepNow: sweep.runNow, stop: sweep.stop };
 }

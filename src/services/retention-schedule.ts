@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { pruneExpired, type RetentionDays } from '../db/repositories/retention.repository';
 import type { Database } from '../db/types';
 import type { Logger } from '../observability/logger';
+import { recurring } from './recurring';
 
 /**
  * Deletes notifications and webhook delivery attempts past their retention every `intervalMinutes` (0: never),
@@ -13,22 +14,13 @@ export function scheduleRetention(
   intervalMinutes: number,
   logger: Logger,
 ): () => Promise<void> {
-  if (intervalMinutes === 0) return async () => undefined;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running ??= pruneExpired(db, days)
-      .then((deleted) => {
-        if (deleted.notifications + deleted.webhookDeliveries > 0) logger.info(deleted, 'expired rows deleted');
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'retention pass failed; will retry at the next interval'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, intervalMinutes * 60_000);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  const prune = recurring(
+    intervalMinutes * 60_000,
+    async () => {
+      const deleted = await pruneExpired(db, days);
+      if (deleted.notifications + deleted.webhookDeliveries > 0) logger.info(deleted, 'expired rows deleted');
+    },
+    (error) => logger.warn({ err: error }, 'retention pass failed; will retry at the next interval'),
+  );
+  return () => prune.stop();
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/types';
 import { refreshTeamProductivity } from '../db/repositories/team-productivity.repository';
 import type { Logger } from '../observability/logger';
+import { recurring } from './recurring';
 
 /** Refreshes team_productivity every `intervalMinutes`; the advisory lock keeps it to one process at a time. */
 export function scheduleTeamProductivityRefresh(
@@ -10,26 +11,15 @@ export function scheduleTeamProductivityRefresh(
   logger: Logger,
   onRefreshed: () => Promise<unknown>,
 ): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    const started = Date.now();
-    running = refreshTeamProductivity(db)
-      .then(async (outcome) => {
-        if (outcome === 'refreshed') await onRefreshed();
-        logger.info({ outcome, ms: Date.now() - started }, 'team_productivity refresh');
-      })
-      .catch((error: unknown) =>
-        logger.warn({ err: error }, 'team_productivity refresh failed; will retry at the next interval'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, intervalMinutes * 60_000);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  const refresh = recurring(
+    intervalMinutes * 60_000,
+    async () => {
+      const started = Date.now();
+      const outcome = await refreshTeamProductivity(db);
+      if (outcome === 'refreshed') await onRefreshed();
+      logger.info({ outcome, ms: Date.now() - started }, 'team_productivity refresh');
+    },
+    (error) => logger.warn({ err: error }, 'team_productivity refresh failed; will retry at the next interval'),
+  );
+  return () => refresh.stop();
 }

@@ -3,6 +3,7 @@ import { DEFAULT_APPROVAL_POLICY } from '../../domain/approval-policy';
 import { roleAtLeast } from '../../domain/roles';
 import { canTransition } from '../../domain/study-lifecycle';
 import type { AutomationRuleRow, Database, StudyStatus } from '../types';
+import { belowOrganizationLimit } from './organization-limit';
 
 /** An activity entry (ActivityEntry, declared here again: the log imports this module). */
 export interface RuleEntry {
@@ -164,13 +165,7 @@ export async function insertAutomationRule(
   input: { organizationId: string; createdBy: string; values: RuleValues; max: number },
 ): Promise<AutomationRuleRow | null> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('organizations').select('id').where('id', '=', input.organizationId).forUpdate().execute();
-    const { count } = await trx
-      .selectFrom('automation_rules')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirstOrThrow();
-    if (Number(count) >= input.max) return null;
+    if (!(await belowOrganizationLimit(trx, 'automation_rules', input.organizationId, input.max))) return null;
     return trx
       .insertInto('automation_rules')
       .values({

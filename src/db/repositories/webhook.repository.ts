@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../types';
+import { belowOrganizationLimit } from './organization-limit';
 
 /** Webhooks one organization may have: each event of the organization is queued once per webhook. */
 export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
@@ -13,13 +14,8 @@ export async function insertWebhook(
   input: { organizationId: string; url: string; events: readonly string[]; secret: string; createdBy: string },
 ): Promise<WebhookRow | null> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('organizations').select('id').where('id', '=', input.organizationId).forUpdate().execute();
-    const { count } = await trx
-      .selectFrom('webhooks')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirstOrThrow();
-    if (Number(count) >= MAX_WEBHOOKS_PER_ORGANIZATION) return null;
+    if (!(await belowOrganizationLimit(trx, 'webhooks', input.organizationId, MAX_WEBHOOKS_PER_ORGANIZATION)))
+      return null;
     return trx
       .insertInto('webhooks')
       .values({
