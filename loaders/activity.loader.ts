@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
-import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { byKey, countsByParent, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
-import { definePageLoader, type PageOrder, type PageStatement } from './pages';
+import { definePageLoader, type PageStatement } from './pages';
 import { declareFoldable, foldablePage, type FieldArguments } from './folds';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
+import { decodeAfter, keysetOrder } from './keyset-order';
 
 /** Whose log: a study's, or a whole organization's (organization-wide entries included). */
 export type ActivityScope = 'study' | 'organization';
@@ -40,16 +41,15 @@ export interface ActivitySinceParams {
 }
 
 /** Newest first: keyset on (created_at, id) descending. */
-export const ACTIVITY_ORDER_KEY = 'activity:created_at:desc';
-/** Entries read for a subscription's events come with their actors (what every event shows). */
-const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
-const ACTIVITY_PAGE_ORDER: PageOrder = {
+export const ACTIVITY_ORDER = keysetOrder<ActivityRow>('activity:created_at:desc', {
   value: 'a.created_at',
   id: 'a.id',
   direction: 'desc',
   valueType: 'timestamptz',
   idType: 'bigint',
-};
+});
+/** Entries read for a subscription's events come with their actors (what every event shows). */
+const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
 const ACTIVITY_COLUMNS = [
   'id',
   'organization_id',
@@ -78,7 +78,7 @@ export function activityPageArgs(
   const requested = Array.isArray(asked) ? (asked as string[]) : [];
   if (requested.length > MAX_ACTIVITY_TYPES) return null;
   const types = requested.length > 0 ? [...new Set(requested)].sort() : null;
-  const after = page.after === null ? null : decodeKeysetCursor(page.after, ACTIVITY_ORDER_KEY, 'timestamp', 'bigint');
+  const after = decodeAfter(page.after, ACTIVITY_ORDER);
   return {
     scope: filter.scope,
     actorId: filter.actorId,
@@ -100,7 +100,7 @@ function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow>
       if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
       return page;
     },
-    order: ACTIVITY_PAGE_ORDER,
+    order: ACTIVITY_ORDER.columns,
     first: args.first,
     after: args.after,
     backward: args.backward,

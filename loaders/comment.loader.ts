@@ -4,11 +4,11 @@ import type { Cursor } from '../src/domain/pagination';
 import { countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { anyUuid, defineByIdLoader, selectByShape } from './sql';
-import { definePageLoader, type PageOrder } from './pages';
+import { definePageLoader } from './pages';
 import { declareFoldable, foldablePage } from './folds';
-import { decodeKeysetCursor } from '../src/domain/pagination';
 import { planColumnNames, planColumns, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
+import { decodeAfter, keysetOrder } from './keyset-order';
 
 /** Every column of a comment row (body is costly: read only when selected, see NODES.Comment). */
 const COMMENT_COLUMNS = [
@@ -33,14 +33,13 @@ export interface CommentPageParams {
 }
 
 /** Comments in the order they were written: keyset on (created_at, id). */
-export const COMMENTS_ORDER_KEY = 'comments:created_at';
-const COMMENT_PAGE_ORDER: PageOrder = {
+export const COMMENT_ORDER = keysetOrder<CommentRow>('comments:created_at', {
   value: 'c.created_at',
   id: 'c.id',
   direction: 'asc',
   valueType: 'timestamptz',
   idType: 'uuid',
-};
+});
 
 /** A study's comments: one declaration for the page loader, Study.comments and the folds of pages of studies. */
 export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Study', 'comments', {
@@ -53,7 +52,7 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
     if (!page) return null;
     const { resolved: asked } = field as { resolved?: unknown };
     const resolved = typeof asked === 'boolean' ? asked : null;
-    const after = page.after === null ? null : decodeKeysetCursor(page.after, COMMENTS_ORDER_KEY, 'timestamp', 'uuid');
+    const after = decodeAfter(page.after, COMMENT_ORDER);
     return { first: page.first, after, backward: page.backward, resolved, plan };
   },
   statement: (args) => ({
@@ -65,7 +64,7 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
         .whereRef('c.study_id', '=', 'p.id');
       return args.resolved === null ? page : page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
     },
-    order: COMMENT_PAGE_ORDER,
+    order: COMMENT_ORDER.columns,
     first: args.first,
     after: args.after,
     backward: args.backward,

@@ -244,8 +244,13 @@ export function listsByParent<Row, K extends keyof Row>(parentIds: readonly stri
 
 /** Orders loaded rows as DataLoader requires: one result per key, null where none was found. */
 export function byKey<Row, K extends keyof Row>(keys: readonly string[], rows: Row[], column: K): (Row | null)[] {
+  return byKeyOf(keys, rows, (row) => String(row[column]));
+}
+
+/** byKey for a key made of several columns (`keyOf` writes it as the keys are written). */
+export function byKeyOf<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) => string): (Row | null)[] {
   const found = new Map<string, Row>();
-  for (const row of rows) found.set(String(row[column]), row);
+  for (const row of rows) found.set(keyOf(row), row);
   return keys.map((key) => found.get(key) ?? null);
 }
 

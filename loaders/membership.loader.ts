@@ -1,12 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
+import { byKeyOf, countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
-import { anyUuid, selectByShape } from './sql';
-import { definePageLoader, type PageOrder, type PageStatement } from './pages';
+import { anyUuid, pairIn, selectByShape } from './sql';
+import { definePageLoader, type PageStatement } from './pages';
 import type { EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
+import { keysetOrder } from './keyset-order';
 
 export interface MemberPageParams {
   first: number;
@@ -18,14 +19,13 @@ export interface MemberPageParams {
 }
 
 /** Members in the order they joined: keyset on (joined_at, user_id). */
-export const MEMBERS_ORDER_KEY = 'members:joined_at';
-const MEMBER_PAGE_ORDER: PageOrder = {
+export const MEMBER_ORDER = keysetOrder<MemberRow>('members:joined_at', {
   value: 'm.joined_at',
   id: 'm.user_id',
   direction: 'asc',
   valueType: 'timestamptz',
   idType: 'uuid',
-};
+});
 
 export function membershipKey(organizationId: string, userId: string): string {
   return `${organizationId}:${userId}`;
@@ -35,16 +35,12 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
   return {
     /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
     membership: defineLoader<string, MemberRow | null>(settings, 'membership', async (keys) => {
-      const pairs = keys.map((key) => key.split(':') as [string, string]);
       const rows = await db
         .selectFrom('organization_members')
         .selectAll()
-        .where(
-          sql<boolean>`(organization_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::uuid[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
-        )
+        .where(pairIn(['organization_id', 'user_id'], ['uuid', 'uuid'], keys))
         .execute();
-      const found = new Map(rows.map((row) => [membershipKey(row.organization_id, row.user_id), row]));
-      return keys.map((key) => found.get(key) ?? null);
+      return byKeyOf(keys, rows, (row) => membershipKey(row.organization_id, row.user_id));
     }),
 
     membersPage: definePageLoader(db, settings, prime, {
@@ -59,7 +55,7 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
             .whereRef('m.organization_id', '=', 'p.id');
           return args.role ? page.where('m.role', '=', args.role) : page;
         },
-        order: MEMBER_PAGE_ORDER,
+        order: MEMBER_ORDER.columns,
         first: args.first,
         after: args.after,
         backward: args.backward,

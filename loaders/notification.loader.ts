@@ -1,10 +1,19 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, NotificationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
+import {
+  byKey,
+  byKeyOf,
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+} from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { pagesOfParents } from './pages';
-import { anyBigint, anyUuid, selectByShape } from './sql';
+import { anyBigint, anyUuid, pairIn, selectByShape } from './sql';
+import { keysetOrder } from './keyset-order';
 
 export interface NotificationPageParams {
   first: number;
@@ -14,7 +23,13 @@ export interface NotificationPageParams {
 }
 
 /** A user's notifications, newest first: keyset on (created_at, id) descending. */
-export const NOTIFICATIONS_ORDER_KEY = 'notifications:created_at';
+export const NOTIFICATION_ORDER = keysetOrder<NotificationRow>('notifications:created_at', {
+  value: 'n.created_at',
+  id: 'n.id',
+  direction: 'desc',
+  valueType: 'timestamptz',
+  idType: 'bigint',
+});
 
 export function createNotificationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
   return {
@@ -33,13 +48,7 @@ export function createNotificationLoaders(db: Kysely<Database>, settings: Loader
                   const page = eb.selectFrom('notifications as n').selectAll('n').whereRef('n.user_id', '=', 'p.id');
                   return args.unreadOnly ? page.where('n.read_at', 'is', null) : page;
                 },
-                order: {
-                  value: 'n.created_at',
-                  id: 'n.id',
-                  direction: 'desc',
-                  valueType: 'timestamptz',
-                  idType: 'bigint',
-                },
+                order: NOTIFICATION_ORDER.columns,
                 first: args.first,
                 after: args.after,
                 backward: args.backward,
@@ -70,16 +79,12 @@ export function createNotificationLoaders(db: Kysely<Database>, settings: Loader
 
     /** A user's notification of one activity entry, keyed `<activity id>:<user id>` (a notifications subscription's event). */
     notificationOfEntry: defineLoader<string, NotificationRow | null>(settings, 'notificationOfEntry', async (keys) => {
-      const pairs = keys.map((key) => key.split(':') as [string, string]);
       const rows = await db
         .selectFrom('notifications')
         .selectAll()
-        .where(
-          sql<boolean>`(activity_id, user_id) IN (SELECT * FROM unnest(${sql.val(pairs.map((p) => p[0]))}::bigint[], ${sql.val(pairs.map((p) => p[1]))}::uuid[]))`,
-        )
+        .where(pairIn(['activity_id', 'user_id'], ['bigint', 'uuid'], keys))
         .execute();
-      const found = new Map(rows.map((row) => [`${row.activity_id}:${row.user_id}`, row]));
-      return keys.map((key) => found.get(key) ?? null);
+      return byKeyOf(keys, rows, (row) => `${row.activity_id}:${row.user_id}`);
     }),
 
     /** By number (node(id:), markNotificationsRead); whose it is, the caller checks. */

@@ -6,6 +6,7 @@ import { anyText, anyUuid, defineByIdLoader, defineByKeyLoader, selectByShape } 
 import { pagesOfParents } from './pages';
 import { foldSelection, primeFoldsOfRows, type Fold, type FoldPrimer } from './folds';
 import type { EntityPrimer } from './joins';
+import { keysetOrder } from './keyset-order';
 
 export interface ViewerOrganizationRow extends OrganizationRow {
   member_id: string;
@@ -21,7 +22,13 @@ export interface OrganizationPageParams {
 }
 
 /** Organizations a user belongs to, by name: keyset on (name, id). */
-export const ORGANIZATIONS_ORDER_KEY = 'organizations:name';
+export const ORGANIZATION_ORDER = keysetOrder<ViewerOrganizationRow>('organizations:name', {
+  value: 'o.name',
+  id: 'o.id',
+  direction: 'asc',
+  valueType: 'text',
+  idType: 'uuid',
+});
 
 export function createOrganizationLoaders(
   db: Kysely<Database>,
@@ -60,7 +67,7 @@ export function createOrganizationLoaders(
                   .selectAll('o')
                   .select(['m.user_id as member_id', 'm.role as viewer_role'])
                   .whereRef('m.user_id', '=', 'p.id'),
-              order: { value: 'o.name', id: 'o.id', direction: 'asc', valueType: 'text', idType: 'uuid' },
+              order: ORGANIZATION_ORDER.columns,
               first: args.first,
               after: args.after,
               backward: args.backward,

@@ -30,6 +30,20 @@ export function anyBigint(ids: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${sql.val(ids)}::bigint[])`;
 }
 
+/**
+ * `(a, b) IN (SELECT * FROM unnest($1::ta[], $2::tb[]))`: rows whose two-column key is one of `keys`, each
+ * written `<a>:<b>` (a member of an organization, a user's notification of an entry).
+ */
+export function pairIn(
+  columns: readonly [string, string],
+  types: readonly ['uuid' | 'bigint', 'uuid'],
+  keys: readonly string[],
+): RawBuilder<SqlBool> {
+  const pairs = keys.map((key) => key.split(':') as [string, string]);
+  const [first, second] = [pairs.map((pair) => pair[0]), pairs.map((pair) => pair[1])];
+  return sql<SqlBool>`(${sql.ref(columns[0])}, ${sql.ref(columns[1])}) IN (SELECT * FROM unnest(${sql.val(first)}::${sql.raw(types[0])}[], ${sql.val(second)}::uuid[]))`;
+}
+
 /** What is kept of a compiled statement: its text and parameters (not Kysely's syntax tree). */
 interface CompiledShape {
   sql: string;

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
-import { decodeKeysetCursor, type Cursor } from '../src/domain/pagination';
+import type { Cursor } from '../src/domain/pagination';
 import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
@@ -23,6 +23,7 @@ import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './se
 import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../src/graphql/errors';
 import { UUID_PATTERN } from '../schema/input-limits';
+import { decodeAfter, keysetOrder, type KeysetOrder } from './keyset-order';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -62,8 +63,15 @@ export type StudyPageRow = StudyRow & { collaboratorSummaries?: CollaboratorSumm
 
 const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
 
-export function studyOrderKey(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): string {
-  return `studies:${orderBy}:${direction}`;
+/** A page of studies in one of the orders a client may ask for. */
+export function studyOrder(orderBy: StudyOrderColumn, direction: 'asc' | 'desc'): KeysetOrder<StudyRow> {
+  return keysetOrder<StudyRow>(`studies:${orderBy}:${direction}`, {
+    value: `s.${orderBy}`,
+    id: 's.id',
+    direction,
+    valueType: orderBy === 'title' ? 'text' : 'timestamptz',
+    idType: 'uuid',
+  });
 }
 
 /**
@@ -172,11 +180,9 @@ export function studyPageArgs(
   const direction = orderBy?.direction ?? 'desc';
   // Both become SQL identifiers and keywords: only the enums' own values pass.
   if (!STUDY_ORDER_COLUMNS.includes(column) || (direction !== 'asc' && direction !== 'desc')) return null;
-  const valueKind = column === 'title' ? 'text' : 'timestamp';
   return {
     first: page.first,
-    after:
-      page.after === null ? null : decodeKeysetCursor(page.after, studyOrderKey(column, direction), valueKind, 'uuid'),
+    after: decodeAfter(page.after, studyOrder(column, direction)),
     backward: page.backward,
     orderBy: column,
     direction,
@@ -197,13 +203,7 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
         .select(planColumns('s', STUDY_ROW_COLUMNS, 'Study', args.plan))
         .whereRef('s.organization_id', '=', 'p.id')
         .where((w) => w.and(filterConditions(w, args.filter))),
-    order: {
-      value: `s.${args.orderBy}`,
-      id: 's.id',
-      direction: args.direction,
-      valueType: args.orderBy === 'title' ? 'text' : 'timestamptz',
-      idType: 'uuid',
-    },
+    order: studyOrder(args.orderBy, args.direction).columns,
     first: args.first,
     after: args.after,
     backward: args.backward,

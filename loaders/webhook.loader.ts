@@ -13,6 +13,7 @@ import {
 import type { LoaderSettings } from './loader-toolkit';
 import { pagesOfParents } from './pages';
 import { anyUuid, selectByShape } from './sql';
+import { keysetOrder } from './keyset-order';
 
 export interface DeliveryPageParams {
   first: number;
@@ -21,7 +22,13 @@ export interface DeliveryPageParams {
 }
 
 /** A webhook's delivery log, newest attempt first: keyset on (attempted_at, id) descending. */
-export const DELIVERIES_ORDER_KEY = 'webhook_deliveries:attempted_at';
+export const DELIVERY_ORDER = keysetOrder<WebhookDeliveryRow>('webhook_deliveries:attempted_at', {
+  value: 'd.attempted_at',
+  id: 'd.id',
+  direction: 'desc',
+  valueType: 'timestamptz',
+  idType: 'uuid',
+});
 
 /** Webhooks without their secret: it is shown once, when created, and read only by the delivery worker. */
 export type WebhookListing = Omit<WebhookRow, 'secret'>;
@@ -64,13 +71,7 @@ export function createWebhookLoaders(db: Kysely<Database>, settings: LoaderSetti
                 parents: 'webhooks',
                 children: (eb) =>
                   eb.selectFrom('webhook_deliveries as d').selectAll('d').whereRef('d.webhook_id', '=', 'p.id'),
-                order: {
-                  value: 'd.attempted_at',
-                  id: 'd.id',
-                  direction: 'desc',
-                  valueType: 'timestamptz',
-                  idType: 'uuid',
-                },
+                order: DELIVERY_ORDER.columns,
                 first: args.first,
                 after: args.after,
                 backward: args.backward,

@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import { ParentField } from '../schema/resolver-fields';
 import { Cost, FIELD_LIMITS, ListSize, RateLimit } from '../schema/cost-directives';
 import { AnalyticsArgs, TopContributorsArgs } from '../schema/analytics.input';
 import {
@@ -41,108 +42,96 @@ export class OrganizationAnalyticsEntryResolver {
 
 @Resolver(() => OrganizationAnalytics)
 export class OrganizationAnalyticsResolver {
-  @FieldResolver(() => Int, { description: 'All studies of the organization (snapshot).' })
-  async totalStudies(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'All studies of the organization (snapshot).' })
+  async totalStudies(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).total;
   }
 
-  @FieldResolver(() => Int, { description: 'Studies in ACTIVE status (snapshot).' })
-  async activeStudies(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Studies in ACTIVE status (snapshot).' })
+  async activeStudies(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).byStatus.find((s) => s.status === 'active')?.count ?? 0;
   }
 
   @ListSize({ assumedSize: 6 })
-  @FieldResolver(() => [StudyStatusCount], { description: 'Studies per status, every status listed (snapshot).' })
-  async studiesByStatus(
-    @Root() analytics: OrganizationAnalytics,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<StudyStatusCount[]> {
+  @ParentField(() => [StudyStatusCount], { description: 'Studies per status, every status listed (snapshot).' })
+  async studiesByStatus(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<StudyStatusCount[]> {
     const metrics = await ctx.loaders.studyMetrics.load(of(analytics));
     return metrics.byStatus.map(({ status, count }) =>
       Object.assign(new StudyStatusCount(), { status: status as StudyStatus, count }),
     );
   }
 
-  @FieldResolver(() => Int, { description: 'Studies created in the window.' })
-  async studiesCreated(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Studies created in the window.' })
+  async studiesCreated(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).created;
   }
 
-  @FieldResolver(() => Int, { description: 'Studies completed in the window.' })
-  async studiesCompleted(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Studies completed in the window.' })
+  async studiesCompleted(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).completed;
   }
 
-  @FieldResolver(() => Float, {
+  @ParentField(() => Float, {
     nullable: true,
     description: 'Of the studies created in the window, the share (0..1) completed since; null when none was created.',
   })
-  async studyCompletionRate(
-    @Root() analytics: OrganizationAnalytics,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<number | null> {
+  async studyCompletionRate(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number | null> {
     return (await ctx.loaders.studyMetrics.load(of(analytics))).completionRate;
   }
 
-  @FieldResolver(() => Int, { description: 'Comments written in the window.' })
-  async totalComments(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Comments written in the window.' })
+  async totalComments(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).created;
   }
 
-  @FieldResolver(() => Int, { description: 'Comments resolved in the window.' })
-  async resolvedComments(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Comments resolved in the window.' })
+  async resolvedComments(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).resolved;
   }
 
-  @FieldResolver(() => Float, {
+  @ParentField(() => Float, {
     nullable: true,
     description: 'Mean hours from writing to resolving, over the comments resolved in the window; null when none was.',
   })
-  async averageCommentResolutionHours(
-    @Root() analytics: OrganizationAnalytics,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<number | null> {
+  async averageCommentResolutionHours(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number | null> {
     return (await ctx.loaders.commentMetrics.load(of(analytics))).averageResolutionHours;
   }
 
-  @FieldResolver(() => Float, {
+  @ParentField(() => Float, {
     nullable: true,
     description:
       'Mean hours from request to decision, over the approvals decided in the window; null when none was (pending ones do not count).',
   })
-  averageApprovalHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number | null> {
+  averageApprovalHours(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number | null> {
     return ctx.loaders.averageApprovalHours.load(of(analytics));
   }
 
-  @FieldResolver(() => Int, { description: 'Distinct users with activity in the window.' })
-  async activeMembers(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Distinct users with activity in the window.' })
+  async activeMembers(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<number> {
     return (await ctx.loaders.activityMetrics.load(of(analytics))).activeMembers;
   }
 
   @ListSize({ assumedSize: 30 })
-  @FieldResolver(() => [DailyCount], {
+  @ParentField(() => [DailyCount], {
     description: 'Distinct active users per UTC day, one entry per day of the window, oldest first, zeros included.',
   })
-  async dailyActiveUsers(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<DailyCount[]> {
+  async dailyActiveUsers(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<DailyCount[]> {
     return (await ctx.loaders.dailyActiveUsers.load(of(analytics))).map((day) => Object.assign(new DailyCount(), day));
   }
 
   @ListSize({ assumedSize: 24 })
-  @FieldResolver(() => [HourCount], { description: 'Activity per hour of the day (UTC) over the window, 24 entries.' })
-  async peakHours(@Root() analytics: OrganizationAnalytics, @Ctx() ctx: GatewayContext): Promise<HourCount[]> {
+  @ParentField(() => [HourCount], { description: 'Activity per hour of the day (UTC) over the window, 24 entries.' })
+  async peakHours(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<HourCount[]> {
     return (await ctx.loaders.activityMetrics.load(of(analytics))).byHour.map((hour) =>
       Object.assign(new HourCount(), hour),
     );
   }
 
   @ListSize({ assumedSize: 11 })
-  @FieldResolver(() => [ActivityTypeCount], {
+  @ParentField(() => [ActivityTypeCount], {
     description: 'Activity per type over the window, most frequent first; types without activity are left out.',
   })
-  async activityByType(
-    @Root() analytics: OrganizationAnalytics,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<ActivityTypeCount[]> {
+  async activityByType(analytics: OrganizationAnalytics, ctx: GatewayContext): Promise<ActivityTypeCount[]> {
     const { byType } = await ctx.loaders.activityMetrics.load(of(analytics));
     return byType.map(({ type, count }) =>
       Object.assign(new ActivityTypeCount(), { type: type as ActivityType, count }),

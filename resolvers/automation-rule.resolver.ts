@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
+import { ID, Resolver } from 'type-graphql';
+import { ParentField } from '../schema/resolver-fields';
 import {
   AutomationAction,
   AutomationConditions,
@@ -79,22 +80,19 @@ const actionOf = (input: AutomationActionInput): RuleActionInput => ({
 export class AutomationRuleResolver {
   @CachePrivate(0)
   @ListSize({ assumedSize: 20 })
-  @FieldResolver(() => [AutomationRule], {
+  @ParentField(() => [AutomationRule], {
     description: 'The organization’s automation rules, in the order they run (oldest first). Any member may read them.',
   })
-  async automationRules(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<AutomationRule[]> {
+  async automationRules(organization: Organization, ctx: GatewayContext): Promise<AutomationRule[]> {
     requireMember(ctx, organization.id);
     return (await ctx.loaders.automationRulesOfOrganization.load(organization.id)).map(toRule);
   }
 
-  @CollaborationWrite(
-    () => AutomationRule,
-    'Creates an automation rule. Organization admins and owners; at most 20 rules per organization.',
-  )
-  async createAutomationRule(
-    @Arg('input', { description: 'The rule.' }) input: CreateAutomationRuleInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<AutomationRule> {
+  @CollaborationWrite(() => AutomationRule, {
+    description: 'Creates an automation rule. Organization admins and owners; at most 20 rules per organization.',
+    inputDescription: 'The rule.',
+  })
+  async createAutomationRule(input: CreateAutomationRuleInput, ctx: GatewayContext): Promise<AutomationRule> {
     const definition: RuleDefinition = {
       name: input.name,
       enabled: input.enabled,
@@ -110,11 +108,11 @@ export class AutomationRuleResolver {
     );
   }
 
-  @CollaborationWrite(() => AutomationRule, 'Changes an automation rule. Organization admins and owners.')
-  async updateAutomationRule(
-    @Arg('input', { description: 'The rule and what changes.' }) input: UpdateAutomationRuleInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<AutomationRule> {
+  @CollaborationWrite(() => AutomationRule, {
+    description: 'Changes an automation rule. Organization admins and owners.',
+    inputDescription: 'The rule and what changes.',
+  })
+  async updateAutomationRule(input: UpdateAutomationRuleInput, ctx: GatewayContext): Promise<AutomationRule> {
     const changes: Partial<RuleDefinition> = {
       ...(input.name != null ? { name: input.name } : {}),
       ...(input.enabled != null ? { enabled: input.enabled } : {}),
@@ -125,11 +123,11 @@ export class AutomationRuleResolver {
     return toRule(await updateAutomationRule(ctx, parseUuid(input.ruleId, 'input.ruleId'), changes));
   }
 
-  @CollaborationWrite(() => ID, 'Deletes an automation rule; returns its id. Organization admins and owners.')
-  deleteAutomationRule(
-    @Arg('input', { description: 'The rule.' }) input: DeleteAutomationRuleInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<string> {
+  @CollaborationWrite(() => ID, {
+    description: 'Deletes an automation rule; returns its id. Organization admins and owners.',
+    inputDescription: 'The rule.',
+  })
+  deleteAutomationRule(input: DeleteAutomationRuleInput, ctx: GatewayContext): Promise<string> {
     return deleteAutomationRule(ctx, parseUuid(input.ruleId, 'input.ruleId'));
   }
 }

@@ -2,16 +2,9 @@ import { foldablePage } from '../loaders/folds';
 import type { Page, PageWindow } from '../loaders/loader-toolkit';
 import type { PageArgs } from '../schema/pagination.args';
 import type { ConnectionPayload, Edge, PageInfo } from '../schema/connection.type';
-import { decodeKeysetCursor, encodeCursor, type Cursor, type CursorValue } from '../src/domain/pagination';
+import type { Cursor } from '../src/domain/pagination';
+import { cursorOf, decodeAfter, type KeysetOrder } from '../loaders/keyset-order';
 import { badUserInput } from '../src/graphql/errors';
-
-export interface KeysetOrder<Row> {
-  key: string;
-  valueKind: 'timestamp' | 'text';
-  idKind: 'uuid' | 'bigint';
-  value(row: Row): CursorValue | Date;
-  id(row: Row): string;
-}
 
 /**
  * A loader's arguments made from a field's (FoldableRelation.argsFrom): null only for values the field's
@@ -35,10 +28,6 @@ export function pageWindow<Row>(args: PageArgs, order: KeysetOrder<Row>): PageWi
   return { first: window.first, after: decodeAfter(window.after, order), backward: window.backward };
 }
 
-export function decodeAfter<Row>(after: string | null | undefined, order: KeysetOrder<Row>): Cursor | null {
-  return after ? decodeKeysetCursor(after, order.key, order.valueKind, order.idKind) : null;
-}
-
 /** An edge whose cursor is encoded only when a client selects it (a dashboard page asks for none). */
 class KeysetEdge<Row, Node> {
   #cursor: string | undefined;
@@ -50,7 +39,7 @@ class KeysetEdge<Row, Node> {
   ) {}
 
   get cursor(): string {
-    return (this.#cursor ??= encodeCursor(this.order.key, this.order.value(this.row), this.order.id(this.row)));
+    return (this.#cursor ??= cursorOf(this.order, this.row));
   }
 }
 

@@ -1,9 +1,10 @@
-import { Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Info, Int, Query, Resolver } from 'type-graphql';
+import { ParentField, ConnectionField } from '../schema/resolver-fields';
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { ORGANIZATIONS_ORDER_KEY, type ViewerOrganizationRow } from '../loaders/organization.loader';
-import { MEMBERS_ORDER_KEY } from '../loaders/membership.loader';
+import { ORGANIZATION_ORDER } from '../loaders/organization.loader';
+import { MEMBER_ORDER } from '../loaders/membership.loader';
 import { CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { foldsOf } from '../loaders/folds';
 import type { ConnectionPayload } from '../schema/connection.type';
@@ -18,30 +19,13 @@ import { OrganizationActivityArgs } from '../schema/study.args';
 import { Activity, ActivityConnection } from '../schema/activity.type';
 import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/auth/access';
 import type { GatewayContext, Viewer } from '../src/context/context';
-import type { MemberRow } from '../src/db/types';
 import { badUserInput, notFound } from '../src/graphql/errors';
-import { pageWindow, toConnection, type KeysetOrder } from './connection';
+import { pageWindow, toConnection } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
 import { studyConnection } from './study-list';
 import { NO_STUDY_FILTER } from '../loaders/study.loader';
 import { CurrentViewer } from '../schema/current-viewer';
-
-const ORGANIZATION_ORDER: KeysetOrder<ViewerOrganizationRow> = {
-  key: ORGANIZATIONS_ORDER_KEY,
-  valueKind: 'text',
-  idKind: 'uuid',
-  value: (row) => row.name,
-  id: (row) => row.id,
-};
-
-const MEMBER_ORDER: KeysetOrder<MemberRow> = {
-  key: MEMBERS_ORDER_KEY,
-  valueKind: 'timestamp',
-  idKind: 'uuid',
-  value: (row) => row.joined_at,
-  id: (row) => row.user_id,
-};
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
@@ -81,30 +65,29 @@ export class OrganizationResolver {
     return toConnection(page, ORGANIZATION_ORDER, toOrganization, async () => viewer.roles.size);
   }
 
-  @FieldResolver(() => OrganizationRole, { nullable: true, description: "The viewer's role in this organization." })
-  viewerRole(@Root() organization: Organization, @Ctx() ctx: GatewayContext): OrganizationRole | null {
+  @ParentField(() => OrganizationRole, { nullable: true, description: "The viewer's role in this organization." })
+  viewerRole(organization: Organization, ctx: GatewayContext): OrganizationRole | null {
     return viewerRole(ctx, organization.id) as OrganizationRole | null;
   }
 
   @Cost(1)
-  @FieldResolver(() => Int, { description: 'Members of the organization now, every role.' })
-  memberCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Members of the organization now, every role.' })
+  memberCount(organization: Organization, ctx: GatewayContext): Promise<number> {
     return ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role: null } });
   }
 
   @Cost(1)
-  @FieldResolver(() => Int, { description: 'Studies of the organization, every status (archived included).' })
-  studyCount(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<number> {
+  @ParentField(() => Int, { description: 'Studies of the organization, every status (archived included).' })
+  studyCount(organization: Organization, ctx: GatewayContext): Promise<number> {
     return ctx.loaders.studyTotal.load({ parentId: organization.id, args: NO_STUDY_FILTER });
   }
 
-  @ConnectionSize()
-  @FieldResolver(() => MemberConnection, { description: 'Members in the order they joined.' })
+  @ConnectionField(() => MemberConnection, { description: 'Members in the order they joined.' })
   async members(
-    @Root() organization: Organization,
-    @Args(() => MemberPageArgs) args: MemberPageArgs,
-    @Ctx() ctx: GatewayContext,
-    @Info() info: GraphQLResolveInfo,
+    organization: Organization,
+    args: MemberPageArgs,
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Member>> {
     requireMember(ctx, organization.id);
     const role = args.role ?? null;
@@ -119,30 +102,28 @@ export class OrganizationResolver {
     );
   }
 
-  @ConnectionSize()
-  @FieldResolver(() => StudyConnection, {
+  @ConnectionField(() => StudyConnection, {
     description: "The organization's studies; newest first unless `orderBy` says otherwise.",
   })
   studies(
-    @Root() organization: Organization,
-    @Args(() => StudyPageArgs) args: StudyPageArgs,
-    @Ctx() ctx: GatewayContext,
-    @Info() info: GraphQLResolveInfo,
+    organization: Organization,
+    args: StudyPageArgs,
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Study>> {
     requireMember(ctx, organization.id);
     return studyConnection(ctx, organization.id, args, info);
   }
 
-  @ConnectionSize()
-  @FieldResolver(() => ActivityConnection, {
+  @ConnectionField(() => ActivityConnection, {
     description:
       "The organization's collaboration log, newest first: every study's entries and organization-wide ones.",
   })
   activity(
-    @Root() organization: Organization,
-    @Args(() => OrganizationActivityArgs) args: OrganizationActivityArgs,
-    @Ctx() ctx: GatewayContext,
-    @Info() info: GraphQLResolveInfo,
+    organization: Organization,
+    args: OrganizationActivityArgs,
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Activity>> {
     requireMember(ctx, organization.id);
     return activityConnection(

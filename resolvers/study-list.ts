@@ -1,24 +1,13 @@
-import { studyOrderKey, studyPageArgs, type StudyPageRow } from '../loaders/study.loader';
+import { studyOrder, studyPageArgs, type StudyPageRow } from '../loaders/study.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
 import type { Study } from '../schema/study.type';
 import type { StudyPageArgs } from '../schema/study.input';
 import type { GatewayContext } from '../src/context/context';
-import type { StudyRow } from '../src/db/types';
 import type { GraphQLResolveInfo } from 'graphql';
-import { loaderArgsOf, toConnection, type KeysetOrder } from './connection';
+import { loaderArgsOf, toConnection } from './connection';
 import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { toCollaboratorSummary, toStudy } from './mappers';
-
-function studyOrder(field: StudyOrderField, direction: OrderDirection): KeysetOrder<StudyRow> {
-  return {
-    key: studyOrderKey(field, direction),
-    valueKind: field === StudyOrderField.TITLE ? 'text' : 'timestamp',
-    idKind: 'uuid',
-    value: (row) => row[field],
-    id: (row) => row.id,
-  };
-}
 
 /** A study of the page; with the collaborators' summaries its statement brought, which only this page's selection reads. */
 function toPageStudy(row: StudyPageRow): Study {

@@ -1,8 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { ParentField, ConnectionField } from '../schema/resolver-fields';
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { COMMENT_PAGES, COMMENTS_ORDER_KEY } from '../loaders/comment.loader';
+import { COMMENT_ORDER, COMMENT_PAGES } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
 import { foldablePage, foldsOf } from '../loaders/folds';
 import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
@@ -18,26 +19,15 @@ import { Organization } from '../schema/organization.type';
 import { ActivityPageArgs, CommentPageArgs, SearchStudiesArgs } from '../schema/study.args';
 import { CommentStats, Study, StudyConnection } from '../schema/study.type';
 import { OrganizationStudiesArgs } from '../schema/study.input';
-import { User } from '../schema/user.type';
 import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../src/auth/access';
 import type { GatewayContext, Viewer } from '../src/context/context';
-import type { CommentRow } from '../src/db/types';
 import { badUserInput } from '../src/graphql/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/domain/pagination';
-import { LazyTotalConnection, loaderArgsOf, toConnection, type KeysetOrder } from './connection';
+import { LazyTotalConnection, loaderArgsOf, toConnection } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
-import { relatedUser } from './relations';
 import { studyConnection } from './study-list';
 import { CurrentViewer } from '../schema/current-viewer';
-
-const COMMENT_ORDER: KeysetOrder<CommentRow> = {
-  key: COMMENTS_ORDER_KEY,
-  valueKind: 'timestamp',
-  idKind: 'uuid',
-  value: (row) => row.created_at,
-  id: (row) => row.id,
-};
 
 const SEARCH_LIST_KEY = 'search';
 
@@ -140,32 +130,26 @@ export class StudyResolver {
     );
   }
 
-  @FieldResolver(() => Organization, { description: 'The organization that runs the study.' })
-  async organization(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<Organization> {
+  @ParentField(() => Organization, { description: 'The organization that runs the study.' })
+  async organization(study: Study, ctx: GatewayContext): Promise<Organization> {
     const row = await ctx.loaders.organizationById.load(study.organizationId);
     if (!row) throw new Error(`Organization ${study.organizationId} of study ${study.id} is missing`);
     return toOrganization(row);
   }
 
-  @FieldResolver(() => User, { description: 'Who created the study (its first owner).' })
-  createdBy(@Root() study: Study, @Ctx() ctx: GatewayContext): User | Promise<User> {
-    return relatedUser(ctx, study.createdById);
-  }
-
   @ListSize({ assumedSize: 10 })
-  @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
-  collaborators(@Root() study: Study, @Ctx() ctx: GatewayContext): Collaborator[] | Promise<Collaborator[]> {
+  @ParentField(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
+  collaborators(study: Study, ctx: GatewayContext): Collaborator[] | Promise<Collaborator[]> {
     if (study.collaboratorsAsSelected) return study.collaboratorsAsSelected;
     return whenLoaded(ctx.loaders.collaboratorsByStudy.loadNow(study.id), (rows) => rows.map(toCollaborator));
   }
 
-  @ConnectionSize()
-  @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first.' })
+  @ConnectionField(() => CommentConnection, { description: 'Comments, oldest first.' })
   async comments(
-    @Root() study: Study,
-    @Args(() => CommentPageArgs) args: CommentPageArgs,
-    @Ctx() ctx: GatewayContext,
-    @Info() info: GraphQLResolveInfo,
+    study: Study,
+    args: CommentPageArgs,
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
     const resolved = args.resolved ?? null;
     const loaderArgs = atPosition(info, 'comments', () =>
@@ -191,26 +175,25 @@ export class StudyResolver {
     return rows.map(toApproval);
   }
 
-  @FieldResolver(() => String, { nullable: true })
-  description(@Root() study: Study, @Ctx() ctx: GatewayContext): string | null | Promise<string | null> {
+  @ParentField(() => String, { nullable: true })
+  description(study: Study, ctx: GatewayContext): string | null | Promise<string | null> {
     // Undefined on a study whose statement left the description out (its selection did not read it, see NODES).
     if (study.description !== undefined) return study.description;
     return whenLoaded(ctx.loaders.studyById.loadNow(study.id), (row) => row?.description ?? null);
   }
 
-  @ConnectionSize()
-  @FieldResolver(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
+  @ConnectionField(() => ActivityConnection, { description: 'The collaboration log of the study, newest first.' })
   activity(
-    @Root() study: Study,
-    @Args(() => ActivityPageArgs) args: ActivityPageArgs,
-    @Ctx() ctx: GatewayContext,
-    @Info() info: GraphQLResolveInfo,
+    study: Study,
+    args: ActivityPageArgs,
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Activity>> {
     return activityConnection(ctx, study.id, args, { scope: 'study', actorId: null }, info);
   }
 
-  @FieldResolver(() => CommentStats, { description: 'Comment counts and how fast comments get resolved.' })
-  async commentStats(@Root() study: Study, @Ctx() ctx: GatewayContext): Promise<CommentStats> {
+  @ParentField(() => CommentStats, { description: 'Comment counts and how fast comments get resolved.' })
+  async commentStats(study: Study, ctx: GatewayContext): Promise<CommentStats> {
     return Object.assign(new CommentStats(), await ctx.loaders.commentStats.load(study.id));
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { ActivityEdge } from '../schema/activity.type';
 import { Cost } from '../schema/cost-directives';
+import { composed, parameters } from '../schema/resolver-fields';
 import { Approval } from '../schema/approval.type';
 import { Notification } from '../schema/notification.type';
 import { OrganizationAnalyticsSignal } from '../schema/analytics.type';
@@ -15,12 +16,11 @@ import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../sr
 import type { GatewayContext } from '../src/context/context';
 import type { ActivityRow } from '../src/db/types';
 import { badUserInput, notFound } from '../src/graphql/errors';
-import { encodeCursor } from '../src/domain/pagination';
 import type { AnalyticsSignal } from '../src/realtime/analytics-signals';
 import type { ActivityEvent } from '../src/realtime/events';
 import { isLiveContext, type LiveContext } from '../src/realtime/live-context';
-import { ACTIVITY_ORDER } from './activity.resolver';
-import { decodeAfter } from './connection';
+import { ACTIVITY_ORDER } from '../loaders/activity.loader';
+import { cursorOf, decodeAfter } from '../loaders/keyset-order';
 import { toActivity, toApproval, toNotification } from './mappers';
 
 /** What type-graphql hands a field's `subscribe`: its arguments as declared, and the connection's context. */
@@ -37,10 +37,41 @@ function liveContext(ctx: GatewayContext): LiveContext {
   return ctx;
 }
 
+/**
+ * The viewer's own events (approvals asked of them, their notifications) from every organization of theirs:
+ * removed from one, they still hear the others'.
+ */
+function viewerEvents(
+  context: GatewayContext,
+  field: string,
+  accepts: (event: ActivityEvent, viewerId: string) => boolean,
+): ReturnType<LiveContext['services']['realtime']['activity']> {
+  const ctx = liveContext(context);
+  const viewer = requireViewer(ctx);
+  return ctx.services.realtime.activity(ctx, {
+    field,
+    channel: 'reviewer',
+    id: viewer.id,
+    accepts: (event) => accepts(event, viewer.id),
+    onAccessLost: 'skip',
+  });
+}
+
+/** A subscription of an organization's: refused unless the viewer is one of its members. */
+function organizationMember(
+  context: GatewayContext,
+  organizationId: string,
+): { ctx: LiveContext; organizationId: string } {
+  const ctx = liveContext(context);
+  const id = parseUuid(organizationId, 'organizationId');
+  requireMember(ctx, id);
+  return { ctx, organizationId: id };
+}
+
 /** The cursor an entry's edge carries: the same as Study.activity's, so either resumes the other. */
 function activityEdge(row: ActivityRow): ActivityEdge {
   return {
-    cursor: encodeCursor(ACTIVITY_ORDER.key, ACTIVITY_ORDER.value(row), ACTIVITY_ORDER.id(row)),
+    cursor: cursorOf(ACTIVITY_ORDER, row),
     node: toActivity(row),
   };
 }
@@ -95,10 +126,17 @@ async function entryOf(ctx: GatewayContext, event: ActivityEvent): Promise<Activ
  */
 const SUBSCRIPTION_COST = 10;
 
+/**
+ * A subscription field with arguments, priced as every subscription is: its resolver takes the event, the
+ * field's arguments (their class is the signature's) and the context.
+ */
+function SubscriptionWithArgs(...[type, options]: Parameters<typeof Subscription>): MethodDecorator {
+  return composed(Cost(SUBSCRIPTION_COST), Subscription(type, options), parameters(Root(), Args(), Ctx()));
+}
+
 @Resolver()
 export class SubscriptionResolver {
-  @Cost(SUBSCRIPTION_COST)
-  @Subscription(() => ActivityEdge, {
+  @SubscriptionWithArgs(() => ActivityEdge, {
     description:
       'Every new activity entry of a study, as an edge; `after` replays the entries after a cursor first, so a reconnecting client loses nothing.',
     subscribe: async ({ args, context }: Subscribing<StudyActivityArgs>) => {
@@ -115,22 +153,15 @@ export class SubscriptionResolver {
       });
     },
   })
-  async studyActivity(
-    @Root() event: ActivityEvent,
-    @Args(() => StudyActivityArgs) _args: StudyActivityArgs,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<ActivityEdge> {
+  async studyActivity(event: ActivityEvent, _args: StudyActivityArgs, ctx: GatewayContext): Promise<ActivityEdge> {
     return activityEdge(await entryOf(ctx, event));
   }
 
-  @Cost(SUBSCRIPTION_COST)
-  @Subscription(() => ActivityEdge, {
+  @SubscriptionWithArgs(() => ActivityEdge, {
     description:
       "Every new activity entry of an organization (optionally of some types only), as an edge; `after` resumes as studyActivity's does.",
     subscribe: async ({ args, context }: Subscribing<OrganizationActivityArgs>) => {
-      const ctx = liveContext(context);
-      const organizationId = parseUuid(args.organizationId, 'organizationId');
-      requireMember(ctx, organizationId);
+      const { ctx, organizationId } = organizationMember(context, args.organizationId);
       const types: string[] | null = args.types?.length ? [...new Set<string>(args.types)].sort() : null;
       if (types && types.length > MAX_ACTIVITY_TYPES)
         throw badUserInput(`\`types\` names at most ${MAX_ACTIVITY_TYPES} types.`, 'types');
@@ -146,9 +177,9 @@ export class SubscriptionResolver {
     },
   })
   async organizationActivity(
-    @Root() event: ActivityEvent,
-    @Args(() => OrganizationActivityArgs) _args: OrganizationActivityArgs,
-    @Ctx() ctx: GatewayContext,
+    event: ActivityEvent,
+    _args: OrganizationActivityArgs,
+    ctx: GatewayContext,
   ): Promise<ActivityEdge> {
     return activityEdge(await entryOf(ctx, event));
   }
@@ -156,18 +187,12 @@ export class SubscriptionResolver {
   @Cost(SUBSCRIPTION_COST)
   @Subscription(() => Approval, {
     description: 'Approvals requested of the viewer as reviewer, in any of their organizations, as they are requested.',
-    subscribe: async ({ context }: Subscribing) => {
-      const ctx = liveContext(context);
-      const viewer = requireViewer(ctx);
-      return ctx.services.realtime.activity(ctx, {
-        field: 'approvalRequests',
-        channel: 'reviewer',
-        id: viewer.id,
-        accepts: (event) => event.type === 'approval_requested' && event.reviewerId === viewer.id,
-        // A reviewer removed from one organization still hears the others'.
-        onAccessLost: 'skip',
-      });
-    },
+    subscribe: ({ context }: Subscribing) =>
+      viewerEvents(
+        context,
+        'approvalRequests',
+        (event, viewerId) => event.type === 'approval_requested' && event.reviewerId === viewerId,
+      ),
   })
   async approvalRequests(@Root() event: ActivityEvent, @Ctx() ctx: GatewayContext): Promise<Approval> {
     const approvalId = (await entryOf(ctx, event)).details.approvalId;
@@ -180,18 +205,8 @@ export class SubscriptionResolver {
   @Subscription(() => Notification, {
     description:
       'The viewer’s notifications as they are written (an approval asked of them, a decision on their request, a comment on a study they collaborate on), in any of their organizations.',
-    subscribe: async ({ context }: Subscribing) => {
-      const ctx = liveContext(context);
-      const viewer = requireViewer(ctx);
-      return ctx.services.realtime.activity(ctx, {
-        field: 'notifications',
-        channel: 'reviewer',
-        id: viewer.id,
-        accepts: (event) => event.notified?.includes(viewer.id) === true,
-        // Removed from one organization, a user still hears the others'.
-        onAccessLost: 'skip',
-      });
-    },
+    subscribe: ({ context }: Subscribing) =>
+      viewerEvents(context, 'notifications', (event, viewerId) => event.notified?.includes(viewerId) === true),
   })
   async notifications(@Root() event: ActivityEvent, @Ctx() ctx: GatewayContext): Promise<Notification> {
     const viewer = requireViewer(ctx);
@@ -200,22 +215,19 @@ export class SubscriptionResolver {
     return toNotification(row);
   }
 
-  @Cost(SUBSCRIPTION_COST)
-  @Subscription(() => OrganizationAnalyticsSignal, {
+  @SubscriptionWithArgs(() => OrganizationAnalyticsSignal, {
     description:
       "Tells a dashboard that an organization's analytics are worth refetching; coalesced to at most one signal per organization every few seconds (ANALYTICS_SIGNAL_SECONDS).",
     subscribe: async ({ args, context }: Subscribing<OrganizationAnalyticsChangedArgs>) => {
-      const ctx = liveContext(context);
-      const organizationId = parseUuid(args.organizationId, 'organizationId');
-      requireMember(ctx, organizationId);
+      const { ctx, organizationId } = organizationMember(context, args.organizationId);
       return ctx.services.realtime.analyticsChanged(ctx, organizationId, () =>
         notFound('Organization', organizationId),
       );
     },
   })
   organizationAnalyticsChanged(
-    @Root() signal: AnalyticsSignal,
-    @Args(() => OrganizationAnalyticsChangedArgs) _args: OrganizationAnalyticsChangedArgs,
+    signal: AnalyticsSignal,
+    _args: OrganizationAnalyticsChangedArgs,
   ): OrganizationAnalyticsSignal {
     return Object.assign(new OrganizationAnalyticsSignal(), {
       organizationId: signal.organizationId,

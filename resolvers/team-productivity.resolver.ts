@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { ParentField } from '../schema/resolver-fields';
 import { Cost, RateLimit } from '../schema/cost-directives';
 import { RefreshTeamProductivityInput } from '../schema/analytics.input';
 import { TeamProductivity } from '../schema/analytics.type';
@@ -22,11 +23,11 @@ function toTeamProductivity(row: TeamProductivityRow | null): TeamProductivity {
 
 @Resolver(() => Organization)
 export class TeamProductivityResolver {
-  @FieldResolver(() => TeamProductivity, {
+  @ParentField(() => TeamProductivity, {
     description:
       'Team figures over the last 90 days, as of the last hourly or on-demand refresh (refreshTeamProductivity).',
   })
-  async teamProductivity(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<TeamProductivity> {
+  async teamProductivity(organization: Organization, ctx: GatewayContext): Promise<TeamProductivity> {
     requireMember(ctx, organization.id);
     return toTeamProductivity(await ctx.loaders.teamProductivity.load(organization.id));
   }

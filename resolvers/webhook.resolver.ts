@@ -1,9 +1,10 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
-import { DELIVERIES_ORDER_KEY, type WebhookListing } from '../loaders/webhook.loader';
+import { ID, Resolver } from 'type-graphql';
+import { ParentField, ConnectionField } from '../schema/resolver-fields';
+import { DELIVERY_ORDER, type WebhookListing } from '../loaders/webhook.loader';
 import { CachePrivate } from '../schema/cache-control';
 import { CollaborationWrite } from '../schema/collaboration-write';
 import type { ConnectionPayload } from '../schema/connection.type';
-import { ConnectionSize, ListSize } from '../schema/cost-directives';
+import { ListSize } from '../schema/cost-directives';
 import type { ActivityType } from '../schema/enums';
 import { Organization } from '../schema/organization.type';
 import { PageArgs } from '../schema/pagination.args';
@@ -20,15 +21,7 @@ import { parseUuid, requireOrganizationRole } from '../src/auth/access';
 import type { GatewayContext } from '../src/context/context';
 import type { WebhookDeliveryRow } from '../src/db/types';
 import { createWebhook, deleteWebhook, redeliverWebhookDelivery } from '../src/services/webhooks.service';
-import { pageWindow, toConnection, type KeysetOrder } from './connection';
-
-const DELIVERY_ORDER: KeysetOrder<WebhookDeliveryRow> = {
-  key: DELIVERIES_ORDER_KEY,
-  valueKind: 'timestamp',
-  idKind: 'uuid',
-  value: (row) => row.attempted_at,
-  id: (row) => row.id,
-};
+import { pageWindow, toConnection } from './connection';
 
 function toWebhook(row: WebhookListing): Webhook {
   return Object.assign(new Webhook(), {
@@ -61,23 +54,21 @@ function toDelivery(row: WebhookDeliveryRow): WebhookDelivery {
 export class OrganizationWebhooksResolver {
   @CachePrivate(0)
   @ListSize({ assumedSize: 20 })
-  @FieldResolver(() => [Webhook], {
+  @ParentField(() => [Webhook], {
     nullable: true,
     description: 'The organization’s webhooks, oldest first: its admins and owners only (others: null, FORBIDDEN).',
   })
-  async webhooks(@Root() organization: Organization, @Ctx() ctx: GatewayContext): Promise<Webhook[]> {
+  async webhooks(organization: Organization, ctx: GatewayContext): Promise<Webhook[]> {
     requireOrganizationRole(ctx, organization.id, 'admin', 'read webhooks');
     return (await ctx.loaders.webhooksOfOrganization.load(organization.id)).map(toWebhook);
   }
 
-  @CollaborationWrite(
-    () => WebhookCreation,
-    'Creates a webhook: the organization’s activity entries of the chosen types are POSTed to its URL. Organization admins and owners. The signing secret is in the answer, this once.',
-  )
-  async createWebhook(
-    @Arg('input', { description: 'The organization, URL and event types.' }) input: CreateWebhookInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<WebhookCreation> {
+  @CollaborationWrite(() => WebhookCreation, {
+    description:
+      'Creates a webhook: the organization’s activity entries of the chosen types are POSTed to its URL. Organization admins and owners. The signing secret is in the answer, this once.',
+    inputDescription: 'The organization, URL and event types.',
+  })
+  async createWebhook(input: CreateWebhookInput, ctx: GatewayContext): Promise<WebhookCreation> {
     const { webhook, secret } = await createWebhook(ctx, {
       organizationId: parseUuid(input.organizationId, 'input.organizationId'),
       url: input.url,
@@ -86,25 +77,20 @@ export class OrganizationWebhooksResolver {
     return Object.assign(new WebhookCreation(), { webhook: toWebhook(webhook), secret });
   }
 
-  @CollaborationWrite(
-    () => ID,
-    'Deletes a webhook and its delivery log; returns its id. Organization admins and owners.',
-  )
-  deleteWebhook(
-    @Arg('input', { description: 'The webhook.' }) input: DeleteWebhookInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<string> {
+  @CollaborationWrite(() => ID, {
+    description: 'Deletes a webhook and its delivery log; returns its id. Organization admins and owners.',
+    inputDescription: 'The webhook.',
+  })
+  deleteWebhook(input: DeleteWebhookInput, ctx: GatewayContext): Promise<string> {
     return deleteWebhook(ctx, parseUuid(input.webhookId, 'input.webhookId'));
   }
 
-  @CollaborationWrite(
-    () => Webhook,
-    'Sends an event again: a new series of attempts, queued behind what its webhook has waiting. Organization admins and owners.',
-  )
-  async redeliverWebhookDelivery(
-    @Arg('input', { description: 'One attempt of the event.' }) input: RedeliverWebhookDeliveryInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<Webhook | null> {
+  @CollaborationWrite(() => Webhook, {
+    description:
+      'Sends an event again: a new series of attempts, queued behind what its webhook has waiting. Organization admins and owners.',
+    inputDescription: 'One attempt of the event.',
+  })
+  async redeliverWebhookDelivery(input: RedeliverWebhookDeliveryInput, ctx: GatewayContext): Promise<Webhook | null> {
     const webhookId = await redeliverWebhookDelivery(ctx, parseUuid(input.deliveryId, 'input.deliveryId'));
     const row = await ctx.loaders.webhookById.load(webhookId);
     return row ? toWebhook(row) : null;
@@ -114,13 +100,8 @@ export class OrganizationWebhooksResolver {
 @Resolver(() => Webhook)
 export class WebhookResolver {
   @CachePrivate(0)
-  @ConnectionSize()
-  @FieldResolver(() => WebhookDeliveryConnection, { description: 'Its delivery log, newest attempt first.' })
-  async deliveries(
-    @Root() webhook: Webhook,
-    @Args(() => PageArgs) args: PageArgs,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<ConnectionPayload<WebhookDelivery>> {
+  @ConnectionField(() => WebhookDeliveryConnection, { description: 'Its delivery log, newest attempt first.' })
+  async deliveries(webhook: Webhook, args: PageArgs, ctx: GatewayContext): Promise<ConnectionPayload<WebhookDelivery>> {
     requireOrganizationRole(ctx, webhook.organizationId, 'admin', 'read webhook deliveries');
     const page = await ctx.loaders.deliveriesPage.load({
       parentId: webhook.id,

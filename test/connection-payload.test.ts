@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LazyTotalConnection, toConnection, type KeysetOrder } from '../resolvers/connection';
+import { keysetOrder } from '../loaders/keyset-order';
+import { LazyTotalConnection, toConnection } from '../resolvers/connection';
 
 interface Row {
   id: string;
   title: string;
 }
 
-const ORDER: KeysetOrder<Row> = {
-  key: 'title',
-  valueKind: 'text',
-  idKind: 'uuid',
-  value: (row) => row.title,
-  id: (row) => row.id,
-};
+const ORDER = keysetOrder<Row>('title', {
+  value: 's.title',
+  id: 's.id',
+  direction: 'asc',
+  valueType: 'text',
+  idType: 'uuid',
+});
 const ROWS: Row[] = [
   { id: '00000000-0000-4000-8000-000000000001', title: 'a' },
   { id: '00000000-0000-4000-8000-000000000002', title: 'b' },

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ACTIVITY_ORDER_KEY } from '../../loaders/activity.loader';
+import { ACTIVITY_ORDER } from '../../loaders/activity.loader';
 import type { Database } from '../../src/db/types';
 import { encodeCursor } from '../../src/domain/pagination';
 
@@ -29,5 +29,5 @@ export async function appendBacklog(
       })),
     )
     .execute();
-  return encodeCursor(ACTIVITY_ORDER_KEY, latest.created_at, latest.id);
+  return encodeCursor(ACTIVITY_ORDER.key, latest.created_at, latest.id);
 }
