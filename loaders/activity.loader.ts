@@ -101,9 +101,7 @@ function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow>
       return page;
     },
     order: ACTIVITY_ORDER.columns,
-    first: args.first,
-    after: args.after,
-    backward: args.backward,
+    window: args,
     joins: { node: 'Activity', plan: args.plan },
   };
 }
@@ -117,7 +115,6 @@ declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
   argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
   statement: activityStatement,
   ownColumns: () => ACTIVITY_COLUMNS,
-  window: (args) => args,
 });
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
@@ -125,7 +122,6 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
     /** Pages of a study's or an organization's activity log, with the actors and studies the selection reads (primed). */
     activityPage: definePageLoader(db, settings, prime, {
       name: 'activityPage',
-      node: 'Activity',
       statement: activityStatement,
       parentColumn: (args: ActivityPageParams) => PARENT_COLUMN[args.scope],
     }),

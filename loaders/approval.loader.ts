@@ -1,8 +1,8 @@
+import { anyUuid, definers, selectByShape } from './sql';
 import type { Kysely } from 'kysely';
-import type { ApprovalPolicyRow, ApprovalRow, Database } from '../src/db/types';
+import type { ApprovalRow, Database } from '../src/db/types';
 import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyUuid, defineByIdLoader, defineByKeyLoader, selectByShape } from './sql';
-import { primeToOneJoins, type EntityPrimer } from './joins';
+import { type EntityPrimer, primeToOneJoins } from './joins';
 import { declareFoldable } from './folds';
 import { pagesOfParents } from './pages';
 import { LIST_ITEMS, type ReadPlan } from './selection';
@@ -35,27 +35,21 @@ export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('
     parents: 'studies',
     children: (eb) => eb.selectFrom('approvals as a').selectAll('a').whereRef('a.study_id', '=', 'p.id'),
     order: { value: 'a.requested_at', id: 'a.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' },
-    first: null,
-    after: null,
+    window: null,
     joins: { node: 'Approval', plan: args.plan },
   }),
   ownColumns: () => APPROVAL_COLUMNS,
-  window: () => null,
 });
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
+  const define = definers(db, settings);
   return {
-    approvalById: defineByIdLoader<ApprovalRow>(db, settings, 'approvalById', (ids) =>
+    approvalById: define.byId('approvalById', (ids) =>
       db.selectFrom('approvals').selectAll().where('id', '=', anyUuid(ids)),
     ),
-
     /** An organization's approval policy row; null: it has none (the default applies). */
-    approvalPolicy: defineByKeyLoader<ApprovalPolicyRow, 'organization_id'>(
-      db,
-      settings,
-      'approvalPolicy',
-      'organization_id',
-      (ids) => db.selectFrom('approval_policies').selectAll().where('organization_id', '=', anyUuid(ids)),
+    approvalPolicy: define.byKey('approvalPolicy', 'organization_id', (ids) =>
+      db.selectFrom('approval_policies').selectAll().where('organization_id', '=', anyUuid(ids)),
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */

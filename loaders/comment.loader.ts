@@ -1,12 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { anyUuid, definers } from './sql';
+import { type Kysely, sql } from 'kysely';
 import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
-import type { LoaderSettings } from './loader-toolkit';
-import { anyUuid, defineByIdLoader, selectByShape } from './sql';
+import { defineLoader, type LoaderSettings } from './loader-toolkit';
 import { definePageLoader } from './pages';
 import { declareFoldable, foldablePage } from './folds';
-import { planColumnNames, planColumns, type EntityPrimer } from './joins';
+import { type EntityPrimer, planColumnNames, planColumns } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { decodeAfter, keysetOrder } from './keyset-order';
 
@@ -65,13 +64,10 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
       return args.resolved === null ? page : page.where('c.resolved_at', args.resolved ? 'is not' : 'is', null);
     },
     order: COMMENT_ORDER.columns,
-    first: args.first,
-    after: args.after,
-    backward: args.backward,
+    window: args,
     joins: { node: 'Comment', plan: args.plan },
   }),
   ownColumns: (args) => planColumnNames(COMMENT_COLUMNS, 'Comment', args.plan),
-  window: (args) => args,
 });
 
 export interface CommentStatsRow {
@@ -81,35 +77,24 @@ export interface CommentStatsRow {
 }
 
 export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
+  const define = definers(db, settings);
   return {
-    commentById: defineByIdLoader<CommentRow>(db, settings, 'commentById', (ids) =>
+    commentById: define.byId('commentById', (ids) =>
       db.selectFrom('comments').selectAll().where('id', '=', anyUuid(ids)),
     ),
 
     commentsPage: definePageLoader(db, settings, prime, {
       name: 'commentsPage',
-      node: 'Comment',
       statement: (args: CommentPageParams) => COMMENT_PAGES.statement(args),
-      parentColumn: () => 'study_id' as const,
+      parentColumn: 'study_id',
     }),
 
-    commentTotal: createParentLoader<{ resolved: boolean | null }, number>(
-      settings,
-      'commentTotal',
-      async (studyIds, args, argsKey) =>
-        countsByParent(
-          await selectByShape(db, settings, `commentTotal|${argsKey}`, studyIds, (ids) => {
-            const query = db
-              .selectFrom('comments')
-              .select((eb) => ['study_id as parent', eb.fn.countAll<string>().as('count')])
-              .where('study_id', '=', anyUuid(ids));
-            return (
-              args.resolved === null ? query : query.where('resolved_at', args.resolved ? 'is not' : 'is', null)
-            ).groupBy('study_id');
-          }),
-        ),
-      () => 0,
-    ),
+    commentTotal: define.count<{ resolved: boolean | null }, 'comments'>('commentTotal', {
+      table: 'comments',
+      parentColumn: 'study_id',
+      filter: (rows, { resolved }) =>
+        resolved === null ? rows : rows.where('resolved_at', resolved ? 'is not' : 'is', null),
+    }),
 
     commentStats: defineLoader<string, CommentStatsRow>(
       settings,

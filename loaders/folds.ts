@@ -4,7 +4,7 @@ import type { Database } from '../src/db/types';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/input-limits';
 import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
-import { pageOf, type PageWindow } from './loader-toolkit';
+import { pageOf } from './loader-toolkit';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
 import { fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
 
@@ -30,8 +30,6 @@ export interface FoldableRelation<Args, Row = unknown> {
   statement(args: Args): PageStatement<Row>;
   /** The columns of its own table the statement's rows carry. */
   ownColumns(args: Args): readonly string[];
-  /** Which rows per parent are answers (null: all); one more than `first` only tells of a further page. */
-  window(args: Args): PageWindow | null;
   /** What the relation's loader does with its rows besides keeping the page (priming them by id). */
   received?(rows: Record<string, unknown>[], args: Args, primeEntity: EntityPrimer): void;
 }
@@ -233,7 +231,8 @@ function foldPrimerFor(
   const relation = relationOf(parent, fold);
   const columns = foldedColumns(relation, fold.args);
   const statement = relation.statement(fold.args);
-  const window = relation.window(fold.args);
+  // Which rows per parent are answers (null: all); one more than `first` only tells of a further page.
+  const { window } = statement;
   return (parentId, folded) => {
     if (!Array.isArray(folded)) return;
     const rows = (folded as unknown[][]).map((tuple) => {

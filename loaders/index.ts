@@ -45,33 +45,62 @@ const BUILT_OVER: Partial<Record<LoaderGroup, LoaderGroup[]>> = {
   collaborators: ['studies'],
 };
 
+/** What building a group takes: the request's database and settings, the primers, and the groups it primes. */
+interface GroupBuild {
+  db: Kysely<Database>;
+  settings: LoaderSettings;
+  primeEntity: EntityPrimer;
+  primeFolded: FoldPrimer;
+  users: () => UserLoaders;
+  collaborators: () => CollaboratorLoaders;
+}
+
+/** How each group is built, the one place that says so. */
+const GROUP_BUILDERS = {
+  users: ({ db, settings }: GroupBuild) => createUserLoaders(db, settings),
+  collaborators: ({ db, settings, users }: GroupBuild) => createCollaboratorLoaders(db, settings, users()),
+  organizations: ({ db, settings, primeEntity, primeFolded }: GroupBuild) =>
+    createOrganizationLoaders(db, settings, primeEntity, primeFolded),
+  memberships: ({ db, settings, primeEntity }: GroupBuild) => createMembershipLoaders(db, settings, primeEntity),
+  invitations: ({ db, settings }: GroupBuild) => createInvitationLoaders(db, settings),
+  studies: ({ db, settings, collaborators, primeEntity, primeFolded }: GroupBuild) =>
+    createStudyLoaders(db, settings, collaborators(), primeEntity, primeFolded),
+  comments: ({ db, settings, primeEntity }: GroupBuild) => createCommentLoaders(db, settings, primeEntity),
+  approvals: ({ db, settings, primeEntity }: GroupBuild) => createApprovalLoaders(db, settings, primeEntity),
+  activity: ({ db, settings, primeEntity }: GroupBuild) => createActivityLoaders(db, settings, primeEntity),
+  analytics: ({ db, settings }: GroupBuild) => createAnalyticsLoaders(db, settings),
+  teamProductivity: ({ db, settings }: GroupBuild) => createTeamProductivityLoaders(db, settings),
+  notifications: ({ db, settings, primeEntity }: GroupBuild) => createNotificationLoaders(db, settings, primeEntity),
+  webhooks: ({ db, settings, primeEntity }: GroupBuild) => createWebhookLoaders(db, settings, primeEntity),
+  automationRules: ({ db, settings }: GroupBuild) => createAutomationRuleLoaders(db, settings),
+  nodes: ({ db, settings }: GroupBuild) => createNodeLoaders(db, settings),
+} satisfies Record<LoaderGroup, (build: GroupBuild) => object>;
+
+type Group<Name extends LoaderGroup> = ReturnType<(typeof GROUP_BUILDERS)[Name]>;
+
 /**
- * A request's loaders, each entity's group built on first use: a request reaches a few of the eleven groups,
- * and building all thirty-one loaders (each a DataLoader with its maps and closures) was a fixed cost of
+ * A request's loaders, each entity's group built on first use: a request reaches a few of the fifteen groups,
+ * and building all the loaders (each a DataLoader with its maps and closures) was a fixed cost of
  * every request, cache hits included. Groups whose rows join users (a study's creator, a collaborator, a
  * comment's author, an activity's actor, an approval's reviewer) prime userById; studies prime collaborators.
  */
 export class Loaders {
-  #users?: UserLoaders;
-  #collaborators?: CollaboratorLoaders;
-  #organizations?: ReturnType<typeof createOrganizationLoaders>;
-  #memberships?: ReturnType<typeof createMembershipLoaders>;
-  #invitations?: ReturnType<typeof createInvitationLoaders>;
-  #studies?: ReturnType<typeof createStudyLoaders>;
-  #comments?: ReturnType<typeof createCommentLoaders>;
-  #approvals?: ReturnType<typeof createApprovalLoaders>;
-  #activity?: ReturnType<typeof createActivityLoaders>;
-  #analytics?: ReturnType<typeof createAnalyticsLoaders>;
-  #teamProductivity?: ReturnType<typeof createTeamProductivityLoaders>;
-  #notifications?: ReturnType<typeof createNotificationLoaders>;
-  #webhooks?: ReturnType<typeof createWebhookLoaders>;
-  #automationRules?: ReturnType<typeof createAutomationRuleLoaders>;
-  #nodes?: ReturnType<typeof createNodeLoaders>;
+  readonly #groups: { [Name in LoaderGroup]?: Group<Name> } = {};
+  readonly #build: GroupBuild;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly settings: LoaderSettings,
-  ) {}
+  ) {
+    this.#build = {
+      db,
+      settings,
+      primeEntity: this.primeEntity,
+      primeFolded: this.primeFolded,
+      users: () => this.group('users'),
+      collaborators: () => this.group('collaborators'),
+    };
+  }
 
   /**
    * Forgets everything read so far (the groups are built again on first use): each mutation field of a
@@ -86,112 +115,61 @@ export class Loaders {
    * (src/services/ name, for each write, the groups it changes). A group is built again when next used.
    */
   forget(...groups: LoaderGroup[]): void {
-    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) {
-      switch (group) {
-        case 'users':
-          this.#users = undefined;
-          break;
-        case 'collaborators':
-          this.#collaborators = undefined;
-          break;
-        case 'organizations':
-          this.#organizations = undefined;
-          break;
-        case 'memberships':
-          this.#memberships = undefined;
-          break;
-        case 'invitations':
-          this.#invitations = undefined;
-          break;
-        case 'studies':
-          this.#studies = undefined;
-          break;
-        case 'comments':
-          this.#comments = undefined;
-          break;
-        case 'approvals':
-          this.#approvals = undefined;
-          break;
-        case 'activity':
-          this.#activity = undefined;
-          break;
-        case 'analytics':
-          this.#analytics = undefined;
-          break;
-        case 'teamProductivity':
-          this.#teamProductivity = undefined;
-          break;
-        case 'notifications':
-          this.#notifications = undefined;
-          break;
-        case 'webhooks':
-          this.#webhooks = undefined;
-          break;
-        case 'automationRules':
-          this.#automationRules = undefined;
-          break;
-        case 'nodes':
-          this.#nodes = undefined;
-          break;
-      }
-    }
+    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) delete this.#groups[group];
+  }
+
+  private group<Name extends LoaderGroup>(name: Name): Group<Name> {
+    const built = this.#groups[name];
+    if (built) return built;
+    const group = GROUP_BUILDERS[name](this.#build) as Group<Name>;
+    (this.#groups as Record<LoaderGroup, unknown>)[name] = group;
+    return group;
   }
 
   private get users() {
-    return (this.#users ??= createUserLoaders(this.db, this.settings));
+    return this.group('users');
   }
   private get collaborators() {
-    return (this.#collaborators ??= createCollaboratorLoaders(this.db, this.settings, this.users));
+    return this.group('collaborators');
   }
   private get organizations() {
-    return (this.#organizations ??= createOrganizationLoaders(
-      this.db,
-      this.settings,
-      this.primeEntity,
-      this.primeFolded,
-    ));
+    return this.group('organizations');
   }
   private get memberships() {
-    return (this.#memberships ??= createMembershipLoaders(this.db, this.settings, this.primeEntity));
+    return this.group('memberships');
   }
   private get invitations() {
-    return (this.#invitations ??= createInvitationLoaders(this.db, this.settings));
+    return this.group('invitations');
   }
   private get studies() {
-    return (this.#studies ??= createStudyLoaders(
-      this.db,
-      this.settings,
-      this.collaborators,
-      this.primeEntity,
-      this.primeFolded,
-    ));
+    return this.group('studies');
   }
   private get comments() {
-    return (this.#comments ??= createCommentLoaders(this.db, this.settings, this.primeEntity));
+    return this.group('comments');
   }
   private get approvals() {
-    return (this.#approvals ??= createApprovalLoaders(this.db, this.settings, this.primeEntity));
+    return this.group('approvals');
   }
   private get activity() {
-    return (this.#activity ??= createActivityLoaders(this.db, this.settings, this.primeEntity));
+    return this.group('activity');
   }
   private get analytics() {
-    return (this.#analytics ??= createAnalyticsLoaders(this.db, this.settings));
+    return this.group('analytics');
   }
   private get nodes() {
-    return (this.#nodes ??= createNodeLoaders(this.db, this.settings));
+    return this.group('nodes');
   }
   private get teamProductivityGroup() {
-    return (this.#teamProductivity ??= createTeamProductivityLoaders(this.db, this.settings));
+    return this.group('teamProductivity');
   }
   private get notifications() {
-    return (this.#notifications ??= createNotificationLoaders(this.db, this.settings));
+    return this.group('notifications');
   }
   private get webhooks() {
-    return (this.#webhooks ??= createWebhookLoaders(this.db, this.settings));
+    return this.group('webhooks');
   }
   private get automationRules() {
-    return (this.#automationRules ??= createAutomationRuleLoaders(this.db, this.settings));
+    return this.group('automationRules');
   }
 
   /**

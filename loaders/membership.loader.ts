@@ -1,9 +1,8 @@
+import { definers, pairIn } from './sql';
 import type { Kysely } from 'kysely';
 import type { Database, MemberRow, OrganizationRole } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKeyOf, countsByParent, createParentLoader, defineLoader } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
-import { anyUuid, pairIn, selectByShape } from './sql';
 import { definePageLoader, type PageStatement } from './pages';
 import type { EntityPrimer } from './joins';
 import type { ReadPlan } from './selection';
@@ -32,20 +31,21 @@ export function membershipKey(organizationId: string, userId: string): string {
 }
 
 export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
+  const define = definers(db, settings);
   return {
     /** Keyed by `membershipKey(organizationId, userId)`; null when the user is not a member. */
-    membership: defineLoader<string, MemberRow | null>(settings, 'membership', async (keys) => {
-      const rows = await db
-        .selectFrom('organization_members')
-        .selectAll()
-        .where(pairIn(['organization_id', 'user_id'], ['uuid', 'uuid'], keys))
-        .execute();
-      return byKeyOf(keys, rows, (row) => membershipKey(row.organization_id, row.user_id));
-    }),
+    membership: define.byPair(
+      'membership',
+      (keys) =>
+        db
+          .selectFrom('organization_members')
+          .selectAll()
+          .where(pairIn(['organization_id', 'user_id'], ['uuid', 'uuid'], keys)),
+      (row) => membershipKey(row.organization_id, row.user_id),
+    ),
 
     membersPage: definePageLoader(db, settings, prime, {
       name: 'membersPage',
-      node: 'Member',
       statement: (args: MemberPageParams): PageStatement<MemberRow> => ({
         parents: 'organizations',
         children: (eb) => {
@@ -56,28 +56,16 @@ export function createMembershipLoaders(db: Kysely<Database>, settings: LoaderSe
           return args.role ? page.where('m.role', '=', args.role) : page;
         },
         order: MEMBER_ORDER.columns,
-        first: args.first,
-        after: args.after,
-        backward: args.backward,
+        window: args,
         joins: { node: 'Member', plan: args.plan },
       }),
-      parentColumn: () => 'organization_id' as const,
+      parentColumn: 'organization_id',
     }),
 
-    memberTotal: createParentLoader<{ role: OrganizationRole | null }, number>(
-      settings,
-      'memberTotal',
-      async (organizationIds, args, argsKey) =>
-        countsByParent(
-          await selectByShape(db, settings, `memberTotal|${argsKey}`, organizationIds, (ids) => {
-            const query = db
-              .selectFrom('organization_members')
-              .select((eb) => ['organization_id as parent', eb.fn.countAll<string>().as('count')])
-              .where('organization_id', '=', anyUuid(ids));
-            return (args.role ? query.where('role', '=', args.role) : query).groupBy('organization_id');
-          }),
-        ),
-      () => 0,
-    ),
+    memberTotal: define.count<{ role: OrganizationRole | null }, 'organization_members'>('memberTotal', {
+      table: 'organization_members',
+      parentColumn: 'organization_id',
+      filter: (rows, { role }) => (role ? rows.where('role', '=', role) : rows),
+    }),
   };
 }

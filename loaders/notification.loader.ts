@@ -1,18 +1,10 @@
+import { anyBigint, definers, pairIn } from './sql';
+import { definePageLoader, type PageStatement } from './pages';
+import type { EntityPrimer } from './joins';
 import type { Kysely } from 'kysely';
 import type { Database, NotificationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import {
-  byKey,
-  byKeyOf,
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-} from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
-import { pagesOfParents } from './pages';
-import { anyBigint, anyUuid, pairIn, selectByShape } from './sql';
 import { keysetOrder } from './keyset-order';
 
 export interface NotificationPageParams {
@@ -31,65 +23,39 @@ export const NOTIFICATION_ORDER = keysetOrder<NotificationRow>('notifications:cr
   idType: 'bigint',
 });
 
-export function createNotificationLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+export function createNotificationLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
+  const define = definers(db, settings);
+  const notifications = () => db.selectFrom('notifications').selectAll();
   return {
     /** Pages of users' notifications (a user reads only their own: User.notifications). */
-    notificationsPage: createPageLoader<NotificationPageParams, NotificationRow>(
-      settings,
-      'notificationsPage',
-      async (userIds, args, argsKey) =>
-        groupBy(
-          await selectByShape(db, settings, `notificationsPage|${argsKey}`, userIds, (ids) =>
-            pagesOfParents(
-              db,
-              {
-                parents: 'users',
-                children: (eb) => {
-                  const page = eb.selectFrom('notifications as n').selectAll('n').whereRef('n.user_id', '=', 'p.id');
-                  return args.unreadOnly ? page.where('n.read_at', 'is', null) : page;
-                },
-                order: NOTIFICATION_ORDER.columns,
-                first: args.first,
-                after: args.after,
-                backward: args.backward,
-              },
-              ids,
-            ),
-          ),
-          'user_id',
-        ),
-    ),
-
-    /** How many notifications a user has (all, or unread only). */
-    notificationTotal: createParentLoader<{ unreadOnly: boolean }, number>(
-      settings,
-      'notificationTotal',
-      async (userIds, args, argsKey) =>
-        countsByParent(
-          await selectByShape(db, settings, `notificationTotal|${argsKey}`, userIds, (ids) => {
-            const query = db
-              .selectFrom('notifications')
-              .select((eb) => ['user_id as parent', eb.fn.countAll<string>().as('count')])
-              .where('user_id', '=', anyUuid(ids));
-            return (args.unreadOnly ? query.where('read_at', 'is', null) : query).groupBy('user_id');
-          }),
-        ),
-      () => 0,
-    ),
-
-    /** A user's notification of one activity entry, keyed `<activity id>:<user id>` (a notifications subscription's event). */
-    notificationOfEntry: defineLoader<string, NotificationRow | null>(settings, 'notificationOfEntry', async (keys) => {
-      const rows = await db
-        .selectFrom('notifications')
-        .selectAll()
-        .where(pairIn(['activity_id', 'user_id'], ['bigint', 'uuid'], keys))
-        .execute();
-      return byKeyOf(keys, rows, (row) => `${row.activity_id}:${row.user_id}`);
+    notificationsPage: definePageLoader(db, settings, prime, {
+      name: 'notificationsPage',
+      statement: (args: NotificationPageParams): PageStatement<NotificationRow> => ({
+        parents: 'users',
+        children: (eb) => {
+          const page = eb.selectFrom('notifications as n').selectAll('n').whereRef('n.user_id', '=', 'p.id');
+          return args.unreadOnly ? page.where('n.read_at', 'is', null) : page;
+        },
+        order: NOTIFICATION_ORDER.columns,
+        window: args,
+      }),
+      parentColumn: 'user_id',
     }),
 
-    /** By number (node(id:), markNotificationsRead); whose it is, the caller checks. */
-    notificationById: defineLoader<string, NotificationRow | null>(settings, 'notificationById', async (ids) =>
-      byKey(ids, await db.selectFrom('notifications').selectAll().where('id', '=', anyBigint(ids)).execute(), 'id'),
+    /** How many notifications a user has (all, or unread only). */
+    notificationTotal: define.count<{ unreadOnly: boolean }, 'notifications'>('notificationTotal', {
+      table: 'notifications',
+      parentColumn: 'user_id',
+      filter: (rows, { unreadOnly }) => (unreadOnly ? rows.where('read_at', 'is', null) : rows),
+    }),
+
+    /** A user's notification of one activity entry, keyed `<activity id>:<user id>` (a notifications subscription's event). */
+    notificationOfEntry: define.byPair(
+      'notificationOfEntry',
+      (keys) => notifications().where(pairIn(['activity_id', 'user_id'], ['bigint', 'uuid'], keys)),
+      (row) => `${row.activity_id}:${row.user_id}`,
     ),
+    /** By number (node(id:), markNotificationsRead); whose it is, the caller checks. */
+    notificationById: define.byId('notificationById', (ids) => notifications().where('id', '=', anyBigint(ids))),
   };
 }

@@ -1,10 +1,10 @@
+import { anyText, anyUuid, definers, selectByShape } from './sql';
 import type { Kysely } from 'kysely';
-import type { Database, OrganizationRow, OrganizationRole } from '../src/db/types';
+import type { Database, OrganizationRole, OrganizationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { createPageLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { anyText, anyUuid, defineByIdLoader, defineByKeyLoader, selectByShape } from './sql';
 import { pagesOfParents } from './pages';
-import { foldSelection, primeFoldsOfRows, type Fold, type FoldPrimer } from './folds';
+import { type Fold, type FoldPrimer, foldSelection, primeFoldsOfRows } from './folds';
 import type { EntityPrimer } from './joins';
 import { keysetOrder } from './keyset-order';
 
@@ -36,17 +36,13 @@ export function createOrganizationLoaders(
   prime: EntityPrimer,
   primeFolded: FoldPrimer,
 ) {
+  const define = definers(db, settings);
   return {
-    organizationById: defineByIdLoader<OrganizationRow>(db, settings, 'organizationById', (ids) =>
+    organizationById: define.byId('organizationById', (ids) =>
       db.selectFrom('organizations').selectAll().where('id', '=', anyUuid(ids)),
     ),
-
-    organizationBySlug: defineByKeyLoader<OrganizationRow, 'slug'>(
-      db,
-      settings,
-      'organizationBySlug',
-      'slug',
-      (slugs) => db.selectFrom('organizations').selectAll().where('slug', '=', anyText(slugs)),
+    organizationBySlug: define.byKey('organizationBySlug', 'slug', (slugs) =>
+      db.selectFrom('organizations').selectAll().where('slug', '=', anyText(slugs)),
     ),
 
     /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */
@@ -68,9 +64,7 @@ export function createOrganizationLoaders(
                   .select(['m.user_id as member_id', 'm.role as viewer_role'])
                   .whereRef('m.user_id', '=', 'p.id'),
               order: ORGANIZATION_ORDER.columns,
-              first: args.first,
-              after: args.after,
-              backward: args.backward,
+              window: args,
             },
             ids,
           ).$if(folds.length > 0, (query) =>

@@ -19,17 +19,22 @@ export interface PageOrder {
   idType: 'uuid' | 'bigint';
 }
 
+/** A page's window as a statement reads it. */
+export interface StatementWindow {
+  first: number;
+  after: Cursor | null;
+  /** Relay's `last`/`before`: the last `first` children before the cursor `after` (still in list order). */
+  backward: boolean;
+}
+
 /** What one page statement is made of; the children's query is the relation's own (its table, columns, filters). */
 export interface PageStatement<Row> {
   parents: PageParentTable;
   /** The children of parent `p` (filters applied, columns selected); ordering, cursor and limit are added here. */
   children: (eb: ExpressionBuilder<Database & { p: Database['organizations'] }, 'p'>) => Compilable<Row>;
   order: PageOrder;
-  /** null: every child (a short list, as a study's approvals). */
-  first: number | null;
-  after: Cursor | null;
-  /** Relay's `last`/`before`: the last `first` children before the cursor `after` (still in list order). */
-  backward?: boolean;
+  /** Which children: a page's window (its loader's arguments carry one), or null for every child. */
+  window: StatementWindow | null;
   /** The rows' GraphQL type and what the selection reads of them: the to-one relations to join (none without). */
   joins?: { node: NodeTypeName; plan: ReadPlan };
 }
@@ -69,20 +74,20 @@ export function pageOrderColumns(order: PageOrder): [string, string] {
 }
 
 function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
-  const { order } = statement;
+  const { order, window } = statement;
   const direction = order.direction;
   // Backward, the children are walked from the cursor (or the end) the other way; the page is then
   // restated in list order like any other.
-  const walk = statement.backward ? (direction === 'asc' ? 'desc' : 'asc') : direction;
+  const walk = window?.backward ? (direction === 'asc' ? 'desc' : 'asc') : direction;
   return (
     parents
       .innerJoinLateral(
         (eb) => {
           let page = statement.children(eb) as unknown as AnySelect;
-          if (statement.after)
-            page = page.where(keysetAfter(order.value, order.id, walk, statement.after, order.valueType, order.idType));
+          if (window?.after)
+            page = page.where(keysetAfter(order.value, order.id, walk, window.after, order.valueType, order.idType));
           page = page.orderBy(sql.ref(order.value), walk).orderBy(sql.ref(order.id), walk);
-          return (statement.first === null ? page : page.limit(statement.first + 1)).as('page');
+          return (window === null ? page : page.limit(window.first + 1)).as('page');
         },
         (join) => join.onTrue(),
       )
@@ -102,26 +107,27 @@ function pagesFrom<Row>(parents: AnySelect, statement: PageStatement<Row>) {
 
 /**
  * The page loader of a relation read through the skeleton (pagesOfParents): one statement per shape for
- * the parents of a batch, the to-one relations its plan reads joined and primed into their loaders, the
- * rows grouped by `parentColumn`. Without batching (the unbatched baseline) nothing is joined.
+ * the parents of a batch, the to-one relations its statement joins primed into their loaders, the rows
+ * grouped by `parentColumn`. Without batching (the unbatched baseline) nothing is joined.
  */
-export function definePageLoader<Args extends PageWindow & { plan: ReadPlan }, Row>(
+export function definePageLoader<Args extends PageWindow, Row>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   prime: EntityPrimer,
   relation: {
     name: string;
-    node: NodeTypeName;
     statement: (args: Args) => PageStatement<Row>;
-    parentColumn: (args: Args) => keyof Row;
+    parentColumn: keyof Row | ((args: Args) => keyof Row);
   },
 ) {
   return createPageLoader<Args, Row>(settings, relation.name, async (parentIds, args, argsKey) => {
-    const planned = settings.batch ? args : { ...args, plan: { ...args.plan, joins: [] } };
+    const built = relation.statement(args);
+    const statement = settings.batch ? built : { ...built, joins: undefined };
     const rows = await selectByShape(db, settings, `${relation.name}|${argsKey}`, parentIds, (ids) =>
-      pagesOfParents(db, relation.statement(planned), ids),
+      pagesOfParents(db, statement, ids),
     );
-    primeToOneJoins(rows, relation.node, planned.plan, prime);
-    return groupBy(rows, relation.parentColumn(args));
+    if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
+    const { parentColumn } = relation;
+    return groupBy(rows, typeof parentColumn === 'function' ? parentColumn(args) : parentColumn);
   });
 }

@@ -5,12 +5,23 @@ import {
   type Compilable,
   type Kysely,
   type RawBuilder,
+  type SelectQueryBuilder,
   type SqlBool,
   type Transaction,
 } from 'kysely';
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, defineLoader, type LoaderSettings, type PrimingLoader } from './loader-toolkit';
+import {
+  byKey,
+  byKeyOf,
+  countsByParent,
+  createParentLoader,
+  defineLoader,
+  listsByParent,
+  type LoaderSettings,
+  type ParentKey,
+  type PrimingLoader,
+} from './loader-toolkit';
 
 /**
  * `= any($1::uuid[])`: one parameter for a whole batch, so statements keep one shape whatever the batch
@@ -199,7 +210,7 @@ export function withValueAwarePlans<T>(
  * A loader of rows by a unique column (their id, a slug, an email): one statement per batch, compiled once
  * for its shape (selectByShape), the rows matched back to the keys asked (null for a key that has none).
  */
-export function defineByKeyLoader<Row, Column extends keyof Row>(
+function defineByKeyLoader<Row, Column extends keyof Row>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   name: string,
@@ -211,12 +222,81 @@ export function defineByKeyLoader<Row, Column extends keyof Row>(
   );
 }
 
+/** The rows a count reads: one table, filtered by the loader's arguments. */
+type CountedRows<Table extends keyof Database> = SelectQueryBuilder<Database, Table, object>;
+
+/**
+ * How many rows of `table` each parent has under the loader's arguments (a connection's `totalCount`): one
+ * grouped count per batch and arguments, compiled once per shape; 0 for a parent without rows.
+ */
+function defineCountLoader<Args, Table extends keyof Database>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  name: string,
+  counted: {
+    table: Table;
+    parentColumn: string & keyof Database[Table];
+    filter?: (rows: CountedRows<Table>, args: Args) => CountedRows<Table>;
+  },
+): PrimingLoader<ParentKey<Args>, number, string> {
+  const parent = sql.ref(counted.parentColumn);
+  return createParentLoader<Args, number>(
+    settings,
+    name,
+    async (parentIds, args, argsKey) => {
+      const rows = await selectByShape(db, settings, `${name}|${argsKey}`, parentIds, (ids) => {
+        const all = db.selectFrom(counted.table) as unknown as CountedRows<Table>;
+        return (counted.filter ? counted.filter(all, args) : all)
+          .select([sql<string>`${parent}`.as('parent'), sql<string>`count(*)`.as('count')])
+          .where(parent, '=', anyUuid(ids))
+          .groupBy(parent);
+      });
+      return countsByParent(rows);
+    },
+    () => 0,
+  );
+}
+
 /** defineByKeyLoader by `id`. */
-export function defineByIdLoader<Row extends { id: string }>(
+function defineByIdLoader<Row extends { id: string }>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   name: string,
   build: (ids: readonly string[]) => Compilable<Row>,
 ): PrimingLoader<string, Row | null> {
   return defineByKeyLoader(db, settings, name, 'id', build);
+}
+
+/**
+ * The loader definitions every relation shares, bound to one request's database handle and settings: a
+ * loader file states a relation's name, keys and statement, and nothing of how a batch is run.
+ */
+export function definers(db: Kysely<Database>, settings: LoaderSettings) {
+  return {
+    byId: <Row extends { id: string }>(name: string, build: (ids: readonly string[]) => Compilable<Row>) =>
+      defineByIdLoader<Row>(db, settings, name, build),
+    byKey: <Column extends string, Row extends Record<Column, unknown>>(
+      name: string,
+      column: Column,
+      build: (keys: readonly string[]) => Compilable<Row>,
+    ) => defineByKeyLoader<Row, Column>(db, settings, name, column, build),
+    /** Each parent's rows in the statement's order, by the rows' parent column (none: an empty list). */
+    listsByParent: <Column extends string, Row extends Record<Column, unknown>>(
+      name: string,
+      column: Column,
+      build: (parentIds: readonly string[]) => Compilable<Row>,
+    ) =>
+      defineLoader<string, Row[]>(settings, name, async (parentIds) =>
+        listsByParent(parentIds, await selectByShape(db, settings, name, parentIds, build), column),
+      ),
+    count: <Args, Table extends keyof Database>(
+      name: string,
+      counted: Parameters<typeof defineCountLoader<Args, Table>>[3],
+    ) => defineCountLoader<Args, Table>(db, settings, name, counted),
+    /** Rows by a two-column key written `<a>:<b>` (pairIn); `keyOf` writes a row's key the same way. */
+    byPair: <Row>(name: string, build: (keys: readonly string[]) => Compilable<Row>, keyOf: (row: Row) => string) =>
+      defineLoader<string, Row | null>(settings, name, async (keys) =>
+        byKeyOf(keys, (await db.executeQuery(build(keys).compile())).rows, keyOf),
+      ),
+  };
 }

@@ -1,24 +1,30 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { STUDY_ROW_COLUMNS, type Database, type StudyRow, type StudyStatus } from '../src/db/types';
+import { anyUuid, definers, selectByShape, withValueAwarePlans } from './sql';
+import { type Expression, type ExpressionBuilder, type Kysely, sql, type SqlBool } from 'kysely';
+import { type Database, STUDY_ROW_COLUMNS, type StudyRow, type StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { countsByParent, createPageLoader, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
-import type { LoaderSettings } from './loader-toolkit';
-import { parseSearchQuery, typoAllowance, type SearchAlternative } from '../src/domain/search-query';
-import { anyUuid, defineByIdLoader, selectByShape, withValueAwarePlans } from './sql';
+import {
+  countsByParent,
+  createPageLoader,
+  createParentLoader,
+  defineLoader,
+  groupBy,
+  type LoaderSettings,
+} from './loader-toolkit';
+import { parseSearchQuery, type SearchAlternative, typoAllowance } from '../src/domain/search-query';
 import { pagesOfParents, type PageStatement } from './pages';
 import {
   declareFoldable,
+  type FieldArguments,
+  type Fold,
   foldablePage,
+  type FoldPrimer,
   foldSelection,
   foldsOf,
   primeFoldsOfRows,
-  type FieldArguments,
-  type Fold,
-  type FoldPrimer,
   type SelectionInfo,
 } from './folds';
 import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
-import { planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins, type EntityPrimer } from './joins';
+import { type EntityPrimer, planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins } from './joins';
 import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './selection';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../src/graphql/errors';
@@ -204,9 +210,7 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
         .whereRef('s.organization_id', '=', 'p.id')
         .where((w) => w.and(filterConditions(w, args.filter))),
     order: studyOrder(args.orderBy, args.direction).columns,
-    first: args.first,
-    after: args.after,
-    backward: args.backward,
+    window: args,
     joins: { node: 'Study', plan: args.plan },
   };
 }
@@ -227,7 +231,6 @@ declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   },
   statement: studyStatement,
   ownColumns: (args) => planColumnNames(STUDY_ROW_COLUMNS, 'Study', args.plan),
-  window: (args) => args,
   received(rows, args, primeEntity) {
     const whole = planReadsWholeRows('Study', args.plan);
     for (const row of rows) primeEntity('studies', row, whole);
@@ -251,6 +254,7 @@ export function createStudyLoaders(
   const primeFolds = (rows: Record<string, unknown>[], folds: readonly Fold[]) =>
     primeFoldsOfRows('Study', rows, folds, prime, primeFolded);
 
+  const define = definers(db, settings);
   return {
     /**
      * Studies by id with the relations the selection reads below them, in one statement (a study page: the
@@ -282,7 +286,7 @@ export function createStudyLoaders(
       () => null,
     ),
 
-    studyById: defineByIdLoader<StudyRow>(db, settings, 'studyById', (ids) =>
+    studyById: define.byId('studyById', (ids) =>
       db.selectFrom('studies as s').select(STUDY_COLUMNS).where('s.id', '=', anyUuid(ids)),
     ),
 

@@ -1,24 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { Database, TeamProductivityRow } from '../src/db/types';
-import { byKey, defineLoader, type LoaderSettings } from './loader-toolkit';
-import { anyUuid } from './sql';
+import type { Database } from '../src/db/types';
+import type { LoaderSettings } from './loader-toolkit';
+import { anyUuid, definers } from './sql';
 
 export function createTeamProductivityLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+  const define = definers(db, settings);
   return {
     /** A row of the materialized view; null for organizations created after its last refresh. */
-    teamProductivity: defineLoader<string, TeamProductivityRow | null>(
-      settings,
-      'teamProductivity',
-      async (organizationIds) =>
-        byKey(
-          organizationIds,
-          await db
-            .selectFrom('team_productivity')
-            .selectAll()
-            .where('organization_id', '=', anyUuid(organizationIds))
-            .execute(),
-          'organization_id',
-        ),
+    teamProductivity: define.byKey('teamProductivity', 'organization_id', (ids) =>
+      db.selectFrom('team_productivity').selectAll().where('organization_id', '=', anyUuid(ids)),
     ),
   };
 }

@@ -1,7 +1,7 @@
+import { anyText, anyUuid, definers } from './sql';
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../src/db/types';
 import type { LoaderSettings } from './loader-toolkit';
-import { anyText, anyUuid, defineByIdLoader, defineByKeyLoader } from './sql';
 
 /** A user's columns as another entity's query joins them (`users as u`): that loader primes userById with them. */
 export const JOINED_USER_COLUMNS = [
@@ -36,11 +36,10 @@ export function withJoinedUser<Row extends JoinedUser>(
 export type UserLoaders = ReturnType<typeof createUserLoaders>;
 
 export function createUserLoaders(db: Kysely<Database>, settings: LoaderSettings) {
+  const define = definers(db, settings);
   return {
-    userById: defineByIdLoader<UserRow>(db, settings, 'userById', (ids) =>
-      db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids)),
-    ),
-    userByEmail: defineByKeyLoader<UserRow, 'email'>(db, settings, 'userByEmail', 'email', (emails) =>
+    userById: define.byId('userById', (ids) => db.selectFrom('users').selectAll().where('id', '=', anyUuid(ids))),
+    userByEmail: define.byKey('userByEmail', 'email', (emails) =>
       db.selectFrom('users').selectAll().where('email', '=', anyText(emails)),
     ),
   };
