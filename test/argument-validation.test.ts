@@ -37,6 +37,12 @@ describe('argument validation: what passed once is remembered, nothing that fail
     await assert.rejects(validate(argsOf(SmallCount, { count: 0 })), refusedAsBadInput);
   });
 
+  it('passes a value without a class of its own, which can carry no rules, instead of failing on it', async () => {
+    const classless = Object.assign(Object.create(null) as object, { count: 0 });
+    await validate(classless);
+    await validate(classless);
+  });
+
   it('keeps the classes apart: a value that passed for one class is still checked for another', async () => {
     await validate(argsOf(LargeCount, { count: 10 }));
     await assert.rejects(validate(argsOf(SmallCount, { count: 10 })), refusedAsBadInput);

@@ -27,7 +27,9 @@ const declaresRules = new WeakMap<object, boolean>();
  */
 function hasRules(value: object): boolean {
   const constructor = value.constructor;
-  if (typeof constructor !== 'function') return true;
+  // Rules are declared on classes: a value without one (a null-prototype object) has none to check, and
+  // class-validator would throw on it.
+  if (typeof constructor !== 'function') return false;
   let known = declaresRules.get(constructor);
   if (known === undefined) {
     known = getMetadataStorage().getTargetValidationMetadatas(constructor, '', true, false).length > 0;
@@ -72,7 +74,8 @@ export const validateArguments: ValidatorFn = async (argValue) => {
   for (const value of values) {
     if (value === null || typeof value !== 'object' || !hasRules(value)) continue;
     const key = validKey(value);
-    if (key !== undefined && knownValid.has(key)) continue;
+    // get, not has: a hit counts as recent use, so the values every request repeats stay.
+    if (key !== undefined && knownValid.get(key)) continue;
     const errors = await validate(value, {
       forbidUnknownValues: false,
       validationError: { target: false, value: false },
