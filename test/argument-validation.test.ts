@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Max, Min } from 'class-validator';
 import { GraphQLError } from 'graphql';
-import { validateArguments } from '../src/graphql/argument-validation';
+import { MAX_REMEMBERED_BYTES, rememberedValidationBytes, validateArguments } from '../src/graphql/argument-validation';
+import { MaxLength } from 'class-validator';
 
 class SmallCount {
   @Min(1)
@@ -15,6 +16,11 @@ class LargeCount {
   @Min(1)
   @Max(50)
   count!: number;
+}
+
+class Note {
+  @MaxLength(1000)
+  text!: string;
 }
 
 const argsOf = <T extends object>(Class: new () => T, values: T): T => Object.assign(new Class(), values);
@@ -46,5 +52,12 @@ describe('argument validation: what passed once is remembered, nothing that fail
   it('keeps the classes apart: a value that passed for one class is still checked for another', async () => {
     await validate(argsOf(LargeCount, { count: 10 }));
     await assert.rejects(validate(argsOf(SmallCount, { count: 10 })), refusedAsBadInput);
+  });
+
+  it('stays within its byte bound under a flood of distinct valid values', async () => {
+    for (let index = 0; index < 4000; index += 1) await validate(argsOf(Note, { text: `${index}:${'x'.repeat(900)}` }));
+    const held = rememberedValidationBytes();
+    assert.ok(held > MAX_REMEMBERED_BYTES / 2, `the flood filled the cache (${held} bytes)`);
+    assert.ok(held <= MAX_REMEMBERED_BYTES, `${held} bytes held, over ${MAX_REMEMBERED_BYTES}`);
   });
 });

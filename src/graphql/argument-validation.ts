@@ -40,14 +40,24 @@ function hasRules(value: object): boolean {
 
 /** Keys longer than this (a long text input) are validated every time rather than kept. */
 const MAX_REMEMBERED_KEY_LENGTH = 1024;
+/** What the remembered keys may hold at most, counted as UTF-16 (two bytes a character). */
+export const MAX_REMEMBERED_BYTES = 1024 * 1024;
 
 /**
  * Argument values that passed their class's rules, as `<class number>|<JSON>`. The rules are pure (sizes,
  * lengths, patterns), so a value that passed once passes again: a field inside a list is resolved once per
  * row with the same arguments (a page of organizations, each with `studies(first: 5)`), and validating each
- * was 4% of a worker's busy time on such a page. Bounded in entries and, through the key length, in bytes.
+ * was 4% of a worker's busy time on such a page. Bounded in bytes (MAX_REMEMBERED_BYTES), whatever values clients send.
  */
-const knownValid = new LRUCache<string, true>({ max: 4096 });
+const knownValid = new LRUCache<string, true>({
+  maxSize: MAX_REMEMBERED_BYTES,
+  sizeCalculation: (_value, key) => key.length * 2,
+});
+
+/** Bytes the remembered keys hold now (tests: the bound holds under a flood of distinct values). */
+export function rememberedValidationBytes(): number {
+  return knownValid.calculatedSize;
+}
 const classNumbers = new WeakMap<object, number>();
 let classesNumbered = 0;
 
