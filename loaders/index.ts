@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
+import type { Database, MemberRow, OrganizationRow, StudyRow, UserRow } from '../src/db/types';
 import type { EntityPrimer } from './joins';
 import type { FoldPrimer } from './folds';
 import { createActivityLoaders } from './activity.loader';
@@ -8,7 +8,7 @@ import { createApprovalLoaders } from './approval.loader';
 import { createCollaboratorLoaders, type CollaboratorLoaders } from './collaborator.loader';
 import { createCommentLoaders } from './comment.loader';
 import { createInvitationLoaders } from './invitation.loader';
-import { createMembershipLoaders } from './membership.loader';
+import { createMembershipLoaders, membershipKey } from './membership.loader';
 import { createNodeLoaders } from './node.loader';
 import { createOrganizationLoaders } from './organization.loader';
 import { createStudyLoaders } from './study.loader';
@@ -78,6 +78,31 @@ const GROUP_BUILDERS = {
 
 type Group<Name extends LoaderGroup> = ReturnType<(typeof GROUP_BUILDERS)[Name]>;
 
+/** Whole rows a request knows before it reads anything (the viewer's record): each group takes its own when built. */
+export interface KnownRows {
+  users?: readonly UserRow[];
+  memberships?: readonly MemberRow[];
+  organizations?: readonly OrganizationRow[];
+}
+
+/** How a group takes the known rows of its entity. */
+const KNOWN_ROW_PRIMERS: {
+  [Name in keyof KnownRows]-?: (group: Group<Name>, rows: NonNullable<KnownRows[Name]>) => void;
+} = {
+  users: (group, rows) => {
+    for (const user of rows) group.userById.prime(user.id, user);
+  },
+  memberships: (group, rows) => {
+    for (const row of rows) group.membership.prime(membershipKey(row.organization_id, row.user_id), row);
+  },
+  organizations: (group, rows) => {
+    for (const organization of rows) {
+      group.organizationById.prime(organization.id, organization);
+      group.organizationBySlug.prime(organization.slug, organization);
+    }
+  },
+};
+
 /**
  * A request's loaders, each entity's group built on first use: a request reaches a few of the fifteen groups,
  * and building all the loaders (each a DataLoader with its maps and closures) was a fixed cost of
@@ -87,11 +112,15 @@ type Group<Name extends LoaderGroup> = ReturnType<(typeof GROUP_BUILDERS)[Name]>
 export class Loaders {
   readonly #groups: { [Name in LoaderGroup]?: Group<Name> } = {};
   readonly #build: GroupBuild;
+  /** Known rows not yet handed to their group: priming them up front built groups a request may never use. */
+  readonly #known: KnownRows;
 
   constructor(
     db: Kysely<Database>,
     private readonly settings: LoaderSettings,
+    known: KnownRows = {},
   ) {
+    this.#known = { ...known };
     this.#build = {
       db,
       settings,
@@ -115,7 +144,11 @@ export class Loaders {
    * (src/services/ name, for each write, the groups it changes). A group is built again when next used.
    */
   forget(...groups: LoaderGroup[]): void {
-    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) delete this.#groups[group];
+    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) {
+      delete this.#groups[group];
+      // Known before a write, perhaps not after it: a group built again reads its rows afresh.
+      if (group in this.#known) delete this.#known[group as keyof KnownRows];
+    }
   }
 
   private group<Name extends LoaderGroup>(name: Name): Group<Name> {
@@ -123,6 +156,12 @@ export class Loaders {
     if (built) return built;
     const group = GROUP_BUILDERS[name](this.#build) as Group<Name>;
     (this.#groups as Record<LoaderGroup, unknown>)[name] = group;
+    if (name in this.#known) {
+      const known = name as keyof KnownRows;
+      const rows = this.#known[known];
+      delete this.#known[known];
+      if (rows) (KNOWN_ROW_PRIMERS[known] as (group: unknown, rows: unknown) => void)(group, rows);
+    }
     return group;
   }
 
@@ -346,7 +385,10 @@ export class Loaders {
    */
 }
 
-/** The only place loaders are built: once per request, so no cached row outlives it. */
-export function createLoaders(db: Kysely<Database>, settings: LoaderSettings): Loaders {
-  return new Loaders(db, settings);
+/**
+ * The only place loaders are built: once per request, so no cached row outlives it. `known`: whole rows the
+ * request already holds (the viewer's), answered without a statement by the loaders of their entity.
+ */
+export function createLoaders(db: Kysely<Database>, settings: LoaderSettings, known?: KnownRows): Loaders {
+  return new Loaders(db, settings, known);
 }

@@ -4,7 +4,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createLoaders } from '../loaders';
 import { PrimingLoader, whenLoaded, type LoaderSettings } from '../loaders/loader-toolkit';
-import type { Database } from '../src/db/types';
+import type { Database, MemberRow, OrganizationRow, UserRow } from '../src/db/types';
+import { membershipKey } from '../loaders/membership.loader';
 
 /** A loader of `loaded:<key>` that records the keys of each batch. */
 function recordingLoader(options: ConstructorParameters<typeof PrimingLoader<string, string>>[1] = {}) {
@@ -127,5 +128,35 @@ describe('createLoaders: a request builds the loaders it uses', () => {
     assert.equal(built, withStudies);
     // Another request's loaders are its own.
     assert.notEqual(createLoaders(db, settings).userById, userById);
+  });
+
+  it('known rows (the viewer’s) build no group; a group takes its own when first built and answers them at once; forgotten, they are read afresh', async () => {
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+    let built = 0;
+    const settings: LoaderSettings = {
+      get batch() {
+        built += 1;
+        return true;
+      },
+    };
+    const user = { id: 'u1', email: 'ada@example.com', name: 'Ada' } as unknown as UserRow;
+    const organization = { id: 'o1', slug: 'acme', name: 'Acme' } as unknown as OrganizationRow;
+    const membership = { organization_id: 'o1', user_id: 'u1', role: 'ADMIN' } as unknown as MemberRow;
+    const loaders = createLoaders(db, settings, {
+      users: [user],
+      memberships: [membership],
+      organizations: [organization],
+    });
+    assert.equal(built, 0);
+    assert.equal(loaders.userById.loadNow('u1'), user);
+    assert.equal(loaders.organizationBySlug.loadNow('acme'), organization);
+    assert.equal(loaders.organizationById.loadNow('o1'), organization);
+    assert.equal(loaders.membership.loadNow(membershipKey('o1', 'u1')), membership);
+    // After a write forgets the group, its known row is not taken again: it may be what the write changed.
+    loaders.forget('users');
+    const afresh = loaders.userById.loadNow('u1');
+    assert.ok(afresh instanceof Promise);
+    await afresh.catch(() => undefined);
+    await db.destroy();
   });
 });

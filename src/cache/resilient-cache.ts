@@ -2,8 +2,11 @@ import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyva
 import { withDeadline } from '../deadline';
 
 export interface ResilientCacheOptions {
-  /** Longest a cache call may take before it counts as failed. */
-  timeoutMs: number;
+  /**
+   * Longest a cache call may take before it counts as failed; absent for a store in this process, which
+   * answers or throws at once (a timer per call would only cost every request).
+   */
+  timeoutMs?: number;
   /** After a failure, calls skip the store for this long (then one call probes it again). */
   cooldownMs: number;
   onError(operation: 'get' | 'set' | 'delete', error: unknown): void;
@@ -90,7 +93,8 @@ export class ResilientCache implements KeyValueCache<string> {
   }
 
   private withDeadline<T>(promise: Promise<T>): Promise<T> {
-    return withDeadline(promise, this.options.timeoutMs, 'cache store');
+    const { timeoutMs } = this.options;
+    return timeoutMs === undefined ? promise : withDeadline(promise, timeoutMs, 'cache store');
   }
 
   private failed(operation: 'get' | 'set' | 'delete', error: unknown): void {

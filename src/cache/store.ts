@@ -1,7 +1,7 @@
 import KeyvRedis from '@keyv/redis';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import Keyv, { type DeserializedData, type Deserialize, type Serialize } from 'keyv';
-import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -21,8 +21,7 @@ export interface CacheStore {
 }
 
 /**
- * One generation takes ~128 characters in the LRU (namespaced key, Keyv's JSON around a UUID): this keeps
- * ~65,000 of them. Keys are only made for the subject of a verified token and its organizations, never for
+ * One generation takes ~85 characters in the LRU (its key and a UUID): this keeps ~100,000 of them. Keys are only made for the subject of a verified token and its organizations, never for
  * what a request names, so this is room for every tenant of a single-process deployment.
  */
 const GENERATION_STORE_MAX_BYTES = 8 * 1024 * 1024;
@@ -41,8 +40,8 @@ const deserialize: Deserialize = <Value>(data: string) => {
 const serialization = { serialize, deserialize };
 
 /**
- * Keyv over Redis (REDIS_URL) or over a bounded in-process LRU, behind the Apollo KeyValueCache interface
- * (KeyvAdapter batches concurrent gets into one MGET), made resilient: a Redis outage turns into misses.
+ * Keyv over Redis (REDIS_URL; KeyvAdapter batches concurrent gets into one MGET) or a bounded in-process LRU,
+ * behind the Apollo KeyValueCache interface, made resilient: a Redis outage turns into misses.
  */
 export function createCacheStore(
   config: Config,
@@ -51,10 +50,9 @@ export function createCacheStore(
   metrics: Metrics,
 ): CacheStore {
   const log = logger.child({ component: 'cache' });
-  const resilient = (keyv: Keyv<string>) => {
-    keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
-    return new ResilientCache(new KeyvAdapter(keyv, { disableBatchReads: false }), {
-      timeoutMs: config.cacheTimeoutMs,
+  const resilient = (store: KeyValueCache<string>, timeoutMs: number | undefined) =>
+    new ResilientCache(store, {
+      timeoutMs,
       cooldownMs: 1000,
       onError: (operation, error) => {
         metrics.cacheErrors.inc({ operation });
@@ -63,37 +61,32 @@ export function createCacheStore(
       onRecover: () => log.info('cache store answers again'),
       connected: redis ? () => isRedisReady(redis) : undefined,
     });
-  };
   if (redis) {
     const store = new KeyvRedis<string>(redis, {
       throwOnConnectError: false,
       throwOnErrors: true,
       connectionTimeout: 1000,
     });
-    const cache = resilient(
-      new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization }),
-    );
+    const keyv = new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization });
+    keyv.on('error', (error: unknown) => log.debug({ err: error }, 'keyv error'));
+    const cache = resilient(new KeyvAdapter(keyv, { disableBatchReads: false }), config.cacheTimeoutMs);
     return { kind: 'redis', cache, generations: cache };
   }
   return {
     kind: 'memory',
-    cache: resilient(inProcessKeyv(config.responseCacheMaxBytes)),
-    generations: resilient(inProcessKeyv(GENERATION_STORE_MAX_BYTES)),
+    cache: resilient(inProcessStore(config.responseCacheMaxBytes), undefined),
+    generations: resilient(inProcessStore(GENERATION_STORE_MAX_BYTES), undefined),
   };
 }
 
-function inProcessKeyv(maxBytes: number): Keyv<string> {
-  const lru = new LRUCache<string, string>({
+/**
+ * The process's own store: strings kept as they are in an LRU bounded in bytes (keys counted too), with no
+ * Keyv around it. Keyv's JSON envelope, its batching and a deadline timer per call cost every request (the
+ * viewer's generations are read on each) and bought nothing in process.
+ */
+function inProcessStore(maxBytes: number): KeyValueCache<string> {
+  return new InMemoryLRUCache<string>({
     maxSize: maxBytes,
     sizeCalculation: (value, key) => value.length + key.length,
   });
-  // Keyv calls set(key, value, ttlMs) on Map-like stores; lru-cache takes its ttl in an options object.
-  const store = {
-    get: (key: string) => lru.get(key),
-    set: (key: string, value: string, ttl?: number) => lru.set(key, value, ttl ? { ttl } : undefined),
-    delete: (key: string) => lru.delete(key),
-    has: (key: string) => lru.has(key),
-    clear: () => lru.clear(),
-  };
-  return new Keyv<string>({ store, namespace: 'studygraph', throwOnErrors: true, ...serialization });
 }

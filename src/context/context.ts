@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { createLoaders, type Loaders } from '../../loaders';
-import { membershipKey } from '../../loaders/membership.loader';
 import type { LoaderSettings } from '../../loaders/loader-toolkit';
 import { bearerToken, type TokenVerifier } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
@@ -81,11 +80,17 @@ export async function createContext(
   sources: ContextSources,
   request: ContextRequest,
 ): Promise<GatewayContext> {
-  const loaders = createLoaders(sources.db, services.loaderSettings);
   const { repositories } = sources;
   const token = bearerToken(request.authorization);
   if (token === null)
-    return { viewer: null, clientIp: request.clientIp, loaders, repositories, services, requestId: request.requestId };
+    return {
+      viewer: null,
+      clientIp: request.clientIp,
+      loaders: createLoaders(sources.db, services.loaderSettings),
+      repositories,
+      services,
+      requestId: request.requestId,
+    };
 
   const userId = await services.verifyToken(token);
   const scope = currentRequestScope();
@@ -96,22 +101,19 @@ export async function createContext(
   if (!loaded) throw unauthenticated('The user of this token no longer exists.');
 
   const { record } = loaded;
-  loaders.userById.prime(record.user.id, record.user);
   const roles = new Map<string, OrganizationRole>();
   const plans = new Set<OrganizationPlan>();
-  for (const membership of record.memberships) {
-    roles.set(membership.organization_id, membership.role);
-    loaders.membership.prime(membershipKey(membership.organization_id, membership.user_id), membership);
-  }
-  // The viewer's organizations answer organization(id:/slug:) without a statement, unless the record came
-  // from the lagging replica and this request reads the primary (a recent writer: read-your-writes).
+  for (const membership of record.memberships) roles.set(membership.organization_id, membership.role);
+  for (const organization of record.organizations) plans.add(organization.plan);
+  // The viewer's rows answer their loaders without a statement (user, memberships, organization(id:/slug:)),
+  // unless the record came from the lagging replica and this request reads the primary (a recent writer:
+  // read-your-writes), which then reads the organizations afresh.
   const primeOrganizations = !loaded.fromReplica || scope?.readsFromReplica === true;
-  for (const organization of record.organizations) {
-    plans.add(organization.plan);
-    if (!primeOrganizations) continue;
-    loaders.organizationById.prime(organization.id, organization);
-    loaders.organizationBySlug.prime(organization.slug, organization);
-  }
+  const loaders = createLoaders(sources.db, services.loaderSettings, {
+    users: [record.user],
+    memberships: record.memberships,
+    organizations: primeOrganizations ? record.organizations : [],
+  });
   return {
     viewer: { id: record.user.id, email: record.user.email, roles, plans },
     clientIp: request.clientIp,
