@@ -108,7 +108,7 @@ describe('schema', () => {
     assert.equal(collaborator.getFields().user.resolve, undefined);
   });
 
-  it('field resolvers of @Root() and @Ctx() only are called directly, others through type-graphql; a parent of another class still works', async () => {
+  it('field resolvers of @Root() and @Ctx() are called directly, others through type-graphql; a parent of another class still works', async () => {
     const schema = await buildGatewaySchema();
     const fieldOf = (type: string, field: string) => (schema.getType(type) as GraphQLObjectType).getFields()[field];
     for (const [type, field] of [
@@ -120,8 +120,8 @@ describe('schema', () => {
     ]) {
       assert.ok(isDirectCall(fieldOf(type, field).resolve), `${type}.${field} is called directly`);
     }
-    // @Args: type-graphql converts and validates them.
-    assert.equal(isDirectCall(fieldOf('Study', 'comments').resolve), false);
+    // @Args of an input object (a studies page's orderBy and filter): type-graphql converts and validates them.
+    assert.equal(isDirectCall(fieldOf('Organization', 'studies').resolve), false);
     const user = { id: 'u1', email: 'u1@example.com', name: 'U One', created_at: new Date(0) };
     const context = { loaders: { userById: { loadNow: () => user } } };
     const createdBy = fieldOf('Study', 'createdBy').resolve!;
@@ -132,5 +132,44 @@ describe('schema', () => {
     // A plain object is copied into a Study by type-graphql's wrapper, as before.
     const wrapped = createdBy({ createdById: 'u1' }, {}, context, {} as never) as { name: string };
     assert.equal(wrapped.name, 'U One');
+  });
+
+  it('a connection field with @Args of scalars (Study.comments) is called directly: its arguments converted into their class and checked by the same rules', async () => {
+    const schema = await buildGatewaySchema();
+    const comments = (schema.getType('Study') as GraphQLObjectType).getFields().comments;
+    assert.ok(isDirectCall(comments.resolve));
+    const loaded: unknown[] = [];
+    const context = {
+      loaders: {
+        folding: false,
+        commentsPage: {
+          load: (key: unknown) => {
+            loaded.push(key);
+            return Promise.resolve({ rows: [], hasNextPage: false, hasPreviousPage: false });
+          },
+        },
+      },
+    };
+    const info = {
+      fieldName: 'comments',
+      fieldNodes: [],
+      fragments: {},
+      path: { prev: undefined, key: 'comments', typename: 'Study' },
+      parentType: schema.getType('Study'),
+      variableValues: {},
+      schema,
+    } as never;
+    const study = Object.assign(new Study(), { id: 's1' });
+    // Outside the rules: refused as type-graphql's validation refuses it, before any read.
+    await assert.rejects(
+      async () => comments.resolve!(study, { first: 0 }, context, info),
+      (error: { extensions?: { code?: string }; message: string }) =>
+        error.extensions?.code === 'BAD_USER_INPUT' && /first must not be less than 1/.test(error.message),
+    );
+    await assert.rejects(
+      async () => comments.resolve!(study, { after: 'x'.repeat(513) }, context, info),
+      (error: { extensions?: { code?: string } }) => error.extensions?.code === 'BAD_USER_INPUT',
+    );
+    assert.deepEqual(loaded, []);
   });
 });

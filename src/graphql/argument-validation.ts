@@ -74,10 +74,23 @@ function validKey(value: object): string | undefined {
 }
 
 /**
+ * Whether an argument value is known to pass without running anything: its class has no rules, or this very
+ * value passed them before. Lets a caller skip validateArguments' promise (see direct-field-resolvers.ts).
+ */
+export function passesWithoutValidation(value: object): boolean {
+  if (!hasRules(value)) return true;
+  const key = validKey(value);
+  return key !== undefined && knownValid.get(key) === true;
+}
+
+/**
  * Runs the inputs' class-validator rules and reports every violation at once as BAD_USER_INPUT, with
  * the messages in the error (type-graphql's default says only "Argument Validation Error").
  */
-export const validateArguments: ValidatorFn = async (argValue) => {
+export const validateArguments: ValidatorFn = (argValue) => validateArgumentValue(argValue);
+
+/** validateArguments for one argument value, as direct-field-resolvers.ts calls it. */
+export async function validateArgumentValue(argValue: unknown): Promise<void> {
   if (argValue === null || typeof argValue !== 'object') return;
   const values: unknown[] = Array.isArray(argValue) ? argValue : [argValue];
   const violations: Violation[] = [];
@@ -98,4 +111,4 @@ export const validateArguments: ValidatorFn = async (argValue) => {
   throw new GraphQLError(`Invalid arguments: ${message}.`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, validationErrors: violations },
   });
-};
+}

@@ -5,7 +5,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { resolvers } from '../../resolvers';
 import { cacheControlDirective } from '../../schema/cache-control';
 import { costDirective, listSizeDirective, rateLimitDirective } from '../../schema/cost-directives';
-import { validateArguments } from './argument-validation';
+import { passesWithoutValidation, validateArgumentValue, validateArguments } from './argument-validation';
 import { callFieldResolversDirectly, ResolverInstances } from './direct-field-resolvers';
 import { freshReadsPerMutation } from './fresh-reads-per-mutation';
 
@@ -64,7 +64,10 @@ export async function buildGatewaySchema(
     validateFn: validateArguments,
     pubSub: NO_TOPICS,
   });
-  return transform(freshReadsPerMutation(callFieldResolversDirectly(describeRootTypes(schema), resolvers, instances)));
+  return transform(freshReadsPerMutation(callFieldResolversDirectly(describeRootTypes(schema), resolvers, instances, {
+      passes: passesWithoutValidation,
+      validate: validateArgumentValue,
+    })));
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';
