@@ -6,7 +6,7 @@ import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
 import { pageOf } from './loader-toolkit';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
-import { fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
+import { atPosition, fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
 
 /**
  * A to-many relation whose pages can be folded into the statement of their parents (grafast's way: the
@@ -111,11 +111,13 @@ export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonl
     };
     let args: unknown;
     try {
-      const field = getArgumentValues(candidate.definition, candidate.group[0], info.variableValues);
-      args = candidate.relation.argsFrom(
-        field,
-        readPlan(selection, candidate.relation.node, candidate.relation.path),
-        selection,
+      // The same object for every request with the same values of the variables below (atPosition).
+      args = atPosition(selection, 'fold', () =>
+        candidate.relation.argsFrom(
+          getArgumentValues(candidate.definition, candidate.group[0], info.variableValues),
+          readPlan(selection, candidate.relation.node, candidate.relation.path),
+          selection,
+        ),
       );
     } catch {
       continue;

@@ -1,4 +1,12 @@
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  visit,
+  type FieldNode,
+  type FragmentSpreadNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+  type VariableNode,
+} from 'graphql';
 import { ENTITY_NODE, NODES, type NodeTypeName } from './relations';
 
 type LookAheadInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
@@ -117,23 +125,77 @@ export function wholeRows(node: NodeTypeName): ReadPlan {
 }
 
 /**
- * A value made once per field position and variables: what a field's resolver computes from its arguments
- * and selection alone (a loader's args) is the same for every item of the list above it, and one object
- * for all of them lets the loader key it once (argsKeyOf). Not for anything that depends on the parent.
+ * The variables a field position reads: in its arguments and directives and anywhere in its selection,
+ * through fragments. Found once per position (a walk of its subtree, each fragment once): what the
+ * document alone decides.
  */
-const positionValues = new WeakMap<readonly FieldNode[], Map<string, { variables: unknown; value: unknown }>>();
+const variablesByPosition = new WeakMap<readonly FieldNode[], readonly string[]>();
+
+function variablesRead(info: LookAheadInfo): readonly string[] {
+  const known = variablesByPosition.get(info.fieldNodes);
+  if (known) return known;
+  const names = new Set<string>();
+  const seenFragments = new Set<string>();
+  const visitor = {
+    Variable: (node: VariableNode) => void names.add(node.name.value),
+    FragmentSpread: (node: FragmentSpreadNode) => {
+      if (seenFragments.has(node.name.value)) return;
+      seenFragments.add(node.name.value);
+      const fragment = info.fragments[node.name.value];
+      if (fragment) visit(fragment, visitor);
+    },
+  };
+  for (const node of info.fieldNodes) visit(node, visitor);
+  const read = [...names].sort();
+  variablesByPosition.set(info.fieldNodes, read);
+  return read;
+}
+
+/** Longest text of a position's variable values kept to recognise them in a later request; longer ones are not. */
+const MAX_POSITION_KEY_LENGTH = 1024;
+
+/**
+ * The values of the variables a position reads, as text ('' when it reads none): two requests of a document
+ * with the same text get the same value at that position. Undefined when the text is too long to keep.
+ */
+function positionKey(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>,
+): string | undefined {
+  const names = variablesRead(info);
+  if (names.length === 0) return '';
+  // [value] or [] (not given): a variable left out is not one given as null.
+  const key = JSON.stringify(names.map((name) => (name in info.variableValues ? [info.variableValues[name]] : [])));
+  return key.length > MAX_POSITION_KEY_LENGTH ? undefined : key;
+}
+
+interface PositionValue {
+  /** The variables' text it was made for, or, when too long to keep, the request's variables themselves. */
+  key: string | Record<string, unknown>;
+  value: unknown;
+}
+
+/**
+ * A value made once per field position and the values of the variables that position reads: what a field's
+ * resolver (or a fold) computes from its arguments and selection alone — a loader's args — is the same for
+ * every item of the list above it and for every request of the document with those values. One object
+ * for all of them lets the loader key it once (argsKeyOf, which remembers an object's text): a page's
+ * args carry its read plan and folds, and writing them out again for each request was 2% of a worker's
+ * busy time on a study page. Not for anything that depends on the parent or the viewer. One value per
+ * position and name is kept: bounded by the documents kept.
+ */
+const positionValues = new WeakMap<readonly FieldNode[], Map<string, PositionValue>>();
 
 export function atPosition<T>(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'variableValues'>,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>,
   name: string,
   make: () => T,
 ): T {
   let values = positionValues.get(info.fieldNodes);
-  if (!values)
-    positionValues.set(info.fieldNodes, (values = new Map<string, { variables: unknown; value: unknown }>()));
+  if (!values) positionValues.set(info.fieldNodes, (values = new Map<string, PositionValue>()));
+  const key = positionKey(info) ?? info.variableValues;
   const known = values.get(name);
-  if (known && known.variables === info.variableValues) return known.value as T;
+  if (known && known.key === key) return known.value as T;
   const value = make();
-  values.set(name, { variables: info.variableValues, value });
+  values.set(name, { key, value });
   return value;
 }

@@ -27,7 +27,8 @@ export async function studyConnection(
   const field = args.orderBy?.field ?? StudyOrderField.CREATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
   const order = studyOrder(field, direction);
-  const loaderArgs = atPosition(info, 'studies', () =>
+  // Folding is the process's setting, but the key says it: a value made without folds never serves one with.
+  const loaderArgs = atPosition(info, ctx.loaders.folding ? 'studies' : 'studies unfolded', () =>
     loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)),
   );
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });

@@ -64,10 +64,14 @@ export async function buildGatewaySchema(
     validateFn: validateArguments,
     pubSub: NO_TOPICS,
   });
-  return transform(freshReadsPerMutation(callFieldResolversDirectly(describeRootTypes(schema), resolvers, instances, {
-      passes: passesWithoutValidation,
-      validate: validateArgumentValue,
-    })));
+  return transform(
+    freshReadsPerMutation(
+      callFieldResolversDirectly(describeRootTypes(schema), resolvers, instances, {
+        passes: passesWithoutValidation,
+        validate: validateArgumentValue,
+      }),
+    ),
+  );
 }
 
 const HEADER = '# Generated from the type-graphql classes by `npm run schema:emit`; do not edit by hand.\n\n';
