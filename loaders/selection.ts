@@ -158,7 +158,7 @@ const MAX_POSITION_KEY_LENGTH = 1024;
  * The values of the variables a position reads, as text ('' when it reads none): two requests of a document
  * with the same text get the same value at that position. Undefined when the text is too long to keep.
  */
-function positionKey(
+export function positionKey(
   info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>,
 ): string | undefined {
   const names = variablesRead(info);

@@ -1,4 +1,5 @@
-import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { isObjectType, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { positionKey } from '../../loaders/selection';
 import { getMetadataStorage, type ContainerType } from 'type-graphql';
 
 type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolvers'][number];
@@ -138,6 +139,13 @@ export function callFieldResolversDirectly(
 
 type DirectCall = (root: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo) => unknown;
 
+/**
+ * Field positions whose arguments passed their rules, with the variables' values they passed under (see
+ * positionKey): a position's arguments are its document's and those values', so every row of a list after
+ * the first, and every later request with the same values, skips converting them to text to look them up.
+ */
+const argumentsPassedAt = new WeakMap<readonly FieldNode[], string | object>();
+
 function directCall(
   method: (...args: unknown[]) => unknown,
   instance: unknown,
@@ -148,16 +156,24 @@ function directCall(
   if (passed.length === 2 && first.kind === 'root' && second.kind === 'context')
     return (root, _args, context) => method.call(instance, root, context);
   return (root, args, context, info) => {
+    const position = positionKey(info) ?? info.variableValues;
+    const known = argumentsPassedAt.get(info.fieldNodes) === position;
     let unchecked: object[] | undefined;
     const values = passed.map((param) => {
       if (param.kind === 'root') return root;
       if (param.kind === 'context') return context;
       if (param.kind === 'info') return info;
       const converted = param.convert(args);
-      if (!validation.passes(converted)) (unchecked ??= []).push(converted);
+      if (!known && !validation.passes(converted)) (unchecked ??= []).push(converted);
       return converted;
     });
-    if (unchecked === undefined) return method.apply(instance, values);
-    return Promise.all(unchecked.map((value) => validation.validate(value))).then(() => method.apply(instance, values));
+    if (unchecked === undefined) {
+      if (!known) argumentsPassedAt.set(info.fieldNodes, position);
+      return method.apply(instance, values);
+    }
+    return Promise.all(unchecked.map((value) => validation.validate(value))).then(() => {
+      argumentsPassedAt.set(info.fieldNodes, position);
+      return method.apply(instance, values);
+    });
   };
 }
