@@ -22,7 +22,21 @@ interface ResolvedJoin {
   whole: boolean;
 }
 
-function resolveJoins(node: NodeTypeName, plan: ReadPlan): ResolvedJoin[] {
+/**
+ * Resolved once per plan and node: a plan is made once per field position (selection.ts readPlan) and its
+ * joins were resolved again for every parent whose fold was primed (each study's comments, every request).
+ */
+const resolvedJoins = new WeakMap<ReadPlan, Map<NodeTypeName, readonly ResolvedJoin[]>>();
+
+function resolveJoins(node: NodeTypeName, plan: ReadPlan): readonly ResolvedJoin[] {
+  let byNode = resolvedJoins.get(plan);
+  if (!byNode) resolvedJoins.set(plan, (byNode = new Map<NodeTypeName, readonly ResolvedJoin[]>()));
+  let joins = byNode.get(node);
+  if (!joins) byNode.set(node, (joins = joinsOfPlan(node, plan)));
+  return joins;
+}
+
+function joinsOfPlan(node: NodeTypeName, plan: ReadPlan): ResolvedJoin[] {
   return plan.joins.map((join, index) => {
     const relation = NODES[node].toOne.find((candidate) => candidate.field === join.field);
     if (!relation) throw new Error(`${node}.${join.field} is not a declared to-one relation`);
