@@ -5,7 +5,7 @@ import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATION_ORDER } from '../loaders/organization.loader';
 import { MEMBER_ORDER } from '../loaders/membership.loader';
-import { CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { foldsOf } from '../loaders/folds';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrganizationRole } from '../schema/enums';
@@ -58,8 +58,10 @@ export class OrganizationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Organization>> {
     // Each organization's studies, when plainly selected, come in the page's statement (folds.ts).
-    const folds = ctx.loaders.folding ? foldsOf(info, 'Organization', CONNECTION_NODES) : [];
-    const loaderArgs = { ...pageWindow(args, ORGANIZATION_ORDER), folds };
+    const loaderArgs = atPosition(info, ctx.loaders.folding ? 'organizations' : 'organizations unfolded', () => ({
+      ...pageWindow(args, ORGANIZATION_ORDER),
+      folds: ctx.loaders.folding ? foldsOf(info, 'Organization', CONNECTION_NODES) : [],
+    }));
     const page = await ctx.loaders.organizationsOfUser.load({ parentId: viewer.id, args: loaderArgs });
     for (const row of page.rows) ctx.loaders.organizationById.prime(row.id, row);
     return toConnection(page, ORGANIZATION_ORDER, toOrganization, async () => viewer.roles.size);
