@@ -137,7 +137,7 @@ interface FoldCandidate {
 /**
  * The foldable fields below a position, by response key: what the document alone decides, found once per
  * position (the same nodes array, so the read plans of the groups are memoized too); only the arguments,
- * which may come from variables, are read per request.
+ * which may come from variables, are read again, once per values of those variables (atPosition in foldsOf).
  */
 const candidatesByPosition = new WeakMap<readonly FieldNode[], Map<string, FoldCandidate[]>>();
 

@@ -13,7 +13,7 @@ import type { ReadPlan } from './selection';
 /** Hands a row a statement brought of an entity to that entity's loader: whole, or partial (costly columns left out). */
 export type EntityPrimer = (entity: EntityName, row: Record<string, unknown>, whole: boolean) => void;
 
-/** A join of a plan, resolved against the declarations once per statement shape. */
+/** A join of a plan, resolved against the declarations once per plan (see resolveJoins). */
 interface ResolvedJoin {
   relation: ToOneRelation;
   alias: string;
@@ -29,6 +29,8 @@ interface ResolvedJoin {
 const resolvedJoins = new WeakMap<ReadPlan, Map<NodeTypeName, readonly ResolvedJoin[]>>();
 
 function resolveJoins(node: NodeTypeName, plan: ReadPlan): readonly ResolvedJoin[] {
+  // wholeRows() makes a plan per call, without joins: nothing to keep for it.
+  if (plan.joins.length === 0) return [];
   let byNode = resolvedJoins.get(plan);
   if (!byNode) resolvedJoins.set(plan, (byNode = new Map<NodeTypeName, readonly ResolvedJoin[]>()));
   let joins = byNode.get(node);

@@ -154,23 +154,41 @@ function variablesRead(info: LookAheadInfo): readonly string[] {
 /** Longest text of a position's variable values kept to recognise them in a later request; longer ones are not. */
 const MAX_POSITION_KEY_LENGTH = 1024;
 
+/** A request's own key, for values too long to keep as text: an empty object, alive as long as its variables. */
+const requestTokens = new WeakMap<object, object>();
+/** The keys a request's positions have, worked out once per request and position (not once per row). */
+const keysOfRequest = new WeakMap<object, Map<readonly FieldNode[], string | object>>();
+
 /**
  * The values of the variables a position reads, as text ('' when it reads none): two requests of a document
- * with the same text get the same value at that position. Undefined when the text is too long to keep.
+ * with the same text get the same key at that position, so a value kept under it serves both. Where that
+ * text would be longer than MAX_POSITION_KEY_LENGTH, a token of the request's own, which no other request
+ * has (and which keeps nothing of its variables alive).
  */
 export function positionKey(
   info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>,
-): string | undefined {
+): string | object {
+  const variables = info.variableValues;
+  let keys = keysOfRequest.get(variables);
+  if (!keys) keysOfRequest.set(variables, (keys = new Map<readonly FieldNode[], string | object>()));
+  const known = keys.get(info.fieldNodes);
+  if (known !== undefined) return known;
   const names = variablesRead(info);
-  if (names.length === 0) return '';
   // [value] or [] (not given): a variable left out is not one given as null.
-  const key = JSON.stringify(names.map((name) => (name in info.variableValues ? [info.variableValues[name]] : [])));
-  return key.length > MAX_POSITION_KEY_LENGTH ? undefined : key;
+  let key: string | object =
+    names.length === 0 ? '' : JSON.stringify(names.map((name) => (name in variables ? [variables[name]] : [])));
+  if (key.length > MAX_POSITION_KEY_LENGTH) {
+    let token = requestTokens.get(variables);
+    if (!token) requestTokens.set(variables, (token = {}));
+    key = token;
+  }
+  keys.set(info.fieldNodes, key);
+  return key;
 }
 
 interface PositionValue {
-  /** The variables' text it was made for, or, when too long to keep, the request's variables themselves. */
-  key: string | Record<string, unknown>;
+  /** The key (positionKey) of the variables it was made for. */
+  key: string | object;
   value: unknown;
 }
 
@@ -192,7 +210,7 @@ export function atPosition<T>(
 ): T {
   let values = positionValues.get(info.fieldNodes);
   if (!values) positionValues.set(info.fieldNodes, (values = new Map<string, PositionValue>()));
-  const key = positionKey(info) ?? info.variableValues;
+  const key = positionKey(info);
   const known = values.get(name);
   if (known && known.key === key) return known.value as T;
   const value = make();

@@ -36,7 +36,7 @@ export interface Config {
   readonly responseCache: boolean;
   /** Bound of the in-process store used without REDIS_URL. */
   readonly responseCacheMaxBytes: number;
-  /** Deadline of one cache call; slower counts as a miss. */
+  /** Deadline of one call to Redis; slower counts as a miss (the in-process store needs none). */
   readonly cacheTimeoutMs: number;
   /** `on`: automatic persisted queries; `only`: only the operations of schema/operations; `off`. */
   readonly persistedQueries: 'on' | 'only' | 'off';

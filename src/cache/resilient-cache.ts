@@ -27,7 +27,7 @@ class StoreNotConnectedError extends Error {
 }
 
 /**
- * A cache that never fails a request: every call has a deadline, errors and timeouts are misses, and
+ * A cache that never fails a request: every call to a remote store has a deadline, errors and timeouts are misses, and
  * after a failure the store is left alone for a cooldown instead of being hammered. `healthy` tells
  * callers (x-cache: bypass) whether the store is in use right now.
  */

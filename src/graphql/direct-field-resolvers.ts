@@ -140,9 +140,9 @@ export function callFieldResolversDirectly(
 type DirectCall = (root: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo) => unknown;
 
 /**
- * Field positions whose arguments passed their rules, with the variables' values they passed under (see
- * positionKey): a position's arguments are its document's and those values', so every row of a list after
- * the first, and every later request with the same values, skips converting them to text to look them up.
+ * Field positions whose arguments passed their rules, with the key of the variables' values they passed
+ * under (positionKey): a position's arguments are its document's and those values', so every row of a list
+ * after the first, and every later request with the same values, skips checking them again.
  */
 const argumentsPassedAt = new WeakMap<readonly FieldNode[], string | object>();
 
@@ -155,9 +155,10 @@ function directCall(
   const [first, second] = passed;
   if (passed.length === 2 && first.kind === 'root' && second.kind === 'context')
     return (root, _args, context) => method.call(instance, root, context);
+  const takesArgs = passed.some((param) => param.kind === 'args');
   return (root, args, context, info) => {
-    const position = positionKey(info) ?? info.variableValues;
-    const known = argumentsPassedAt.get(info.fieldNodes) === position;
+    const position = takesArgs ? positionKey(info) : '';
+    const known = !takesArgs || argumentsPassedAt.get(info.fieldNodes) === position;
     let unchecked: object[] | undefined;
     const values = passed.map((param) => {
       if (param.kind === 'root') return root;
