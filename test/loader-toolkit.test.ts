@@ -98,47 +98,46 @@ describe('PrimingLoader: primed values at once, with DataLoader’s semantics', 
   });
 });
 
+/** Batched settings that count the loaders built: defineLoader reads `batch` once per loader it builds. */
+function countingSettings(): { settings: LoaderSettings; built: () => number } {
+  let built = 0;
+  const settings: LoaderSettings = {
+    get batch() {
+      built += 1;
+      return true;
+    },
+  };
+  return { settings, built: () => built };
+}
+
 describe('createLoaders: a request builds the loaders it uses', () => {
   it('builds no loader until one is used, each entity’s group once, and hands out the same loader every time', () => {
     // Never connected: building loaders sends nothing.
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
-    let built = 0;
-    // defineLoader reads `batch` once per loader it builds.
-    const settings: LoaderSettings = {
-      get batch() {
-        built += 1;
-        return true;
-      },
-    };
+    const { settings, built } = countingSettings();
     const loaders = createLoaders(db, settings);
-    assert.equal(built, 0);
+    assert.equal(built(), 0);
     const userById = loaders.userById;
-    const users = built;
+    const users = built();
     assert.ok(users >= 1);
     assert.equal(loaders.userById, userById);
-    assert.equal(built, users);
+    assert.equal(built(), users);
     // Studies are built with the request's own users and collaborators groups (they prime them).
     const studiesPage = loaders.studiesPage;
-    const withStudies = built;
+    const withStudies = built();
     assert.ok(withStudies > users);
     assert.equal(loaders.userById, userById);
     assert.equal(loaders.studiesPage, studiesPage);
     assert.equal(loaders.collaboratorsByStudy, loaders.collaboratorsByStudy);
     assert.equal(loaders.userByEmail, loaders.userByEmail);
-    assert.equal(built, withStudies);
+    assert.equal(built(), withStudies);
     // Another request's loaders are its own.
     assert.notEqual(createLoaders(db, settings).userById, userById);
   });
 
   it('known rows (the viewer’s) build no group; a group takes its own when first built and answers them at once; forgotten, they are read afresh', async () => {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
-    let built = 0;
-    const settings: LoaderSettings = {
-      get batch() {
-        built += 1;
-        return true;
-      },
-    };
+    const { settings, built } = countingSettings();
     const user = { id: 'u1', email: 'ada@example.com', name: 'Ada' } as unknown as UserRow;
     const organization = { id: 'o1', slug: 'acme', name: 'Acme' } as unknown as OrganizationRow;
     const membership = { organization_id: 'o1', user_id: 'u1', role: 'ADMIN' } as unknown as MemberRow;
@@ -147,7 +146,7 @@ describe('createLoaders: a request builds the loaders it uses', () => {
       memberships: [membership],
       organizations: [organization],
     });
-    assert.equal(built, 0);
+    assert.equal(built(), 0);
     assert.equal(loaders.userById.loadNow('u1'), user);
     assert.equal(loaders.organizationBySlug.loadNow('acme'), organization);
     assert.equal(loaders.organizationById.loadNow('o1'), organization);

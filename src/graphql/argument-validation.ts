@@ -80,6 +80,7 @@ function validKey(value: object): string | undefined {
 export function passesWithoutValidation(value: object): boolean {
   if (!hasRules(value)) return true;
   const key = validKey(value);
+  // get, not has: a hit counts as recent use, so the values every request repeats stay.
   return key !== undefined && knownValid.get(key) === true;
 }
 
@@ -95,15 +96,13 @@ export async function validateArgumentValue(argValue: unknown): Promise<void> {
   const values: unknown[] = Array.isArray(argValue) ? argValue : [argValue];
   const violations: Violation[] = [];
   for (const value of values) {
-    if (value === null || typeof value !== 'object' || !hasRules(value)) continue;
-    const key = validKey(value);
-    // get, not has: a hit counts as recent use, so the values every request repeats stay.
-    if (key !== undefined && knownValid.get(key)) continue;
+    if (value === null || typeof value !== 'object' || passesWithoutValidation(value)) continue;
     const errors = await validate(value, {
       forbidUnknownValues: false,
       validationError: { target: false, value: false },
     });
-    if (errors.length === 0 && key !== undefined) knownValid.set(key, true);
+    const key = errors.length === 0 ? validKey(value) : undefined;
+    if (key !== undefined) knownValid.set(key, true);
     violations.push(...flatten(errors, ''));
   }
   if (violations.length === 0) return;
