@@ -1,10 +1,10 @@
-import { anyUuid, definers, selectByShape } from './sql';
+import { anyUuid, definers } from './sql';
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
-import { createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
-import { type EntityPrimer, primeToOneJoins } from './joins';
+import type { LoaderSettings } from './loader-toolkit';
+import type { EntityPrimer } from './joins';
 import { declareFoldable } from './folds';
-import { pagesOfParents } from './pages';
+import { defineListLoader } from './pages';
 import { LIST_ITEMS, type ReadPlan } from './selection';
 
 export interface ApprovalListParams {
@@ -53,18 +53,10 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */
-    approvalsByStudy: createParentLoader<ApprovalListParams, ApprovalRow[]>(
-      settings,
-      'approvalsByStudy',
-      async (studyIds, args, argsKey) => {
-        const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
-        const rows = await selectByShape(db, settings, `approvalsByStudy|${argsKey}`, studyIds, (ids) =>
-          pagesOfParents(db, APPROVAL_LISTS.statement({ plan }), ids),
-        );
-        primeToOneJoins(rows, 'Approval', plan, prime);
-        return groupBy(rows, 'study_id');
-      },
-      () => [],
-    ),
+    approvalsByStudy: defineListLoader(db, settings, prime, {
+      name: 'approvalsByStudy',
+      statement: (args: ApprovalListParams) => APPROVAL_LISTS.statement(args),
+      parentColumn: 'study_id',
+    }),
   };
 }

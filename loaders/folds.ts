@@ -16,7 +16,7 @@ import { atPosition, fieldsAt, forEachField, readPlan, type ReadPlan } from './s
  */
 export interface FoldableRelation<Args, Row = unknown> {
   /** The page loader the relation's pages are kept in (Loaders.primeFolded). */
-  loader: 'commentsPage' | 'approvalsByStudy' | 'activityPage' | 'studiesPage';
+  loader: 'commentsPage' | 'approvalsByStudy' | 'collaboratorsByStudy' | 'activityPage' | 'studiesPage';
   /** The GraphQL type of its rows and where they are below the field (a connection's nodes, a list's items). */
   node: NodeTypeName;
   path: readonly string[];

@@ -5,7 +5,7 @@ import type { FoldPrimer } from './folds';
 import { createActivityLoaders } from './activity.loader';
 import { createAnalyticsLoaders } from './analytics.loader';
 import { createApprovalLoaders } from './approval.loader';
-import { createCollaboratorLoaders, type CollaboratorLoaders } from './collaborator.loader';
+import { createCollaboratorLoaders } from './collaborator.loader';
 import { createCommentLoaders } from './comment.loader';
 import { createInvitationLoaders } from './invitation.loader';
 import { createMembershipLoaders, membershipKey } from './membership.loader';
@@ -17,7 +17,7 @@ import { createNotificationLoaders } from './notification.loader';
 import { createWebhookLoaders } from './webhook.loader';
 import { createAutomationRuleLoaders } from './automation-rule.loader';
 import type { LoaderSettings } from './loader-toolkit';
-import { createUserLoaders, type UserLoaders } from './user.loader';
+import { createUserLoaders } from './user.loader';
 
 /** The loader groups a write can leave stale (see Loaders.forget). */
 export const LOADER_GROUPS = [
@@ -39,32 +39,27 @@ export const LOADER_GROUPS = [
 ] as const;
 export type LoaderGroup = (typeof LOADER_GROUPS)[number];
 
-/** Groups built over another group's loaders: forgetting the one forgets them too. */
-const BUILT_OVER: Partial<Record<LoaderGroup, LoaderGroup[]>> = {
-  users: ['collaborators', 'studies'],
-  collaborators: ['studies'],
-};
-
-/** What building a group takes: the request's database and settings, the primers, and the groups it primes. */
+/**
+ * What building a group takes: the request's database and settings, and the primers through which its
+ * statements hand other groups' rows to them (no group holds another's loaders).
+ */
 interface GroupBuild {
   db: Kysely<Database>;
   settings: LoaderSettings;
   primeEntity: EntityPrimer;
   primeFolded: FoldPrimer;
-  users: () => UserLoaders;
-  collaborators: () => CollaboratorLoaders;
 }
 
 /** How each group is built, the one place that says so. */
 const GROUP_BUILDERS = {
   users: ({ db, settings }: GroupBuild) => createUserLoaders(db, settings),
-  collaborators: ({ db, settings, users }: GroupBuild) => createCollaboratorLoaders(db, settings, users()),
+  collaborators: ({ db, settings, primeEntity }: GroupBuild) => createCollaboratorLoaders(db, settings, primeEntity),
   organizations: ({ db, settings, primeEntity, primeFolded }: GroupBuild) =>
     createOrganizationLoaders(db, settings, primeEntity, primeFolded),
   memberships: ({ db, settings, primeEntity }: GroupBuild) => createMembershipLoaders(db, settings, primeEntity),
   invitations: ({ db, settings }: GroupBuild) => createInvitationLoaders(db, settings),
-  studies: ({ db, settings, collaborators, primeEntity, primeFolded }: GroupBuild) =>
-    createStudyLoaders(db, settings, collaborators(), primeEntity, primeFolded),
+  studies: ({ db, settings, primeEntity, primeFolded }: GroupBuild) =>
+    createStudyLoaders(db, settings, primeEntity, primeFolded),
   comments: ({ db, settings, primeEntity }: GroupBuild) => createCommentLoaders(db, settings, primeEntity),
   approvals: ({ db, settings, primeEntity }: GroupBuild) => createApprovalLoaders(db, settings, primeEntity),
   activity: ({ db, settings, primeEntity }: GroupBuild) => createActivityLoaders(db, settings, primeEntity),
@@ -107,7 +102,7 @@ const KNOWN_ROW_PRIMERS: {
  * A request's loaders, each entity's group built on first use: a request reaches a few of the fifteen groups,
  * and building all the loaders (each a DataLoader with its maps and closures) was a fixed cost of
  * every request, cache hits included. Groups whose rows join users (a study's creator, a collaborator, a
- * comment's author, an activity's actor, an approval's reviewer) prime userById; studies prime collaborators.
+ * comment's author, an activity's actor, an approval's reviewer) prime userById; folds prime their relations' loaders.
  */
 export class Loaders {
   readonly #groups: { [Name in LoaderGroup]?: Group<Name> } = {};
@@ -126,8 +121,6 @@ export class Loaders {
       settings,
       primeEntity: this.primeEntity,
       primeFolded: this.primeFolded,
-      users: () => this.group('users'),
-      collaborators: () => this.group('collaborators'),
     };
   }
 
@@ -144,7 +137,7 @@ export class Loaders {
    * (src/services/ name, for each write, the groups it changes). A group is built again when next used.
    */
   forget(...groups: LoaderGroup[]): void {
-    for (const group of groups.flatMap((named) => [named, ...(BUILT_OVER[named] ?? [])])) {
+    for (const group of groups) {
       delete this.#groups[group];
       // Known before a write, perhaps not after it: a group built again reads its rows afresh.
       if (group in this.#known) delete this.#known[group as keyof KnownRows];
@@ -229,6 +222,8 @@ export class Loaders {
     const key = { parentId, args: args as never };
     if (relation.loader === 'commentsPage') this.comments.commentsPage.prime(key, value as never);
     else if (relation.loader === 'approvalsByStudy') this.approvals.approvalsByStudy.prime(key, value as never);
+    else if (relation.loader === 'collaboratorsByStudy')
+      this.collaborators.collaboratorsByStudy.prime(key, value as never);
     else if (relation.loader === 'activityPage') this.activity.activityPage.prime(key, value as never);
     else this.studies.studiesPage.prime(key, value as never);
   };
@@ -378,11 +373,6 @@ export class Loaders {
   get automationRuleById() {
     return this.automationRules.automationRuleById;
   }
-
-  /**
-   * A study's collaborators changed (a mutation, later fields of the same request read again): its list,
-   * and the pages of studies, which may carry collaborators' summaries, are read afresh.
-   */
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql, type Compilable, type ExpressionBuilder, type Kysely, type SelectQ
 import type { Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
-import { createPageLoader, groupBy, type LoaderSettings, type PageWindow } from './loader-toolkit';
+import { createPageLoader, createParentLoader, groupBy, type LoaderSettings, type PageWindow } from './loader-toolkit';
 import type { NodeTypeName } from './relations';
 import type { ReadPlan } from './selection';
 import { anyUuid, keysetAfter, selectByShape } from './sql';
@@ -130,4 +130,31 @@ export function definePageLoader<Args extends PageWindow, Row>(
     const { parentColumn } = relation;
     return groupBy(rows, typeof parentColumn === 'function' ? parentColumn(args) : parentColumn);
   });
+}
+
+/**
+ * The loader of a relation read whole per parent (a study's approvals, its collaborators: tens of rows, no
+ * window) through the same skeleton: every child of each parent, in list order, the plan's to-one relations
+ * joined and primed. Without batching nothing is joined.
+ */
+export function defineListLoader<Args, Row>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  prime: EntityPrimer,
+  relation: { name: string; statement: (args: Args) => PageStatement<Row>; parentColumn: keyof Row },
+) {
+  return createParentLoader<Args, Row[]>(
+    settings,
+    relation.name,
+    async (parentIds, args, argsKey) => {
+      const built = relation.statement(args);
+      const statement = settings.batch ? built : { ...built, joins: undefined };
+      const rows = await selectByShape(db, settings, `${relation.name}|${argsKey}`, parentIds, (ids) =>
+        pagesOfParents(db, statement, ids),
+      );
+      if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
+      return groupBy(rows, relation.parentColumn);
+    },
+    () => [],
+  );
 }

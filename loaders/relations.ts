@@ -46,7 +46,7 @@ export interface NodeDeclaration {
   costly: Readonly<Record<string, string>>;
 }
 
-export type NodeTypeName = 'Organization' | 'Study' | 'Comment' | 'Approval' | 'Member' | 'Activity';
+export type NodeTypeName = 'Organization' | 'Study' | 'Comment' | 'Approval' | 'Collaborator' | 'Member' | 'Activity';
 
 export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
   Organization: { toOne: [], costly: {} },
@@ -68,6 +68,13 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
     toOne: [
       { field: 'requestedBy', column: 'requested_by', target: 'users' },
       { field: 'reviewer', column: 'reviewer_id', target: 'users' },
+    ],
+    costly: {},
+  },
+  Collaborator: {
+    toOne: [
+      { field: 'user', column: 'user_id', target: 'users' },
+      { field: 'addedBy', column: 'added_by', target: 'users' },
     ],
     costly: {},
   },
@@ -134,6 +141,14 @@ export const COLUMN_KINDS: Readonly<Partial<Record<keyof Database, Readonly<Reco
     status: 'value',
     requested_at: 'timestamp',
     decided_at: 'timestamp',
+  },
+  study_collaborators: {
+    study_id: 'value',
+    user_id: 'value',
+    role: 'value',
+    permissions: 'value',
+    added_at: 'timestamp',
+    added_by: 'value',
   },
   collaboration_activity: {
     id: 'bigint',

@@ -37,7 +37,7 @@ export function fieldsAt(
 }
 
 /** The names of the fields selected below `fields` (through fragments, every alias together). */
-export function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[]): Set<string> {
+function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[]): Set<string> {
   const names = new Set<string>();
   const seenFragments = new Set<string>();
   for (const field of fields)

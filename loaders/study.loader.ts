@@ -23,10 +23,8 @@ import {
   primeFoldsOfRows,
   type SelectionInfo,
 } from './folds';
-import type { CollaboratorLoaders, CollaboratorSummaryTuple, JoinedCollaboratorTuple } from './collaborator.loader';
 import { type EntityPrimer, planColumnNames, planColumns, planReadsWholeRows, primeToOneJoins } from './joins';
-import { CONNECTION_NODES, fieldNamesBelow, fieldsAt, type ReadPlan } from './selection';
-import type { GraphQLResolveInfo } from 'graphql';
+import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { badUserInput } from '../src/graphql/errors';
 import { UUID_PATTERN } from '../schema/input-limits';
 import { decodeAfter, keysetOrder, type KeysetOrder } from './keyset-order';
@@ -52,20 +50,7 @@ export interface StudyPageParams {
   plan: ReadPlan;
   /** The relations of each study the selection reads that come in the page's statement (folds.ts). */
   folds: Fold[];
-  /**
-   * What the next level asks of each study's collaborators. `entities`: whole collaborators with their
-   * users come in the page's statement, primed into their loaders. `summaries`: the selection reads no more
-   * than a collaborator's role and its user's id and name (as a dashboard does), so the statement brings
-   * just those, on the page's rows only (StudyPageRow; toStudy leaves them off, so the rows primed into
-   * studyById give whole studies): no partial collaborator is primed. A change of collaborators clears
-   * these pages with them (Loaders.collaboratorsChanged). With batching off (the unbatched baseline)
-   * neither is folded in.
-   */
-  collaborators: 'none' | 'entities' | 'summaries';
 }
-
-/** A row of a page of studies, with its collaborators' summaries when the page was asked for them. */
-export type StudyPageRow = StudyRow & { collaboratorSummaries?: CollaboratorSummaryTuple[] };
 
 const STUDY_COLUMNS = STUDY_ROW_COLUMNS.map((column) => `s.${column}` as const);
 
@@ -79,26 +64,6 @@ export function studyOrder(orderBy: StudyOrderColumn, direction: 'asc' | 'desc')
     idType: 'uuid',
   });
 }
-
-/**
- * Each study's collaborators with their users, ordered and joined as the collaborator loader does, in one
- * JSON value of positional arrays (see JoinedCollaboratorTuple): PostgreSQL builds arrays at less than
- * half the cost of objects with keys. Timestamps travel as whole epoch milliseconds (floored, as a JS Date
- * keeps them): a Date from a number costs a fraction of one parsed from text, two per collaborator.
- */
-const COLLABORATORS_OF_PAGE_STUDY = sql<JoinedCollaboratorTuple[]>`(
-  SELECT coalesce(json_agg(json_build_array(
-    c.user_id, c.role, c.permissions, floor(extract(epoch FROM c.added_at) * 1000), c.added_by,
-    cu.email, cu.name, floor(extract(epoch FROM cu.created_at) * 1000)
-  ) ORDER BY c.added_at, c.user_id), '[]'::json)
-  FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
-  WHERE c.study_id = page.id)`.as('collaborators');
-
-/** Each study's collaborators as CollaboratorSummaryTuple, in the same order: a third of the values to build. */
-const COLLABORATOR_SUMMARIES_OF_PAGE_STUDY = sql<CollaboratorSummaryTuple[]>`(
-  SELECT coalesce(json_agg(json_build_array(c.user_id, c.role, cu.name) ORDER BY c.added_at, c.user_id), '[]'::json)
-  FROM study_collaborators c JOIN users cu ON cu.id = c.user_id
-  WHERE c.study_id = page.id)`.as('collaborator_summaries');
 
 type StudiesScope = ExpressionBuilder<Database & { s: Database['studies'] }, 's'>;
 
@@ -144,27 +109,6 @@ export interface StudyFilterArgument {
   createdBefore?: Date | null;
 }
 
-const SUMMARY_COLLABORATOR_FIELDS = new Set(['__typename', 'role', 'user']);
-const SUMMARY_USER_FIELDS = new Set(['__typename', 'id', 'name']);
-const within = (names: Set<string>, allowed: Set<string>) => [...names].every((name) => allowed.has(name));
-
-/**
- * What the page's statement brings of each study's collaborators: none when they are not selected,
- * summaries when every selection of them (aliases and fragments together) reads no more than the role and
- * the user's id and name, else whole collaborators with their users.
- */
-export function collaboratorsOfPage(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
-): StudyPageParams['collaborators'] {
-  const collaborators = fieldsAt(info, ['edges', 'node', 'collaborators']);
-  if (collaborators.length === 0) return 'none';
-  const users = fieldsAt(info, ['user'], collaborators);
-  return within(fieldNamesBelow(info, collaborators), SUMMARY_COLLABORATOR_FIELDS) &&
-    within(fieldNamesBelow(info, users), SUMMARY_USER_FIELDS)
-    ? 'summaries'
-    : 'entities';
-}
-
 /**
  * A page's arguments from a studies field's (`first`, `after`, `orderBy`, `filter`) and its selection: the
  * one way they are made, for Query.studies and Organization.studies as for a fold. null: a page size or
@@ -195,8 +139,6 @@ export function studyPageArgs(
     filter: studyListFilter(filter),
     plan,
     folds: folding ? foldsOf(selection, 'Study', CONNECTION_NODES) : [],
-    // The dashboard's shape: each study's collaborators come in the page's statement.
-    collaborators: collaboratorsOfPage(selection),
   };
 }
 
@@ -217,8 +159,8 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
 
 /**
  * An organization's studies, folded into pages of organizations (the viewer's organizations, each with its
- * newest studies). Only plain pages fold this way: one whose studies fold relations of their own, or
- * collaborators, is read by its own statement (which folds them).
+ * newest studies). Only plain pages fold this way: one whose studies fold relations of their own is read
+ * by its own statement (which folds them).
  */
 declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   loader: 'studiesPage',
@@ -227,7 +169,7 @@ declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   table: 'studies',
   argsFrom(field, plan, selection) {
     const args = studyPageArgs(field, selection, plan, true);
-    return args && args.folds.length === 0 && args.collaborators === 'none' ? args : null;
+    return args && args.folds.length === 0 ? args : null;
   },
   statement: studyStatement,
   ownColumns: (args) => planColumnNames(STUDY_ROW_COLUMNS, 'Study', args.plan),
@@ -247,7 +189,6 @@ export interface StudySearch {
 export function createStudyLoaders(
   db: Kysely<Database>,
   settings: LoaderSettings,
-  collaborators: CollaboratorLoaders,
   prime: EntityPrimer,
   primeFolded: FoldPrimer,
 ) {
@@ -292,43 +233,26 @@ export function createStudyLoaders(
 
     /**
      * Pages of an organization's studies, with the creators and organizations the selection reads (primed),
-     * and their collaborators when the next level wants them (whole and primed, or summaries on the rows;
-     * see StudyPageParams): one LATERAL statement for all organizations asked. The studies themselves are
+     * and the relations it reads below each study folded in (comments, approvals, collaborators…, primed
+     * into their loaders): one LATERAL statement for all organizations asked. The studies themselves are
      * primed into studyById, partial ones apart (their description left out).
      */
-    studiesPage: createPageLoader<StudyPageParams, StudyPageRow>(
+    studiesPage: createPageLoader<StudyPageParams, StudyRow>(
       settings,
       'studiesPage',
       async (organizationIds, args, argsKey) => {
         const plan = settings.batch ? args.plan : { ...args.plan, joins: [] };
         const folds = settings.batch ? args.folds : [];
-        const collaboratorsFolded = settings.batch ? args.collaborators : 'none';
-        const rows = await selectByShape(
-          db,
-          settings,
-          `studiesPage|${collaboratorsFolded}|${argsKey}`,
-          organizationIds,
-          (ids) =>
-            pagesOfParents(db, studyStatement({ ...args, plan }), ids)
-              .$if(collaboratorsFolded === 'entities', (query) => query.select(COLLABORATORS_OF_PAGE_STUDY))
-              .$if(collaboratorsFolded === 'summaries', (query) => query.select(COLLABORATOR_SUMMARIES_OF_PAGE_STUDY))
-              .$if(folds.length > 0, (query) =>
-                query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index))),
-              ),
+        const rows = await selectByShape(db, settings, `studiesPage|${argsKey}`, organizationIds, (ids) =>
+          pagesOfParents(db, studyStatement({ ...args, plan }), ids).$if(folds.length > 0, (query) =>
+            query.select(folds.map((fold, index) => foldSelection(db, 'Study', fold, 'page.id', index))),
+          ),
         );
         primeToOneJoins(rows, 'Study', plan, prime);
         primeFolds(rows, folds);
         const whole = planReadsWholeRows('Study', plan);
-        return groupBy(
-          rows.map(({ collaborators: joined, collaborator_summaries: summaries, ...row }): StudyPageRow => {
-            if (joined) collaborators.primeJoined(row.id, joined);
-            prime('studies', row, whole);
-            const study: StudyPageRow = row;
-            if (summaries) study.collaboratorSummaries = summaries;
-            return study;
-          }),
-          'organization_id',
-        );
+        for (const row of rows) prime('studies', row, whole);
+        return groupBy(rows, 'organization_id');
       },
     ),
 

@@ -1,6 +1,7 @@
 import type {
   ActivityRow,
   ApprovalRow,
+  CollaboratorRow,
   CommentRow,
   InvitationRow,
   MemberRow,
@@ -9,7 +10,6 @@ import type {
   StudyRow,
   UserRow,
 } from '../src/db/types';
-import type { CollaboratorSummaryTuple, CollaboratorWithUser } from '../loaders/collaborator.loader';
 import { Activity } from '../schema/activity.type';
 import { Approval } from '../schema/approval.type';
 import { Collaborator } from '../schema/collaborator.type';
@@ -88,31 +88,14 @@ export function toStudy(row: StudyRow): Study {
   });
 }
 
-export function toCollaborator(row: CollaboratorWithUser): Collaborator {
+export function toCollaborator(row: CollaboratorRow): Collaborator {
   return Object.assign(new Collaborator(), {
     role: row.role as CollaboratorRole,
     permissions: row.permissions,
     addedAt: row.added_at,
-    user: toUser(row.user),
     studyId: row.study_id,
     userId: row.user_id,
     addedById: row.added_by,
-  });
-}
-
-/**
- * A collaborator as a page's summary brings it: its role and its user's id and name, the only fields the
- * selection that asked for summaries reads (see collaboratorsOfPage in loaders/study.loader.ts).
- */
-export function toCollaboratorSummary(
-  studyId: string,
-  [userId, role, userName]: CollaboratorSummaryTuple,
-): Collaborator {
-  return Object.assign(new Collaborator(), {
-    role: role as CollaboratorRole,
-    user: Object.assign(new User(), { id: userId, name: userName }),
-    studyId,
-    userId,
   });
 }
 

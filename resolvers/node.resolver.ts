@@ -3,6 +3,7 @@ import { ListSize } from '../schema/cost-directives';
 import { CurrentViewer } from '../schema/current-viewer';
 import { MAX_PAGE_SIZE } from '../schema/input-limits';
 import { Node } from '../schema/node.type';
+import { COLLABORATOR_ROLES } from '../loaders/collaborator.loader';
 import { membershipKey } from '../loaders/membership.loader';
 import { viewerRole } from '../src/auth/access';
 import type { GatewayContext, Viewer } from '../src/context/context';
@@ -96,7 +97,9 @@ async function visibleNode(ctx: GatewayContext, viewer: Viewer, id: string): Pro
     }
     case 'Collaborator': {
       const study = await visibleStudy(ctx, parsed.parentId);
-      const collaborators = study ? await ctx.loaders.collaboratorsByStudy.load(study.id) : [];
+      const collaborators = study
+        ? await ctx.loaders.collaboratorsByStudy.load({ parentId: study.id, args: COLLABORATOR_ROLES })
+        : [];
       const row = collaborators.find((collaborator) => collaborator.user_id === parsed.userId);
       return row ? toCollaborator(row) : null;
     }

@@ -1,4 +1,4 @@
-import { studyOrder, studyPageArgs, type StudyPageRow } from '../loaders/study.loader';
+import { studyOrder, studyPageArgs } from '../loaders/study.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrderDirection, StudyOrderField } from '../schema/enums';
 import type { Study } from '../schema/study.type';
@@ -7,15 +7,7 @@ import type { GatewayContext } from '../src/context/context';
 import type { GraphQLResolveInfo } from 'graphql';
 import { loaderArgsOf, toConnection } from './connection';
 import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
-import { toCollaboratorSummary, toStudy } from './mappers';
-
-/** A study of the page; with the collaborators' summaries its statement brought, which only this page's selection reads. */
-function toPageStudy(row: StudyPageRow): Study {
-  const study = toStudy(row);
-  if (row.collaboratorSummaries)
-    study.collaboratorsAsSelected = row.collaboratorSummaries.map((summary) => toCollaboratorSummary(row.id, summary));
-  return study;
-}
+import { toStudy } from './mappers';
 
 /** One organization's studies as a connection; the caller has checked that the viewer may see them. */
 export async function studyConnection(
@@ -32,7 +24,7 @@ export async function studyConnection(
     loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)),
   );
   const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
-  return toConnection(page, order, toPageStudy, () =>
+  return toConnection(page, order, toStudy, () =>
     ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
   );
 }

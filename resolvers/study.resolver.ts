@@ -5,6 +5,7 @@ import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENT_ORDER, COMMENT_PAGES } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
+import { COLLABORATOR_LISTS } from '../loaders/collaborator.loader';
 import { foldablePage, foldsOf } from '../loaders/folds';
 import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
@@ -138,10 +139,18 @@ export class StudyResolver {
   }
 
   @ListSize({ assumedSize: 10 })
-  @ParentField(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
-  collaborators(study: Study, ctx: GatewayContext): Collaborator[] | Promise<Collaborator[]> {
-    if (study.collaboratorsAsSelected) return study.collaboratorsAsSelected;
-    return whenLoaded(ctx.loaders.collaboratorsByStudy.loadNow(study.id), (rows) => rows.map(toCollaborator));
+  @FieldResolver(() => [Collaborator], { description: 'Everyone working on the study, in the order they were added.' })
+  collaborators(
+    @Root() study: Study,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Collaborator[] | Promise<Collaborator[]> {
+    const loaderArgs = atPosition(info, 'collaborators', () =>
+      loaderArgsOf(COLLABORATOR_LISTS.argsFrom({}, readPlan(info, 'Collaborator', LIST_ITEMS), info)),
+    );
+    return whenLoaded(ctx.loaders.collaboratorsByStudy.loadNow({ parentId: study.id, args: loaderArgs }), (rows) =>
+      rows.map(toCollaborator),
+    );
   }
 
   @ConnectionField(() => CommentConnection, { description: 'Comments, oldest first.' })

@@ -20,6 +20,7 @@ export const userReferenceResolvers = [
     invitedBy: optionalUser((invitation) => invitation.invitedById, 'Who sent it; null once their account is gone.'),
   }),
   userReferences<Collaborator>(Collaborator, {
+    user: requiredUser((collaborator) => collaborator.userId, 'The collaborating user.'),
     addedBy: optionalUser(
       (collaborator) => collaborator.addedById,
       'Who added them; null when unknown or once that account is gone.',

@@ -3,7 +3,6 @@ import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { pairNodeId } from '../src/domain/node-ids';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { CollaboratorRole } from './enums';
-import { User } from './user.type';
 
 @CachePrivate(CACHE_SECONDS.membership)
 @ObjectType({
@@ -27,10 +26,6 @@ export class Collaborator {
 
   @Field(() => GraphQLISODateTime, { description: 'When they were added to the study.' })
   addedAt!: Date;
-
-  // A plain field, not a resolver: every statement that reads collaborators joins their users.
-  @Field(() => User, { description: 'The collaborating user.' })
-  user!: User;
 
   studyId!: string;
   userId!: string;

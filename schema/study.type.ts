@@ -2,7 +2,6 @@ import { Node } from './node.type';
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { CachePrivate, CACHE_SECONDS } from './cache-control';
 import { Connection } from './connection.type';
-import type { Collaborator } from './collaborator.type';
 import { StudyStatus } from './enums';
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from './input-limits';
 
@@ -44,11 +43,6 @@ export class Study {
 
   organizationId!: string;
   createdById!: string;
-  /**
-   * Set by a page of studies whose statement brought the collaborators its selection asks for (summaries,
-   * see StudyPageParams): `collaborators` answers with them. Never set on a study reached any other way.
-   */
-  collaboratorsAsSelected?: Collaborator[];
 }
 
 export const StudyConnection = Connection('Study', Study);

@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { sql } from 'kysely';
-import { collaboratorsOfPage } from '../loaders/study.loader';
 import { dataOf, onlyError, startTestGateway, type TestGateway } from './support/gateway';
 import { ACME, UMBRELLA } from './support/ids';
 
@@ -187,7 +185,7 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     assert.deepEqual(teams(dataOf(viaFragments), 'team'), teams(dataOf(direct), 'collaborators'));
   });
 
-  it('a page asked for its collaborators’ role and user name brings just those; a wider selection, or another way to the same study, gets whole collaborators', async () => {
+  it('a page’s collaborators fold into its statement with the users their selection reads, in any alias or fragment, and the same study by id gets the same ones', async () => {
     const studyId = (
       await gateway.db
         .selectFrom('studies')
@@ -201,89 +199,58 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     const page = (collaborators: string) =>
       `organization(id: "${ACME}") { studies(first: 5) { edges { node { id ${collaborators} } } } }`;
     const whole = 'collaborators { role permissions addedAt addedBy { id } user { id email name createdAt } }';
-    const reference = dataOf(await gateway.graphql(`{ ${page(whole)} }`, { token })).organization.studies.edges;
-    const summaryOf = (edges: any[], key = 'collaborators') =>
-      edges.map(({ node }) =>
-        node[key].map((c: any) => ({
-          __typename: 'Collaborator',
-          role: c.role,
-          user: { __typename: 'User', id: c.user.id, name: c.user.name },
-        })),
-      );
+    const expected = await gateway.db
+      .selectFrom('study_collaborators as c')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .select(['c.study_id', 'c.role', 'u.id', 'u.email', 'u.name'])
+      .where('c.study_id', '=', studyId)
+      .orderBy('c.added_at')
+      .orderBy('c.user_id')
+      .execute();
+    assert.ok(expected.length > 1, 'the newest study has collaborators');
+    const reference = await gateway.graphql(`{ ${page(whole)} }`, { token });
+    assert.equal(
+      reference.sqlStatements,
+      1 + AUTH_STATEMENTS,
+      'collaborators, users and who added them: one statement',
+    );
+    const studies = dataOf(reference).organization.studies.edges;
+    assert.equal(studies[0].node.id, studyId);
+    assert.deepEqual(
+      studies[0].node.collaborators.map((c: any) => [c.role, c.user.id, c.user.email, c.user.name]),
+      expected.map((row) => [row.role.toUpperCase(), row.id, row.email, row.name]),
+    );
 
-    // Summaries (role, user id and name): the same values, in the same order, one statement.
-    const summaries = await gateway.graphql(
-      `{ ${page('collaborators { __typename role user { __typename id name } }')} }`,
+    // Role and user name only, under an alias and in a fragment: the same values, one statement.
+    const narrow = await gateway.graphql(
+      `{ ${page('team: collaborators { __typename role user { __typename id name } } ...Emails')} } fragment Emails on Study { collaborators { user { email } } }`,
       { token },
     );
+    assert.equal(narrow.sqlStatements, 1 + AUTH_STATEMENTS);
+    const narrowStudies = dataOf(narrow).organization.studies.edges;
     assert.deepEqual(
-      dataOf(summaries).organization.studies.edges.map(({ node }: any) => node.collaborators),
-      summaryOf(reference),
+      narrowStudies.map(({ node }: any) => node.team.map((c: any) => [c.role, c.user.id, c.user.name])),
+      studies.map(({ node }: any) => node.collaborators.map((c: any) => [c.role, c.user.id, c.user.name])),
     );
-    assert.equal(summaries.sqlStatements, 1 + AUTH_STATEMENTS);
-
-    // One alias or fragment asking for more takes whole collaborators for every alias.
-    const widened = dataOf(
-      await gateway.graphql(
-        `{ ${page('team: collaborators { role user { name } } ...Emails')} } fragment Emails on Study { collaborators { user { email } } }`,
-        { token },
-      ),
-    ).organization.studies.edges;
-    const emails = (edges: any[]) => edges.map(({ node }) => node.collaborators.map((c: any) => c.user.email));
-    assert.deepEqual(emails(widened), emails(reference));
-    assert.ok(
-      emails(widened)
-        .flat()
-        .every((email: string) => email.includes('@')),
+    assert.deepEqual(
+      narrowStudies.map(({ node }: any) => node.collaborators.map((c: any) => c.user.email)),
+      studies.map(({ node }: any) => node.collaborators.map((c: any) => c.user.email)),
     );
 
-    // The same study reached by id in the same request is not answered from the page's summaries.
+    // No user read: no user joined, still one statement.
+    const roles = await gateway.graphql(`{ ${page('collaborators { role }')} }`, { token });
+    assert.equal(roles.sqlStatements, 1 + AUTH_STATEMENTS);
+
+    // The same study by id in the same request, with a wider selection: its own statement, the same collaborators.
     const both = dataOf(
       await gateway.graphql(
         `{ ${page('collaborators { role user { name } }')} study(id: "${studyId}") { ${whole} } }`,
-        { token },
+        {
+          token,
+        },
       ),
     );
-    assert.deepEqual(
-      both.study.collaborators,
-      reference.find(({ node }: any) => node.id === studyId).node.collaborators,
-    );
-  });
-
-  it('the page’s collaborator shape follows the selection: fields beyond role and user id/name, in any alias or fragment, take whole collaborators', () => {
-    const shapeOf = (document: string) => {
-      const parsed = parse(document);
-      const studies = (parsed.definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
-      const fragments = Object.fromEntries(
-        parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
-      );
-      return collaboratorsOfPage({ fieldNodes: [studies], fragments });
-    };
-    assert.equal(shapeOf('{ studies { edges { node { id } } } }'), 'none');
-    assert.equal(shapeOf('{ studies { edges { node { collaborators { role user { id name } } } } } }'), 'summaries');
-    assert.equal(shapeOf('{ studies { edges { node { collaborators { role } } } } }'), 'summaries');
-    assert.equal(
-      shapeOf(
-        '{ studies { edges { node { a: collaborators { role } b: collaborators { user { __typename name } } } } } }',
-      ),
-      'summaries',
-    );
-    assert.equal(shapeOf('{ studies { edges { node { collaborators { permissions } } } } }'), 'entities');
-    assert.equal(shapeOf('{ studies { edges { node { collaborators { addedBy { name } } } } } }'), 'entities');
-    assert.equal(
-      shapeOf('{ studies { edges { node { a: collaborators { role } b: collaborators { user { email } } } } } }'),
-      'entities',
-    );
-    assert.equal(
-      shapeOf(
-        '{ studies { edges { ...E } } } fragment E on StudyEdge { node { ... on Study { collaborators { user { createdAt } } } } }',
-      ),
-      'entities',
-    );
-    assert.equal(
-      shapeOf('{ studies { edges { node { collaborators { user { ...U } } } } } } fragment U on User { id name }'),
-      'summaries',
-    );
+    assert.deepEqual(both.study.collaborators, studies.find(({ node }: any) => node.id === studyId).node.collaborators);
   });
 
   it('twice as many studies and collaborators send the same number of statements', async () => {

@@ -122,15 +122,17 @@ describe('createLoaders: a request builds the loaders it uses', () => {
     assert.ok(users >= 1);
     assert.equal(loaders.userById, userById);
     assert.equal(built(), users);
-    // Studies are built with the request's own users and collaborators groups (they prime them).
+    // Studies are built alone: they hand the rows their statements bring to other groups through the primers.
     const studiesPage = loaders.studiesPage;
     const withStudies = built();
     assert.ok(withStudies > users);
     assert.equal(loaders.userById, userById);
     assert.equal(loaders.studiesPage, studiesPage);
-    assert.equal(loaders.collaboratorsByStudy, loaders.collaboratorsByStudy);
     assert.equal(loaders.userByEmail, loaders.userByEmail);
     assert.equal(built(), withStudies);
+    const collaboratorsByStudy = loaders.collaboratorsByStudy;
+    assert.ok(built() > withStudies, 'the collaborators group is built when first used');
+    assert.equal(loaders.collaboratorsByStudy, collaboratorsByStudy);
     // Another request's loaders are its own.
     assert.notEqual(createLoaders(db, settings).userById, userById);
   });

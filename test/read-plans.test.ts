@@ -269,7 +269,6 @@ describe('read plans: statements read what the selection reads, for every relati
         filter: { statuses: null, createdById: null, createdAfter: null, createdBefore: null },
         plan: { costly: [], joins: [] },
         folds: [],
-        collaborators: 'none',
       },
     });
     const first = studies.rows[0];

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../context/context';
+import { COLLABORATOR_ROLES } from '../../loaders/collaborator.loader';
 import { roleAtLeast } from '../domain/roles';
 import type { Viewer } from './viewer';
 import type { CollaboratorRole, OrganizationRole, StudyRow } from '../db/types';
@@ -53,7 +54,7 @@ export async function loadVisibleStudy(ctx: GatewayContext, id: string, argument
 
 export async function viewerStudyRole(ctx: GatewayContext, study: StudyRow): Promise<CollaboratorRole | null> {
   const viewer = requireViewer(ctx);
-  const collaborators = await ctx.loaders.collaboratorsByStudy.load(study.id);
+  const collaborators = await ctx.loaders.collaboratorsByStudy.load({ parentId: study.id, args: COLLABORATOR_ROLES });
   return collaborators.find((c) => c.user_id === viewer.id)?.role ?? null;
 }
 

@@ -1,24 +1,25 @@
 import { loadVisibleStudy, requireStudyRole, requireViewer } from '../auth/access';
 import type { GatewayContext } from '../context/context';
-import type { CollaboratorRole, CollaboratorRow, StudyRow, UserRow } from '../db/types';
+import type { CollaboratorRole, CollaboratorRow, StudyRow } from '../db/types';
 import { roleAtLeast } from '../domain/roles';
 import { badUserInput } from '../graphql/errors';
 import { membershipKey } from '../../loaders/membership.loader';
 import { forgetWritten } from './written';
 
-/** Collaborators are read with studies (their pages carry them): both are read again after a change. */
+/** A study's collaborators are read again after a change (their lists, wherever a statement folded them in). */
 function collaboratorsWritten(ctx: GatewayContext): void {
-  forgetWritten(ctx, 'collaborators', 'studies');
+  forgetWritten(ctx, 'collaborators');
 }
 
 /**
  * Adds a member of the study's organization to the study, by its owners (and organization admins); an
- * organization viewer can only be a study viewer. Returns the collaborator with its user, read before the write.
+ * organization viewer can only be a study viewer. Returns the collaborator; its user, read before the write, stays
+ * in userById for the response.
  */
 export async function addCollaborator(
   ctx: GatewayContext,
   input: { studyId: string; userId: string; role: CollaboratorRole; permissions: string[] },
-): Promise<CollaboratorRow & { user: UserRow }> {
+): Promise<CollaboratorRow> {
   const study = await loadVisibleStudy(ctx, input.studyId, 'input.studyId');
   await requireStudyRole(ctx, study, ['owner'], 'add collaborators');
   const [membership, user] = await Promise.all([
@@ -37,7 +38,7 @@ export async function addCollaborator(
     actorId: requireViewer(ctx).id,
   });
   collaboratorsWritten(ctx);
-  return { ...row, user };
+  return row;
 }
 
 /** Removes a collaborator, by the study's owners (and organization admins); a study keeps one owner. */
