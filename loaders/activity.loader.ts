@@ -49,7 +49,7 @@ export const ACTIVITY_ORDER = keysetOrder<ActivityRow>('activity:created_at:desc
   idType: 'bigint',
 });
 /** Entries read for a subscription's events come with their actors (what every event shows). */
-const WITH_ACTORS: ReadPlan = { costly: [], joins: [{ field: 'actor', costly: [] }] };
+const WITH_ACTORS: ReadPlan = { costly: [], columns: null, joins: [{ field: 'actor', costly: [], columns: null }] };
 const ACTIVITY_COLUMNS = [
   'id',
   'organization_id',

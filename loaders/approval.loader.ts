@@ -2,7 +2,7 @@ import { anyUuid, definers } from './sql';
 import type { Kysely } from 'kysely';
 import type { ApprovalRow, Database } from '../src/db/types';
 import type { LoaderSettings } from './loader-toolkit';
-import type { EntityPrimer } from './joins';
+import { type EntityPrimer, planColumnNames, planColumns } from './joins';
 import { declareFoldable } from './folds';
 import { defineListLoader } from './pages';
 import { LIST_ITEMS, type ReadPlan } from './selection';
@@ -33,12 +33,16 @@ export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('
   argsFrom: (_field, plan) => ({ plan }),
   statement: (args) => ({
     parents: 'studies',
-    children: (eb) => eb.selectFrom('approvals as a').selectAll('a').whereRef('a.study_id', '=', 'p.id'),
+    children: (eb) =>
+      eb
+        .selectFrom('approvals as a')
+        .select(planColumns('a', APPROVAL_COLUMNS, 'Approval', args.plan))
+        .whereRef('a.study_id', '=', 'p.id'),
     order: { value: 'a.requested_at', id: 'a.id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' },
     window: null,
     joins: { node: 'Approval', plan: args.plan },
   }),
-  ownColumns: () => APPROVAL_COLUMNS,
+  ownColumns: (args) => planColumnNames(APPROVAL_COLUMNS, 'Approval', args.plan),
 });
 
 export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {

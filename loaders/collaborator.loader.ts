@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CollaboratorRow, Database } from '../src/db/types';
 import type { LoaderSettings } from './loader-toolkit';
 import { declareFoldable } from './folds';
-import type { EntityPrimer } from './joins';
+import { type EntityPrimer, planColumnNames, planColumns } from './joins';
 import { defineListLoader } from './pages';
 import { LIST_ITEMS, type ReadPlan, wholeRows } from './selection';
 
@@ -26,12 +26,16 @@ export const COLLABORATOR_LISTS = declareFoldable<CollaboratorListParams, Collab
   argsFrom: (_field, plan) => ({ plan }),
   statement: (args) => ({
     parents: 'studies',
-    children: (eb) => eb.selectFrom('study_collaborators as c').selectAll('c').whereRef('c.study_id', '=', 'p.id'),
+    children: (eb) =>
+      eb
+        .selectFrom('study_collaborators as c')
+        .select(planColumns('c', COLLABORATOR_COLUMNS, 'Collaborator', args.plan))
+        .whereRef('c.study_id', '=', 'p.id'),
     order: { value: 'c.added_at', id: 'c.user_id', direction: 'asc', valueType: 'timestamptz', idType: 'uuid' },
     window: null,
     joins: { node: 'Collaborator', plan: args.plan },
   }),
-  ownColumns: () => COLLABORATOR_COLUMNS,
+  ownColumns: (args) => planColumnNames(COLLABORATOR_COLUMNS, 'Collaborator', args.plan),
 });
 
 /** A study's collaborators as access checks read them (their roles): no user joined. */

@@ -206,12 +206,15 @@ export class Loaders {
 
   /**
    * A row of an entity that another loader's statement joined (see joins.ts), handed to the entity's own
-   * loader: whole rows as they are, partial ones (costly columns left out) kept apart (primePartial).
+   * loader: whole rows as they are, partial ones (columns the selection does not read left out) kept apart
+   * (primePartial), for the reads they cover.
    */
   readonly primeEntity: EntityPrimer = (entity, row, whole) => {
     const id = row.id as string;
-    if (entity === 'users') this.users.userById.prime(id, row as unknown as UserRow);
-    else if (entity === 'organizations')
+    if (entity === 'users') {
+      if (whole) this.users.userById.prime(id, row as unknown as UserRow);
+      else this.users.userById.primePartial(id, row as unknown as UserRow);
+    } else if (entity === 'organizations')
       this.organizations.organizationById.prime(id, row as unknown as OrganizationRow);
     else if (whole) this.studies.studyById.prime(id, row as unknown as StudyRow);
     else this.studies.studyById.primePartial(id, row as unknown as StudyRow);

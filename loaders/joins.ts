@@ -43,19 +43,23 @@ function joinsOfPlan(node: NodeTypeName, plan: ReadPlan): ResolvedJoin[] {
     const relation = NODES[node].toOne.find((candidate) => candidate.field === join.field);
     if (!relation) throw new Error(`${node}.${join.field} is not a declared to-one relation`);
     const entity = ENTITIES[relation.target];
-    const left = new Set(Object.values(entity.costly).filter((column) => !join.costly.includes(column)));
+    const read = (column: string) =>
+      (join.columns === null || join.columns.includes(column)) &&
+      !(Object.values(entity.costly).includes(column) && !join.costly.includes(column));
+    const columns = entity.columns.filter(read);
     return {
       relation,
       alias: `j${index}`,
-      columns: entity.columns
-        .filter((column) => !left.has(column))
-        .map((column) => [column, `${join.field}.${column}`] as const),
-      whole: left.size === 0,
+      columns: columns.map((column) => [column, `${join.field}.${column}`] as const),
+      whole: columns.length === entity.columns.length,
     };
   });
 }
 
-/** The columns of a list's own rows that a plan reads: every one but the costly ones its selection leaves. */
+/**
+ * The columns of a list's own rows that a plan reads: those its fields read and the keys where the node
+ * declares them (NODES[node].fields), else every one but the costly ones its selection leaves.
+ */
 export function planColumns<Alias extends string, Column extends string>(
   alias: Alias,
   all: readonly Column[],
@@ -72,7 +76,8 @@ export function planColumnNames<Column extends string>(
   plan: ReadPlan,
 ): Column[] {
   const left = new Set<string>(Object.values(NODES[node].costly).filter((column) => !plan.costly.includes(column)));
-  return all.filter((column) => !left.has(column));
+  const { columns } = plan;
+  return all.filter((column) => !left.has(column) && (columns === null || columns.includes(column)));
 }
 
 /** Whether the rows a plan reads are whole (every costly column fetched). */

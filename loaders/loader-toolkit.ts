@@ -56,11 +56,16 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
 
   /**
    * Keeps a row that lacks columns (a statement fetched only what its selection reads): it answers
-   * loadPartialNow, never load or loadNow, so a partial row cannot answer a read that needs a whole one.
+   * loadPartialNow and the reads it covers (loadCoveringNow), never load or loadNow, so a partial row cannot
+   * answer a read that needs a whole one. Partial rows of one key are merged: two selections of the same
+   * user (its name here, its email there) are both answered by what the request brought.
    */
   primePartial(key: K, value: V): this {
+    if (!this.caches) return this;
     const cacheKey = this.cacheKeyOf(key);
-    if (this.caches && !this.partial.has(cacheKey)) this.partial.set(cacheKey, value);
+    const known = this.partial.get(cacheKey) as Record<string, unknown> | undefined;
+    if (!known) this.partial.set(cacheKey, value);
+    else for (const [column, held] of Object.entries(value as object)) if (!(column in known)) known[column] = held;
     return this;
   }
 
@@ -69,6 +74,20 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
     const cacheKey = this.cacheKeyOf(key);
     if (this.primed.has(cacheKey)) return this.primed.get(cacheKey) as V;
     return this.partial.has(cacheKey) ? (this.partial.get(cacheKey) as V) : super.load(key);
+  }
+
+  /**
+   * A whole row when one is at hand, else a partial one (primePartial) that holds every one of `columns`
+   * (null: a whole row is needed), else load's promise of a whole one.
+   */
+  loadCoveringNow(key: K, columns: readonly string[] | null): V | Promise<V> {
+    const cacheKey = this.cacheKeyOf(key);
+    if (this.primed.has(cacheKey)) return this.primed.get(cacheKey) as V;
+    if (columns !== null) {
+      const row = this.partial.get(cacheKey) as object | undefined;
+      if (row && columns.every((column) => column in row)) return row as V;
+    }
+    return super.load(key);
   }
 
   override clear(key: K): this {

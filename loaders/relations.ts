@@ -21,10 +21,27 @@ export interface EntityDeclaration {
    * selection reads the field. A row without them is partial: it is never primed as a whole row.
    */
   costly: Readonly<Record<string, string>>;
+  /** What each field of its GraphQL type reads, when every field is declared (see FieldColumns). */
+  fields?: FieldColumns;
+}
+
+/**
+ * The columns each field of a type reads (its resolver's or mapper's), and the keys every row keeps. A
+ * selection whose fields are all declared here fetches only their columns and the keys; a selection with a
+ * field not declared fetches every column (an undeclared field is never starved).
+ */
+export interface FieldColumns {
+  keys: readonly string[];
+  byField: Readonly<Record<string, readonly string[]>>;
 }
 
 export const ENTITIES: Readonly<Record<EntityName, EntityDeclaration>> = {
-  users: { table: 'users', columns: ['id', 'email', 'name', 'created_at'], costly: {} },
+  users: {
+    table: 'users',
+    columns: ['id', 'email', 'name', 'created_at'],
+    costly: {},
+    fields: { keys: ['id'], byField: { id: ['id'], email: ['email'], name: ['name'], createdAt: ['created_at'] } },
+  },
   organizations: { table: 'organizations', columns: ['id', 'slug', 'name', 'plan', 'created_at'], costly: {} },
   studies: {
     table: 'studies',
@@ -44,6 +61,11 @@ export interface ToOneRelation {
 export interface NodeDeclaration {
   toOne: readonly ToOneRelation[];
   costly: Readonly<Record<string, string>>;
+  /**
+   * What its fields read of its own row, for list rows that are no entity's (they are primed into no loader
+   * by id, so a row with fewer columns only ever answers the position whose plan it was fetched for).
+   */
+  fields?: FieldColumns;
 }
 
 export type NodeTypeName = 'Organization' | 'Study' | 'Comment' | 'Approval' | 'Collaborator' | 'Member' | 'Activity';
@@ -63,6 +85,17 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
       { field: 'resolvedBy', column: 'resolved_by', target: 'users' },
     ],
     costly: { body: 'body' },
+    fields: {
+      keys: ['id', 'study_id', 'created_at'],
+      byField: {
+        id: ['id'],
+        author: ['author_id'],
+        body: ['body'],
+        createdAt: ['created_at'],
+        resolvedAt: ['resolved_at'],
+        resolvedBy: ['resolved_by'],
+      },
+    },
   },
   Approval: {
     toOne: [
@@ -70,6 +103,17 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
       { field: 'reviewer', column: 'reviewer_id', target: 'users' },
     ],
     costly: {},
+    fields: {
+      keys: ['id', 'study_id', 'requested_at'],
+      byField: {
+        id: ['id'],
+        status: ['status'],
+        requestedAt: ['requested_at'],
+        decidedAt: ['decided_at'],
+        requestedBy: ['requested_by'],
+        reviewer: ['reviewer_id'],
+      },
+    },
   },
   Collaborator: {
     toOne: [
@@ -77,6 +121,17 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
       { field: 'addedBy', column: 'added_by', target: 'users' },
     ],
     costly: {},
+    fields: {
+      keys: ['study_id', 'user_id', 'added_at'],
+      byField: {
+        id: ['study_id', 'user_id'],
+        role: ['role'],
+        permissions: ['permissions'],
+        addedAt: ['added_at'],
+        user: ['user_id'],
+        addedBy: ['added_by'],
+      },
+    },
   },
   Member: {
     toOne: [

@@ -7,7 +7,7 @@ import {
   type SelectionSetNode,
   type VariableNode,
 } from 'graphql';
-import { ENTITY_NODE, NODES, type NodeTypeName } from './relations';
+import { ENTITIES, type EntityName, ENTITY_NODE, type FieldColumns, NODES, type NodeTypeName } from './relations';
 
 type LookAheadInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
 
@@ -73,6 +73,8 @@ export function forEachField(
 export interface ReadPlan {
   /** Costly columns of the rows themselves that the selection reads, in declaration order. */
   costly: readonly string[];
+  /** The columns of the rows the selection reads, keys included (NODES[node].fields); null: every column. */
+  columns: readonly string[] | null;
   joins: readonly JoinPlan[];
 }
 
@@ -81,6 +83,8 @@ export interface JoinPlan {
   field: string;
   /** Costly columns of the reached entity that the selection reads below the field. */
   costly: readonly string[];
+  /** The columns of the reached entity the selection reads below the field (ENTITIES[…].fields); null: every one. */
+  columns: readonly string[] | null;
 }
 
 /** Where a list's rows are below the list field: a connection's nodes, or the items of a plain list. */
@@ -89,6 +93,22 @@ export const LIST_ITEMS = [] as const;
 
 function costlyRead(declared: Readonly<Record<string, string>>, names: ReadonlySet<string>): string[] {
   return Object.entries(declared).flatMap(([field, column]) => (names.has(field) ? [column] : []));
+}
+
+/**
+ * The columns fields `names` read and the keys, sorted (selections that read the same columns have the same
+ * plan, and so the same statement); null when a field's columns are not declared (all are read).
+ */
+function columnsRead(declared: FieldColumns | undefined, names: ReadonlySet<string>): string[] | null {
+  if (!declared) return null;
+  const columns = new Set(declared.keys);
+  for (const name of names) {
+    if (name === '__typename') continue;
+    const read = declared.byField[name];
+    if (!read) return null;
+    for (const column of read) columns.add(column);
+  }
+  return [...columns].sort();
 }
 
 /**
@@ -111,17 +131,39 @@ export function readPlan(info: LookAheadInfo, node: NodeTypeName, path: readonly
   for (const relation of declared.toOne) {
     if (!names.has(relation.field)) continue;
     const target = ENTITY_NODE[relation.target];
-    const below = target ? fieldNamesBelow(info, fieldsAt(info, [relation.field], nodes)) : new Set<string>();
-    joins.push({ field: relation.field, costly: target ? costlyRead(NODES[target].costly, below) : [] });
+    const below = fieldNamesBelow(info, fieldsAt(info, [relation.field], nodes));
+    joins.push({
+      field: relation.field,
+      costly: target ? costlyRead(NODES[target].costly, below) : [],
+      columns: columnsRead(ENTITIES[relation.target].fields, below),
+    });
   }
-  const plan: ReadPlan = { costly: costlyRead(declared.costly, names), joins };
+  const plan: ReadPlan = {
+    costly: costlyRead(declared.costly, names),
+    columns: columnsRead(declared.fields, names),
+    joins,
+  };
   byNode.set(memoKey, plan);
   return plan;
 }
 
+/**
+ * The columns of an entity the selection below a field reads (the field resolves to that entity's row),
+ * keys included; null: every column (a field whose columns are not declared). Once per field position.
+ */
+const entityColumnsByPosition = new WeakMap<readonly FieldNode[], readonly string[] | null>();
+
+export function entityColumnsRead(info: LookAheadInfo, entity: EntityName): readonly string[] | null {
+  const known = entityColumnsByPosition.get(info.fieldNodes);
+  if (known !== undefined) return known;
+  const columns = columnsRead(ENTITIES[entity].fields, fieldNamesBelow(info, info.fieldNodes));
+  entityColumnsByPosition.set(info.fieldNodes, columns);
+  return columns;
+}
+
 /** The plan that reads everything and joins nothing: loads that do not come from a selection. */
 export function wholeRows(node: NodeTypeName): ReadPlan {
-  return { costly: Object.values(NODES[node].costly), joins: [] };
+  return { costly: Object.values(NODES[node].costly), columns: null, joins: [] };
 }
 
 /**

@@ -2,26 +2,39 @@ import 'reflect-metadata';
 import { Resolver, type ClassType } from 'type-graphql';
 import { whenLoaded } from '../loaders/loader-toolkit';
 import type { UserRow } from '../src/db/types';
-import { ParentField } from '../schema/resolver-fields';
+import { RelationField } from '../schema/resolver-fields';
+import { entityColumnsRead } from '../loaders/selection';
+import type { GraphQLResolveInfo } from 'graphql';
 import { User } from '../schema/user.type';
 import type { GatewayContext } from '../src/context/context';
 import { toUser } from './mappers';
 
 /**
  * A user reached through a foreign key; a missing one is a broken invariant, not a client error. At once
- * when a statement of the level above brought the user (primed), as pages do.
+ * when a statement of the level above brought the user (primed), as pages do, and then perhaps with only
+ * the columns this position's selection reads (`info`; without it, a whole row).
  */
-export function relatedUser(ctx: GatewayContext, userId: string): User | Promise<User> {
-  return whenLoaded(ctx.loaders.userById.loadNow(userId), (row: UserRow | null) => {
+export function relatedUser(ctx: GatewayContext, userId: string, info?: SelectionOfField): User | Promise<User> {
+  return whenLoaded(userRowNow(ctx, userId, info), (row: UserRow | null) => {
     if (!row) throw new Error(`User ${userId} referenced by a row is missing`);
     return toUser(row);
   });
 }
 
 /** For nullable references (ON DELETE SET NULL). */
-function optionalRelatedUser(ctx: GatewayContext, userId: string | null): User | null | Promise<User | null> {
+function optionalRelatedUser(
+  ctx: GatewayContext,
+  userId: string | null,
+  info: SelectionOfField,
+): User | null | Promise<User | null> {
   if (userId === null) return null;
-  return whenLoaded(ctx.loaders.userById.loadNow(userId), (row: UserRow | null) => (row ? toUser(row) : null));
+  return whenLoaded(userRowNow(ctx, userId, info), (row: UserRow | null) => (row ? toUser(row) : null));
+}
+
+type SelectionOfField = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
+
+function userRowNow(ctx: GatewayContext, userId: string, info: SelectionOfField | undefined) {
+  return ctx.loaders.userById.loadCoveringNow(userId, info ? entityColumnsRead(info, 'users') : null);
 }
 
 /** A field of a parent type that names a user by id: required (ON DELETE CASCADE/RESTRICT) or nullable. */
@@ -55,13 +68,14 @@ export function userReferences<Parent extends object>(
   Object.defineProperty(UserReferences, 'name', { value: `${parent.name}UserReferences` });
   for (const [field, reference] of Object.entries(references)) {
     const resolve = reference.nullable
-      ? (row: Parent, ctx: GatewayContext) => optionalRelatedUser(ctx, reference.userId(row))
-      : (row: Parent, ctx: GatewayContext) => relatedUser(ctx, reference.userId(row));
+      ? (row: Parent, ctx: GatewayContext, info: GraphQLResolveInfo) =>
+          optionalRelatedUser(ctx, reference.userId(row), info)
+      : (row: Parent, ctx: GatewayContext, info: GraphQLResolveInfo) => relatedUser(ctx, reference.userId(row), info);
     const descriptor: PropertyDescriptor = { value: resolve, writable: true, configurable: true };
     Object.defineProperty(UserReferences.prototype, field, descriptor);
     // What `@Root()` reads from a written method's signature: the parent's class.
-    Reflect.defineMetadata('design:paramtypes', [parent, Object], UserReferences.prototype, field);
-    ParentField(() => User, { nullable: reference.nullable, description: reference.description })(
+    Reflect.defineMetadata('design:paramtypes', [parent, Object, Object], UserReferences.prototype, field);
+    RelationField(() => User, { nullable: reference.nullable, description: reference.description })(
       UserReferences.prototype,
       field,
       descriptor,

@@ -19,6 +19,14 @@ export function parameters(...decorators: readonly ReturnType<typeof Root>[]): M
 }
 
 /**
+ * A to-one relation of a parent: `field(parent: Parent, ctx: GatewayContext, info)`; the info tells which
+ * columns of the related row the selection below reads (a row a statement brought partially may answer).
+ */
+export function RelationField(type: FieldType, options: FieldOptions): MethodDecorator {
+  return composed(FieldResolver(type, options), parameters(Root(), Ctx(), Info()));
+}
+
+/**
  * A field resolved from its parent and the context alone: `field(parent: Parent, ctx: GatewayContext)`.
  * The parameters' types come from the signature (decorator metadata), as `@Root()`/`@Ctx()` would read them.
  */

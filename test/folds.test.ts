@@ -296,7 +296,7 @@ describe('folds: relations fetched in their parents’ statement', () => {
     assert.doesNotMatch(JSON.stringify(response.body), /comments|approvals|body/);
     // The folded statement reads only studies of the viewer's organizations: another's is not even read.
     const loaders = createLoaders(gateway.db, { batch: true });
-    const folds = [{ field: 'approvals', args: { plan: { costly: [], joins: [] } } }];
+    const folds = [{ field: 'approvals', args: { plan: { costly: [], columns: null, joins: [] } } }];
     assert.equal(
       await loaders.studyWithFolds.load({ parentId: studyId, args: { folds, organizationIds: [UMBRELLA] } }),
       null,

@@ -87,6 +87,34 @@ describe('PrimingLoader: primed values at once, with DataLoader’s semantics', 
     assert.equal(loader.loadNow({ id: 'i' }), 'primed:i');
   });
 
+  it('a partial row answers only the reads it covers; partial rows of one key are merged; a whole row answers all', async () => {
+    const batches: string[][] = [];
+    const loader = new PrimingLoader<string, Record<string, string>>(async (keys) => {
+      batches.push([...keys]);
+      return keys.map((id) => ({ id, name: `name:${id}`, email: `email:${id}` }));
+    });
+    loader.primePartial('u1', { id: 'u1', name: 'Ada' });
+    assert.deepEqual(loader.loadCoveringNow('u1', ['id', 'name']), { id: 'u1', name: 'Ada' });
+    // Another selection's partial row of the same user adds its columns.
+    loader.primePartial('u1', { id: 'u1', email: 'ada@example.com' });
+    assert.deepEqual(loader.loadCoveringNow('u1', ['email', 'id', 'name']), {
+      id: 'u1',
+      name: 'Ada',
+      email: 'ada@example.com',
+    });
+    // A column it lacks, or a read that needs the whole row (null), goes to the batch, never to the partial row.
+    const lacking = loader.loadCoveringNow('u1', ['created_at', 'id']);
+    assert.ok(lacking instanceof Promise);
+    assert.equal((await lacking).email, 'email:u1');
+    assert.ok(loader.loadCoveringNow('u2', null) instanceof Promise);
+    loader.primePartial('u3', { id: 'u3' });
+    assert.ok(loader.loadNow('u3') instanceof Promise, 'loadNow wants a whole row');
+    await loader.load('u3');
+    assert.deepEqual(batches, [['u1'], ['u2', 'u3']]);
+    loader.prime('u4', { id: 'u4', name: 'whole', email: 'e' });
+    assert.deepEqual(loader.loadCoveringNow('u4', ['name']), { id: 'u4', name: 'whole', email: 'e' });
+  });
+
   it('whenLoaded maps a value now and a promise later', async () => {
     assert.equal(
       whenLoaded(2, (n) => n * 10),

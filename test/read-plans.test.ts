@@ -149,29 +149,46 @@ describe('read plans: statements read what the selection reads, for every relati
     const comments = infoOf(
       `{ comments(first: 5) { edges { node { ...C other: author { id } } } } } fragment C on Comment { resolvedBy { name } }`,
     );
+    // Only the columns the fields read, and the keys (id, parent, order), of the comments and of each user.
     assert.deepEqual(readPlan(comments, 'Comment', CONNECTION_NODES), {
       costly: [],
+      columns: ['author_id', 'created_at', 'id', 'resolved_by', 'study_id'],
       joins: [
-        { field: 'author', costly: [] },
-        { field: 'resolvedBy', costly: [] },
+        { field: 'author', costly: [], columns: ['id'] },
+        { field: 'resolvedBy', costly: [], columns: ['id', 'name'] },
       ],
     });
     const withBody = infoOf(`{ comments(first: 5) { edges { node { ... on Comment { body } } } } }`);
-    assert.deepEqual(readPlan(withBody, 'Comment', CONNECTION_NODES), { costly: ['body'], joins: [] });
+    assert.deepEqual(readPlan(withBody, 'Comment', CONNECTION_NODES), {
+      costly: ['body'],
+      columns: ['body', 'created_at', 'id', 'study_id'],
+      joins: [],
+    });
+    // Types whose fields' columns are not declared (an activity, a study) read every column.
     const feed = infoOf(`{ activity(first: 5) { edges { node { study { title } } } } }`);
     assert.deepEqual(readPlan(feed, 'Activity', CONNECTION_NODES), {
       costly: [],
-      joins: [{ field: 'study', costly: [] }],
+      columns: null,
+      joins: [{ field: 'study', costly: [], columns: null }],
     });
     const feedWithDescriptions = infoOf(`{ activity(first: 5) { edges { node { s: study { description } } } } }`);
     assert.deepEqual(readPlan(feedWithDescriptions, 'Activity', CONNECTION_NODES), {
       costly: [],
-      joins: [{ field: 'study', costly: ['description'] }],
+      columns: null,
+      joins: [{ field: 'study', costly: ['description'], columns: null }],
     });
     const approvals = infoOf(`{ approvals { reviewer { id } } }`);
     assert.deepEqual(readPlan(approvals, 'Approval', LIST_ITEMS), {
       costly: [],
-      joins: [{ field: 'reviewer', costly: [] }],
+      columns: ['id', 'requested_at', 'reviewer_id', 'study_id'],
+      joins: [{ field: 'reviewer', costly: [], columns: ['id'] }],
+    });
+    // A user field whose columns are not declared (notifications) reads the whole user.
+    const collaborators = infoOf(`{ collaborators { user { name notifications(first: 1) { totalCount } } } }`);
+    assert.deepEqual(readPlan(collaborators, 'Collaborator', LIST_ITEMS), {
+      costly: [],
+      columns: ['added_at', 'study_id', 'user_id'],
+      joins: [{ field: 'user', costly: [], columns: null }],
     });
   });
 
@@ -248,7 +265,7 @@ describe('read plans: statements read what the selection reads, for every relati
     const loaders = createLoaders(gateway.db, { batch: true });
     const lean = await loaders.commentsPage.load({
       parentId: ACME_STUDY,
-      args: { first: 5, after: null, backward: false, resolved: null, plan: { costly: [], joins: [] } },
+      args: { first: 5, after: null, backward: false, resolved: null, plan: { costly: [], columns: null, joins: [] } },
     });
     assert.ok(lean.rows.length > 0);
     assert.ok(lean.rows.every((row) => row.body === undefined && typeof row.id === 'string'));
@@ -267,7 +284,7 @@ describe('read plans: statements read what the selection reads, for every relati
         orderBy: 'created_at',
         direction: 'desc',
         filter: { statuses: null, createdById: null, createdAfter: null, createdBefore: null },
-        plan: { costly: [], joins: [] },
+        plan: { costly: [], columns: null, joins: [] },
         folds: [],
       },
     });

@@ -116,14 +116,15 @@ describe('schema', () => {
     // @Args of an input object (a studies page's orderBy and filter): type-graphql converts and validates them.
     assert.equal(isDirectCall(fieldOf('Organization', 'studies').resolve), false);
     const user = { id: 'u1', email: 'u1@example.com', name: 'U One', created_at: new Date(0) };
-    const context = { loaders: { userById: { loadNow: () => user } } };
+    const context = { loaders: { userById: { loadCoveringNow: () => user } } };
     const createdBy = fieldOf('Study', 'createdBy').resolve!;
-    const direct = createdBy(Object.assign(new Study(), { createdById: 'u1' }), {}, context, {} as never) as {
+    const info = { fieldNodes: [], fragments: {} } as never;
+    const direct = createdBy(Object.assign(new Study(), { createdById: 'u1' }), {}, context, info) as {
       name: string;
     };
     assert.equal(direct.name, 'U One');
     // A plain object is copied into a Study by type-graphql's wrapper, as before.
-    const wrapped = createdBy({ createdById: 'u1' }, {}, context, {} as never) as { name: string };
+    const wrapped = createdBy({ createdById: 'u1' }, {}, context, info) as { name: string };
     assert.equal(wrapped.name, 'U One');
   });
 

@@ -68,7 +68,7 @@ describe('statements compiled once per shape (selectByShape)', () => {
           after,
           backward: false,
           resolved: null,
-          plan: { costly: ['body'], joins: [{ field: 'author', costly: [] }] },
+          plan: { costly: ['body'], columns: null, joins: [{ field: 'author', costly: [], columns: null }] },
         },
       });
     }
