@@ -65,7 +65,10 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
     const cacheKey = this.cacheKeyOf(key);
     const known = this.partial.get(cacheKey) as Record<string, unknown> | undefined;
     if (!known) this.partial.set(cacheKey, value);
-    else for (const [column, held] of Object.entries(value as object)) if (!(column in known)) known[column] = held;
+    else {
+      const brought = value as Record<string, unknown>;
+      for (const column in brought) if (!(column in known)) known[column] = brought[column];
+    }
     return this;
   }
 
