@@ -112,6 +112,7 @@ declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
   node: 'Activity',
   path: CONNECTION_NODES,
   table: 'collaboration_activity',
+  parentColumn: 'study_id',
   argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
   statement: activityStatement,
   ownColumns: () => ACTIVITY_COLUMNS,

@@ -30,6 +30,7 @@ export const APPROVAL_LISTS = declareFoldable<ApprovalListParams, ApprovalRow>('
   node: 'Approval',
   path: LIST_ITEMS,
   table: 'approvals',
+  parentColumn: 'study_id',
   argsFrom: (_field, plan) => ({ plan }),
   statement: (args) => ({
     parents: 'studies',
@@ -57,10 +58,6 @@ export function createApprovalLoaders(db: Kysely<Database>, settings: LoaderSett
     ),
 
     /** A study's approval requests, oldest first, with the users the selection reads (primed). */
-    approvalsByStudy: defineListLoader(db, settings, prime, {
-      name: 'approvalsByStudy',
-      statement: (args: ApprovalListParams) => APPROVAL_LISTS.statement(args),
-      parentColumn: 'study_id',
-    }),
+    approvalsByStudy: defineListLoader(db, settings, prime, APPROVAL_LISTS),
   };
 }

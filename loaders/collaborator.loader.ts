@@ -23,6 +23,7 @@ export const COLLABORATOR_LISTS = declareFoldable<CollaboratorListParams, Collab
   node: 'Collaborator',
   path: LIST_ITEMS,
   table: 'study_collaborators',
+  parentColumn: 'study_id',
   argsFrom: (_field, plan) => ({ plan }),
   statement: (args) => ({
     parents: 'studies',
@@ -44,10 +45,6 @@ export const COLLABORATOR_ROLES: CollaboratorListParams = { plan: wholeRows('Col
 export function createCollaboratorLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
   return {
     /** A study's collaborators (tens, not thousands), with the users the selection reads (primed). */
-    collaboratorsByStudy: defineListLoader(db, settings, prime, {
-      name: 'collaboratorsByStudy',
-      statement: (args: CollaboratorListParams) => COLLABORATOR_LISTS.statement(args),
-      parentColumn: 'study_id',
-    }),
+    collaboratorsByStudy: defineListLoader(db, settings, prime, COLLABORATOR_LISTS),
   };
 }

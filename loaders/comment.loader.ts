@@ -46,6 +46,7 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
   node: 'Comment',
   path: CONNECTION_NODES,
   table: 'comments',
+  parentColumn: 'study_id',
   argsFrom(field, plan) {
     const page = foldablePage(field);
     if (!page) return null;

@@ -22,6 +22,11 @@ export interface FoldableRelation<Args, Row = unknown> {
   path: readonly string[];
   table: keyof Database;
   /**
+   * The column of its rows that names the parent: a fold does not carry it (every row of a parent's fold
+   * has that parent's id), its rows get it back when they are read.
+   */
+  parentColumn: string;
+  /**
    * The loader's arguments from the field's (as GraphQL coerced them) and its selection's read plan; null
    * when they cannot be folded (a page size or cursor the field's own validation would refuse).
    */
@@ -178,7 +183,10 @@ interface FoldedColumn {
 function foldedColumns(relation: FoldableRelation<unknown>, args: unknown): FoldedColumn[] {
   const kinds = COLUMN_KINDS[relation.table] ?? {};
   const statement = relation.statement(args);
-  const own = relation.ownColumns(args).map((name) => ({ name, kind: kinds[name] ?? 'value' }));
+  const own = relation
+    .ownColumns(args)
+    .filter((name) => name !== relation.parentColumn)
+    .map((name) => ({ name, kind: kinds[name] ?? 'value' }));
   const joined = statement.joins
     ? joinedColumns(statement.joins.node, statement.joins.plan).map(([name, kind]) => ({ name, kind }))
     : [];
@@ -238,7 +246,7 @@ function foldPrimerFor(
   return (parentId, folded) => {
     if (!Array.isArray(folded)) return;
     const rows = (folded as unknown[][]).map((tuple) => {
-      const row: Record<string, unknown> = {};
+      const row: Record<string, unknown> = { [relation.parentColumn]: parentId };
       for (let index = 0; index < columns.length; index += 1) {
         const value = tuple[index];
         row[columns[index].name] =

@@ -141,19 +141,19 @@ export function defineListLoader<Args, Row>(
   db: Kysely<Database>,
   settings: LoaderSettings,
   prime: EntityPrimer,
-  relation: { name: string; statement: (args: Args) => PageStatement<Row>; parentColumn: keyof Row },
+  relation: { loader: string; statement(args: Args): PageStatement<Row>; parentColumn: string },
 ) {
   return createParentLoader<Args, Row[]>(
     settings,
-    relation.name,
+    relation.loader,
     async (parentIds, args, argsKey) => {
       const built = relation.statement(args);
       const statement = settings.batch ? built : { ...built, joins: undefined };
-      const rows = await selectByShape(db, settings, `${relation.name}|${argsKey}`, parentIds, (ids) =>
+      const rows = await selectByShape(db, settings, `${relation.loader}|${argsKey}`, parentIds, (ids) =>
         pagesOfParents(db, statement, ids),
       );
       if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
-      return groupBy(rows, relation.parentColumn);
+      return groupBy(rows, relation.parentColumn as keyof Row);
     },
     () => [],
   );

@@ -167,6 +167,7 @@ declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   node: 'Study',
   path: CONNECTION_NODES,
   table: 'studies',
+  parentColumn: 'organization_id',
   argsFrom(field, plan, selection) {
     const args = studyPageArgs(field, selection, plan, true);
     return args && args.folds.length === 0 ? args : null;
