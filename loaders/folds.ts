@@ -229,23 +229,16 @@ function foldAlias(index: number): string {
 export type FoldPrimer = (relation: FoldableRelation<unknown>, parentId: string, args: unknown, value: unknown) => void;
 
 /**
- * Reads parent rows' folds back into rows as the relation's own statement returns them, primes the entities
- * they joined and hands each page (or list) to the relation's loader. Made once per fold and statement.
+ * Reads one parent's fold back into rows as the relation's own statement returns them. Made once per fold
+ * and statement.
  */
-function foldPrimerFor(
-  parent: NodeTypeName,
-  fold: Fold,
-  primeEntity: EntityPrimer,
-  primeLoader: FoldPrimer,
-): (parentId: string, folded: unknown) => void {
-  const relation = relationOf(parent, fold);
-  const columns = foldedColumns(relation, fold.args);
-  const statement = relation.statement(fold.args);
-  // Which rows per parent are answers (null: all); one more than `first` only tells of a further page.
-  const { window } = statement;
-  return (parentId, folded) => {
-    if (!Array.isArray(folded)) return;
-    const rows = (folded as unknown[][]).map((tuple) => {
+function foldReaderFor(
+  relation: FoldableRelation<unknown>,
+  args: unknown,
+): (parentId: string, folded: unknown[][]) => Record<string, unknown>[] {
+  const columns = foldedColumns(relation, args);
+  return (parentId, folded) =>
+    folded.map((tuple) => {
       const row: Record<string, unknown> = { [relation.parentColumn]: parentId };
       for (let index = 0; index < columns.length; index += 1) {
         const value = tuple[index];
@@ -254,13 +247,13 @@ function foldPrimerFor(
       }
       return row;
     });
-    if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, primeEntity);
-    relation.received?.(rows, fold.args, primeEntity);
-    primeLoader(relation, parentId, fold.args, window === null ? rows : pageOf(rows, window));
-  };
 }
 
-/** Each parent row's folds handed to their relations' loaders, and taken off the row (they are read once). */
+/**
+ * Each parent row's folds handed to their relations' loaders (each page, or list, under the key its
+ * resolver will ask), and taken off the row (they are read once); the entities the folded rows joined are
+ * primed once for the whole statement (a user who collaborates on every study of a page is primed once).
+ */
 export function primeFoldsOfRows(
   parent: NodeTypeName,
   rows: readonly Record<string, unknown>[],
@@ -270,10 +263,22 @@ export function primeFoldsOfRows(
 ): void {
   folds.forEach((fold, index) => {
     const alias = foldAlias(index);
-    const primeOne = foldPrimerFor(parent, fold, primeEntity, primeLoader);
+    const relation = relationOf(parent, fold);
+    const statement = relation.statement(fold.args);
+    // Which rows per parent are answers (null: all); one more than `first` only tells of a further page.
+    const { window } = statement;
+    const read = foldReaderFor(relation, fold.args);
+    const everyRow: Record<string, unknown>[] = [];
     for (const row of rows) {
-      primeOne(row.id as string, row[alias]);
+      const folded = row[alias];
       row[alias] = undefined;
+      if (!Array.isArray(folded)) continue;
+      const parentId = row.id as string;
+      const children = read(parentId, folded as unknown[][]);
+      for (const child of children) everyRow.push(child);
+      primeLoader(relation, parentId, fold.args, window === null ? children : pageOf(children, window));
     }
+    if (statement.joins) primeToOneJoins(everyRow, statement.joins.node, statement.joins.plan, primeEntity);
+    relation.received?.(everyRow, fold.args, primeEntity);
   });
 }

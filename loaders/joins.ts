@@ -122,8 +122,9 @@ export function withToOneJoins<QB>(query: QB, from: string, node: NodeTypeName, 
 
 /**
  * Takes each joined entity off the rows (withToOneJoins) and primes it into its loader, so the next level
- * reads it without a statement. The rows keep their joined columns: nothing reads them, and copying every
- * row to drop them cost more than they weigh.
+ * reads it without a statement; an entity several rows reach (one author of many comments) is primed
+ * once per join. The rows keep their joined columns: nothing reads them, and copying every row to drop them
+ * cost more than they weigh.
  */
 export function primeToOneJoins(
   rows: readonly object[],
@@ -133,10 +134,14 @@ export function primeToOneJoins(
 ): void {
   if (plan.joins.length === 0) return;
   const joins = resolveJoins(node, plan);
+  const primed = joins.map(() => new Set<unknown>());
   for (const row of rows as readonly Record<string, unknown>[]) {
-    for (const join of joins) {
+    for (let index = 0; index < joins.length; index += 1) {
+      const join = joins[index];
+      const id = row[join.columns[0][1]];
       // Every entity has a non-null id: a null one is a null key, or an entity that is gone.
-      if (row[join.columns[0][1]] == null) continue;
+      if (id == null || primed[index].has(id)) continue;
+      primed[index].add(id);
       const entity: Record<string, unknown> = {};
       for (const [column, name] of join.columns) entity[column] = row[name];
       prime(join.relation.target, entity, join.whole);

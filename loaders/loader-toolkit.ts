@@ -88,7 +88,7 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
     if (this.primed.has(cacheKey)) return this.primed.get(cacheKey) as V;
     if (columns !== null) {
       const row = this.partial.get(cacheKey) as object | undefined;
-      if (row && columns.every((column) => column in row)) return row as V;
+      if (row && holdsEvery(row, columns)) return row as V;
     }
     return super.load(key);
   }
@@ -105,6 +105,11 @@ export class PrimingLoader<K, V, C = K> extends DataLoader<K, V, C> {
     this.partial.clear();
     return super.clearAll();
   }
+}
+
+function holdsEvery(row: object, columns: readonly string[]): boolean {
+  for (let index = 0; index < columns.length; index += 1) if (!(columns[index] in row)) return false;
+  return true;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
