@@ -6,7 +6,7 @@ import type { LoaderSettings } from './loader-toolkit';
 import { anyBigint, anyUuid, selectByShape } from './sql';
 import { definePageLoader, type PageStatement } from './pages';
 import { declareFoldable, foldablePage, type FieldArguments } from './folds';
-import { primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
+import { planColumnNames, planColumns, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { decodeAfter, keysetOrder } from './keyset-order';
 
@@ -95,7 +95,10 @@ function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow>
   return {
     parents: args.scope === 'study' ? 'studies' : 'organizations',
     children: (eb) => {
-      let page = eb.selectFrom('collaboration_activity as a').selectAll('a').whereRef(parentColumn, '=', 'p.id');
+      let page = eb
+        .selectFrom('collaboration_activity as a')
+        .select(planColumns('a', ACTIVITY_COLUMNS, 'Activity', args.plan))
+        .whereRef(parentColumn, '=', 'p.id');
       if (args.types && args.types.length > 0) page = page.where('a.activity_type', 'in', args.types);
       if (args.actorId) page = page.where('a.user_id', '=', args.actorId);
       return page;
@@ -115,7 +118,7 @@ declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
   parentColumn: 'study_id',
   argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
   statement: activityStatement,
-  ownColumns: () => ACTIVITY_COLUMNS,
+  ownColumns: (args) => planColumnNames(ACTIVITY_COLUMNS, 'Activity', args.plan),
 });
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {

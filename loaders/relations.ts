@@ -146,6 +146,18 @@ export const NODES: Readonly<Record<NodeTypeName, NodeDeclaration>> = {
       { field: 'study', column: 'study_id', target: 'studies' },
     ],
     costly: {},
+    fields: {
+      // Every parent a page of the log can have (an organization, a study, a member), and the order.
+      keys: ['id', 'organization_id', 'study_id', 'user_id', 'created_at'],
+      byField: {
+        id: ['id'],
+        type: ['activity_type'],
+        createdAt: ['created_at'],
+        details: ['details'],
+        actor: ['user_id'],
+        study: ['study_id'],
+      },
+    },
   },
 };
 

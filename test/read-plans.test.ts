@@ -164,17 +164,20 @@ describe('read plans: statements read what the selection reads, for every relati
       columns: ['body', 'created_at', 'id', 'study_id'],
       joins: [],
     });
-    // Types whose fields' columns are not declared (an activity, a study) read every column.
+    // An entry's details (JSON) only when read; a type whose fields' columns are not declared (a study) reads every column.
     const feed = infoOf(`{ activity(first: 5) { edges { node { study { title } } } } }`);
+    const feedColumns = ['created_at', 'id', 'organization_id', 'study_id', 'user_id'];
     assert.deepEqual(readPlan(feed, 'Activity', CONNECTION_NODES), {
       costly: [],
-      columns: null,
+      columns: feedColumns,
       joins: [{ field: 'study', costly: [], columns: null }],
     });
-    const feedWithDescriptions = infoOf(`{ activity(first: 5) { edges { node { s: study { description } } } } }`);
+    const feedWithDescriptions = infoOf(
+      `{ activity(first: 5) { edges { node { s: study { description } details } } } }`,
+    );
     assert.deepEqual(readPlan(feedWithDescriptions, 'Activity', CONNECTION_NODES), {
       costly: [],
-      columns: null,
+      columns: ['created_at', 'details', 'id', 'organization_id', 'study_id', 'user_id'],
       joins: [{ field: 'study', costly: ['description'], columns: null }],
     });
     const approvals = infoOf(`{ approvals { reviewer { id } } }`);
