@@ -151,13 +151,16 @@ export function readPlan(info: LookAheadInfo, node: NodeTypeName, path: readonly
  * The columns of an entity the selection below a field reads (the field resolves to that entity's row),
  * keys included; null: every column (a field whose columns are not declared). Once per field position.
  */
-const entityColumnsByPosition = new WeakMap<readonly FieldNode[], readonly string[] | null>();
+const entityColumnsByPosition = new WeakMap<readonly FieldNode[], Map<EntityName, readonly string[] | null>>();
 
 export function entityColumnsRead(info: LookAheadInfo, entity: EntityName): readonly string[] | null {
-  const known = entityColumnsByPosition.get(info.fieldNodes);
+  let byEntity = entityColumnsByPosition.get(info.fieldNodes);
+  if (!byEntity)
+    entityColumnsByPosition.set(info.fieldNodes, (byEntity = new Map<EntityName, readonly string[] | null>()));
+  const known = byEntity.get(entity);
   if (known !== undefined) return known;
   const columns = columnsRead(ENTITIES[entity].fields, fieldNamesBelow(info, info.fieldNodes));
-  entityColumnsByPosition.set(info.fieldNodes, columns);
+  byEntity.set(entity, columns);
   return columns;
 }
 
