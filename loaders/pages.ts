@@ -121,14 +121,9 @@ export function definePageLoader<Args extends PageWindow, Row>(
   },
 ) {
   return createPageLoader<Args, Row>(settings, relation.name, async (parentIds, args, argsKey) => {
-    const built = relation.statement(args);
-    const statement = settings.batch ? built : { ...built, joins: undefined };
-    const rows = await selectByShape(db, settings, `${relation.name}|${argsKey}`, parentIds, (ids) =>
-      pagesOfParents(db, statement, ids),
-    );
-    if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
     const { parentColumn } = relation;
-    return groupBy(rows, typeof parentColumn === 'function' ? parentColumn(args) : parentColumn);
+    const column = typeof parentColumn === 'function' ? parentColumn(args) : parentColumn;
+    return childrenByParent(db, settings, prime, relation.name, relation.statement(args), parentIds, argsKey, column);
   });
 }
 
@@ -146,15 +141,36 @@ export function defineListLoader<Args, Row>(
   return createParentLoader<Args, Row[]>(
     settings,
     relation.loader,
-    async (parentIds, args, argsKey) => {
-      const built = relation.statement(args);
-      const statement = settings.batch ? built : { ...built, joins: undefined };
-      const rows = await selectByShape(db, settings, `${relation.loader}|${argsKey}`, parentIds, (ids) =>
-        pagesOfParents(db, statement, ids),
-      );
-      if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
-      return groupBy(rows, relation.parentColumn as keyof Row);
-    },
+    (parentIds, args, argsKey) =>
+      childrenByParent(
+        db,
+        settings,
+        prime,
+        relation.loader,
+        relation.statement(args),
+        parentIds,
+        argsKey,
+        relation.parentColumn as keyof Row,
+      ),
     () => [],
   );
+}
+
+/** One batch of a page or list loader: its statement for the parents, the joins primed, the rows by parent. */
+async function childrenByParent<Row>(
+  db: Kysely<Database>,
+  settings: LoaderSettings,
+  prime: EntityPrimer,
+  name: string,
+  built: PageStatement<Row>,
+  parentIds: readonly string[],
+  argsKey: string,
+  parentColumn: keyof Row,
+): Promise<Map<string, Row[]>> {
+  const statement = settings.batch ? built : { ...built, joins: undefined };
+  const rows = await selectByShape(db, settings, `${name}|${argsKey}`, parentIds, (ids) =>
+    pagesOfParents(db, statement, ids),
+  );
+  if (statement.joins) primeToOneJoins(rows, statement.joins.node, statement.joins.plan, prime);
+  return groupBy(rows, parentColumn);
 }
