@@ -4,7 +4,8 @@ import type { CommentRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import { defineLoader, type LoaderSettings } from './loader-toolkit';
 import { definePageLoader } from './pages';
-import { declareFoldable, foldablePage } from './folds';
+import { declareFoldable, declareFoldableCount, foldablePage, type FieldArguments } from './folds';
+import { countedRows } from './counts';
 import { type EntityPrimer, planColumnNames, planColumns } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { decodeAfter, keysetOrder } from './keyset-order';
@@ -71,6 +72,31 @@ export const COMMENT_PAGES = declareFoldable<CommentPageParams, CommentRow>('Stu
   ownColumns: (args) => planColumnNames(COMMENT_COLUMNS, 'Comment', args.plan),
 });
 
+/** Which comments a count counts: null all, true the resolved ones, false the open ones. */
+export interface CommentTotalParams {
+  resolved: boolean | null;
+}
+
+/** The count's arguments from Study.comments' (its fold and its resolver make them alike). */
+export function commentTotalArgs(field: FieldArguments): CommentTotalParams {
+  const { resolved } = field as { resolved?: unknown };
+  return { resolved: typeof resolved === 'boolean' ? resolved : null };
+}
+
+/** A study's comments counted: Study.comments' totalCount, by its loader or folded into the study's statement. */
+const COMMENT_TOTALS = declareFoldableCount<CommentTotalParams>('Study', 'comments', {
+  counted: {
+    loader: 'commentTotal',
+    rows: (db, { resolved }) => {
+      const rows = db.selectFrom('comments');
+      return countedRows(resolved === null ? rows : rows.where('resolved_at', resolved ? 'is not' : 'is', null));
+    },
+    parentColumn: () => 'study_id',
+  },
+  path: ['totalCount'],
+  argsFrom: commentTotalArgs,
+});
+
 export interface CommentStatsRow {
   total: number;
   resolved: number;
@@ -90,12 +116,7 @@ export function createCommentLoaders(db: Kysely<Database>, settings: LoaderSetti
       parentColumn: 'study_id',
     }),
 
-    commentTotal: define.count<{ resolved: boolean | null }, 'comments'>('commentTotal', {
-      table: 'comments',
-      parentColumn: 'study_id',
-      filter: (rows, { resolved }) =>
-        resolved === null ? rows : rows.where('resolved_at', resolved ? 'is not' : 'is', null),
-    }),
+    commentTotal: define.count(COMMENT_TOTALS.counted),
 
     commentStats: defineLoader<string, CommentStatsRow>(
       settings,

@@ -1,12 +1,13 @@
 import { getArgumentValues, isObjectType, type FieldNode, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
-import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type AliasedExpression, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../src/db/types';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/input-limits';
 import { joinedColumns, primeToOneJoins, type EntityPrimer } from './joins';
 import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './pages';
 import { pageOf } from './loader-toolkit';
+import type { CountedRelation } from './counts';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
-import { atPosition, fieldsAt, forEachField, readPlan, type ReadPlan } from './selection';
+import { atPosition, fieldsAt, forEachField, readPlan, readsPage, type ReadPlan } from './selection';
 
 /**
  * A to-many relation whose pages can be folded into the statement of their parents (grafast's way: the
@@ -16,7 +17,7 @@ import { atPosition, fieldsAt, forEachField, readPlan, type ReadPlan } from './s
  */
 export interface FoldableRelation<Args, Row = unknown> {
   /** The page loader the relation's pages are kept in (Loaders.primeFolded). */
-  loader: 'commentsPage' | 'approvalsByStudy' | 'collaboratorsByStudy' | 'activityPage' | 'studiesPage';
+  loader: 'commentsPage' | 'approvalsByStudy' | 'collaboratorsByStudy' | 'activityPage' | 'studiesPage' | 'membersPage';
   /** The GraphQL type of its rows and where they are below the field (a connection's nodes, a list's items). */
   node: NodeTypeName;
   path: readonly string[];
@@ -39,6 +40,23 @@ export interface FoldableRelation<Args, Row = unknown> {
   received?(rows: Record<string, unknown>[], args: Args, primeEntity: EntityPrimer): void;
 }
 
+/** The count loaders a fold can prime. */
+export type FoldedCountLoader = 'commentTotal' | 'memberTotal' | 'studyTotal';
+
+/**
+ * A count of a relation that can be folded into the statement of its parents, one scalar subquery per parent
+ * row: a connection's `totalCount` or a field that is itself a count (`memberCount`). The count loader and
+ * the fold count the same rows (`counted`), and the field's resolver makes the loader's arguments with the
+ * same `argsFrom`, so what a fold primes is exactly what the resolver asks for.
+ */
+export interface FoldableCount<Args> {
+  counted: CountedRelation<Args> & { loader: FoldedCountLoader };
+  /** Where below the field the count is read: ['totalCount'] for a connection's, [] when the field is the count. */
+  path: readonly string[];
+  /** The loader's arguments from the field's (as GraphQL coerced them); null when they cannot be folded. */
+  argsFrom(field: FieldArguments): Args | null;
+}
+
 /** What a field's selection is read from: its nodes, the document's fragments, the schema and the variables. */
 export type SelectionInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema' | 'variableValues'>;
 
@@ -50,6 +68,8 @@ export interface Fold {
   /** The relation's field on the parent type. */
   field: string;
   args: unknown;
+  /** The relation's count (FoldableCount), not its rows. */
+  count?: true;
 }
 
 /**
@@ -75,7 +95,21 @@ export function foldablePage(field: FieldArguments): { first: number; after: str
   return { first: size, after: typeof cursor === 'string' && cursor.length > 0 ? cursor : null, backward };
 }
 
-const registry = new Map<NodeTypeName, Map<string, FoldableRelation<unknown>>>();
+/** What can be folded under each field of a type: the relation's rows, its count, or both. */
+interface FoldableField {
+  relation?: FoldableRelation<unknown>;
+  count?: FoldableCount<unknown>;
+}
+
+const registry = new Map<NodeTypeName, Map<string, FoldableField>>();
+
+function declared(parent: NodeTypeName, field: string): FoldableField {
+  let fields = registry.get(parent);
+  if (!fields) registry.set(parent, (fields = new Map<string, FoldableField>()));
+  let foldable = fields.get(field);
+  if (!foldable) fields.set(field, (foldable = {}));
+  return foldable;
+}
 
 /** Declares `relation` foldable under `field` of `parent` (each loader module declares its own). */
 export function declareFoldable<Args, Row>(
@@ -83,20 +117,36 @@ export function declareFoldable<Args, Row>(
   field: string,
   relation: FoldableRelation<Args, Row>,
 ): FoldableRelation<Args, Row> {
-  let fields = registry.get(parent);
-  if (!fields) registry.set(parent, (fields = new Map<string, FoldableRelation<unknown>>()));
-  fields.set(field, relation);
+  declared(parent, field).relation = relation;
   return relation;
 }
 
+/** Declares the count `count` foldable under `field` of `parent`. */
+export function declareFoldableCount<Args>(
+  parent: NodeTypeName,
+  field: string,
+  count: FoldableCount<Args>,
+): FoldableCount<Args> {
+  declared(parent, field).count = count;
+  return count;
+}
+
 function relationOf(parent: NodeTypeName, fold: Fold): FoldableRelation<unknown> {
-  const relation = registry.get(parent)?.get(fold.field);
+  const relation = registry.get(parent)?.get(fold.field)?.relation;
   if (!relation) throw new Error(`${parent}.${fold.field} is not a foldable relation`);
   return relation;
 }
 
-/** Folds per parent statement: each is a subquery per parent row. */
+function countOf(parent: NodeTypeName, fold: Fold): FoldableCount<unknown> {
+  const count = registry.get(parent)?.get(fold.field)?.count;
+  if (!count) throw new Error(`${parent}.${fold.field} is not a foldable count`);
+  return count;
+}
+
+/** Pages (or lists) folded per parent statement: each is a subquery per parent row. */
 const MAX_FOLDS = 4;
+/** Counts folded per parent statement besides: each a scalar subquery per parent row, the same work as its own grouped count. */
+const MAX_COUNT_FOLDS = 8;
 
 /**
  * The foldable relations a selection reads below `path` (the parent rows' position), one fold per response
@@ -106,35 +156,64 @@ const MAX_FOLDS = 4;
  */
 export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonly string[]): Fold[] {
   const folds: Fold[] = [];
+  let pages = 0;
+  let counts = 0;
   for (const candidate of foldCandidates(info, parent, path)) {
-    if (folds.length === MAX_FOLDS) break;
     const selection: SelectionInfo = {
       fieldNodes: candidate.group,
       fragments: info.fragments,
       schema: info.schema,
       variableValues: info.variableValues,
     };
-    let args: unknown;
-    try {
-      // The same object for every request with the same values of the variables below (atPosition).
-      args = atPosition(selection, 'fold', () =>
-        candidate.relation.argsFrom(
-          getArgumentValues(candidate.definition, candidate.group[0], info.variableValues),
-          readPlan(selection, candidate.relation.node, candidate.relation.path),
-          selection,
+    const field = candidate.group[0].name.value;
+    const { relation, count } = candidate;
+    // The same objects for every request with the same values of the variables below (atPosition).
+    if (relation && pages < MAX_FOLDS) {
+      const args = foldableArgs(() =>
+        atPosition(selection, 'fold', () =>
+          relation.argsFrom(
+            getArgumentValues(candidate.definition, candidate.group[0], info.variableValues),
+            readPlan(selection, relation.node, relation.path),
+            selection,
+          ),
         ),
       );
-    } catch {
-      continue;
+      if (args !== null) {
+        folds.push({ field, args });
+        pages += 1;
+      }
     }
-    if (args !== null) folds.push({ field: candidate.group[0].name.value, args });
+    if (count && counts < MAX_COUNT_FOLDS) {
+      const args = foldableArgs(() =>
+        atPosition(selection, 'fold count', () =>
+          count.argsFrom(getArgumentValues(candidate.definition, candidate.group[0], info.variableValues)),
+        ),
+      );
+      if (args !== null) {
+        folds.push({ field, args, count: true });
+        counts += 1;
+      }
+    }
   }
   return folds;
 }
 
-/** A field below a position that could be folded: its relation, its definition and its nodes (one response key). */
+/** A fold's arguments, or null when they cannot be read or would be refused (the field's resolver then reports). */
+function foldableArgs(make: () => unknown): unknown {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A field below a position that could be folded: its relation (when its rows can be), its count (when the
+ * selection reads a count that can be), its definition and its nodes (one response key).
+ */
 interface FoldCandidate {
-  relation: FoldableRelation<unknown>;
+  relation?: FoldableRelation<unknown>;
+  count?: FoldableCount<unknown>;
   definition: GraphQLField<unknown, unknown>;
   group: FieldNode[];
 }
@@ -154,14 +233,14 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
   if (known) return known;
   const candidates: FoldCandidate[] = [];
   byParent.set(memoKey, candidates);
-  const declared = registry.get(parent);
+  const foldable = registry.get(parent);
   const type = info.schema.getType(parent);
-  if (!declared || !isObjectType(type)) return candidates;
+  if (!foldable || !isObjectType(type)) return candidates;
   const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path);
   const byResponseKey = new Map<string, FieldNode[]>();
   const seenFragments = new Set<string>();
   const collect = (field: FieldNode) => {
-    if (!declared.has(field.name.value)) return;
+    if (!foldable.has(field.name.value)) return;
     const key = field.alias?.value ?? field.name.value;
     const group = byResponseKey.get(key);
     if (group) group.push(field);
@@ -170,7 +249,19 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
   for (const node of parentNodes) if (node.selectionSet) forEachField(info, node.selectionSet, seenFragments, collect);
   for (const group of byResponseKey.values()) {
     const definition = type.getFields()[group[0].name.value];
-    if (definition) candidates.push({ relation: declared.get(group[0].name.value)!, definition, group });
+    const { relation, count } = foldable.get(group[0].name.value)!;
+    const below = { ...info, fieldNodes: group };
+    // Each is folded only where the selection reads it: a connection's totalCount is seldom asked, and one
+    // that asks only for it needs no page.
+    const pageRead = relation !== undefined && readsPage(below);
+    const countRead = count !== undefined && (count.path.length === 0 || fieldsAt(below, count.path).length > 0);
+    if (definition && (pageRead || countRead))
+      candidates.push({
+        relation: pageRead ? relation : undefined,
+        count: countRead ? count : undefined,
+        definition,
+        group,
+      });
   }
   return candidates;
 }
@@ -211,7 +302,8 @@ export function foldSelection(
   fold: Fold,
   parentId: string,
   index: number,
-): AliasedRawBuilder<unknown, string> {
+): AliasedExpression<unknown, string> {
+  if (fold.count) return countSelection(db, countOf(parent, fold).counted, fold.args, parentId, index);
   const relation = relationOf(parent, fold);
   const statement = relation.statement(fold.args);
   const [value, id] = pageOrderColumns(statement.order);
@@ -221,12 +313,30 @@ export function foldSelection(
     FROM (${pageOfEnclosingParent(db, statement, parentId)}) AS folded)`.as(foldAlias(index));
 }
 
+/** The `index`th fold of a statement when it is a count: the parent row's count, as text (bigint). */
+function countSelection(
+  db: Kysely<Database>,
+  counted: CountedRelation<unknown>,
+  args: unknown,
+  parentId: string,
+  index: number,
+): AliasedExpression<unknown, string> {
+  return counted
+    .rows(db, args)
+    .select(sql<string>`count(*)`.as('count'))
+    .where(sql.ref(counted.parentColumn(args)), '=', sql.ref(parentId))
+    .as(foldAlias(index));
+}
+
 function foldAlias(index: number): string {
   return `fold_${index}`;
 }
 
-/** Where the rows of a folded relation go: the relation's loader, under the key its resolver will ask. */
-export type FoldPrimer = (relation: FoldableRelation<unknown>, parentId: string, args: unknown, value: unknown) => void;
+/** The loaders a fold primes: a relation's pages or lists, or its counts. */
+export type FoldedLoader = FoldableRelation<unknown>['loader'] | FoldedCountLoader;
+
+/** Where a fold's rows (or counts) go: the relation's loader, under the key its resolver will ask. */
+export type FoldPrimer = (loader: FoldedLoader, parentId: string, args: unknown, value: unknown) => void;
 
 /**
  * Reads one parent's fold back into rows as the relation's own statement returns them. Made once per fold
@@ -263,6 +373,14 @@ export function primeFoldsOfRows(
 ): void {
   folds.forEach((fold, index) => {
     const alias = foldAlias(index);
+    if (fold.count) {
+      const { loader } = countOf(parent, fold).counted;
+      for (const row of rows) {
+        primeLoader(loader, row.id as string, fold.args, Number(row[alias]));
+        row[alias] = undefined;
+      }
+      return;
+    }
     const relation = relationOf(parent, fold);
     const statement = relation.statement(fold.args);
     // Which rows per parent are answers (null: all); one more than `first` only tells of a further page.
@@ -276,7 +394,7 @@ export function primeFoldsOfRows(
       const parentId = row.id as string;
       const children = read(parentId, folded as unknown[][]);
       for (const child of children) everyRow.push(child);
-      primeLoader(relation, parentId, fold.args, window === null ? children : pageOf(children, window));
+      primeLoader(relation.loader, parentId, fold.args, window === null ? children : pageOf(children, window));
     }
     if (statement.joins) primeToOneJoins(everyRow, statement.joins.node, statement.joins.plan, primeEntity);
     relation.received?.(everyRow, fold.args, primeEntity);

@@ -221,14 +221,30 @@ export class Loaders {
   };
 
   /** A relation's page (or list) that a parent's statement folded in (folds.ts), kept where its resolver will ask. */
-  readonly primeFolded: FoldPrimer = (relation, parentId, args, value) => {
+  readonly primeFolded: FoldPrimer = (loader, parentId, args, value) => {
     const key = { parentId, args: args as never };
-    if (relation.loader === 'commentsPage') this.comments.commentsPage.prime(key, value as never);
-    else if (relation.loader === 'approvalsByStudy') this.approvals.approvalsByStudy.prime(key, value as never);
-    else if (relation.loader === 'collaboratorsByStudy')
-      this.collaborators.collaboratorsByStudy.prime(key, value as never);
-    else if (relation.loader === 'activityPage') this.activity.activityPage.prime(key, value as never);
-    else this.studies.studiesPage.prime(key, value as never);
+    switch (loader) {
+      case 'commentsPage':
+        return void this.comments.commentsPage.prime(key, value as never);
+      case 'approvalsByStudy':
+        return void this.approvals.approvalsByStudy.prime(key, value as never);
+      case 'collaboratorsByStudy':
+        return void this.collaborators.collaboratorsByStudy.prime(key, value as never);
+      case 'activityPage':
+        return void this.activity.activityPage.prime(key, value as never);
+      case 'studiesPage':
+        return void this.studies.studiesPage.prime(key, value as never);
+      case 'membersPage':
+        return void this.memberships.membersPage.prime(key, value as never);
+      case 'commentTotal':
+        return void this.comments.commentTotal.prime(key, value as number);
+      case 'memberTotal':
+        return void this.memberships.memberTotal.prime(key, value as number);
+      case 'studyTotal':
+        return void this.studies.studyTotal.prime(key, value as number);
+      default:
+        return loader satisfies never;
+    }
   };
 
   get userById() {

@@ -6,6 +6,7 @@ import type { Database, NotificationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import type { LoaderSettings } from './loader-toolkit';
 import { keysetOrder } from './keyset-order';
+import { countedRows } from './counts';
 
 export interface NotificationPageParams {
   first: number;
@@ -43,10 +44,13 @@ export function createNotificationLoaders(db: Kysely<Database>, settings: Loader
     }),
 
     /** How many notifications a user has (all, or unread only). */
-    notificationTotal: define.count<{ unreadOnly: boolean }, 'notifications'>('notificationTotal', {
-      table: 'notifications',
-      parentColumn: 'user_id',
-      filter: (rows, { unreadOnly }) => (unreadOnly ? rows.where('read_at', 'is', null) : rows),
+    notificationTotal: define.count<{ unreadOnly: boolean }>({
+      loader: 'notificationTotal',
+      rows: (database, { unreadOnly }) => {
+        const rows = database.selectFrom('notifications');
+        return countedRows(unreadOnly ? rows.where('read_at', 'is', null) : rows);
+      },
+      parentColumn: () => 'user_id',
     }),
 
     /** A user's notification of one activity entry, keyed `<activity id>:<user id>` (a notifications subscription's event). */

@@ -209,6 +209,13 @@ export const COLUMN_KINDS: Readonly<Partial<Record<keyof Database, Readonly<Reco
     requested_at: 'timestamp',
     decided_at: 'timestamp',
   },
+  organization_members: {
+    organization_id: 'value',
+    user_id: 'value',
+    role: 'value',
+    joined_at: 'timestamp',
+    invited_by: 'value',
+  },
   study_collaborators: {
     study_id: 'value',
     user_id: 'value',

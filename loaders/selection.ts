@@ -46,6 +46,23 @@ function fieldNamesBelow(info: LookAheadInfo, fields: readonly FieldNode[]): Set
   return names;
 }
 
+const pageReads = new WeakMap<readonly FieldNode[], boolean>();
+
+/**
+ * Whether a connection's selection reads its page (edges, pageInfo), not only its `totalCount`: a total
+ * alone is a count, no page need be read for it. Decided once per position (the document alone says).
+ */
+export function readsPage(info: LookAheadInfo): boolean {
+  let reads = pageReads.get(info.fieldNodes);
+  if (reads === undefined) {
+    reads = false;
+    for (const name of fieldNamesBelow(info, info.fieldNodes))
+      if (name !== 'totalCount' && name !== '__typename') reads = true;
+    pageReads.set(info.fieldNodes, reads);
+  }
+  return reads;
+}
+
 /** The fields of a selection set, through inline fragments and named ones not yet followed. */
 export function forEachField(
   info: LookAheadInfo,

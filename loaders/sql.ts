@@ -5,11 +5,11 @@ import {
   type Compilable,
   type Kysely,
   type RawBuilder,
-  type SelectQueryBuilder,
   type SqlBool,
   type Transaction,
 } from 'kysely';
 import type { Database } from '../src/db/types';
+import type { CountedRelation } from './counts';
 import type { Cursor } from '../src/domain/pagination';
 import {
   byKey,
@@ -222,35 +222,27 @@ function defineByKeyLoader<Row, Column extends keyof Row>(
   );
 }
 
-/** The rows a count reads: one table, filtered by the loader's arguments. */
-type CountedRows<Table extends keyof Database> = SelectQueryBuilder<Database, Table, object>;
-
 /**
- * How many rows of `table` each parent has under the loader's arguments (a connection's `totalCount`): one
+ * How many rows of a relation each parent has under the loader's arguments (a connection's `totalCount`): one
  * grouped count per batch and arguments, compiled once per shape; 0 for a parent without rows.
  */
-function defineCountLoader<Args, Table extends keyof Database>(
+function defineCountLoader<Args>(
   db: Kysely<Database>,
   settings: LoaderSettings,
-  name: string,
-  counted: {
-    table: Table;
-    parentColumn: string & keyof Database[Table];
-    filter?: (rows: CountedRows<Table>, args: Args) => CountedRows<Table>;
-  },
+  counted: CountedRelation<Args>,
 ): PrimingLoader<ParentKey<Args>, number, string> {
-  const parent = sql.ref(counted.parentColumn);
   return createParentLoader<Args, number>(
     settings,
-    name,
+    counted.loader,
     async (parentIds, args, argsKey) => {
-      const rows = await selectByShape(db, settings, `${name}|${argsKey}`, parentIds, (ids) => {
-        const all = db.selectFrom(counted.table) as unknown as CountedRows<Table>;
-        return (counted.filter ? counted.filter(all, args) : all)
+      const parent = sql.ref(counted.parentColumn(args));
+      const rows = await selectByShape(db, settings, `${counted.loader}|${argsKey}`, parentIds, (ids) =>
+        counted
+          .rows(db, args)
           .select([sql<string>`${parent}`.as('parent'), sql<string>`count(*)`.as('count')])
           .where(parent, '=', anyUuid(ids))
-          .groupBy(parent);
-      });
+          .groupBy(parent),
+      );
       return countsByParent(rows);
     },
     () => 0,
@@ -289,10 +281,7 @@ export function definers(db: Kysely<Database>, settings: LoaderSettings) {
       defineLoader<string, Row[]>(settings, name, async (parentIds) =>
         listsByParent(parentIds, await selectByShape(db, settings, name, parentIds, build), column),
       ),
-    count: <Args, Table extends keyof Database>(
-      name: string,
-      counted: Parameters<typeof defineCountLoader<Args, Table>>[3],
-    ) => defineCountLoader<Args, Table>(db, settings, name, counted),
+    count: <Args>(counted: CountedRelation<Args>) => defineCountLoader<Args>(db, settings, counted),
     /** Rows by a two-column key written `<a>:<b>` (pairIn); `keyOf` writes a row's key the same way. */
     byPair: <Row>(name: string, build: (keys: readonly string[]) => Compilable<Row>, keyOf: (row: Row) => string) =>
       defineLoader<string, Row | null>(settings, name, async (keys) =>

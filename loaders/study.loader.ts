@@ -2,18 +2,12 @@ import { anyUuid, definers, selectByShape, withValueAwarePlans } from './sql';
 import { type Expression, type ExpressionBuilder, type Kysely, sql, type SqlBool } from 'kysely';
 import { type Database, STUDY_ROW_COLUMNS, type StudyRow, type StudyStatus } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import {
-  countsByParent,
-  createPageLoader,
-  createParentLoader,
-  defineLoader,
-  groupBy,
-  type LoaderSettings,
-} from './loader-toolkit';
+import { createPageLoader, createParentLoader, defineLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { parseSearchQuery, type SearchAlternative, typoAllowance } from '../src/domain/search-query';
 import { pagesOfParents, type PageStatement } from './pages';
 import {
   declareFoldable,
+  declareFoldableCount,
   type FieldArguments,
   type Fold,
   foldablePage,
@@ -28,6 +22,7 @@ import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { badUserInput } from '../src/graphql/errors';
 import { UUID_PATTERN } from '../schema/input-limits';
 import { decodeAfter, keysetOrder, type KeysetOrder } from './keyset-order';
+import { countedRows, type CountedRelation } from './counts';
 
 export type StudyOrderColumn = 'created_at' | 'updated_at' | 'title';
 
@@ -180,6 +175,29 @@ declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   },
 });
 
+/** An organization's studies counted under a filter, by its loader or folded into the organization's statement. */
+const STUDY_TOTALS = {
+  loader: 'studyTotal',
+  rows: (db, filter) => countedRows(db.selectFrom('studies as s').where((w) => w.and(filterConditions(w, filter)))),
+  parentColumn: () => 's.organization_id',
+} as const satisfies CountedRelation<StudyListFilter>;
+
+/** The count's arguments from a studies field's (its fold and its resolver make them alike). */
+function studyTotalArgs(field: FieldArguments): StudyListFilter {
+  return studyListFilter((field as { filter?: StudyFilterArgument | null }).filter);
+}
+
+declareFoldableCount<StudyListFilter>('Organization', 'studies', {
+  counted: STUDY_TOTALS,
+  path: ['totalCount'],
+  argsFrom: studyTotalArgs,
+});
+declareFoldableCount<StudyListFilter>('Organization', 'studyCount', {
+  counted: STUDY_TOTALS,
+  path: [],
+  argsFrom: () => NO_STUDY_FILTER,
+});
+
 export interface StudySearch {
   query: string;
   organizationIds: readonly string[];
@@ -276,22 +294,7 @@ export function createStudyLoaders(
       },
     ),
 
-    studyTotal: createParentLoader<StudyListFilter, number>(
-      settings,
-      'studyTotal',
-      async (organizationIds, filter, argsKey) =>
-        countsByParent(
-          await selectByShape(db, settings, `studyTotal|${argsKey}`, organizationIds, (ids) =>
-            db
-              .selectFrom('studies as s')
-              .select((eb) => ['s.organization_id as parent', eb.fn.countAll<string>().as('count')])
-              .where('s.organization_id', '=', anyUuid(ids))
-              .where((w) => w.and(filterConditions(w, filter)))
-              .groupBy('s.organization_id'),
-          ),
-        ),
-      () => 0,
-    ),
+    studyTotal: define.count(STUDY_TOTALS),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Database, WebhookDeliveryRow, WebhookRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
 import type { LoaderSettings } from './loader-toolkit';
 import { keysetOrder } from './keyset-order';
+import { countedRows } from './counts';
 
 export interface DeliveryPageParams {
   first: number;
@@ -47,9 +48,10 @@ export function createWebhookLoaders(db: Kysely<Database>, settings: LoaderSetti
       parentColumn: 'webhook_id',
     }),
 
-    deliveryTotal: define.count<Record<string, never>, 'webhook_deliveries'>('deliveryTotal', {
-      table: 'webhook_deliveries',
-      parentColumn: 'webhook_id',
+    deliveryTotal: define.count<Record<string, never>>({
+      loader: 'deliveryTotal',
+      rows: (database) => countedRows(database.selectFrom('webhook_deliveries')),
+      parentColumn: () => 'webhook_id',
     }),
 
     deliveryById: define.byId('deliveryById', (ids) =>

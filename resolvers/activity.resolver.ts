@@ -9,7 +9,7 @@ import type { GatewayContext } from '../src/context/context';
 import { ACTIVITY_ORDER, activityPageArgs, type ActivityFilter } from '../loaders/activity.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import type { ActivityPageArgs } from '../schema/study.args';
-import { loaderArgsOf, toConnection } from './connection';
+import { connectionOf, loaderArgsOf } from './connection';
 import { toActivity, toStudy } from './mappers';
 
 /** The activity log's keyset order (newest first), shared by Study.activity and the subscriptions' cursors. */
@@ -24,10 +24,12 @@ export async function activityConnection(
   const loaderArgs = atPosition(info, 'activity', () =>
     loaderArgsOf(activityPageArgs(filter, args, readPlan(info, 'Activity', CONNECTION_NODES))),
   );
-  const page = await ctx.loaders.activityPage.load({ parentId, args: loaderArgs });
-  const { types } = loaderArgs;
-  return toConnection(page, ACTIVITY_ORDER, toActivity, () =>
-    ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types } }),
+  return connectionOf(
+    info,
+    () => ctx.loaders.activityPage.load({ parentId, args: loaderArgs }),
+    ACTIVITY_ORDER,
+    toActivity,
+    () => ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types: loaderArgs.types } }),
   );
 }
 

@@ -5,6 +5,8 @@ import type { ConnectionPayload, Edge, PageInfo } from '../schema/connection.typ
 import type { Cursor } from '../src/domain/pagination';
 import { cursorOf, decodeAfter, type KeysetOrder } from '../loaders/keyset-order';
 import { badUserInput } from '../src/graphql/errors';
+import type { GraphQLResolveInfo } from 'graphql';
+import { readsPage } from '../loaders/selection';
 
 /**
  * A loader's arguments made from a field's (FoldableRelation.argsFrom): null only for values the field's
@@ -87,6 +89,21 @@ export class LazyTotalConnection<Node> implements ConnectionPayload<Node> {
   get totalCount(): Promise<number> {
     return this.#countTotal();
   }
+}
+
+/**
+ * A Relay connection of the page `loadPage` reads, when the selection reads the page at all: one that reads
+ * only `totalCount` costs its count, not a page too.
+ */
+export async function connectionOf<Row, Node>(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  loadPage: () => Promise<Page<Row>>,
+  order: KeysetOrder<Row>,
+  toNode: (row: Row) => Node,
+  totalCount: () => Promise<number>,
+): Promise<ConnectionPayload<Node>> {
+  if (!readsPage(info)) return new LazyTotalConnection<Node>([], new KeysetPageInfo([], false, false), totalCount);
+  return toConnection(await loadPage(), order, toNode, totalCount);
 }
 
 /** A Relay connection from one loaded page; cursors and the total are computed only when selected. */

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATION_ORDER } from '../loaders/organization.loader';
-import { MEMBER_ORDER } from '../loaders/membership.loader';
+import { ALL_MEMBERS, MEMBER_ORDER, MEMBER_PAGES, memberTotalArgs } from '../loaders/membership.loader';
 import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { foldsOf } from '../loaders/folds';
 import type { ConnectionPayload } from '../schema/connection.type';
@@ -20,7 +20,7 @@ import { Activity, ActivityConnection } from '../schema/activity.type';
 import { parseUuid, requireMember, requireViewer, viewerRole } from '../src/auth/access';
 import type { GatewayContext, Viewer } from '../src/context/context';
 import { badUserInput, notFound } from '../src/graphql/errors';
-import { pageWindow, toConnection } from './connection';
+import { connectionOf, loaderArgsOf, pageWindow, toConnection } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toMember, toOrganization } from './mappers';
 import { studyConnection } from './study-list';
@@ -75,7 +75,7 @@ export class OrganizationResolver {
   @Cost(1)
   @ParentField(() => Int, { description: 'Members of the organization now, every role.' })
   memberCount(organization: Organization, ctx: GatewayContext): Promise<number> {
-    return ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role: null } });
+    return ctx.loaders.memberTotal.load({ parentId: organization.id, args: ALL_MEMBERS });
   }
 
   @Cost(1)
@@ -92,15 +92,15 @@ export class OrganizationResolver {
     info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Member>> {
     requireMember(ctx, organization.id);
-    const role = args.role ?? null;
-    const loaderArgs = {
-      ...pageWindow(args, MEMBER_ORDER),
-      role,
-      plan: readPlan(info, 'Member', CONNECTION_NODES),
-    };
-    const page = await ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs });
-    return toConnection(page, MEMBER_ORDER, toMember, () =>
-      ctx.loaders.memberTotal.load({ parentId: organization.id, args: { role } }),
+    const loaderArgs = atPosition(info, 'members', () =>
+      loaderArgsOf(MEMBER_PAGES.argsFrom(args, readPlan(info, 'Member', CONNECTION_NODES), info)),
+    );
+    return connectionOf(
+      info,
+      () => ctx.loaders.membersPage.load({ parentId: organization.id, args: loaderArgs }),
+      MEMBER_ORDER,
+      toMember,
+      () => ctx.loaders.memberTotal.load({ parentId: organization.id, args: memberTotalArgs(args) }),
     );
   }
 

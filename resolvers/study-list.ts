@@ -5,7 +5,7 @@ import type { Study } from '../schema/study.type';
 import type { StudyPageArgs } from '../schema/study.input';
 import type { GatewayContext } from '../src/context/context';
 import type { GraphQLResolveInfo } from 'graphql';
-import { loaderArgsOf, toConnection } from './connection';
+import { connectionOf, loaderArgsOf } from './connection';
 import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
 import { toStudy } from './mappers';
 
@@ -23,8 +23,11 @@ export async function studyConnection(
   const loaderArgs = atPosition(info, ctx.loaders.folding ? 'studies' : 'studies unfolded', () =>
     loaderArgsOf(studyPageArgs(args, info, readPlan(info, 'Study', CONNECTION_NODES), ctx.loaders.folding)),
   );
-  const page = await ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs });
-  return toConnection(page, order, toStudy, () =>
-    ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
+  return connectionOf(
+    info,
+    () => ctx.loaders.studiesPage.load({ parentId: organizationId, args: loaderArgs }),
+    order,
+    toStudy,
+    () => ctx.loaders.studyTotal.load({ parentId: organizationId, args: loaderArgs.filter }),
   );
 }

@@ -3,7 +3,7 @@ import { ParentField, ConnectionField } from '../schema/resolver-fields';
 import type { GraphQLResolveInfo } from 'graphql';
 import { ConnectionSize, Cost, ListSize } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
-import { COMMENT_ORDER, COMMENT_PAGES } from '../loaders/comment.loader';
+import { COMMENT_ORDER, COMMENT_PAGES, commentTotalArgs } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
 import { COLLABORATOR_LISTS } from '../loaders/collaborator.loader';
 import { foldablePage, foldsOf } from '../loaders/folds';
@@ -24,7 +24,7 @@ import { loadVisibleStudy, parseUuid, requireMember, requireViewer } from '../sr
 import type { GatewayContext, Viewer } from '../src/context/context';
 import { badUserInput } from '../src/graphql/errors';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../src/domain/pagination';
-import { LazyTotalConnection, loaderArgsOf, toConnection } from './connection';
+import { connectionOf, LazyTotalConnection, loaderArgsOf } from './connection';
 import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { studyConnection } from './study-list';
@@ -160,13 +160,15 @@ export class StudyResolver {
     ctx: GatewayContext,
     info: GraphQLResolveInfo,
   ): Promise<ConnectionPayload<Comment>> {
-    const resolved = args.resolved ?? null;
     const loaderArgs = atPosition(info, 'comments', () =>
       loaderArgsOf(COMMENT_PAGES.argsFrom(args, readPlan(info, 'Comment', CONNECTION_NODES), info)),
     );
-    const page = await ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs });
-    return toConnection(page, COMMENT_ORDER, toComment, () =>
-      ctx.loaders.commentTotal.load({ parentId: study.id, args: { resolved } }),
+    return connectionOf(
+      info,
+      () => ctx.loaders.commentsPage.load({ parentId: study.id, args: loaderArgs }),
+      COMMENT_ORDER,
+      toComment,
+      () => ctx.loaders.commentTotal.load({ parentId: study.id, args: commentTotalArgs(args) }),
     );
   }
 

@@ -131,12 +131,15 @@ describe('folds: relations fetched in their parents’ statement', () => {
     await unbatched?.close();
   });
 
-  it('a study page (comments, approvals, activity with their users) is one statement, the same answer as unbatched', async () => {
+  it('a study page (comments and their total, approvals, activity with their users) is one statement, the same answer as unbatched', async () => {
     const folded = await both(STUDY_PAGE, { id: studyId });
-    // The comments' total is its own count, asked only because it is selected.
-    assert.equal(folded.sqlStatements, 2);
+    assert.equal(folded.sqlStatements, 1);
     const study = dataOf(folded).study;
     assert.ok(study.comments.edges.length >= 3);
+    const counted = await sql<{
+      count: string;
+    }>`SELECT count(*) FROM comments WHERE study_id = ${studyId}::uuid`.execute(gateway.db);
+    assert.equal(study.comments.totalCount, Number(counted.rows[0].count));
     assert.ok(study.approvals.length >= 1);
     assert.ok(study.activity.edges.length >= 1 && typeof study.activity.edges[0].node.id === 'string');
     const withoutTotal = await gateway.graphql(STUDY_PAGE.replace('totalCount', ''), {
@@ -144,6 +147,80 @@ describe('folds: relations fetched in their parents’ statement', () => {
       variables: { id: studyId },
     });
     assert.equal(withoutTotal.sqlStatements, 1);
+  });
+
+  it('counts come in their parents’ statement where they are selected: totals under filters, aliases and counts of their own', async () => {
+    const organizations = /* GraphQL */ `
+      query Counts($role: OrganizationRole) {
+        organizations(first: 20) {
+          edges {
+            node {
+              id
+              memberCount
+              studyCount
+              admins: members(first: 1, role: $role) {
+                totalCount
+              }
+              members(first: 2) {
+                totalCount
+                edges {
+                  node {
+                    id
+                    role
+                    joinedAt
+                    user {
+                      name
+                    }
+                  }
+                }
+              }
+              active: studies(first: 1, filter: { statuses: [ACTIVE] }) {
+                totalCount
+              }
+            }
+          }
+        }
+      }
+    `;
+    for (const role of ['ADMIN', 'MEMBER', null]) {
+      const folded = await both(organizations, { role });
+      // The page of organizations with every count and the members' page: one statement.
+      assert.equal(folded.sqlStatements, 1, `role ${role}`);
+      const acme = dataOf(folded).organizations.edges.find(({ node }: any) => node.id === ACME).node;
+      const counts = await sql<{ members: string; admins: string; studies: string; active: string }>`
+        SELECT (SELECT count(*) FROM organization_members WHERE organization_id = ${ACME}::uuid) AS members,
+               (SELECT count(*) FROM organization_members WHERE organization_id = ${ACME}::uuid
+                  AND (${role}::text IS NULL OR role = lower(${role}::text))) AS admins,
+               (SELECT count(*) FROM studies WHERE organization_id = ${ACME}::uuid) AS studies,
+               (SELECT count(*) FROM studies WHERE organization_id = ${ACME}::uuid AND status = 'active') AS active`.execute(
+        gateway.db,
+      );
+      const expected = counts.rows[0];
+      assert.equal(acme.memberCount, Number(expected.members));
+      assert.equal(acme.members.totalCount, Number(expected.members));
+      assert.equal(acme.admins.totalCount, Number(expected.admins), `role ${role}`);
+      assert.equal(acme.studyCount, Number(expected.studies));
+      assert.equal(acme.active.totalCount, Number(expected.active));
+    }
+    const resolvedOnly = /* GraphQL */ `
+      query Resolved($id: ID!, $resolved: Boolean) {
+        study(id: $id) {
+          comments(first: 2, resolved: $resolved) {
+            totalCount
+            edges {
+              node {
+                id
+                resolvedAt
+              }
+            }
+          }
+        }
+      }
+    `;
+    for (const resolved of [true, false, null]) {
+      const folded = await both(resolvedOnly, { id: studyId, resolved });
+      assert.equal(folded.sqlStatements, 1, `resolved ${resolved}`);
+    }
   });
 
   it('organization → studies → comments → author is one statement, the same answer as unbatched, as the pages grow', async () => {
