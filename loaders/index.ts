@@ -265,6 +265,9 @@ export class Loaders {
   get organizationsOfUser() {
     return this.organizations.organizationsOfUser;
   }
+  get organizationFolds() {
+    return this.organizations.organizationFolds;
+  }
   get membership() {
     return this.memberships.membership;
   }

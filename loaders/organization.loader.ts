@@ -2,7 +2,7 @@ import { anyText, anyUuid, definers, selectByShape } from './sql';
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationRole, OrganizationRow } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { createPageLoader, groupBy, type LoaderSettings } from './loader-toolkit';
+import { createPageLoader, createParentLoader, groupBy, type LoaderSettings } from './loader-toolkit';
 import { pagesOfParents } from './pages';
 import { type Fold, type FoldPrimer, foldSelection, primeFoldsOfRows } from './folds';
 import type { EntityPrimer } from './joins';
@@ -43,6 +43,28 @@ export function createOrganizationLoaders(
     ),
     organizationBySlug: define.byKey('organizationBySlug', 'slug', (slugs) =>
       db.selectFrom('organizations').selectAll().where('slug', '=', anyText(slugs)),
+    ),
+
+    /**
+     * The relations (and counts) the selection reads below organizations already at hand (the viewer's own,
+     * known before anything is read): one statement of the organizations for all of them, which the
+     * resolver asks for only when it folds two or more (one alone is one statement by its own loader).
+     */
+    organizationFolds: createParentLoader<{ folds: Fold[] }, boolean>(
+      settings,
+      'organizationFolds',
+      async (organizationIds, args, argsKey) => {
+        const rows = await selectByShape(db, settings, `organizationFolds|${argsKey}`, organizationIds, (ids) =>
+          db
+            .selectFrom('organizations as parent_row')
+            .select('parent_row.id')
+            .select(args.folds.map((fold, index) => foldSelection(db, 'Organization', fold, 'parent_row.id', index)))
+            .where('parent_row.id', '=', anyUuid(ids)),
+        );
+        primeFoldsOfRows('Organization', rows, args.folds, prime, primeFolded);
+        return new Map(rows.map((row) => [row.id, true]));
+      },
+      () => false,
     ),
 
     /** Pages of the organizations a user (the parent) is a member of, with the relations the selection folds in. */

@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { readStudyWithFolds } from './study-folds';
 import { ListSize } from '../schema/cost-directives';
 import { CurrentViewer } from '../schema/current-viewer';
 import { MAX_PAGE_SIZE } from '../schema/input-limits';
@@ -40,8 +42,16 @@ async function sharesOrganization(ctx: GatewayContext, viewer: Viewer, userId: s
   return memberships.some((membership) => membership !== null);
 }
 
-/** A row of a UUID-keyed table, by the same rules as the field that would reach it. */
-async function visibleRow(ctx: GatewayContext, viewer: Viewer, id: string): Promise<Node | null> {
+/**
+ * A row of a UUID-keyed table, by the same rules as the field that would reach it. A study comes with the
+ * relations its selection reads below it, as from study(id:).
+ */
+async function visibleRow(
+  ctx: GatewayContext,
+  viewer: Viewer,
+  id: string,
+  info: GraphQLResolveInfo,
+): Promise<Node | null> {
   // The viewer's organizations are known without a statement.
   const table = viewerRole(ctx, id) ? 'organizations' : await ctx.loaders.nodeTable.load(id);
   switch (table) {
@@ -50,6 +60,7 @@ async function visibleRow(ctx: GatewayContext, viewer: Viewer, id: string): Prom
       return row && toOrganization(row);
     }
     case 'studies': {
+      await readStudyWithFolds(ctx, viewer, id, info);
       const study = await visibleStudy(ctx, id);
       return study && toStudy(study);
     }
@@ -76,11 +87,16 @@ async function visibleRow(ctx: GatewayContext, viewer: Viewer, id: string): Prom
 }
 
 /** The object an id names, if the viewer may see it; null for anything else, so that nothing tells the two apart. */
-async function visibleNode(ctx: GatewayContext, viewer: Viewer, id: string): Promise<Node | null> {
+async function visibleNode(
+  ctx: GatewayContext,
+  viewer: Viewer,
+  id: string,
+  info: GraphQLResolveInfo,
+): Promise<Node | null> {
   const parsed = parseNodeId(id);
   switch (parsed?.kind) {
     case 'uuid':
-      return visibleRow(ctx, viewer, parsed.id);
+      return visibleRow(ctx, viewer, parsed.id, info);
     case 'activity': {
       const row = await ctx.loaders.activityById.load(parsed.id);
       return row && viewerRole(ctx, row.organization_id) ? toActivity(row) : null;
@@ -108,8 +124,13 @@ async function visibleNode(ctx: GatewayContext, viewer: Viewer, id: string): Pro
   }
 }
 
-async function nodeOrNotFound(ctx: GatewayContext, viewer: Viewer, id: string): Promise<Node> {
-  const node = await visibleNode(ctx, viewer, id);
+async function nodeOrNotFound(
+  ctx: GatewayContext,
+  viewer: Viewer,
+  id: string,
+  info: GraphQLResolveInfo,
+): Promise<Node> {
+  const node = await visibleNode(ctx, viewer, id, info);
   if (!node) throw notFound('Node', id.slice(0, 120));
   return node;
 }
@@ -125,8 +146,9 @@ export class NodeResolver {
     @Arg('id', () => ID, { description: 'The `id` of any Node, as a field gave it.' }) id: string,
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Node> {
-    return nodeOrNotFound(ctx, viewer, id);
+    return nodeOrNotFound(ctx, viewer, id, info);
   }
 
   @ListSize({ slicingArguments: ['ids'] })
@@ -139,8 +161,9 @@ export class NodeResolver {
     ids: string[],
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Node>[] {
     if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`Pass at most ${MAX_PAGE_SIZE} ids; got ${ids.length}.`, 'ids');
-    return ids.map((id) => nodeOrNotFound(ctx, viewer, id));
+    return ids.map((id) => nodeOrNotFound(ctx, viewer, id, info));
   }
 }

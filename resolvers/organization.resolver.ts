@@ -5,7 +5,7 @@ import { ConnectionSize, Cost } from '../schema/cost-directives';
 import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { ORGANIZATION_ORDER } from '../loaders/organization.loader';
 import { ALL_MEMBERS, MEMBER_ORDER, MEMBER_PAGES, memberTotalArgs } from '../loaders/membership.loader';
-import { atPosition, CONNECTION_NODES, readPlan } from '../loaders/selection';
+import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import { foldsOf } from '../loaders/folds';
 import type { ConnectionPayload } from '../schema/connection.type';
 import { OrganizationRole } from '../schema/enums';
@@ -37,6 +37,7 @@ export class OrganizationResolver {
   async organization(
     @Args(() => OrganizationLookupArgs) { id, slug }: OrganizationLookupArgs,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Organization> {
     requireViewer(ctx);
     if ((id == null) === (slug == null)) throw badUserInput('Pass exactly one of `id` and `slug`.');
@@ -45,6 +46,11 @@ export class OrganizationResolver {
         ? await ctx.loaders.organizationById.load(parseUuid(id, 'id'))
         : await ctx.loaders.organizationBySlug.load(slug!.toLowerCase());
     if (!row || !viewerRole(ctx, row.id)) throw notFound('Organization', (id ?? slug)!);
+    // Two or more relations below it come in one statement of the organization (folds.ts), not one each.
+    if (ctx.loaders.folding) {
+      const args = atPosition(info, 'organization folds', () => ({ folds: foldsOf(info, 'Organization', LIST_ITEMS) }));
+      if (args.folds.length >= 2) await ctx.loaders.organizationFolds.load({ parentId: row.id, args });
+    }
     return toOrganization(row);
   }
 

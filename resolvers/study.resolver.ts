@@ -6,7 +6,7 @@ import { CachePrivate, CACHE_SECONDS } from '../schema/cache-control';
 import { COMMENT_ORDER, COMMENT_PAGES, commentTotalArgs } from '../loaders/comment.loader';
 import { APPROVAL_LISTS } from '../loaders/approval.loader';
 import { COLLABORATOR_LISTS } from '../loaders/collaborator.loader';
-import { foldablePage, foldsOf } from '../loaders/folds';
+import { foldablePage } from '../loaders/folds';
 import { atPosition, CONNECTION_NODES, LIST_ITEMS, readPlan } from '../loaders/selection';
 import type { StudySearch } from '../loaders/study.loader';
 import { whenLoaded } from '../loaders/loader-toolkit';
@@ -29,6 +29,7 @@ import { activityConnection } from './activity.resolver';
 import { toApproval, toCollaborator, toComment, toOrganization, toStudy } from './mappers';
 import { studyConnection } from './study-list';
 import { CurrentViewer } from '../schema/current-viewer';
+import { readStudyWithFolds } from './study-folds';
 
 const SEARCH_LIST_KEY = 'search';
 
@@ -41,14 +42,7 @@ export class StudyResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Study> {
-    // The study and the relations its selection reads below it come in one statement, which reads only
-    // studies of the viewer's organizations; the access check then finds the study primed (or refuses).
-    const viewer = requireViewer(ctx);
-    const folds = ctx.loaders.folding ? foldsOf(info, 'Study', LIST_ITEMS) : [];
-    if (folds.length > 0 && viewer.roles.size > 0) {
-      const organizationIds = [...viewer.roles.keys()].sort();
-      await ctx.loaders.studyWithFolds.load({ parentId: parseUuid(id, 'id'), args: { folds, organizationIds } });
-    }
+    await readStudyWithFolds(ctx, requireViewer(ctx), parseUuid(id, 'id'), info);
     return toStudy(await loadVisibleStudy(ctx, id));
   }
 

@@ -202,6 +202,44 @@ describe('folds: relations fetched in their parents’ statement', () => {
       assert.equal(acme.studyCount, Number(expected.studies));
       assert.equal(acme.active.totalCount, Number(expected.active));
     }
+    // An organization at hand (the viewer's own) reads two or more relations below it in one statement of it.
+    const organization = /* GraphQL */ `
+      query Organization($id: ID!, $first: Int!) {
+        organization(id: $id) {
+          name
+          studyCount
+          members(first: $first) {
+            totalCount
+            edges {
+              node {
+                role
+                user {
+                  name
+                }
+                invitedBy {
+                  name
+                }
+              }
+            }
+          }
+          studies(first: $first) {
+            edges {
+              node {
+                title
+                createdBy {
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    for (const first of [1, 5, 20]) {
+      const folded = await both(organization, { id: ACME, first });
+      assert.equal(folded.sqlStatements, 1, `first ${first}`);
+      assert.ok(dataOf(folded).organization.members.edges.length >= 1);
+    }
     const resolvedOnly = /* GraphQL */ `
       query Resolved($id: ID!, $resolved: Boolean) {
         study(id: $id) {
@@ -221,6 +259,71 @@ describe('folds: relations fetched in their parents’ statement', () => {
       const folded = await both(resolvedOnly, { id: studyId, resolved });
       assert.equal(folded.sqlStatements, 1, `resolved ${resolved}`);
     }
+  });
+
+  it('a study by node(id:) or nodes(ids:) comes with what its selection reads below it: which table, then one statement', async () => {
+    const byNode = /* GraphQL */ `
+      query ByNode($id: ID!) {
+        node(id: $id) {
+          id
+          ... on Study {
+            title
+            comments(first: 3) {
+              totalCount
+              edges {
+                node {
+                  body
+                  author {
+                    name
+                  }
+                }
+              }
+            }
+            approvals {
+              status
+            }
+          }
+        }
+      }
+    `;
+    const byNodes = /* GraphQL */ `
+      query ByNodes($ids: [ID!]!) {
+        nodes(ids: $ids) {
+          ... on Study {
+            id
+            comments(first: 3) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    const others = await sql<{ id: string }>`
+      SELECT id FROM studies WHERE organization_id = ${ACME}::uuid AND id <> ${studyId}::uuid ORDER BY id LIMIT 2`.execute(
+      gateway.db,
+    );
+    // The table of the id (one statement), then the study with its comments, approvals and total (one).
+    const one = await both(byNode, { id: studyId });
+    assert.equal(one.sqlStatements, 2);
+    assert.ok(dataOf(one).node.comments.edges.length >= 3);
+    const ids = [studyId, ...others.rows.map((row) => row.id)];
+    const many = await both(byNodes, { ids });
+    assert.equal(many.sqlStatements, 2);
+    assert.deepEqual(
+      dataOf(many).nodes.map((node: { id: string }) => node.id),
+      ids,
+    );
+    // Another organization's study is not found, its relations never answered.
+    const refused = await both(byNodes, { ids: [studyId, UMBRELLA_STUDY] });
+    assert.equal(refused.body.data.nodes[1], null);
+    assert.deepEqual(
+      refused.body.errors?.map((error) => error.extensions?.code),
+      ['NOT_FOUND'],
+    );
   });
 
   it('organization → studies → comments → author is one statement, the same answer as unbatched, as the pages grow', async () => {
