@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { ActivityRow, Database } from '../src/db/types';
 import type { Cursor } from '../src/domain/pagination';
-import { byKey, countsByParent, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
+import { byKey, createParentLoader, defineLoader, groupBy } from './loader-toolkit';
 import type { LoaderSettings } from './loader-toolkit';
-import { anyBigint, anyUuid, selectByShape } from './sql';
+import { anyBigint, anyUuid, definers } from './sql';
 import { definePageLoader, type PageStatement } from './pages';
-import { declareFoldable, foldablePage, type FieldArguments } from './folds';
+import { declareFoldable, declareFoldableCount, foldablePage, type FieldArguments } from './folds';
+import { countedRows, type CountedRelation } from './counts';
+import { UUID_PATTERN } from '../schema/input-limits';
 import { planColumnNames, planColumns, primeToOneJoins, withToOneJoins, type EntityPrimer } from './joins';
 import { CONNECTION_NODES, type ReadPlan } from './selection';
 import { decodeAfter, keysetOrder } from './keyset-order';
@@ -73,21 +75,34 @@ export function activityPageArgs(
   plan: ReadPlan,
 ): ActivityPageParams | null {
   const page = foldablePage(field);
-  if (!page) return null;
+  const selected = activityFilter(filter, field);
+  if (!page || !selected) return null;
+  const after = decodeAfter(page.after, ACTIVITY_ORDER);
+  return { ...selected, first: page.first, after, backward: page.backward, plan };
+}
+
+/**
+ * Which entries an activity field's arguments select, as plain data (types deduplicated and sorted, so equal
+ * filters have equal keys): for its page and for its count alike. null: a type list the field's validation
+ * would refuse.
+ */
+export function activityFilter(
+  filter: Pick<ActivityFilter, 'scope' | 'actorId'>,
+  field: FieldArguments,
+): ActivityFilter | null {
   const { types: asked } = field as { types?: unknown };
   const requested = Array.isArray(asked) ? (asked as string[]) : [];
   if (requested.length > MAX_ACTIVITY_TYPES) return null;
   const types = requested.length > 0 ? [...new Set(requested)].sort() : null;
-  const after = decodeAfter(page.after, ACTIVITY_ORDER);
-  return {
-    scope: filter.scope,
-    actorId: filter.actorId,
-    types,
-    first: page.first,
-    after,
-    backward: page.backward,
-    plan,
-  };
+  return { scope: filter.scope, actorId: filter.actorId, types };
+}
+
+/** Organization.activity's filter: its `actorId` (a UUID, else the field refuses it) besides the types. */
+function organizationActivityFilter(field: FieldArguments): ActivityFilter | null {
+  const { actorId } = field as { actorId?: unknown };
+  if (actorId !== undefined && actorId !== null && (typeof actorId !== 'string' || !UUID_PATTERN.test(actorId)))
+    return null;
+  return activityFilter({ scope: 'organization', actorId: actorId ?? null }, field);
 }
 
 function activityStatement(args: ActivityPageParams): PageStatement<ActivityRow> {
@@ -119,6 +134,44 @@ declareFoldable<ActivityPageParams, ActivityRow>('Study', 'activity', {
   argsFrom: (field, plan) => activityPageArgs({ scope: 'study', actorId: null }, field, plan),
   statement: activityStatement,
   ownColumns: (args) => planColumnNames(ACTIVITY_COLUMNS, 'Activity', args.plan),
+});
+
+/** An organization's log, folded into its statement (or a page of organizations') like its members. */
+declareFoldable<ActivityPageParams, ActivityRow>('Organization', 'activity', {
+  loader: 'activityPage',
+  node: 'Activity',
+  path: CONNECTION_NODES,
+  table: 'collaboration_activity',
+  parentColumn: 'organization_id',
+  argsFrom(field, plan) {
+    const filter = organizationActivityFilter(field);
+    return filter && activityPageArgs(filter, field, plan);
+  },
+  statement: activityStatement,
+  ownColumns: (args) => planColumnNames(ACTIVITY_COLUMNS, 'Activity', args.plan),
+});
+
+/** A log's entries counted (its totalCount), by their loader or folded into the study's or organization's statement. */
+const ACTIVITY_TOTALS = {
+  loader: 'activityTotal',
+  rows: (db, args) => {
+    let rows = db.selectFrom('collaboration_activity');
+    if (args.types && args.types.length > 0) rows = rows.where('activity_type', 'in', args.types);
+    if (args.actorId) rows = rows.where('user_id', '=', args.actorId);
+    return countedRows(rows);
+  },
+  parentColumn: (args) => PARENT_COLUMN[args.scope],
+} as const satisfies CountedRelation<ActivityFilter>;
+
+declareFoldableCount<ActivityFilter>('Study', 'activity', {
+  counted: ACTIVITY_TOTALS,
+  path: ['totalCount'],
+  argsFrom: (field) => activityFilter({ scope: 'study', actorId: null }, field),
+});
+declareFoldableCount<ActivityFilter>('Organization', 'activity', {
+  counted: ACTIVITY_TOTALS,
+  path: ['totalCount'],
+  argsFrom: organizationActivityFilter,
 });
 
 export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSettings, prime: EntityPrimer) {
@@ -166,23 +219,6 @@ export function createActivityLoaders(db: Kysely<Database>, settings: LoaderSett
       () => [],
     ),
 
-    activityTotal: createParentLoader<ActivityFilter, number>(
-      settings,
-      'activityTotal',
-      async (parentIds, args, argsKey) => {
-        const column = PARENT_COLUMN[args.scope];
-        const rows = await selectByShape(db, settings, `activityTotal|${argsKey}`, parentIds, (ids) => {
-          let query = db
-            .selectFrom('collaboration_activity')
-            .select((eb) => [eb.ref(column).as('parent'), eb.fn.countAll<string>().as('count')])
-            .where(column, '=', anyUuid(ids));
-          if (args.types && args.types.length > 0) query = query.where('activity_type', 'in', args.types);
-          if (args.actorId) query = query.where('user_id', '=', args.actorId);
-          return query.groupBy(column);
-        });
-        return countsByParent(rows as { parent: string; count: string }[]);
-      },
-      () => 0,
-    ),
+    activityTotal: definers(db, settings).count(ACTIVITY_TOTALS),
   };
 }

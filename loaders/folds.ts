@@ -41,7 +41,7 @@ export interface FoldableRelation<Args, Row = unknown> {
 }
 
 /** The count loaders a fold can prime. */
-export type FoldedCountLoader = 'commentTotal' | 'memberTotal' | 'studyTotal';
+export type FoldedCountLoader = 'commentTotal' | 'memberTotal' | 'studyTotal' | 'activityTotal';
 
 /**
  * A count of a relation that can be folded into the statement of its parents, one scalar subquery per parent

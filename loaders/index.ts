@@ -242,6 +242,8 @@ export class Loaders {
         return void this.memberships.memberTotal.prime(key, value as number);
       case 'studyTotal':
         return void this.studies.studyTotal.prime(key, value as number);
+      case 'activityTotal':
+        return void this.activity.activityTotal.prime(key, value as number);
       default:
         return loader satisfies never;
     }

@@ -6,7 +6,7 @@ import { whenLoaded } from '../loaders/loader-toolkit';
 import { Activity } from '../schema/activity.type';
 import { Study } from '../schema/study.type';
 import type { GatewayContext } from '../src/context/context';
-import { ACTIVITY_ORDER, activityPageArgs, type ActivityFilter } from '../loaders/activity.loader';
+import { ACTIVITY_ORDER, activityFilter, activityPageArgs, type ActivityFilter } from '../loaders/activity.loader';
 import type { ConnectionPayload } from '../schema/connection.type';
 import type { ActivityPageArgs } from '../schema/study.args';
 import { connectionOf, loaderArgsOf } from './connection';
@@ -29,7 +29,7 @@ export async function activityConnection(
     () => ctx.loaders.activityPage.load({ parentId, args: loaderArgs }),
     ACTIVITY_ORDER,
     toActivity,
-    () => ctx.loaders.activityTotal.load({ parentId, args: { ...filter, types: loaderArgs.types } }),
+    () => ctx.loaders.activityTotal.load({ parentId, args: loaderArgsOf(activityFilter(filter, args)) }),
   );
 }
 

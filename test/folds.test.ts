@@ -240,6 +240,51 @@ describe('folds: relations fetched in their parents’ statement', () => {
       assert.equal(folded.sqlStatements, 1, `first ${first}`);
       assert.ok(dataOf(folded).organization.members.edges.length >= 1);
     }
+    // Logs and their totals, under types and an actor: the page and the total are two folds of one statement.
+    const logs = /* GraphQL */ `
+      query Logs($id: ID!, $study: ID!, $types: [ActivityType!], $actorId: ID) {
+        organization(id: $id) {
+          activity(first: 3, types: $types, actorId: $actorId) {
+            totalCount
+            edges {
+              node {
+                id
+                type
+                actor {
+                  id
+                }
+              }
+            }
+          }
+        }
+        study(id: $study) {
+          activity(first: 2, types: $types) {
+            totalCount
+            edges {
+              node {
+                type
+              }
+            }
+          }
+        }
+      }
+    `;
+    const actor = await sql<{ user_id: string }>`
+      SELECT user_id FROM collaboration_activity WHERE organization_id = ${ACME}::uuid AND user_id IS NOT NULL
+      GROUP BY user_id ORDER BY count(*) DESC LIMIT 1`.execute(gateway.db);
+    for (const [types, actorId] of [
+      [null, null],
+      [['COMMENT_ADDED', 'STUDY_CREATED'], null],
+      [null, actor.rows[0].user_id],
+    ]) {
+      const folded = await both(logs, { id: ACME, study: studyId, types, actorId });
+      assert.equal(folded.sqlStatements, 2, JSON.stringify({ types, actorId }));
+      const total = await sql<{ count: string }>`
+        SELECT count(*) FROM collaboration_activity WHERE organization_id = ${ACME}::uuid
+          AND (${actorId}::uuid IS NULL OR user_id = ${actorId}::uuid)
+          AND (${types === null}::boolean OR activity_type IN ('comment_added', 'study_created'))`.execute(gateway.db);
+      assert.equal(dataOf(folded).organization.activity.totalCount, Number(total.rows[0].count));
+    }
     const resolvedOnly = /* GraphQL */ `
       query Resolved($id: ID!, $resolved: Boolean) {
         study(id: $id) {
