@@ -309,6 +309,40 @@ const NEEDS: DataNeed[] = [
     },
   },
   {
+    // Two relations and their totals below one organization (the viewer's, known without a statement).
+    name: 'Organization overview',
+    studygraph: {
+      query: `query OrganizationOverview($organizationId: ID!) { organization(id: $organizationId) { id name
+        members(first: 10) { totalCount edges { node { role user { id name } } } }
+        studies(first: 10) { totalCount edges { node { id title createdBy { id name } } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    postgraphile: {
+      query: `query OrganizationOverview($organizationId: UUID!) { organizationByRowId(rowId: $organizationId) { rowId name
+        organizationMembersByOrganizationId(first: 10, orderBy: [JOINED_AT_ASC, USER_ID_ASC]) { totalCount nodes { role userByUserId { rowId name } } }
+        studiesByOrganizationId(first: 10, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { totalCount nodes { rowId title userByCreatedBy { rowId name } } } } }`,
+      variables: (m) => ({ organizationId: m.organization_id }),
+    },
+    rowsOf: {
+      studygraph: ({ organization: o }) => [
+        o.id,
+        o.name,
+        o.members.totalCount,
+        o.members.edges.map(({ node: m }: any) => [lower(m.role), person(m.user)]),
+        o.studies.totalCount,
+        o.studies.edges.map(({ node: s }: any) => [s.id, s.title, person(s.createdBy)]),
+      ],
+      postgraphile: ({ organizationByRowId: o }) => [
+        o.rowId,
+        o.name,
+        o.organizationMembersByOrganizationId.totalCount,
+        o.organizationMembersByOrganizationId.nodes.map((m: any) => [lower(m.role), person(m.userByUserId)]),
+        o.studiesByOrganizationId.totalCount,
+        o.studiesByOrganizationId.nodes.map((s: any) => [s.rowId, s.title, person(s.userByCreatedBy)]),
+      ],
+    },
+  },
+  {
     name: 'Four levels',
     studygraph: {
       query: `query FourLevels($slug: String!) { organization(slug: $slug) { id studies(first: 10) { edges { node { id title

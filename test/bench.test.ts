@@ -72,7 +72,7 @@ describe(
         { users: 4, connections: 2, seconds: 1, warmupSeconds: 1, rounds: 1, workers: 1 },
         (line) => lines.push(line),
       );
-      for (const need of ['Organization dashboard', 'Study page', 'Filtered studies']) {
+      for (const need of ['Organization dashboard', 'Study page', 'Filtered studies', 'Organization overview']) {
         assert.ok(lines.includes(`${need}: both servers return the same rows for 4 members`), lines.join('\n'));
         const row = report.split('\n').find((line) => line.startsWith(`| ${need} |`))!;
         const cells = row.split('|').map((cell) => cell.trim());
