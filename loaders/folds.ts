@@ -38,6 +38,11 @@ export interface FoldableRelation<Args, Row = unknown> {
   ownColumns(args: Args): readonly string[];
   /** What the relation's loader does with its rows besides keeping the page (priming them by id). */
   received?(rows: Record<string, unknown>[], args: Args, primeEntity: EntityPrimer): void;
+  /**
+   * The folds of its own rows its arguments carry (a page of studies folds each study's comments): folded
+   * in turn inside this fold, so the level above fetches every level below in one statement.
+   */
+  foldsOf?(args: Args): readonly Fold[];
 }
 
 /** The count loaders a fold can prime. */
@@ -268,7 +273,8 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
 
 interface FoldedColumn {
   name: string;
-  kind: ColumnKind;
+  /** A nested fold's column carries its JSON (or count) as it is. */
+  kind: ColumnKind | 'fold';
 }
 
 function foldedColumns(relation: FoldableRelation<unknown>, args: unknown): FoldedColumn[] {
@@ -281,7 +287,11 @@ function foldedColumns(relation: FoldableRelation<unknown>, args: unknown): Fold
   const joined = statement.joins
     ? joinedColumns(statement.joins.node, statement.joins.plan).map(([name, kind]) => ({ name, kind }))
     : [];
-  return [...own, ...joined];
+  const nested = (relation.foldsOf?.(args) ?? []).map((_, index) => ({
+    name: foldAlias(index),
+    kind: 'fold' as const,
+  }));
+  return [...own, ...joined, ...nested];
 }
 
 function encoded(column: FoldedColumn): RawBuilder<unknown> {
@@ -309,8 +319,12 @@ export function foldSelection(
   const [value, id] = pageOrderColumns(statement.order);
   const direction = sql.raw(statement.order.direction);
   const values = foldedColumns(relation, fold.args).map(encoded);
+  const nested = relation.foldsOf?.(fold.args) ?? [];
+  const page = pageOfEnclosingParent(db, statement, parentId).$if(nested.length > 0, (query) =>
+    query.select(nested.map((inner, at) => foldSelection(db, relation.node, inner, 'page.id', at))),
+  );
   return sql`(SELECT coalesce(json_agg(json_build_array(${sql.join(values)}) ORDER BY ${sql.id('folded', value)} ${direction}, ${sql.id('folded', id)} ${direction}), '[]'::json)
-    FROM (${pageOfEnclosingParent(db, statement, parentId)}) AS folded)`.as(foldAlias(index));
+    FROM (${page}) AS folded)`.as(foldAlias(index));
 }
 
 /** The `index`th fold of a statement when it is a count: the parent row's count, as text (bigint). */
@@ -397,6 +411,8 @@ export function primeFoldsOfRows(
       primeLoader(relation.loader, parentId, fold.args, window === null ? children : pageOf(children, window));
     }
     if (statement.joins) primeToOneJoins(everyRow, statement.joins.node, statement.joins.plan, primeEntity);
+    const nested = relation.foldsOf?.(fold.args) ?? [];
+    if (nested.length > 0) primeFoldsOfRows(relation.node, everyRow, nested, primeEntity, primeLoader);
     relation.received?.(everyRow, fold.args, primeEntity);
   });
 }

@@ -153,9 +153,9 @@ function studyStatement(args: StudyPageParams): PageStatement<StudyRow> {
 }
 
 /**
- * An organization's studies, folded into pages of organizations (the viewer's organizations, each with its
- * newest studies). Only plain pages fold this way: one whose studies fold relations of their own is read
- * by its own statement (which folds them).
+ * An organization's studies, folded into its statement or a page of organizations' (the viewer's
+ * organizations, each with its newest studies), with the relations each study folds in turn (their
+ * comments, collaborators…): three levels in one statement.
  */
 declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   loader: 'studiesPage',
@@ -163,10 +163,8 @@ declareFoldable<StudyPageParams, StudyRow>('Organization', 'studies', {
   path: CONNECTION_NODES,
   table: 'studies',
   parentColumn: 'organization_id',
-  argsFrom(field, plan, selection) {
-    const args = studyPageArgs(field, selection, plan, true);
-    return args && args.folds.length === 0 ? args : null;
-  },
+  argsFrom: (field, plan, selection) => studyPageArgs(field, selection, plan, true),
+  foldsOf: (args) => args.folds,
   statement: studyStatement,
   ownColumns: (args) => planColumnNames(STUDY_ROW_COLUMNS, 'Study', args.plan),
   received(rows, args, primeEntity) {

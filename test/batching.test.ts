@@ -84,14 +84,14 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     await unbatched?.close();
   });
 
-  it('organizations → studies → collaborators → user takes two statements: collaborators and users come with their studies', async () => {
+  it('organizations → studies → collaborators → user takes one statement: studies, collaborators and users come with their organizations', async () => {
     const response = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
     const rows = countRows(dataOf(response));
     assert.equal(rows.studies, 30, 'three organizations of ten studies each');
     assert.ok(rows.collaborators >= 90);
-    // Depth 4 in two statements: the organizations, then their studies' page, which brings (because the
-    // query asks for them) each study's collaborators with their users, priming both loaders.
-    assert.equal(response.sqlStatements, 2 + AUTH_STATEMENTS);
+    // Depth 4 in one statement: the organizations' page folds each one's studies, which fold (because the
+    // query asks for them) each study's collaborators with their users, priming every loader.
+    assert.equal(response.sqlStatements, 1 + AUTH_STATEMENTS);
   });
 
   it('an organization of the viewer’s (by slug or id) comes with the viewer: its dashboard takes one statement, another’s is looked up and refused', async () => {
@@ -179,7 +179,7 @@ describe('DataLoader batching: statements follow the query shape, not the row co
     `;
     const direct = await gateway.graphql(ORGANIZATIONS_STUDIES_COLLABORATORS, { token, variables: { studies: 10 } });
     const viaFragments = await gateway.graphql(throughFragments, { token, variables: { studies: 10 } });
-    assert.equal(viaFragments.sqlStatements, 2 + AUTH_STATEMENTS);
+    assert.equal(viaFragments.sqlStatements, 1 + AUTH_STATEMENTS);
     const teams = (data: any, key: string) =>
       data.organizations.edges.flatMap((o: any) => o.node.studies.edges.map((s: any) => s.node[key]));
     assert.deepEqual(teams(dataOf(viaFragments), 'team'), teams(dataOf(direct), 'collaborators'));

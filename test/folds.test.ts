@@ -391,7 +391,7 @@ describe('folds: relations fetched in their parents’ statement', () => {
     }
   });
 
-  it('the viewer’s organizations with their newest studies and creators is one statement; studies that fold relations of their own are read by their own', async () => {
+  it('the viewer’s organizations with their newest studies and creators is one statement, and so is a level more below the studies', async () => {
     const home = /* GraphQL */ `
       query Home($studies: Int!, $after: String) {
         organizations(first: 20) {
@@ -429,10 +429,23 @@ describe('folds: relations fetched in their parents’ statement', () => {
     const cursor = organizations[0].node.studies.edges[4].cursor as string;
     assert.equal((await both(home, { studies: 5, after: cursor })).sqlStatements, 1);
     const deeper = await both(
-      `{ organizations(first: 20) { edges { node { studies(first: 3) { edges { node { id comments(first: 2) { edges { node { id } } } } } } } } } }`,
+      `{ organizations(first: 20) { edges { node { studies(first: 3) { edges { node { id comments(first: 2) { totalCount edges { node { id author { name } } } } collaborators { role user { name } } } } } } } } }`,
       {},
     );
-    assert.equal(deeper.sqlStatements, 2, 'the organizations, then their studies with their comments folded in');
+    assert.equal(
+      deeper.sqlStatements,
+      1,
+      'the organizations, their studies, and the studies’ comments and collaborators',
+    );
+    const studies = dataOf(deeper).organizations.edges.flatMap(({ node }: any) => node.studies.edges);
+    assert.ok(studies.some(({ node }: any) => node.comments.edges.length === 2 && node.collaborators.length > 0));
+    // An organization at hand with its members and its studies' comments: one statement of the organization.
+    const overview = await both(
+      `query Overview($id: ID!) { organization(id: $id) { members(first: 3) { edges { node { role } } }
+        studies(first: 4) { edges { node { title comments(first: 2) { edges { node { body } } } } } } } }`,
+      { id: ACME },
+    );
+    assert.equal(overview.sqlStatements, 1);
   });
 
   it('aliases with different arguments are folded each on their own; a second page by cursor is right', async () => {
