@@ -155,12 +155,12 @@ declareFoldable<ActivityPageParams, ActivityRow>('Organization', 'activity', {
 const ACTIVITY_TOTALS = {
   loader: 'activityTotal',
   rows: (db, args) => {
-    let rows = db.selectFrom('collaboration_activity');
-    if (args.types && args.types.length > 0) rows = rows.where('activity_type', 'in', args.types);
-    if (args.actorId) rows = rows.where('user_id', '=', args.actorId);
+    let rows = db.selectFrom('collaboration_activity as a');
+    if (args.types && args.types.length > 0) rows = rows.where('a.activity_type', 'in', args.types);
+    if (args.actorId) rows = rows.where('a.user_id', '=', args.actorId);
     return countedRows(rows);
   },
-  parentColumn: (args) => PARENT_COLUMN[args.scope],
+  parentColumn: (args) => `a.${PARENT_COLUMN[args.scope]}`,
 } as const satisfies CountedRelation<ActivityFilter>;
 
 declareFoldableCount<ActivityFilter>('Study', 'activity', {

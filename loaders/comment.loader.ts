@@ -88,10 +88,10 @@ const COMMENT_TOTALS = declareFoldableCount<CommentTotalParams>('Study', 'commen
   counted: {
     loader: 'commentTotal',
     rows: (db, { resolved }) => {
-      const rows = db.selectFrom('comments');
-      return countedRows(resolved === null ? rows : rows.where('resolved_at', resolved ? 'is not' : 'is', null));
+      const rows = db.selectFrom('comments as c');
+      return countedRows(resolved === null ? rows : rows.where('c.resolved_at', resolved ? 'is not' : 'is', null));
     },
-    parentColumn: () => 'study_id',
+    parentColumn: () => 'c.study_id',
   },
   path: ['totalCount'],
   argsFrom: commentTotalArgs,

@@ -19,7 +19,11 @@ export function countedRows<DB, Table extends keyof DB, Output>(
 export interface CountedRelation<Args> {
   /** The count loader's name: its statements' shapes, and where a fold primes its counts. */
   loader: string;
-  /** The rows counted under `args`, without the parent condition (the caller adds it). */
+  /**
+   * The rows counted under `args`, without the parent condition (the caller adds it). Their table has an
+   * alias and every column is qualified with it: inside a parent's statement an unqualified name the table
+   * lacks would silently name the parent's column.
+   */
   rows(db: Kysely<Database>, args: Args): CountedRows;
   /** The column of those rows that names their parent, as a ref inside `rows`. */
   parentColumn(args: Args): string;

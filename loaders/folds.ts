@@ -7,7 +7,15 @@ import { pageOfEnclosingParent, pageOrderColumns, type PageStatement } from './p
 import { pageOf } from './loader-toolkit';
 import type { CountedRelation } from './counts';
 import { COLUMN_KINDS, type ColumnKind, type NodeTypeName } from './relations';
-import { atPosition, fieldsAt, forEachField, readPlan, readsPage, type ReadPlan } from './selection';
+import {
+  atPosition,
+  fieldsAt,
+  forEachField,
+  readPlan,
+  readsPage,
+  type ReadPlan,
+  type SelectionFilter,
+} from './selection';
 
 /**
  * A to-many relation whose pages can be folded into the statement of their parents (grafast's way: the
@@ -163,6 +171,8 @@ export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonl
   const folds: Fold[] = [];
   let pages = 0;
   let counts = 0;
+  // `memberCount` and an unfiltered `members { totalCount }` are one count: folded once.
+  const countsFolded = new Set<string>();
   for (const candidate of foldCandidates(info, parent, path)) {
     const selection: SelectionInfo = {
       fieldNodes: candidate.group,
@@ -194,7 +204,9 @@ export function foldsOf(info: SelectionInfo, parent: NodeTypeName, path: readonl
           count.argsFrom(getArgumentValues(candidate.definition, candidate.group[0], info.variableValues)),
         ),
       );
-      if (args !== null) {
+      const key = `${count.counted.loader}|${JSON.stringify(args)}`;
+      if (args !== null && !countsFolded.has(key)) {
+        countsFolded.add(key);
         folds.push({ field, args, count: true });
         counts += 1;
       }
@@ -241,7 +253,9 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
   const foldable = registry.get(parent);
   const type = info.schema.getType(parent);
   if (!foldable || !isObjectType(type)) return candidates;
-  const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path);
+  // Only what is sure to be executed: a fold does its work before the resolvers, priced or not (SelectionFilter).
+  const sure: SelectionFilter = { unconditional: true };
+  const parentNodes = path.length === 0 ? info.fieldNodes : fieldsAt(info, path, info.fieldNodes, sure);
   const byResponseKey = new Map<string, FieldNode[]>();
   const seenFragments = new Set<string>();
   const collect = (field: FieldNode) => {
@@ -251,7 +265,9 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
     if (group) group.push(field);
     else byResponseKey.set(key, [field]);
   };
-  for (const node of parentNodes) if (node.selectionSet) forEachField(info, node.selectionSet, seenFragments, collect);
+  const ofParent: SelectionFilter = { unconditional: true, type: { name: parent, schema: info.schema } };
+  for (const node of parentNodes)
+    if (node.selectionSet) forEachField(info, node.selectionSet, seenFragments, collect, ofParent);
   for (const group of byResponseKey.values()) {
     const definition = type.getFields()[group[0].name.value];
     const { relation, count } = foldable.get(group[0].name.value)!;
@@ -259,7 +275,8 @@ function foldCandidates(info: SelectionInfo, parent: NodeTypeName, path: readonl
     // Each is folded only where the selection reads it: a connection's totalCount is seldom asked, and one
     // that asks only for it needs no page.
     const pageRead = relation !== undefined && readsPage(below);
-    const countRead = count !== undefined && (count.path.length === 0 || fieldsAt(below, count.path).length > 0);
+    const countRead =
+      count !== undefined && (count.path.length === 0 || fieldsAt(below, count.path, group, sure).length > 0);
     if (definition && (pageRead || countRead))
       candidates.push({
         relation: pageRead ? relation : undefined,

@@ -45,10 +45,10 @@ export const ALL_MEMBERS: MemberTotalParams = { role: null };
 const MEMBER_TOTALS = {
   loader: 'memberTotal',
   rows: (db, { role }) => {
-    const rows = db.selectFrom('organization_members');
-    return countedRows(role ? rows.where('role', '=', role) : rows);
+    const rows = db.selectFrom('organization_members as m');
+    return countedRows(role ? rows.where('m.role', '=', role) : rows);
   },
-  parentColumn: () => 'organization_id',
+  parentColumn: () => 'm.organization_id',
 } as const satisfies CountedRelation<MemberTotalParams>;
 
 /** An organization's members counted, by its loader or folded into the organization's statement. */

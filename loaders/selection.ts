@@ -1,9 +1,13 @@
 import {
+  isObjectType,
   Kind,
   visit,
   type FieldNode,
   type FragmentSpreadNode,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type NamedTypeNode,
+  type SelectionNode,
   type SelectionSetNode,
   type VariableNode,
 } from 'graphql';
@@ -21,6 +25,7 @@ export function fieldsAt(
   info: LookAheadInfo,
   path: readonly string[],
   from: readonly FieldNode[] = info.fieldNodes,
+  only?: SelectionFilter,
 ): FieldNode[] {
   let sets: SelectionSetNode[] = from.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   let fields: FieldNode[] = [];
@@ -29,7 +34,7 @@ export function fieldsAt(
     const seenFragments = new Set<string>();
     fields = [];
     for (const set of sets)
-      forEachField(info, set, seenFragments, (field) => field.name.value === name && fields.push(field));
+      forEachField(info, set, seenFragments, (field) => field.name.value === name && fields.push(field), only);
     if (fields.length === 0) return [];
     sets = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
   }
@@ -63,23 +68,49 @@ export function readsPage(info: LookAheadInfo): boolean {
   return reads;
 }
 
-/** The fields of a selection set, through inline fragments and named ones not yet followed. */
+/**
+ * Which selections a walk follows. By default every one (what a selection may read: a statement that
+ * fetches a little more is never wrong). A walk that decides work done before the resolvers run (folds)
+ * follows only what is sure to be executed: nothing under `@skip`/`@include` (the cost model prices those
+ * by the variables; a fold would do their work unpriced) and no fragment on another object type.
+ */
+export interface SelectionFilter {
+  unconditional: true;
+  /** The object type whose fields are wanted, with the schema that tells object types from abstract ones. */
+  type?: { name: string; schema: GraphQLSchema };
+}
+
+function isConditional(selection: SelectionNode): boolean {
+  return (
+    selection.directives?.some((directive) => directive.name.value === 'skip' || directive.name.value === 'include') ??
+    false
+  );
+}
+
+function appliesTo(typeCondition: NamedTypeNode | undefined, only: SelectionFilter | undefined): boolean {
+  if (!typeCondition || !only?.type || typeCondition.name.value === only.type.name) return true;
+  return !isObjectType(only.type.schema.getType(typeCondition.name.value));
+}
+
+/** The fields of a selection set, through inline fragments and named ones not yet followed (see SelectionFilter). */
 export function forEachField(
   info: LookAheadInfo,
   root: SelectionSetNode,
   seenFragments: Set<string>,
   visitField: (field: FieldNode) => unknown,
+  only?: SelectionFilter,
 ): void {
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
+      if (only && isConditional(selection)) continue;
       if (selection.kind === Kind.FIELD) {
         visitField(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet);
+        if (appliesTo(selection.typeCondition, only)) visit(selection.selectionSet);
       } else if (!seenFragments.has(selection.name.value)) {
         seenFragments.add(selection.name.value);
         const fragment = info.fragments[selection.name.value];
-        if (fragment) visit(fragment.selectionSet);
+        if (fragment && appliesTo(fragment.typeCondition, only)) visit(fragment.selectionSet);
       }
     }
   };

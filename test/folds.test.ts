@@ -240,6 +240,21 @@ describe('folds: relations fetched in their parents’ statement', () => {
       assert.equal(folded.sqlStatements, 1, `first ${first}`);
       assert.ok(dataOf(folded).organization.members.edges.length >= 1);
     }
+    // A relation under @include or @skip is never folded: a fold does its work before the resolvers, whether or
+    // not the variables then include it, and the cost model prices it by the variables. It is read by its own
+    // loader when included.
+    const conditional = organization
+      .replace(
+        'query Organization($id: ID!, $first: Int!)',
+        'query Organization($id: ID!, $first: Int!, $with: Boolean!)',
+      )
+      .replace('studies(first: $first) {', 'studies(first: $first) @include(if: $with) {');
+    const included = await both(conditional, { id: ACME, first: 5, with: true });
+    assert.equal(included.sqlStatements, 2, 'the members (with their count) in one, the included studies in their own');
+    assert.equal(dataOf(included).organization.studies.edges.length, 5);
+    const left = await both(conditional, { id: ACME, first: 5, with: false });
+    assert.equal(left.sqlStatements, 1);
+    assert.equal(dataOf(left).organization.studies, undefined);
     // Logs and their totals, under types and an actor: the page and the total are two folds of one statement.
     const logs = /* GraphQL */ `
       query Logs($id: ID!, $study: ID!, $types: [ActivityType!], $actorId: ID) {
