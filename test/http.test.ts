@@ -249,17 +249,18 @@ describe('HTTP edge: malformed requests get coded GraphQL errors', () => {
     const organizations = (body.data as { organizations: { edges: unknown[] } }).organizations.edges.length;
     assert.ok(organizations >= 2, 'the analyst belongs to several organizations');
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
-    // One batch held the studies of every organization at once.
-    assert.match(text, /studygraph_dataloader_batch_size_count\{loader="studiesPage"\} 1\n/);
-    assert.match(
-      text,
-      new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="studiesPage"\\} ${organizations}\\n`),
-    );
-    // And the next level, the comment figures of all those studies, was one batch of several keys.
+    // One batch of one key (the viewer) held the page of organizations.
+    assert.match(text, /studygraph_dataloader_batch_size_count\{loader="organizationsOfUser"\} 1\n/);
+    // The studies of every organization, and their comments, came in its statement (folded): no batch of their own.
+    assert.doesNotMatch(text, /loader="studiesPage"/);
+    assert.doesNotMatch(text, /loader="commentsPage"/);
+    // The comment figures of all those studies were one batch of several keys.
     assert.match(text, /studygraph_dataloader_batch_size_count\{loader="commentStats"\} 1\n/);
     assert.match(text, /studygraph_dataloader_batch_size_bucket\{le="1",loader="commentStats"\} 0\n/);
-    // Their comments came in the studies' statement (folded): no batch of their own.
-    assert.doesNotMatch(text, /loader="commentsPage"/);
+    assert.match(
+      text,
+      new RegExp(`studygraph_dataloader_batch_size_sum\\{loader="commentStats"\\} ${organizations * 3}\\n`),
+    );
   });
 
   it('healthz and readyz answer', async () => {

@@ -166,15 +166,16 @@ describe(
       assert.equal(charge?.parentSpanId, operation.spanId, 'the rate-limit decision is a span of the operation');
       assert.equal(charge?.attributes['studygraph.rate_limit.allowed'], true);
 
-      // Under the operation (through graphql's execute span while the operation is not compiled yet).
+      // Under the operation (through graphql's execute span while the operation is not compiled yet): the page
+      // of organizations, whose statement brings their studies and the studies' collaborators (folded).
       const batches = spans.filter((span) => span.name === 'dataloader.batch' && descendsFrom(span, operation));
       assert.ok(
-        batches.some((batch) => batch.attributes['dataloader.name'] === 'studiesPage'),
+        batches.some((batch) => batch.attributes['dataloader.name'] === 'organizationsOfUser'),
         batches.map((b) => b.attributes['dataloader.name']).join(),
       );
-      const studiesBatch = batches.find((batch) => batch.attributes['dataloader.name'] === 'studiesPage')!;
-      assert.ok(Number(studiesBatch.attributes['dataloader.keys']) >= 1);
-      const statements = spans.filter((span) => span.parentSpanId === studiesBatch.spanId && byId.has(span.spanId));
+      const pageBatch = batches.find((batch) => batch.attributes['dataloader.name'] === 'organizationsOfUser')!;
+      assert.ok(Number(pageBatch.attributes['dataloader.keys']) >= 1);
+      const statements = spans.filter((span) => span.parentSpanId === pageBatch.spanId && byId.has(span.spanId));
       assert.ok(
         statements.some((span) =>
           /studies/.test(String(span.attributes['db.statement'] ?? span.attributes['db.query.text'])),
