@@ -16,7 +16,7 @@ import { createTeamProductivityLoaders } from './team-productivity.loader';
 import { createNotificationLoaders } from './notification.loader';
 import { createWebhookLoaders } from './webhook.loader';
 import { createAutomationRuleLoaders } from './automation-rule.loader';
-import type { LoaderSettings } from './loader-toolkit';
+import type { LoaderSettings, ParentKey, PrimingLoader } from './loader-toolkit';
 import { createUserLoaders } from './user.loader';
 
 /** The loader groups a write can leave stale (see Loaders.forget). */
@@ -222,31 +222,9 @@ export class Loaders {
 
   /** A relation's page (or list) that a parent's statement folded in (folds.ts), kept where its resolver will ask. */
   readonly primeFolded: FoldPrimer = (loader, parentId, args, value) => {
-    const key = { parentId, args: args as never };
-    switch (loader) {
-      case 'commentsPage':
-        return void this.comments.commentsPage.prime(key, value as never);
-      case 'approvalsByStudy':
-        return void this.approvals.approvalsByStudy.prime(key, value as never);
-      case 'collaboratorsByStudy':
-        return void this.collaborators.collaboratorsByStudy.prime(key, value as never);
-      case 'activityPage':
-        return void this.activity.activityPage.prime(key, value as never);
-      case 'studiesPage':
-        return void this.studies.studiesPage.prime(key, value as never);
-      case 'membersPage':
-        return void this.memberships.membersPage.prime(key, value as never);
-      case 'commentTotal':
-        return void this.comments.commentTotal.prime(key, value as number);
-      case 'memberTotal':
-        return void this.memberships.memberTotal.prime(key, value as number);
-      case 'studyTotal':
-        return void this.studies.studyTotal.prime(key, value as number);
-      case 'activityTotal':
-        return void this.activity.activityTotal.prime(key, value as number);
-      default:
-        return loader satisfies never;
-    }
+    // Each loader a fold primes is this class's getter of the same name (FoldedLoader names them).
+    const primed = this[loader] as unknown as PrimingLoader<ParentKey<unknown>, unknown, string>;
+    primed.prime({ parentId, args }, value);
   };
 
   get userById() {
